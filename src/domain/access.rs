@@ -1,0 +1,169 @@
+//! Who may read which practices (SPEC §1, §8).
+//!
+//! The published catalogue and «База знаний» are public. Work in progress
+//! is visible to those who act on it: the author and team, the region's
+//! coordinator, the expert-moderators of its category, the Модератор АСИ
+//! and the rating committee.
+
+use super::passport::Practice;
+use super::status::PracticeStatus;
+use super::user::{Role, User, UserId};
+
+/// What a user may read, in a form a search index can filter by.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReadScope {
+    /// Everything except deleted practices.
+    pub all: bool,
+    /// Work in progress of these regions.
+    pub regions: Vec<String>,
+    /// Work in progress of these categories.
+    pub categories: Vec<String>,
+    /// Practices where the user is the author or on the team.
+    pub member: Option<UserId>,
+}
+
+/// The read scope of a user; `None` is an anonymous visitor, who sees the
+/// public catalogue only.
+pub fn read_scope(user: Option<&User>) -> ReadScope {
+    let Some(u) = user else {
+        return ReadScope::default();
+    };
+    if u.disabled {
+        return ReadScope::default();
+    }
+    let all = u.has_role(Role::AsiModerator) || u.has_role(Role::RatingCommittee);
+    ReadScope {
+        all,
+        regions: u
+            .regions_for(Role::Coordinator)
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        categories: u
+            .categories_for(Role::ExpertModerator)
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        member: Some(u.id),
+    }
+}
+
+impl ReadScope {
+    /// Whether the scope lets the user read a practice.
+    pub fn can_read(&self, p: &Practice) -> bool {
+        if p.status == PracticeStatus::Deleted {
+            return self.all;
+        }
+        if p.status.is_public() || self.all {
+            return true;
+        }
+        if self.member.is_some_and(|u| p.involves(u)) {
+            return true;
+        }
+        if p.region()
+            .is_some_and(|r| self.regions.iter().any(|x| x == r))
+        {
+            return true;
+        }
+        p.passport
+            .category_code()
+            .is_some_and(|c| self.categories.iter().any(|x| x == c))
+    }
+
+    /// Whether the user sees only the public catalogue.
+    pub fn is_public_only(&self) -> bool {
+        !self.all && self.regions.is_empty() && self.categories.is_empty() && self.member.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::domain::passport::{CategoryChoice, Passport, Regions};
+    use crate::domain::user::{Profile, RoleGrant};
+
+    fn user(roles: Vec<RoleGrant>) -> User {
+        User {
+            id: Uuid::now_v7(),
+            login: "u".into(),
+            profile: Profile::default(),
+            roles,
+            password_hash: String::new(),
+            email_verified: true,
+            consents: vec![],
+            disabled: false,
+            created: Utc::now(),
+        }
+    }
+
+    fn practice(status: PracticeStatus, region: &str, category: &str) -> Practice {
+        Practice {
+            id: Uuid::now_v7(),
+            status,
+            author: Uuid::now_v7(),
+            passport: Passport {
+                regions: Regions {
+                    author: Some(region.into()),
+                    others: vec![],
+                },
+                category: Some(CategoryChoice::Known(category.into())),
+                ..Passport::default()
+            },
+            revision: 1,
+            created: Utc::now(),
+            updated: Utc::now(),
+            published: None,
+        }
+    }
+
+    #[test]
+    fn anonymous_sees_public_only() {
+        let s = read_scope(None);
+        assert!(s.is_public_only());
+        assert!(s.can_read(&practice(PracticeStatus::Published, "16", "health")));
+        assert!(s.can_read(&practice(PracticeStatus::Archived, "16", "health")));
+        assert!(!s.can_read(&practice(PracticeStatus::Draft, "16", "health")));
+        assert!(!s.can_read(&practice(PracticeStatus::Deleted, "16", "health")));
+    }
+
+    #[test]
+    fn coordinator_sees_own_region_work() {
+        let c = user(vec![RoleGrant::regional(Role::Coordinator, "16")]);
+        let s = read_scope(Some(&c));
+        assert!(s.can_read(&practice(
+            PracticeStatus::RegionConfirmation,
+            "16",
+            "health"
+        )));
+        assert!(!s.can_read(&practice(
+            PracticeStatus::RegionConfirmation,
+            "52",
+            "health"
+        )));
+    }
+
+    #[test]
+    fn expert_moderator_sees_own_categories_and_asi_all() {
+        let m = user(vec![RoleGrant::by_categories(
+            Role::ExpertModerator,
+            &["tourism".into()],
+        )]);
+        let s = read_scope(Some(&m));
+        assert!(s.can_read(&practice(PracticeStatus::Packaging, "52", "tourism")));
+        assert!(!s.can_read(&practice(PracticeStatus::Packaging, "52", "health")));
+        let a = read_scope(Some(&user(vec![RoleGrant::global(Role::AsiModerator)])));
+        assert!(a.can_read(&practice(PracticeStatus::Deleted, "52", "health")));
+    }
+
+    #[test]
+    fn author_sees_own_draft() {
+        let a = user(vec![RoleGrant::regional(Role::Author, "16")]);
+        let mut p = practice(PracticeStatus::Draft, "16", "health");
+        assert!(!read_scope(Some(&a)).can_read(&p));
+        p.author = a.id;
+        assert!(read_scope(Some(&a)).can_read(&p));
+    }
+}

@@ -1,0 +1,297 @@
+//! The Russian production calendar: working days, holidays and the
+//! government's day transfers, one data file per year.
+//!
+//! Shipped years live in `assets/calendars/YYYY.toml`; an administrator may
+//! drop a newer file into the data directory's `calendars/` folder (see
+//! `config.example.toml`). For a year without a file the calendar falls back
+//! to the five-day week and the public holidays of Art. 112 of the Labour
+//! Code, and says it is provisional.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use serde::Deserialize;
+
+/// One year's file.
+#[derive(Debug, Clone, Deserialize)]
+pub struct YearFile {
+    pub year: i32,
+    #[serde(default)]
+    pub source: String,
+    /// Monday–Friday dates that are not working days.
+    #[serde(default)]
+    pub days_off: Vec<NaiveDate>,
+    /// Saturdays and Sundays that are working days.
+    #[serde(default)]
+    pub working_weekends: Vec<NaiveDate>,
+}
+
+impl YearFile {
+    /// Parses and checks a year file: every date in its year, days off on
+    /// weekdays, working days on weekends. Errors are Russian.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let f: YearFile =
+            toml::from_str(text).map_err(|e| format!("файл календаря не разобран: {e}"))?;
+        for d in f.days_off.iter().chain(&f.working_weekends) {
+            if d.year() != f.year {
+                return Err(format!("дата {d} не относится к {} году", f.year));
+            }
+        }
+        if let Some(d) = f.days_off.iter().find(|d| is_weekend(**d)) {
+            return Err(format!(
+                "{d} — выходной по календарю, его не нужно перечислять в days_off"
+            ));
+        }
+        if let Some(d) = f.working_weekends.iter().find(|d| !is_weekend(**d)) {
+            return Err(format!(
+                "{d} — не суббота и не воскресенье, а указан в working_weekends"
+            ));
+        }
+        Ok(f)
+    }
+}
+
+const SHIPPED: [&str; 3] = [
+    include_str!("../../assets/calendars/2024.toml"),
+    include_str!("../../assets/calendars/2025.toml"),
+    include_str!("../../assets/calendars/2026.toml"),
+];
+
+fn is_weekend(d: NaiveDate) -> bool {
+    matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+#[derive(Debug, Clone, Default)]
+struct YearDays {
+    days_off: BTreeSet<NaiveDate>,
+    working_weekends: BTreeSet<NaiveDate>,
+}
+
+/// A production calendar over any number of years.
+#[derive(Debug, Clone)]
+pub struct Calendar {
+    years: BTreeMap<i32, YearDays>,
+}
+
+impl Default for Calendar {
+    fn default() -> Self {
+        Self::shipped()
+    }
+}
+
+impl Calendar {
+    /// The calendars shipped with the program (2024–2026).
+    pub fn shipped() -> Self {
+        let mut c = Self {
+            years: BTreeMap::new(),
+        };
+        for text in SHIPPED {
+            let f = YearFile::parse(text)
+                .unwrap_or_else(|e| panic!("embedded production calendar is malformed: {e}"));
+            c.insert(f);
+        }
+        c
+    }
+
+    /// Adds or replaces one year.
+    pub fn insert(&mut self, f: YearFile) {
+        self.years.insert(
+            f.year,
+            YearDays {
+                days_off: f.days_off.into_iter().collect(),
+                working_weekends: f.working_weekends.into_iter().collect(),
+            },
+        );
+    }
+
+    /// Whether the year has a published calendar; without one the calendar
+    /// for it is provisional (Art. 112 only, no transfers).
+    pub fn is_provisional(&self, year: i32) -> bool {
+        !self.years.contains_key(&year)
+    }
+
+    /// The years that have a calendar file.
+    pub fn known_years(&self) -> impl Iterator<Item = i32> + '_ {
+        self.years.keys().copied()
+    }
+
+    pub fn is_working_day(&self, d: NaiveDate) -> bool {
+        match self.years.get(&d.year()) {
+            Some(y) => {
+                if is_weekend(d) {
+                    y.working_weekends.contains(&d)
+                } else {
+                    !y.days_off.contains(&d)
+                }
+            }
+            None => !is_weekend(d) && !article_112_day_off(d),
+        }
+    }
+
+    /// The date `n` working days after `from` (`from` itself is not
+    /// counted). With `n == 0`, `from` if it is a working day, else the next
+    /// working day.
+    pub fn add_working_days(&self, from: NaiveDate, n: u32) -> NaiveDate {
+        let mut d = from;
+        if n == 0 {
+            while !self.is_working_day(d) {
+                d += Duration::days(1);
+            }
+            return d;
+        }
+        let mut left = n;
+        while left > 0 {
+            d += Duration::days(1);
+            if self.is_working_day(d) {
+                left -= 1;
+            }
+        }
+        d
+    }
+
+    /// Working days in `(from, to]`: how many working days have passed from
+    /// `from` until `to`. Negative when `to` is before `from`.
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
+        if to < from {
+            return -self.working_days_between(to, from);
+        }
+        let mut n = 0;
+        let mut d = from;
+        while d < to {
+            d += Duration::days(1);
+            if self.is_working_day(d) {
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Working days in a whole year.
+    pub fn working_days_in_year(&self, year: i32) -> i64 {
+        let (Some(start), Some(end)) = (
+            NaiveDate::from_ymd_opt(year - 1, 12, 31),
+            NaiveDate::from_ymd_opt(year, 12, 31),
+        ) else {
+            return 0;
+        };
+        self.working_days_between(start, end)
+    }
+}
+
+/// Art. 112 of the Labour Code: the non-working public holidays, and the
+/// rule that a holiday on a weekend (other than the January ones, which the
+/// government moves by decree) gives the next working day off.
+fn article_112_day_off(d: NaiveDate) -> bool {
+    let holiday = |m: u32, day: u32| -> bool {
+        matches!(
+            (m, day),
+            (1, 1..=8) | (2, 23) | (3, 8) | (5, 1 | 9) | (6, 12) | (11, 4)
+        )
+    };
+    if holiday(d.month(), d.day()) {
+        return true;
+    }
+    if d.weekday() != Weekday::Mon {
+        return false;
+    }
+    // A Monday is off if the preceding Saturday or Sunday was a
+    // non-January holiday (two holidays never fall on one weekend here).
+    [1, 2].iter().any(|back| {
+        let p = d - Duration::days(*back);
+        p.month() != 1 && holiday(p.month(), p.day())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+    }
+
+    #[test]
+    fn shipped_years_have_the_official_totals() {
+        let c = Calendar::shipped();
+        assert_eq!(c.working_days_in_year(2024), 248);
+        assert_eq!(c.working_days_in_year(2025), 247);
+        assert_eq!(c.working_days_in_year(2026), 247);
+        assert!(!c.is_provisional(2025));
+        assert!(c.is_provisional(2027));
+    }
+
+    #[test]
+    fn five_working_days_from_a_friday_before_12_june() {
+        let c = Calendar::shipped();
+        // 2024: Fri 7 June; 12 June (Wed) is a holiday.
+        assert_eq!(c.add_working_days(date(2024, 6, 7), 5), date(2024, 6, 17));
+        // 2025: Fri 6 June; 12 and 13 June are days off.
+        assert_eq!(c.add_working_days(date(2025, 6, 6), 5), date(2025, 6, 17));
+        // 2026: Fri 5 June; 12 June is a Friday holiday.
+        assert_eq!(c.add_working_days(date(2026, 6, 5), 5), date(2026, 6, 15));
+    }
+
+    #[test]
+    fn across_the_new_year_holidays() {
+        let c = Calendar::shipped();
+        // Fri 26 Dec 2025: 29, 30 Dec; 31 Dec and 1–11 Jan 2026 off; 12, 13, 14 Jan.
+        assert_eq!(c.add_working_days(date(2025, 12, 26), 5), date(2026, 1, 14));
+        assert_eq!(
+            c.working_days_between(date(2025, 12, 26), date(2026, 1, 14)),
+            5
+        );
+        // Working Saturday 28 Dec 2024 counts; 30, 31 Dec and 1–8 Jan do not.
+        assert_eq!(
+            c.add_working_days(date(2024, 12, 27), 1),
+            date(2024, 12, 28)
+        );
+        assert_eq!(c.add_working_days(date(2024, 12, 28), 1), date(2025, 1, 9));
+    }
+
+    #[test]
+    fn between_is_antisymmetric_and_zero_on_same_day() {
+        let c = Calendar::shipped();
+        let a = date(2025, 3, 3);
+        let b = date(2025, 3, 17);
+        assert_eq!(c.working_days_between(a, b), 10);
+        assert_eq!(c.working_days_between(b, a), -10);
+        assert_eq!(c.working_days_between(a, a), 0);
+        assert_eq!(c.add_working_days(date(2025, 3, 8), 0), date(2025, 3, 10));
+    }
+
+    #[test]
+    fn provisional_year_follows_article_112() {
+        let c = Calendar::shipped();
+        // 2027: 1–8 January off, 23 Feb (Tue) off.
+        assert!(!c.is_working_day(date(2027, 1, 8)));
+        assert!(c.is_working_day(date(2027, 1, 11)));
+        assert!(!c.is_working_day(date(2027, 2, 23)));
+        // 2027-05-09 is a Sunday: Monday 10 May is off.
+        assert!(!c.is_working_day(date(2027, 5, 10)));
+        assert!(c.is_working_day(date(2027, 5, 11)));
+    }
+
+    #[test]
+    fn a_replacement_file_overrides_a_year() {
+        let mut c = Calendar::shipped();
+        let f = YearFile::parse(
+            "year = 2027\ndays_off = [\"2027-01-11\"]\nworking_weekends = [\"2027-01-16\"]\n",
+        )
+        .expect("valid file");
+        c.insert(f);
+        assert!(!c.is_provisional(2027));
+        assert!(!c.is_working_day(date(2027, 1, 11)));
+        assert!(c.is_working_day(date(2027, 1, 16)));
+        // A file replaces the Art. 112 fallback whole: 23 Feb is not listed.
+        assert!(c.is_working_day(date(2027, 2, 23)));
+    }
+
+    #[test]
+    fn malformed_files_are_refused_in_russian() {
+        let e = YearFile::parse("year = 2027\ndays_off = [\"2026-01-01\"]").unwrap_err();
+        assert!(e.contains("не относится к 2027"), "{e}");
+        let e = YearFile::parse("year = 2027\ndays_off = [\"2027-01-02\"]").unwrap_err();
+        assert!(e.contains("выходной"), "{e}");
+        assert!(YearFile::parse("year = ").is_err());
+    }
+}

@@ -1,0 +1,17 @@
+//! Pure rules of the regulation: no IO, no async.
+//!
+//! Everything a user can be refused for, and every figure the regulation
+//! fixes (field limits, deadlines, who may see what), lives here once; the
+//! TUI, the CLI and the server call these functions.
+
+pub mod access;
+pub mod calendar;
+pub mod passport;
+pub mod refdata;
+pub mod rules;
+pub mod status;
+pub mod user;
+
+pub use passport::{Passport, Practice, PracticeId};
+pub use status::{PracticeStatus, ReplicationStatus, Section};
+pub use user::{Role, RoleGrant, User, UserId};

@@ -1,0 +1,781 @@
+//! Full-text search over the catalogue: a tantivy index with Russian
+//! stemming, facets, and catch-up from the store's change log.
+//!
+//! The index lives in `<data>/index`. Its last commit carries the change-log
+//! sequence it reflects; opening it replays only the changes after that, and
+//! a missing, corrupt or outdated index is rebuilt from the store.
+
+pub mod analyzer;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::Serialize;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, Occur, PhrasePrefixQuery, Query, TermQuery,
+};
+use tantivy::schema::{
+    FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STRING, Schema,
+    TextFieldIndexing, TextOptions,
+};
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
+};
+use uuid::Uuid;
+
+use crate::domain::access::ReadScope;
+use crate::domain::refdata::refdata;
+use crate::domain::{Practice, PracticeId, PracticeStatus, Section};
+use crate::store::{EntityRef, Store, StoreError};
+
+/// Bump when the schema or analysis changes: the index is then rebuilt.
+const SCHEMA_VERSION: u32 = 1;
+const WRITER_HEAP: usize = 64 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("Ошибка поискового индекса: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("Ошибка поискового индекса: {0}")]
+    Open(#[from] tantivy::directory::error::OpenDirectoryError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("Ошибка поискового индекса: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T, E = SearchError> = std::result::Result<T, E>;
+
+/// The searchable text fields and their weights.
+const TEXT_FIELDS: [(&str, f32); 6] = [
+    ("title", 3.0),
+    ("goal", 1.5),
+    ("tasks", 1.0),
+    ("essence", 1.0),
+    ("audience", 1.0),
+    ("results", 1.0),
+];
+const ROOTS_WEIGHT: f32 = 0.3;
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    id_hi: Field,
+    id_lo: Field,
+    text: [Field; 6],
+    roots: Field,
+    facets: Field,
+    member: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let ru = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(analyzer::RU)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let roots = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(analyzer::RU_ROOT)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let id = b.add_text_field("id", STRING);
+    let id_hi = b.add_u64_field("id_hi", FAST);
+    let id_lo = b.add_u64_field("id_lo", FAST);
+    let text = TEXT_FIELDS.map(|(name, _)| b.add_text_field(name, ru.clone()));
+    let roots = b.add_text_field("roots", roots);
+    b.add_text_field("title_sort", STRING | FAST);
+    b.add_text_field("region_sort", STRING | FAST);
+    b.add_u64_field("year", FAST | INDEXED);
+    let facets = b.add_facet_field("facets", FacetOptions::default());
+    let member = b.add_text_field("member", STRING);
+    (
+        b.build(),
+        Fields {
+            id,
+            id_hi,
+            id_lo,
+            text,
+            roots,
+            facets,
+            member,
+        },
+    )
+}
+
+/// The kinds of facet (SPEC §8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FacetKind {
+    Category,
+    Region,
+    District,
+    Level,
+    Status,
+    Section,
+    Year,
+    Indicator,
+}
+
+impl FacetKind {
+    pub const ALL: [FacetKind; 8] = [
+        Self::Category,
+        Self::Region,
+        Self::District,
+        Self::Level,
+        Self::Status,
+        Self::Section,
+        Self::Year,
+        Self::Indicator,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Category => "category",
+            Self::Region => "region",
+            Self::District => "district",
+            Self::Level => "level",
+            Self::Status => "status",
+            Self::Section => "section",
+            Self::Year => "year",
+            Self::Indicator => "indicator",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Category => "Категория",
+            Self::Region => "Регион",
+            Self::District => "Федеральный округ",
+            Self::Level => "Уровень",
+            Self::Status => "Статус",
+            Self::Section => "Раздел каталога",
+            Self::Year => "Год реализации",
+            Self::Indicator => "Показатель рейтинга",
+        }
+    }
+
+    /// The Russian name of a facet value.
+    pub fn value_name(self, value: &str) -> String {
+        let d = refdata();
+        match self {
+            Self::Category => d.category_name(value).to_owned(),
+            Self::Region => d.region_name(value).to_owned(),
+            Self::District => d
+                .district(value)
+                .map_or(value, |x| x.name.as_str())
+                .to_owned(),
+            Self::Level => value
+                .parse()
+                .ok()
+                .and_then(crate::domain::passport::Level::from_number)
+                .map_or_else(|| value.to_owned(), |l| format!("{value} — {}", l.name())),
+            Self::Status => PracticeStatus::from_code(value)
+                .map_or_else(|| value.to_owned(), |s| s.name().to_owned()),
+            Self::Section => match value {
+                "main" => Section::Main.name().to_owned(),
+                "knowledge-base" => Section::KnowledgeBase.name().to_owned(),
+                v => v.to_owned(),
+            },
+            Self::Year => value.to_owned(),
+            Self::Indicator => d
+                .indicator(value)
+                .map_or(value, |i| i.name.as_str())
+                .to_owned(),
+        }
+    }
+
+    fn facet(self, value: &str) -> Facet {
+        Facet::from_path([self.code(), value])
+    }
+}
+
+/// Selected facet values: within a kind any may match, across kinds all must.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub selected: BTreeMap<FacetKind, Vec<String>>,
+}
+
+impl Filters {
+    pub fn toggle(&mut self, kind: FacetKind, value: &str) {
+        let v = self.selected.entry(kind).or_default();
+        if let Some(i) = v.iter().position(|x| x == value) {
+            v.remove(i);
+        } else {
+            v.push(value.to_owned());
+        }
+        if v.is_empty() {
+            self.selected.remove(&kind);
+        }
+    }
+
+    pub fn set(&mut self, kind: FacetKind, values: Vec<String>) {
+        if values.is_empty() {
+            self.selected.remove(&kind);
+        } else {
+            self.selected.insert(kind, values);
+        }
+    }
+
+    pub fn is_selected(&self, kind: FacetKind, value: &str) -> bool {
+        self.selected
+            .get(&kind)
+            .is_some_and(|v| v.iter().any(|x| x == value))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.selected.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// By relevance when there is a query, else by title.
+    #[default]
+    Relevance,
+    Title,
+    YearDesc,
+    Region,
+}
+
+impl Sort {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Relevance => "по релевантности",
+            Self::Title => "по названию",
+            Self::YearDesc => "сначала новые",
+            Self::Region => "по региону",
+        }
+    }
+
+    pub fn next(self) -> Self {
+        match self {
+            Self::Relevance => Self::Title,
+            Self::Title => Self::YearDesc,
+            Self::YearDesc => Self::Region,
+            Self::Region => Self::Relevance,
+        }
+    }
+}
+
+/// A search request.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    pub text: String,
+    pub filters: Filters,
+    pub section: Option<Section>,
+    pub scope: ReadScope,
+    pub sort: Sort,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchResults {
+    /// How many practices match in all.
+    pub total: usize,
+    /// The first `limit` of them, in order.
+    pub ids: Vec<PracticeId>,
+}
+
+/// Facet values with counts, per kind.
+pub type FacetCounts = BTreeMap<FacetKind, Vec<(String, u64)>>;
+
+/// What opening the index had to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CatchUp {
+    pub rebuilt: bool,
+    pub reindexed: usize,
+    pub seq: u64,
+}
+
+pub struct SearchIndex {
+    dir: PathBuf,
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    f: Fields,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("dir", &self.dir)
+            .finish()
+    }
+}
+
+fn register(index: &Index) {
+    index.tokenizers().register(analyzer::RU, analyzer::ru());
+    index
+        .tokenizers()
+        .register(analyzer::RU_ROOT, analyzer::ru_root());
+}
+
+fn payload(seq: u64) -> String {
+    format!("v{SCHEMA_VERSION}:{seq}")
+}
+
+fn parse_payload(p: Option<&str>) -> Option<u64> {
+    let rest = p?.strip_prefix(&format!("v{SCHEMA_VERSION}:"))?;
+    rest.parse().ok()
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir` and brings it up to the store: replays the
+    /// change log after the index's last commit, or rebuilds it when it is
+    /// missing, corrupt or of another schema.
+    pub fn open(dir: &Path, store: &Store) -> Result<(Self, CatchUp)> {
+        match Self::try_open(dir) {
+            Ok((s, Some(seq))) => {
+                let n = s.catch_up_from(store, seq)?;
+                let seq = store.last_seq()?;
+                Ok((
+                    s,
+                    CatchUp {
+                        rebuilt: false,
+                        reindexed: n,
+                        seq,
+                    },
+                ))
+            }
+            Ok((s, None)) => {
+                drop(s);
+                Self::rebuild(dir, store)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "search index unreadable, rebuilding");
+                Self::rebuild(dir, store)
+            }
+        }
+    }
+
+    fn try_open(dir: &Path) -> Result<(Self, Option<u64>)> {
+        let index = Index::open_in_dir(dir)?;
+        let (_, f) = schema();
+        if index.schema() != schema().0 {
+            return Err(tantivy::TantivyError::SchemaError("schema changed".into()).into());
+        }
+        register(&index);
+        let seq = parse_payload(index.load_metas()?.payload.as_deref());
+        let s = Self::with_index(dir, index, f)?;
+        Ok((s, seq))
+    }
+
+    fn with_index(dir: &Path, index: Index, f: Fields) -> Result<Self> {
+        let writer = index.writer_with_num_threads(2, WRITER_HEAP)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Self {
+            dir: dir.to_owned(),
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            f,
+        })
+    }
+
+    /// Drops whatever is in `dir` and indexes every practice of the store.
+    pub fn rebuild(dir: &Path, store: &Store) -> Result<(Self, CatchUp)> {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir)?;
+        }
+        std::fs::create_dir_all(dir)?;
+        let (schema, f) = schema();
+        let index = Index::create_in_dir(dir, schema)?;
+        register(&index);
+        let s = Self::with_index(dir, index, f)?;
+        let seq = store.last_seq()?;
+        let mut n = 0;
+        {
+            let w = s.lock_writer();
+            for p in store.practices() {
+                let p = p?;
+                w.add_document(s.document(&p))?;
+                n += 1;
+            }
+        }
+        s.commit(seq)?;
+        Ok((
+            s,
+            CatchUp {
+                rebuilt: true,
+                reindexed: n,
+                seq,
+            },
+        ))
+    }
+
+    fn lock_writer(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
+        self.writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn commit(&self, seq: u64) -> Result<()> {
+        {
+            let mut w = self.lock_writer();
+            let mut prepared = w.prepare_commit()?;
+            prepared.set_payload(&payload(seq));
+            prepared.commit()?;
+        }
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// The change-log sequence the index reflects.
+    pub fn seq(&self) -> Result<u64> {
+        Ok(parse_payload(self.index.load_metas()?.payload.as_deref()).unwrap_or(0))
+    }
+
+    /// Re-indexes the practices changed after the index's sequence.
+    pub fn catch_up(&self, store: &Store) -> Result<usize> {
+        let seq = self.seq()?;
+        self.catch_up_from(store, seq)
+    }
+
+    fn catch_up_from(&self, store: &Store, seq: u64) -> Result<usize> {
+        let mut ids: Vec<PracticeId> = Vec::new();
+        let mut seen = HashSet::new();
+        let mut last = seq;
+        for c in store.changes_since(seq) {
+            let c = c?;
+            last = c.seq;
+            for e in c.entities {
+                if let EntityRef::Practice(id) = e
+                    && seen.insert(id)
+                {
+                    ids.push(id);
+                }
+            }
+        }
+        if last == seq {
+            return Ok(0);
+        }
+        {
+            let w = self.lock_writer();
+            for id in &ids {
+                w.delete_term(Term::from_field_text(self.f.id, &id.to_string()));
+                if let Some(p) = store.practice(*id)? {
+                    w.add_document(self.document(&p))?;
+                }
+            }
+        }
+        self.commit(last)?;
+        Ok(ids.len())
+    }
+
+    fn document(&self, p: &Practice) -> TantivyDocument {
+        let f = &self.f;
+        let pp = &p.passport;
+        let mut d = TantivyDocument::default();
+        d.add_text(f.id, p.id.to_string());
+        let (hi, lo) = p.id.as_u64_pair();
+        d.add_u64(f.id_hi, hi);
+        d.add_u64(f.id_lo, lo);
+        let texts = [
+            pp.title.clone(),
+            pp.goal.clone(),
+            pp.tasks.join("\n"),
+            pp.essence.clone(),
+            format!("{}\n{}", pp.audience.main, pp.audience.secondary),
+            results_text(p),
+        ];
+        for (field, text) in f.text.iter().zip(&texts) {
+            d.add_text(*field, text);
+        }
+        d.add_text(f.roots, texts.join("\n"));
+        let schema = self.index.schema();
+        let field = |n: &str| schema.get_field(n).unwrap_or(f.id);
+        d.add_text(field("title_sort"), pp.title.to_lowercase());
+        let region = p.region().unwrap_or("");
+        d.add_text(
+            field("region_sort"),
+            refdata().region_name(region).to_lowercase(),
+        );
+        if let Some(y) = pp.year {
+            d.add_u64(field("year"), u64::try_from(y).unwrap_or(0));
+            d.add_facet(f.facets, FacetKind::Year.facet(&y.to_string()));
+        }
+        for (kind, value) in facet_values(p) {
+            d.add_facet(f.facets, kind.facet(&value));
+        }
+        d.add_text(f.member, p.author.to_string());
+        for m in &pp.team {
+            if let crate::domain::passport::Member::User(u) = m.member {
+                d.add_text(f.member, u.to_string());
+            }
+        }
+        d
+    }
+
+    fn facet_term(&self, kind: FacetKind, value: &str) -> Term {
+        Term::from_facet(self.f.facets, &kind.facet(value))
+    }
+
+    fn term_query(&self, term: Term) -> Box<dyn Query> {
+        Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+    }
+
+    fn any_of(&self, kind: FacetKind, values: &[String]) -> Box<dyn Query> {
+        let clauses = values
+            .iter()
+            .map(|v| (Occur::Should, self.term_query(self.facet_term(kind, v))))
+            .collect();
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// Who may see what, as a query clause.
+    fn scope_query(&self, scope: &ReadScope) -> Box<dyn Query> {
+        if scope.all {
+            let deleted =
+                self.term_query(self.facet_term(FacetKind::Status, PracticeStatus::Deleted.code()));
+            return Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(AllQuery)),
+                (Occur::MustNot, deleted),
+            ]));
+        }
+        let public: Vec<String> = PracticeStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_public())
+            .map(|s| s.code().to_owned())
+            .collect();
+        let mut should = vec![(Occur::Should, self.any_of(FacetKind::Status, &public))];
+        if !scope.regions.is_empty() {
+            should.push((
+                Occur::Should,
+                self.any_of(FacetKind::Region, &scope.regions),
+            ));
+        }
+        if !scope.categories.is_empty() {
+            should.push((
+                Occur::Should,
+                self.any_of(FacetKind::Category, &scope.categories),
+            ));
+        }
+        if let Some(u) = scope.member {
+            should.push((
+                Occur::Should,
+                self.term_query(Term::from_field_text(self.f.member, &u.to_string())),
+            ));
+        }
+        let visible: Box<dyn Query> = Box::new(BooleanQuery::new(should));
+        let deleted =
+            self.term_query(self.facet_term(FacetKind::Status, PracticeStatus::Deleted.code()));
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Must, visible),
+            (Occur::MustNot, deleted),
+        ]))
+    }
+
+    /// The query of the typed text: every word must match in some field,
+    /// by its stem, its root, or (for the word being typed) as a prefix.
+    fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
+        let mut ru = analyzer::ru();
+        let mut root = analyzer::ru_root();
+        let words: Vec<&str> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let typing = text.ends_with(|c: char| c.is_alphanumeric());
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            let last = typing && i + 1 == words.len();
+            let stems = analyzer::tokens(&mut ru, w);
+            let Some(stem) = stems.first() else {
+                // A stop word: unless it is being typed, it asks for nothing.
+                if last {
+                    let lower = w.to_lowercase();
+                    must.push((Occur::Must, self.prefix_query(&lower)));
+                }
+                continue;
+            };
+            let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for (field, (_, weight)) in self.f.text.iter().zip(TEXT_FIELDS) {
+                let q = self.term_query(Term::from_field_text(*field, stem));
+                should.push((Occur::Should, Box::new(BoostQuery::new(q, weight))));
+            }
+            if let Some(r) = analyzer::tokens(&mut root, w).first() {
+                let q = self.term_query(Term::from_field_text(self.f.roots, r));
+                should.push((Occur::Should, Box::new(BoostQuery::new(q, ROOTS_WEIGHT))));
+            }
+            if last {
+                should.push((Occur::Should, self.prefix_query(stem)));
+            }
+            must.push((Occur::Must, Box::new(BooleanQuery::new(should))));
+        }
+        if must.is_empty() {
+            None
+        } else {
+            Some(Box::new(BooleanQuery::new(must)))
+        }
+    }
+
+    fn prefix_query(&self, prefix: &str) -> Box<dyn Query> {
+        let clauses = self
+            .f
+            .text
+            .iter()
+            .map(|field| {
+                let mut q = PhrasePrefixQuery::new(vec![Term::from_field_text(*field, prefix)]);
+                q.set_max_expansions(64);
+                (Occur::Should, Box::new(q) as Box<dyn Query>)
+            })
+            .collect();
+        Box::new(BoostQuery::new(Box::new(BooleanQuery::new(clauses)), 0.5))
+    }
+
+    fn build_query(&self, q: &SearchQuery, skip: Option<FacetKind>) -> (Box<dyn Query>, bool) {
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let text = self.text_query(&q.text);
+        let has_text = text.is_some();
+        if let Some(t) = text {
+            must.push((Occur::Must, t));
+        }
+        must.push((Occur::Must, self.scope_query(&q.scope)));
+        if let Some(section) = q.section {
+            must.push((
+                Occur::Must,
+                self.term_query(self.facet_term(FacetKind::Section, section.code())),
+            ));
+        }
+        for (kind, values) in &q.filters.selected {
+            if Some(*kind) == skip || values.is_empty() {
+                continue;
+            }
+            must.push((Occur::Must, self.any_of(*kind, values)));
+        }
+        (Box::new(BooleanQuery::new(must)), has_text)
+    }
+
+    /// Runs a search: the total and the first `limit` ids in order.
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchResults> {
+        let searcher = self.reader.searcher();
+        let (query, has_text) = self.build_query(q, None);
+        let limit = q.limit.max(1);
+        let top = TopDocs::with_limit(limit);
+        let addrs: Vec<DocAddress>;
+        let total;
+        match (q.sort, has_text) {
+            (Sort::Relevance, true) => {
+                let (docs, n) = searcher.search(&query, &(top.order_by_score(), Count))?;
+                addrs = docs.into_iter().map(|(_, a)| a).collect();
+                total = n;
+            }
+            (Sort::YearDesc, _) => {
+                let (docs, n) = searcher.search(
+                    &query,
+                    &(top.order_by_fast_field::<u64>("year", Order::Desc), Count),
+                )?;
+                addrs = docs.into_iter().map(|(_, a)| a).collect();
+                total = n;
+            }
+            (Sort::Region, _) => {
+                let (docs, n) = searcher.search(
+                    &query,
+                    &(
+                        top.order_by_string_fast_field("region_sort", Order::Asc),
+                        Count,
+                    ),
+                )?;
+                addrs = docs.into_iter().map(|(_, a)| a).collect();
+                total = n;
+            }
+            (Sort::Title | Sort::Relevance, _) => {
+                let (docs, n) = searcher.search(
+                    &query,
+                    &(
+                        top.order_by_string_fast_field("title_sort", Order::Asc),
+                        Count,
+                    ),
+                )?;
+                addrs = docs.into_iter().map(|(_, a)| a).collect();
+                total = n;
+            }
+        }
+        let mut ids = Vec::with_capacity(addrs.len());
+        for a in addrs {
+            let seg = searcher.segment_reader(a.segment_ord);
+            let ff = seg.fast_fields();
+            let hi = ff.u64("id_hi")?.first(a.doc_id).unwrap_or(0);
+            let lo = ff.u64("id_lo")?.first(a.doc_id).unwrap_or(0);
+            ids.push(Uuid::from_u64_pair(hi, lo));
+        }
+        Ok(SearchResults { total, ids })
+    }
+
+    /// Counts per facet value for the request. Each kind is counted with the
+    /// other kinds' filters applied but not its own, so a user can widen a
+    /// selection.
+    pub fn facet_counts(&self, q: &SearchQuery) -> Result<FacetCounts> {
+        let searcher = self.reader.searcher();
+        let mut out = FacetCounts::new();
+        for kind in FacetKind::ALL {
+            let (query, _) = self.build_query(q, Some(kind));
+            let mut c = FacetCollector::for_field("facets");
+            c.add_facet(Facet::from_path([kind.code()]));
+            let counts = searcher.search(&query, &c)?;
+            let mut values: Vec<(String, u64)> = counts
+                .get(Facet::from_path([kind.code()]))
+                .filter_map(|(facet, n)| facet.to_path().last().map(|v| ((*v).to_owned(), n)))
+                .collect();
+            values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            out.insert(kind, values);
+        }
+        Ok(out)
+    }
+
+    /// Documents in the index.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Whether a practice is in the index.
+    pub fn has_practice(&self, id: PracticeId) -> Result<bool> {
+        let searcher = self.reader.searcher();
+        let q = self.term_query(Term::from_field_text(self.f.id, &id.to_string()));
+        Ok(searcher.search(&q, &Count)? > 0)
+    }
+}
+
+fn results_text(p: &Practice) -> String {
+    let r = &p.passport.results;
+    let mut s = format!("{}\n{}", r.main, r.additional);
+    for m in &r.measures {
+        s.push('\n');
+        s.push_str(&m.indicator);
+    }
+    s
+}
+
+/// The facet values of a practice (all kinds but the year).
+pub fn facet_values(p: &Practice) -> Vec<(FacetKind, String)> {
+    let pp = &p.passport;
+    let mut v = vec![
+        (FacetKind::Status, p.status.code().to_owned()),
+        (FacetKind::Section, p.section().code().to_owned()),
+    ];
+    if let Some(c) = pp.category_code() {
+        v.push((FacetKind::Category, c.to_owned()));
+    }
+    if let Some(r) = p.region() {
+        v.push((FacetKind::Region, r.to_owned()));
+        if let Some(d) = refdata().district_of(r) {
+            v.push((FacetKind::District, d.code.clone()));
+        }
+    }
+    if let Some(l) = pp.level {
+        v.push((FacetKind::Level, l.number().to_string()));
+    }
+    for i in &pp.rating_indicators {
+        v.push((FacetKind::Indicator, i.clone()));
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests;

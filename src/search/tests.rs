@@ -1,0 +1,243 @@
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::*;
+use crate::domain::access::read_scope;
+use crate::domain::passport::{CategoryChoice, Level, Passport, Regions, Results};
+use crate::domain::user::{Role, RoleGrant, User};
+use crate::store::{Mutation, Record};
+
+fn practice(
+    title: &str,
+    essence: &str,
+    category: &str,
+    region: &str,
+    status: PracticeStatus,
+) -> Practice {
+    Practice {
+        id: Uuid::now_v7(),
+        status,
+        author: Uuid::now_v7(),
+        passport: Passport {
+            title: title.into(),
+            essence: essence.into(),
+            category: Some(CategoryChoice::Known(category.into())),
+            regions: Regions {
+                author: Some(region.into()),
+                others: vec![],
+            },
+            results: Results::default(),
+            level: Some(Level::System),
+            year: Some(2024),
+            ..Passport::default()
+        },
+        revision: 1,
+        created: Utc::now(),
+        updated: Utc::now(),
+        published: None,
+    }
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    store: Store,
+    index: SearchIndex,
+    ids: Vec<PracticeId>,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let ps = vec![
+        practice(
+            "Цифровая поликлиника",
+            "Запись к врачу без очередей. Развитие здравоохранения региона.",
+            "health",
+            "16",
+            PracticeStatus::Published,
+        ),
+        practice(
+            "Наставники для школы",
+            "Помощь учителям школы и ученикам.",
+            "education",
+            "52",
+            PracticeStatus::Published,
+        ),
+        practice(
+            "Экотропы края",
+            "Маршруты для туристов.",
+            "tourism",
+            "23",
+            PracticeStatus::Archived,
+        ),
+        practice(
+            "Черновик о школах",
+            "Школьный проект в работе.",
+            "education",
+            "16",
+            PracticeStatus::Draft,
+        ),
+        practice(
+            "Удалённая практика",
+            "Школа.",
+            "education",
+            "16",
+            PracticeStatus::Deleted,
+        ),
+    ];
+    let ids = ps.iter().map(|p| p.id).collect();
+    let mut m = Mutation::new(None, "test", "");
+    for p in ps {
+        m = m.with(Record::Practice(Box::new(p)));
+    }
+    store.commit(&m).expect("commit");
+    let (index, c) = SearchIndex::open(&dir.path().join("index"), &store).expect("index");
+    assert!(c.rebuilt);
+    assert_eq!(c.reindexed, 5);
+    Fixture {
+        _dir: dir,
+        store,
+        index,
+        ids,
+    }
+}
+
+fn q(text: &str) -> SearchQuery {
+    SearchQuery {
+        text: text.into(),
+        limit: 100,
+        ..SearchQuery::default()
+    }
+}
+
+#[test]
+fn word_forms_are_found() {
+    let f = fixture();
+    let r = f.index.search(&q("здравоохранение")).expect("search");
+    assert_eq!(
+        r.ids,
+        [f.ids[0]],
+        "«здравоохранение» finds «здравоохранения»"
+    );
+    let r = f.index.search(&q("школьный ")).expect("search");
+    assert_eq!(r.ids, [f.ids[1]], "«школьный» finds «школы», drafts hidden");
+    let r = f.index.search(&q("поликлиники")).expect("search");
+    assert_eq!(r.ids, [f.ids[0]]);
+    assert_eq!(f.index.search(&q("космос")).expect("search").total, 0);
+}
+
+#[test]
+fn the_word_being_typed_matches_as_a_prefix() {
+    let f = fixture();
+    let r = f.index.search(&q("поликл")).expect("search");
+    assert_eq!(r.ids, [f.ids[0]]);
+    // Once the word is complete (a space follows) the prefix no longer applies.
+    assert_eq!(f.index.search(&q("поликл ")).expect("search").total, 0);
+}
+
+#[test]
+fn facets_filter_and_count() {
+    let f = fixture();
+    let mut query = q("");
+    query.filters.toggle(FacetKind::Category, "education");
+    let r = f.index.search(&query).expect("search");
+    assert_eq!(r.ids, [f.ids[1]]);
+    let counts = f.index.facet_counts(&q("")).expect("facets");
+    let cats = &counts[&FacetKind::Category];
+    assert!(cats.contains(&("health".to_owned(), 1)));
+    assert!(cats.contains(&("education".to_owned(), 1)));
+    assert!(cats.contains(&("tourism".to_owned(), 1)));
+    let districts = &counts[&FacetKind::District];
+    assert!(districts.contains(&("ПФО".to_owned(), 2)), "{districts:?}");
+    let mut query = q("");
+    query.filters.toggle(FacetKind::District, "ЮФО");
+    assert_eq!(f.index.search(&query).expect("search").ids, [f.ids[2]]);
+    let mut query = q("");
+    query.section = Some(Section::KnowledgeBase);
+    assert_eq!(f.index.search(&query).expect("search").ids, [f.ids[2]]);
+    let mut query = q("");
+    query.filters.toggle(FacetKind::Year, "2024");
+    query.filters.toggle(FacetKind::Level, "2");
+    assert_eq!(f.index.search(&query).expect("search").total, 3);
+}
+
+#[test]
+fn scope_decides_what_is_visible() {
+    let f = fixture();
+    let coordinator = User {
+        id: Uuid::now_v7(),
+        login: "c".into(),
+        profile: crate::domain::user::Profile::default(),
+        roles: vec![RoleGrant::regional(Role::Coordinator, "16")],
+        password_hash: String::new(),
+        email_verified: true,
+        consents: vec![],
+        disabled: false,
+        created: Utc::now(),
+    };
+    let mut query = q("школ");
+    query.scope = read_scope(Some(&coordinator));
+    let mut ids = f.index.search(&query).expect("search").ids;
+    ids.sort();
+    let mut expected = vec![f.ids[1], f.ids[3]];
+    expected.sort();
+    assert_eq!(ids, expected, "own region's draft visible, deleted hidden");
+}
+
+#[test]
+fn sorting() {
+    let f = fixture();
+    let mut query = q("");
+    query.sort = Sort::Title;
+    let r = f.index.search(&query).expect("search");
+    assert_eq!(r.ids, [f.ids[1], f.ids[0], f.ids[2]]);
+}
+
+#[test]
+fn catches_up_from_the_change_log_without_rebuilding() {
+    let f = fixture();
+    let dir = f.index.dir.clone();
+    let mut p = f.store.practice(f.ids[2]).expect("read").expect("exists");
+    p.status = PracticeStatus::Published;
+    p.passport.title = "Горные экотропы".into();
+    let extra = practice(
+        "Бережливый МФЦ",
+        "Окна приёма.",
+        "governance",
+        "77",
+        PracticeStatus::Published,
+    );
+    f.store
+        .commit(
+            &Mutation::new(None, "test", "")
+                .with(Record::Practice(Box::new(p)))
+                .with(Record::Practice(Box::new(extra.clone()))),
+        )
+        .expect("commit");
+    let Fixture {
+        _dir,
+        store,
+        index,
+        ids,
+    } = f;
+    drop(index);
+    let (index, c) = SearchIndex::open(&dir, &store).expect("reopen");
+    assert!(!c.rebuilt);
+    assert_eq!(c.reindexed, 2);
+    assert_eq!(index.num_docs(), 6);
+    assert_eq!(index.search(&q("горные")).expect("search").ids, [ids[2]]);
+    assert!(index.has_practice(extra.id).expect("search"));
+    drop(index);
+    let (index, c) = SearchIndex::open(&dir, &store).expect("reopen");
+    assert_eq!(
+        (c.rebuilt, c.reindexed),
+        (false, 0),
+        "nothing changed, nothing redone"
+    );
+    drop(index);
+    // A corrupt index is rebuilt.
+    std::fs::write(dir.join("meta.json"), b"{ broken").expect("write");
+    let (index, c) = SearchIndex::open(&dir, &store).expect("rebuilds");
+    assert!(c.rebuilt);
+    assert_eq!(index.num_docs(), 6);
+}

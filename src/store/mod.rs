@@ -1,0 +1,419 @@
+//! The embedded store: sled trees with typed access.
+//!
+//! Every change goes through [`Store::commit`], which writes the records,
+//! one audit entry (who, when, what) and one change-log entry with the next
+//! sequence number in a single sled transaction, then flushes before it
+//! returns. A second process on the same directory is refused by an
+//! exclusive lock file with a Russian message.
+
+pub mod codec;
+
+use std::fs::{File, OpenOptions};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sled::Transactional as _;
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+use uuid::Uuid;
+
+use crate::domain::{Practice, PracticeId, User, UserId};
+
+pub use codec::CodecError;
+
+/// The layout version of the store. Bump it and add a step to
+/// [`migrate`] when the trees or keys change.
+pub const FORMAT: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "Хранилище «{0}» уже открыто другим процессом smarteka. Закройте ту программу или укажите другой каталог: --data КАТАЛОГ."
+    )]
+    Locked(PathBuf),
+    #[error("Не удалось открыть хранилище «{path}»: {reason}")]
+    Open { path: PathBuf, reason: String },
+    #[error(
+        "Хранилище «{path}» создано более новой версией smarteka (формат {found}, эта версия понимает до {FORMAT}). Обновите программу."
+    )]
+    TooNew { path: PathBuf, found: u32 },
+    #[error("Ошибка хранилища: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("Ошибка хранилища: {0}")]
+    Codec(#[from] CodecError),
+    #[error("Ошибка записи: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("Логин «{0}» уже занят.")]
+    LoginTaken(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A record the store keeps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Record {
+    User(User),
+    Practice(Box<Practice>),
+}
+
+impl Record {
+    pub fn key(&self) -> EntityRef {
+        match self {
+            Self::User(u) => EntityRef::User(u.id),
+            Self::Practice(p) => EntityRef::Practice(p.id),
+        }
+    }
+}
+
+/// Which record a change touched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EntityRef {
+    User(UserId),
+    Practice(PracticeId),
+}
+
+/// One change: the records it writes, who made it and what it was.
+#[derive(Debug, Clone)]
+pub struct Mutation {
+    pub actor: Option<UserId>,
+    /// A stable ASCII word for the kind of change («practice.create»).
+    pub action: String,
+    /// A Russian summary for the audit trail.
+    pub summary: String,
+    pub records: Vec<Record>,
+}
+
+impl Mutation {
+    pub fn new(actor: Option<UserId>, action: &str, summary: impl Into<String>) -> Self {
+        Self {
+            actor,
+            action: action.to_owned(),
+            summary: summary.into(),
+            records: Vec::new(),
+        }
+    }
+
+    #[must_use]
+    pub fn with(mut self, r: Record) -> Self {
+        self.records.push(r);
+        self
+    }
+}
+
+/// The audit trail: who, when, what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub actor: Option<UserId>,
+    pub action: String,
+    pub summary: String,
+    pub entities: Vec<EntityRef>,
+}
+
+/// The change log: what changed, in sequence; indexes and sync follow it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeEntry {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub entities: Vec<EntityRef>,
+}
+
+// Tree order inside a transaction.
+const META: usize = 0;
+const USERS: usize = 1;
+const LOGINS: usize = 2;
+const PRACTICES: usize = 3;
+const AUDIT: usize = 4;
+const CHANGES: usize = 5;
+const TREE_NAMES: [&str; 6] = ["meta", "users", "logins", "practices", "audit", "changes"];
+
+const KEY_FORMAT: &[u8] = b"format";
+const KEY_SEQ: &[u8] = b"seq";
+
+pub struct Store {
+    dir: PathBuf,
+    db: sled::Db,
+    trees: Vec<sled::Tree>,
+    _lock: File,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("dir", &self.dir).finish()
+    }
+}
+
+fn u64_key(n: u64) -> [u8; 8] {
+    n.to_be_bytes()
+}
+
+fn read_u64(v: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    let n = v.len().min(8);
+    b[..n].copy_from_slice(&v[..n]);
+    u64::from_be_bytes(b)
+}
+
+/// Takes the store's exclusive lock, or says who holds it.
+fn lock(dir: &Path) -> Result<File> {
+    let path = dir.join("smarteka.lock");
+    let mut f = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&path)
+        .map_err(|e| StoreError::Open {
+            path: dir.to_owned(),
+            reason: e.to_string(),
+        })?;
+    match f.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Locked(dir.to_owned())),
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(StoreError::Open {
+                path: dir.to_owned(),
+                reason: e.to_string(),
+            });
+        }
+    }
+    f.set_len(0)?;
+    writeln!(f, "{}", std::process::id())?;
+    Ok(f)
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `dir`.
+    pub fn open(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+            path: dir.to_owned(),
+            reason: e.to_string(),
+        })?;
+        let lock = lock(dir)?;
+        let db = sled::Config::new()
+            .path(dir.join("db"))
+            .cache_capacity(64 * 1024 * 1024)
+            .open()
+            .map_err(|e| StoreError::Open {
+                path: dir.to_owned(),
+                reason: e.to_string(),
+            })?;
+        let trees = TREE_NAMES
+            .iter()
+            .map(|n| db.open_tree(n))
+            .collect::<Result<Vec<_>, _>>()?;
+        let store = Self {
+            dir: dir.to_owned(),
+            db,
+            trees,
+            _lock: lock,
+        };
+        store.check_format()?;
+        Ok(store)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn check_format(&self) -> Result<()> {
+        let meta = &self.trees[META];
+        let found = meta.get(KEY_FORMAT)?.map(|v| read_u64(&v) as u32);
+        match found {
+            None => {
+                meta.insert(KEY_FORMAT, &u64_key(u64::from(FORMAT)))?;
+                self.db.flush()?;
+            }
+            Some(v) if v > FORMAT => {
+                return Err(StoreError::TooNew {
+                    path: self.dir.clone(),
+                    found: v,
+                });
+            }
+            Some(v) if v < FORMAT => {
+                migrate(self, v)?;
+                meta.insert(KEY_FORMAT, &u64_key(u64::from(FORMAT)))?;
+                self.db.flush()?;
+            }
+            Some(_) => {}
+        }
+        Ok(())
+    }
+
+    /// The format version recorded in the store.
+    pub fn format(&self) -> Result<u32> {
+        Ok(self.trees[META]
+            .get(KEY_FORMAT)?
+            .map_or(0, |v| read_u64(&v) as u32))
+    }
+
+    /// The sequence number of the last committed change (0 when none).
+    pub fn last_seq(&self) -> Result<u64> {
+        Ok(self.trees[META].get(KEY_SEQ)?.map_or(0, |v| read_u64(&v)))
+    }
+
+    /// The one way to change the store: records, audit entry and change-log
+    /// entry in one transaction, flushed to disk before returning the new
+    /// sequence number.
+    pub fn commit(&self, m: &Mutation) -> Result<u64> {
+        let at = Utc::now();
+        let entities: Vec<EntityRef> = m.records.iter().map(Record::key).collect();
+        // Encode outside the transaction: the closure may run more than once.
+        let mut encoded = Vec::with_capacity(m.records.len());
+        for r in &m.records {
+            encoded.push(match r {
+                Record::User(u) => (USERS, u.id.as_bytes().to_vec(), codec::encode(u)?),
+                Record::Practice(p) => (
+                    PRACTICES,
+                    p.id.as_bytes().to_vec(),
+                    codec::encode(p.as_ref())?,
+                ),
+            });
+        }
+        let logins: Vec<(String, UserId)> = m
+            .records
+            .iter()
+            .filter_map(|r| match r {
+                Record::User(u) => Some((u.login.clone(), u.id)),
+                Record::Practice(_) => None,
+            })
+            .collect();
+
+        let result = self.trees.as_slice().transaction(
+            |tx: &Vec<TransactionalTree>| -> Result<u64, ConflictableTransactionError<StoreError>> {
+                for (login, id) in &logins {
+                    if let Some(owner) = tx[LOGINS].get(login.as_bytes())?
+                        && owner.as_ref() != id.as_bytes()
+                    {
+                        return Err(ConflictableTransactionError::Abort(StoreError::LoginTaken(
+                            login.clone(),
+                        )));
+                    }
+                    tx[LOGINS].insert(login.as_bytes(), id.as_bytes().as_slice())?;
+                }
+                for (tree, key, value) in &encoded {
+                    tx[*tree].insert(key.as_slice(), value.as_slice())?;
+                }
+                let seq = tx[META].get(KEY_SEQ)?.map_or(0, |v| read_u64(&v)) + 1;
+                tx[META].insert(KEY_SEQ, &u64_key(seq))?;
+                let audit = AuditEntry {
+                    seq,
+                    at,
+                    actor: m.actor,
+                    action: m.action.clone(),
+                    summary: m.summary.clone(),
+                    entities: entities.clone(),
+                };
+                let change = ChangeEntry {
+                    seq,
+                    at,
+                    entities: entities.clone(),
+                };
+                let a = codec::encode(&audit)
+                    .map_err(|e| ConflictableTransactionError::Abort(e.into()))?;
+                let c = codec::encode(&change)
+                    .map_err(|e| ConflictableTransactionError::Abort(e.into()))?;
+                tx[AUDIT].insert(&u64_key(seq), a)?;
+                tx[CHANGES].insert(&u64_key(seq), c)?;
+                Ok(seq)
+            },
+        );
+        let seq = match result {
+            Ok(seq) => seq,
+            Err(TransactionError::Abort(e)) => return Err(e),
+            Err(TransactionError::Storage(e)) => return Err(e.into()),
+        };
+        self.db.flush()?;
+        Ok(seq)
+    }
+
+    pub fn user(&self, id: UserId) -> Result<Option<User>> {
+        self.trees[USERS]
+            .get(id.as_bytes())?
+            .map(|v| codec::decode(&v))
+            .transpose()
+            .map_err(Into::into)
+    }
+
+    pub fn user_by_login(&self, login: &str) -> Result<Option<User>> {
+        match self.trees[LOGINS].get(login.as_bytes())? {
+            Some(id) => {
+                let id = Uuid::from_slice(&id).map_err(|e| CodecError::Decode(e.to_string()))?;
+                self.user(id)
+            }
+            None => Ok(None),
+        }
+    }
+
+    pub fn users(&self) -> impl Iterator<Item = Result<User>> + '_ {
+        self.trees[USERS]
+            .iter()
+            .values()
+            .map(|v| Ok(codec::decode(&v?)?))
+    }
+
+    pub fn practice(&self, id: PracticeId) -> Result<Option<Practice>> {
+        self.trees[PRACTICES]
+            .get(id.as_bytes())?
+            .map(|v| codec::decode(&v))
+            .transpose()
+            .map_err(Into::into)
+    }
+
+    /// All practices, oldest first (ids are UUIDv7).
+    pub fn practices(&self) -> impl Iterator<Item = Result<Practice>> + '_ {
+        self.trees[PRACTICES]
+            .iter()
+            .values()
+            .map(|v| Ok(codec::decode(&v?)?))
+    }
+
+    pub fn practice_count(&self) -> usize {
+        self.trees[PRACTICES].len()
+    }
+
+    /// Change-log entries after `seq`, in order.
+    pub fn changes_since(&self, seq: u64) -> impl Iterator<Item = Result<ChangeEntry>> + '_ {
+        self.trees[CHANGES]
+            .range(u64_key(seq + 1)..)
+            .values()
+            .map(|v| Ok(codec::decode(&v?)?))
+    }
+
+    /// The audit trail, oldest first.
+    pub fn audit(&self) -> impl Iterator<Item = Result<AuditEntry>> + '_ {
+        self.trees[AUDIT]
+            .iter()
+            .values()
+            .map(|v| Ok(codec::decode(&v?)?))
+    }
+
+    /// The audit entries that touched one record, oldest first.
+    pub fn audit_of(&self, e: EntityRef) -> Result<Vec<AuditEntry>> {
+        let mut out = Vec::new();
+        for a in self.audit() {
+            let a = a?;
+            if a.entities.contains(&e) {
+                out.push(a);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Bytes the store takes on disk.
+    pub fn size_on_disk(&self) -> Result<u64> {
+        Ok(self.db.size_on_disk()?)
+    }
+}
+
+/// Brings a store of an older format up to [`FORMAT`], one step at a time.
+/// Format 1 is the first; later formats add their steps here.
+fn migrate(store: &Store, from: u32) -> Result<()> {
+    tracing::info!(from, to = FORMAT, dir = %store.dir.display(), "migrating store");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

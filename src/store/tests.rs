@@ -1,0 +1,153 @@
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::*;
+use crate::domain::passport::Passport;
+use crate::domain::user::Profile;
+use crate::domain::{PracticeStatus, RoleGrant};
+
+fn user(login: &str) -> User {
+    User {
+        id: Uuid::now_v7(),
+        login: login.into(),
+        profile: Profile {
+            full_name: "Проверочный Пользователь".into(),
+            ..Profile::default()
+        },
+        roles: vec![RoleGrant::global(crate::domain::Role::AsiModerator)],
+        password_hash: "x".into(),
+        email_verified: true,
+        consents: vec![],
+        disabled: false,
+        created: Utc::now(),
+    }
+}
+
+fn practice(author: UserId, title: &str) -> Practice {
+    Practice {
+        id: Uuid::now_v7(),
+        status: PracticeStatus::Draft,
+        author,
+        passport: Passport {
+            title: title.into(),
+            ..Passport::default()
+        },
+        revision: 1,
+        created: Utc::now(),
+        updated: Utc::now(),
+        published: None,
+    }
+}
+
+#[test]
+fn round_trip_with_audit_and_change_log_written_together() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = Store::open(dir.path()).expect("opens");
+    assert_eq!(s.last_seq().expect("seq"), 0);
+    let u = user("author");
+    let p = practice(u.id, "Школа будущего");
+    let seq = s
+        .commit(
+            &Mutation::new(Some(u.id), "practice.create", "Создана практика")
+                .with(Record::User(u.clone()))
+                .with(Record::Practice(Box::new(p.clone()))),
+        )
+        .expect("commits");
+    assert_eq!(seq, 1);
+    assert_eq!(s.user(u.id).expect("reads"), Some(u.clone()));
+    assert_eq!(s.user_by_login("author").expect("reads"), Some(u.clone()));
+    assert_eq!(s.practice(p.id).expect("reads"), Some(p.clone()));
+    let audit: Vec<_> = s.audit().collect::<Result<_>>().expect("audit");
+    let changes: Vec<_> = s.changes_since(0).collect::<Result<_>>().expect("changes");
+    assert_eq!(audit.len(), 1);
+    assert_eq!(changes.len(), 1);
+    assert_eq!(audit[0].seq, changes[0].seq);
+    assert_eq!(audit[0].actor, Some(u.id));
+    assert_eq!(audit[0].action, "practice.create");
+    assert_eq!(
+        changes[0].entities,
+        vec![EntityRef::User(u.id), EntityRef::Practice(p.id)]
+    );
+    assert_eq!(
+        s.audit_of(EntityRef::Practice(p.id)).expect("audit").len(),
+        1
+    );
+}
+
+#[test]
+fn sequence_is_monotonic_and_survives_reopen() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let u = user("a");
+    let p = practice(u.id, "Первая");
+    {
+        let s = Store::open(dir.path()).expect("opens");
+        s.commit(&Mutation::new(None, "user.create", "").with(Record::User(u.clone())))
+            .expect("commits");
+        s.commit(
+            &Mutation::new(None, "practice.create", "").with(Record::Practice(Box::new(p.clone()))),
+        )
+        .expect("commits");
+    }
+    let s = Store::open(dir.path()).expect("reopens after drop");
+    assert_eq!(s.last_seq().expect("seq"), 2);
+    assert_eq!(s.practice(p.id).expect("reads"), Some(p));
+    assert_eq!(s.format().expect("format"), FORMAT);
+    let seq = s
+        .commit(&Mutation::new(None, "user.update", "").with(Record::User(u)))
+        .expect("commits");
+    assert_eq!(seq, 3);
+    let after_one: Vec<u64> = s
+        .changes_since(1)
+        .map(|c| c.map(|c| c.seq))
+        .collect::<Result<_>>()
+        .expect("changes");
+    assert_eq!(after_one, [2, 3]);
+}
+
+#[test]
+fn a_taken_login_aborts_the_whole_change() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = Store::open(dir.path()).expect("opens");
+    let a = user("same");
+    s.commit(&Mutation::new(None, "user.create", "").with(Record::User(a)))
+        .expect("commits");
+    let b = user("same");
+    let p = practice(b.id, "Не должна появиться");
+    let err = s
+        .commit(
+            &Mutation::new(None, "user.create", "")
+                .with(Record::Practice(Box::new(p.clone())))
+                .with(Record::User(b)),
+        )
+        .expect_err("refused");
+    assert!(err.to_string().contains("уже занят"), "{err}");
+    assert_eq!(s.practice(p.id).expect("reads"), None, "nothing written");
+    assert_eq!(s.last_seq().expect("seq"), 1);
+    assert_eq!(s.audit().count(), 1);
+}
+
+#[test]
+fn a_second_open_is_refused_in_russian() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let _first = Store::open(dir.path()).expect("opens");
+    let err = Store::open(dir.path()).expect_err("locked");
+    assert!(matches!(err, StoreError::Locked(_)));
+    assert!(
+        err.to_string().contains("уже открыто другим процессом"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_store_from_a_newer_version_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let s = Store::open(dir.path()).expect("opens");
+        s.trees[META]
+            .insert(KEY_FORMAT, &u64_key(u64::from(FORMAT) + 1))
+            .expect("writes");
+        s.db.flush().expect("flushes");
+    }
+    let err = Store::open(dir.path()).expect_err("too new");
+    assert!(err.to_string().contains("более новой версией"), "{err}");
+}
