@@ -1,0 +1,522 @@
+//! A reproducible synthetic dataset: users of every role and practices in
+//! every category, region, level and status, with Russian text varied
+//! enough that search is meaningful. The same `--practices` and `--seed`
+//! give the same practices, with the same ids.
+
+mod vocab;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use uuid::Uuid;
+
+use crate::auth::hash_password;
+use crate::domain::passport::{
+    Audience, CategoryChoice, Cover, ImageFormat, ImplementationWay, Level, Material, MaterialKind,
+    Member, Organisation, Partner, Passport, Plan, Regions, ResultRow, Results, Route, Source,
+    TeamMember,
+};
+use crate::domain::refdata::refdata;
+use crate::domain::user::{Consent, ConsentKind, Profile};
+use crate::domain::{Practice, PracticeStatus, Role, RoleGrant, User};
+use crate::store::{Mutation, Record, Store, StoreError};
+
+use vocab::{
+    FIRST_NAMES, PARTNERS, PLAN_STEPS, QUALIFIERS, SPECIFICS, SUPPORT, VOCAB, Vocab,
+};
+
+/// The password of every demo login.
+pub const DEMO_PASSWORD: &str = "demo";
+/// The region of `author`, `team1`, `team2` and `coordinator` (Татарстан).
+pub const HOME_REGION: &str = "16";
+/// The region of `coordinator2` (Нижегородская область).
+pub const OTHER_REGION: &str = "52";
+/// The region of `recipient` (Новосибирская область).
+pub const RECIPIENT_REGION: &str = "54";
+/// Practices per store transaction.
+const BATCH: usize = 500;
+
+/// What `seed` wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seeded {
+    pub users: usize,
+    pub practices: usize,
+}
+
+fn hex(rng: &mut ChaCha8Rng) -> String {
+    (0..32).map(|_| format!("{:02x}", rng.random::<u8>())).collect()
+}
+
+/// A UUIDv7 made from a fixed clock and the dataset's generator.
+fn id_at(ms: u64, rng: &mut ChaCha8Rng) -> Uuid {
+    let bytes: [u8; 10] = rng.random();
+    uuid::Builder::from_unix_timestamp_millis(ms, &bytes).into_uuid()
+}
+
+fn epoch() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 1, 15, 9, 0, 0)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+fn profile(rng: &mut ChaCha8Rng, region: &str, organisation: &str, position: &str) -> Profile {
+    let (last, first, middle) = *FIRST_NAMES.choose(rng).unwrap_or(&FIRST_NAMES[0]);
+    Profile {
+        full_name: format!("{last} {first} {middle}"),
+        organisation: organisation.to_owned(),
+        position: position.to_owned(),
+        phone: format!("+7 9{:02} {:03}-{:02}-{:02}", rng.random_range(0..100), rng.random_range(0..1000), rng.random_range(0..100), rng.random_range(0..100)),
+        email: String::new(),
+        photo: Some(hex(rng)),
+        region: Some(region.to_owned()),
+        head_of_body: false,
+    }
+}
+
+fn consents(at: DateTime<Utc>) -> Vec<Consent> {
+    ConsentKind::ALL
+        .into_iter()
+        .map(|kind| Consent {
+            kind,
+            given: at.date_naive(),
+            version: "2025-09-01".into(),
+        })
+        .collect()
+}
+
+struct DemoUser {
+    login: &'static str,
+    region: &'static str,
+    organisation: &'static str,
+    position: &'static str,
+    roles: fn() -> Vec<RoleGrant>,
+}
+
+fn all_categories() -> Vec<String> {
+    refdata().categories.iter().map(|c| c.code.clone()).collect()
+}
+
+const DEMO_USERS: &[DemoUser] = &[
+    DemoUser { login: "author", region: HOME_REGION, organisation: "Министерство экономики Республики Татарстан", position: "Начальник отдела проектного управления", roles: || vec![RoleGrant::regional(Role::Author, HOME_REGION)] },
+    DemoUser { login: "team1", region: HOME_REGION, organisation: "Министерство экономики Республики Татарстан", position: "Консультант", roles: Vec::new },
+    DemoUser { login: "team2", region: HOME_REGION, organisation: "Центр цифровой трансформации Республики Татарстан", position: "Руководитель направления", roles: Vec::new },
+    DemoUser { login: "coordinator", region: HOME_REGION, organisation: "Аппарат Кабинета Министров Республики Татарстан", position: "Заместитель руководителя проектного офиса", roles: || vec![RoleGrant::regional(Role::Coordinator, HOME_REGION)] },
+    DemoUser { login: "coordinator2", region: OTHER_REGION, organisation: "Правительство Нижегородской области", position: "Заместитель министра", roles: || vec![RoleGrant::regional(Role::Coordinator, OTHER_REGION)] },
+    DemoUser { login: "moderator", region: "77", organisation: "Агентство стратегических инициатив", position: "Эксперт-модератор", roles: || vec![RoleGrant::by_categories(Role::ExpertModerator, &all_categories())] },
+    DemoUser { login: "expert1", region: "77", organisation: "Экспертный совет Агентства", position: "Эксперт", roles: || vec![RoleGrant::by_categories(Role::Expert, &all_categories())] },
+    DemoUser { login: "expert2", region: "78", organisation: "Рейтинговый комитет Агентства", position: "Эксперт", roles: || vec![RoleGrant::by_categories(Role::Expert, &all_categories())] },
+    DemoUser { login: "expert3", region: "66", organisation: "Федеральный институт развития", position: "Эксперт", roles: || vec![RoleGrant::by_categories(Role::Expert, &all_categories())] },
+    DemoUser { login: "asi", region: "77", organisation: "Агентство стратегических инициатив", position: "Модератор платформы", roles: || vec![RoleGrant::global(Role::AsiModerator)] },
+    DemoUser { login: "rating", region: "77", organisation: "Центр национальных рейтингов", position: "Аналитик", roles: || vec![RoleGrant::global(Role::RatingCommittee)] },
+    DemoUser { login: "impl", region: "77", organisation: "Агентство стратегических инициатив", position: "Модератор внедрения", roles: || vec![RoleGrant::global(Role::ImplementationModerator)] },
+    DemoUser { login: "recipient", region: RECIPIENT_REGION, organisation: "Министерство цифрового развития Новосибирской области", position: "Министр", roles: || vec![RoleGrant::regional(Role::Recipient, RECIPIENT_REGION)] },
+];
+
+/// The demo logins, in a stable order.
+pub fn demo_logins() -> impl Iterator<Item = &'static str> {
+    DEMO_USERS.iter().map(|u| u.login)
+}
+
+fn demo_users(rng: &mut ChaCha8Rng) -> Result<Vec<User>, String> {
+    let hash = hash_password(DEMO_PASSWORD)?;
+    let at = epoch();
+    let mut out = Vec::new();
+    for (i, d) in DEMO_USERS.iter().enumerate() {
+        let mut p = profile(rng, d.region, d.organisation, d.position);
+        p.email = format!("{}@demo.smarteka.ru", d.login);
+        p.head_of_body = d.login == "recipient";
+        out.push(User {
+            id: id_at(at.timestamp_millis() as u64 + i as u64, rng),
+            login: d.login.to_owned(),
+            profile: p,
+            roles: (d.roles)(),
+            password_hash: hash.clone(),
+            email_verified: true,
+            consents: consents(at),
+            disabled: false,
+            created: at,
+        });
+    }
+    Ok(out)
+}
+
+/// Authors and team members of every region; they cannot sign in.
+fn region_users(rng: &mut ChaCha8Rng) -> Vec<User> {
+    let at = epoch();
+    let mut out = Vec::new();
+    for (ri, r) in refdata().regions.iter().enumerate() {
+        for k in 0..3 {
+            let org = format!("Правительство: {}", r.name);
+            let mut p = profile(rng, &r.code, &org, if k == 0 { "Руководитель проекта" } else { "Главный специалист" });
+            p.email = format!("r{}-{k}@demo.smarteka.ru", r.code);
+            out.push(User {
+                id: id_at(at.timestamp_millis() as u64 + 1000 + (ri * 3 + k) as u64, rng),
+                login: format!("r{}-{k}", r.code),
+                profile: p,
+                roles: if k == 0 {
+                    vec![RoleGrant::regional(Role::Author, &r.code)]
+                } else {
+                    Vec::new()
+                },
+                // No password: these accounts cannot sign in.
+                password_hash: String::new(),
+                email_verified: true,
+                consents: consents(at),
+                disabled: false,
+                created: at,
+            });
+        }
+    }
+    out
+}
+
+fn status_for(i: usize, rng: &mut ChaCha8Rng) -> PracticeStatus {
+    // The first practices walk through every status; then a realistic mix.
+    if i < PracticeStatus::ALL.len() {
+        return PracticeStatus::ALL[i];
+    }
+    let x = rng.random_range(0..100);
+    match x {
+        0..55 => PracticeStatus::Published,
+        55..67 => PracticeStatus::Archived,
+        67..72 => PracticeStatus::Actualisation,
+        72..80 => PracticeStatus::Draft,
+        80..85 => PracticeStatus::RegionConfirmation,
+        85..89 => PracticeStatus::Packaging,
+        89..93 => PracticeStatus::ExpertReview,
+        93..94 => PracticeStatus::RatingVerification,
+        94..96 => PracticeStatus::Publication,
+        96..99 => PracticeStatus::Rejected,
+        _ => PracticeStatus::Deleted,
+    }
+}
+
+fn pick<'a>(rng: &mut ChaCha8Rng, xs: &'a [&'a str]) -> &'a str {
+    xs.choose(rng).copied().unwrap_or("")
+}
+
+fn passport(
+    rng: &mut ChaCha8Rng,
+    v: &Vocab,
+    region: &str,
+    status: PracticeStatus,
+    team: Vec<TeamMember>,
+) -> Passport {
+    let d = refdata();
+    let base = pick(rng, v.titles);
+    let title = format!("{base} {}", pick(rng, QUALIFIERS));
+    let mut tasks: Vec<String> = v.tasks.choose_multiple(rng, 3).map(|s| (*s).to_owned()).collect();
+    tasks.sort();
+    let mechanism = pick(rng, v.mechanisms);
+    let essence = format!(
+        "{title} – это практика, в которой {mechanism}. {}. Практика охватывает весь регион и готова к тиражированию.",
+        pick(rng, v.goals)
+    );
+    let measures = v
+        .measures
+        .choose_multiple(rng, 2)
+        .map(|(ind, unit)| {
+            let before: u32 = rng.random_range(10..500);
+            let delta: u32 = rng.random_range(5..60);
+            let after = if rng.random_bool(0.5) {
+                before + before * delta / 100
+            } else {
+                before - before * delta / 100
+            };
+            ResultRow {
+                indicator: (*ind).to_owned(),
+                unit: (*unit).to_owned(),
+                before: before.to_string(),
+                after: after.to_string(),
+                year: Some(rng.random_range(2023..=2025)),
+            }
+        })
+        .collect();
+    let levelled = !matches!(
+        status,
+        PracticeStatus::Draft | PracticeStatus::RegionConfirmation
+    );
+    let mut others: Vec<String> = Vec::new();
+    if rng.random_bool(0.3) {
+        let r = &d.regions[rng.random_range(0..d.regions.len())].code;
+        if r != region {
+            others.push(r.clone());
+        }
+    }
+    let file = |rng: &mut ChaCha8Rng, kind: MaterialKind, name: &str| Material {
+        kind,
+        title: kind.name().to_owned(),
+        source: Source::File {
+            sha256: hex(rng),
+            name: name.to_owned(),
+            size: rng.random_range(50_000..5_000_000),
+        },
+    };
+    let indicators: Vec<String> = if rng.random_bool(0.35) {
+        d.indicators
+            .choose_multiple(rng, 2)
+            .map(|i| i.code.clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Passport {
+        title,
+        goal: pick(rng, v.goals).to_owned(),
+        tasks,
+        essence,
+        audience: Audience {
+            main: pick(rng, v.audiences).to_owned(),
+            secondary: pick(rng, v.audiences).to_owned(),
+        },
+        results: Results {
+            main: format!("{} за два года.", pick(rng, v.goals).replacen("Повысить", "Повысили", 1)),
+            additional: "Практику изучили соседние регионы.".into(),
+            measures,
+        },
+        category: Some(CategoryChoice::Known(v.category.to_owned())),
+        organisation: Organisation {
+            kind: Some(if rng.random_bool(0.7) { "executive-body" } else { "subordinate" }.into()),
+            name: format!("Исполнительный орган: {}", d.region_name(region)),
+        },
+        materials: vec![
+            file(rng, MaterialKind::Npa, "postanovlenie.pdf"),
+            file(rng, MaterialKind::Roadmap, "dorozhnaya-karta.pdf"),
+            file(rng, MaterialKind::Presentation, "prezentaciya.pdf"),
+        ],
+        cover: Some(Cover {
+            sha256: hex(rng),
+            name: "oblozhka.jpg".into(),
+            format: ImageFormat::Jpeg,
+            width: 1200,
+            height: 900,
+        }),
+        regions: Regions {
+            author: Some(region.to_owned()),
+            others,
+        },
+        cost: Some(d.cost_ranges[rng.random_range(0..d.cost_ranges.len())].code.clone()),
+        implementation_way: Some(if rng.random_bool(0.9) {
+            ImplementationWay::Known(
+                d.implementation_ways[rng.random_range(0..d.implementation_ways.len())]
+                    .code
+                    .clone(),
+            )
+        } else {
+            ImplementationWay::Other("Соглашение между регионами".into())
+        }),
+        plan: Plan {
+            steps: PLAN_STEPS[..rng.random_range(3..PLAN_STEPS.len())]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            measures: "Принято постановление правительства региона, проведены обучающие семинары."
+                .into(),
+        },
+        partners: if rng.random_bool(0.4) {
+            vec![Partner {
+                name: pick(rng, PARTNERS).to_owned(),
+                terms: "Соглашение о сотрудничестве".into(),
+                responsibility: "Методическая поддержка".into(),
+            }]
+        } else {
+            Vec::new()
+        },
+        launch_months: Some(rng.random_range(2..24)),
+        specifics: pick(rng, SPECIFICS).to_owned(),
+        support: pick(rng, SUPPORT).to_owned(),
+        team,
+        rating_indicators: indicators,
+        consents: Vec::new(),
+        level: levelled.then(|| Level::ALL[rng.random_range(0..3)]),
+        year: Some(rng.random_range(2022..=2026)),
+        route: Some(if rng.random_bool(0.8) { Route::OwnInitiative } else { Route::AgencyRequest }),
+        leader_project: false,
+        criteria_confirmed: [status != PracticeStatus::Draft; 7],
+    }
+}
+
+/// Fills the store with `n` practices made from `seed`, the demo logins and
+/// the regional users; reports progress as (done, total). Practices are
+/// written in batches through [`Store::commit`].
+pub fn seed(
+    store: &Store,
+    n: usize,
+    seed: u64,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Seeded, DemoError> {
+    if store.user_by_login("author")?.is_some() {
+        return Err(DemoError::AlreadySeeded);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let demo = demo_users(&mut rng).map_err(DemoError::Other)?;
+    let regional = region_users(&mut rng);
+    let users = demo.len() + regional.len();
+    let mut m = Mutation::new(None, "demo.users", "Демонстрационные пользователи");
+    for u in demo.iter().chain(&regional) {
+        m = m.with(Record::User(u.clone()));
+    }
+    store.commit(&m)?;
+    let login = |l: &str| demo.iter().find(|u| u.login == l).map(|u| u.id);
+    let (Some(author), Some(team1), Some(team2)) = (login("author"), login("team1"), login("team2"))
+    else {
+        return Err(DemoError::Other("демонстрационные пользователи не созданы".into()));
+    };
+    let regions = &refdata().regions;
+    let start = epoch();
+    let mut batch = Mutation::new(None, "demo.practices", "Демонстрационные практики");
+    for i in 0..n {
+        let status = status_for(i, &mut rng);
+        let v = &VOCAB[i % VOCAB.len()];
+        // The demo author's practices: a few at the start, in every early status.
+        let own = i < PracticeStatus::ALL.len() * 2 && i % 2 == 0;
+        let (region, author_id, team) = if own {
+            (
+                HOME_REGION.to_owned(),
+                author,
+                vec![
+                    TeamMember { member: Member::User(author), mentor: false },
+                    TeamMember { member: Member::User(team1), mentor: true },
+                    TeamMember { member: Member::User(team2), mentor: false },
+                ],
+            )
+        } else {
+            let ri = if i < regions.len() { i } else { rng.random_range(0..regions.len()) };
+            let base = ri * 3;
+            let members: Vec<TeamMember> = (0..3)
+                .map(|k| TeamMember {
+                    member: Member::User(regional[base + k].id),
+                    mentor: k == 1,
+                })
+                .collect();
+            (regions[ri].code.clone(), regional[base].id, members)
+        };
+        let created = start + Duration::minutes(i as i64 * 7);
+        let passport = passport(&mut rng, v, &region, status, team);
+        let published = matches!(
+            status,
+            PracticeStatus::Published | PracticeStatus::Actualisation | PracticeStatus::Archived
+        )
+        .then(|| created + Duration::days(rng.random_range(30..200)));
+        let p = Practice {
+            id: id_at(created.timestamp_millis() as u64, &mut rng),
+            status,
+            author: author_id,
+            passport,
+            revision: 1,
+            created,
+            updated: published.unwrap_or(created),
+            published,
+        };
+        batch = batch.with(Record::Practice(Box::new(p)));
+        if batch.records.len() == BATCH || i + 1 == n {
+            store.commit(&batch)?;
+            batch = Mutation::new(None, "demo.practices", "Демонстрационные практики");
+            progress(i + 1, n);
+        }
+    }
+    Ok(Seeded { users, practices: n })
+}
+
+/// The date the demo data is anchored at.
+pub fn anchor_date() -> NaiveDate {
+    epoch().date_naive()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("В хранилище уже есть демонстрационные данные. Укажите пустой каталог: --data КАТАЛОГ.")]
+    AlreadySeeded,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Other(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::access::read_scope;
+    use crate::domain::rules::{Context, blocking};
+
+    #[test]
+    fn reproducible_and_covering() {
+        let a = tempfile::tempdir().expect("tempdir");
+        let b = tempfile::tempdir().expect("tempdir");
+        let sa = Store::open(a.path()).expect("store");
+        let sb = Store::open(b.path()).expect("store");
+        let mut calls = 0;
+        let r = seed(&sa, 300, 7, |_, _| calls += 1).expect("seeds");
+        assert_eq!(r.practices, 300);
+        assert!(calls >= 1);
+        seed(&sb, 300, 7, |_, _| {}).expect("seeds");
+        let pa: Vec<Practice> = sa.practices().collect::<Result<_, _>>().expect("reads");
+        let pb: Vec<Practice> = sb.practices().collect::<Result<_, _>>().expect("reads");
+        assert_eq!(pa, pb, "same seed, same practices");
+        for s in PracticeStatus::ALL {
+            assert!(pa.iter().any(|p| p.status == s), "status {s:?}");
+        }
+        for c in &refdata().categories {
+            assert!(pa.iter().any(|p| p.passport.category_code() == Some(c.code.as_str())));
+        }
+        for r in &refdata().regions {
+            assert!(pa.iter().any(|p| p.region() == Some(r.code.as_str())), "{}", r.name);
+        }
+        for l in Level::ALL {
+            assert!(pa.iter().any(|p| p.passport.level == Some(l)));
+        }
+        assert!(matches!(seed(&sa, 1, 7, |_, _| {}), Err(DemoError::AlreadySeeded)));
+    }
+
+    #[test]
+    fn demo_logins_have_their_roles_and_complete_profiles() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = Store::open(dir.path()).expect("store");
+        seed(&s, 30, 1, |_, _| {}).expect("seeds");
+        for login in demo_logins() {
+            let u = s.user_by_login(login).expect("reads").expect("exists");
+            assert!(crate::auth::verify_password(DEMO_PASSWORD, &u.password_hash), "{login}");
+            assert!(crate::domain::user::profile_problems(&u.profile).is_empty(), "{login}");
+        }
+        let role = |l: &str, r: Role| s.user_by_login(l).expect("reads").expect("exists").has_role(r);
+        assert!(role("author", Role::Author));
+        assert!(role("coordinator", Role::Coordinator));
+        assert!(role("moderator", Role::ExpertModerator));
+        assert!(role("asi", Role::AsiModerator));
+        assert!(role("expert3", Role::Expert));
+        assert!(role("rating", Role::RatingCommittee));
+        assert!(role("impl", Role::ImplementationModerator));
+        assert!(role("recipient", Role::Recipient));
+        let c2 = s.user_by_login("coordinator2").expect("reads").expect("exists");
+        assert_eq!(c2.regions_for(Role::Coordinator), [OTHER_REGION]);
+        // The author sees own drafts; the public does not.
+        let author = s.user_by_login("author").expect("reads").expect("exists");
+        let drafts: Vec<Practice> = s
+            .practices()
+            .filter_map(Result::ok)
+            .filter(|p| p.status == PracticeStatus::Draft && p.author == author.id)
+            .collect();
+        assert!(!drafts.is_empty());
+        assert!(read_scope(Some(&author)).can_read(&drafts[0]));
+        assert!(!read_scope(None).can_read(&drafts[0]));
+    }
+
+    #[test]
+    fn submitted_demo_passports_pass_the_rules_of_their_time() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = Store::open(dir.path()).expect("store");
+        seed(&s, 60, 3, |_, _| {}).expect("seeds");
+        let lookup = |id| s.user(id).ok().flatten().map(|u| u.profile);
+        for p in s.practices().filter_map(Result::ok) {
+            let cx = Context {
+                refdata: refdata(),
+                year: p.passport.year.unwrap_or(2026).max(2025),
+                level_required: false,
+                profile: &lookup,
+            };
+            let b = blocking(&p.passport, &cx);
+            assert!(b.is_empty(), "{}: {b:#?}", p.passport.title);
+        }
+    }
+}
