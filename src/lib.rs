@@ -1,8 +1,18 @@
 //! «Смартека»: the catalogue of effective regional management practices —
 //! a terminal workstation, with its domain rules, embedded store and search.
 
+pub mod action;
+pub mod app;
 pub mod auth;
+pub mod bench;
+pub mod cli;
+pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod keymap;
+pub mod screens;
 pub mod search;
 pub mod store;
+pub mod theme;
+pub mod ui;
+pub mod worker;

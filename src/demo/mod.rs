@@ -22,9 +22,7 @@ use crate::domain::user::{Consent, ConsentKind, Profile};
 use crate::domain::{Practice, PracticeStatus, Role, RoleGrant, User};
 use crate::store::{Mutation, Record, Store, StoreError};
 
-use vocab::{
-    FIRST_NAMES, PARTNERS, PLAN_STEPS, QUALIFIERS, SPECIFICS, SUPPORT, VOCAB, Vocab,
-};
+use vocab::{FIRST_NAMES, PARTNERS, PLAN_STEPS, QUALIFIERS, SPECIFICS, SUPPORT, VOCAB, Vocab};
 
 /// The password of every demo login.
 pub const DEMO_PASSWORD: &str = "demo";
@@ -45,10 +43,15 @@ pub struct Seeded {
 }
 
 fn hex(rng: &mut ChaCha8Rng) -> String {
-    (0..32).map(|_| format!("{:02x}", rng.random::<u8>())).collect()
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(64);
+    for _ in 0..32 {
+        let _ = write!(s, "{:02x}", rng.random::<u8>());
+    }
+    s
 }
 
-/// A UUIDv7 made from a fixed clock and the dataset's generator.
+/// A `UUIDv7` made from a fixed clock and the dataset's generator.
 fn id_at(ms: u64, rng: &mut ChaCha8Rng) -> Uuid {
     let bytes: [u8; 10] = rng.random();
     uuid::Builder::from_unix_timestamp_millis(ms, &bytes).into_uuid()
@@ -66,7 +69,13 @@ fn profile(rng: &mut ChaCha8Rng, region: &str, organisation: &str, position: &st
         full_name: format!("{last} {first} {middle}"),
         organisation: organisation.to_owned(),
         position: position.to_owned(),
-        phone: format!("+7 9{:02} {:03}-{:02}-{:02}", rng.random_range(0..100), rng.random_range(0..1000), rng.random_range(0..100), rng.random_range(0..100)),
+        phone: format!(
+            "+7 9{:02} {:03}-{:02}-{:02}",
+            rng.random_range(0..100),
+            rng.random_range(0..1000),
+            rng.random_range(0..100),
+            rng.random_range(0..100)
+        ),
         email: String::new(),
         photo: Some(hex(rng)),
         region: Some(region.to_owned()),
@@ -94,23 +103,110 @@ struct DemoUser {
 }
 
 fn all_categories() -> Vec<String> {
-    refdata().categories.iter().map(|c| c.code.clone()).collect()
+    refdata()
+        .categories
+        .iter()
+        .map(|c| c.code.clone())
+        .collect()
 }
 
 const DEMO_USERS: &[DemoUser] = &[
-    DemoUser { login: "author", region: HOME_REGION, organisation: "Министерство экономики Республики Татарстан", position: "Начальник отдела проектного управления", roles: || vec![RoleGrant::regional(Role::Author, HOME_REGION)] },
-    DemoUser { login: "team1", region: HOME_REGION, organisation: "Министерство экономики Республики Татарстан", position: "Консультант", roles: Vec::new },
-    DemoUser { login: "team2", region: HOME_REGION, organisation: "Центр цифровой трансформации Республики Татарстан", position: "Руководитель направления", roles: Vec::new },
-    DemoUser { login: "coordinator", region: HOME_REGION, organisation: "Аппарат Кабинета Министров Республики Татарстан", position: "Заместитель руководителя проектного офиса", roles: || vec![RoleGrant::regional(Role::Coordinator, HOME_REGION)] },
-    DemoUser { login: "coordinator2", region: OTHER_REGION, organisation: "Правительство Нижегородской области", position: "Заместитель министра", roles: || vec![RoleGrant::regional(Role::Coordinator, OTHER_REGION)] },
-    DemoUser { login: "moderator", region: "77", organisation: "Агентство стратегических инициатив", position: "Эксперт-модератор", roles: || vec![RoleGrant::by_categories(Role::ExpertModerator, &all_categories())] },
-    DemoUser { login: "expert1", region: "77", organisation: "Экспертный совет Агентства", position: "Эксперт", roles: || vec![RoleGrant::by_categories(Role::Expert, &all_categories())] },
-    DemoUser { login: "expert2", region: "78", organisation: "Рейтинговый комитет Агентства", position: "Эксперт", roles: || vec![RoleGrant::by_categories(Role::Expert, &all_categories())] },
-    DemoUser { login: "expert3", region: "66", organisation: "Федеральный институт развития", position: "Эксперт", roles: || vec![RoleGrant::by_categories(Role::Expert, &all_categories())] },
-    DemoUser { login: "asi", region: "77", organisation: "Агентство стратегических инициатив", position: "Модератор платформы", roles: || vec![RoleGrant::global(Role::AsiModerator)] },
-    DemoUser { login: "rating", region: "77", organisation: "Центр национальных рейтингов", position: "Аналитик", roles: || vec![RoleGrant::global(Role::RatingCommittee)] },
-    DemoUser { login: "impl", region: "77", organisation: "Агентство стратегических инициатив", position: "Модератор внедрения", roles: || vec![RoleGrant::global(Role::ImplementationModerator)] },
-    DemoUser { login: "recipient", region: RECIPIENT_REGION, organisation: "Министерство цифрового развития Новосибирской области", position: "Министр", roles: || vec![RoleGrant::regional(Role::Recipient, RECIPIENT_REGION)] },
+    DemoUser {
+        login: "author",
+        region: HOME_REGION,
+        organisation: "Министерство экономики Республики Татарстан",
+        position: "Начальник отдела проектного управления",
+        roles: || vec![RoleGrant::regional(Role::Author, HOME_REGION)],
+    },
+    DemoUser {
+        login: "team1",
+        region: HOME_REGION,
+        organisation: "Министерство экономики Республики Татарстан",
+        position: "Консультант",
+        roles: Vec::new,
+    },
+    DemoUser {
+        login: "team2",
+        region: HOME_REGION,
+        organisation: "Центр цифровой трансформации Республики Татарстан",
+        position: "Руководитель направления",
+        roles: Vec::new,
+    },
+    DemoUser {
+        login: "coordinator",
+        region: HOME_REGION,
+        organisation: "Аппарат Кабинета Министров Республики Татарстан",
+        position: "Заместитель руководителя проектного офиса",
+        roles: || vec![RoleGrant::regional(Role::Coordinator, HOME_REGION)],
+    },
+    DemoUser {
+        login: "coordinator2",
+        region: OTHER_REGION,
+        organisation: "Правительство Нижегородской области",
+        position: "Заместитель министра",
+        roles: || vec![RoleGrant::regional(Role::Coordinator, OTHER_REGION)],
+    },
+    DemoUser {
+        login: "moderator",
+        region: "77",
+        organisation: "Агентство стратегических инициатив",
+        position: "Эксперт-модератор",
+        roles: || {
+            vec![RoleGrant::by_categories(
+                Role::ExpertModerator,
+                &all_categories(),
+            )]
+        },
+    },
+    DemoUser {
+        login: "expert1",
+        region: "77",
+        organisation: "Экспертный совет Агентства",
+        position: "Эксперт",
+        roles: || vec![RoleGrant::by_categories(Role::Expert, &all_categories())],
+    },
+    DemoUser {
+        login: "expert2",
+        region: "78",
+        organisation: "Рейтинговый комитет Агентства",
+        position: "Эксперт",
+        roles: || vec![RoleGrant::by_categories(Role::Expert, &all_categories())],
+    },
+    DemoUser {
+        login: "expert3",
+        region: "66",
+        organisation: "Федеральный институт развития",
+        position: "Эксперт",
+        roles: || vec![RoleGrant::by_categories(Role::Expert, &all_categories())],
+    },
+    DemoUser {
+        login: "asi",
+        region: "77",
+        organisation: "Агентство стратегических инициатив",
+        position: "Модератор платформы",
+        roles: || vec![RoleGrant::global(Role::AsiModerator)],
+    },
+    DemoUser {
+        login: "rating",
+        region: "77",
+        organisation: "Центр национальных рейтингов",
+        position: "Аналитик",
+        roles: || vec![RoleGrant::global(Role::RatingCommittee)],
+    },
+    DemoUser {
+        login: "impl",
+        region: "77",
+        organisation: "Агентство стратегических инициатив",
+        position: "Модератор внедрения",
+        roles: || vec![RoleGrant::global(Role::ImplementationModerator)],
+    },
+    DemoUser {
+        login: "recipient",
+        region: RECIPIENT_REGION,
+        organisation: "Министерство цифрового развития Новосибирской области",
+        position: "Министр",
+        roles: || vec![RoleGrant::regional(Role::Recipient, RECIPIENT_REGION)],
+    },
 ];
 
 /// The demo logins, in a stable order.
@@ -148,10 +244,22 @@ fn region_users(rng: &mut ChaCha8Rng) -> Vec<User> {
     for (ri, r) in refdata().regions.iter().enumerate() {
         for k in 0..3 {
             let org = format!("Правительство: {}", r.name);
-            let mut p = profile(rng, &r.code, &org, if k == 0 { "Руководитель проекта" } else { "Главный специалист" });
+            let mut p = profile(
+                rng,
+                &r.code,
+                &org,
+                if k == 0 {
+                    "Руководитель проекта"
+                } else {
+                    "Главный специалист"
+                },
+            );
             p.email = format!("r{}-{k}@demo.smarteka.ru", r.code);
             out.push(User {
-                id: id_at(at.timestamp_millis() as u64 + 1000 + (ri * 3 + k) as u64, rng),
+                id: id_at(
+                    at.timestamp_millis() as u64 + 1000 + (ri * 3 + k) as u64,
+                    rng,
+                ),
                 login: format!("r{}-{k}", r.code),
                 profile: p,
                 roles: if k == 0 {
@@ -206,7 +314,11 @@ fn passport(
     let d = refdata();
     let base = pick(rng, v.titles);
     let title = format!("{base} {}", pick(rng, QUALIFIERS));
-    let mut tasks: Vec<String> = v.tasks.choose_multiple(rng, 3).map(|s| (*s).to_owned()).collect();
+    let mut tasks: Vec<String> = v
+        .tasks
+        .choose_multiple(rng, 3)
+        .map(|s| (*s).to_owned())
+        .collect();
     tasks.sort();
     let mechanism = pick(rng, v.mechanisms);
     let essence = format!(
@@ -271,13 +383,23 @@ fn passport(
             secondary: pick(rng, v.audiences).to_owned(),
         },
         results: Results {
-            main: format!("{} за два года.", pick(rng, v.goals).replacen("Повысить", "Повысили", 1)),
+            main: format!(
+                "{} за два года.",
+                pick(rng, v.goals).replacen("Повысить", "Повысили", 1)
+            ),
             additional: "Практику изучили соседние регионы.".into(),
             measures,
         },
         category: Some(CategoryChoice::Known(v.category.to_owned())),
         organisation: Organisation {
-            kind: Some(if rng.random_bool(0.7) { "executive-body" } else { "subordinate" }.into()),
+            kind: Some(
+                if rng.random_bool(0.7) {
+                    "executive-body"
+                } else {
+                    "subordinate"
+                }
+                .into(),
+            ),
             name: format!("Исполнительный орган: {}", d.region_name(region)),
         },
         materials: vec![
@@ -296,7 +418,11 @@ fn passport(
             author: Some(region.to_owned()),
             others,
         },
-        cost: Some(d.cost_ranges[rng.random_range(0..d.cost_ranges.len())].code.clone()),
+        cost: Some(
+            d.cost_ranges[rng.random_range(0..d.cost_ranges.len())]
+                .code
+                .clone(),
+        ),
         implementation_way: Some(if rng.random_bool(0.9) {
             ImplementationWay::Known(
                 d.implementation_ways[rng.random_range(0..d.implementation_ways.len())]
@@ -330,8 +456,12 @@ fn passport(
         rating_indicators: indicators,
         consents: Vec::new(),
         level: levelled.then(|| Level::ALL[rng.random_range(0..3)]),
-        year: Some(rng.random_range(2022..=2026)),
-        route: Some(if rng.random_bool(0.8) { Route::OwnInitiative } else { Route::AgencyRequest }),
+        year: Some(rng.random_range(2022..=2025)),
+        route: Some(if rng.random_bool(0.8) {
+            Route::OwnInitiative
+        } else {
+            Route::AgencyRequest
+        }),
         leader_project: false,
         criteria_confirmed: [status != PracticeStatus::Draft; 7],
     }
@@ -355,13 +485,16 @@ pub fn seed(
     let users = demo.len() + regional.len();
     let mut m = Mutation::new(None, "demo.users", "Демонстрационные пользователи");
     for u in demo.iter().chain(&regional) {
-        m = m.with(Record::User(u.clone()));
+        m = m.with(Record::User(Box::new(u.clone())));
     }
     store.commit(&m)?;
     let login = |l: &str| demo.iter().find(|u| u.login == l).map(|u| u.id);
-    let (Some(author), Some(team1), Some(team2)) = (login("author"), login("team1"), login("team2"))
+    let (Some(author), Some(team1), Some(team2)) =
+        (login("author"), login("team1"), login("team2"))
     else {
-        return Err(DemoError::Other("демонстрационные пользователи не созданы".into()));
+        return Err(DemoError::Other(
+            "демонстрационные пользователи не созданы".into(),
+        ));
     };
     let regions = &refdata().regions;
     let start = epoch();
@@ -376,13 +509,26 @@ pub fn seed(
                 HOME_REGION.to_owned(),
                 author,
                 vec![
-                    TeamMember { member: Member::User(author), mentor: false },
-                    TeamMember { member: Member::User(team1), mentor: true },
-                    TeamMember { member: Member::User(team2), mentor: false },
+                    TeamMember {
+                        member: Member::User(author),
+                        mentor: false,
+                    },
+                    TeamMember {
+                        member: Member::User(team1),
+                        mentor: true,
+                    },
+                    TeamMember {
+                        member: Member::User(team2),
+                        mentor: false,
+                    },
                 ],
             )
         } else {
-            let ri = if i < regions.len() { i } else { rng.random_range(0..regions.len()) };
+            let ri = if i < regions.len() {
+                i
+            } else {
+                rng.random_range(0..regions.len())
+            };
             let base = ri * 3;
             let members: Vec<TeamMember> = (0..3)
                 .map(|k| TeamMember {
@@ -394,11 +540,16 @@ pub fn seed(
         };
         let created = start + Duration::minutes(i as i64 * 7);
         let passport = passport(&mut rng, v, &region, status, team);
+        // Published after the year of implementation began.
+        let year_start = passport
+            .year
+            .and_then(|y| Utc.with_ymd_and_hms(y, 2, 1, 10, 0, 0).single())
+            .unwrap_or(created);
         let published = matches!(
             status,
             PracticeStatus::Published | PracticeStatus::Actualisation | PracticeStatus::Archived
         )
-        .then(|| created + Duration::days(rng.random_range(30..200)));
+        .then(|| created.max(year_start) + Duration::days(rng.random_range(30..200)));
         let p = Practice {
             id: id_at(created.timestamp_millis() as u64, &mut rng),
             status,
@@ -416,7 +567,10 @@ pub fn seed(
             progress(i + 1, n);
         }
     }
-    Ok(Seeded { users, practices: n })
+    Ok(Seeded {
+        users,
+        practices: n,
+    })
 }
 
 /// The date the demo data is anchored at.
@@ -426,7 +580,9 @@ pub fn anchor_date() -> NaiveDate {
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
-    #[error("В хранилище уже есть демонстрационные данные. Укажите пустой каталог: --data КАТАЛОГ.")]
+    #[error(
+        "В хранилище уже есть демонстрационные данные. Укажите пустой каталог: --data КАТАЛОГ."
+    )]
     AlreadySeeded,
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -458,15 +614,25 @@ mod tests {
             assert!(pa.iter().any(|p| p.status == s), "status {s:?}");
         }
         for c in &refdata().categories {
-            assert!(pa.iter().any(|p| p.passport.category_code() == Some(c.code.as_str())));
+            assert!(
+                pa.iter()
+                    .any(|p| p.passport.category_code() == Some(c.code.as_str()))
+            );
         }
         for r in &refdata().regions {
-            assert!(pa.iter().any(|p| p.region() == Some(r.code.as_str())), "{}", r.name);
+            assert!(
+                pa.iter().any(|p| p.region() == Some(r.code.as_str())),
+                "{}",
+                r.name
+            );
         }
         for l in Level::ALL {
             assert!(pa.iter().any(|p| p.passport.level == Some(l)));
         }
-        assert!(matches!(seed(&sa, 1, 7, |_, _| {}), Err(DemoError::AlreadySeeded)));
+        assert!(matches!(
+            seed(&sa, 1, 7, |_, _| {}),
+            Err(DemoError::AlreadySeeded)
+        ));
     }
 
     #[test]
@@ -476,10 +642,21 @@ mod tests {
         seed(&s, 30, 1, |_, _| {}).expect("seeds");
         for login in demo_logins() {
             let u = s.user_by_login(login).expect("reads").expect("exists");
-            assert!(crate::auth::verify_password(DEMO_PASSWORD, &u.password_hash), "{login}");
-            assert!(crate::domain::user::profile_problems(&u.profile).is_empty(), "{login}");
+            assert!(
+                crate::auth::verify_password(DEMO_PASSWORD, &u.password_hash),
+                "{login}"
+            );
+            assert!(
+                crate::domain::user::profile_problems(&u.profile).is_empty(),
+                "{login}"
+            );
         }
-        let role = |l: &str, r: Role| s.user_by_login(l).expect("reads").expect("exists").has_role(r);
+        let role = |l: &str, r: Role| {
+            s.user_by_login(l)
+                .expect("reads")
+                .expect("exists")
+                .has_role(r)
+        };
         assert!(role("author", Role::Author));
         assert!(role("coordinator", Role::Coordinator));
         assert!(role("moderator", Role::ExpertModerator));
@@ -488,7 +665,10 @@ mod tests {
         assert!(role("rating", Role::RatingCommittee));
         assert!(role("impl", Role::ImplementationModerator));
         assert!(role("recipient", Role::Recipient));
-        let c2 = s.user_by_login("coordinator2").expect("reads").expect("exists");
+        let c2 = s
+            .user_by_login("coordinator2")
+            .expect("reads")
+            .expect("exists");
         assert_eq!(c2.regions_for(Role::Coordinator), [OTHER_REGION]);
         // The author sees own drafts; the public does not.
         let author = s.user_by_login("author").expect("reads").expect("exists");

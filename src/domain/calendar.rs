@@ -288,9 +288,9 @@ mod tests {
 
     #[test]
     fn malformed_files_are_refused_in_russian() {
-        let e = YearFile::parse("year = 2027\ndays_off = [\"2026-01-01\"]").unwrap_err();
+        let e = YearFile::parse("year = 2027\ndays_off = [\"2026-01-01\"]").expect_err("refused");
         assert!(e.contains("не относится к 2027"), "{e}");
-        let e = YearFile::parse("year = 2027\ndays_off = [\"2027-01-02\"]").unwrap_err();
+        let e = YearFile::parse("year = 2027\ndays_off = [\"2027-01-02\"]").expect_err("refused");
         assert!(e.contains("выходной"), "{e}");
         assert!(YearFile::parse("year = ").is_err());
     }

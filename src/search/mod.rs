@@ -517,6 +517,7 @@ impl SearchIndex {
         Term::from_facet(self.f.facets, &kind.facet(value))
     }
 
+    #[allow(clippy::unused_self)] // keeps query building in one place
     fn term_query(&self, term: Term) -> Box<dyn Query> {
         Box::new(TermQuery::new(term, IndexRecordOption::Basic))
     }

@@ -53,7 +53,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// A record the store keeps.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Record {
-    User(User),
+    User(Box<User>),
     Practice(Box<Practice>),
 }
 
@@ -264,7 +264,7 @@ impl Store {
         let mut encoded = Vec::with_capacity(m.records.len());
         for r in &m.records {
             encoded.push(match r {
-                Record::User(u) => (USERS, u.id.as_bytes().to_vec(), codec::encode(u)?),
+                Record::User(u) => (USERS, u.id.as_bytes().to_vec(), codec::encode(u.as_ref())?),
                 Record::Practice(p) => (
                     PRACTICES,
                     p.id.as_bytes().to_vec(),
@@ -362,7 +362,7 @@ impl Store {
             .map_err(Into::into)
     }
 
-    /// All practices, oldest first (ids are UUIDv7).
+    /// All practices, oldest first (ids are `UUIDv7`).
     pub fn practices(&self) -> impl Iterator<Item = Result<Practice>> + '_ {
         self.trees[PRACTICES]
             .iter()
@@ -410,6 +410,7 @@ impl Store {
 
 /// Brings a store of an older format up to [`FORMAT`], one step at a time.
 /// Format 1 is the first; later formats add their steps here.
+#[allow(clippy::unnecessary_wraps)] // the steps to come can fail
 fn migrate(store: &Store, from: u32) -> Result<()> {
     tracing::info!(from, to = FORMAT, dir = %store.dir.display(), "migrating store");
     Ok(())

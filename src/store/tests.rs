@@ -49,7 +49,7 @@ fn round_trip_with_audit_and_change_log_written_together() {
     let seq = s
         .commit(
             &Mutation::new(Some(u.id), "practice.create", "Создана практика")
-                .with(Record::User(u.clone()))
+                .with(Record::User(Box::new(u.clone())))
                 .with(Record::Practice(Box::new(p.clone()))),
         )
         .expect("commits");
@@ -81,7 +81,7 @@ fn sequence_is_monotonic_and_survives_reopen() {
     let p = practice(u.id, "Первая");
     {
         let s = Store::open(dir.path()).expect("opens");
-        s.commit(&Mutation::new(None, "user.create", "").with(Record::User(u.clone())))
+        s.commit(&Mutation::new(None, "user.create", "").with(Record::User(Box::new(u.clone()))))
             .expect("commits");
         s.commit(
             &Mutation::new(None, "practice.create", "").with(Record::Practice(Box::new(p.clone()))),
@@ -93,7 +93,7 @@ fn sequence_is_monotonic_and_survives_reopen() {
     assert_eq!(s.practice(p.id).expect("reads"), Some(p));
     assert_eq!(s.format().expect("format"), FORMAT);
     let seq = s
-        .commit(&Mutation::new(None, "user.update", "").with(Record::User(u)))
+        .commit(&Mutation::new(None, "user.update", "").with(Record::User(Box::new(u))))
         .expect("commits");
     assert_eq!(seq, 3);
     let after_one: Vec<u64> = s
@@ -109,7 +109,7 @@ fn a_taken_login_aborts_the_whole_change() {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = Store::open(dir.path()).expect("opens");
     let a = user("same");
-    s.commit(&Mutation::new(None, "user.create", "").with(Record::User(a)))
+    s.commit(&Mutation::new(None, "user.create", "").with(Record::User(Box::new(a))))
         .expect("commits");
     let b = user("same");
     let p = practice(b.id, "Не должна появиться");
@@ -117,7 +117,7 @@ fn a_taken_login_aborts_the_whole_change() {
         .commit(
             &Mutation::new(None, "user.create", "")
                 .with(Record::Practice(Box::new(p.clone())))
-                .with(Record::User(b)),
+                .with(Record::User(Box::new(b))),
         )
         .expect_err("refused");
     assert!(err.to_string().contains("уже занят"), "{err}");

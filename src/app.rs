@@ -1,0 +1,363 @@
+//! The TUI runtime: the screen stack, popups, key dispatch through the
+//! keymap, background replies, and the event loop that draws only when
+//! something changed.
+
+use std::io;
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
+
+use crossterm::event::{Event, EventStream, KeyEvent, KeyEventKind, KeyModifiers};
+use futures::StreamExt;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+use crate::action::Action;
+use crate::domain::User;
+use crate::domain::access::read_scope;
+use crate::keymap::Keymap;
+use crate::screens::catalogue::Catalogue;
+use crate::screens::passport::PassportView;
+use crate::screens::popups::help::Help;
+use crate::screens::popups::login::Login;
+use crate::screens::{Effect, RenderCx, Screen};
+use crate::search::SearchIndex;
+use crate::store::Store;
+use crate::theme::Theme;
+use crate::ui::{hints, short_name, status_bar};
+use crate::worker::{Reply, Request, Worker};
+
+/// A message in the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+}
+
+pub struct App {
+    pub store: Arc<Store>,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub user: Option<User>,
+    pub catalogue: Catalogue,
+    /// Screens above the catalogue.
+    pub stack: Vec<Box<dyn Screen>>,
+    pub popup: Option<Box<dyn Screen>>,
+    pub message: Option<Message>,
+    /// Notes for the help overlay: provisional calendar, config problems.
+    pub notes: Vec<String>,
+    requests: Sender<Request>,
+    replies: UnboundedReceiver<Reply>,
+    in_flight: usize,
+    pub dirty: bool,
+    pub quit: bool,
+    pub clear: bool,
+}
+
+/// Global actions offered on every screen in addition to its own.
+const GLOBAL: [Action; 2] = [Action::Help, Action::Redraw];
+
+impl App {
+    pub fn new(
+        store: Arc<Store>,
+        index: Arc<SearchIndex>,
+        theme: Theme,
+        keymap: Keymap,
+        page: usize,
+        notes: Vec<String>,
+    ) -> Self {
+        let (tx, rx) = unbounded_channel();
+        let requests = Worker {
+            store: store.clone(),
+            index,
+        }
+        .spawn(tx);
+        let mut app = Self {
+            store,
+            theme,
+            keymap,
+            user: None,
+            catalogue: Catalogue::new(page),
+            stack: Vec::new(),
+            popup: None,
+            message: None,
+            notes,
+            requests,
+            replies: rx,
+            in_flight: 0,
+            dirty: true,
+            quit: false,
+            clear: false,
+        };
+        let effects = app.catalogue.refresh();
+        app.apply(effects);
+        app
+    }
+
+    fn top(&mut self) -> &mut dyn Screen {
+        if let Some(p) = &mut self.popup {
+            return p.as_mut();
+        }
+        match self.stack.last_mut() {
+            Some(s) => s.as_mut(),
+            None => &mut self.catalogue,
+        }
+    }
+
+    fn top_ref(&self) -> &dyn Screen {
+        if let Some(p) = &self.popup {
+            return p.as_ref();
+        }
+        match self.stack.last() {
+            Some(s) => s.as_ref(),
+            None => &self.catalogue,
+        }
+    }
+
+    fn offered(&self) -> Vec<Action> {
+        let mut v = self.top_ref().commands();
+        for g in GLOBAL {
+            if !v.contains(&g) {
+                v.push(g);
+            }
+        }
+        v
+    }
+
+    /// A key from the terminal.
+    pub fn on_key(&mut self, key: KeyEvent) {
+        if key.kind == KeyEventKind::Release {
+            return;
+        }
+        self.dirty = true;
+        let offered = self.offered();
+        let printable = matches!(key.code, crossterm::event::KeyCode::Char(_))
+            && !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        if self.top_ref().text_input() && printable {
+            let effects = self.top().input(key);
+            self.apply(effects);
+            return;
+        }
+        match self.keymap.resolve(&key, &offered) {
+            Some(a) => self.on_action(a),
+            None if self.top_ref().text_input() => {
+                let effects = self.top().input(key);
+                self.apply(effects);
+            }
+            None => {}
+        }
+    }
+
+    pub fn on_action(&mut self, action: Action) {
+        self.dirty = true;
+        self.message = None;
+        match action {
+            Action::Help => {
+                if self.popup.is_some() && self.top_ref().title().starts_with("Справка") {
+                    self.popup = None;
+                    return;
+                }
+                let screen = self.top_ref();
+                let help = Help::new(
+                    &screen.title(),
+                    &self.offered(),
+                    &self.keymap,
+                    self.notes.clone(),
+                );
+                self.popup = Some(Box::new(help));
+            }
+            Action::Redraw => self.clear = true,
+            Action::Login if self.popup.is_none() => {
+                if let Some(u) = self.user.take() {
+                    self.message = Some(Message {
+                        text: format!("{} вышел(а) из системы.", short_name(&u.profile.full_name)),
+                        error: false,
+                    });
+                    let effects = self.catalogue.set_scope(read_scope(None));
+                    self.apply(effects);
+                } else {
+                    self.popup = Some(Box::new(Login::default()));
+                }
+            }
+            a => {
+                let effects = self.top().handle(a);
+                self.apply(effects);
+            }
+        }
+    }
+
+    fn apply(&mut self, effects: Vec<Effect>) {
+        for e in effects {
+            match e {
+                Effect::Close => {
+                    if self.popup.take().is_none() {
+                        self.stack.pop();
+                    }
+                }
+                Effect::Quit => self.quit = true,
+                Effect::OpenPassport(id) => {
+                    let (view, eff) = PassportView::open(id, self.user.clone());
+                    self.stack.push(Box::new(view));
+                    self.apply(vec![eff]);
+                }
+                Effect::Send(req) => {
+                    if self.requests.send(req).is_ok() {
+                        self.in_flight += 1;
+                    } else {
+                        self.message = Some(Message {
+                            text: "Фоновая задача остановилась. Перезапустите программу.".into(),
+                            error: true,
+                        });
+                    }
+                }
+                Effect::Message(text) => self.message = Some(Message { text, error: false }),
+                Effect::Error(text) => self.message = Some(Message { text, error: true }),
+            }
+        }
+    }
+
+    /// An answer from the worker.
+    #[allow(clippy::needless_pass_by_value)] // replies are consumed from a channel
+    pub fn on_reply(&mut self, reply: Reply) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        self.dirty = true;
+        match &reply {
+            Reply::Login(Ok(user)) => {
+                let u = (**user).clone();
+                self.popup = None;
+                let roles = u.role_names().join(", ");
+                self.message = Some(Message {
+                    text: format!(
+                        "Вы вошли как {}{}",
+                        short_name(&u.profile.full_name),
+                        if roles.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({roles})")
+                        }
+                    ),
+                    error: false,
+                });
+                let scope = read_scope(Some(&u));
+                self.user = Some(u);
+                let effects = self.catalogue.set_scope(scope);
+                self.apply(effects);
+                return;
+            }
+            Reply::Error(e) => {
+                self.message = Some(Message {
+                    text: e.clone(),
+                    error: true,
+                });
+            }
+            _ => {}
+        }
+        let mut effects = Vec::new();
+        if let Some(p) = &mut self.popup {
+            effects.extend(p.on_reply(&reply));
+        }
+        for s in &mut self.stack {
+            effects.extend(s.on_reply(&reply));
+        }
+        effects.extend(self.catalogue.on_reply(&reply));
+        self.apply(effects);
+    }
+
+    /// Waits for every request sent so far to be answered (tests, bench).
+    pub fn settle(&mut self) {
+        while self.in_flight > 0 {
+            match self.replies.blocking_recv() {
+                Some(r) => self.on_reply(r),
+                None => break,
+            }
+        }
+    }
+
+    /// Who is signed in, for the status bar.
+    pub fn who(&self) -> String {
+        match &self.user {
+            None => "Гость".to_owned(),
+            Some(u) => {
+                let roles = u.role_names();
+                let name = short_name(&u.profile.full_name);
+                match roles.first() {
+                    Some(r) => format!("{name} · {r}"),
+                    None => name,
+                }
+            }
+        }
+    }
+
+    pub fn render(&self, f: &mut Frame) {
+        let area = f.area();
+        let [body, bar] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+        let cx = RenderCx {
+            theme: &self.theme,
+            keymap: &self.keymap,
+        };
+        match self.stack.last() {
+            Some(s) => s.render(f, body, &cx),
+            None => self.catalogue.render(f, body, &cx),
+        }
+        if let Some(p) = &self.popup {
+            p.render(f, body, &cx);
+        }
+        let hint_spans = hints(&self.keymap, &self.theme, &self.top_ref().hints());
+        let msg = self.message.as_ref().map(|m| {
+            (
+                m.text.as_str(),
+                if m.error {
+                    self.theme.error
+                } else {
+                    self.theme.ok
+                },
+            )
+        });
+        let note = self.notes.first().map(|n| (n.as_str(), self.theme.warning));
+        status_bar(f, bar, &self.theme, &self.who(), hint_spans, msg.or(note));
+    }
+
+    /// The event loop: keys, resizes, worker replies and signals; draws
+    /// only after a change, inside a synchronized update.
+    pub async fn run(mut self, terminal: &mut ratatui::DefaultTerminal) -> io::Result<()> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut events = EventStream::new();
+        let mut hup = signal(SignalKind::hangup())?;
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        while !self.quit {
+            if self.clear {
+                terminal.clear()?;
+                self.clear = false;
+            }
+            if self.dirty {
+                crossterm::execute!(io::stdout(), crossterm::terminal::BeginSynchronizedUpdate)?;
+                terminal.draw(|f| self.render(f))?;
+                crossterm::execute!(io::stdout(), crossterm::terminal::EndSynchronizedUpdate)?;
+                self.dirty = false;
+            }
+            tokio::select! {
+                ev = events.next() => match ev {
+                    Some(Ok(Event::Key(k))) => self.on_key(k),
+                    Some(Ok(Event::Resize(_, _))) => self.dirty = true,
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => return Err(e),
+                    None => break,
+                },
+                r = self.replies.recv() => if let Some(r) = r { self.on_reply(r) },
+                _ = hup.recv() => {
+                    tracing::info!("SIGHUP: the terminal went away");
+                    break;
+                }
+                _ = term.recv() => {
+                    tracing::info!("SIGTERM");
+                    break;
+                }
+                _ = int.recv() => break,
+            }
+        }
+        Ok(())
+    }
+}

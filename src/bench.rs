@@ -1,0 +1,151 @@
+//! `smarteka bench`: figures for the performance targets, measured on a
+//! real store — demo generation, opening a store to the first drawn
+//! catalogue frame, search as you type (per keystroke: the query and the
+//! rows the catalogue loads), and the resident memory of the workstation.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::app::App;
+use crate::domain::access::read_scope;
+use crate::keymap::Keymap;
+use crate::search::{SearchIndex, SearchQuery, Sort};
+use crate::store::Store;
+use crate::theme::Theme;
+use crate::worker::{Request, Worker};
+
+/// What a user types, keystroke by keystroke.
+const TYPED: [&str; 8] = [
+    "здравоохранение",
+    "школьный наставник",
+    "благоустройство дворов",
+    "туристический маршрут",
+    "поддержка предпринимательства",
+    "раздельный сбор отходов",
+    "кадровый центр",
+    "социальный контракт многодетные",
+];
+
+fn rss_kib() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    s.lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} мс", d.as_secs_f64() * 1000.0)
+}
+
+pub fn run(data: Option<&Path>, practices: usize) -> Result<(), String> {
+    let tmp;
+    let dir = if let Some(d) = data {
+        d.to_owned()
+    } else {
+        tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+        tmp.path().to_owned()
+    };
+    println!("Хранилище: {}", dir.display());
+    {
+        let store = Store::open(&dir).map_err(|e| e.to_string())?;
+        if store.practice_count() == 0 {
+            let t = Instant::now();
+            crate::demo::seed(&store, practices, 1, |_, _| {}).map_err(|e| e.to_string())?;
+            let seeded = t.elapsed();
+            let t = Instant::now();
+            SearchIndex::open(&dir.join("index"), &store).map_err(|e| e.to_string())?;
+            println!(
+                "demo --practices {practices}: {:.1} с (данные {:.1} с, индекс {:.1} с)",
+                (seeded + t.elapsed()).as_secs_f64(),
+                seeded.as_secs_f64(),
+                t.elapsed().as_secs_f64()
+            );
+        }
+        println!("Практик в хранилище: {}", store.practice_count());
+    }
+
+    // Opening to the first drawn catalogue frame.
+    let t = Instant::now();
+    let store = Arc::new(Store::open(&dir).map_err(|e| e.to_string())?);
+    let (index, _) = SearchIndex::open(&dir.join("index"), &store).map_err(|e| e.to_string())?;
+    let index = Arc::new(index);
+    let mut app = App::new(
+        store.clone(),
+        index.clone(),
+        Theme::default(),
+        Keymap::default(),
+        200,
+        Vec::new(),
+    );
+    app.settle();
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).map_err(|e| e.to_string())?;
+    terminal
+        .draw(|f| app.render(f))
+        .map_err(|e| e.to_string())?;
+    println!(
+        "Открытие хранилища до первого кадра каталога: {}",
+        ms(t.elapsed())
+    );
+    if let Some(kib) = rss_kib() {
+        println!(
+            "Резидентная память рабочего места: {:.1} МиБ",
+            kib as f64 / 1024.0
+        );
+    }
+
+    // Search as you type: every prefix of every phrase, as the worker
+    // answers it (query, then the rows of the first page).
+    let worker = Worker { store, index };
+    let mut times = Vec::new();
+    for _round in 0..3 {
+        for phrase in TYPED {
+            let mut typed = String::new();
+            for c in phrase.chars() {
+                typed.push(c);
+                let req = Request::Search {
+                    tag: 0,
+                    query: SearchQuery {
+                        text: typed.clone(),
+                        scope: read_scope(None),
+                        sort: Sort::Relevance,
+                        limit: 200,
+                        ..SearchQuery::default()
+                    },
+                };
+                let t = Instant::now();
+                let _ = worker.process(req);
+                times.push(t.elapsed());
+            }
+        }
+    }
+    times.sort();
+    println!(
+        "Поиск по мере набора ({} нажатий): p50 {}, p95 {}, p99 {}, максимум {}",
+        times.len(),
+        ms(percentile(&times, 0.50)),
+        ms(percentile(&times, 0.95)),
+        ms(percentile(&times, 0.99)),
+        ms(times.last().copied().unwrap_or_default())
+    );
+    if let Some(kib) = rss_kib() {
+        println!(
+            "Резидентная память после поиска: {:.1} МиБ",
+            kib as f64 / 1024.0
+        );
+    }
+    drop(app);
+    Ok(())
+}

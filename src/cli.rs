@@ -1,0 +1,481 @@
+//! The command line: `smarteka` opens the workstation; subcommands fill a
+//! demo store, search and show practices, and measure performance.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{ArgAction, Parser, Subcommand};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::app::App;
+use crate::config::Config;
+use crate::domain::access::read_scope;
+use crate::domain::refdata::refdata;
+use crate::domain::{Practice, PracticeStatus};
+use crate::keymap::Keymap;
+use crate::search::{CatchUp, FacetKind, Filters, SearchIndex, SearchQuery, Sort};
+use crate::store::Store;
+use crate::theme::Theme;
+
+const HELP_TEMPLATE: &str = "{about}\n\nИспользование: {usage}\n\n{all-args}{after-help}";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "smarteka",
+    version,
+    about = "Смартека — рабочее место каталога эффективных региональных практик.\nБез команды открывает каталог в терминале.",
+    help_template = HELP_TEMPLATE,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true,
+    subcommand_help_heading = "Команды",
+    next_help_heading = "Параметры"
+)]
+pub struct Cli {
+    /// Каталог хранилища (по умолчанию — каталог данных пользователя).
+    #[arg(long, global = true, env = "SMARTEKA_DATA", value_name = "КАТАЛОГ")]
+    pub data: Option<PathBuf>,
+    /// Файл настроек (по умолчанию ~/.config/smarteka/config.toml).
+    #[arg(long, global = true, env = "SMARTEKA_CONFIG", value_name = "ФАЙЛ")]
+    pub config: Option<PathBuf>,
+    /// Открыть каталог на временном хранилище с демонстрационными данными;
+    /// ваши данные не затрагиваются.
+    #[arg(long)]
+    pub demo: bool,
+    /// Показать справку.
+    #[arg(short = 'h', long, action = ArgAction::Help, global = true)]
+    pub help: Option<bool>,
+    /// Показать версию.
+    #[arg(short = 'V', long, action = ArgAction::Version)]
+    pub version: Option<bool>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Заполнить хранилище воспроизводимыми демонстрационными данными.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Demo {
+        /// Сколько практик создать.
+        #[arg(long, default_value_t = 2000, value_name = "N")]
+        practices: usize,
+        /// Зерно генератора: одно и то же зерно даёт те же данные.
+        #[arg(long, default_value_t = 1, value_name = "S")]
+        seed: u64,
+    },
+    /// Искать практики в опубликованном каталоге и «Базе знаний».
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Search {
+        /// Слова запроса (в любой форме: «школьный» найдёт «школы»).
+        #[arg(required = true, value_name = "ЗАПРОС")]
+        query: Vec<String>,
+        /// Категория: название или код.
+        #[arg(long, value_name = "НАЗВАНИЕ")]
+        category: Option<String>,
+        /// Регион: название или код.
+        #[arg(long, value_name = "НАЗВАНИЕ")]
+        region: Option<String>,
+        /// Сколько результатов вывести.
+        #[arg(long, default_value_t = 20, value_name = "K")]
+        limit: usize,
+        /// Вывести результат в JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Работа с практиками.
+    #[command(help_template = HELP_TEMPLATE, subcommand_help_heading = "Команды")]
+    Practice {
+        #[command(subcommand)]
+        command: PracticeCommand,
+    },
+    /// Замерить скорость поиска, открытия и память на хранилище.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Bench {
+        /// Сколько практик создать во временном хранилище, если --data не
+        /// указан или хранилище пусто.
+        #[arg(long, default_value_t = 10_000, value_name = "N")]
+        practices: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PracticeCommand {
+    /// Показать паспорт практики.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Show {
+        /// Идентификатор практики.
+        #[arg(value_name = "ID")]
+        id: String,
+        /// Вывести паспорт в JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// An error for the user, in Russian, with the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub code: u8,
+}
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Self {
+            message: e.to_string(),
+            code: 1,
+        }
+    }
+}
+
+fn fail(message: impl Into<String>, code: u8) -> Failure {
+    Failure {
+        message: message.into(),
+        code,
+    }
+}
+
+fn clap_error_ru(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ErrorKind};
+    let arg = e
+        .get(ContextKind::InvalidArg)
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let value = e
+        .get(ContextKind::InvalidValue)
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    match e.kind() {
+        ErrorKind::UnknownArgument => format!("Неизвестный параметр «{arg}»."),
+        ErrorKind::InvalidSubcommand => format!("Неизвестная команда «{value}»."),
+        ErrorKind::MissingRequiredArgument => format!("Не указан обязательный параметр {arg}."),
+        ErrorKind::ValueValidation | ErrorKind::InvalidValue => {
+            format!("Недопустимое значение «{value}» для {arg}.")
+        }
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            "Не указана команда.".to_owned()
+        }
+        ErrorKind::TooManyValues | ErrorKind::ArgumentConflict => {
+            format!("Лишнее значение для {arg}.")
+        }
+        _ => "Ошибка в параметрах командной строки.".to_owned(),
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("smarteka: {}\nСправка: smarteka --help", clap_error_ru(&e));
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("smarteka: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn init_log(config: &Config, data: &Path) {
+    let file = config
+        .log
+        .file
+        .clone()
+        .unwrap_or_else(|| data.join("smarteka.log"));
+    if let Some(parent) = file.parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    let Ok(f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&file)
+    else {
+        return;
+    };
+    let level: tracing::Level = config.log.level.parse().unwrap_or(tracing::Level::INFO);
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(f))
+        .with_ansi(false)
+        .with_max_level(level)
+        .try_init();
+}
+
+/// The store and its search index, caught up.
+pub fn open(data: &Path) -> Result<(Arc<Store>, Arc<SearchIndex>, CatchUp), Failure> {
+    let store = Store::open(data)?;
+    let (index, c) = SearchIndex::open(&data.join("index"), &store)?;
+    Ok((Arc::new(store), Arc::new(index), c))
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let config = Config::load(cli.config.as_deref()).map_err(|e| fail(e, 2))?;
+    match cli.command {
+        None => {
+            if cli.demo {
+                let dir = tempfile::Builder::new()
+                    .prefix("smarteka-demo-")
+                    .tempdir()?;
+                init_log(&config, dir.path());
+                let store = Store::open(dir.path())?;
+                seed_with_progress(&store, 2000, 1)?;
+                drop(store);
+                tui(&config, dir.path())
+            } else {
+                let data = config.data_dir(cli.data.as_deref());
+                init_log(&config, &data);
+                tui(&config, &data)
+            }
+        }
+        Some(Command::Demo { practices, seed }) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            let store = Store::open(&data)?;
+            let started = std::time::Instant::now();
+            seed_with_progress(&store, practices, seed)?;
+            let (index, c) = SearchIndex::open(&data.join("index"), &store)?;
+            eprintln!(
+                "Готово за {:.1} с: {} практик, в поисковом индексе {}, хранилище «{}».",
+                started.elapsed().as_secs_f64(),
+                practices,
+                index.num_docs(),
+                data.display()
+            );
+            let _ = c;
+            Ok(())
+        }
+        Some(Command::Search {
+            query,
+            category,
+            region,
+            limit,
+            json,
+        }) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            search_cmd(
+                &data,
+                &query.join(" "),
+                category.as_deref(),
+                region.as_deref(),
+                limit,
+                json,
+            )
+        }
+        Some(Command::Practice {
+            command: PracticeCommand::Show { id, json },
+        }) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            show_cmd(&data, &id, json)
+        }
+        Some(Command::Bench { practices }) => {
+            let data = cli.data.clone().or_else(|| config.data_dir.clone());
+            crate::bench::run(data.as_deref(), practices).map_err(Failure::from)
+        }
+    }
+}
+
+fn seed_with_progress(store: &Store, n: usize, seed: u64) -> Result<(), Failure> {
+    let tty = std::io::stderr().is_terminal();
+    eprintln!("Создание демонстрационных данных: {n} практик…");
+    crate::demo::seed(store, n, seed, |done, total| {
+        if tty {
+            let width = 30;
+            let filled = done * width / total.max(1);
+            eprint!(
+                "\r[{}{}] {done}/{total}",
+                "█".repeat(filled),
+                "░".repeat(width - filled)
+            );
+            let _ = std::io::stderr().flush();
+        }
+    })?;
+    if tty {
+        eprintln!();
+    }
+    Ok(())
+}
+
+fn tui(config: &Config, data: &Path) -> Result<(), Failure> {
+    let (store, index, catch) = open(data)?;
+    tracing::info!(?catch, dir = %data.display(), "store opened");
+    let (theme, mut notes) = Theme::load(&config.theme);
+    let keymap = Keymap::new(&config.keys, config.ui.layout_remap);
+    notes.extend(keymap.problems.iter().cloned());
+    let (calendar, cal_problems) = config.calendar(data);
+    notes.extend(cal_problems);
+    let year = chrono::Local::now().date_naive();
+    let year = chrono::Datelike::year(&year);
+    if calendar.is_provisional(year) {
+        notes.insert(
+            0,
+            format!(
+                "Производственный календарь на {year} год предварительный: переносы дней не учтены."
+            ),
+        );
+    }
+    let app = App::new(store, index, theme, keymap, config.ui.page, notes);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let mut terminal = ratatui::try_init()?;
+    let result = runtime.block_on(app.run(&mut terminal));
+    ratatui::restore();
+    result.map_err(Failure::from)
+}
+
+fn filters_from(category: Option<&str>, region: Option<&str>) -> Result<Filters, Failure> {
+    let d = refdata();
+    let mut f = Filters::default();
+    if let Some(c) = category {
+        let cat = d.find_category(c).ok_or_else(|| {
+            let names: Vec<&str> = d.categories.iter().map(|c| c.name.as_str()).collect();
+            fail(
+                format!(
+                    "Неизвестная категория «{c}». Категории: {}.",
+                    names.join(", ")
+                ),
+                2,
+            )
+        })?;
+        f.set(FacetKind::Category, vec![cat.code.clone()]);
+    }
+    if let Some(r) = region {
+        let reg = d.find_region(r).ok_or_else(|| {
+            fail(
+                format!("Регион «{r}» не найден или название неоднозначно. Укажите полное название или код."),
+                2,
+            )
+        })?;
+        f.set(FacetKind::Region, vec![reg.code.clone()]);
+    }
+    Ok(f)
+}
+
+/// The JSON object of a search hit.
+pub fn hit_json(p: &Practice) -> serde_json::Value {
+    let d = refdata();
+    let region = p.region().unwrap_or("");
+    json!({
+        "id": p.id,
+        "title": p.passport.title,
+        "region": d.region_name(region),
+        "region_code": region,
+        "district": d.district_of(region).map(|x| x.name.clone()),
+        "category": p.passport.category_code().map(|c| d.category_name(c).to_owned()),
+        "category_code": p.passport.category_code(),
+        "status": p.status.name(),
+        "status_code": p.status.code(),
+        "level": p.passport.level.map(crate::domain::passport::Level::number),
+        "year": p.passport.year,
+        "section": p.section().name(),
+    })
+}
+
+fn search_cmd(
+    data: &Path,
+    text: &str,
+    category: Option<&str>,
+    region: Option<&str>,
+    limit: usize,
+    json: bool,
+) -> Result<(), Failure> {
+    let filters = filters_from(category, region)?;
+    let (store, index, _) = open(data)?;
+    let query = SearchQuery {
+        // Whole words: no prefix matching of the last word.
+        text: format!("{text} "),
+        filters,
+        section: None,
+        scope: read_scope(None),
+        sort: Sort::Relevance,
+        limit: limit.max(1),
+    };
+    let r = index.search(&query)?;
+    let mut practices = Vec::new();
+    for id in &r.ids {
+        if let Some(p) = store.practice(*id)? {
+            practices.push(p);
+        }
+    }
+    let mut out = Vec::new();
+    if json {
+        let arr: Vec<_> = practices.iter().map(hit_json).collect();
+        serde_json::to_writer_pretty(&mut out, &arr)?;
+        writeln!(out)?;
+    } else {
+        let d = refdata();
+        writeln!(
+            out,
+            "Найдено: {} {}",
+            r.total,
+            crate::ui::plural(r.total as u64, "практика", "практики", "практик")
+        )?;
+        for p in &practices {
+            writeln!(
+                out,
+                "{}  {}\n    {} · {} · {}",
+                p.id,
+                p.passport.title,
+                d.region_name(p.region().unwrap_or("")),
+                p.passport
+                    .category_code()
+                    .map_or("—", |c| d.category_name(c)),
+                p.status.name()
+            )?;
+        }
+    }
+    emit(&out)
+}
+
+/// Writes to standard output; a reader that went away (`| head`) is fine.
+fn emit(bytes: &[u8]) -> Result<(), Failure> {
+    match std::io::stdout().lock().write_all(bytes) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(Failure::from),
+    }
+}
+
+fn show_cmd(data: &Path, id: &str, json: bool) -> Result<(), Failure> {
+    let id = Uuid::parse_str(id.trim())
+        .map_err(|_| fail(format!("«{id}» — не идентификатор практики."), 2))?;
+    let store = Store::open(data)?;
+    let p = store
+        .practice(id)?
+        .filter(|p| read_scope(None).can_read(p) && p.status != PracticeStatus::Deleted)
+        .ok_or_else(|| fail("Практика не найдена или недоступна.", 1))?;
+    let mut out = Vec::new();
+    if json {
+        let mut v = serde_json::to_value(&p)?;
+        if let Some(o) = v.as_object_mut() {
+            o.insert("status_name".into(), json!(p.status.name()));
+        }
+        serde_json::to_writer_pretty(&mut out, &v)?;
+        writeln!(out)?;
+    } else {
+        let v = crate::worker::load_view(&store, id, None).map_err(|e| fail(e, 1))?;
+        writeln!(out, "{}", p.passport.title)?;
+        writeln!(out, "{} · {}", p.status.id(), p.status.name())?;
+        writeln!(out, "Автор: {}", v.author)?;
+        for (f, text) in crate::screens::passport::field_texts(&v) {
+            writeln!(out, "\n{} {}", f.id(), f.label())?;
+            for line in text.lines() {
+                writeln!(out, "  {line}")?;
+            }
+        }
+    }
+    emit(&out)
+}

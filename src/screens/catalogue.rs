@@ -1,0 +1,509 @@
+//! «Каталог»: the list of practices, search as you type, facet filters,
+//! the main catalogue / «База знаний» switch and sorting.
+
+use std::cell::Cell;
+
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell as TCell, Paragraph, Row as TRow, Table};
+use ratatui_textarea::TextArea;
+
+use super::facets::{FacetPanel, PanelOutcome};
+use super::{Effect, RenderCx, Screen};
+use crate::action::Action;
+use crate::domain::Section;
+use crate::domain::access::ReadScope;
+use crate::search::{FacetKind, Filters, SearchQuery, Sort};
+use crate::ui::{fit, group, plural, truncate};
+use crate::worker::{Reply, Request, Row};
+
+const LIST: [Action; 17] = [
+    Action::Search,
+    Action::Facets,
+    Action::ToggleSection,
+    Action::Sort,
+    Action::Open,
+    Action::Login,
+    Action::Help,
+    Action::Quit,
+    Action::Up,
+    Action::Down,
+    Action::PageUp,
+    Action::PageDown,
+    Action::Home,
+    Action::End,
+    Action::ClearFilters,
+    Action::Back,
+    Action::Redraw,
+];
+
+const TYPING: [Action; 8] = [
+    Action::Submit,
+    Action::Back,
+    Action::Up,
+    Action::Down,
+    Action::PageUp,
+    Action::PageDown,
+    Action::Help,
+    Action::Redraw,
+];
+
+pub fn command_sets() -> Vec<Vec<Action>> {
+    vec![LIST.to_vec(), TYPING.to_vec()]
+}
+
+pub struct Catalogue {
+    query: TextArea<'static>,
+    pub searching: bool,
+    pub filters: Filters,
+    pub section: Section,
+    pub sort: Sort,
+    pub scope: ReadScope,
+    pub rows: Vec<Row>,
+    pub total: usize,
+    pub selected: usize,
+    offset: Cell<usize>,
+    visible: Cell<usize>,
+    tag: u64,
+    pub loading: bool,
+    limit: usize,
+    page: usize,
+    pub facets: Option<FacetPanel>,
+    facet_tag: u64,
+}
+
+impl Catalogue {
+    /// A catalogue that loads `page` practices at a time.
+    pub fn new(page: usize) -> Self {
+        let mut query = TextArea::default();
+        query.set_placeholder_text("нажмите / и введите слова");
+        Self {
+            query,
+            searching: false,
+            filters: Filters::default(),
+            section: Section::Main,
+            sort: Sort::Relevance,
+            scope: ReadScope::default(),
+            rows: Vec::new(),
+            total: 0,
+            selected: 0,
+            offset: Cell::new(0),
+            visible: Cell::new(10),
+            tag: 0,
+            loading: false,
+            limit: page.max(20),
+            page: page.max(20),
+            facets: None,
+            facet_tag: 0,
+        }
+    }
+
+    pub fn query_text(&self) -> String {
+        self.query.lines().join(" ")
+    }
+
+    fn search_query(&self) -> SearchQuery {
+        SearchQuery {
+            text: self.query_text(),
+            filters: self.filters.clone(),
+            section: Some(self.section),
+            scope: self.scope.clone(),
+            sort: self.sort,
+            limit: self.limit,
+        }
+    }
+
+    /// A new search for the current state; older answers are then dropped.
+    pub fn refresh(&mut self) -> Vec<Effect> {
+        self.tag += 1;
+        self.loading = true;
+        let mut out = vec![Effect::Send(Request::Search {
+            tag: self.tag,
+            query: self.search_query(),
+        })];
+        if self.facets.is_some() {
+            out.push(self.facet_request());
+        }
+        out
+    }
+
+    fn restart(&mut self) -> Vec<Effect> {
+        self.limit = self.page;
+        self.selected = 0;
+        self.offset.set(0);
+        self.refresh()
+    }
+
+    fn facet_request(&mut self) -> Effect {
+        self.facet_tag += 1;
+        Effect::Send(Request::Facets {
+            tag: self.facet_tag,
+            query: self.search_query(),
+        })
+    }
+
+    /// Signing in or out changes what may be seen.
+    pub fn set_scope(&mut self, scope: ReadScope) -> Vec<Effect> {
+        self.scope = scope;
+        self.restart()
+    }
+
+    fn move_to(&mut self, i: usize) -> Vec<Effect> {
+        let last = self.rows.len().saturating_sub(1);
+        self.selected = i.min(last);
+        // Near the end of what is loaded: load more.
+        if self.rows.len() < self.total
+            && self.selected + self.page / 4 >= self.rows.len()
+            && !self.loading
+        {
+            self.limit = (self.limit * 2).min(self.total.max(self.page));
+            return self.refresh();
+        }
+        Vec::new()
+    }
+
+    fn list_action(&mut self, action: Action) -> Vec<Effect> {
+        let page = self.visible.get().max(1);
+        match action {
+            Action::Up => self.move_to(self.selected.saturating_sub(1)),
+            Action::Down => self.move_to(self.selected + 1),
+            Action::PageUp => self.move_to(self.selected.saturating_sub(page)),
+            Action::PageDown => self.move_to(self.selected + page),
+            Action::Home => self.move_to(0),
+            Action::End => {
+                if self.rows.len() < self.total {
+                    self.limit = self.total;
+                    self.selected = usize::MAX;
+                    self.refresh()
+                } else {
+                    self.move_to(usize::MAX)
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Without words to rank by, relevance means the title order.
+    pub fn sort_name(&self) -> &'static str {
+        if self.sort == Sort::Relevance && self.query_text().trim().is_empty() {
+            Sort::Title.name()
+        } else {
+            self.sort.name()
+        }
+    }
+
+    fn clear_query(&mut self) {
+        self.query = TextArea::default();
+        self.query.set_placeholder_text("нажмите / и введите слова");
+    }
+}
+
+impl Screen for Catalogue {
+    fn title(&self) -> String {
+        "Каталог".to_owned()
+    }
+
+    fn commands(&self) -> Vec<Action> {
+        if self.facets.is_some() {
+            super::facets::COMMANDS.to_vec()
+        } else if self.searching {
+            TYPING.to_vec()
+        } else {
+            LIST.to_vec()
+        }
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        if self.facets.is_some() {
+            vec![Action::Toggle, Action::NextField, Action::Submit]
+        } else if self.searching {
+            vec![Action::Submit, Action::Back]
+        } else {
+            LIST[..8].to_vec()
+        }
+    }
+
+    fn text_input(&self) -> bool {
+        self.searching && self.facets.is_none()
+    }
+
+    fn handle(&mut self, action: Action) -> Vec<Effect> {
+        if let Some(panel) = &mut self.facets {
+            return match panel.handle(action, &mut self.filters) {
+                PanelOutcome::Nothing => Vec::new(),
+                PanelOutcome::Changed => self.restart(),
+                PanelOutcome::Close => {
+                    self.facets = None;
+                    Vec::new()
+                }
+            };
+        }
+        if self.searching {
+            return match action {
+                Action::Submit => {
+                    self.searching = false;
+                    Vec::new()
+                }
+                Action::Back => {
+                    self.searching = false;
+                    let had = !self.query_text().is_empty();
+                    self.clear_query();
+                    if had { self.restart() } else { Vec::new() }
+                }
+                a => self.list_action(a),
+            };
+        }
+        match action {
+            Action::Search => {
+                self.searching = true;
+                Vec::new()
+            }
+            Action::Facets => {
+                self.facets = Some(FacetPanel::default());
+                vec![self.facet_request()]
+            }
+            Action::ToggleSection => {
+                self.section = self.section.other();
+                self.restart()
+            }
+            Action::Sort => {
+                self.sort = self.sort.next();
+                self.restart()
+            }
+            Action::ClearFilters => {
+                self.clear_query();
+                self.filters = Filters::default();
+                self.restart()
+            }
+            Action::Open => match self.rows.get(self.selected) {
+                Some(r) => vec![Effect::OpenPassport(r.id)],
+                None => Vec::new(),
+            },
+            Action::Quit => vec![Effect::Quit],
+            Action::Back => {
+                if self.filters.is_empty() && self.query_text().is_empty() {
+                    vec![Effect::Message("Чтобы выйти, нажмите q.".to_owned())]
+                } else {
+                    self.clear_query();
+                    self.filters = Filters::default();
+                    self.restart()
+                }
+            }
+            a => self.list_action(a),
+        }
+    }
+
+    fn input(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let before = self.query_text();
+        self.query.input(key);
+        if self.query.lines().len() > 1 {
+            // Enter is a command here; never keep a second line.
+            let joined = self.query.lines().join(" ");
+            self.query = TextArea::new(vec![joined]);
+            self.query.move_cursor(ratatui_textarea::CursorMove::End);
+        }
+        if self.query_text() == before {
+            Vec::new()
+        } else {
+            self.restart()
+        }
+    }
+
+    fn on_reply(&mut self, reply: &Reply) -> Vec<Effect> {
+        match reply {
+            Reply::Search { tag, total, rows } if *tag == self.tag => {
+                self.rows.clone_from(rows);
+                self.total = *total;
+                self.loading = false;
+                self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+            }
+            Reply::Facets { tag, counts } if *tag == self.facet_tag => {
+                if let Some(p) = &mut self.facets {
+                    p.counts = Some(counts.clone());
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
+        let t = cx.theme;
+        let [head, search, filt, list] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(1),
+        ])
+        .areas(area);
+
+        let count = if self.loading && self.rows.is_empty() {
+            "поиск…".to_owned()
+        } else {
+            format!(
+                "{} {}",
+                group(self.total as u64),
+                plural(self.total as u64, "практика", "практики", "практик")
+            )
+        };
+        let head_line = Line::from(vec![
+            Span::styled(" Каталог", t.title),
+            Span::styled(" · ", t.muted),
+            Span::styled(self.section.name(), t.highlight),
+            Span::styled(format!(" · {count} · {}", self.sort_name()), t.muted),
+        ]);
+        f.render_widget(Paragraph::new(head_line), head);
+
+        let [label, field] =
+            Layout::horizontal([Constraint::Length(8), Constraint::Min(1)]).areas(search);
+        let label_style = if self.searching {
+            t.border_focus
+        } else {
+            t.label
+        };
+        f.render_widget(Paragraph::new(Span::styled(" Поиск: ", label_style)), label);
+        if self.searching {
+            let mut q = self.query.clone();
+            q.set_cursor_line_style(ratatui::style::Style::default());
+            f.render_widget(&q, field);
+        } else {
+            let text = self.query_text();
+            let line = if text.is_empty() {
+                Span::styled("нажмите / и введите слова", t.muted)
+            } else {
+                Span::styled(text, t.text)
+            };
+            f.render_widget(Paragraph::new(line), field);
+        }
+
+        let mut fl = vec![Span::styled(" Фильтры: ", t.label)];
+        if self.filters.is_empty() {
+            fl.push(Span::styled("нет (f — выбрать)", t.muted));
+        } else {
+            let parts: Vec<String> = self
+                .filters
+                .selected
+                .iter()
+                .map(|(k, vs)| {
+                    let names: Vec<String> = vs.iter().map(|v| k.value_name(v)).collect();
+                    format!("{}: {}", short_kind(*k), names.join(", "))
+                })
+                .collect();
+            fl.push(Span::styled(
+                truncate(&parts.join("; "), filt.width.saturating_sub(11) as usize),
+                t.highlight,
+            ));
+        }
+        f.render_widget(Paragraph::new(Line::from(fl)), filt);
+
+        self.render_table(f, list, cx);
+
+        if let Some(panel) = &self.facets {
+            panel.render(f, area, cx, &self.filters);
+        }
+    }
+}
+
+fn short_kind(k: FacetKind) -> &'static str {
+    match k {
+        FacetKind::District => "ФО",
+        FacetKind::Indicator => "Показатель",
+        FacetKind::Year => "Год",
+        other => other.name(),
+    }
+}
+
+impl Catalogue {
+    fn render_table(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
+        let t = cx.theme;
+        let w = area.width as usize;
+        let wide = w >= 100;
+        let (region_w, cat_w, status_w) = if wide { (22, 22, 16) } else { (16, 14, 12) };
+        let level_w = 3;
+        let year_w = if wide { 4 } else { 0 };
+        let seps = if wide { 5 } else { 4 };
+        let title_w = w.saturating_sub(region_w + cat_w + status_w + level_w + year_w + seps + 1);
+        let mut widths = vec![
+            Constraint::Length(title_w as u16 + 1),
+            Constraint::Length(region_w as u16),
+            Constraint::Length(cat_w as u16),
+            Constraint::Length(level_w as u16),
+        ];
+        if wide {
+            widths.push(Constraint::Length(year_w as u16));
+        }
+        widths.push(Constraint::Length(status_w as u16));
+
+        let mut header = vec![
+            format!(" {}", fit("Название", title_w)),
+            fit("Регион", region_w),
+            fit("Категория", cat_w),
+            fit("Ур.", level_w),
+        ];
+        if wide {
+            header.push(fit("Год", year_w));
+        }
+        header.push(fit("Статус", status_w));
+
+        let body_h = area.height.saturating_sub(1) as usize;
+        self.visible.set(body_h.max(1));
+        let mut offset = self.offset.get();
+        if self.selected < offset {
+            offset = self.selected;
+        } else if self.selected >= offset + body_h.max(1) {
+            offset = self.selected + 1 - body_h.max(1);
+        }
+        self.offset.set(offset);
+
+        if self.rows.is_empty() {
+            let [h, rest] =
+                Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+            f.render_widget(
+                Table::new(vec![TRow::new(header).style(t.header)], widths.clone()),
+                h,
+            );
+            let msg = if self.loading {
+                "Поиск…"
+            } else {
+                "Ничего не найдено. Измените запрос или сбросьте фильтры: x."
+            };
+            f.render_widget(
+                Paragraph::new(Span::styled(format!(" {msg}"), t.muted)),
+                rest,
+            );
+            return;
+        }
+
+        let rows: Vec<TRow> = self
+            .rows
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .take(body_h)
+            .map(|(i, r)| {
+                let mut cells = vec![
+                    TCell::from(format!(" {}", fit(&r.title, title_w))),
+                    TCell::from(fit(&r.region, region_w)),
+                    TCell::from(fit(&r.category, cat_w)),
+                    TCell::from(fit(&r.level, level_w)),
+                ];
+                if wide {
+                    cells.push(TCell::from(fit(&r.year, year_w)));
+                }
+                cells.push(TCell::from(fit(&r.status, status_w)));
+                let style = if i == self.selected {
+                    t.selected
+                } else {
+                    t.text
+                };
+                TRow::new(cells).style(style)
+            })
+            .collect();
+        let table = Table::new(rows, widths)
+            .header(TRow::new(header).style(t.header))
+            .column_spacing(1);
+        f.render_widget(table, area);
+    }
+}

@@ -1,0 +1,70 @@
+//! The screens of the workstation. Each owns its state, turns actions into
+//! effects, draws itself, and lists its commands for the help overlay and
+//! the hint bar.
+
+pub mod catalogue;
+pub mod facets;
+pub mod passport;
+pub mod popups;
+
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use crate::action::Action;
+use crate::domain::PracticeId;
+use crate::keymap::Keymap;
+use crate::theme::Theme;
+use crate::worker::{Reply, Request};
+
+/// What a screen asks the application to do.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    /// Leave this screen (or popup).
+    Close,
+    Quit,
+    OpenPassport(PracticeId),
+    Send(Request),
+    Message(String),
+    Error(String),
+}
+
+/// What every screen can read while drawing.
+pub struct RenderCx<'a> {
+    pub theme: &'a Theme,
+    pub keymap: &'a Keymap,
+}
+
+pub trait Screen {
+    /// The name in the header and the help overlay.
+    fn title(&self) -> String;
+    /// The actions the screen offers now, in help order.
+    fn commands(&self) -> Vec<Action>;
+    /// The few actions worth a place in the hint bar.
+    fn hints(&self) -> Vec<Action> {
+        self.commands().into_iter().take(6).collect()
+    }
+    fn handle(&mut self, action: Action) -> Vec<Effect>;
+    /// Whether printable keys are text for the screen rather than commands.
+    fn text_input(&self) -> bool {
+        false
+    }
+    /// A key that is not a command, while [`Screen::text_input`] is on.
+    fn input(&mut self, _key: KeyEvent) -> Vec<Effect> {
+        Vec::new()
+    }
+    fn on_reply(&mut self, _reply: &Reply) -> Vec<Effect> {
+        Vec::new()
+    }
+    fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>);
+}
+
+/// The command sets of every screen and mode, for the clash check.
+pub fn all_command_sets() -> Vec<Vec<Action>> {
+    let mut sets = catalogue::command_sets();
+    sets.push(passport::COMMANDS.to_vec());
+    sets.push(popups::help::COMMANDS.to_vec());
+    sets.push(popups::login::COMMANDS.to_vec());
+    sets.push(facets::COMMANDS.to_vec());
+    sets
+}

@@ -1,0 +1,404 @@
+//! The passport view: every field P-1…P-24 of a practice, scrollable.
+
+use std::cell::Cell;
+use std::fmt::Write as _;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, Borders, Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState,
+};
+
+use super::{Effect, RenderCx, Screen};
+use crate::action::Action;
+use crate::domain::passport::{CRITERIA, CategoryChoice, Field, ImplementationWay, Source};
+use crate::domain::refdata::refdata;
+use crate::domain::rules::human_size;
+use crate::domain::{PracticeId, PracticeStatus};
+use crate::theme::Theme;
+use crate::worker::{PracticeView, Reply, Request};
+
+pub const COMMANDS: [Action; 11] = [
+    Action::Down,
+    Action::Up,
+    Action::PageDown,
+    Action::PageUp,
+    Action::Home,
+    Action::End,
+    Action::Back,
+    Action::Quit,
+    Action::Login,
+    Action::Help,
+    Action::Redraw,
+];
+
+pub struct PassportView {
+    pub id: PracticeId,
+    pub view: Option<Result<Box<PracticeView>, String>>,
+    pub scroll: usize,
+    max_scroll: Cell<usize>,
+    page: Cell<usize>,
+}
+
+impl PassportView {
+    /// The view and the request that loads it.
+    pub fn open(id: PracticeId, user: Option<crate::domain::User>) -> (Self, Effect) {
+        (
+            Self {
+                id,
+                view: None,
+                scroll: 0,
+                max_scroll: Cell::new(usize::MAX),
+                page: Cell::new(10),
+            },
+            Effect::Send(Request::Practice {
+                id,
+                user: user.map(Box::new),
+            }),
+        )
+    }
+}
+
+fn empty(s: &str) -> String {
+    if s.trim().is_empty() {
+        "—".to_owned()
+    } else {
+        s.trim().to_owned()
+    }
+}
+
+/// The fields as (label, text) pairs, in passport order.
+pub fn field_texts(v: &PracticeView) -> Vec<(Field, String)> {
+    let d = refdata();
+    let p = &v.practice.passport;
+    let list = |xs: &[String]| -> String {
+        if xs.iter().all(|x| x.trim().is_empty()) {
+            "—".to_owned()
+        } else {
+            xs.iter()
+                .map(|x| format!("• {x}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    };
+    let mut out = Vec::new();
+    for f in Field::ALL {
+        let text = match f {
+            Field::P1 => empty(&p.title),
+            Field::P2 => empty(&p.goal),
+            Field::P3 => list(&p.tasks),
+            Field::P4 => empty(&p.essence),
+            Field::P5 => format!(
+                "Главная: {}\nВторостепенная: {}",
+                empty(&p.audience.main),
+                empty(&p.audience.secondary)
+            ),
+            Field::P6 => {
+                let mut s = format!(
+                    "Главные: {}\nДополнительные: {}",
+                    empty(&p.results.main),
+                    empty(&p.results.additional)
+                );
+                for m in &p.results.measures {
+                    let year = m.year.map(|y| format!(" ({y})")).unwrap_or_default();
+                    let _ = write!(
+                        s,
+                        "\n• {}, {}: {} → {}{year}",
+                        m.indicator, m.unit, m.before, m.after
+                    );
+                }
+                s
+            }
+            Field::P7 => match &p.category {
+                Some(CategoryChoice::Known(c)) => d.category_name(c).to_owned(),
+                Some(CategoryChoice::DontKnow) => "Я не знаю, что выбрать".to_owned(),
+                None => "—".to_owned(),
+            },
+            Field::P8 => {
+                let kind = p.organisation.kind.as_deref().map_or("—", |k| {
+                    d.organisation_type(k).map_or(k, |t| t.name.as_str())
+                });
+                format!("{kind}\n{}", empty(&p.organisation.name))
+            }
+            Field::P9 => {
+                if p.materials.is_empty() {
+                    "—".to_owned()
+                } else {
+                    p.materials
+                        .iter()
+                        .map(|m| format!("• {}: {}", m.kind.name(), source_text(&m.source)))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                }
+            }
+            Field::P10 => p.cover.as_ref().map_or("—".to_owned(), |c| {
+                format!("{} ({}×{})", c.name, c.width, c.height)
+            }),
+            Field::P11 => {
+                let author = p
+                    .regions
+                    .author
+                    .as_deref()
+                    .map_or("—", |r| d.region_name(r));
+                let others: Vec<&str> = p.regions.others.iter().map(|r| d.region_name(r)).collect();
+                if others.is_empty() {
+                    format!("Регион-автор: {author}")
+                } else {
+                    format!(
+                        "Регион-автор: {author}\nТакже внедрена: {}",
+                        others.join(", ")
+                    )
+                }
+            }
+            Field::P12 => p.cost.as_deref().map_or("—".to_owned(), |c| {
+                d.cost_range(c).map_or(c, |x| x.name.as_str()).to_owned()
+            }),
+            Field::P13 => match &p.implementation_way {
+                Some(ImplementationWay::Known(c)) => d
+                    .implementation_way(c)
+                    .map_or(c.as_str(), |x| x.name.as_str())
+                    .to_owned(),
+                Some(ImplementationWay::Other(t)) => format!("Другое: {t}"),
+                None => "—".to_owned(),
+            },
+            Field::P14 => format!("{}\n{}", list(&p.plan.steps), p.plan.measures),
+            Field::P15 => {
+                if p.partners.is_empty() {
+                    "Не привлекались".to_owned()
+                } else {
+                    p.partners
+                        .iter()
+                        .map(|x| format!("• {} — {}; {}", x.name, x.terms, x.responsibility))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                }
+            }
+            Field::P16 => p.launch_months.map_or("—".to_owned(), |m| {
+                format!(
+                    "{m} {}",
+                    crate::ui::plural(u64::from(m), "месяц", "месяца", "месяцев")
+                )
+            }),
+            Field::P17 => empty(&p.specifics),
+            Field::P18 => empty(&p.support),
+            Field::P19 => {
+                if v.team.is_empty() {
+                    "—".to_owned()
+                } else {
+                    v.team
+                        .iter()
+                        .map(|(n, mentor)| {
+                            if *mentor {
+                                format!("• {n} — наставник")
+                            } else {
+                                format!("• {n}")
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                }
+            }
+            Field::P20 => {
+                if p.rating_indicators.is_empty() {
+                    "Не отмечены".to_owned()
+                } else {
+                    p.rating_indicators
+                        .iter()
+                        .map(|c| {
+                            format!(
+                                "• {}",
+                                d.indicator(c).map_or(c.as_str(), |i| i.name.as_str())
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                }
+            }
+            Field::P21 => {
+                if p.consents.is_empty() {
+                    "—".to_owned()
+                } else {
+                    format!("Загружено согласий: {}", p.consents.len())
+                }
+            }
+            Field::P22 => p.level.map_or("Не установлен".to_owned(), |l| {
+                format!("{} — {}", l.number(), l.name())
+            }),
+            Field::P23 => p.year.map_or("—".to_owned(), |y| y.to_string()),
+            Field::P24 => p.route.map_or("—".to_owned(), |r| r.name().to_owned()),
+        };
+        out.push((f, text));
+    }
+    out
+}
+
+fn source_text(s: &Source) -> String {
+    match s {
+        Source::File { name, size, .. } => format!("{name}, {}", human_size(*size)),
+        Source::Link { url } => url.clone(),
+    }
+}
+
+fn wrap_into(out: &mut Vec<Line<'static>>, text: &str, width: usize, style: Style, indent: &str) {
+    for para in text.split('\n') {
+        let opts = textwrap::Options::new(width.max(10))
+            .initial_indent(indent)
+            .subsequent_indent(indent);
+        for l in textwrap::wrap(para, opts) {
+            out.push(Line::from(Span::styled(l.into_owned(), style)));
+        }
+    }
+}
+
+/// The passport as lines wrapped to `width`.
+pub fn passport_lines(v: &PracticeView, width: usize, t: &Theme) -> Vec<Line<'static>> {
+    let p = &v.practice;
+    let d = refdata();
+    let mut out = Vec::new();
+    wrap_into(&mut out, &p.passport.title, width, t.title, "");
+    let mut status = format!("{} · {}", p.status.id(), p.status.name());
+    if let Some(r) = p.region() {
+        let _ = write!(status, " · {}", d.region_name(r));
+    }
+    if let Some(dist) = p.region().and_then(|r| d.district_of(r)) {
+        let _ = write!(status, " · {}", dist.name);
+    }
+    wrap_into(&mut out, &status, width, t.highlight, "");
+    wrap_into(
+        &mut out,
+        &format!("Автор: {}", v.author),
+        width,
+        t.muted,
+        "",
+    );
+    if let Some(pubd) = p.published {
+        wrap_into(
+            &mut out,
+            &format!("Опубликована: {}", pubd.format("%d.%m.%Y")),
+            width,
+            t.muted,
+            "",
+        );
+    }
+    if p.status == PracticeStatus::Archived {
+        wrap_into(
+            &mut out,
+            "Практика в «Базе знаний»: для самостоятельного изучения.",
+            width,
+            t.warning,
+            "",
+        );
+    }
+    for (f, text) in field_texts(v) {
+        out.push(Line::from(""));
+        out.push(Line::from(vec![
+            Span::styled(format!("{} ", f.id()), t.muted),
+            Span::styled(f.label().to_owned(), t.label),
+        ]));
+        wrap_into(&mut out, &text, width, t.text, "  ");
+    }
+    out.push(Line::from(""));
+    out.push(Line::from(Span::styled(
+        "Критерии п. 2.1.5, подтверждённые автором",
+        t.label,
+    )));
+    for (i, c) in CRITERIA.iter().enumerate() {
+        let mark = if p.passport.criteria_confirmed[i] {
+            "[x]"
+        } else {
+            "[ ]"
+        };
+        wrap_into(&mut out, &format!("{mark} {c}"), width, t.text, "  ");
+    }
+    out
+}
+
+impl Screen for PassportView {
+    fn title(&self) -> String {
+        "Паспорт практики".to_owned()
+    }
+
+    fn commands(&self) -> Vec<Action> {
+        COMMANDS.to_vec()
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        vec![Action::Down, Action::PageDown, Action::Back, Action::Help]
+    }
+
+    fn handle(&mut self, action: Action) -> Vec<Effect> {
+        let page = self.page.get().max(1);
+        let max = self.max_scroll.get();
+        match action {
+            Action::Down => self.scroll = (self.scroll + 1).min(max),
+            Action::Up => self.scroll = self.scroll.saturating_sub(1),
+            Action::PageDown => self.scroll = (self.scroll + page).min(max),
+            Action::PageUp => self.scroll = self.scroll.saturating_sub(page),
+            Action::Home => self.scroll = 0,
+            Action::End => self.scroll = max,
+            Action::Back | Action::Quit => return vec![Effect::Close],
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn on_reply(&mut self, reply: &Reply) -> Vec<Effect> {
+        if let Reply::Practice(r) = reply
+            && self.view.is_none()
+        {
+            match r {
+                Ok(v) if v.practice.id == self.id => self.view = Some(Ok(v.clone())),
+                Err(e) => self.view = Some(Err(e.clone())),
+                Ok(_) => {}
+            }
+        }
+        Vec::new()
+    }
+
+    fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
+        let t = cx.theme;
+        let [head, body] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+        f.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(" Паспорт практики", t.title),
+                Span::styled(" · Esc — к каталогу", t.muted),
+            ])),
+            head,
+        );
+        let block = Block::default()
+            .borders(Borders::TOP)
+            .border_style(t.border);
+        let inner = block.inner(body);
+        f.render_widget(block, body);
+        let text_area = Rect {
+            x: inner.x + 1,
+            width: inner.width.saturating_sub(3),
+            ..inner
+        };
+        let lines = match &self.view {
+            None => vec![Line::from(Span::styled("Загрузка…", t.muted))],
+            Some(Err(e)) => vec![Line::from(Span::styled(e.clone(), t.error))],
+            Some(Ok(v)) => passport_lines(v, text_area.width as usize, t),
+        };
+        let h = text_area.height as usize;
+        self.page.set(h.saturating_sub(1).max(1));
+        let max = lines.len().saturating_sub(h);
+        self.max_scroll.set(max);
+        let scroll = self.scroll.min(max);
+        let n = lines.len();
+        f.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), text_area);
+        if n > h {
+            let mut st = ScrollbarState::new(max).position(scroll);
+            f.render_stateful_widget(
+                Scrollbar::new(ScrollbarOrientation::VerticalRight)
+                    .begin_symbol(None)
+                    .end_symbol(None),
+                inner,
+                &mut st,
+            );
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! `?`: the keys of the current screen, generated from its commands and
+//! the live keymap.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::super::{Effect, RenderCx, Screen};
+use super::centred;
+use crate::action::Action;
+use crate::keymap::Keymap;
+use crate::ui::fit;
+
+pub const COMMANDS: [Action; 7] = [
+    Action::Down,
+    Action::Up,
+    Action::PageDown,
+    Action::PageUp,
+    Action::Back,
+    Action::Help,
+    Action::Quit,
+];
+
+pub struct Help {
+    pub screen: String,
+    /// (keys, description)
+    pub rows: Vec<(String, String)>,
+    pub notes: Vec<String>,
+    pub scroll: usize,
+}
+
+impl Help {
+    /// The help for a screen's commands, with keys from the keymap.
+    pub fn new(screen: &str, commands: &[Action], keymap: &Keymap, notes: Vec<String>) -> Self {
+        let rows = commands
+            .iter()
+            .filter(|a| !keymap.keys(**a).is_empty())
+            .map(|a| (keymap.keys_label(*a), a.description().to_owned()))
+            .collect();
+        Self {
+            screen: screen.to_owned(),
+            rows,
+            notes,
+            scroll: 0,
+        }
+    }
+}
+
+impl Screen for Help {
+    fn title(&self) -> String {
+        format!("Справка: {}", self.screen)
+    }
+
+    fn commands(&self) -> Vec<Action> {
+        COMMANDS.to_vec()
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        vec![Action::Back]
+    }
+
+    fn handle(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Down => self.scroll += 1,
+            Action::Up => self.scroll = self.scroll.saturating_sub(1),
+            Action::PageDown => self.scroll += 10,
+            Action::PageUp => self.scroll = self.scroll.saturating_sub(10),
+            Action::Back | Action::Help | Action::Quit => return vec![Effect::Close],
+            _ => {}
+        }
+        self.scroll = self.scroll.min(self.rows.len() + self.notes.len());
+        Vec::new()
+    }
+
+    fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
+        let t = cx.theme;
+        let h = (self.rows.len() + self.notes.len() + 4) as u16;
+        let r = centred(area, 78, h);
+        f.render_widget(Clear, r);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(t.border_focus)
+            .title(Span::styled(format!(" Клавиши: {} ", self.screen), t.title))
+            .title_bottom(Span::styled(" Esc — закрыть ", t.muted));
+        let inner = block.inner(r);
+        f.render_widget(block, r);
+        let kw = self
+            .rows
+            .iter()
+            .map(|(k, _)| unicode_width::UnicodeWidthStr::width(k.as_str()))
+            .max()
+            .unwrap_or(4)
+            .min(20);
+        let mut lines: Vec<Line> = self
+            .rows
+            .iter()
+            .map(|(k, d)| {
+                Line::from(vec![
+                    Span::styled(format!(" {} ", fit(k, kw)), t.key),
+                    Span::styled(d.clone(), t.text),
+                ])
+            })
+            .collect();
+        if !self.notes.is_empty() {
+            lines.push(Line::from(""));
+            for n in &self.notes {
+                lines.push(Line::from(Span::styled(format!(" {n}"), t.muted)));
+            }
+        }
+        f.render_widget(Paragraph::new(lines).scroll((self.scroll as u16, 0)), inner);
+    }
+}

@@ -1,0 +1,183 @@
+//! Semantic styles over the terminal's own palette. The default theme is
+//! `assets/themes/default.toml`; the config may override any style.
+
+use std::collections::BTreeMap;
+
+use ratatui::style::{Color, Modifier, Style};
+use serde::Deserialize;
+
+const DEFAULT: &str = include_str!("../assets/themes/default.toml");
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct StyleSpec {
+    pub fg: Option<String>,
+    pub bg: Option<String>,
+    #[serde(default)]
+    pub modifiers: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ThemeFile {
+    styles: BTreeMap<String, StyleSpec>,
+}
+
+/// The styles the screens use.
+#[derive(Debug, Clone)]
+pub struct Theme {
+    pub text: Style,
+    pub muted: Style,
+    pub title: Style,
+    pub border: Style,
+    pub border_focus: Style,
+    pub selected: Style,
+    pub header: Style,
+    pub status_bar: Style,
+    pub key: Style,
+    pub error: Style,
+    pub warning: Style,
+    pub ok: Style,
+    pub label: Style,
+    pub highlight: Style,
+}
+
+fn color(name: &str) -> Result<Color, String> {
+    let c = match name.to_lowercase().replace(['-', ' '], "_").as_str() {
+        "reset" | "default" => Color::Reset,
+        "black" => Color::Black,
+        "red" => Color::Red,
+        "green" => Color::Green,
+        "yellow" => Color::Yellow,
+        "blue" => Color::Blue,
+        "magenta" => Color::Magenta,
+        "cyan" => Color::Cyan,
+        "gray" | "grey" => Color::Gray,
+        "dark_gray" | "dark_grey" => Color::DarkGray,
+        "light_red" => Color::LightRed,
+        "light_green" => Color::LightGreen,
+        "light_yellow" => Color::LightYellow,
+        "light_blue" => Color::LightBlue,
+        "light_magenta" => Color::LightMagenta,
+        "light_cyan" => Color::LightCyan,
+        "white" => Color::White,
+        hex if hex.starts_with('#') && hex.len() == 7 => {
+            let v = u32::from_str_radix(&hex[1..], 16).map_err(|_| format!("цвет «{name}»"))?;
+            Color::Rgb((v >> 16) as u8, (v >> 8) as u8, v as u8)
+        }
+        _ => return Err(format!("неизвестный цвет «{name}»")),
+    };
+    Ok(c)
+}
+
+fn modifier(name: &str) -> Result<Modifier, String> {
+    Ok(match name {
+        "bold" => Modifier::BOLD,
+        "dim" => Modifier::DIM,
+        "italic" => Modifier::ITALIC,
+        "underlined" => Modifier::UNDERLINED,
+        "reversed" => Modifier::REVERSED,
+        _ => return Err(format!("неизвестное начертание «{name}»")),
+    })
+}
+
+impl StyleSpec {
+    pub fn to_style(&self) -> Result<Style, String> {
+        let mut s = Style::default();
+        if let Some(fg) = &self.fg {
+            s = s.fg(color(fg)?);
+        }
+        if let Some(bg) = &self.bg {
+            s = s.bg(color(bg)?);
+        }
+        for m in &self.modifiers {
+            s = s.add_modifier(modifier(m)?);
+        }
+        Ok(s)
+    }
+}
+
+impl Default for Theme {
+    fn default() -> Self {
+        Self::load(&BTreeMap::new()).0
+    }
+}
+
+impl Theme {
+    /// The default theme with overrides; problems are reported in Russian
+    /// and the default kept for the style concerned.
+    pub fn load(overrides: &BTreeMap<String, StyleSpec>) -> (Self, Vec<String>) {
+        let mut problems = Vec::new();
+        let mut specs = toml::from_str::<ThemeFile>(DEFAULT)
+            .map(|f| f.styles)
+            .unwrap_or_default();
+        for (k, v) in overrides {
+            if specs.contains_key(k) {
+                specs.insert(k.clone(), v.clone());
+            } else {
+                problems.push(format!("Тема: неизвестный стиль «{k}»"));
+            }
+        }
+        let mut get = |name: &str| -> Style {
+            specs
+                .get(name)
+                .map_or(Ok(Style::default()), StyleSpec::to_style)
+                .unwrap_or_else(|e| {
+                    problems.push(format!("Тема, стиль «{name}»: {e}"));
+                    Style::default()
+                })
+        };
+        let t = Self {
+            text: get("text"),
+            muted: get("muted"),
+            title: get("title"),
+            border: get("border"),
+            border_focus: get("border_focus"),
+            selected: get("selected"),
+            header: get("header"),
+            status_bar: get("status_bar"),
+            key: get("key"),
+            error: get("error"),
+            warning: get("warning"),
+            ok: get("ok"),
+            label: get("label"),
+            highlight: get("highlight"),
+        };
+        (t, problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_theme_parses_and_marks_selection_without_colour() {
+        let (t, problems) = Theme::load(&BTreeMap::new());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(t.selected.add_modifier.contains(Modifier::REVERSED));
+        assert_eq!(t.text.fg, Some(Color::Reset));
+    }
+
+    #[test]
+    fn overrides_and_problems() {
+        let mut o = BTreeMap::new();
+        o.insert(
+            "error".to_owned(),
+            StyleSpec {
+                fg: Some("#ff0000".into()),
+                bg: None,
+                modifiers: vec![],
+            },
+        );
+        o.insert("nope".to_owned(), StyleSpec::default());
+        o.insert(
+            "ok".to_owned(),
+            StyleSpec {
+                fg: Some("ultraviolet".into()),
+                ..StyleSpec::default()
+            },
+        );
+        let (t, problems) = Theme::load(&o);
+        assert_eq!(t.error.fg, Some(Color::Rgb(255, 0, 0)));
+        assert_eq!(problems.len(), 2, "{problems:?}");
+    }
+}

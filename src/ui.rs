@@ -1,0 +1,172 @@
+//! Drawing helpers shared by the screens: width-aware truncation (by
+//! grapheme, never by byte), Russian plurals and number grouping, the
+//! status bar.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+use crate::action::Action;
+use crate::keymap::Keymap;
+use crate::theme::Theme;
+
+/// Cuts `s` to at most `width` columns, ending with «…» when cut.
+pub fn truncate(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_owned();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for g in s.graphemes(true) {
+        let gw = g.width();
+        if w + gw > width - 1 {
+            break;
+        }
+        out.push_str(g);
+        w += gw;
+    }
+    out.push('…');
+    out
+}
+
+/// Pads or cuts `s` to exactly `width` columns.
+pub fn fit(s: &str, width: usize) -> String {
+    let t = truncate(s, width);
+    let pad = width.saturating_sub(t.width());
+    format!("{t}{}", " ".repeat(pad))
+}
+
+/// The Russian plural form for `n`: one («практика»), few («практики»),
+/// many («практик»).
+pub fn plural<'a>(n: u64, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
+    let (d, h) = (n % 10, n % 100);
+    if d == 1 && h != 11 {
+        one
+    } else if (2..=4).contains(&d) && !(12..=14).contains(&h) {
+        few
+    } else {
+        many
+    }
+}
+
+/// «12 345».
+pub fn group(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push('\u{a0}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// «Иванова М. П.» from a full name.
+pub fn short_name(full: &str) -> String {
+    let mut parts = full.split_whitespace();
+    let Some(last) = parts.next() else {
+        return String::new();
+    };
+    let initials: Vec<String> = parts
+        .filter_map(|p| p.chars().next())
+        .map(|c| format!("{c}."))
+        .collect();
+    if initials.is_empty() {
+        last.to_owned()
+    } else {
+        format!("{last} {}", initials.join(" "))
+    }
+}
+
+/// Hints «/ поиск · f фильтры» for the actions, with keys from the keymap.
+pub fn hints(keymap: &Keymap, theme: &Theme, actions: &[Action]) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    for a in actions {
+        let keys = keymap.keys(*a);
+        let Some(k) = keys.first() else { continue };
+        if !spans.is_empty() {
+            spans.push(Span::styled(" · ", theme.status_bar));
+        }
+        spans.push(Span::styled(
+            k.to_string(),
+            theme.status_bar.patch(theme.key),
+        ));
+        spans.push(Span::styled(format!(" {}", a.hint()), theme.status_bar));
+    }
+    spans
+}
+
+/// The bottom line: who is signed in, hints, and a message on the right.
+pub fn status_bar(
+    f: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    who: &str,
+    hint_spans: Vec<Span<'static>>,
+    message: Option<(&str, Style)>,
+) {
+    let mut spans = vec![Span::styled(
+        format!(" {who} "),
+        theme.status_bar.patch(theme.title),
+    )];
+    spans.push(Span::styled("│ ", theme.status_bar));
+    let used: usize = spans.iter().map(|s| s.content.width()).sum();
+    let right = message.map_or(0, |(m, _)| m.width() + 2);
+    let room = (area.width as usize).saturating_sub(used + right);
+    let mut w = 0;
+    for s in hint_spans {
+        let sw = s.content.width();
+        if w + sw > room {
+            break;
+        }
+        w += sw;
+        spans.push(s);
+    }
+    let used: usize = spans.iter().map(|s| s.content.width()).sum();
+    if let Some((m, style)) = message {
+        let m = truncate(m, (area.width as usize).saturating_sub(used + 1));
+        let pad = (area.width as usize).saturating_sub(used + m.width() + 1);
+        spans.push(Span::styled(" ".repeat(pad), theme.status_bar));
+        spans.push(Span::styled(m, theme.status_bar.patch(style)));
+        spans.push(Span::styled(" ", theme.status_bar));
+    } else {
+        let pad = (area.width as usize).saturating_sub(used);
+        spans.push(Span::styled(" ".repeat(pad), theme.status_bar));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncates_cyrillic_by_width() {
+        assert_eq!(truncate("Здравоохранение", 8), "Здравоо…");
+        assert_eq!(truncate("Эко", 8), "Эко");
+        assert_eq!(fit("Эко", 5), "Эко  ");
+        assert_eq!(truncate("абв", 0), "");
+    }
+
+    #[test]
+    fn russian_plurals_and_groups() {
+        let p = |n| plural(n, "практика", "практики", "практик");
+        assert_eq!(p(1), "практика");
+        assert_eq!(p(3), "практики");
+        assert_eq!(p(11), "практик");
+        assert_eq!(p(21), "практика");
+        assert_eq!(p(112), "практик");
+        assert_eq!(p(1024), "практики");
+        assert_eq!(group(1_234_567), "1\u{a0}234\u{a0}567");
+        assert_eq!(group(12), "12");
+        assert_eq!(short_name("Иванова Мария Петровна"), "Иванова М. П.");
+    }
+}

@@ -1,0 +1,135 @@
+//! The binary as a user runs it.
+
+use std::process::Command;
+
+fn smarteka(data: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_smarteka"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("SMARTEKA_CONFIG")
+        .output()
+        .expect("runs")
+}
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn demo_then_search_then_show() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = smarteka(dir.path(), &["demo", "--practices", "400", "--seed", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = smarteka(dir.path(), &["search", "--json", "здравоохранение"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let hits: Vec<serde_json::Value> = serde_json::from_str(&stdout(&o)).expect("json");
+    assert!(!hits.is_empty());
+    let health = hits
+        .iter()
+        .filter(|h| h["category"] == "Здравоохранение")
+        .count();
+    assert!(health * 2 > hits.len(), "{health} of {}", hits.len());
+    for h in &hits {
+        for k in ["id", "title", "region", "category", "status"] {
+            assert!(h[k].is_string(), "{k} in {h}");
+        }
+        assert!(
+            ["Опубликована", "Актуализация", "База знаний"]
+                .contains(&h["status"].as_str().unwrap_or(""))
+        );
+    }
+    let o = smarteka(
+        dir.path(),
+        &[
+            "search",
+            "--json",
+            "--category",
+            "Туризм",
+            "--region",
+            "Краснодарский край",
+            "--limit",
+            "5",
+            "маршрут",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let hits: Vec<serde_json::Value> = serde_json::from_str(&stdout(&o)).expect("json");
+    assert!(hits.len() <= 5);
+    assert!(
+        hits.iter()
+            .all(|h| h["category"] == "Туризм" && h["region"] == "Краснодарский край")
+    );
+
+    let id = hits_first_id(dir.path());
+    let o = smarteka(dir.path(), &["practice", "show", &id, "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let p: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(p["id"], id.as_str());
+    assert!(p["passport"]["goal"].is_string());
+    let o = smarteka(dir.path(), &["practice", "show", &id]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("P-2 Цель") && text.contains("P-24 Основание подачи"),
+        "{text}"
+    );
+}
+
+fn hits_first_id(dir: &std::path::Path) -> String {
+    let o = smarteka(dir, &["search", "--json", "практика"]);
+    let hits: Vec<serde_json::Value> = serde_json::from_str(&stdout(&o)).expect("json");
+    hits[0]["id"].as_str().expect("id").to_owned()
+}
+
+#[test]
+fn errors_are_russian_and_change_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = smarteka(dir.path(), &["search", "--category", "Космос", "школа"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("Неизвестная категория «Космос»"),
+        "{}",
+        stderr(&o)
+    );
+    let o = smarteka(dir.path(), &["practice", "show", "not-an-id"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("не идентификатор"), "{}", stderr(&o));
+    let o = smarteka(dir.path(), &["--frobnicate"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("Неизвестный параметр"),
+        "{}",
+        stderr(&o)
+    );
+    let o = smarteka(dir.path(), &["--help"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("Использование"), "{}", stdout(&o));
+    let o = smarteka(
+        dir.path(),
+        &["practice", "show", "018d0f5a-6980-7670-b906-c2477b15fa68"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("не найдена"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_second_process_on_the_same_store_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let held = smarteka::store::Store::open(dir.path()).expect("opens");
+    let o = smarteka(dir.path(), &["search", "школа"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("уже открыто другим процессом"),
+        "{}",
+        stderr(&o)
+    );
+    let o = smarteka(dir.path(), &["demo", "--practices", "10"]);
+    assert_eq!(o.status.code(), Some(1));
+    drop(held);
+    let s = smarteka::store::Store::open(dir.path()).expect("opens");
+    assert_eq!(s.practice_count(), 0, "the refused demo wrote nothing");
+}

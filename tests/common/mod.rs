@@ -1,0 +1,52 @@
+//! Shared fixtures of the integration tests.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use smarteka::app::App;
+use smarteka::keymap::Keymap;
+use smarteka::search::SearchIndex;
+use smarteka::store::Store;
+use smarteka::theme::Theme;
+
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+    pub app: App,
+}
+
+/// A demo store of `n` practices and a settled app on it.
+pub fn app(n: usize) -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path()).expect("store");
+    smarteka::demo::seed(&store, n, 1, |_, _| {}).expect("seed");
+    let (index, _) = SearchIndex::open(&dir.path().join("index"), &store).expect("index");
+    let mut app = App::new(
+        Arc::new(store),
+        Arc::new(index),
+        Theme::default(),
+        Keymap::default(),
+        200,
+        Vec::new(),
+    );
+    app.settle();
+    Fixture { dir, app }
+}
+
+/// The screen as text, one line per row, trailing spaces trimmed.
+pub fn screen(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    t.draw(|f| app.render(f)).expect("draw");
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut line = String::new();
+        for x in 0..w {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

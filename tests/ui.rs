@@ -1,0 +1,216 @@
+//! The workstation on a demo store: key → action → state, and snapshots of
+//! «Каталог» and the passport view at 80×24 and 120×40.
+
+mod common;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use smarteka::domain::Section;
+use smarteka::search::Sort;
+
+use common::{app, screen};
+
+fn key(app: &mut smarteka::app::App, code: KeyCode) {
+    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+    app.settle();
+}
+
+fn typ(app: &mut smarteka::app::App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+#[test]
+fn catalogue_snapshots() {
+    let f = app(120);
+    insta::assert_snapshot!("catalogue_80x24", screen(&f.app, 80, 24));
+    insta::assert_snapshot!("catalogue_120x40", screen(&f.app, 120, 40));
+}
+
+#[test]
+fn passport_snapshots() {
+    let mut f = app(120);
+    key(&mut f.app, KeyCode::Enter);
+    assert_eq!(f.app.stack.len(), 1);
+    insta::assert_snapshot!("passport_80x24", screen(&f.app, 80, 24));
+    insta::assert_snapshot!("passport_120x40", screen(&f.app, 120, 40));
+    key(&mut f.app, KeyCode::PageDown);
+    let s = screen(&f.app, 80, 24);
+    assert!(
+        !s.contains("P-1 Название"),
+        "scrolled past the first field:\n{s}"
+    );
+}
+
+#[test]
+fn help_is_generated_from_the_keymap() {
+    let mut f = app(20);
+    key(&mut f.app, KeyCode::Char('?'));
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Клавиши: Каталог"), "{s}");
+    assert!(s.contains("Поиск по тексту"), "{s}");
+    assert!(s.contains("/ "), "{s}");
+    insta::assert_snapshot!("help_80x24", s);
+    key(&mut f.app, KeyCode::Esc);
+    assert!(f.app.popup.is_none());
+}
+
+#[test]
+fn search_as_you_type_filters_the_list() {
+    let mut f = app(200);
+    let all = f.app.catalogue.total;
+    key(&mut f.app, KeyCode::Char('/'));
+    assert!(f.app.catalogue.searching);
+    typ(&mut f.app, "поликлиника");
+    assert_eq!(f.app.catalogue.query_text(), "поликлиника");
+    let found = f.app.catalogue.total;
+    assert!(found > 0 && found < all, "{found} of {all}");
+    assert!(
+        f.app
+            .catalogue
+            .rows
+            .iter()
+            .all(|r| r.category == "Здравоохранение"),
+        "{:?}",
+        f.app.catalogue.rows
+    );
+    // q is text while typing, not «quit».
+    typ(&mut f.app, " q");
+    assert!(!f.app.quit);
+    assert_eq!(f.app.catalogue.query_text(), "поликлиника q");
+    key(&mut f.app, KeyCode::Backspace);
+    key(&mut f.app, KeyCode::Backspace);
+    key(&mut f.app, KeyCode::Enter);
+    assert!(!f.app.catalogue.searching);
+    assert_eq!(f.app.catalogue.total, found);
+    // Esc clears the search.
+    key(&mut f.app, KeyCode::Char('/'));
+    key(&mut f.app, KeyCode::Esc);
+    assert_eq!(f.app.catalogue.total, all);
+}
+
+#[test]
+fn section_sort_and_navigation_keys() {
+    let mut f = app(200);
+    key(&mut f.app, KeyCode::Char('b'));
+    assert_eq!(f.app.catalogue.section, Section::KnowledgeBase);
+    assert!(!f.app.catalogue.rows.is_empty());
+    assert!(
+        f.app
+            .catalogue
+            .rows
+            .iter()
+            .all(|r| r.status == "База знаний")
+    );
+    key(&mut f.app, KeyCode::Char('b'));
+    assert_eq!(f.app.catalogue.section, Section::Main);
+    assert!(
+        f.app
+            .catalogue
+            .rows
+            .iter()
+            .all(|r| r.status != "База знаний")
+    );
+    key(&mut f.app, KeyCode::Char('s'));
+    assert_eq!(f.app.catalogue.sort, Sort::Title);
+    let titles: Vec<String> = f
+        .app
+        .catalogue
+        .rows
+        .iter()
+        .map(|r| r.title.to_lowercase())
+        .collect();
+    let mut sorted = titles.clone();
+    sorted.sort();
+    assert_eq!(titles, sorted);
+    key(&mut f.app, KeyCode::Char('s'));
+    assert_eq!(f.app.catalogue.sort, Sort::YearDesc);
+    let years: Vec<String> = f
+        .app
+        .catalogue
+        .rows
+        .iter()
+        .map(|r| r.year.clone())
+        .collect();
+    assert!(years.windows(2).all(|w| w[0] >= w[1]), "{years:?}");
+    key(&mut f.app, KeyCode::Down);
+    key(&mut f.app, KeyCode::Char('j'));
+    assert_eq!(f.app.catalogue.selected, 2);
+    // The same key on the Russian layout («о» is where «j» is).
+    key(&mut f.app, KeyCode::Char('о'));
+    assert_eq!(f.app.catalogue.selected, 3);
+    key(&mut f.app, KeyCode::Char('G'));
+    assert_eq!(f.app.catalogue.selected + 1, f.app.catalogue.total);
+    assert_eq!(
+        f.app.catalogue.rows.len(),
+        f.app.catalogue.total,
+        "End loads all"
+    );
+    key(&mut f.app, KeyCode::Char('g'));
+    assert_eq!(f.app.catalogue.selected, 0);
+}
+
+#[test]
+fn facet_panel_selects_values() {
+    let mut f = app(200);
+    let all = f.app.catalogue.total;
+    key(&mut f.app, KeyCode::Char('f'));
+    assert!(f.app.catalogue.facets.is_some());
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Фильтры") && s.contains("Категория"), "{s}");
+    key(&mut f.app, KeyCode::Char(' '));
+    let n = f.app.catalogue.total;
+    assert!(n > 0 && n < all);
+    let cat = f.app.catalogue.rows[0].category.clone();
+    assert!(f.app.catalogue.rows.iter().all(|r| r.category == cat));
+    key(&mut f.app, KeyCode::Enter);
+    assert!(f.app.catalogue.facets.is_none());
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains(&format!("Фильтры: Категория: {cat}")), "{s}");
+    key(&mut f.app, KeyCode::Char('x'));
+    assert_eq!(f.app.catalogue.total, all);
+}
+
+#[test]
+fn login_changes_what_is_visible_and_the_status_bar() {
+    let mut f = app(200);
+    let public = f.app.catalogue.total;
+    key(&mut f.app, KeyCode::Char('l'));
+    assert!(f.app.popup.is_some());
+    typ(&mut f.app, "author");
+    key(&mut f.app, KeyCode::Tab);
+    typ(&mut f.app, "wrong");
+    key(&mut f.app, KeyCode::Enter);
+    assert!(f.app.user.is_none());
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Неверный логин или пароль"), "{s}");
+    typ(&mut f.app, "demo");
+    key(&mut f.app, KeyCode::Enter);
+    let user = f.app.user.clone().expect("signed in");
+    assert_eq!(user.login, "author");
+    assert!(f.app.popup.is_none());
+    assert!(f.app.who().contains("Автор практики"));
+    assert!(f.app.catalogue.total > public, "own drafts become visible");
+    let s = screen(&f.app, 80, 24);
+    assert!(
+        s.lines().last().unwrap_or("").contains("Автор практики"),
+        "{s}"
+    );
+    key(&mut f.app, KeyCode::Char('l'));
+    assert!(f.app.user.is_none());
+    assert_eq!(f.app.catalogue.total, public);
+}
+
+#[test]
+fn back_and_quit() {
+    let mut f = app(20);
+    key(&mut f.app, KeyCode::Enter);
+    assert_eq!(f.app.stack.len(), 1);
+    key(&mut f.app, KeyCode::Char('q'));
+    assert_eq!(f.app.stack.len(), 0, "q backs out of the passport");
+    assert!(!f.app.quit);
+    key(&mut f.app, KeyCode::Esc);
+    assert!(!f.app.quit, "Esc does not leave the program");
+    key(&mut f.app, KeyCode::Char('q'));
+    assert!(f.app.quit);
+}
