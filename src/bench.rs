@@ -80,7 +80,9 @@ pub fn run(data: Option<&Path>, practices: usize) -> Result<(), String> {
     // Opening to the first drawn catalogue frame.
     let t = Instant::now();
     let store = Arc::new(Store::open(&dir).map_err(|e| e.to_string())?);
+    let rss_store = rss_kib();
     let (index, _) = SearchIndex::open(&dir.join("index"), &store).map_err(|e| e.to_string())?;
+    let rss_index = rss_kib();
     let index = Arc::new(index);
     let mut app = App::new(
         store.clone(),
@@ -99,17 +101,24 @@ pub fn run(data: Option<&Path>, practices: usize) -> Result<(), String> {
         "Открытие хранилища до первого кадра каталога: {}",
         ms(t.elapsed())
     );
-    if let Some(kib) = rss_kib() {
+    if let (Some(a), Some(b), Some(c)) = (rss_store, rss_index, rss_kib()) {
         println!(
-            "Резидентная память рабочего места: {:.1} МиБ",
-            kib as f64 / 1024.0
+            "Резидентная память рабочего места: {:.1} МиБ (хранилище {:.1}, индекс {:.1}, каталог {:.1})",
+            c as f64 / 1024.0,
+            a as f64 / 1024.0,
+            b.saturating_sub(a) as f64 / 1024.0,
+            c.saturating_sub(b) as f64 / 1024.0
         );
     }
 
     // Search as you type: every prefix of every phrase, as the worker
     // answers it (query, then the rows of the first page).
-    let worker = Worker { store, index };
+    let worker = Worker {
+        store,
+        index: index.clone(),
+    };
     let mut times = Vec::new();
+    let mut search_only = Vec::new();
     for _round in 0..3 {
         for phrase in TYPED {
             let mut typed = String::new();
@@ -125,6 +134,11 @@ pub fn run(data: Option<&Path>, practices: usize) -> Result<(), String> {
                         ..SearchQuery::default()
                     },
                 };
+                if let Request::Search { query, .. } = &req {
+                    let t = Instant::now();
+                    let _ = index.search(query);
+                    search_only.push(t.elapsed());
+                }
                 let t = Instant::now();
                 let _ = worker.process(req);
                 times.push(t.elapsed());
@@ -139,6 +153,12 @@ pub fn run(data: Option<&Path>, practices: usize) -> Result<(), String> {
         ms(percentile(&times, 0.95)),
         ms(percentile(&times, 0.99)),
         ms(times.last().copied().unwrap_or_default())
+    );
+    search_only.sort();
+    println!(
+        "  из них запрос к индексу: p50 {}, p99 {}",
+        ms(percentile(&search_only, 0.50)),
+        ms(percentile(&search_only, 0.99))
     );
     if let Some(kib) = rss_kib() {
         println!(

@@ -12,7 +12,7 @@ use crate::domain::passport::Member;
 use crate::domain::refdata::refdata;
 use crate::domain::{Practice, PracticeId, User};
 use crate::search::{FacetCounts, SearchIndex, SearchQuery};
-use crate::store::Store;
+use crate::store::{Store, Summary};
 
 /// One catalogue row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,23 +27,23 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn of(p: &Practice) -> Self {
+    pub fn of(s: &Summary) -> Self {
         let d = refdata();
-        let pp = &p.passport;
         Self {
-            id: p.id,
-            title: pp.title.clone(),
-            region: p
-                .region()
+            id: s.id,
+            title: s.title.clone(),
+            region: s
+                .region
+                .as_deref()
                 .map(|r| d.region_name(r).to_owned())
                 .unwrap_or_default(),
-            category: match pp.category_code() {
+            category: match s.category.as_deref() {
                 Some(c) => d.category_name(c).to_owned(),
                 None => "Не выбрана".to_owned(),
             },
-            level: pp.level.map(|l| l.number().to_string()).unwrap_or_default(),
-            status: p.status.name().to_owned(),
-            year: pp.year.map(|y| y.to_string()).unwrap_or_default(),
+            level: s.level.map(|l| l.to_string()).unwrap_or_default(),
+            status: s.status.name().to_owned(),
+            year: s.year.map(|y| y.to_string()).unwrap_or_default(),
         }
     }
 }
@@ -147,8 +147,8 @@ impl Worker {
                 Ok(r) => {
                     let mut rows = Vec::with_capacity(r.ids.len());
                     for id in r.ids {
-                        if let Ok(Some(p)) = self.store.practice(id) {
-                            rows.push(Row::of(&p));
+                        if let Ok(Some(s)) = self.store.summary(id) {
+                            rows.push(Row::of(&s));
                         }
                     }
                     Reply::Search {

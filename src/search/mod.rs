@@ -31,7 +31,7 @@ use crate::domain::{Practice, PracticeId, PracticeStatus, Section};
 use crate::store::{EntityRef, Store, StoreError};
 
 /// Bump when the schema or analysis changes: the index is then rebuilt.
-const SCHEMA_VERSION: u32 = 1;
+const SCHEMA_VERSION: u32 = 2;
 const WRITER_HEAP: usize = 64 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
@@ -48,26 +48,24 @@ pub enum SearchError {
 
 pub type Result<T, E = SearchError> = std::result::Result<T, E>;
 
-/// The searchable text fields and their weights.
-const TEXT_FIELDS: [(&str, f32); 6] = [
-    ("title", 3.0),
-    ("goal", 1.5),
-    ("tasks", 1.0),
-    ("essence", 1.0),
-    ("audience", 1.0),
-    ("results", 1.0),
-];
-const ROOTS_WEIGHT: f32 = 0.3;
+/// The searchable text fields and their weights: the title, and the body
+/// made of the goal, tasks, essence, audience and results.
+const TEXT_FIELDS: [(&str, f32); 2] = [("title", 3.0), ("body", 1.0)];
+/// A word being typed matches as a prefix in the body only from this length;
+/// shorter ones match titles.
+const BODY_PREFIX_FROM: usize = 3;
+const ROOTS_WEIGHT: f32 = 1.0;
 
 #[derive(Clone, Copy)]
 struct Fields {
     id: Field,
     id_hi: Field,
     id_lo: Field,
-    text: [Field; 6],
+    text: [Field; 2],
     roots: Field,
     facets: Field,
     member: Field,
+    public: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -92,6 +90,7 @@ fn schema() -> (Schema, Fields) {
     b.add_u64_field("year", FAST | INDEXED);
     let facets = b.add_facet_field("facets", FacetOptions::default());
     let member = b.add_text_field("member", STRING);
+    let public = b.add_text_field("public", STRING);
     (
         b.build(),
         Fields {
@@ -102,6 +101,7 @@ fn schema() -> (Schema, Fields) {
             roots,
             facets,
             member,
+            public,
         },
     )
 }
@@ -477,18 +477,20 @@ impl SearchIndex {
         let (hi, lo) = p.id.as_u64_pair();
         d.add_u64(f.id_hi, hi);
         d.add_u64(f.id_lo, lo);
-        let texts = [
-            pp.title.clone(),
+        let body = [
             pp.goal.clone(),
             pp.tasks.join("\n"),
             pp.essence.clone(),
             format!("{}\n{}", pp.audience.main, pp.audience.secondary),
             results_text(p),
-        ];
-        for (field, text) in f.text.iter().zip(&texts) {
-            d.add_text(*field, text);
+        ]
+        .join("\n");
+        d.add_text(f.text[0], &pp.title);
+        d.add_text(f.text[1], &body);
+        d.add_text(f.roots, format!("{}\n{body}", pp.title));
+        if p.status.is_public() {
+            d.add_text(f.public, "1");
         }
-        d.add_text(f.roots, texts.join("\n"));
         let schema = self.index.schema();
         let field = |n: &str| schema.get_field(n).unwrap_or(f.id);
         d.add_text(field("title_sort"), pp.title.to_lowercase());
@@ -540,12 +542,11 @@ impl SearchIndex {
                 (Occur::MustNot, deleted),
             ]));
         }
-        let public: Vec<String> = PracticeStatus::ALL
-            .into_iter()
-            .filter(|s| s.is_public())
-            .map(|s| s.code().to_owned())
-            .collect();
-        let mut should = vec![(Occur::Should, self.any_of(FacetKind::Status, &public))];
+        let public = self.term_query(Term::from_field_text(self.f.public, "1"));
+        if scope.is_public_only() {
+            return public;
+        }
+        let mut should = vec![(Occur::Should, public)];
         if !scope.regions.is_empty() {
             should.push((
                 Occur::Should,
@@ -591,21 +592,24 @@ impl SearchIndex {
                 // A stop word: unless it is being typed, it asks for nothing.
                 if last {
                     let lower = w.to_lowercase();
-                    must.push((Occur::Must, self.prefix_query(&lower)));
+                    must.push((Occur::Must, self.prefix_query(&lower, w.chars().count())));
                 }
                 continue;
             };
-            let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            for (field, (_, weight)) in self.f.text.iter().zip(TEXT_FIELDS) {
-                let q = self.term_query(Term::from_field_text(*field, stem));
-                should.push((Occur::Should, Box::new(BoostQuery::new(q, weight))));
-            }
+            // The title by stem ranks high; everything else is matched by
+            // root: a word's root follows from its stem, so the roots field
+            // finds every stem match of the body as well as derived forms.
+            let title = self.term_query(Term::from_field_text(self.f.text[0], stem));
+            let mut should: Vec<(Occur, Box<dyn Query>)> = vec![(
+                Occur::Should,
+                Box::new(BoostQuery::new(title, TEXT_FIELDS[0].1)),
+            )];
             if let Some(r) = analyzer::tokens(&mut root, w).first() {
                 let q = self.term_query(Term::from_field_text(self.f.roots, r));
                 should.push((Occur::Should, Box::new(BoostQuery::new(q, ROOTS_WEIGHT))));
             }
             if last {
-                should.push((Occur::Should, self.prefix_query(stem)));
+                should.push((Occur::Should, self.prefix_query(stem, w.chars().count())));
             }
             must.push((Occur::Must, Box::new(BooleanQuery::new(should))));
         }
@@ -616,14 +620,24 @@ impl SearchIndex {
         }
     }
 
-    fn prefix_query(&self, prefix: &str) -> Box<dyn Query> {
-        let clauses = self
-            .f
-            .text
+    /// The word being typed as a prefix: in titles always, in the body once
+    /// it has [`BODY_PREFIX_FROM`] letters (one or two letters would expand
+    /// to half the dictionary).
+    fn prefix_query(&self, prefix: &str, typed_len: usize) -> Box<dyn Query> {
+        let fields: &[Field] = if typed_len >= BODY_PREFIX_FROM {
+            &self.f.text
+        } else {
+            &self.f.text[..1]
+        };
+        let clauses = fields
             .iter()
             .map(|field| {
                 let mut q = PhrasePrefixQuery::new(vec![Term::from_field_text(*field, prefix)]);
-                q.set_max_expansions(64);
+                q.set_max_expansions(if typed_len >= BODY_PREFIX_FROM {
+                    64
+                } else {
+                    16
+                });
                 (Occur::Should, Box::new(q) as Box<dyn Query>)
             })
             .collect();

@@ -1,11 +1,18 @@
 //! The one place records are encoded: a format byte, then bincode 2 over
-//! serde. Changing the encoding means a new format byte and a migration.
+//! serde — compressed with zstd when the record is large (passports are
+//! mostly Russian text, which shrinks about threefold). Changing the
+//! encoding means a new format byte; old bytes stay readable.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// The encoding of every value in the store.
+/// Plain bincode.
 pub const ENCODING: u8 = 1;
+/// zstd-compressed bincode.
+pub const ENCODING_ZSTD: u8 = 2;
+/// Records at least this large are compressed.
+const COMPRESS_FROM: usize = 512;
+const ZSTD_LEVEL: i32 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CodecError {
@@ -24,18 +31,39 @@ fn config() -> bincode::config::Configuration {
 }
 
 pub fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, CodecError> {
-    let mut out = vec![ENCODING];
     let body = bincode::serde::encode_to_vec(v, config())
         .map_err(|e| CodecError::Encode(e.to_string()))?;
+    if body.len() >= COMPRESS_FROM {
+        let packed = zstd::bulk::compress(&body, ZSTD_LEVEL)
+            .map_err(|e| CodecError::Encode(e.to_string()))?;
+        let len = u32::try_from(body.len()).map_err(|e| CodecError::Encode(e.to_string()))?;
+        let mut out = Vec::with_capacity(packed.len() + 5);
+        out.push(ENCODING_ZSTD);
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&packed);
+        return Ok(out);
+    }
+    let mut out = Vec::with_capacity(body.len() + 1);
+    out.push(ENCODING);
     out.extend_from_slice(&body);
     Ok(out)
 }
 
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
-    let (&tag, body) = bytes.split_first().ok_or(CodecError::Empty)?;
-    if tag != ENCODING {
-        return Err(CodecError::UnknownEncoding(tag));
-    }
+    let (&tag, rest) = bytes.split_first().ok_or(CodecError::Empty)?;
+    let unpacked;
+    let body = match tag {
+        ENCODING => rest,
+        ENCODING_ZSTD => {
+            let (len, packed) = rest
+                .split_first_chunk::<4>()
+                .ok_or_else(|| CodecError::Decode("нет длины записи".into()))?;
+            unpacked = zstd::bulk::decompress(packed, u32::from_le_bytes(*len) as usize)
+                .map_err(|e| CodecError::Decode(e.to_string()))?;
+            unpacked.as_slice()
+        }
+        t => return Err(CodecError::UnknownEncoding(t)),
+    };
     let (v, _) = bincode::serde::decode_from_slice(body, config())
         .map_err(|e| CodecError::Decode(e.to_string()))?;
     Ok(v)
@@ -61,5 +89,18 @@ mod tests {
             decode::<String>(&[ENCODING, 200]),
             Err(CodecError::Decode(_))
         ));
+    }
+
+    #[test]
+    fn large_records_are_compressed() {
+        let text = "Практика направлена на повышение доступности медицинской помощи. ".repeat(40);
+        let b = encode(&text).expect("encodes");
+        assert_eq!(b[0], ENCODING_ZSTD);
+        assert!(b.len() * 3 < text.len(), "{} of {}", b.len(), text.len());
+        let back: String = decode(&b).expect("decodes");
+        assert_eq!(back, text);
+        let mut broken = b.clone();
+        broken.truncate(b.len() / 2);
+        assert!(decode::<String>(&broken).is_err());
     }
 }

@@ -127,7 +127,43 @@ const LOGINS: usize = 2;
 const PRACTICES: usize = 3;
 const AUDIT: usize = 4;
 const CHANGES: usize = 5;
-const TREE_NAMES: [&str; 6] = ["meta", "users", "logins", "practices", "audit", "changes"];
+const SUMMARIES: usize = 6;
+const TREE_NAMES: [&str; 7] = [
+    "meta",
+    "users",
+    "logins",
+    "practices",
+    "audit",
+    "changes",
+    "summaries",
+];
+
+/// What a list of practices shows, kept beside each practice so lists never
+/// decode whole passports. Derived by [`Store::commit`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub id: PracticeId,
+    pub title: String,
+    pub region: Option<String>,
+    pub category: Option<String>,
+    pub level: Option<u8>,
+    pub status: crate::domain::PracticeStatus,
+    pub year: Option<i32>,
+}
+
+impl Summary {
+    pub fn of(p: &Practice) -> Self {
+        Self {
+            id: p.id,
+            title: p.passport.title.clone(),
+            region: p.region().map(str::to_owned),
+            category: p.passport.category_code().map(str::to_owned),
+            level: p.passport.level.map(crate::domain::passport::Level::number),
+            status: p.status,
+            year: p.passport.year,
+        }
+    }
+}
 
 const KEY_FORMAT: &[u8] = b"format";
 const KEY_SEQ: &[u8] = b"seq";
@@ -263,14 +299,16 @@ impl Store {
         // Encode outside the transaction: the closure may run more than once.
         let mut encoded = Vec::with_capacity(m.records.len());
         for r in &m.records {
-            encoded.push(match r {
-                Record::User(u) => (USERS, u.id.as_bytes().to_vec(), codec::encode(u.as_ref())?),
-                Record::Practice(p) => (
-                    PRACTICES,
-                    p.id.as_bytes().to_vec(),
-                    codec::encode(p.as_ref())?,
-                ),
-            });
+            match r {
+                Record::User(u) => {
+                    encoded.push((USERS, u.id.as_bytes().to_vec(), codec::encode(u.as_ref())?));
+                }
+                Record::Practice(p) => {
+                    let key = p.id.as_bytes().to_vec();
+                    encoded.push((SUMMARIES, key.clone(), codec::encode(&Summary::of(p))?));
+                    encoded.push((PRACTICES, key, codec::encode(p.as_ref())?));
+                }
+            }
         }
         let logins: Vec<(String, UserId)> = m
             .records
@@ -356,6 +394,15 @@ impl Store {
 
     pub fn practice(&self, id: PracticeId) -> Result<Option<Practice>> {
         self.trees[PRACTICES]
+            .get(id.as_bytes())?
+            .map(|v| codec::decode(&v))
+            .transpose()
+            .map_err(Into::into)
+    }
+
+    /// The list summary of a practice.
+    pub fn summary(&self, id: PracticeId) -> Result<Option<Summary>> {
+        self.trees[SUMMARIES]
             .get(id.as_bytes())?
             .map(|v| codec::decode(&v))
             .transpose()

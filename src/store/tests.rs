@@ -57,6 +57,9 @@ fn round_trip_with_audit_and_change_log_written_together() {
     assert_eq!(s.user(u.id).expect("reads"), Some(u.clone()));
     assert_eq!(s.user_by_login("author").expect("reads"), Some(u.clone()));
     assert_eq!(s.practice(p.id).expect("reads"), Some(p.clone()));
+    let summary = s.summary(p.id).expect("reads").expect("derived");
+    assert_eq!(summary.title, "Школа будущего");
+    assert_eq!(summary.status, PracticeStatus::Draft);
     let audit: Vec<_> = s.audit().collect::<Result<_>>().expect("audit");
     let changes: Vec<_> = s.changes_since(0).collect::<Result<_>>().expect("changes");
     assert_eq!(audit.len(), 1);
