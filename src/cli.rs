@@ -215,7 +215,13 @@ fn init_log(config: &Config, data: &Path) {
 /// The store and its search index, caught up.
 pub fn open(data: &Path) -> Result<(Arc<Store>, Arc<SearchIndex>, CatchUp), Failure> {
     let store = Store::open(data)?;
+    if !data.join("index").exists() && store.last_seq()? > 0 {
+        eprintln!("Построение поискового индекса…");
+    }
     let (index, c) = SearchIndex::open(&data.join("index"), &store)?;
+    if c.rebuilt && c.reindexed > 0 {
+        tracing::info!(practices = c.reindexed, "search index rebuilt");
+    }
     Ok((Arc::new(store), Arc::new(index), c))
 }
 
@@ -314,6 +320,13 @@ fn tui(config: &Config, data: &Path) -> Result<(), Failure> {
     let (theme, mut notes) = Theme::load(&config.theme);
     let keymap = Keymap::new(&config.keys, config.ui.layout_remap);
     notes.extend(keymap.problems.iter().cloned());
+    for set in crate::screens::all_command_sets() {
+        for c in keymap.clashes(&set) {
+            if !notes.contains(&c) {
+                notes.push(c);
+            }
+        }
+    }
     let (calendar, cal_problems) = config.calendar(data);
     notes.extend(cal_problems);
     let year = chrono::Local::now().date_naive();
