@@ -6,6 +6,10 @@
 
 pub mod access;
 pub mod calendar;
+pub mod command;
+pub mod eligibility;
+#[cfg(test)]
+pub mod fixtures;
 pub mod passport;
 pub mod refdata;
 pub mod rules;

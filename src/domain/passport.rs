@@ -174,11 +174,13 @@ pub enum MaterialKind {
     Letter,
     /// Видеоматериалы.
     Video,
+    /// Письмо-рекомендация комиссии Госсовета или федерального органа (§3.2.4).
+    Recommendation,
     Other,
 }
 
 impl MaterialKind {
-    pub const ALL: [MaterialKind; 8] = [
+    pub const ALL: [MaterialKind; 9] = [
         Self::Npa,
         Self::Supporting,
         Self::Roadmap,
@@ -186,8 +188,28 @@ impl MaterialKind {
         Self::Federal,
         Self::Letter,
         Self::Video,
+        Self::Recommendation,
         Self::Other,
     ];
+
+    /// The stable ASCII word (`--kind`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Npa => "npa",
+            Self::Supporting => "supporting",
+            Self::Roadmap => "roadmap",
+            Self::Presentation => "presentation",
+            Self::Federal => "federal",
+            Self::Letter => "letter",
+            Self::Video => "video",
+            Self::Recommendation => "recommendation",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -198,6 +220,7 @@ impl MaterialKind {
             Self::Federal => "Подтверждение на федеральном уровне",
             Self::Letter => "Письмо заместителя высшего должностного лица",
             Self::Video => "Видеоматериалы",
+            Self::Recommendation => "Рекомендация комиссии Госсовета или федерального органа",
             Self::Other => "Другое",
         }
     }
@@ -496,9 +519,55 @@ impl Practice {
     }
 }
 
+/// The fields that differ between two passports, in passport order.
+pub fn changed_fields(a: &Passport, b: &Passport) -> Vec<Field> {
+    Field::ALL
+        .into_iter()
+        .filter(|f| match f {
+            Field::P1 => a.title != b.title,
+            Field::P2 => a.goal != b.goal,
+            Field::P3 => a.tasks != b.tasks,
+            Field::P4 => a.essence != b.essence,
+            Field::P5 => a.audience != b.audience,
+            Field::P6 => a.results != b.results,
+            Field::P7 => a.category != b.category,
+            Field::P8 => a.organisation != b.organisation,
+            Field::P9 => a.materials != b.materials || a.leader_project != b.leader_project,
+            Field::P10 => a.cover != b.cover,
+            Field::P11 => a.regions != b.regions,
+            Field::P12 => a.cost != b.cost,
+            Field::P13 => a.implementation_way != b.implementation_way,
+            Field::P14 => a.plan != b.plan,
+            Field::P15 => a.partners != b.partners,
+            Field::P16 => a.launch_months != b.launch_months,
+            Field::P17 => a.specifics != b.specifics,
+            Field::P18 => a.support != b.support,
+            Field::P19 => a.team != b.team,
+            Field::P20 => a.rating_indicators != b.rating_indicators,
+            Field::P21 => a.consents != b.consents,
+            Field::P22 => a.level != b.level,
+            Field::P23 => a.year != b.year,
+            Field::P24 => a.route != b.route || a.criteria_confirmed != b.criteria_confirmed,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn changed_fields_name_what_differs() {
+        let a = Passport::default();
+        let mut b = a.clone();
+        assert!(changed_fields(&a, &b).is_empty());
+        b.title = "Новое".into();
+        b.year = Some(2025);
+        assert_eq!(changed_fields(&a, &b), [Field::P1, Field::P23]);
+        for k in MaterialKind::ALL {
+            assert_eq!(MaterialKind::from_code(k.code()), Some(k));
+        }
+    }
 
     #[test]
     fn field_ids_and_labels() {

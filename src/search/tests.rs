@@ -122,7 +122,11 @@ fn word_forms_are_found() {
     let r = f.index.search(&q("школьный ")).expect("search");
     assert_eq!(r.ids, [f.ids[1]], "«школьный» finds «школы», drafts hidden");
     let r = f.index.search(&q("здравоохранением ")).expect("search");
-    assert_eq!(r.ids, [f.ids[0]], "another case form finds «здравоохранения»");
+    assert_eq!(
+        r.ids,
+        [f.ids[0]],
+        "another case form finds «здравоохранения»"
+    );
     let r = f.index.search(&q("поликлиники")).expect("search");
     assert_eq!(r.ids, [f.ids[0]]);
     assert_eq!(f.index.search(&q("космос")).expect("search").total, 0);

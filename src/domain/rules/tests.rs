@@ -1,103 +1,10 @@
 use uuid::Uuid;
 
 use super::*;
-use crate::domain::passport::{
-    Audience, Organisation, Partner, Plan, Regions, ResultRow, Results, Route, TeamMember,
-};
+use crate::domain::passport::{Partner, TeamMember};
 use crate::domain::refdata::refdata;
 
-fn complete_profile() -> Profile {
-    Profile {
-        full_name: "Петров Пётр Петрович".into(),
-        organisation: "Министерство здравоохранения".into(),
-        position: "Начальник отдела".into(),
-        phone: "+7 917 000-00-01".into(),
-        email: "petrov@example.ru".into(),
-        photo: Some("00".repeat(32)),
-        region: Some("16".into()),
-        head_of_body: false,
-    }
-}
-
-fn file(kind: MaterialKind, size: u64) -> Material {
-    Material {
-        kind,
-        title: String::new(),
-        source: Source::File {
-            sha256: "11".repeat(32),
-            name: "doc.pdf".into(),
-            size,
-        },
-    }
-}
-
-fn valid() -> Passport {
-    let title = "Бережливая поликлиника";
-    Passport {
-        title: title.into(),
-        goal: "Сократить очереди".into(),
-        tasks: vec!["Перестроить потоки пациентов".into()],
-        essence: format!("{title} – это проект по сокращению очередей."),
-        audience: Audience {
-            main: "Пациенты".into(),
-            secondary: "Врачи".into(),
-        },
-        results: Results {
-            main: "Очереди сократились".into(),
-            additional: String::new(),
-            measures: vec![ResultRow {
-                indicator: "Время ожидания".into(),
-                unit: "мин".into(),
-                before: "45".into(),
-                after: "12,5".into(),
-                year: Some(2025),
-            }],
-        },
-        category: Some(CategoryChoice::Known("health".into())),
-        organisation: Organisation {
-            kind: Some("executive-body".into()),
-            name: "Министерство здравоохранения".into(),
-        },
-        materials: vec![
-            file(MaterialKind::Npa, 1000),
-            file(MaterialKind::Roadmap, 1000),
-        ],
-        cover: Some(Cover {
-            sha256: "22".repeat(32),
-            name: "cover.png".into(),
-            format: ImageFormat::Png,
-            width: 1200,
-            height: 900,
-        }),
-        regions: Regions {
-            author: Some("16".into()),
-            others: vec!["77".into()],
-        },
-        cost: Some("1m-10m".into()),
-        implementation_way: Some(ImplementationWay::Known("organisational".into())),
-        plan: Plan {
-            steps: vec!["Аудит потоков".into()],
-            measures: "Приказ министерства".into(),
-        },
-        partners: vec![],
-        launch_months: Some(6),
-        specifics: "Нужна поддержка главных врачей".into(),
-        support: "Обучение сотрудников".into(),
-        team: (0..3)
-            .map(|i| TeamMember {
-                member: Member::User(Uuid::from_u128(i + 1)),
-                mentor: i == 0,
-            })
-            .collect(),
-        rating_indicators: vec![],
-        consents: vec![],
-        level: None,
-        year: Some(2025),
-        route: Some(Route::OwnInitiative),
-        leader_project: false,
-        criteria_confirmed: [true; 7],
-    }
-}
+use crate::domain::fixtures::{complete_profile, file, valid};
 
 fn cx(profile: &dyn Fn(UserId) -> Option<Profile>) -> Context<'_> {
     Context {

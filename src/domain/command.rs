@@ -1,0 +1,333 @@
+//! The one command path: every change to a practice — a key in the TUI, a
+//! CLI call, later an op from a client — is a [`Command`] applied by
+//! [`apply`], which checks the actor's role and scope and the rules and
+//! returns the new records or every reason for refusing, in Russian.
+
+use chrono::{DateTime, Datelike, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::eligibility::{Leader, own_initiative};
+use super::passport::{
+    CRITERIA, Field, MaterialKind, Member, Passport, Route, TeamMember, changed_fields,
+};
+use super::refdata::RefData;
+use super::rules::{self, Severity};
+use super::status::PracticeStatus;
+use super::user::{Profile, Role, User, UserId};
+use super::{Practice, PracticeId};
+
+/// A saved state of a passport: who, when, which fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revision {
+    pub practice: PracticeId,
+    pub number: u32,
+    pub at: DateTime<Utc>,
+    pub by: UserId,
+    pub fields: Vec<Field>,
+    pub passport: Passport,
+}
+
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// A new passport (W-0).
+    Create { id: PracticeId, passport: Passport },
+    /// The passport as it should now be.
+    Edit { id: PracticeId, passport: Passport },
+    /// W-0 → W-1 (or W-2 on the simplified route of §3.2.4).
+    Submit { id: PracticeId },
+}
+
+/// What the rules need beyond the actor and the practice.
+pub struct Context<'a> {
+    pub refdata: &'a RefData,
+    pub now: DateTime<Utc>,
+    pub profile: &'a dyn Fn(UserId) -> Option<Profile>,
+    /// The leader lists of §3.1.1, all years.
+    pub leaders: &'a [Leader],
+}
+
+/// The records a command produces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub practice: Practice,
+    /// A new revision when the passport changed.
+    pub revision: Option<Revision>,
+    /// A stable ASCII word for the audit trail.
+    pub action: &'static str,
+    /// A Russian summary for the audit trail.
+    pub summary: String,
+}
+
+/// Every reason a command is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub reasons: Vec<String>,
+}
+
+impl Refusal {
+    fn one(reason: impl Into<String>) -> Self {
+        Self {
+            reasons: vec![reason.into()],
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, r) in self.reasons.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "— {r}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The region in which the actor may author practices (§4.1.3: access to
+/// the passport is granted by the Модератор АСИ to a verified user).
+fn author_region(actor: &User) -> Result<&str, Refusal> {
+    if actor.disabled {
+        return Err(Refusal::one("Учётная запись отключена."));
+    }
+    actor
+        .regions_for(Role::Author)
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            Refusal::one(
+                "У вас нет доступа к заполнению паспорта практики: его предоставляет модератор АСИ после подтверждения региональным координатором (п. 4.1.3).",
+            )
+        })
+}
+
+fn region_mismatch(p: &Passport, region: &str, refdata: &RefData) -> Option<String> {
+    match p.regions.author.as_deref() {
+        Some(r) if r != region => Some(format!(
+            "Регион-автор «{}» не совпадает с вашим регионом «{}»: автор подаёт практики своего региона.",
+            refdata.region_name(r),
+            refdata.region_name(region)
+        )),
+        _ => None,
+    }
+}
+
+fn must_be_author(actor: &User, p: &Practice) -> Result<(), Refusal> {
+    if p.author == actor.id {
+        Ok(())
+    } else {
+        Err(Refusal::one("Это может сделать только автор практики."))
+    }
+}
+
+fn must_be_draft(p: &Practice) -> Result<(), Refusal> {
+    if p.status == PracticeStatus::Draft {
+        Ok(())
+    } else {
+        Err(Refusal::one(format!(
+            "Практика в статусе «{}»: паспорт меняется только в статусе «Черновик».",
+            p.status.name()
+        )))
+    }
+}
+
+/// Applies a command for an actor to the current state of the practice.
+pub fn apply(
+    actor: &User,
+    current: Option<&Practice>,
+    cmd: Command,
+    cx: &Context<'_>,
+) -> Result<Outcome, Refusal> {
+    match cmd {
+        Command::Create { id, mut passport } => {
+            if current.is_some() {
+                return Err(Refusal::one("Практика с таким идентификатором уже есть."));
+            }
+            let region = author_region(actor)?;
+            if let Some(r) = region_mismatch(&passport, region, cx.refdata) {
+                return Err(Refusal::one(r));
+            }
+            if passport.level.is_some() {
+                return Err(Refusal::one(
+                    "Уровень практики устанавливает эксперт-модератор (п. 2.1.6).",
+                ));
+            }
+            passport.regions.author = Some(region.to_owned());
+            if !passport
+                .team
+                .iter()
+                .any(|m| m.member == Member::User(actor.id))
+            {
+                passport.team.insert(
+                    0,
+                    TeamMember {
+                        member: Member::User(actor.id),
+                        mentor: false,
+                    },
+                );
+            }
+            let fields = changed_fields(&Passport::default(), &passport);
+            let practice = Practice {
+                id,
+                status: PracticeStatus::Draft,
+                author: actor.id,
+                passport: passport.clone(),
+                revision: 1,
+                created: cx.now,
+                updated: cx.now,
+                published: None,
+            };
+            Ok(Outcome {
+                revision: Some(Revision {
+                    practice: id,
+                    number: 1,
+                    at: cx.now,
+                    by: actor.id,
+                    fields,
+                    passport,
+                }),
+                summary: format!("Создан паспорт «{}»", practice.passport.title),
+                practice,
+                action: "practice.create",
+            })
+        }
+        Command::Edit { id, passport } => {
+            let p = current.ok_or_else(|| Refusal::one(format!("Практика {id} не найдена.")))?;
+            must_be_author(actor, p)?;
+            must_be_draft(p)?;
+            let region = author_region(actor)?;
+            if let Some(r) = region_mismatch(&passport, region, cx.refdata) {
+                return Err(Refusal::one(r));
+            }
+            if passport.level != p.passport.level {
+                return Err(Refusal::one(
+                    "Уровень практики устанавливает эксперт-модератор (п. 2.1.6).",
+                ));
+            }
+            let fields = changed_fields(&p.passport, &passport);
+            let mut next = p.clone();
+            if fields.is_empty() {
+                return Ok(Outcome {
+                    practice: next,
+                    revision: None,
+                    action: "practice.edit",
+                    summary: "Изменений нет".to_owned(),
+                });
+            }
+            next.passport = passport.clone();
+            next.revision += 1;
+            next.updated = cx.now;
+            let labels: Vec<String> = fields.iter().map(|f| f.id()).collect();
+            Ok(Outcome {
+                revision: Some(Revision {
+                    practice: id,
+                    number: next.revision,
+                    at: cx.now,
+                    by: actor.id,
+                    fields,
+                    passport,
+                }),
+                summary: format!("Изменены поля {}", labels.join(", ")),
+                practice: next,
+                action: "practice.edit",
+            })
+        }
+        Command::Submit { id } => {
+            let p = current.ok_or_else(|| Refusal::one(format!("Практика {id} не найдена.")))?;
+            must_be_author(actor, p)?;
+            must_be_draft(p)?;
+            let reasons = submission_problems(actor, p, cx);
+            if !reasons.is_empty() {
+                return Err(Refusal { reasons });
+            }
+            let mut next = p.clone();
+            next.status = if p.passport.route == Some(Route::Recommendation) {
+                PracticeStatus::Packaging
+            } else {
+                PracticeStatus::RegionConfirmation
+            };
+            next.updated = cx.now;
+            Ok(Outcome {
+                summary: format!(
+                    "Практика подана: {} → {}",
+                    PracticeStatus::Draft.name(),
+                    next.status.name()
+                ),
+                practice: next,
+                revision: None,
+                action: "practice.submit",
+            })
+        }
+    }
+}
+
+/// Every reason the practice cannot be submitted now (§2.1.5, §3, §4.1.3).
+pub fn submission_problems(actor: &User, p: &Practice, cx: &Context<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    let pp = &p.passport;
+    let region = match author_region(actor) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            out.extend(e.reasons);
+            None
+        }
+    };
+    if let Some(r) = region
+        && let Some(m) = region_mismatch(pp, r, cx.refdata)
+    {
+        out.push(m);
+    }
+    let rcx = rules::Context {
+        refdata: cx.refdata,
+        year: cx.now.year(),
+        level_required: false,
+        profile: cx.profile,
+    };
+    for f in rules::validate(pp, &rcx) {
+        if f.severity == Severity::Error {
+            out.push(format!(
+                "{} {}: {}",
+                f.field.id(),
+                f.field.label(),
+                f.message
+            ));
+        }
+    }
+    match pp.route {
+        Some(Route::OwnInitiative) => {
+            if let Some(r) = pp.regions.author.as_deref()
+                && let Err(e) = own_initiative(r, cx.leaders, cx.refdata)
+            {
+                out.push(e);
+            }
+        }
+        Some(Route::Recommendation)
+            if !pp
+                .materials
+                .iter()
+                .any(|m| m.kind == MaterialKind::Recommendation) =>
+        {
+            out.push(
+                "Для подачи по рекомендации комиссии Госсовета или федерального органа приложите письмо-рекомендацию (п. 3.2.4)."
+                    .to_owned(),
+            );
+        }
+        _ => {}
+    }
+    let unconfirmed: Vec<&str> = CRITERIA
+        .iter()
+        .zip(pp.criteria_confirmed)
+        .filter(|(_, ok)| !ok)
+        .map(|(c, _)| *c)
+        .collect();
+    if !unconfirmed.is_empty() {
+        out.push(format!(
+            "Подтвердите соответствие критериям п. 2.1.5: {}.",
+            unconfirmed.join("; ")
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
