@@ -8,13 +8,12 @@ use std::sync::Arc;
 
 use clap::{ArgAction, Parser, Subcommand};
 use serde_json::json;
-use uuid::Uuid;
 
 use crate::app::App;
 use crate::config::Config;
+use crate::domain::Practice;
 use crate::domain::access::read_scope;
 use crate::domain::refdata::refdata;
-use crate::domain::{Practice, PracticeStatus};
 use crate::keymap::Keymap;
 use crate::search::{CatchUp, FacetKind, Filters, SearchIndex, SearchQuery, Sort};
 use crate::store::Store;
@@ -45,6 +44,13 @@ pub struct Cli {
     /// ваши данные не затрагиваются.
     #[arg(long)]
     pub demo: bool,
+    #[arg(
+        long = "as",
+        global = true,
+        value_name = "ЛОГИН",
+        help = "Действовать от имени пользователя; пароль — из переменной SMARTEKA_PASSWORD или с клавиатуры"
+    )]
+    pub as_user: Option<String>,
     /// Показать справку.
     #[arg(short = 'h', long, action = ArgAction::Help, global = true)]
     pub help: Option<bool>,
@@ -92,6 +98,12 @@ pub enum Command {
         #[command(subcommand)]
         command: PracticeCommand,
     },
+    /// Загрузить справочные данные.
+    #[command(help_template = HELP_TEMPLATE, subcommand_help_heading = "Команды")]
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Замерить скорость поиска, открытия и память на хранилище.
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
     Bench {
@@ -113,6 +125,55 @@ pub enum PracticeCommand {
         /// Вывести паспорт в JSON.
         #[arg(long)]
         json: bool,
+        /// Показать сохранённую редакцию паспорта с этим номером.
+        #[arg(long, value_name = "N")]
+        revision: Option<u32>,
+    },
+    /// Создать паспорт из JSON (формат — docs/passport.md); выводит идентификатор.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    New {
+        /// Файл JSON с полями паспорта.
+        #[arg(long = "from", value_name = "ФАЙЛ")]
+        from: PathBuf,
+    },
+    /// Заменить поля паспорта теми, что есть в JSON.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Edit {
+        #[arg(value_name = "ID")]
+        id: String,
+        #[arg(long = "from", value_name = "ФАЙЛ")]
+        from: PathBuf,
+    },
+    /// Приложить файл: обложку, согласие или материал.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Attach {
+        #[arg(value_name = "ID")]
+        id: String,
+        #[arg(value_name = "ПУТЬ")]
+        path: PathBuf,
+        /// cover, consent, npa, supporting, roadmap, presentation, federal,
+        /// letter, video, recommendation, other.
+        #[arg(long, value_name = "ВИД")]
+        kind: String,
+        /// Подпись к материалу.
+        #[arg(long, value_name = "ТЕКСТ")]
+        title: Option<String>,
+    },
+    /// Подать практику: «Черновик» → «Подтверждение регионом».
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Submit {
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Списки регионов-лидеров рейтингов (CSV: year,region,criterion,note).
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Leaders {
+        #[arg(value_name = "ФАЙЛ")]
+        file: PathBuf,
     },
 }
 
@@ -132,7 +193,7 @@ impl<E: std::fmt::Display> From<E> for Failure {
     }
 }
 
-fn fail(message: impl Into<String>, code: u8) -> Failure {
+pub fn fail(message: impl Into<String>, code: u8) -> Failure {
     Failure {
         message: message.into(),
         code,
@@ -279,12 +340,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 json,
             )
         }
-        Some(Command::Practice {
-            command: PracticeCommand::Show { id, json },
+        Some(Command::Practice { command }) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            crate::practice_cli::run(&data, cli.as_user.as_deref(), command)
+        }
+        Some(Command::Import {
+            command: ImportCommand::Leaders { file },
         }) => {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
-            show_cmd(&data, &id, json)
+            crate::practice_cli::import_leaders(&data, cli.as_user.as_deref(), &file)
         }
         Some(Command::Bench { practices }) => {
             let data = cli.data.clone().or_else(|| config.data_dir.clone());
@@ -455,40 +521,9 @@ fn search_cmd(
 }
 
 /// Writes to standard output; a reader that went away (`| head`) is fine.
-fn emit(bytes: &[u8]) -> Result<(), Failure> {
+pub fn emit(bytes: &[u8]) -> Result<(), Failure> {
     match std::io::stdout().lock().write_all(bytes) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => r.map_err(Failure::from),
     }
-}
-
-fn show_cmd(data: &Path, id: &str, json: bool) -> Result<(), Failure> {
-    let id = Uuid::parse_str(id.trim())
-        .map_err(|_| fail(format!("«{id}» — не идентификатор практики."), 2))?;
-    let store = Store::open(data)?;
-    let p = store
-        .practice(id)?
-        .filter(|p| read_scope(None).can_read(p) && p.status != PracticeStatus::Deleted)
-        .ok_or_else(|| fail("Практика не найдена или недоступна.", 1))?;
-    let mut out = Vec::new();
-    if json {
-        let mut v = serde_json::to_value(&p)?;
-        if let Some(o) = v.as_object_mut() {
-            o.insert("status_name".into(), json!(p.status.name()));
-        }
-        serde_json::to_writer_pretty(&mut out, &v)?;
-        writeln!(out)?;
-    } else {
-        let v = crate::worker::load_view(&store, id, None).map_err(|e| fail(e, 1))?;
-        writeln!(out, "{}", p.passport.title)?;
-        writeln!(out, "{} · {}", p.status.id(), p.status.name())?;
-        writeln!(out, "Автор: {}", v.author)?;
-        for (f, text) in crate::screens::passport::field_texts(&v) {
-            writeln!(out, "\n{} {}", f.id(), f.label())?;
-            for line in text.lines() {
-                writeln!(out, "  {line}")?;
-            }
-        }
-    }
-    emit(&out)
 }

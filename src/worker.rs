@@ -210,6 +210,11 @@ pub fn load_view(
     if !crate::domain::access::read_scope(user).can_read(&p) {
         return Err("Практика не найдена или недоступна вам.".to_owned());
     }
+    Ok(view_of(store, p))
+}
+
+/// The practice with its people's names; the caller checked access.
+pub fn view_of(store: &Store, p: Practice) -> Box<PracticeView> {
     let team = p
         .passport
         .team
@@ -219,9 +224,9 @@ pub fn load_view(
             Member::Invited(email) => (format!("{email} (приглашён)"), m.mentor),
         })
         .collect();
-    Ok(Box::new(PracticeView {
+    Box::new(PracticeView {
         author: name_of(store, p.author),
         team,
         practice: p,
-    }))
+    })
 }

@@ -12,6 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use uuid::Uuid;
 
 use crate::auth::hash_password;
+use crate::domain::eligibility::parse_leaders_csv;
 use crate::domain::passport::{
     Audience, CategoryChoice, Cover, ImageFormat, ImplementationWay, Level, Material, MaterialKind,
     Member, Organisation, Partner, Passport, Plan, Regions, ResultRow, Results, Route, Source,
@@ -23,6 +24,9 @@ use crate::domain::{Practice, PracticeStatus, Role, RoleGrant, User};
 use crate::store::{Mutation, Record, Store, StoreError};
 
 use vocab::{FIRST_NAMES, PARTNERS, PLAN_STEPS, QUALIFIERS, SPECIFICS, SUPPORT, VOCAB, Vocab};
+
+/// Illustrative leader lists for the demo store (not a real rating).
+const LEADERS_CSV: &str = include_str!("../../assets/examples/leaders-2025.csv");
 
 /// The password of every demo login.
 pub const DEMO_PASSWORD: &str = "demo";
@@ -487,6 +491,13 @@ pub fn seed(
     for u in demo.iter().chain(&regional) {
         m = m.with(Record::User(Box::new(u.clone())));
     }
+    // Leader lists in which the demo author's region is eligible (§3.1.1).
+    let leaders =
+        parse_leaders_csv(LEADERS_CSV, refdata()).map_err(|e| DemoError::Other(e.join("; ")))?;
+    m = m.with(Record::Leaders {
+        year: 2025,
+        leaders,
+    });
     store.commit(&m)?;
     let login = |l: &str| demo.iter().find(|u| u.login == l).map(|u| u.id);
     let (Some(author), Some(team1), Some(team2)) =

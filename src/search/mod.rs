@@ -17,8 +17,8 @@ use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, Occur, PhrasePrefixQuery, Query, TermQuery,
 };
 use tantivy::schema::{
-    FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STRING, Schema,
-    TextFieldIndexing, TextOptions,
+    FAST, Facet, FacetOptions, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing,
+    TextOptions,
 };
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
@@ -31,7 +31,7 @@ use crate::domain::{Practice, PracticeId, PracticeStatus, Section};
 use crate::store::{EntityRef, Store, StoreError};
 
 /// Bump when the schema or analysis changes: the index is then rebuilt.
-const SCHEMA_VERSION: u32 = 2;
+const SCHEMA_VERSION: u32 = 3;
 const WRITER_HEAP: usize = 64 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
@@ -85,9 +85,11 @@ fn schema() -> (Schema, Fields) {
     let id_lo = b.add_u64_field("id_lo", FAST);
     let text = TEXT_FIELDS.map(|(name, _)| b.add_text_field(name, ru.clone()));
     let roots = b.add_text_field("roots", roots);
+    // Sort keys end with the id, so equal titles always come in one order
+    // whatever the segment layout.
     b.add_text_field("title_sort", STRING | FAST);
     b.add_text_field("region_sort", STRING | FAST);
-    b.add_u64_field("year", FAST | INDEXED);
+    b.add_text_field("year_sort", STRING | FAST);
     let facets = b.add_facet_field("facets", FacetOptions::default());
     let member = b.add_text_field("member", STRING);
     let public = b.add_text_field("public", STRING);
@@ -493,14 +495,22 @@ impl SearchIndex {
         }
         let schema = self.index.schema();
         let field = |n: &str| schema.get_field(n).unwrap_or(f.id);
-        d.add_text(field("title_sort"), pp.title.to_lowercase());
+        let title_key = format!("{}\u{1}{}", pp.title.to_lowercase(), p.id);
         let region = p.region().unwrap_or("");
         d.add_text(
             field("region_sort"),
-            refdata().region_name(region).to_lowercase(),
+            format!(
+                "{}\u{1}{title_key}",
+                refdata().region_name(region).to_lowercase()
+            ),
         );
+        let newest_first = 9999 - pp.year.unwrap_or(0).clamp(0, 9999);
+        d.add_text(
+            field("year_sort"),
+            format!("{newest_first:04}\u{1}{title_key}"),
+        );
+        d.add_text(field("title_sort"), title_key);
         if let Some(y) = pp.year {
-            d.add_u64(field("year"), u64::try_from(y).unwrap_or(0));
             d.add_facet(f.facets, FacetKind::Year.facet(&y.to_string()));
         }
         for (kind, value) in facet_values(p) {
@@ -684,7 +694,10 @@ impl SearchIndex {
             (Sort::YearDesc, _) => {
                 let (docs, n) = searcher.search(
                     &query,
-                    &(top.order_by_fast_field::<u64>("year", Order::Desc), Count),
+                    &(
+                        top.order_by_string_fast_field("year_sort", Order::Asc),
+                        Count,
+                    ),
                 )?;
                 addrs = docs.into_iter().map(|(_, a)| a).collect();
                 total = n;

@@ -6,6 +6,7 @@
 //! returns. A second process on the same directory is refused by an
 //! exclusive lock file with a Russian message.
 
+pub mod blobs;
 pub mod codec;
 
 use std::fs::{File, OpenOptions};
@@ -18,6 +19,8 @@ use sled::Transactional as _;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use uuid::Uuid;
 
+use crate::domain::command::Revision;
+use crate::domain::eligibility::Leader;
 use crate::domain::{Practice, PracticeId, User, UserId};
 
 pub use codec::CodecError;
@@ -55,6 +58,13 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub enum Record {
     User(Box<User>),
     Practice(Box<Practice>),
+    /// A saved state of a passport; belongs to its practice.
+    Revision(Box<Revision>),
+    /// A rating year's leader lists (§3.1.1); replaces that year's lists.
+    Leaders {
+        year: i32,
+        leaders: Vec<Leader>,
+    },
 }
 
 impl Record {
@@ -62,6 +72,8 @@ impl Record {
         match self {
             Self::User(u) => EntityRef::User(u.id),
             Self::Practice(p) => EntityRef::Practice(p.id),
+            Self::Revision(r) => EntityRef::Practice(r.practice),
+            Self::Leaders { year, .. } => EntityRef::Leaders(*year),
         }
     }
 }
@@ -71,6 +83,7 @@ impl Record {
 pub enum EntityRef {
     User(UserId),
     Practice(PracticeId),
+    Leaders(i32),
 }
 
 /// One change: the records it writes, who made it and what it was.
@@ -128,7 +141,9 @@ const PRACTICES: usize = 3;
 const AUDIT: usize = 4;
 const CHANGES: usize = 5;
 const SUMMARIES: usize = 6;
-const TREE_NAMES: [&str; 7] = [
+const REVISIONS: usize = 7;
+const LEADERS: usize = 8;
+const TREE_NAMES: [&str; 9] = [
     "meta",
     "users",
     "logins",
@@ -136,7 +151,15 @@ const TREE_NAMES: [&str; 7] = [
     "audit",
     "changes",
     "summaries",
+    "revisions",
+    "leaders",
 ];
+
+fn revision_key(practice: PracticeId, number: u32) -> Vec<u8> {
+    let mut k = practice.as_bytes().to_vec();
+    k.extend_from_slice(&number.to_be_bytes());
+    k
+}
 
 /// What a list of practices shows, kept beside each practice so lists never
 /// decode whole passports. Derived by [`Store::commit`].
@@ -295,7 +318,13 @@ impl Store {
     /// sequence number.
     pub fn commit(&self, m: &Mutation) -> Result<u64> {
         let at = Utc::now();
-        let entities: Vec<EntityRef> = m.records.iter().map(Record::key).collect();
+        let mut entities: Vec<EntityRef> = Vec::new();
+        for r in &m.records {
+            let k = r.key();
+            if !entities.contains(&k) {
+                entities.push(k);
+            }
+        }
         // Encode outside the transaction: the closure may run more than once.
         let mut encoded = Vec::with_capacity(m.records.len());
         for r in &m.records {
@@ -308,6 +337,16 @@ impl Store {
                     encoded.push((SUMMARIES, key.clone(), codec::encode(&Summary::of(p))?));
                     encoded.push((PRACTICES, key, codec::encode(p.as_ref())?));
                 }
+                Record::Revision(r) => encoded.push((
+                    REVISIONS,
+                    revision_key(r.practice, r.number),
+                    codec::encode(r.as_ref())?,
+                )),
+                Record::Leaders { year, leaders } => encoded.push((
+                    LEADERS,
+                    year.to_be_bytes().to_vec(),
+                    codec::encode(leaders)?,
+                )),
             }
         }
         let logins: Vec<(String, UserId)> = m
@@ -315,7 +354,7 @@ impl Store {
             .iter()
             .filter_map(|r| match r {
                 Record::User(u) => Some((u.login.clone(), u.id)),
-                Record::Practice(_) => None,
+                _ => None,
             })
             .collect();
 
@@ -398,6 +437,34 @@ impl Store {
             .map(|v| codec::decode(&v))
             .transpose()
             .map_err(Into::into)
+    }
+
+    /// The revisions of a practice, oldest first.
+    pub fn revisions(&self, practice: PracticeId) -> Result<Vec<Revision>> {
+        self.trees[REVISIONS]
+            .scan_prefix(practice.as_bytes())
+            .values()
+            .map(|v| Ok(codec::decode(&v?)?))
+            .collect()
+    }
+
+    /// One revision of a practice.
+    pub fn revision(&self, practice: PracticeId, number: u32) -> Result<Option<Revision>> {
+        self.trees[REVISIONS]
+            .get(revision_key(practice, number))?
+            .map(|v| codec::decode(&v))
+            .transpose()
+            .map_err(Into::into)
+    }
+
+    /// The leader lists of every imported rating year.
+    pub fn leaders(&self) -> Result<Vec<Leader>> {
+        let mut out = Vec::new();
+        for v in self.trees[LEADERS].iter().values() {
+            let year: Vec<Leader> = codec::decode(&v?)?;
+            out.extend(year);
+        }
+        Ok(out)
     }
 
     /// The list summary of a practice.

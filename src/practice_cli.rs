@@ -1,0 +1,334 @@
+//! `smarteka practice …` and `smarteka import leaders`: scripting the
+//! passport as a user (`--as LOGIN`), through the same command path as the
+//! workstation.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::verify_password;
+use crate::cli::{Failure, PracticeCommand, emit, fail};
+use crate::domain::access::read_scope;
+use crate::domain::command::Command;
+use crate::domain::eligibility::parse_leaders_csv;
+use crate::domain::passport::{Cover, Material, MaterialKind, Source};
+use crate::domain::refdata::refdata;
+use crate::domain::rules::cover_problems;
+use crate::domain::{Passport, Practice, Role, User};
+use crate::exec::{ExecError, execute};
+use crate::passport_json::{apply_json, to_json};
+use crate::store::blobs::{Blobs, inspect_image};
+use crate::store::{Mutation, Record, Store};
+
+/// Signs the user in: the password comes from `SMARTEKA_PASSWORD` or is
+/// asked for without echo.
+fn sign_in(store: &Store, login: &str) -> Result<User, Failure> {
+    let password = match std::env::var("SMARTEKA_PASSWORD") {
+        Ok(p) => p,
+        Err(_) if std::io::stdin().is_terminal() => {
+            rpassword::prompt_password(format!("Пароль для {login}: "))
+                .map_err(|e| fail(format!("Пароль не прочитан: {e}"), 1))?
+        }
+        Err(_) => {
+            return Err(fail(
+                "Укажите пароль в переменной SMARTEKA_PASSWORD или запустите команду в терминале.",
+                2,
+            ));
+        }
+    };
+    let refused = || fail("Неверный логин или пароль.", 1);
+    let user = store.user_by_login(login)?.ok_or_else(refused)?;
+    if user.disabled {
+        return Err(fail("Учётная запись отключена.", 1));
+    }
+    if user.password_hash.is_empty() || !verify_password(&password, &user.password_hash) {
+        return Err(refused());
+    }
+    Ok(user)
+}
+
+fn need_user(store: &Store, login: Option<&str>) -> Result<User, Failure> {
+    let login = login.ok_or_else(|| fail("Укажите, от чьего имени действовать: --as ЛОГИН.", 2))?;
+    sign_in(store, login)
+}
+
+fn parse_id(id: &str) -> Result<Uuid, Failure> {
+    Uuid::parse_str(id.trim()).map_err(|_| fail(format!("«{id}» — не идентификатор практики."), 2))
+}
+
+fn read_json(path: &Path) -> Result<serde_json::Value, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| fail(format!("Не удалось прочитать «{}»: {e}", path.display()), 2))?;
+    serde_json::from_str(&text).map_err(|e| {
+        fail(
+            format!(
+                "«{}» — не JSON: строка {}, столбец {}: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            ),
+            2,
+        )
+    })
+}
+
+fn exec(store: &Store, user: &User, cmd: Command) -> Result<Practice, Failure> {
+    match execute(store, user, cmd) {
+        Ok((o, _)) => Ok(o.practice),
+        Err(ExecError::Refused(r)) => Err(fail(format!("Отказано:\n{r}"), 1)),
+        Err(ExecError::Store(e)) => Err(e.into()),
+    }
+}
+
+fn load(store: &Store, id: Uuid, user: Option<&User>) -> Result<Practice, Failure> {
+    store
+        .practice(id)?
+        .filter(|p| read_scope(user).can_read(p))
+        .ok_or_else(|| fail("Практика не найдена или недоступна.", 1))
+}
+
+fn merged(store: &Store, base: &Passport, path: &Path) -> Result<Passport, Failure> {
+    let doc = read_json(path)?;
+    let login = |l: &str| store.user_by_login(l).ok().flatten().map(|u| u.id);
+    apply_json(base, &doc, &login).map_err(|errors| {
+        fail(
+            format!(
+                "Паспорт в «{}» не принят:\n— {}",
+                path.display(),
+                errors.join("\n— ")
+            ),
+            2,
+        )
+    })
+}
+
+pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(), Failure> {
+    let store = Store::open(data)?;
+    match cmd {
+        PracticeCommand::Show { id, json, revision } => {
+            let id = parse_id(&id)?;
+            let user = as_user.map(|l| sign_in(&store, l)).transpose()?;
+            let mut p = load(&store, id, user.as_ref())?;
+            if let Some(n) = revision {
+                let r = store
+                    .revision(id, n)?
+                    .ok_or_else(|| fail(format!("У практики нет редакции {n}."), 1))?;
+                p.passport = r.passport;
+                p.revision = r.number;
+            }
+            show(&store, &p, json)
+        }
+        PracticeCommand::New { from } => {
+            let user = need_user(&store, as_user)?;
+            let passport = merged(&store, &Passport::default(), &from)?;
+            let id = Uuid::now_v7();
+            exec(&store, &user, Command::Create { id, passport })?;
+            emit(format!("{id}\n").as_bytes())
+        }
+        PracticeCommand::Edit { id, from } => {
+            let user = need_user(&store, as_user)?;
+            let id = parse_id(&id)?;
+            let p = load(&store, id, Some(&user))?;
+            let passport = merged(&store, &p.passport, &from)?;
+            let after = exec(&store, &user, Command::Edit { id, passport })?;
+            if after.revision == p.revision {
+                eprintln!("Изменений нет.");
+            } else {
+                eprintln!("Сохранено: редакция {}.", after.revision);
+            }
+            Ok(())
+        }
+        PracticeCommand::Attach {
+            id,
+            path,
+            kind,
+            title,
+        } => {
+            let user = need_user(&store, as_user)?;
+            let id = parse_id(&id)?;
+            let p = load(&store, id, Some(&user))?;
+            let passport = attach(&Blobs::new(data), p.passport.clone(), &path, &kind, title)?;
+            let after = exec(&store, &user, Command::Edit { id, passport })?;
+            eprintln!(
+                "Приложено: «{}», редакция {}.",
+                path.display(),
+                after.revision
+            );
+            Ok(())
+        }
+        PracticeCommand::Submit { id } => {
+            let user = need_user(&store, as_user)?;
+            let id = parse_id(&id)?;
+            let after = exec(&store, &user, Command::Submit { id })?;
+            eprintln!("Практика подана: «{}».", after.status.name());
+            Ok(())
+        }
+    }
+}
+
+/// The passport with the file attached as `kind`; a cover is checked by
+/// its content before anything is stored.
+fn attach(
+    blobs: &Blobs,
+    mut passport: Passport,
+    path: &Path,
+    kind: &str,
+    title: Option<String>,
+) -> Result<Passport, Failure> {
+    let shown = path.display().to_string();
+    if kind == "cover" {
+        let mut head = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| {
+                std::io::Read::read_to_end(&mut std::io::Read::take(f, 256 * 1024), &mut head)
+            })
+            .map_err(|_| fail(format!("Файл «{shown}» не найден."), 2))?;
+        let Some((format, w, h)) = inspect_image(&head) else {
+            return Err(fail(
+                format!(
+                    "Обложка «{shown}» не принята: это не изображение JPG, PNG или BMP (проверено по содержимому файла)."
+                ),
+                1,
+            ));
+        };
+        let problems = cover_problems(format, w, h);
+        if !problems.is_empty() {
+            return Err(fail(
+                format!("Обложка «{shown}» не принята:\n— {}", problems.join("\n— ")),
+                1,
+            ));
+        }
+        let b = blobs.put_file(path).map_err(|e| fail(e.to_string(), 1))?;
+        passport.cover = Some(Cover {
+            sha256: b.sha256,
+            name: b.name,
+            format,
+            width: w,
+            height: h,
+        });
+        return Ok(passport);
+    }
+    let material_kind = if kind == "consent" {
+        None
+    } else {
+        Some(MaterialKind::from_code(kind).ok_or_else(|| {
+            let kinds: Vec<&str> = MaterialKind::ALL.iter().map(|k| k.code()).collect();
+            fail(
+                format!(
+                    "Неизвестный вид вложения «{kind}». Допустимы: cover, consent, {}.",
+                    kinds.join(", ")
+                ),
+                2,
+            )
+        })?)
+    };
+    let b = blobs.put_file(path).map_err(|e| fail(e.to_string(), 1))?;
+    let m = Material {
+        kind: material_kind.unwrap_or(MaterialKind::Other),
+        title: title.unwrap_or_else(|| b.name.clone()),
+        source: Source::File {
+            sha256: b.sha256,
+            name: b.name,
+            size: b.size,
+        },
+    };
+    if material_kind.is_some() {
+        passport.materials.push(m);
+    } else {
+        passport.consents.push(m);
+    }
+    Ok(passport)
+}
+
+fn show(store: &Store, p: &Practice, as_json: bool) -> Result<(), Failure> {
+    let mut out = Vec::new();
+    if as_json {
+        let login_of = |id| store.user(id).ok().flatten().map(|u| u.login);
+        let d = refdata();
+        let v = json!({
+            "id": p.id,
+            "status": p.status.name(),
+            "status_code": p.status.code(),
+            "revision": p.revision,
+            "author": login_of(p.author),
+            "region": p.region().map(|r| d.region_name(r)),
+            "category": p.passport.category_code().map(|c| d.category_name(c)),
+            "created": p.created,
+            "updated": p.updated,
+            "published": p.published,
+            "passport": to_json(&p.passport, &login_of),
+        });
+        serde_json::to_writer_pretty(&mut out, &v)?;
+        writeln!(out)?;
+    } else {
+        let v = crate::worker::view_of(store, p.clone());
+        writeln!(out, "{}", p.passport.title)?;
+        writeln!(
+            out,
+            "{} · {} · редакция {}",
+            p.status.id(),
+            p.status.name(),
+            p.revision
+        )?;
+        writeln!(out, "Автор: {}", v.author)?;
+        for (f, text) in crate::screens::passport::field_texts(&v) {
+            writeln!(out, "\n{} {}", f.id(), f.label())?;
+            for line in text.lines() {
+                writeln!(out, "  {line}")?;
+            }
+        }
+    }
+    emit(&out)
+}
+
+/// `smarteka import leaders FILE.csv`, by the Модератор АСИ: replaces the
+/// lists of the years in the file; a malformed line imports nothing.
+pub fn import_leaders(data: &Path, as_user: Option<&str>, file: &Path) -> Result<(), Failure> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| fail(format!("Не удалось прочитать «{}»: {e}", file.display()), 2))?;
+    let leaders = parse_leaders_csv(&text, refdata()).map_err(|errors| {
+        fail(
+            format!(
+                "«{}» не загружен, ничего не изменено:\n— {}",
+                file.display(),
+                errors.join("\n— ")
+            ),
+            2,
+        )
+    })?;
+    let store = Store::open(data)?;
+    let user = need_user(&store, as_user)?;
+    if !user.has_role(Role::AsiModerator) {
+        return Err(fail(
+            "Загружать списки лидеров рейтингов может только модератор АСИ.",
+            1,
+        ));
+    }
+    let mut years: Vec<i32> = leaders.iter().map(|l| l.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    let mut m = Mutation::new(
+        Some(user.id),
+        "leaders.import",
+        format!(
+            "Загружены списки лидеров рейтингов: {} строк",
+            leaders.len()
+        ),
+    );
+    for y in &years {
+        m = m.with(Record::Leaders {
+            year: *y,
+            leaders: leaders.iter().filter(|l| l.year == *y).cloned().collect(),
+        });
+    }
+    store.commit(&m)?;
+    let shown: Vec<String> = years.iter().map(ToString::to_string).collect();
+    eprintln!(
+        "Загружено строк: {} (годы: {}).",
+        leaders.len(),
+        shown.join(", ")
+    );
+    Ok(())
+}
