@@ -27,10 +27,14 @@ pub enum Action {
     NextField,
     PrevField,
     Submit,
+    NewPractice,
+    Edit,
+    Save,
+    SubmitPractice,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 25] = [
         Self::Quit,
         Self::Back,
         Self::Help,
@@ -52,6 +56,10 @@ impl Action {
         Self::NextField,
         Self::PrevField,
         Self::Submit,
+        Self::NewPractice,
+        Self::Edit,
+        Self::Save,
+        Self::SubmitPractice,
     ];
 
     /// What the action does, in Russian.
@@ -78,6 +86,10 @@ impl Action {
             Self::NextField => "Следующее поле или группа",
             Self::PrevField => "Предыдущее поле или группа",
             Self::Submit => "Подтвердить",
+            Self::NewPractice => "Новый паспорт практики",
+            Self::Edit => "Редактировать паспорт (свой черновик)",
+            Self::Save => "Сохранить сейчас (черновик сохраняется и сам)",
+            Self::SubmitPractice => "Подать практику на подтверждение регионом",
         }
     }
 
@@ -105,6 +117,10 @@ impl Action {
             Self::NextField => "дальше",
             Self::PrevField => "назад по полям",
             Self::Submit => "подтвердить",
+            Self::NewPractice => "новый",
+            Self::Edit => "редактировать",
+            Self::Save => "сохранить",
+            Self::SubmitPractice => "подать",
         }
     }
 }

@@ -17,6 +17,7 @@ use crate::domain::User;
 use crate::domain::access::read_scope;
 use crate::keymap::Keymap;
 use crate::screens::catalogue::Catalogue;
+use crate::screens::editor::Editor;
 use crate::screens::passport::PassportView;
 use crate::screens::popups::help::Help;
 use crate::screens::popups::login::Login;
@@ -26,6 +27,14 @@ use crate::store::Store;
 use crate::theme::Theme;
 use crate::ui::{hints, short_name, status_bar};
 use crate::worker::{Reply, Request, Worker};
+
+/// Sleeps until the deadline, or forever without one.
+async fn sleep_until(deadline: Option<std::time::Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(tokio::time::Instant::from_std(d)).await,
+        None => std::future::pending().await,
+    }
+}
 
 /// A message in the status bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,6 +222,29 @@ impl App {
                     }
                 }
                 Effect::Message(text) => self.message = Some(Message { text, error: false }),
+                Effect::Refresh => {
+                    let effects = self.catalogue.refresh();
+                    self.apply(effects);
+                }
+                Effect::NewDraft | Effect::EditDraft(_) => {
+                    let Some(user) = self.user.clone() else {
+                        self.message = Some(Message {
+                            text: "Войдите, чтобы работать с паспортами: l.".into(),
+                            error: true,
+                        });
+                        continue;
+                    };
+                    let req = match e {
+                        Effect::EditDraft(id) => Request::OpenDraft {
+                            user: Box::new(user),
+                            id,
+                        },
+                        _ => Request::NewDraft {
+                            user: Box::new(user),
+                        },
+                    };
+                    self.apply(vec![Effect::Send(req)]);
+                }
                 Effect::Error(text) => self.message = Some(Message { text, error: true }),
             }
         }
@@ -246,6 +278,21 @@ impl App {
                 self.apply(effects);
                 return;
             }
+            Reply::Draft(Ok(d)) => {
+                if let Some(user) = self.user.clone() {
+                    let year = chrono::Datelike::year(&chrono::Local::now().date_naive());
+                    self.popup = None;
+                    self.stack.push(Box::new(Editor::new(d, user, year)));
+                }
+                return;
+            }
+            Reply::Draft(Err(e)) => {
+                self.message = Some(Message {
+                    text: e.clone(),
+                    error: true,
+                });
+                return;
+            }
             Reply::Error(e) => {
                 self.message = Some(Message {
                     text: e.clone(),
@@ -273,6 +320,20 @@ impl App {
                 None => break,
             }
         }
+    }
+
+    /// When the top screen wants a tick (an autosave).
+    pub fn deadline(&self) -> Option<std::time::Instant> {
+        self.top_ref().deadline()
+    }
+
+    /// Runs the top screen's timer work when it is due.
+    pub fn tick(&mut self) {
+        let effects = self.top().on_tick();
+        if !effects.is_empty() {
+            self.dirty = true;
+        }
+        self.apply(effects);
     }
 
     /// Who is signed in, for the status bar.
@@ -338,6 +399,7 @@ impl App {
                 crossterm::execute!(io::stdout(), crossterm::terminal::EndSynchronizedUpdate)?;
                 self.dirty = false;
             }
+            let deadline = self.deadline();
             tokio::select! {
                 ev = events.next() => match ev {
                     Some(Ok(Event::Key(k))) => self.on_key(k),
@@ -347,6 +409,7 @@ impl App {
                     None => break,
                 },
                 r = self.replies.recv() => if let Some(r) = r { self.on_reply(r) },
+                () = sleep_until(deadline) => self.tick(),
                 _ = hup.recv() => {
                     tracing::info!("SIGHUP: the terminal went away");
                     break;

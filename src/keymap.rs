@@ -186,9 +186,13 @@ fn defaults() -> Vec<(Action, &'static [&'static str])> {
         (Action::Sort, &["s"]),
         (Action::ClearFilters, &["x"]),
         (Action::Toggle, &["space"]),
-        (Action::NextField, &["tab", "right"]),
-        (Action::PrevField, &["shift-tab", "left"]),
-        (Action::Submit, &["enter", "ctrl-s", "f2"]),
+        (Action::NextField, &["tab"]),
+        (Action::PrevField, &["shift-tab"]),
+        (Action::NewPractice, &["n"]),
+        (Action::Edit, &["e"]),
+        (Action::Save, &["ctrl-s", "f2"]),
+        (Action::SubmitPractice, &["f9"]),
+        (Action::Submit, &["enter"]),
     ]
 }
 

@@ -8,9 +8,13 @@ use std::sync::mpsc;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::auth::verify_password;
-use crate::domain::passport::Member;
+use crate::domain::command::Command;
+use crate::domain::passport::{Member, TeamMember};
 use crate::domain::refdata::refdata;
+use crate::domain::user::{Profile, UserId};
+use crate::domain::{Passport, PracticeStatus};
 use crate::domain::{Practice, PracticeId, User};
+use crate::exec::{ExecError, execute};
 use crate::search::{FacetCounts, SearchIndex, SearchQuery};
 use crate::store::{Store, Summary};
 
@@ -75,6 +79,37 @@ pub enum Request {
         login: String,
         password: String,
     },
+    /// A new empty passport of the user's region.
+    NewDraft {
+        user: Box<User>,
+    },
+    /// An own draft to edit.
+    OpenDraft {
+        user: Box<User>,
+        id: PracticeId,
+    },
+    /// Save the editor's passport; `team` lines are logins or e-mails, a
+    /// trailing `*` marks the mentor.
+    SaveDraft {
+        user: Box<User>,
+        id: PracticeId,
+        passport: Box<Passport>,
+        team: Vec<String>,
+    },
+    SubmitDraft {
+        user: Box<User>,
+        id: PracticeId,
+    },
+}
+
+/// What the passport editor starts from.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub practice: Practice,
+    /// Team lines as the editor shows them.
+    pub team: Vec<String>,
+    /// Profiles of the registered team members, for the live P-19 check.
+    pub profiles: Vec<(UserId, Profile)>,
 }
 
 #[derive(Debug, Clone)]
@@ -90,6 +125,16 @@ pub enum Reply {
     },
     Practice(Result<Box<PracticeView>, String>),
     Login(Result<Box<User>, String>),
+    Draft(Result<Box<Draft>, String>),
+    /// A save: the new draft state, or the reasons it was refused.
+    Saved {
+        id: PracticeId,
+        result: Result<Box<Draft>, Vec<String>>,
+    },
+    Submitted {
+        id: PracticeId,
+        result: Result<PracticeStatus, Vec<String>>,
+    },
     /// A request superseded by a newer one of the same kind.
     Stale,
     Error(String),
@@ -140,8 +185,25 @@ impl Worker {
         tx
     }
 
-    /// Answers one request.
+    /// Answers one request; after a write the search index catches up.
     pub fn process(&self, req: Request) -> Reply {
+        let writes = matches!(
+            req,
+            Request::NewDraft { .. } | Request::SaveDraft { .. } | Request::SubmitDraft { .. }
+        );
+        if matches!(req, Request::Search { .. } | Request::Facets { .. })
+            && let Err(e) = self.index.catch_up_if_behind(&self.store)
+        {
+            tracing::warn!(error = %e, "search index did not catch up");
+        }
+        let reply = self.answer(req);
+        if writes && let Err(e) = self.index.catch_up_if_behind(&self.store) {
+            tracing::warn!(error = %e, "search index did not catch up");
+        }
+        reply
+    }
+
+    fn answer(&self, req: Request) -> Reply {
         match req {
             Request::Search { tag, query } => match self.index.search(&query) {
                 Ok(r) => {
@@ -165,11 +227,122 @@ impl Worker {
             },
             Request::Practice { id, user } => Reply::Practice(self.practice(id, user.as_deref())),
             Request::Login { login, password } => Reply::Login(self.login(&login, &password)),
+            Request::NewDraft { user } => {
+                let cmd = Command::Create {
+                    id: uuid::Uuid::now_v7(),
+                    passport: Passport::default(),
+                };
+                Reply::Draft(match execute(&self.store, &user, cmd) {
+                    Ok((o, _)) => Ok(self.draft(o.practice)),
+                    Err(e) => Err(e.to_string()),
+                })
+            }
+            Request::OpenDraft { user, id } => Reply::Draft(self.open_draft(&user, id)),
+            Request::SaveDraft {
+                user,
+                id,
+                passport,
+                team,
+            } => Reply::Saved {
+                id,
+                result: self.save_draft(&user, id, *passport, &team),
+            },
+            Request::SubmitDraft { user, id } => Reply::Submitted {
+                id,
+                result: match execute(&self.store, &user, Command::Submit { id }) {
+                    Ok((o, _)) => Ok(o.practice.status),
+                    Err(ExecError::Refused(r)) => Err(r.reasons),
+                    Err(e) => Err(vec![e.to_string()]),
+                },
+            },
         }
     }
 
     fn practice(&self, id: PracticeId, user: Option<&User>) -> Result<Box<PracticeView>, String> {
         load_view(&self.store, id, user)
+    }
+
+    fn draft(&self, practice: Practice) -> Box<Draft> {
+        let mut team = Vec::new();
+        let mut profiles = Vec::new();
+        for m in &practice.passport.team {
+            let star = if m.mentor { " *" } else { "" };
+            match &m.member {
+                Member::User(id) => {
+                    if let Ok(Some(u)) = self.store.user(*id) {
+                        team.push(format!("{}{star}", u.login));
+                        profiles.push((u.id, u.profile));
+                    } else {
+                        team.push(format!("{id}{star}"));
+                    }
+                }
+                Member::Invited(e) => team.push(format!("{e}{star}")),
+            }
+        }
+        Box::new(Draft {
+            practice,
+            team,
+            profiles,
+        })
+    }
+
+    fn open_draft(&self, user: &User, id: PracticeId) -> Result<Box<Draft>, String> {
+        let p = self
+            .store
+            .practice(id)
+            .map_err(|e| e.to_string())?
+            .ok_or("Практика не найдена.")?;
+        if p.author != user.id {
+            return Err("Редактировать паспорт может только его автор.".to_owned());
+        }
+        if p.status != PracticeStatus::Draft {
+            return Err(format!(
+                "Практика в статусе «{}»: паспорт меняется только в статусе «Черновик».",
+                p.status.name()
+            ));
+        }
+        Ok(self.draft(p))
+    }
+
+    fn save_draft(
+        &self,
+        user: &User,
+        id: PracticeId,
+        mut passport: Passport,
+        team: &[String],
+    ) -> Result<Box<Draft>, Vec<String>> {
+        let mut errors = Vec::new();
+        let mut members = Vec::new();
+        for line in team {
+            let t = line.trim();
+            if t.is_empty() {
+                continue;
+            }
+            let (who, mentor) = match t.strip_suffix('*') {
+                Some(w) => (w.trim(), true),
+                None => (t, false),
+            };
+            let member = if let Ok(Some(u)) = self.store.user_by_login(who) {
+                Member::User(u.id)
+            } else if let Ok(uid) = who.parse::<uuid::Uuid>() {
+                Member::User(uid)
+            } else if crate::domain::user::is_email(who) {
+                Member::Invited(who.to_owned())
+            } else {
+                errors.push(format!(
+                    "Команда: нет пользователя с логином «{who}»; для приглашения укажите e-mail."
+                ));
+                continue;
+            };
+            members.push(TeamMember { member, mentor });
+        }
+        passport.team = members;
+        match execute(&self.store, user, Command::Edit { id, passport }) {
+            Ok((o, _)) if errors.is_empty() => Ok(self.draft(o.practice)),
+            Ok(_) => Err(errors),
+            Err(ExecError::Refused(r)) => Err(r.reasons),
+            Err(e) => Err(vec![e.to_string()]),
+        }
     }
 
     fn login(&self, login: &str, password: &str) -> Result<Box<User>, String> {

@@ -19,7 +19,7 @@ use crate::search::{FacetKind, Filters, SearchQuery, Sort};
 use crate::ui::{fit, group, plural, truncate};
 use crate::worker::{Reply, Request, Row};
 
-const LIST: [Action; 17] = [
+const LIST: [Action; 19] = [
     Action::Search,
     Action::Facets,
     Action::ToggleSection,
@@ -28,6 +28,8 @@ const LIST: [Action; 17] = [
     Action::Login,
     Action::Help,
     Action::Quit,
+    Action::NewPractice,
+    Action::Edit,
     Action::Up,
     Action::Down,
     Action::PageUp,
@@ -282,6 +284,11 @@ impl Screen for Catalogue {
                 None => Vec::new(),
             },
             Action::Quit => vec![Effect::Quit],
+            Action::NewPractice => vec![Effect::NewDraft],
+            Action::Edit => match self.rows.get(self.selected) {
+                Some(r) => vec![Effect::EditDraft(r.id)],
+                None => Vec::new(),
+            },
             Action::Back => {
                 if self.filters.is_empty() && self.query_text().is_empty() {
                     vec![Effect::Message("Чтобы выйти, нажмите q.".to_owned())]

@@ -3,6 +3,7 @@
 //! the hint bar.
 
 pub mod catalogue;
+pub mod editor;
 pub mod facets;
 pub mod passport;
 pub mod popups;
@@ -27,6 +28,12 @@ pub enum Effect {
     Send(Request),
     Message(String),
     Error(String),
+    /// Create a passport and open it in the editor.
+    NewDraft,
+    /// Open an own draft in the editor.
+    EditDraft(PracticeId),
+    /// Search again: the store changed.
+    Refresh,
 }
 
 /// What every screen can read while drawing.
@@ -56,6 +63,13 @@ pub trait Screen {
     fn on_reply(&mut self, _reply: &Reply) -> Vec<Effect> {
         Vec::new()
     }
+    /// When the screen wants [`Screen::on_tick`] (an autosave).
+    fn deadline(&self) -> Option<std::time::Instant> {
+        None
+    }
+    fn on_tick(&mut self) -> Vec<Effect> {
+        Vec::new()
+    }
     fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>);
 }
 
@@ -66,5 +80,6 @@ pub fn all_command_sets() -> Vec<Vec<Action>> {
     sets.push(popups::help::COMMANDS.to_vec());
     sets.push(popups::login::COMMANDS.to_vec());
     sets.push(facets::COMMANDS.to_vec());
+    sets.push(editor::COMMAND_SET.to_vec());
     sets
 }

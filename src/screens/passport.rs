@@ -20,7 +20,8 @@ use crate::domain::{PracticeId, PracticeStatus};
 use crate::theme::Theme;
 use crate::worker::{PracticeView, Reply, Request};
 
-pub const COMMANDS: [Action; 11] = [
+pub const COMMANDS: [Action; 12] = [
+    Action::Edit,
     Action::Down,
     Action::Up,
     Action::PageDown,
@@ -339,6 +340,7 @@ impl Screen for PassportView {
             Action::Home => self.scroll = 0,
             Action::End => self.scroll = max,
             Action::Back | Action::Quit => return vec![Effect::Close],
+            Action::Edit => return vec![Effect::EditDraft(self.id)],
             _ => {}
         }
         Vec::new()

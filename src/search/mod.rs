@@ -299,6 +299,8 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     f: Fields,
+    /// The change-log sequence of the last commit.
+    indexed: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -332,6 +334,7 @@ impl SearchIndex {
     pub fn open(dir: &Path, store: &Store) -> Result<(Self, CatchUp)> {
         match Self::try_open(dir) {
             Ok((s, Some(seq))) => {
+                s.indexed.store(seq, std::sync::atomic::Ordering::SeqCst);
                 let n = s.catch_up_from(store, seq)?;
                 let seq = store.last_seq()?;
                 Ok((
@@ -378,6 +381,7 @@ impl SearchIndex {
             reader,
             writer: Mutex::new(writer),
             f,
+            indexed: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -419,6 +423,7 @@ impl SearchIndex {
     }
 
     fn commit(&self, seq: u64) -> Result<()> {
+        self.indexed.store(seq, std::sync::atomic::Ordering::SeqCst);
         {
             let mut w = self.lock_writer();
             let mut prepared = w.prepare_commit()?;
@@ -438,6 +443,17 @@ impl SearchIndex {
     pub fn catch_up(&self, store: &Store) -> Result<usize> {
         let seq = self.seq()?;
         self.catch_up_from(store, seq)
+    }
+
+    /// Catches up only when the store has changes the index has not seen:
+    /// one read of the store's sequence when nothing changed.
+    pub fn catch_up_if_behind(&self, store: &Store) -> Result<usize> {
+        let indexed = self.indexed.load(std::sync::atomic::Ordering::SeqCst);
+        if store.last_seq()? > indexed {
+            self.catch_up_from(store, indexed)
+        } else {
+            Ok(0)
+        }
     }
 
     fn catch_up_from(&self, store: &Store, seq: u64) -> Result<usize> {

@@ -1,0 +1,166 @@
+//! The passport editor on a demo store: typing, live messages, autosave,
+//! submission refused with its reasons and then accepted.
+
+mod common;
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use smarteka::app::App;
+use smarteka::domain::PracticeStatus;
+use smarteka::domain::command::Command;
+use smarteka::exec::execute;
+use smarteka::store::Store;
+
+use common::{app, screen};
+
+fn key(app: &mut App, code: KeyCode) {
+    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+    app.settle();
+}
+
+fn ctrl(app: &mut App, c: char) {
+    app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    app.settle();
+}
+
+fn typ(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn sign_in(app: &mut App, login: &str) {
+    key(app, KeyCode::Char('l'));
+    typ(app, login);
+    key(app, KeyCode::Tab);
+    typ(app, "demo");
+    key(app, KeyCode::Enter);
+    assert!(app.user.is_some(), "signed in as {login}");
+}
+
+fn open_store(f: &common::Fixture) -> &Store {
+    &f.app.store
+}
+
+#[test]
+fn a_new_passport_with_live_messages_and_autosave() {
+    let mut f = app(30);
+    key(&mut f.app, KeyCode::Char('n'));
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Войдите"), "a guest cannot create:\n{s}");
+    sign_in(&mut f.app, "author");
+    key(&mut f.app, KeyCode::Char('n'));
+    assert_eq!(f.app.stack.len(), 1, "the editor is open");
+    typ(&mut f.app, "Цифровой МФЦ для семей");
+    insta::assert_snapshot!("editor_80x24", screen(&f.app, 80, 24));
+    insta::assert_snapshot!("editor_120x40", screen(&f.app, 120, 40));
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("22/110") && s.contains("«МФЦ»"), "{s}");
+
+    // Undo and redo in a text field.
+    ctrl(&mut f.app, 'z');
+    assert!(screen(&f.app, 80, 24).contains("21/110"));
+    ctrl(&mut f.app, 'y');
+    assert!(screen(&f.app, 80, 24).contains("22/110"));
+
+    // Saved by itself shortly after the last keystroke.
+    let deadline = f.app.deadline().expect("a save is pending");
+    std::thread::sleep(
+        deadline.saturating_duration_since(std::time::Instant::now()) + Duration::from_millis(20),
+    );
+    f.app.tick();
+    f.app.settle();
+    assert!(f.app.deadline().is_none(), "nothing pending after the save");
+    let author = open_store(&f)
+        .user_by_login("author")
+        .expect("read")
+        .expect("exists");
+    let mine: Vec<_> = open_store(&f)
+        .practices()
+        .filter_map(Result::ok)
+        .filter(|p| p.author == author.id && p.passport.title == "Цифровой МФЦ для семей")
+        .collect();
+    assert_eq!(mine.len(), 1);
+    let revs = open_store(&f).revisions(mine[0].id).expect("revisions");
+    assert_eq!(revs.len(), 2, "created, then saved");
+
+    // Leaving shows it in the catalogue.
+    key(&mut f.app, KeyCode::Esc);
+    assert!(f.app.stack.is_empty());
+    key(&mut f.app, KeyCode::Char('/'));
+    typ(&mut f.app, "цифровой мфц");
+    assert!(f.app.catalogue.rows.iter().any(|r| r.status == "Черновик"));
+}
+
+#[test]
+fn submit_is_refused_with_reasons_then_accepted() {
+    let mut f = app(30);
+    sign_in(&mut f.app, "author");
+    key(&mut f.app, KeyCode::Char('n'));
+    typ(&mut f.app, "Неполный паспорт");
+    key(&mut f.app, KeyCode::F(9));
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Подать нельзя") && s.contains("P-2 Цель"), "{s}");
+    key(&mut f.app, KeyCode::Esc);
+    key(&mut f.app, KeyCode::Esc);
+    assert!(f.app.stack.is_empty());
+
+    // A complete draft (the example passport with its cover) goes through.
+    let user = f.app.user.clone().expect("user");
+    let store = f.app.store.clone();
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("../assets/examples/passport.json")).expect("json");
+    let login = |l: &str| store.user_by_login(l).ok().flatten().map(|u| u.id);
+    let mut passport =
+        smarteka::passport_json::apply_json(&smarteka::domain::Passport::default(), &doc, &login)
+            .expect("passport");
+    let blobs = smarteka::store::blobs::Blobs::new(f.dir.path());
+    let cover = blobs
+        .put_file(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/examples/cover.png"),
+        )
+        .expect("cover");
+    passport.cover = Some(smarteka::domain::passport::Cover {
+        sha256: cover.sha256,
+        name: cover.name,
+        format: smarteka::domain::passport::ImageFormat::Png,
+        width: 1200,
+        height: 900,
+    });
+    let id = uuid::Uuid::now_v7();
+    execute(&store, &user, Command::Create { id, passport }).expect("created");
+    key(&mut f.app, KeyCode::Char('x'));
+    key(&mut f.app, KeyCode::Char('/'));
+    typ(&mut f.app, "единое окно поддержки семей");
+    key(&mut f.app, KeyCode::Enter);
+    let row = f
+        .app
+        .catalogue
+        .rows
+        .iter()
+        .position(|r| r.id == id)
+        .expect("listed");
+    f.app.catalogue.selected = row;
+    key(&mut f.app, KeyCode::Char('e'));
+    assert_eq!(f.app.stack.len(), 1);
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("можно подавать"), "{s}");
+    key(&mut f.app, KeyCode::F(9));
+    assert!(f.app.stack.is_empty(), "the editor closes");
+    let msg = f.app.message.clone().expect("message");
+    assert!(msg.text.contains("Подтверждение регионом"), "{msg:?}");
+    let p = store.practice(id).expect("read").expect("exists");
+    assert_eq!(p.status, PracticeStatus::RegionConfirmation);
+    // Not a draft any more: the editor does not open.
+    key(&mut f.app, KeyCode::Char('e'));
+    assert!(f.app.stack.is_empty());
+    assert!(
+        f.app
+            .message
+            .clone()
+            .expect("message")
+            .text
+            .contains("Черновик")
+    );
+}
