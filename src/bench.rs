@@ -167,5 +167,87 @@ pub fn run(data: Option<&Path>, practices: usize) -> Result<(), String> {
         );
     }
     drop(app);
+    editor_figures(&worker.store)
+}
+
+/// A keystroke in a 50 KB «Суть практики» to the next drawn frame, and a
+/// flushed save of such a passport.
+fn editor_figures(store: &Store) -> Result<(), String> {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use crate::domain::command::Command;
+    use crate::screens::editor::Editor;
+    use crate::screens::{RenderCx, Screen};
+
+    let Some(author) = store.user_by_login("author").map_err(|e| e.to_string())? else {
+        println!("Редактор: в хранилище нет демонстрационного автора, пропущено.");
+        return Ok(());
+    };
+    // About 50 KB in paragraphs of some 600 characters, as texts are written.
+    let paragraph = "Практика объединяет сведения ведомств и сопровождает семью. ".repeat(10);
+    let essence = vec![paragraph.trim_end(); 50 * 1024 / (paragraph.len() + 1)].join("\n");
+    let passport = crate::domain::Passport {
+        title: "Проверка скорости редактора".into(),
+        essence,
+        ..crate::domain::Passport::default()
+    };
+    let id = uuid::Uuid::now_v7();
+    let (o, _) = crate::exec::execute(store, &author, Command::Create { id, passport })
+        .map_err(|e| e.to_string())?;
+    let draft = crate::worker::Draft {
+        practice: o.practice.clone(),
+        team: vec!["author".into()],
+        profiles: Vec::new(),
+    };
+    let mut ed = Editor::new(&draft, author.clone(), 2026);
+    ed.focus = 3;
+    let theme = Theme::default();
+    let keymap = Keymap::default();
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).map_err(|e| e.to_string())?;
+    let mut times = Vec::new();
+    for i in 0..300 {
+        let c = if i % 10 == 9 { ' ' } else { 'а' };
+        let t = Instant::now();
+        ed.input(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        terminal
+            .draw(|f| {
+                let cx = RenderCx {
+                    theme: &theme,
+                    keymap: &keymap,
+                };
+                ed.render(f, f.area(), &cx);
+            })
+            .map_err(|e| e.to_string())?;
+        times.push(t.elapsed());
+    }
+    times.sort();
+    println!(
+        "Редактор, нажатие в поле 50 КБ до кадра: p50 {}, p99 {}, максимум {}",
+        ms(percentile(&times, 0.50)),
+        ms(percentile(&times, 0.99)),
+        ms(times.last().copied().unwrap_or_default())
+    );
+    let mut saves = Vec::new();
+    let mut p = o.practice.passport.clone();
+    for i in 0..20 {
+        p.goal = format!("Цель, редакция {i}");
+        let t = Instant::now();
+        crate::exec::execute(
+            store,
+            &author,
+            Command::Edit {
+                id,
+                passport: p.clone(),
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        saves.push(t.elapsed());
+    }
+    saves.sort();
+    println!(
+        "Сохранение черновика 50 КБ с записью на диск: p50 {}, максимум {}",
+        ms(percentile(&saves, 0.50)),
+        ms(saves.last().copied().unwrap_or_default())
+    );
     Ok(())
 }

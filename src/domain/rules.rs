@@ -252,8 +252,10 @@ fn starts_with_definition(title: &str, essence: &str) -> bool {
             .collect::<String>()
             .to_lowercase()
     };
-    let e = norm(essence);
     let t = norm(title.trim());
+    // Only the opening matters: never lower-case a whole long text.
+    let head: String = essence.chars().take(title.chars().count() + 16).collect();
+    let e = norm(&head);
     if t.is_empty() {
         return true;
     }

@@ -113,6 +113,7 @@ fn area(text: &str) -> TextArea<'static> {
     };
     let mut a = TextArea::new(lines);
     a.set_max_histories(200);
+    a.set_cursor_line_style(Style::default());
     a
 }
 
@@ -455,7 +456,21 @@ impl Editor {
     pub fn passport(&self) -> (Passport, Vec<(Key, String)>) {
         let d = refdata();
         let mut errs = Vec::new();
-        let mut p = self.base.clone();
+        // Everything the form edits is rebuilt; the rest comes from the
+        // last save (cloned field by field: the texts can be large).
+        let b = &self.base;
+        let mut p = Passport {
+            materials: b.materials.clone(),
+            cover: b.cover.clone(),
+            consents: b.consents.clone(),
+            team: b.team.clone(),
+            level: b.level,
+            regions: crate::domain::passport::Regions {
+                author: b.regions.author.clone(),
+                others: Vec::new(),
+            },
+            ..Passport::default()
+        };
         self.text(Key::Title).trim().clone_into(&mut p.title);
         p.goal = self.text(Key::Goal);
         p.tasks = self.lines(Key::Tasks);
@@ -579,6 +594,49 @@ impl Editor {
             });
         }
         self.findings = f;
+    }
+
+    /// A text of `field` changed: only the rules that read it run again
+    /// (P-4 also reads the title), so typing in a long text stays light.
+    fn touched(&mut self, field: Field) {
+        let now = Instant::now();
+        self.dirty_since.get_or_insert(now);
+        self.last_key = Some(now);
+        let mut fields = vec![field];
+        if field == Field::P1 {
+            fields.push(Field::P4);
+        }
+        let (p, errs) = self.passport();
+        let profiles = &self.profiles;
+        let lookup = |id: UserId| {
+            profiles
+                .iter()
+                .find(|(u, _)| *u == id)
+                .map(|(_, p)| p.clone())
+        };
+        let cx = rules::Context {
+            refdata: refdata(),
+            year: self.year,
+            level_required: false,
+            profile: &lookup,
+        };
+        let mut fresh: Vec<Finding> = Vec::new();
+        for f in &fields {
+            fresh.extend(rules::check_field(*f, &p, &cx));
+        }
+        for (key, msg) in errs {
+            let f = self.item(key).map_or(Field::P1, |i| i.field);
+            if fields.contains(&f) {
+                fresh.push(Finding {
+                    field: f,
+                    severity: Severity::Error,
+                    message: msg,
+                });
+            }
+        }
+        self.findings.retain(|x| !fields.contains(&x.field));
+        self.findings.extend(fresh);
+        self.findings.sort_by_key(|x| x.field);
     }
 
     fn changed(&mut self) {
@@ -763,7 +821,8 @@ impl Screen for Editor {
             _ => area.input(key),
         };
         if changed {
-            self.changed();
+            let field = self.items[self.focus].field;
+            self.touched(field);
         }
         Vec::new()
     }
@@ -890,7 +949,9 @@ impl Screen for Editor {
                 ),
             ];
             if let Kind::Text { area, .. } = &item.kind {
-                let n = text_of(area).chars().count();
+                let lines = area.lines();
+                let n = lines.iter().map(|l| l.chars().count()).sum::<usize>()
+                    + lines.len().saturating_sub(1);
                 let counter = if item.key == Key::Title {
                     format!("  {n}/{TITLE_MAX_CHARS}")
                 } else if n > 0 {
@@ -925,9 +986,7 @@ impl Screen for Editor {
             match &item.kind {
                 Kind::Text { area, .. } => {
                     if focused {
-                        let mut a = area.clone();
-                        a.set_cursor_line_style(Style::default());
-                        f.render_widget(&a, rect);
+                        f.render_widget(area, rect);
                         focus_rect = Some(rect);
                     } else {
                         let lines: Vec<Line> = area
