@@ -31,10 +31,11 @@ pub enum Action {
     Edit,
     Save,
     SubmitPractice,
+    Attach,
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 26] = [
         Self::Quit,
         Self::Back,
         Self::Help,
@@ -60,6 +61,7 @@ impl Action {
         Self::Edit,
         Self::Save,
         Self::SubmitPractice,
+        Self::Attach,
     ];
 
     /// What the action does, in Russian.
@@ -90,6 +92,7 @@ impl Action {
             Self::Edit => "Редактировать паспорт (свой черновик)",
             Self::Save => "Сохранить сейчас (черновик сохраняется и сам)",
             Self::SubmitPractice => "Подать практику на подтверждение регионом",
+            Self::Attach => "Приложить файл или ссылку: обложку, материал, согласие",
         }
     }
 
@@ -121,6 +124,7 @@ impl Action {
             Self::Edit => "редактировать",
             Self::Save => "сохранить",
             Self::SubmitPractice => "подать",
+            Self::Attach => "приложить",
         }
     }
 }

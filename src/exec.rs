@@ -4,9 +4,16 @@
 
 use chrono::Utc;
 
+use std::io::Read as _;
+use std::path::Path;
+
+use crate::domain::Passport;
 use crate::domain::command::{Command, Context, Outcome, Refusal, apply};
+use crate::domain::passport::{Cover, Material, MaterialKind, Source};
 use crate::domain::refdata::refdata;
+use crate::domain::rules::cover_problems;
 use crate::domain::{PracticeId, User};
+use crate::store::blobs::{Blobs, inspect_image};
 use crate::store::{Mutation, Record, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +57,126 @@ pub fn execute(
     }
     let seq = store.commit(&m)?;
     Ok((outcome, Some(seq)))
+}
+
+/// Why an attachment was not added, in Russian.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachError {
+    pub message: String,
+    /// The request itself was malformed (an unknown kind), not the file.
+    pub bad_input: bool,
+}
+
+fn refuse(message: String) -> AttachError {
+    AttachError {
+        message,
+        bad_input: false,
+    }
+}
+
+/// The attachment kinds and their Russian names: `cover`, `consent`, then
+/// the material kinds of P-9.
+pub fn attachment_kinds() -> Vec<(&'static str, &'static str)> {
+    let mut v = vec![
+        ("cover", "Обложка (P-10)"),
+        (
+            "consent",
+            "Согласие на обработку персональных данных (P-21)",
+        ),
+    ];
+    v.extend(MaterialKind::ALL.iter().map(|k| (k.code(), k.name())));
+    v
+}
+
+/// The passport with `source` attached as `kind`. `source` is a path, or a
+/// web link for a material. A cover is checked by its content before
+/// anything is stored; files over 20 MB are refused with their size.
+pub fn attach(
+    blobs: &Blobs,
+    mut passport: Passport,
+    source: &str,
+    kind: &str,
+    title: Option<String>,
+) -> Result<Passport, AttachError> {
+    let link = source.starts_with("https://") || source.starts_with("http://");
+    if kind == "cover" {
+        if link {
+            return Err(refuse(
+                "Обложку нужно загрузить файлом, ссылка не подходит.".to_owned(),
+            ));
+        }
+        let path = Path::new(source);
+        let mut head = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(256 * 1024).read_to_end(&mut head))
+            .map_err(|_| refuse(format!("Файл «{source}» не найден.")))?;
+        let Some((format, width, height)) = inspect_image(&head) else {
+            return Err(refuse(format!(
+                "Обложка «{source}» не принята: это не изображение JPG, PNG или BMP (проверено по содержимому файла)."
+            )));
+        };
+        let problems = cover_problems(format, width, height);
+        if !problems.is_empty() {
+            return Err(refuse(format!(
+                "Обложка «{source}» не принята:\n— {}",
+                problems.join("\n— ")
+            )));
+        }
+        let b = blobs.put_file(path).map_err(|e| refuse(e.to_string()))?;
+        passport.cover = Some(Cover {
+            sha256: b.sha256,
+            name: b.name,
+            format,
+            width,
+            height,
+        });
+        return Ok(passport);
+    }
+    let material_kind = if kind == "consent" {
+        None
+    } else {
+        Some(MaterialKind::from_code(kind).ok_or_else(|| {
+            let kinds: Vec<&str> = attachment_kinds().iter().map(|(c, _)| *c).collect();
+            AttachError {
+                message: format!(
+                    "Неизвестный вид вложения «{kind}». Допустимы: {}.",
+                    kinds.join(", ")
+                ),
+                bad_input: true,
+            }
+        })?)
+    };
+    let (name, src) = if link {
+        (
+            source.to_owned(),
+            Source::Link {
+                url: source.to_owned(),
+            },
+        )
+    } else {
+        let b = blobs
+            .put_file(Path::new(source))
+            .map_err(|e| refuse(e.to_string()))?;
+        (
+            b.name.clone(),
+            Source::File {
+                sha256: b.sha256,
+                name: b.name,
+                size: b.size,
+            },
+        )
+    };
+    let m = Material {
+        kind: material_kind.unwrap_or(MaterialKind::Other),
+        title: title.unwrap_or(name),
+        source: src,
+    };
+    if material_kind.is_some() {
+        passport.materials.push(m);
+    } else {
+        passport.consents.push(m);
+    }
+    Ok(passport)
 }
 
 #[cfg(test)]

@@ -192,6 +192,7 @@ fn defaults() -> Vec<(Action, &'static [&'static str])> {
         (Action::Edit, &["e"]),
         (Action::Save, &["ctrl-s", "f2"]),
         (Action::SubmitPractice, &["f9"]),
+        (Action::Attach, &["ctrl-o"]),
         (Action::Submit, &["enter"]),
     ]
 }

@@ -13,13 +13,11 @@ use crate::cli::{Failure, PracticeCommand, emit, fail};
 use crate::domain::access::read_scope;
 use crate::domain::command::Command;
 use crate::domain::eligibility::parse_leaders_csv;
-use crate::domain::passport::{Cover, Material, MaterialKind, Source};
 use crate::domain::refdata::refdata;
-use crate::domain::rules::cover_problems;
 use crate::domain::{Passport, Practice, Role, User};
 use crate::exec::{ExecError, execute};
 use crate::passport_json::{apply_json, to_json};
-use crate::store::blobs::{Blobs, inspect_image};
+use crate::store::blobs::Blobs;
 use crate::store::{Mutation, Record, Store};
 
 /// Signs the user in: the password comes from `SMARTEKA_PASSWORD` or is
@@ -149,7 +147,14 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
             let user = need_user(&store, as_user)?;
             let id = parse_id(&id)?;
             let p = load(&store, id, Some(&user))?;
-            let passport = attach(&Blobs::new(data), p.passport.clone(), &path, &kind, title)?;
+            let passport = crate::exec::attach(
+                &Blobs::new(data),
+                p.passport.clone(),
+                &path.display().to_string(),
+                &kind,
+                title,
+            )
+            .map_err(|e| fail(e.message, if e.bad_input { 2 } else { 1 }))?;
             let after = exec(&store, &user, Command::Edit { id, passport })?;
             eprintln!(
                 "Приложено: «{}», редакция {}.",
@@ -166,80 +171,6 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
             Ok(())
         }
     }
-}
-
-/// The passport with the file attached as `kind`; a cover is checked by
-/// its content before anything is stored.
-fn attach(
-    blobs: &Blobs,
-    mut passport: Passport,
-    path: &Path,
-    kind: &str,
-    title: Option<String>,
-) -> Result<Passport, Failure> {
-    let shown = path.display().to_string();
-    if kind == "cover" {
-        let mut head = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|f| {
-                std::io::Read::read_to_end(&mut std::io::Read::take(f, 256 * 1024), &mut head)
-            })
-            .map_err(|_| fail(format!("Файл «{shown}» не найден."), 2))?;
-        let Some((format, w, h)) = inspect_image(&head) else {
-            return Err(fail(
-                format!(
-                    "Обложка «{shown}» не принята: это не изображение JPG, PNG или BMP (проверено по содержимому файла)."
-                ),
-                1,
-            ));
-        };
-        let problems = cover_problems(format, w, h);
-        if !problems.is_empty() {
-            return Err(fail(
-                format!("Обложка «{shown}» не принята:\n— {}", problems.join("\n— ")),
-                1,
-            ));
-        }
-        let b = blobs.put_file(path).map_err(|e| fail(e.to_string(), 1))?;
-        passport.cover = Some(Cover {
-            sha256: b.sha256,
-            name: b.name,
-            format,
-            width: w,
-            height: h,
-        });
-        return Ok(passport);
-    }
-    let material_kind = if kind == "consent" {
-        None
-    } else {
-        Some(MaterialKind::from_code(kind).ok_or_else(|| {
-            let kinds: Vec<&str> = MaterialKind::ALL.iter().map(|k| k.code()).collect();
-            fail(
-                format!(
-                    "Неизвестный вид вложения «{kind}». Допустимы: cover, consent, {}.",
-                    kinds.join(", ")
-                ),
-                2,
-            )
-        })?)
-    };
-    let b = blobs.put_file(path).map_err(|e| fail(e.to_string(), 1))?;
-    let m = Material {
-        kind: material_kind.unwrap_or(MaterialKind::Other),
-        title: title.unwrap_or_else(|| b.name.clone()),
-        source: Source::File {
-            sha256: b.sha256,
-            name: b.name,
-            size: b.size,
-        },
-    };
-    if material_kind.is_some() {
-        passport.materials.push(m);
-    } else {
-        passport.consents.push(m);
-    }
-    Ok(passport)
 }
 
 fn show(store: &Store, p: &Practice, as_json: bool) -> Result<(), Failure> {

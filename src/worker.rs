@@ -100,6 +100,13 @@ pub enum Request {
         user: Box<User>,
         id: PracticeId,
     },
+    /// Attach a file (by path) or a link to an own draft.
+    AttachDraft {
+        user: Box<User>,
+        id: PracticeId,
+        source: String,
+        kind: String,
+    },
 }
 
 /// What the passport editor starts from.
@@ -189,7 +196,10 @@ impl Worker {
     pub fn process(&self, req: Request) -> Reply {
         let writes = matches!(
             req,
-            Request::NewDraft { .. } | Request::SaveDraft { .. } | Request::SubmitDraft { .. }
+            Request::NewDraft { .. }
+                | Request::SaveDraft { .. }
+                | Request::SubmitDraft { .. }
+                | Request::AttachDraft { .. }
         );
         if matches!(req, Request::Search { .. } | Request::Facets { .. })
             && let Err(e) = self.index.catch_up_if_behind(&self.store)
@@ -238,6 +248,15 @@ impl Worker {
                 })
             }
             Request::OpenDraft { user, id } => Reply::Draft(self.open_draft(&user, id)),
+            Request::AttachDraft {
+                user,
+                id,
+                source,
+                kind,
+            } => Reply::Saved {
+                id,
+                result: self.attach(&user, id, &source, &kind),
+            },
             Request::SaveDraft {
                 user,
                 id,
@@ -284,6 +303,24 @@ impl Worker {
             team,
             profiles,
         })
+    }
+
+    fn attach(
+        &self,
+        user: &User,
+        id: PracticeId,
+        source: &str,
+        kind: &str,
+    ) -> Result<Box<Draft>, Vec<String>> {
+        let p = self.open_draft(user, id).map_err(|e| vec![e])?.practice;
+        let blobs = crate::store::blobs::Blobs::new(self.store.dir());
+        let passport = crate::exec::attach(&blobs, p.passport, source.trim(), kind, None)
+            .map_err(|e| vec![e.message])?;
+        match execute(&self.store, user, Command::Edit { id, passport }) {
+            Ok((o, _)) => Ok(self.draft(o.practice)),
+            Err(ExecError::Refused(r)) => Err(r.reasons),
+            Err(e) => Err(vec![e.to_string()]),
+        }
     }
 
     fn open_draft(&self, user: &User, id: PracticeId) -> Result<Box<Draft>, String> {

@@ -164,3 +164,32 @@ fn submit_is_refused_with_reasons_then_accepted() {
             .contains("Черновик")
     );
 }
+
+#[test]
+fn attaching_a_cover_from_the_editor() {
+    let mut f = app(20);
+    sign_in(&mut f.app, "author");
+    key(&mut f.app, KeyCode::Char('n'));
+    // A text file named .png is refused by its content.
+    let fake = f.dir.path().join("fake.png");
+    std::fs::write(&fake, "не картинка").expect("write");
+    ctrl(&mut f.app, 'o');
+    typ(&mut f.app, &fake.display().to_string());
+    key(&mut f.app, KeyCode::Enter);
+    key(&mut f.app, KeyCode::Enter); // the first kind: cover
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("не изображение"), "{s}");
+    // The real cover, its name completed with Tab.
+    let examples = format!("{}/assets/examples/", env!("CARGO_MANIFEST_DIR"));
+    ctrl(&mut f.app, 'o');
+    typ(&mut f.app, &format!("{examples}cov"));
+    key(&mut f.app, KeyCode::Tab);
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("cover.png"), "{s}");
+    key(&mut f.app, KeyCode::Enter);
+    let s = screen(&f.app, 120, 40);
+    assert!(s.contains("Обложка (P-10)"), "{s}");
+    key(&mut f.app, KeyCode::Enter);
+    let s = screen(&f.app, 120, 40);
+    assert!(s.contains("cover.png (1200×900)"), "{s}");
+}

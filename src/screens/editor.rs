@@ -30,7 +30,8 @@ use crate::ui::truncate;
 use crate::worker::{Draft, Reply, Request};
 
 /// Every action the editor may offer, for the clash check.
-pub const COMMAND_SET: [Action; 12] = [
+pub const COMMAND_SET: [Action; 13] = [
+    Action::Attach,
     Action::NextField,
     Action::PrevField,
     Action::Save,
@@ -154,6 +155,8 @@ pub struct Editor {
     picker: Option<(usize, usize)>,
     /// The reasons of a refused submission, shown in a window.
     pub refusal: Option<Vec<String>>,
+    /// The attach window: a path (or link) with Tab completion, then a kind.
+    pub attach: Option<AttachPrompt>,
     year: i32,
 }
 
@@ -417,6 +420,7 @@ impl Editor {
             problems: Vec::new(),
             picker: None,
             refusal: None,
+            attach: None,
             year,
         };
         e.revalidate();
@@ -717,6 +721,13 @@ impl Screen for Editor {
     }
 
     fn commands(&self) -> Vec<Action> {
+        if let Some(a) = &self.attach {
+            return if a.kind_cursor.is_some() {
+                vec![Action::Up, Action::Down, Action::Submit, Action::Back]
+            } else {
+                vec![Action::Submit, Action::NextField, Action::Back]
+            };
+        }
         if self.refusal.is_some() {
             return vec![Action::Back, Action::Submit];
         }
@@ -728,6 +739,7 @@ impl Screen for Editor {
             Action::PrevField,
             Action::Save,
             Action::SubmitPractice,
+            Action::Attach,
             Action::Back,
             Action::Help,
         ];
@@ -747,10 +759,16 @@ impl Screen for Editor {
     }
 
     fn text_input(&self) -> bool {
+        if let Some(a) = &self.attach {
+            return a.kind_cursor.is_none();
+        }
         self.picker.is_none() && self.refusal.is_none() && self.focused_is_text()
     }
 
     fn handle(&mut self, action: Action) -> Vec<Effect> {
+        if self.attach.is_some() {
+            return self.attach_action(action);
+        }
         if self.refusal.is_some() {
             self.refusal = None;
             return Vec::new();
@@ -790,6 +808,10 @@ impl Screen for Editor {
                 _ => {}
             },
             Action::Save => return self.save(),
+            Action::Attach => {
+                self.attach = Some(AttachPrompt::default());
+                return self.save();
+            }
             Action::SubmitPractice => {
                 let mut out = self.save();
                 out.push(Effect::Send(Request::SubmitDraft {
@@ -810,6 +832,13 @@ impl Screen for Editor {
     }
 
     fn input(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if let Some(a) = &mut self.attach {
+            if key.code != KeyCode::Enter {
+                a.input.input(key);
+                a.candidates.clear();
+            }
+            return Vec::new();
+        }
         let Kind::Text { area, lines } = &mut self.items[self.focus].kind else {
             return Vec::new();
         };
@@ -1097,6 +1126,9 @@ impl Screen for Editor {
                 &mut st,
             );
         }
+        if let Some(a) = &self.attach {
+            a.render(f, area, cx);
+        }
         if let Some(reasons) = &self.refusal {
             let r = super::popups::centred(area, 78, (reasons.len() as u16 + 4).min(area.height));
             f.render_widget(Clear, r);
@@ -1117,5 +1149,174 @@ impl Screen for Editor {
             }
             f.render_widget(Paragraph::new(lines), inner);
         }
+    }
+}
+
+/// The attach window of the editor.
+#[derive(Default)]
+pub struct AttachPrompt {
+    pub input: TextArea<'static>,
+    /// `Some` once the path is given and the kind is being chosen.
+    pub kind_cursor: Option<usize>,
+    pub candidates: Vec<String>,
+}
+
+fn expand_home(s: &str) -> String {
+    match (s.strip_prefix("~/"), std::env::var("HOME")) {
+        (Some(rest), Ok(home)) => format!("{home}/{rest}"),
+        _ => s.to_owned(),
+    }
+}
+
+/// Tab completion of a path: the completed text and, when several names
+/// fit, the candidates.
+pub fn complete_path(input: &str) -> (String, Vec<String>) {
+    let expanded = expand_home(input);
+    let (dir, prefix) = match expanded.rfind('/') {
+        Some(i) => (expanded[..=i].to_owned(), expanded[i + 1..].to_owned()),
+        None => (String::new(), expanded.clone()),
+    };
+    let read = if dir.is_empty() { "." } else { dir.as_str() };
+    let Ok(entries) = std::fs::read_dir(read) else {
+        return (input.to_owned(), Vec::new());
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if !name.starts_with(&prefix) || (name.starts_with('.') && !prefix.starts_with('.')) {
+                return None;
+            }
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            Some(if is_dir { format!("{name}/") } else { name })
+        })
+        .collect();
+    names.sort();
+    match names.as_slice() {
+        [] => (input.to_owned(), Vec::new()),
+        [one] => (format!("{dir}{one}"), Vec::new()),
+        many => {
+            let first = &many[0];
+            let mut common = first.len();
+            for n in &many[1..] {
+                common = common.min(
+                    first
+                        .char_indices()
+                        .zip(n.chars())
+                        .take_while(|((_, a), b)| a == b)
+                        .last()
+                        .map_or(0, |((i, a), _)| i + a.len_utf8()),
+                );
+            }
+            (format!("{dir}{}", &first[..common]), many.to_vec())
+        }
+    }
+}
+
+impl Editor {
+    fn attach_action(&mut self, action: Action) -> Vec<Effect> {
+        let Some(a) = &mut self.attach else {
+            return Vec::new();
+        };
+        let kinds = crate::exec::attachment_kinds();
+        match (a.kind_cursor, action) {
+            (_, Action::Back) => self.attach = None,
+            (None, Action::NextField) => {
+                let text = a.input.lines().join("");
+                let (done, candidates) = complete_path(&text);
+                a.input = TextArea::new(vec![done]);
+                a.input.move_cursor(ratatui_textarea::CursorMove::End);
+                a.candidates = candidates;
+            }
+            (None, Action::Submit) if !a.input.lines().join("").trim().is_empty() => {
+                a.kind_cursor = Some(0);
+            }
+            (Some(c), Action::Up) => a.kind_cursor = Some(c.saturating_sub(1)),
+            (Some(c), Action::Down) => a.kind_cursor = Some((c + 1).min(kinds.len() - 1)),
+            (Some(c), Action::Submit) => {
+                let source = expand_home(a.input.lines().join("").trim());
+                let kind = kinds[c].0.to_owned();
+                self.attach = None;
+                self.saving = true;
+                return vec![Effect::Send(Request::AttachDraft {
+                    user: Box::new(self.user.clone()),
+                    id: self.id,
+                    source,
+                    kind,
+                })];
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+}
+
+impl AttachPrompt {
+    fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
+        let t = cx.theme;
+        let kinds = crate::exec::attachment_kinds();
+        let rows = match self.kind_cursor {
+            Some(_) => kinds.len() as u16,
+            None => 2 + self.candidates.len().min(8) as u16,
+        };
+        let r = super::popups::centred(area, 76, rows + 3);
+        f.render_widget(Clear, r);
+        let bottom = if self.kind_cursor.is_some() {
+            " Enter — приложить · Esc — отмена "
+        } else {
+            " Tab — дополнить · Enter — дальше · Esc — отмена "
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(t.border_focus)
+            .title(Span::styled(" Приложить файл или ссылку ", t.title))
+            .title_bottom(Span::styled(bottom, t.muted));
+        let inner = block.inner(r);
+        f.render_widget(block, r);
+        let [first, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+        let [label, field] =
+            Layout::horizontal([Constraint::Length(8), Constraint::Min(1)]).areas(first);
+        f.render_widget(Paragraph::new(Span::styled(" Путь: ", t.label)), label);
+        f.render_widget(&self.input, field);
+        if let Some(c) = self.kind_cursor {
+            let items: Vec<ListItem> = kinds
+                .iter()
+                .map(|(_, n)| ListItem::new(truncate(n, 70)))
+                .collect();
+            let mut st = ListState::default().with_selected(Some(c));
+            f.render_stateful_widget(List::new(items).highlight_style(t.selected), rest, &mut st);
+        } else {
+            let mut lines = vec![Line::from(Span::styled(
+                " Файл до 20 МБ или ссылка https://… на облачное хранилище",
+                t.muted,
+            ))];
+            for c in self.candidates.iter().take(8) {
+                lines.push(Line::from(Span::styled(format!("   {c}"), t.text)));
+            }
+            f.render_widget(Paragraph::new(lines), rest);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_completion() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("обложка-2025.png"), b"x").expect("write");
+        std::fs::write(dir.path().join("обложка-2024.png"), b"x").expect("write");
+        std::fs::create_dir(dir.path().join("документы")).expect("mkdir");
+        let base = format!("{}/", dir.path().display());
+        let (done, c) = complete_path(&format!("{base}обл"));
+        assert_eq!(done, format!("{base}обложка-202"));
+        assert_eq!(c.len(), 2);
+        let (done, c) = complete_path(&format!("{base}док"));
+        assert_eq!(done, format!("{base}документы/"));
+        assert!(c.is_empty());
+        let (done, _) = complete_path(&format!("{base}нет"));
+        assert_eq!(done, format!("{base}нет"));
     }
 }
