@@ -336,6 +336,23 @@ impl App {
         self.apply(effects);
     }
 
+    /// Before the program ends (quit, SIGHUP, SIGTERM): pending drafts are
+    /// saved, and their saves waited for, a few seconds at most.
+    pub async fn flush(&mut self) {
+        let mut effects = Vec::new();
+        for s in &mut self.stack {
+            effects.extend(s.flush());
+        }
+        self.apply(effects);
+        let until = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        while self.in_flight > 0 {
+            match tokio::time::timeout_at(until, self.replies.recv()).await {
+                Ok(Some(r)) => self.on_reply(r),
+                _ => break,
+            }
+        }
+    }
+
     /// Who is signed in, for the status bar.
     pub fn who(&self) -> String {
         match &self.user {
@@ -421,6 +438,7 @@ impl App {
                 _ = int.recv() => break,
             }
         }
+        self.flush().await;
         Ok(())
     }
 }

@@ -860,6 +860,10 @@ impl Screen for Editor {
         Editor::deadline(self)
     }
 
+    fn flush(&mut self) -> Vec<Effect> {
+        self.save()
+    }
+
     fn on_tick(&mut self) -> Vec<Effect> {
         match Editor::deadline(self) {
             Some(d) if d <= Instant::now() => self.save(),

@@ -70,6 +70,10 @@ pub trait Screen {
     fn on_tick(&mut self) -> Vec<Effect> {
         Vec::new()
     }
+    /// The program is ending: save whatever is pending.
+    fn flush(&mut self) -> Vec<Effect> {
+        Vec::new()
+    }
     fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>);
 }
 
