@@ -32,10 +32,11 @@ pub enum Action {
     Save,
     SubmitPractice,
     Attach,
+    FindUser,
 }
 
 impl Action {
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 27] = [
         Self::Quit,
         Self::Back,
         Self::Help,
@@ -62,6 +63,7 @@ impl Action {
         Self::Save,
         Self::SubmitPractice,
         Self::Attach,
+        Self::FindUser,
     ];
 
     /// What the action does, in Russian.
@@ -93,6 +95,7 @@ impl Action {
             Self::Save => "Сохранить сейчас (черновик сохраняется и сам)",
             Self::SubmitPractice => "Подать практику на подтверждение регионом",
             Self::Attach => "Приложить файл или ссылку: обложку, материал, согласие",
+            Self::FindUser => "Найти пользователя по ФИО и добавить в команду",
         }
     }
 
@@ -125,6 +128,7 @@ impl Action {
             Self::Save => "сохранить",
             Self::SubmitPractice => "подать",
             Self::Attach => "приложить",
+            Self::FindUser => "в команду",
         }
     }
 }

@@ -193,6 +193,7 @@ fn defaults() -> Vec<(Action, &'static [&'static str])> {
         (Action::Save, &["ctrl-s", "f2"]),
         (Action::SubmitPractice, &["f9"]),
         (Action::Attach, &["ctrl-o"]),
+        (Action::FindUser, &["ctrl-t"]),
         (Action::Submit, &["enter"]),
     ]
 }

@@ -100,6 +100,11 @@ pub enum Request {
         user: Box<User>,
         id: PracticeId,
     },
+    /// Registered users whose name, login or e-mail contains the text.
+    FindUsers {
+        tag: u64,
+        text: String,
+    },
     /// Attach a file (by path) or a link to an own draft.
     AttachDraft {
         user: Box<User>,
@@ -133,6 +138,11 @@ pub enum Reply {
     Practice(Result<Box<PracticeView>, String>),
     Login(Result<Box<User>, String>),
     Draft(Result<Box<Draft>, String>),
+    /// (login, full name, organisation, profile complete)
+    Users {
+        tag: u64,
+        users: Vec<(String, String, String, bool)>,
+    },
     /// A save: the new draft state, or the reasons it was refused.
     Saved {
         id: PracticeId,
@@ -248,6 +258,10 @@ impl Worker {
                 })
             }
             Request::OpenDraft { user, id } => Reply::Draft(self.open_draft(&user, id)),
+            Request::FindUsers { tag, text } => Reply::Users {
+                tag,
+                users: self.find_users(&text),
+            },
             Request::AttachDraft {
                 user,
                 id,
@@ -321,6 +335,36 @@ impl Worker {
             Err(ExecError::Refused(r)) => Err(r.reasons),
             Err(e) => Err(vec![e.to_string()]),
         }
+    }
+
+    fn find_users(&self, text: &str) -> Vec<(String, String, String, bool)> {
+        let t = text.trim().to_lowercase();
+        if t.chars().count() < 2 {
+            return Vec::new();
+        }
+        let mut out: Vec<(String, String, String, bool)> = self
+            .store
+            .users()
+            .filter_map(Result::ok)
+            .filter(|u| !u.disabled && !u.password_hash.is_empty())
+            .filter(|u| {
+                u.profile.full_name.to_lowercase().contains(&t)
+                    || u.login.to_lowercase().contains(&t)
+                    || u.profile.email.to_lowercase().contains(&t)
+            })
+            .map(|u| {
+                let complete = crate::domain::user::profile_problems(&u.profile).is_empty();
+                (
+                    u.login,
+                    u.profile.full_name,
+                    u.profile.organisation,
+                    complete,
+                )
+            })
+            .collect();
+        out.sort_by(|a, b| a.1.cmp(&b.1));
+        out.truncate(20);
+        out
     }
 
     fn open_draft(&self, user: &User, id: PracticeId) -> Result<Box<Draft>, String> {

@@ -193,3 +193,67 @@ fn attaching_a_cover_from_the_editor() {
     let s = screen(&f.app, 120, 40);
     assert!(s.contains("cover.png (1200×900)"), "{s}");
 }
+
+#[test]
+fn team_members_found_by_name() {
+    let mut f = app(20);
+    sign_in(&mut f.app, "author");
+    key(&mut f.app, KeyCode::Char('n'));
+    let team1 = f
+        .app
+        .store
+        .user_by_login("team1")
+        .expect("read")
+        .expect("exists");
+    let surname: String = team1
+        .profile
+        .full_name
+        .split_whitespace()
+        .next()
+        .expect("surname")
+        .to_owned();
+    ctrl(&mut f.app, 't');
+    typ(&mut f.app, &surname);
+    let s = screen(&f.app, 120, 40);
+    assert!(
+        s.contains("Добавить в команду") && s.contains("(team1)"),
+        "{s}"
+    );
+    let pos = s
+        .lines()
+        .filter(|l| l.contains('(') && l.contains("),"))
+        .position(|l| l.contains("(team1)"))
+        .expect("listed");
+    for _ in 0..pos {
+        key(&mut f.app, KeyCode::Down);
+    }
+    key(&mut f.app, KeyCode::Enter);
+    assert!(f.app.stack.len() == 1);
+    let s = screen(&f.app, 120, 40);
+    assert!(s.contains("team1"), "{s}");
+    // Saved as a member of the team.
+    key(&mut f.app, KeyCode::F(2));
+    let author = f
+        .app
+        .store
+        .user_by_login("author")
+        .expect("read")
+        .expect("exists");
+    let p = f
+        .app
+        .store
+        .practices()
+        .filter_map(Result::ok)
+        .find(|p| {
+            p.author == author.id
+                && p.status == PracticeStatus::Draft
+                && p.passport.title.is_empty()
+        })
+        .expect("the new draft");
+    assert!(
+        p.passport
+            .team
+            .iter()
+            .any(|m| m.member == smarteka::domain::passport::Member::User(team1.id))
+    );
+}

@@ -30,8 +30,9 @@ use crate::ui::truncate;
 use crate::worker::{Draft, Reply, Request};
 
 /// Every action the editor may offer, for the clash check.
-pub const COMMAND_SET: [Action; 13] = [
+pub const COMMAND_SET: [Action; 14] = [
     Action::Attach,
+    Action::FindUser,
     Action::NextField,
     Action::PrevField,
     Action::Save,
@@ -157,6 +158,8 @@ pub struct Editor {
     pub refusal: Option<Vec<String>>,
     /// The attach window: a path (or link) with Tab completion, then a kind.
     pub attach: Option<AttachPrompt>,
+    /// The team search window.
+    pub find: Option<FindUser>,
     year: i32,
 }
 
@@ -421,6 +424,7 @@ impl Editor {
             picker: None,
             refusal: None,
             attach: None,
+            find: None,
             year,
         };
         e.revalidate();
@@ -721,6 +725,9 @@ impl Screen for Editor {
     }
 
     fn commands(&self) -> Vec<Action> {
+        if self.find.is_some() {
+            return vec![Action::Up, Action::Down, Action::Submit, Action::Back];
+        }
         if let Some(a) = &self.attach {
             return if a.kind_cursor.is_some() {
                 vec![Action::Up, Action::Down, Action::Submit, Action::Back]
@@ -740,6 +747,7 @@ impl Screen for Editor {
             Action::Save,
             Action::SubmitPractice,
             Action::Attach,
+            Action::FindUser,
             Action::Back,
             Action::Help,
         ];
@@ -759,6 +767,9 @@ impl Screen for Editor {
     }
 
     fn text_input(&self) -> bool {
+        if self.find.is_some() {
+            return true;
+        }
         if let Some(a) = &self.attach {
             return a.kind_cursor.is_none();
         }
@@ -766,6 +777,9 @@ impl Screen for Editor {
     }
 
     fn handle(&mut self, action: Action) -> Vec<Effect> {
+        if self.find.is_some() {
+            return self.find_action(action);
+        }
         if self.attach.is_some() {
             return self.attach_action(action);
         }
@@ -812,6 +826,7 @@ impl Screen for Editor {
                 self.attach = Some(AttachPrompt::default());
                 return self.save();
             }
+            Action::FindUser => self.find = Some(FindUser::default()),
             Action::SubmitPractice => {
                 let mut out = self.save();
                 out.push(Effect::Send(Request::SubmitDraft {
@@ -832,6 +847,18 @@ impl Screen for Editor {
     }
 
     fn input(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if let Some(fu) = &mut self.find {
+            if key.code == KeyCode::Enter {
+                return Vec::new();
+            }
+            fu.input.input(key);
+            fu.tag += 1;
+            fu.cursor = 0;
+            return vec![Effect::Send(Request::FindUsers {
+                tag: fu.tag,
+                text: fu.input.lines().join(""),
+            })];
+        }
         if let Some(a) = &mut self.attach {
             if key.code != KeyCode::Enter {
                 a.input.input(key);
@@ -873,6 +900,13 @@ impl Screen for Editor {
 
     fn on_reply(&mut self, reply: &Reply) -> Vec<Effect> {
         match reply {
+            Reply::Users { tag, users } => {
+                if let Some(fu) = &mut self.find
+                    && *tag == fu.tag
+                {
+                    fu.users.clone_from(users);
+                }
+            }
             Reply::Saved { id, result } if *id == self.id => {
                 self.saving = false;
                 match result {
@@ -1133,6 +1167,9 @@ impl Screen for Editor {
         if let Some(a) = &self.attach {
             a.render(f, area, cx);
         }
+        if let Some(fu) = &self.find {
+            fu.render(f, area, cx);
+        }
         if let Some(reasons) = &self.refusal {
             let r = super::popups::centred(area, 78, (reasons.len() as u16 + 4).min(area.height));
             f.render_widget(Clear, r);
@@ -1300,6 +1337,98 @@ impl AttachPrompt {
             }
             f.render_widget(Paragraph::new(lines), rest);
         }
+    }
+}
+
+/// The team search window: a name, then a registered user to add.
+#[derive(Default)]
+pub struct FindUser {
+    pub input: TextArea<'static>,
+    pub tag: u64,
+    pub users: Vec<(String, String, String, bool)>,
+    pub cursor: usize,
+}
+
+impl Editor {
+    fn find_action(&mut self, action: Action) -> Vec<Effect> {
+        let Some(fu) = &mut self.find else {
+            return Vec::new();
+        };
+        match action {
+            Action::Up => fu.cursor = fu.cursor.saturating_sub(1),
+            Action::Down => fu.cursor = (fu.cursor + 1).min(fu.users.len().saturating_sub(1)),
+            Action::Submit => {
+                let Some((login, ..)) = fu.users.get(fu.cursor).cloned() else {
+                    return Vec::new();
+                };
+                self.find = None;
+                if let Some(i) = self.items.iter().position(|i| i.key == Key::Team) {
+                    self.focus = i;
+                    if let Kind::Text { area, .. } = &mut self.items[i].kind {
+                        let known = lines_of(area)
+                            .iter()
+                            .any(|l| l.trim_end_matches('*').trim() == login);
+                        if !known {
+                            area.move_cursor(ratatui_textarea::CursorMove::Bottom);
+                            area.move_cursor(ratatui_textarea::CursorMove::End);
+                            if !area.lines().last().is_none_or(String::is_empty) {
+                                area.insert_newline();
+                            }
+                            area.insert_str(&login);
+                        }
+                    }
+                    self.touched(Field::P19);
+                }
+            }
+            _ => self.find = None,
+        }
+        Vec::new()
+    }
+}
+
+impl FindUser {
+    fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
+        let t = cx.theme;
+        let rows = self.users.len().clamp(1, 10) as u16;
+        let r = super::popups::centred(area, 76, rows + 4);
+        f.render_widget(Clear, r);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(t.border_focus)
+            .title(Span::styled(" Добавить в команду ", t.title))
+            .title_bottom(Span::styled(" Enter — добавить · Esc — отмена ", t.muted));
+        let inner = block.inner(r);
+        f.render_widget(block, r);
+        let [first, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+        let [label, field] =
+            Layout::horizontal([Constraint::Length(7), Constraint::Min(1)]).areas(first);
+        f.render_widget(Paragraph::new(Span::styled(" ФИО: ", t.label)), label);
+        f.render_widget(&self.input, field);
+        if self.users.is_empty() {
+            let hint = if self.input.lines().join("").chars().count() < 2 {
+                " Введите хотя бы две буквы фамилии, имени, логина или почты."
+            } else {
+                " Никого не нашлось. Незарегистрированного участника впишите в поле команды по e-mail."
+            };
+            f.render_widget(Paragraph::new(Span::styled(hint, t.muted)), rest);
+            return;
+        }
+        let w = rest.width.saturating_sub(2) as usize;
+        let items: Vec<ListItem> = self
+            .users
+            .iter()
+            .map(|(login, name, org, complete)| {
+                let mark = if *complete {
+                    ""
+                } else {
+                    " · профиль не заполнен"
+                };
+                ListItem::new(truncate(&format!("{name} ({login}), {org}{mark}"), w))
+            })
+            .collect();
+        let mut st = ListState::default().with_selected(Some(self.cursor));
+        f.render_stateful_widget(List::new(items).highlight_style(t.selected), rest, &mut st);
     }
 }
 
