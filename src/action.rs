@@ -33,10 +33,11 @@ pub enum Action {
     SubmitPractice,
     Attach,
     FindUser,
+    Revisions,
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Self::Quit,
         Self::Back,
         Self::Help,
@@ -64,6 +65,7 @@ impl Action {
         Self::SubmitPractice,
         Self::Attach,
         Self::FindUser,
+        Self::Revisions,
     ];
 
     /// What the action does, in Russian.
@@ -96,6 +98,7 @@ impl Action {
             Self::SubmitPractice => "Подать практику на подтверждение регионом",
             Self::Attach => "Приложить файл или ссылку: обложку, материал, согласие",
             Self::FindUser => "Найти пользователя по ФИО и добавить в команду",
+            Self::Revisions => "Редакции паспорта: показать предыдущую",
         }
     }
 
@@ -129,6 +132,7 @@ impl Action {
             Self::SubmitPractice => "подать",
             Self::Attach => "приложить",
             Self::FindUser => "в команду",
+            Self::Revisions => "редакции",
         }
     }
 }

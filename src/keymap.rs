@@ -194,6 +194,7 @@ fn defaults() -> Vec<(Action, &'static [&'static str])> {
         (Action::SubmitPractice, &["f9"]),
         (Action::Attach, &["ctrl-o"]),
         (Action::FindUser, &["ctrl-t"]),
+        (Action::Revisions, &["r"]),
         (Action::Submit, &["enter"]),
     ]
 }

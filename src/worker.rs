@@ -100,6 +100,11 @@ pub enum Request {
         user: Box<User>,
         id: PracticeId,
     },
+    /// The saved revisions of a practice the user may read.
+    Revisions {
+        id: PracticeId,
+        user: Option<Box<User>>,
+    },
     /// Registered users whose name, login or e-mail contains the text.
     FindUsers {
         tag: u64,
@@ -112,6 +117,14 @@ pub enum Request {
         source: String,
         kind: String,
     },
+}
+
+/// A saved revision as the passport view shows it.
+#[derive(Debug, Clone)]
+pub struct RevisionView {
+    pub revision: crate::domain::command::Revision,
+    pub by: String,
+    pub view: Box<PracticeView>,
 }
 
 /// What the passport editor starts from.
@@ -138,6 +151,11 @@ pub enum Reply {
     Practice(Result<Box<PracticeView>, String>),
     Login(Result<Box<User>, String>),
     Draft(Result<Box<Draft>, String>),
+    /// Revisions, oldest first, each with the names of its team and author.
+    Revisions {
+        id: PracticeId,
+        result: Result<Vec<RevisionView>, String>,
+    },
     /// (login, full name, organisation, profile complete)
     Users {
         tag: u64,
@@ -258,6 +276,10 @@ impl Worker {
                 })
             }
             Request::OpenDraft { user, id } => Reply::Draft(self.open_draft(&user, id)),
+            Request::Revisions { id, user } => Reply::Revisions {
+                id,
+                result: self.revisions(id, user.as_deref()),
+            },
             Request::FindUsers { tag, text } => Reply::Users {
                 tag,
                 users: self.find_users(&text),
@@ -335,6 +357,25 @@ impl Worker {
             Err(ExecError::Refused(r)) => Err(r.reasons),
             Err(e) => Err(vec![e.to_string()]),
         }
+    }
+
+    fn revisions(&self, id: PracticeId, user: Option<&User>) -> Result<Vec<RevisionView>, String> {
+        let current = load_view(&self.store, id, user)?;
+        let revs = self.store.revisions(id).map_err(|e| e.to_string())?;
+        Ok(revs
+            .into_iter()
+            .map(|r| {
+                let mut p = current.practice.clone();
+                p.passport = r.passport.clone();
+                p.revision = r.number;
+                let view = view_of(&self.store, p);
+                RevisionView {
+                    by: name_of(&self.store, r.by),
+                    revision: r,
+                    view,
+                }
+            })
+            .collect())
     }
 
     fn find_users(&self, text: &str) -> Vec<(String, String, String, bool)> {

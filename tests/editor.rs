@@ -257,3 +257,35 @@ fn team_members_found_by_name() {
             .any(|m| m.member == smarteka::domain::passport::Member::User(team1.id))
     );
 }
+
+#[test]
+fn earlier_revisions_in_the_passport_view() {
+    let mut f = app(20);
+    sign_in(&mut f.app, "author");
+    key(&mut f.app, KeyCode::Char('n'));
+    typ(&mut f.app, "Редакции по шагам");
+    key(&mut f.app, KeyCode::F(2));
+    key(&mut f.app, KeyCode::Tab);
+    typ(&mut f.app, "Первая цель");
+    key(&mut f.app, KeyCode::F(2));
+    key(&mut f.app, KeyCode::Esc);
+    key(&mut f.app, KeyCode::Char('/'));
+    typ(&mut f.app, "редакции по шагам");
+    key(&mut f.app, KeyCode::Enter);
+    key(&mut f.app, KeyCode::Enter);
+    assert_eq!(f.app.stack.len(), 1);
+    let s = screen(&f.app, 120, 40);
+    assert!(s.contains("Первая цель") && !s.contains("Редакция"), "{s}");
+    key(&mut f.app, KeyCode::Char('r'));
+    let s = screen(&f.app, 120, 40);
+    assert!(
+        s.contains("Редакция 2 из 3") && s.contains("изменены: P-1"),
+        "{s}"
+    );
+    assert!(!s.contains("Первая цель"), "{s}");
+    key(&mut f.app, KeyCode::Char('r'));
+    assert!(screen(&f.app, 120, 40).contains("Редакция 1 из 3"));
+    key(&mut f.app, KeyCode::Char('r'));
+    let s = screen(&f.app, 120, 40);
+    assert!(!s.contains("Редакция") && s.contains("Первая цель"), "{s}");
+}

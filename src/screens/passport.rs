@@ -18,10 +18,11 @@ use crate::domain::refdata::refdata;
 use crate::domain::rules::human_size;
 use crate::domain::{PracticeId, PracticeStatus};
 use crate::theme::Theme;
-use crate::worker::{PracticeView, Reply, Request};
+use crate::worker::{PracticeView, Reply, Request, RevisionView};
 
-pub const COMMANDS: [Action; 12] = [
+pub const COMMANDS: [Action; 13] = [
     Action::Edit,
+    Action::Revisions,
     Action::Down,
     Action::Up,
     Action::PageDown,
@@ -39,6 +40,11 @@ pub struct PassportView {
     pub id: PracticeId,
     pub view: Option<Result<Box<PracticeView>, String>>,
     pub scroll: usize,
+    /// Saved revisions, once asked for, and which one is shown (`None`:
+    /// the current passport).
+    pub revisions: Option<Vec<RevisionView>>,
+    pub shown: Option<usize>,
+    user: Option<crate::domain::User>,
     max_scroll: Cell<usize>,
     page: Cell<usize>,
 }
@@ -51,6 +57,9 @@ impl PassportView {
                 id,
                 view: None,
                 scroll: 0,
+                revisions: None,
+                shown: None,
+                user: user.clone(),
                 max_scroll: Cell::new(usize::MAX),
                 page: Cell::new(10),
             },
@@ -341,12 +350,45 @@ impl Screen for PassportView {
             Action::End => self.scroll = max,
             Action::Back | Action::Quit => return vec![Effect::Close],
             Action::Edit => return vec![Effect::EditDraft(self.id)],
+            Action::Revisions => match &self.revisions {
+                None => {
+                    return vec![Effect::Send(Request::Revisions {
+                        id: self.id,
+                        user: self.user.clone().map(Box::new),
+                    })];
+                }
+                Some(revs) => {
+                    // Step back in time; past the oldest, back to the current.
+                    self.shown = match self.shown {
+                        None if revs.len() > 1 => Some(revs.len() - 2),
+                        Some(i) if i > 0 => Some(i - 1),
+                        _ => None,
+                    };
+                    self.scroll = 0;
+                }
+            },
             _ => {}
         }
         Vec::new()
     }
 
     fn on_reply(&mut self, reply: &Reply) -> Vec<Effect> {
+        if let Reply::Revisions { id, result } = reply
+            && *id == self.id
+        {
+            match result {
+                Ok(revs) if revs.len() > 1 => {
+                    self.shown = Some(revs.len() - 2);
+                    self.revisions = Some(revs.clone());
+                }
+                Ok(revs) => {
+                    self.revisions = Some(revs.clone());
+                    return vec![Effect::Message("У паспорта одна редакция.".to_owned())];
+                }
+                Err(e) => return vec![Effect::Error(e.clone())],
+            }
+            return Vec::new();
+        }
         if let Reply::Practice(r) = reply
             && self.view.is_none()
         {
@@ -380,10 +422,40 @@ impl Screen for PassportView {
             width: inner.width.saturating_sub(3),
             ..inner
         };
-        let lines = match &self.view {
-            None => vec![Line::from(Span::styled("Загрузка…", t.muted))],
-            Some(Err(e)) => vec![Line::from(Span::styled(e.clone(), t.error))],
-            Some(Ok(v)) => passport_lines(v, text_area.width as usize, t),
+        let shown = self
+            .shown
+            .and_then(|i| self.revisions.as_ref().and_then(|r| r.get(i)));
+        let lines = match (&self.view, shown) {
+            (None, _) => vec![Line::from(Span::styled("Загрузка…", t.muted))],
+            (Some(Err(e)), _) => vec![Line::from(Span::styled(e.clone(), t.error))],
+            (Some(Ok(_)), Some(r)) => {
+                let total = self.revisions.as_ref().map_or(0, Vec::len);
+                let fields: Vec<String> = r.revision.fields.iter().map(|f| f.id()).collect();
+                let mut lines = Vec::new();
+                wrap_into(
+                    &mut lines,
+                    &format!(
+                        "Редакция {} из {total} · {} · {} · изменены: {} (r — предыдущая)",
+                        r.revision.number,
+                        r.revision
+                            .at
+                            .with_timezone(&chrono::Local)
+                            .format("%d.%m.%Y %H:%M"),
+                        r.by,
+                        if fields.is_empty() {
+                            "—".to_owned()
+                        } else {
+                            fields.join(", ")
+                        }
+                    ),
+                    text_area.width as usize,
+                    t.warning,
+                    "",
+                );
+                lines.extend(passport_lines(&r.view, text_area.width as usize, t));
+                lines
+            }
+            (Some(Ok(v)), None) => passport_lines(v, text_area.width as usize, t),
         };
         let h = text_area.height as usize;
         self.page.set(h.saturating_sub(1).max(1));
