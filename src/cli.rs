@@ -159,6 +159,18 @@ pub enum PracticeCommand {
         #[arg(long, value_name = "ТЕКСТ")]
         title: Option<String>,
     },
+    /// Сохранить вложение практики в файл.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    SaveFile {
+        #[arg(value_name = "ID")]
+        id: String,
+        /// Имя файла вложения или начало его SHA-256 (не короче 8 знаков).
+        #[arg(value_name = "ИМЯ")]
+        name: String,
+        /// Куда сохранить.
+        #[arg(value_name = "ПУТЬ")]
+        path: PathBuf,
+    },
     /// Подать практику: «Черновик» → «Подтверждение регионом».
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
     Submit {

@@ -13,6 +13,7 @@ use crate::cli::{Failure, PracticeCommand, emit, fail};
 use crate::domain::access::read_scope;
 use crate::domain::command::Command;
 use crate::domain::eligibility::parse_leaders_csv;
+use crate::domain::passport::Source;
 use crate::domain::refdata::refdata;
 use crate::domain::{Passport, Practice, Role, User};
 use crate::exec::{ExecError, execute};
@@ -161,6 +162,47 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
                 path.display(),
                 after.revision
             );
+            Ok(())
+        }
+        PracticeCommand::SaveFile { id, name, path } => {
+            let id = parse_id(&id)?;
+            let user = as_user.map(|l| sign_in(&store, l)).transpose()?;
+            let p = load(&store, id, user.as_ref())?;
+            let pp = &p.passport;
+            let mut files: Vec<(String, String)> = Vec::new();
+            if let Some(c) = &pp.cover {
+                files.push((c.name.clone(), c.sha256.clone()));
+            }
+            for m in pp.materials.iter().chain(&pp.consents) {
+                match &m.source {
+                    Source::File { name, sha256, .. } => files.push((name.clone(), sha256.clone())),
+                    Source::Link { url } if m.title == name || url == &name => {
+                        return Err(fail(format!("«{name}» — ссылка, а не файл: {url}"), 1));
+                    }
+                    Source::Link { .. } => {}
+                }
+            }
+            let mut found: Vec<&(String, String)> = files
+                .iter()
+                .filter(|(n, sha)| *n == name || (name.len() >= 8 && sha.starts_with(&name)))
+                .collect();
+            // The same content attached twice is one file.
+            found.sort_by(|a, b| a.1.cmp(&b.1));
+            found.dedup_by(|a, b| a.1 == b.1);
+            let (_, sha) = match found.as_slice() {
+                [one] => *one,
+                [] => return Err(fail(format!("У практики нет вложения «{name}»."), 1)),
+                _ => {
+                    return Err(fail(
+                        format!("Вложений «{name}» несколько: укажите начало SHA-256."),
+                        2,
+                    ));
+                }
+            };
+            Blobs::new(data)
+                .save_to(sha, &path)
+                .map_err(|e| fail(e.to_string(), 1))?;
+            eprintln!("Сохранено: {}.", path.display());
             Ok(())
         }
         PracticeCommand::Submit { id } => {

@@ -175,6 +175,42 @@ fn the_example_passport_from_draft_to_region_confirmation() {
         1,
         "the same file is stored once"
     );
+    let back = tmp.path().join("back.png");
+    let o = author(
+        &data,
+        &[
+            "practice",
+            "save-file",
+            &id,
+            "nothing.pdf",
+            &back.display().to_string(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("нет вложения"), "{}", err(&o));
+    let sha = {
+        let o = author(&data, &["practice", "show", &id, "--json"]);
+        let v: serde_json::Value = serde_json::from_str(&out(&o)).expect("json");
+        v["passport"]["cover"]["sha256"]
+            .as_str()
+            .expect("sha")
+            .to_owned()
+    };
+    let o = author(
+        &data,
+        &[
+            "practice",
+            "save-file",
+            &id,
+            &sha[..12],
+            &back.display().to_string(),
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(
+        std::fs::read(&back).expect("saved"),
+        std::fs::read(example("cover.png")).expect("original")
+    );
 
     // Someone else cannot edit or submit it.
     let o = run(&data, Some(("team1", "demo")), &["practice", "submit", &id]);
