@@ -1,11 +1,13 @@
 //! The workstation in a real terminal (a pty from `script`), stopped hard:
 //! what was typed is in the store when it is opened again.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::thread::sleep;
 use std::time::Duration;
+use std::time::Instant;
 
 use smarteka::store::Store;
 
@@ -43,28 +45,56 @@ fn type_then(signal: &str, wait_for_autosave: bool) -> Vec<String> {
     let mut child = Command::new("script")
         .args([
             "-qfec",
-            &format!("exec {bin} --data {}", data.display()),
+            // A pty without a size draws nothing: give it 80×24.
+            &format!("stty cols 80 rows 24; exec {bin} --data {}", data.display()),
             "/dev/null",
         ])
         .env("TERM", "xterm")
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("the `script` command (bsdutils) runs the workstation in a pty");
+    // What the workstation draws, to wait for it instead of guessing.
+    let screen = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let mut out = child.stdout.take().expect("stdout");
+    let sink = screen.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = out.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().expect("lock").extend_from_slice(&buf[..n]);
+        }
+    });
+    let wait_for = |text: &str| {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(60) {
+            let seen = String::from_utf8_lossy(&screen.lock().expect("lock")).contains(text);
+            if seen {
+                return;
+            }
+            sleep(Duration::from_millis(50));
+        }
+        panic!("the workstation did not show «{text}»");
+    };
     let mut stdin = child.stdin.take().expect("stdin");
     let mut send = |s: &str, pause: u64| {
         stdin.write_all(s.as_bytes()).expect("type");
         stdin.flush().expect("flush");
         sleep(Duration::from_millis(pause));
     };
-    send("", 3000);
-    send("l", 500);
-    send("author\tdemo\r", 2000);
-    send("n", 2000);
+    wait_for("Каталог");
+    send("l", 0);
+    wait_for("Вход");
+    send("author\tdemo\r", 0);
+    wait_for("Автор практики");
+    send("n", 0);
+    wait_for("черновик");
     send(
         "Черновик после сбоя",
-        if wait_for_autosave { 2000 } else { 100 },
+        if wait_for_autosave { 3000 } else { 100 },
     );
     let pids = pids_of(&data);
     assert!(!pids.is_empty(), "the workstation is running");
@@ -74,7 +104,7 @@ fn type_then(signal: &str, wait_for_autosave: bool) -> Vec<String> {
             .status()
             .expect("kill");
     }
-    for _ in 0..100 {
+    for _ in 0..300 {
         if pids_of(&data).is_empty() {
             break;
         }
@@ -82,7 +112,18 @@ fn type_then(signal: &str, wait_for_autosave: bool) -> Vec<String> {
     }
     let _ = child.kill();
     let _ = child.wait();
-    let store = Store::open(&data).expect("the store opens again");
+    // The lock goes with the process; under heavy disk load that can take
+    // a while (a kill waits for a flush in progress).
+    let start = Instant::now();
+    let store = loop {
+        match Store::open(&data) {
+            Ok(s) => break s,
+            Err(e) if start.elapsed() > Duration::from_secs(30) => {
+                panic!("the store does not open: {e}")
+            }
+            Err(_) => sleep(Duration::from_millis(200)),
+        }
+    };
     let author = store
         .user_by_login("author")
         .expect("read")
