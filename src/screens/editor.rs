@@ -551,7 +551,7 @@ impl Editor {
             "" => None,
             t => t.parse().ok().or_else(|| {
                 errs.push((Key::Launch, format!("«{t}» — не целое число месяцев")));
-                p.launch_months
+                self.base.launch_months
             }),
         };
         p.specifics = self.text(Key::Specifics);
@@ -562,7 +562,7 @@ impl Editor {
             "" => None,
             t => t.parse().ok().or_else(|| {
                 errs.push((Key::Year, format!("«{t}» — не год")));
-                p.year
+                self.base.year
             }),
         };
         p.route = self
@@ -678,6 +678,15 @@ impl Editor {
             passport: Box::new(passport),
             team: self.lines(Key::Team),
         })]
+    }
+
+    /// Entering a text field puts the cursor after its text, so typing
+    /// adds to it.
+    fn cursor_to_end(&mut self) {
+        if let Kind::Text { area, .. } = &mut self.items[self.focus].kind {
+            area.move_cursor(ratatui_textarea::CursorMove::Bottom);
+            area.move_cursor(ratatui_textarea::CursorMove::End);
+        }
     }
 
     fn focused_is_text(&self) -> bool {
@@ -807,9 +816,13 @@ impl Screen for Editor {
             return Vec::new();
         }
         match action {
-            Action::NextField | Action::Down => self.focus = (self.focus + 1) % self.items.len(),
+            Action::NextField | Action::Down => {
+                self.focus = (self.focus + 1) % self.items.len();
+                self.cursor_to_end();
+            }
             Action::PrevField | Action::Up => {
                 self.focus = (self.focus + self.items.len() - 1) % self.items.len();
+                self.cursor_to_end();
             }
             Action::Toggle | Action::Open => match &mut self.items[self.focus].kind {
                 Kind::Check(c) => {
@@ -1435,6 +1448,112 @@ impl FindUser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn editor_for(p: Passport) -> Editor {
+        let user = crate::domain::User {
+            id: uuid::Uuid::nil(),
+            login: "a".into(),
+            profile: Profile::default(),
+            roles: vec![],
+            password_hash: String::new(),
+            email_verified: true,
+            consents: vec![],
+            disabled: false,
+            created: chrono::Utc::now(),
+        };
+        let practice = crate::domain::Practice {
+            id: uuid::Uuid::nil(),
+            status: crate::domain::PracticeStatus::Draft,
+            author: user.id,
+            passport: p,
+            revision: 1,
+            created: chrono::Utc::now(),
+            updated: chrono::Utc::now(),
+            published: None,
+        };
+        let draft = Draft {
+            practice,
+            team: vec![],
+            profiles: vec![],
+        };
+        Editor::new(&draft, user, 2026)
+    }
+
+    #[test]
+    fn every_field_rule_shows_in_the_editor() {
+        let e = editor_for(Passport::default());
+        let mut fields: Vec<Field> = e
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| f.field)
+            .collect();
+        fields.dedup();
+        let required = [
+            Field::P1,
+            Field::P2,
+            Field::P3,
+            Field::P4,
+            Field::P5,
+            Field::P6,
+            Field::P7,
+            Field::P8,
+            Field::P9,
+            Field::P10,
+            Field::P11,
+            Field::P12,
+            Field::P13,
+            Field::P14,
+            Field::P16,
+            Field::P17,
+            Field::P18,
+            Field::P19,
+            Field::P23,
+            Field::P24,
+        ];
+        assert_eq!(fields, required);
+    }
+
+    #[test]
+    fn the_form_reads_back_what_it_shows() {
+        let mut p = crate::domain::fixtures::valid();
+        p.partners.push(Partner {
+            name: "Фонд".into(),
+            terms: "Соглашение".into(),
+            responsibility: "Методика".into(),
+        });
+        p.rating_indicators = vec!["qol-social".into()];
+        p.leader_project = true;
+        let e = editor_for(p.clone());
+        let (back, errs) = e.passport();
+        assert!(errs.is_empty(), "{errs:?}");
+        // The team is read from its lines when saved, not by the form.
+        assert_eq!(back, p);
+    }
+
+    #[test]
+    fn unreadable_numbers_are_reported_and_keep_the_saved_value() {
+        let p = Passport {
+            year: Some(2024),
+            ..Passport::default()
+        };
+        let mut e = editor_for(p);
+        let i = e
+            .items
+            .iter()
+            .position(|i| i.key == Key::Year)
+            .expect("year");
+        e.focus = i;
+        e.input(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE));
+        let (back, errs) = e.passport();
+        assert_eq!(back.year, Some(2024));
+        assert!(errs.iter().any(|(_, m)| m.contains("не год")), "{errs:?}");
+        assert!(
+            e.findings
+                .iter()
+                .any(|f| f.field == Field::P23 && f.message.contains("не год"))
+        );
+    }
 
     #[test]
     fn path_completion() {
