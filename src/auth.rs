@@ -11,6 +11,28 @@ pub fn hash_password(password: &str) -> Result<String, String> {
         .map_err(|e| format!("не удалось вычислить хеш пароля: {e}"))
 }
 
+/// Signs a user in: the account exists, is enabled, has a password, and
+/// the password matches. One message for a wrong login or password, so a
+/// refusal does not tell which logins exist.
+pub fn sign_in(
+    store: &crate::store::Store,
+    login: &str,
+    password: &str,
+) -> Result<crate::domain::User, String> {
+    const REFUSED: &str = "Неверный логин или пароль.";
+    let user = store
+        .user_by_login(login.trim())
+        .map_err(|e| e.to_string())?
+        .ok_or(REFUSED)?;
+    if user.disabled {
+        return Err("Учётная запись отключена. Обратитесь к модератору АСИ.".to_owned());
+    }
+    if user.password_hash.is_empty() || !verify_password(password, &user.password_hash) {
+        return Err(REFUSED.to_owned());
+    }
+    Ok(user)
+}
+
 /// Whether the password matches the stored hash. A malformed hash never
 /// matches.
 pub fn verify_password(password: &str, hash: &str) -> bool {

@@ -8,14 +8,13 @@ use std::path::Path;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::verify_password;
 use crate::cli::{Failure, PracticeCommand, emit, fail};
 use crate::domain::access::read_scope;
 use crate::domain::command::Command;
 use crate::domain::eligibility::parse_leaders_csv;
 use crate::domain::passport::Source;
 use crate::domain::refdata::refdata;
-use crate::domain::{Passport, Practice, Role, User};
+use crate::domain::{Passport, Practice, User};
 use crate::exec::{ExecError, execute};
 use crate::passport_json::{apply_json, to_json};
 use crate::store::blobs::Blobs;
@@ -37,15 +36,7 @@ fn sign_in(store: &Store, login: &str) -> Result<User, Failure> {
             ));
         }
     };
-    let refused = || fail("Неверный логин или пароль.", 1);
-    let user = store.user_by_login(login)?.ok_or_else(refused)?;
-    if user.disabled {
-        return Err(fail("Учётная запись отключена.", 1));
-    }
-    if user.password_hash.is_empty() || !verify_password(&password, &user.password_hash) {
-        return Err(refused());
-    }
-    Ok(user)
+    crate::auth::sign_in(store, login, &password).map_err(|e| fail(e, 1))
 }
 
 fn need_user(store: &Store, login: Option<&str>) -> Result<User, Failure> {
@@ -273,12 +264,7 @@ pub fn import_leaders(data: &Path, as_user: Option<&str>, file: &Path) -> Result
     })?;
     let store = Store::open(data)?;
     let user = need_user(&store, as_user)?;
-    if !user.has_role(Role::AsiModerator) {
-        return Err(fail(
-            "Загружать списки лидеров рейтингов может только модератор АСИ.",
-            1,
-        ));
-    }
+    crate::domain::eligibility::may_import_leaders(&user).map_err(|e| fail(e, 1))?;
     let mut years: Vec<i32> = leaders.iter().map(|l| l.year).collect();
     years.sort_unstable();
     years.dedup();

@@ -7,7 +7,6 @@ use std::sync::mpsc;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::auth::verify_password;
 use crate::domain::command::Command;
 use crate::domain::passport::{Member, TeamMember};
 use crate::domain::refdata::refdata;
@@ -414,15 +413,7 @@ impl Worker {
             .practice(id)
             .map_err(|e| e.to_string())?
             .ok_or("Практика не найдена.")?;
-        if p.author != user.id {
-            return Err("Редактировать паспорт может только его автор.".to_owned());
-        }
-        if p.status != PracticeStatus::Draft {
-            return Err(format!(
-                "Практика в статусе «{}»: паспорт меняется только в статусе «Черновик».",
-                p.status.name()
-            ));
-        }
+        crate::domain::command::check_editable(user, &p).map_err(|r| r.to_string())?;
         Ok(self.draft(p))
     }
 
@@ -468,19 +459,7 @@ impl Worker {
     }
 
     fn login(&self, login: &str, password: &str) -> Result<Box<User>, String> {
-        const REFUSED: &str = "Неверный логин или пароль.";
-        let user = self
-            .store
-            .user_by_login(login.trim())
-            .map_err(|e| e.to_string())?
-            .ok_or(REFUSED)?;
-        if user.disabled {
-            return Err("Учётная запись отключена. Обратитесь к модератору АСИ.".to_owned());
-        }
-        if user.password_hash.is_empty() || !verify_password(password, &user.password_hash) {
-            return Err(REFUSED.to_owned());
-        }
-        Ok(Box::new(user))
+        crate::auth::sign_in(&self.store, login, password).map(Box::new)
     }
 }
 

@@ -112,6 +112,12 @@ fn region_mismatch(p: &Passport, region: &str, refdata: &RefData) -> Option<Stri
     }
 }
 
+/// Whether the actor may change the passport now: the author, on a draft.
+pub fn check_editable(actor: &User, p: &Practice) -> Result<(), Refusal> {
+    must_be_author(actor, p)?;
+    must_be_draft(p)
+}
+
 fn must_be_author(actor: &User, p: &Practice) -> Result<(), Refusal> {
     if p.author == actor.id {
         Ok(())

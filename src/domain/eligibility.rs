@@ -88,6 +88,16 @@ pub struct Leader {
     pub note: String,
 }
 
+/// The leader lists are loaded by the Модератор АСИ, who coordinates the
+/// platform (§1.9).
+pub fn may_import_leaders(user: &super::user::User) -> Result<(), String> {
+    if user.has_role(super::user::Role::AsiModerator) && !user.disabled {
+        Ok(())
+    } else {
+        Err("Загружать списки лидеров рейтингов может только модератор АСИ.".to_owned())
+    }
+}
+
 /// The CSV header the import expects.
 pub const CSV_HEADER: &str = "year,region,criterion,note";
 
