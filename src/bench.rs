@@ -61,7 +61,8 @@ pub fn run(data: Option<&Path>, practices: usize) -> Result<(), String> {
     println!("Хранилище: {}", dir.display());
     {
         let store = Store::open(&dir).map_err(|e| e.to_string())?;
-        if store.practice_count() == 0 {
+        // `last_seq` is one read; counting would walk (and load) the whole tree.
+        if store.last_seq().map_err(|e| e.to_string())? == 0 {
             let t = Instant::now();
             crate::demo::seed(&store, practices, 1, |_, _| {}).map_err(|e| e.to_string())?;
             let seeded = t.elapsed();
@@ -74,7 +75,6 @@ pub fn run(data: Option<&Path>, practices: usize) -> Result<(), String> {
                 t.elapsed().as_secs_f64()
             );
         }
-        println!("Практик в хранилище: {}", store.practice_count());
     }
 
     // Opening to the first drawn catalogue frame.
@@ -83,6 +83,7 @@ pub fn run(data: Option<&Path>, practices: usize) -> Result<(), String> {
     let rss_store = rss_kib();
     let (index, _) = SearchIndex::open(&dir.join("index"), &store).map_err(|e| e.to_string())?;
     let rss_index = rss_kib();
+    println!("Практик в поисковом индексе: {}", index.num_docs());
     let index = Arc::new(index);
     let mut app = App::new(
         store.clone(),
@@ -167,12 +168,17 @@ pub fn run(data: Option<&Path>, practices: usize) -> Result<(), String> {
         );
     }
     drop(app);
-    editor_figures(&worker.store)
+    drop(worker);
+    editor_figures()
 }
 
 /// A keystroke in a 50 KB «Суть практики» to the next drawn frame, and a
-/// flushed save of such a passport.
-fn editor_figures(store: &Store) -> Result<(), String> {
+/// flushed save of such a passport — on a store of its own, so the store
+/// being measured is never written.
+fn editor_figures() -> Result<(), String> {
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let store = &Store::open(tmp.path()).map_err(|e| e.to_string())?;
+    crate::demo::seed(store, 10, 1, |_, _| {}).map_err(|e| e.to_string())?;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use crate::domain::command::Command;

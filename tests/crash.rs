@@ -29,6 +29,19 @@ fn pids_of(data: &Path) -> Vec<u32> {
     out
 }
 
+/// Ends the workstation and its pty if a test fails half-way.
+struct Reaper<'a>(&'a Path);
+
+impl Drop for Reaper<'_> {
+    fn drop(&mut self) {
+        for pid in pids_of(self.0) {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
+    }
+}
+
 /// Types into the workstation, then sends `signal` to it; returns the
 /// titles of the demo author's practices afterwards.
 fn type_then(signal: &str, wait_for_autosave: bool) -> Vec<String> {
@@ -55,6 +68,7 @@ fn type_then(signal: &str, wait_for_autosave: bool) -> Vec<String> {
         .stderr(Stdio::null())
         .spawn()
         .expect("the `script` command (bsdutils) runs the workstation in a pty");
+    let _reaper = Reaper(&data);
     // What the workstation draws, to wait for it instead of guessing.
     let screen = Arc::new(Mutex::new(Vec::<u8>::new()));
     let mut out = child.stdout.take().expect("stdout");

@@ -484,6 +484,8 @@ impl Store {
             .map(|v| Ok(codec::decode(&v?)?))
     }
 
+    /// How many practices the store holds. Walks the whole tree: not for
+    /// hot paths.
     pub fn practice_count(&self) -> usize {
         self.trees[PRACTICES].len()
     }
