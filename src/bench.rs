@@ -176,19 +176,19 @@ pub fn run(data: Option<&Path>, practices: usize) -> Result<(), String> {
 /// flushed save of such a passport — on a store of its own, so the store
 /// being measured is never written.
 fn editor_figures() -> Result<(), String> {
-    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let store = &Store::open(tmp.path()).map_err(|e| e.to_string())?;
-    crate::demo::seed(store, 10, 1, |_, _| {}).map_err(|e| e.to_string())?;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use crate::domain::command::Command;
     use crate::screens::editor::Editor;
     use crate::screens::{RenderCx, Screen};
 
-    let Some(author) = store.user_by_login("author").map_err(|e| e.to_string())? else {
-        println!("Редактор: в хранилище нет демонстрационного автора, пропущено.");
-        return Ok(());
-    };
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let store = &Store::open(tmp.path()).map_err(|e| e.to_string())?;
+    crate::demo::seed(store, 10, 1, |_, _| {}).map_err(|e| e.to_string())?;
+    let author = store
+        .user_by_login("author")
+        .map_err(|e| e.to_string())?
+        .ok_or("демонстрационный автор не создан")?;
     // About 50 KB in paragraphs of some 600 characters, as texts are written.
     let paragraph = "Практика объединяет сведения ведомств и сопровождает семью. ".repeat(10);
     let essence = vec![paragraph.trim_end(); 50 * 1024 / (paragraph.len() + 1)].join("\n");
