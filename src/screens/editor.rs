@@ -575,45 +575,10 @@ impl Editor {
         (p, errs)
     }
 
-    fn revalidate(&mut self) {
-        let (p, errs) = self.passport();
-        let profiles = self.profiles.clone();
-        let lookup = move |id: UserId| {
-            profiles
-                .iter()
-                .find(|(u, _)| *u == id)
-                .map(|(_, p)| p.clone())
-        };
-        let cx = rules::Context {
-            refdata: refdata(),
-            year: self.year,
-            level_required: false,
-            profile: &lookup,
-        };
-        let mut f = rules::validate(&p, &cx);
-        // The team is read from logins when saved; until then the stored
-        // team is what the rules see.
-        for (key, msg) in errs {
-            let field = self.item(key).map_or(Field::P1, |i| i.field);
-            f.push(Finding {
-                field,
-                severity: Severity::Error,
-                message: msg,
-            });
-        }
-        self.findings = f;
-    }
-
-    /// A text of `field` changed: only the rules that read it run again
-    /// (P-4 also reads the title), so typing in a long text stays light.
-    fn touched(&mut self, field: Field) {
-        let now = Instant::now();
-        self.dirty_since.get_or_insert(now);
-        self.last_key = Some(now);
-        let mut fields = vec![field];
-        if field == Field::P1 {
-            fields.push(Field::P4);
-        }
+    /// The rule findings of some fields for the passport the form shows,
+    /// with what the form could not read. The team is checked as last saved:
+    /// its lines become members when the draft is saved.
+    fn findings_for(&self, fields: &[Field]) -> Vec<Finding> {
         let (p, errs) = self.passport();
         let profiles = &self.profiles;
         let lookup = |id: UserId| {
@@ -628,20 +593,40 @@ impl Editor {
             level_required: false,
             profile: &lookup,
         };
-        let mut fresh: Vec<Finding> = Vec::new();
-        for f in &fields {
-            fresh.extend(rules::check_field(*f, &p, &cx));
-        }
+        let mut out: Vec<Finding> = fields
+            .iter()
+            .flat_map(|f| rules::check_field(*f, &p, &cx))
+            .collect();
         for (key, msg) in errs {
-            let f = self.item(key).map_or(Field::P1, |i| i.field);
-            if fields.contains(&f) {
-                fresh.push(Finding {
-                    field: f,
+            let field = self.item(key).map_or(Field::P1, |i| i.field);
+            if fields.contains(&field) {
+                out.push(Finding {
+                    field,
                     severity: Severity::Error,
                     message: msg,
                 });
             }
         }
+        out
+    }
+
+    fn revalidate(&mut self) {
+        let mut f = self.findings_for(&Field::ALL);
+        f.sort_by_key(|x| x.field);
+        self.findings = f;
+    }
+
+    /// A text of `field` changed: only the rules that read it run again
+    /// (P-4 also reads the title), so typing in a long text stays light.
+    fn touched(&mut self, field: Field) {
+        let now = Instant::now();
+        self.dirty_since.get_or_insert(now);
+        self.last_key = Some(now);
+        let mut fields = vec![field];
+        if field == Field::P1 {
+            fields.push(Field::P4);
+        }
+        let fresh = self.findings_for(&fields);
         self.findings.retain(|x| !fields.contains(&x.field));
         self.findings.extend(fresh);
         self.findings.sort_by_key(|x| x.field);
