@@ -212,6 +212,22 @@ pub fn fail(message: impl Into<String>, code: u8) -> Failure {
     }
 }
 
+/// clap's own words in the help, in Russian: the placeholders of the usage
+/// line and the notes on defaults and environment variables.
+pub fn help_ru(text: &str) -> String {
+    let mut out = text
+        .replace("[OPTIONS]", "[ПАРАМЕТРЫ]")
+        .replace("<COMMAND>", "<КОМАНДА>")
+        .replace("[COMMAND]", "[КОМАНДА]")
+        .replace("[default: ", "[по умолчанию: ");
+    while let Some(i) = out.find("[env: ") {
+        let Some(end) = out[i..].find(']') else { break };
+        let var = out[i + 6..i + end].trim_end_matches('=').to_owned();
+        out.replace_range(i..=i + end, &format!("[переменная {var}]"));
+    }
+    out
+}
+
 fn clap_error_ru(e: &clap::Error) -> String {
     use clap::error::{ContextKind, ErrorKind};
     let arg = e
@@ -245,7 +261,7 @@ pub fn main() -> ExitCode {
         Err(e) => {
             use clap::error::ErrorKind;
             if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-                let _ = e.print();
+                let _ = emit(help_ru(&e.render().to_string()).as_bytes());
                 return ExitCode::SUCCESS;
             }
             eprintln!("smarteka: {}\nСправка: smarteka --help", clap_error_ru(&e));

@@ -219,25 +219,15 @@ impl Worker {
         tx
     }
 
-    /// Answers one request; after a write the search index catches up.
+    /// Answers one request; a search first brings the index up to the
+    /// store, so writes from anywhere in this process are found.
     pub fn process(&self, req: Request) -> Reply {
-        let writes = matches!(
-            req,
-            Request::NewDraft { .. }
-                | Request::SaveDraft { .. }
-                | Request::SubmitDraft { .. }
-                | Request::AttachDraft { .. }
-        );
         if matches!(req, Request::Search { .. } | Request::Facets { .. })
-            && let Err(e) = self.index.catch_up_if_behind(&self.store)
+            && let Err(e) = self.index.catch_up(&self.store)
         {
             tracing::warn!(error = %e, "search index did not catch up");
         }
-        let reply = self.answer(req);
-        if writes && let Err(e) = self.index.catch_up_if_behind(&self.store) {
-            tracing::warn!(error = %e, "search index did not catch up");
-        }
-        reply
+        self.answer(req)
     }
 
     fn answer(&self, req: Request) -> Reply {
@@ -262,7 +252,9 @@ impl Worker {
                 Ok(counts) => Reply::Facets { tag, counts },
                 Err(e) => Reply::Error(e.to_string()),
             },
-            Request::Practice { id, user } => Reply::Practice(self.practice(id, user.as_deref())),
+            Request::Practice { id, user } => {
+                Reply::Practice(load_view(&self.store, id, user.as_deref()))
+            }
             Request::Login { login, password } => Reply::Login(self.login(&login, &password)),
             Request::NewDraft { user } => {
                 let cmd = Command::Create {
@@ -310,10 +302,6 @@ impl Worker {
                 },
             },
         }
-    }
-
-    fn practice(&self, id: PracticeId, user: Option<&User>) -> Result<Box<PracticeView>, String> {
-        load_view(&self.store, id, user)
     }
 
     fn draft(&self, practice: Practice) -> Box<Draft> {

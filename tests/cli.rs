@@ -108,6 +108,20 @@ fn errors_are_russian_and_change_nothing() {
     let o = smarteka(dir.path(), &["--help"]);
     assert!(o.status.success());
     assert!(stdout(&o).contains("Использование"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("[переменная SMARTEKA_DATA]"),
+        "{}",
+        stdout(&o)
+    );
+    let o = smarteka(dir.path(), &["demo", "--help"]);
+    let help = stdout(&o);
+    assert!(
+        help.contains("[по умолчанию: 2000]") && help.contains("[ПАРАМЕТРЫ]"),
+        "{help}"
+    );
+    for english in ["[OPTIONS]", "default:", "env:", "Usage"] {
+        assert!(!help.contains(english), "«{english}» in:\n{help}");
+    }
     let o = smarteka(
         dir.path(),
         &["practice", "show", "018d0f5a-6980-7670-b906-c2477b15fa68"],

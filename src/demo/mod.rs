@@ -5,7 +5,7 @@
 
 mod vocab;
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -582,11 +582,6 @@ pub fn seed(
         users,
         practices: n,
     })
-}
-
-/// The date the demo data is anchored at.
-pub fn anchor_date() -> NaiveDate {
-    epoch().date_naive()
 }
 
 #[derive(Debug, thiserror::Error)]

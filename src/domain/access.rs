@@ -83,20 +83,10 @@ mod tests {
 
     use super::*;
     use crate::domain::passport::{CategoryChoice, Passport, Regions};
-    use crate::domain::user::{Profile, RoleGrant};
+    use crate::domain::user::RoleGrant;
 
     fn user(roles: Vec<RoleGrant>) -> User {
-        User {
-            id: Uuid::now_v7(),
-            login: "u".into(),
-            profile: Profile::default(),
-            roles,
-            password_hash: String::new(),
-            email_verified: true,
-            consents: vec![],
-            disabled: false,
-            created: Utc::now(),
-        }
+        crate::domain::fixtures::user(1, roles)
     }
 
     fn practice(status: PracticeStatus, region: &str, category: &str) -> Practice {

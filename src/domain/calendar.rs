@@ -110,11 +110,6 @@ impl Calendar {
         !self.years.contains_key(&year)
     }
 
-    /// The years that have a calendar file.
-    pub fn known_years(&self) -> impl Iterator<Item = i32> + '_ {
-        self.years.keys().copied()
-    }
-
     pub fn is_working_day(&self, d: NaiveDate) -> bool {
         match self.years.get(&d.year()) {
             Some(y) => {

@@ -1,12 +1,12 @@
-//! Test fixtures of the domain: a complete passport and profile.
+//! Test fixtures of the domain: a complete passport, profile and user.
 
 use uuid::Uuid;
 
 use super::passport::{
-    Audience, CategoryChoice, Cover, ImageFormat, ImplementationWay, Material, MaterialKind,
+    Audience, CategoryChoice, Cover, Field, ImageFormat, ImplementationWay, Material, MaterialKind,
     Member, Organisation, Passport, Plan, Regions, ResultRow, Results, Route, Source, TeamMember,
 };
-use super::user::Profile;
+use super::user::{Profile, RoleGrant, User};
 
 pub fn complete_profile() -> Profile {
     Profile {
@@ -100,3 +100,42 @@ pub fn valid() -> Passport {
         criteria_confirmed: [true; 7],
     }
 }
+
+/// A user with a complete profile and the given roles.
+pub fn user(id: u128, roles: Vec<RoleGrant>) -> User {
+    User {
+        id: Uuid::from_u128(id),
+        login: format!("u{id}"),
+        profile: complete_profile(),
+        roles,
+        password_hash: String::new(),
+        email_verified: true,
+        consents: vec![],
+        disabled: false,
+        created: chrono::Utc::now(),
+    }
+}
+
+/// The fields an empty passport is blocked on, in passport order.
+pub const REQUIRED: [Field; 20] = [
+    Field::P1,
+    Field::P2,
+    Field::P3,
+    Field::P4,
+    Field::P5,
+    Field::P6,
+    Field::P7,
+    Field::P8,
+    Field::P9,
+    Field::P10,
+    Field::P11,
+    Field::P12,
+    Field::P13,
+    Field::P14,
+    Field::P16,
+    Field::P17,
+    Field::P18,
+    Field::P19,
+    Field::P23,
+    Field::P24,
+];

@@ -79,16 +79,6 @@ impl Role {
             Self::RatingCommittee => "rating-committee",
         }
     }
-
-    /// Roles whose scope is a region.
-    pub fn is_regional(self) -> bool {
-        matches!(self, Self::Author | Self::Coordinator | Self::Recipient)
-    }
-
-    /// Roles whose scope is a set of categories.
-    pub fn is_by_category(self) -> bool {
-        matches!(self, Self::ExpertModerator | Self::Expert)
-    }
 }
 
 /// A role with its scope.

@@ -996,7 +996,6 @@ impl Screen for Editor {
         }
         self.top.set(top);
         let mut y = body.y;
-        let mut focus_rect = None;
         for i in top..self.items.len() {
             let h = height(i);
             if y + h > body.y + body.height {
@@ -1052,7 +1051,6 @@ impl Screen for Editor {
                 Kind::Text { area, .. } => {
                     if focused {
                         f.render_widget(area, rect);
-                        focus_rect = Some(rect);
                     } else {
                         let lines: Vec<Line> = area
                             .lines()
@@ -1120,7 +1118,6 @@ impl Screen for Editor {
                 y += 1;
             }
         }
-        let _ = focus_rect;
         if !self.problems.is_empty() {
             let msg = format!("Не сохранено: {}", self.problems.join("; "));
             let r = Rect {
@@ -1435,17 +1432,7 @@ mod tests {
     use super::*;
 
     fn editor_for(p: Passport) -> Editor {
-        let user = crate::domain::User {
-            id: uuid::Uuid::nil(),
-            login: "a".into(),
-            profile: Profile::default(),
-            roles: vec![],
-            password_hash: String::new(),
-            email_verified: true,
-            consents: vec![],
-            disabled: false,
-            created: chrono::Utc::now(),
-        };
+        let user = crate::domain::fixtures::user(0, vec![]);
         let practice = crate::domain::Practice {
             id: uuid::Uuid::nil(),
             status: crate::domain::PracticeStatus::Draft,
@@ -1474,29 +1461,8 @@ mod tests {
             .map(|f| f.field)
             .collect();
         fields.dedup();
-        let required = [
-            Field::P1,
-            Field::P2,
-            Field::P3,
-            Field::P4,
-            Field::P5,
-            Field::P6,
-            Field::P7,
-            Field::P8,
-            Field::P9,
-            Field::P10,
-            Field::P11,
-            Field::P12,
-            Field::P13,
-            Field::P14,
-            Field::P16,
-            Field::P17,
-            Field::P18,
-            Field::P19,
-            Field::P23,
-            Field::P24,
-        ];
-        assert_eq!(fields, required);
+
+        assert_eq!(fields, crate::domain::fixtures::REQUIRED);
     }
 
     #[test]

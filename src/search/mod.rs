@@ -434,20 +434,9 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// The change-log sequence the index reflects.
-    pub fn seq(&self) -> Result<u64> {
-        Ok(parse_payload(self.index.load_metas()?.payload.as_deref()).unwrap_or(0))
-    }
-
-    /// Re-indexes the practices changed after the index's sequence.
+    /// Re-indexes the practices changed since the index's last commit: one
+    /// read of the store's sequence when nothing changed.
     pub fn catch_up(&self, store: &Store) -> Result<usize> {
-        let seq = self.seq()?;
-        self.catch_up_from(store, seq)
-    }
-
-    /// Catches up only when the store has changes the index has not seen:
-    /// one read of the store's sequence when nothing changed.
-    pub fn catch_up_if_behind(&self, store: &Store) -> Result<usize> {
         let indexed = self.indexed.load(std::sync::atomic::Ordering::SeqCst);
         if store.last_seq()? > indexed {
             self.catch_up_from(store, indexed)
@@ -779,7 +768,8 @@ impl SearchIndex {
     }
 
     /// Whether a practice is in the index.
-    pub fn has_practice(&self, id: PracticeId) -> Result<bool> {
+    #[cfg(test)]
+    fn has_practice(&self, id: PracticeId) -> Result<bool> {
         let searcher = self.reader.searcher();
         let q = self.term_query(Term::from_field_text(self.f.id, &id.to_string()));
         Ok(searcher.search(&q, &Count)? > 0)

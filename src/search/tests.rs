@@ -4,7 +4,7 @@ use uuid::Uuid;
 use super::*;
 use crate::domain::access::read_scope;
 use crate::domain::passport::{CategoryChoice, Level, Passport, Regions, Results};
-use crate::domain::user::{Role, RoleGrant, User};
+use crate::domain::user::{Role, RoleGrant};
 use crate::store::{Mutation, Record};
 
 fn practice(
@@ -170,17 +170,8 @@ fn facets_filter_and_count() {
 #[test]
 fn scope_decides_what_is_visible() {
     let f = fixture();
-    let coordinator = User {
-        id: Uuid::now_v7(),
-        login: "c".into(),
-        profile: crate::domain::user::Profile::default(),
-        roles: vec![RoleGrant::regional(Role::Coordinator, "16")],
-        password_hash: String::new(),
-        email_verified: true,
-        consents: vec![],
-        disabled: false,
-        created: Utc::now(),
-    };
+    let coordinator =
+        crate::domain::fixtures::user(1, vec![RoleGrant::regional(Role::Coordinator, "16")]);
     let mut query = q("школ");
     query.scope = read_scope(Some(&coordinator));
     let mut ids = f.index.search(&query).expect("search").ids;

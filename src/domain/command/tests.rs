@@ -3,24 +3,10 @@ use uuid::Uuid;
 
 use super::*;
 use crate::domain::eligibility::{Criterion, Leader};
-use crate::domain::fixtures::{complete_profile, file, valid};
+use crate::domain::fixtures::{complete_profile, file, user, valid};
 use crate::domain::passport::{Level, Member};
 use crate::domain::refdata::refdata;
 use crate::domain::user::RoleGrant;
-
-fn user(id: u128, roles: Vec<RoleGrant>) -> User {
-    User {
-        id: Uuid::from_u128(id),
-        login: format!("u{id}"),
-        profile: complete_profile(),
-        roles,
-        password_hash: String::new(),
-        email_verified: true,
-        consents: vec![],
-        disabled: false,
-        created: Utc::now(),
-    }
-}
 
 /// The author of the fixture passport: user 1, an author in Татарстан.
 fn author() -> User {
