@@ -98,6 +98,20 @@ pub enum Command {
         #[command(subcommand)]
         command: PracticeCommand,
     },
+    /// Ваши очереди: практики, ждущие вашего действия.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Queue {
+        /// Вывести в JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ваши уведомления и приближающиеся сроки.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Inbox {
+        /// Вывести в JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Загрузить справочные данные.
     #[command(help_template = HELP_TEMPLATE, subcommand_help_heading = "Команды")]
     Import {
@@ -176,6 +190,64 @@ pub enum PracticeCommand {
     Submit {
         #[arg(value_name = "ID")]
         id: String,
+    },
+    /// Что вы можете сделать с практикой сейчас (docs/workflow.md).
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Actions {
+        #[arg(value_name = "ID")]
+        id: String,
+        /// Вывести в JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Выполнить действие этапа валидации: confirm, return, reject,
+    /// send-to-experts, vote-approve, publish… (docs/workflow.md).
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Act {
+        #[arg(value_name = "ID")]
+        id: String,
+        #[arg(value_name = "ДЕЙСТВИЕ")]
+        action: String,
+        /// Комментарий: что доработать, причина, пункты доработки.
+        #[arg(long, value_name = "ТЕКСТ")]
+        comment: Option<String>,
+        /// Документ этапа: протокол, письмо-запрос, обращение.
+        #[arg(long, value_name = "ПУТЬ")]
+        attach: Vec<PathBuf>,
+        /// Пользователь: эксперт-модератор, эксперты, новый автор.
+        #[arg(long, value_name = "ЛОГИН")]
+        to: Vec<String>,
+        /// Уровень практики: 1, 2 или 3.
+        #[arg(long, value_name = "N")]
+        level: Option<u8>,
+        /// Код причины отказа или архивации.
+        #[arg(long, value_name = "КОД")]
+        reason: Option<String>,
+    },
+    /// История практики: кто, когда, из какого статуса в какой.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    History {
+        #[arg(value_name = "ID")]
+        id: String,
+        /// Вывести в JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Сравнить две редакции паспорта; по умолчанию — возвращённую на
+    /// доработку и поданную после неё.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Diff {
+        #[arg(value_name = "ID")]
+        id: String,
+        /// Редакция «было».
+        #[arg(long = "from", value_name = "N")]
+        from: Option<u32>,
+        /// Редакция «стало».
+        #[arg(long = "to", value_name = "N")]
+        to: Option<u32>,
+        /// Вывести в JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -316,6 +388,7 @@ pub fn open(data: &Path) -> Result<(Arc<Store>, Arc<SearchIndex>, CatchUp), Fail
 
 fn run(cli: Cli) -> Result<(), Failure> {
     let config = Config::load(cli.config.as_deref()).map_err(|e| fail(e, 2))?;
+    crate::domain::calendar::install(config.calendar(&config.data_dir(cli.data.as_deref())).0);
     match cli.command {
         None => {
             if cli.demo {
@@ -372,6 +445,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
             crate::practice_cli::run(&data, cli.as_user.as_deref(), command)
+        }
+        Some(Command::Queue { json }) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            crate::workflow_cli::queue(&data, cli.as_user.as_deref(), json)
+        }
+        Some(Command::Inbox { json }) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            crate::workflow_cli::inbox(&data, cli.as_user.as_deref(), json)
         }
         Some(Command::Import {
             command: ImportCommand::Leaders { file },

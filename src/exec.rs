@@ -8,11 +8,12 @@ use std::io::Read as _;
 use std::path::Path;
 
 use crate::domain::Passport;
+use crate::domain::calendar;
 use crate::domain::command::{Command, Context, Outcome, Refusal, apply};
 use crate::domain::passport::{Cover, Material, MaterialKind, Source};
 use crate::domain::refdata::refdata;
 use crate::domain::rules::cover_problems;
-use crate::domain::{PracticeId, User};
+use crate::domain::{Role, User};
 use crate::store::blobs::{Blobs, inspect_image};
 use crate::store::{Mutation, Record, Store, StoreError};
 
@@ -24,12 +25,6 @@ pub enum ExecError {
     Store(#[from] StoreError),
 }
 
-fn target(cmd: &Command) -> PracticeId {
-    match cmd {
-        Command::Create { id, .. } | Command::Edit { id, .. } | Command::Submit { id } => *id,
-    }
-}
-
 /// Applies a command for `actor` and commits its records. Returns the
 /// outcome and the change sequence (`None` when nothing changed).
 pub fn execute(
@@ -37,14 +32,17 @@ pub fn execute(
     actor: &User,
     cmd: Command,
 ) -> Result<(Outcome, Option<u64>), ExecError> {
-    let current = store.practice(target(&cmd))?;
+    let current = store.practice(cmd.target())?;
     let leaders = store.leaders()?;
     let profile = |id| store.user(id).ok().flatten().map(|u| u.profile);
+    let pool = |category: &str| experts_of(store, category);
     let cx = Context {
         refdata: refdata(),
         now: Utc::now(),
         profile: &profile,
         leaders: &leaders,
+        calendar: calendar::current(),
+        pool: &pool,
     };
     let outcome = apply(actor, current.as_ref(), cmd, &cx).map_err(ExecError::Refused)?;
     if outcome.revision.is_none() && current.as_ref() == Some(&outcome.practice) {
@@ -52,11 +50,31 @@ pub fn execute(
     }
     let mut m = Mutation::new(Some(actor.id), outcome.action, outcome.summary.clone())
         .with(Record::Practice(Box::new(outcome.practice.clone())));
+    m.transition.clone_from(&outcome.transition);
+    if !outcome.notify.is_empty() {
+        for u in store.users() {
+            let u = u?;
+            if u.id != actor.id && outcome.notify.iter().any(|a| a.includes(&u)) {
+                m.notify.push(u.id);
+            }
+        }
+    }
     if let Some(r) = &outcome.revision {
         m = m.with(Record::Revision(Box::new(r.clone())));
     }
     let seq = store.commit(&m)?;
     Ok((outcome, Some(seq)))
+}
+
+/// The active experts of a category's pool, in login order.
+pub fn experts_of(store: &Store, category: &str) -> Vec<User> {
+    let mut out: Vec<User> = store
+        .users()
+        .filter_map(Result::ok)
+        .filter(|u| !u.disabled && u.categories_for(Role::Expert).contains(&category))
+        .collect();
+    out.sort_by(|a, b| a.login.cmp(&b.login));
+    out
 }
 
 /// Why an attachment was not added, in Russian.

@@ -39,7 +39,7 @@ fn sign_in(store: &Store, login: &str) -> Result<User, Failure> {
     crate::auth::sign_in(store, login, &password).map_err(|e| fail(e, 1))
 }
 
-fn need_user(store: &Store, login: Option<&str>) -> Result<User, Failure> {
+pub(crate) fn need_user(store: &Store, login: Option<&str>) -> Result<User, Failure> {
     let login = login.ok_or_else(|| fail("Укажите, от чьего имени действовать: --as ЛОГИН.", 2))?;
     sign_in(store, login)
 }
@@ -202,6 +202,41 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
             let after = exec(&store, &user, Command::Submit { id })?;
             eprintln!("Практика подана: «{}».", after.status.name());
             Ok(())
+        }
+        PracticeCommand::Actions { id, json } => {
+            let user = need_user(&store, as_user)?;
+            crate::workflow_cli::actions(&store, &user, parse_id(&id)?, json)
+        }
+        PracticeCommand::Act {
+            id,
+            action,
+            comment,
+            attach,
+            to,
+            level,
+            reason,
+        } => {
+            let user = need_user(&store, as_user)?;
+            let input = crate::review::ActInput {
+                comment: comment.unwrap_or_default(),
+                attach,
+                to,
+                level,
+                reason,
+            };
+            crate::workflow_cli::act(&store, data, &user, parse_id(&id)?, &action, &input)
+        }
+        PracticeCommand::History { id, json } => {
+            let id = parse_id(&id)?;
+            let user = as_user.map(|l| sign_in(&store, l)).transpose()?;
+            load(&store, id, user.as_ref())?;
+            crate::workflow_cli::history(&store, id, json)
+        }
+        PracticeCommand::Diff { id, from, to, json } => {
+            let id = parse_id(&id)?;
+            let user = as_user.map(|l| sign_in(&store, l)).transpose()?;
+            let p = load(&store, id, user.as_ref())?;
+            crate::workflow_cli::diff(&store, user.as_ref(), &p, from, to, json)
         }
     }
 }

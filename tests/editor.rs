@@ -161,7 +161,7 @@ fn submit_is_refused_with_reasons_then_accepted() {
             .clone()
             .expect("message")
             .text
-            .contains("Черновик")
+            .contains("в черновике")
     );
 }
 

@@ -238,7 +238,7 @@ fn the_example_passport_from_draft_to_region_confirmation() {
         ],
     );
     assert_eq!(o.status.code(), Some(1));
-    assert!(err(&o).contains("Черновик"), "{}", err(&o));
+    assert!(err(&o).contains("в черновике"), "{}", err(&o));
 
     // Every save was a revision.
     let o = author(

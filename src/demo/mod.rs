@@ -20,7 +20,8 @@ use crate::domain::passport::{
 };
 use crate::domain::refdata::refdata;
 use crate::domain::user::{Consent, ConsentKind, Profile};
-use crate::domain::{Practice, PracticeStatus, Role, RoleGrant, User};
+use crate::domain::workflow::Workflow;
+use crate::domain::{Practice, PracticeStatus, Role, RoleGrant, User, UserId};
 use crate::store::{Mutation, Record, Store, StoreError};
 
 use vocab::{FIRST_NAMES, PARTNERS, PLAN_STEPS, QUALIFIERS, SPECIFICS, SUPPORT, VOCAB, Vocab};
@@ -478,6 +479,134 @@ pub fn seed(
     store: &Store,
     n: usize,
     seed: u64,
+    progress: impl FnMut(usize, usize),
+) -> Result<Seeded, DemoError> {
+    seed_at(store, n, seed, Utc::now(), progress)
+}
+
+/// The logins whose ids the demo workflow refers to.
+struct Actors {
+    coordinator: UserId,
+    moderator: UserId,
+    asi: UserId,
+    experts: Vec<UserId>,
+}
+
+/// Workflow state matching a demo practice's status, relative to `now`:
+/// returns with deadlines near today (some overdue), assigned and
+/// unassigned expert-moderators, voting sessions with some votes cast.
+fn workflow_for(
+    status: PracticeStatus,
+    i: usize,
+    p: &Practice,
+    now: DateTime<Utc>,
+    who: &Actors,
+    rng: &mut ChaCha8Rng,
+) -> Workflow {
+    use crate::domain::workflow::{Deadline, Returned, Session, Verdict, Vote};
+    let cal = crate::domain::calendar::current();
+    let since = now - Duration::days(rng.random_range(1..40));
+    let mut wf = Workflow {
+        since: Some(since.max(p.created)),
+        ..Workflow::default()
+    };
+    let by = if p.region() == Some(HOME_REGION) {
+        who.coordinator
+    } else {
+        who.asi
+    };
+    let ret = |wf: &mut Workflow, rng: &mut ChaCha8Rng, by: UserId, comment: &str| {
+        let at = now - Duration::days(rng.random_range(0..9));
+        wf.returned = Some(Returned {
+            from: status,
+            by,
+            at,
+            comment: comment.to_owned(),
+            revision: p.revision,
+            then: status,
+        });
+        wf.returns = 1;
+        wf.deadline = Some(Deadline {
+            due: cal.add_working_days(at.date_naive(), crate::domain::workflow::REVISION_DAYS),
+            what: "доработка практики автором (п. 4.1.9)".to_owned(),
+        });
+    };
+    match status {
+        PracticeStatus::RegionConfirmation if i.is_multiple_of(5) => {
+            ret(
+                &mut wf,
+                rng,
+                by,
+                "Дополните описание результатов и приложите материалы.",
+            );
+        }
+        PracticeStatus::Packaging => {
+            if i.is_multiple_of(3) {
+                wf.expert_moderator = Some(who.moderator);
+            }
+            if i % 7 == 2 {
+                ret(
+                    &mut wf,
+                    rng,
+                    who.moderator,
+                    "Уточните план внедрения по шагам.",
+                );
+            }
+        }
+        PracticeStatus::ExpertReview => {
+            wf.expert_moderator = Some(who.moderator);
+            if i.is_multiple_of(2) {
+                let experts: Vec<UserId> = who
+                    .experts
+                    .iter()
+                    .copied()
+                    .filter(|e| !p.involves(*e))
+                    .collect();
+                let cast = rng.random_range(0..experts.len().min(3));
+                let votes = experts[..cast]
+                    .iter()
+                    .map(|e| Vote {
+                        expert: *e,
+                        verdict: if rng.random_bool(0.7) {
+                            Verdict::Approve
+                        } else {
+                            Verdict::Revise
+                        },
+                        comment: "Добавить сравнение с аналогами.".to_owned(),
+                        at: since + Duration::hours(rng.random_range(1..48)),
+                    })
+                    .collect();
+                wf.session = Some(Session {
+                    experts,
+                    votes,
+                    opened: since,
+                });
+            }
+        }
+        PracticeStatus::Actualisation => {
+            wf.deadline = Some(Deadline {
+                due: cal
+                    .add_working_days(since.date_naive(), crate::domain::workflow::REVISION_DAYS),
+                what: "актуализация паспорта автором (п. 4.5.4)".to_owned(),
+            });
+        }
+        PracticeStatus::Rejected => {
+            wf.reason = Some("Не подтверждена реализация практики в регионе.".to_owned());
+        }
+        PracticeStatus::Published | PracticeStatus::Archived => {
+            wf.since = p.published;
+        }
+        _ => {}
+    }
+    wf
+}
+
+/// [`seed`] with a fixed clock, for reproducible stores.
+pub fn seed_at(
+    store: &Store,
+    n: usize,
+    seed: u64,
+    now: DateTime<Utc>,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Seeded, DemoError> {
     if store.user_by_login("author")?.is_some() {
@@ -507,14 +636,25 @@ pub fn seed(
             "демонстрационные пользователи не созданы".into(),
         ));
     };
+    let who = Actors {
+        coordinator: login("coordinator").unwrap_or_default(),
+        moderator: login("moderator").unwrap_or_default(),
+        asi: login("asi").unwrap_or_default(),
+        experts: ["expert1", "expert2", "expert3"]
+            .iter()
+            .filter_map(|l| login(l))
+            .collect(),
+    };
     let regions = &refdata().regions;
     let start = epoch();
     let mut batch = Mutation::new(None, "demo.practices", "Демонстрационные практики");
+    let mut next_region = 0;
     for i in 0..n {
         let status = status_for(i, &mut rng);
         let v = &VOCAB[i % VOCAB.len()];
-        // The demo author's practices: a few at the start, in every early status.
-        let own = i < PracticeStatus::ALL.len() * 2 && i % 2 == 0;
+        // The demo author's practices: a few at the start, in every early status
+        // (one awaiting the home region's confirmation).
+        let own = i < PracticeStatus::ALL.len() * 2 && (i % 2 == 0 || i == 1);
         let (region, author_id, team) = if own {
             (
                 HOME_REGION.to_owned(),
@@ -535,8 +675,10 @@ pub fn seed(
                 ],
             )
         } else {
-            let ri = if i < regions.len() {
-                i
+            // Every region once, then at random.
+            let ri = if next_region < regions.len() {
+                next_region += 1;
+                next_region - 1
             } else {
                 rng.random_range(0..regions.len())
             };
@@ -561,7 +703,7 @@ pub fn seed(
             PracticeStatus::Published | PracticeStatus::Actualisation | PracticeStatus::Archived
         )
         .then(|| created.max(year_start) + Duration::days(rng.random_range(30..200)));
-        let p = Practice {
+        let mut p = Practice {
             id: id_at(created.timestamp_millis() as u64, &mut rng),
             status,
             author: author_id,
@@ -570,7 +712,9 @@ pub fn seed(
             created,
             updated: published.unwrap_or(created),
             published,
+            workflow: Workflow::default(),
         };
+        p.workflow = workflow_for(status, i, &p, now, &who, &mut rng);
         batch = batch.with(Record::Practice(Box::new(p)));
         if batch.records.len() == BATCH || i + 1 == n {
             store.commit(&batch)?;
@@ -609,10 +753,14 @@ mod tests {
         let sa = Store::open(a.path()).expect("store");
         let sb = Store::open(b.path()).expect("store");
         let mut calls = 0;
-        let r = seed(&sa, 300, 7, |_, _| calls += 1).expect("seeds");
+        let now = Utc
+            .with_ymd_and_hms(2026, 3, 2, 10, 0, 0)
+            .single()
+            .expect("date");
+        let r = seed_at(&sa, 300, 7, now, |_, _| calls += 1).expect("seeds");
         assert_eq!(r.practices, 300);
         assert!(calls >= 1);
-        seed(&sb, 300, 7, |_, _| {}).expect("seeds");
+        seed_at(&sb, 300, 7, now, |_, _| {}).expect("seeds");
         let pa: Vec<Practice> = sa.practices().collect::<Result<_, _>>().expect("reads");
         let pb: Vec<Practice> = sb.practices().collect::<Result<_, _>>().expect("reads");
         assert_eq!(pa, pb, "same seed, same practices");

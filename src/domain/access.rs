@@ -2,8 +2,8 @@
 //!
 //! The published catalogue and «База знаний» are public. Work in progress
 //! is visible to those who act on it: the author and team, the region's
-//! coordinator, the expert-moderators of its category, the Модератор АСИ
-//! and the rating committee.
+//! coordinator, the expert-moderators of its category, the experts asked
+//! to assess it, the Модератор АСИ and the rating committee.
 
 use super::passport::Practice;
 use super::status::PracticeStatus;
@@ -57,7 +57,13 @@ impl ReadScope {
         if p.status.is_public() || self.all {
             return true;
         }
-        if self.member.is_some_and(|u| p.involves(u)) {
+        if self.member.is_some_and(|u| {
+            p.involves(u)
+                || p.workflow
+                    .session
+                    .as_ref()
+                    .is_some_and(|s| s.experts.contains(&u))
+        }) {
             return true;
         }
         if p.region()
@@ -106,6 +112,7 @@ mod tests {
             created: Utc::now(),
             updated: Utc::now(),
             published: None,
+            workflow: crate::domain::workflow::Workflow::default(),
         }
     }
 

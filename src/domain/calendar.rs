@@ -73,6 +73,19 @@ pub struct Calendar {
     years: BTreeMap<i32, YearDays>,
 }
 
+static CURRENT: std::sync::OnceLock<Calendar> = std::sync::OnceLock::new();
+
+/// Makes `c` the calendar of this process (the shipped years plus the
+/// administrator's files). The first call wins; later ones are ignored.
+pub fn install(c: Calendar) {
+    let _ = CURRENT.set(c);
+}
+
+/// The calendar of this process: the installed one, else the shipped one.
+pub fn current() -> &'static Calendar {
+    CURRENT.get_or_init(Calendar::shipped)
+}
+
 impl Default for Calendar {
     fn default() -> Self {
         Self::shipped()

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::calendar::Calendar;
 use super::eligibility::{Leader, own_initiative};
 use super::passport::{
     CRITERIA, Field, MaterialKind, Member, Passport, Route, TeamMember, changed_fields,
@@ -14,6 +15,7 @@ use super::refdata::RefData;
 use super::rules::{self, Severity};
 use super::status::PracticeStatus;
 use super::user::{Profile, Role, User, UserId};
+use super::workflow::{self, Action, Args, Audience, Transition};
 use super::{Practice, PracticeId};
 
 /// A saved state of a passport: who, when, which fields.
@@ -35,6 +37,24 @@ pub enum Command {
     Edit { id: PracticeId, passport: Passport },
     /// W-0 → W-1 (or W-2 on the simplified route of §3.2.4).
     Submit { id: PracticeId },
+    /// A step of the validation workflow (SPEC §4).
+    Act {
+        id: PracticeId,
+        action: Action,
+        args: Box<Args>,
+    },
+}
+
+impl Command {
+    /// The practice the command is about.
+    pub fn target(&self) -> PracticeId {
+        match self {
+            Self::Create { id, .. }
+            | Self::Edit { id, .. }
+            | Self::Submit { id }
+            | Self::Act { id, .. } => *id,
+        }
+    }
 }
 
 /// What the rules need beyond the actor and the practice.
@@ -44,6 +64,21 @@ pub struct Context<'a> {
     pub profile: &'a dyn Fn(UserId) -> Option<Profile>,
     /// The leader lists of §3.1.1, all years.
     pub leaders: &'a [Leader],
+    /// The production calendar, for deadlines in working days.
+    pub calendar: &'a Calendar,
+    /// The experts of a category pool.
+    pub pool: &'a dyn Fn(&str) -> Vec<User>,
+}
+
+impl Context<'_> {
+    fn workflow(&self) -> workflow::Context<'_> {
+        workflow::Context {
+            refdata: self.refdata,
+            calendar: self.calendar,
+            now: self.now,
+            pool: self.pool,
+        }
+    }
 }
 
 /// The records a command produces.
@@ -56,6 +91,10 @@ pub struct Outcome {
     pub action: &'static str,
     /// A Russian summary for the audit trail.
     pub summary: String,
+    /// The workflow step, for the audit trail.
+    pub transition: Option<Transition>,
+    /// Who should find the step in their inbox.
+    pub notify: Vec<Audience>,
 }
 
 /// Every reason a command is refused.
@@ -112,10 +151,11 @@ fn region_mismatch(p: &Passport, region: &str, refdata: &RefData) -> Option<Stri
     }
 }
 
-/// Whether the actor may change the passport now: the author, on a draft.
+/// Whether the actor may change the passport now: the author, on a draft,
+/// a practice returned for revision, or one opened for actualisation.
 pub fn check_editable(actor: &User, p: &Practice) -> Result<(), Refusal> {
     must_be_author(actor, p)?;
-    must_be_draft(p)
+    must_be_editable(p)
 }
 
 fn must_be_author(actor: &User, p: &Practice) -> Result<(), Refusal> {
@@ -129,9 +169,27 @@ fn must_be_author(actor: &User, p: &Practice) -> Result<(), Refusal> {
 fn must_be_draft(p: &Practice) -> Result<(), Refusal> {
     if p.status == PracticeStatus::Draft {
         Ok(())
+    } else if p.workflow.returned.is_some() {
+        Err(Refusal::one(
+            "Практика на доработке: после правок отправьте её действием «Отправить после доработки».",
+        ))
     } else {
         Err(Refusal::one(format!(
-            "Практика в статусе «{}»: паспорт меняется только в статусе «Черновик».",
+            "Практика в статусе «{}»: подать можно только черновик.",
+            p.status.name()
+        )))
+    }
+}
+
+fn must_be_editable(p: &Practice) -> Result<(), Refusal> {
+    if p.status == PracticeStatus::Draft
+        || p.status == PracticeStatus::Actualisation
+        || (p.workflow.returned.is_some() && !p.status.is_terminal())
+    {
+        Ok(())
+    } else {
+        Err(Refusal::one(format!(
+            "Практика в статусе «{}»: паспорт меняется в черновике, на доработке и на актуализации.",
             p.status.name()
         )))
     }
@@ -182,6 +240,10 @@ pub fn apply(
                 created: cx.now,
                 updated: cx.now,
                 published: None,
+                workflow: workflow::Workflow {
+                    since: Some(cx.now),
+                    ..workflow::Workflow::default()
+                },
             };
             Ok(Outcome {
                 revision: Some(Revision {
@@ -195,12 +257,14 @@ pub fn apply(
                 summary: format!("Создан паспорт «{}»", practice.passport.title),
                 practice,
                 action: "practice.create",
+                transition: None,
+                notify: Vec::new(),
             })
         }
         Command::Edit { id, passport } => {
             let p = current.ok_or_else(|| Refusal::one(format!("Практика {id} не найдена.")))?;
             must_be_author(actor, p)?;
-            must_be_draft(p)?;
+            must_be_editable(p)?;
             let region = author_region(actor)?;
             if let Some(r) = region_mismatch(&passport, region, cx.refdata) {
                 return Err(Refusal::one(r));
@@ -218,6 +282,8 @@ pub fn apply(
                     revision: None,
                     action: "practice.edit",
                     summary: "Изменений нет".to_owned(),
+                    transition: None,
+                    notify: Vec::new(),
                 });
             }
             next.passport = passport.clone();
@@ -236,6 +302,8 @@ pub fn apply(
                 summary: format!("Изменены поля {}", labels.join(", ")),
                 practice: next,
                 action: "practice.edit",
+                transition: None,
+                notify: Vec::new(),
             })
         }
         Command::Submit { id } => {
@@ -253,18 +321,97 @@ pub fn apply(
                 PracticeStatus::RegionConfirmation
             };
             next.updated = cx.now;
+            next.workflow.since = Some(cx.now);
+            let region = p.region().map(str::to_owned);
+            let notify = if next.status == PracticeStatus::RegionConfirmation {
+                vec![Audience::Role {
+                    role: Role::Coordinator,
+                    region,
+                    category: None,
+                }]
+            } else {
+                vec![
+                    Audience::Role {
+                        role: Role::ExpertModerator,
+                        region: None,
+                        category: p.passport.category_code().map(str::to_owned),
+                    },
+                    Audience::Role {
+                        role: Role::AsiModerator,
+                        region: None,
+                        category: None,
+                    },
+                ]
+            };
             Ok(Outcome {
                 summary: format!(
-                    "Практика подана: {} → {}",
+                    "Практика подана: «{}» → «{}»",
                     PracticeStatus::Draft.name(),
                     next.status.name()
                 ),
+                transition: Some(Transition {
+                    action: Action::Submit,
+                    from: PracticeStatus::Draft,
+                    to: next.status,
+                    comment: String::new(),
+                    documents: Vec::new(),
+                    revision: next.revision,
+                    deadline: None,
+                }),
+                notify,
                 practice: next,
                 revision: None,
-                action: "practice.submit",
+                action: "submit",
+            })
+        }
+        Command::Act { id, action, args } => {
+            let p = current.ok_or_else(|| Refusal::one(format!("Практика {id} не найдена.")))?;
+            if action == Action::Submit {
+                return apply(actor, current, Command::Submit { id }, cx);
+            }
+            if action == Action::Resubmit {
+                workflow::check(actor, p, action).map_err(Refusal::one)?;
+                let reasons = submission_problems(actor, p, cx);
+                if !reasons.is_empty() {
+                    return Err(Refusal { reasons });
+                }
+            }
+            let step =
+                workflow::apply(actor, p, action, &args, &cx.workflow()).map_err(Refusal::one)?;
+            let revision = step.passport_changed.then(|| Revision {
+                practice: id,
+                number: step.practice.revision,
+                at: cx.now,
+                by: actor.id,
+                fields: changed_fields(&p.passport, &step.practice.passport),
+                passport: step.practice.passport.clone(),
+            });
+            Ok(Outcome {
+                practice: step.practice,
+                revision,
+                action: action.code(),
+                summary: step.summary,
+                transition: Some(step.transition),
+                notify: step.notify,
             })
         }
     }
+}
+
+/// What the actor may do with a practice now: every action of their roles,
+/// allowed or with the reason it is not. Submission also runs the passport
+/// checks.
+pub fn actions(actor: &User, p: &Practice, cx: &Context<'_>) -> Vec<(Action, Result<(), String>)> {
+    let mut out = workflow::available(actor, p);
+    for (a, r) in &mut out {
+        if matches!(a, Action::Submit | Action::Resubmit) && r.is_ok() {
+            let problems = submission_problems(actor, p, cx);
+            if !problems.is_empty() {
+                *r = Err(problems.join(" "));
+            }
+        }
+    }
+    out
 }
 
 /// Every reason the practice cannot be submitted now (§2.1.5, §3, §4.1.3).

@@ -11,10 +11,12 @@ pub mod eligibility;
 #[cfg(test)]
 pub mod fixtures;
 pub mod passport;
+pub mod queue;
 pub mod refdata;
 pub mod rules;
 pub mod status;
 pub mod user;
+pub mod workflow;
 
 pub use passport::{Passport, Practice, PracticeId};
 pub use status::{PracticeStatus, ReplicationStatus, Section};

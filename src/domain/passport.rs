@@ -496,6 +496,8 @@ pub struct Practice {
     pub updated: DateTime<Utc>,
     /// When the practice was published (W-5), if it was.
     pub published: Option<DateTime<Utc>>,
+    /// Where the practice is in the validation workflow (SPEC §4).
+    pub workflow: super::workflow::Workflow,
 }
 
 impl Practice {

@@ -1442,6 +1442,7 @@ mod tests {
             created: chrono::Utc::now(),
             updated: chrono::Utc::now(),
             published: None,
+            workflow: crate::domain::workflow::Workflow::default(),
         };
         let draft = Draft {
             practice,

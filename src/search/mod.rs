@@ -527,6 +527,12 @@ impl SearchIndex {
                 d.add_text(f.member, u.to_string());
             }
         }
+        // Experts read what they are asked to assess.
+        if let Some(s) = &p.workflow.session {
+            for e in &s.experts {
+                d.add_text(f.member, e.to_string());
+            }
+        }
         d
     }
 

@@ -35,6 +35,7 @@ fn practice(
         created: Utc::now(),
         updated: Utc::now(),
         published: None,
+        workflow: crate::domain::workflow::Workflow::default(),
     }
 }
 

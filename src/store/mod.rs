@@ -21,13 +21,14 @@ use uuid::Uuid;
 
 use crate::domain::command::Revision;
 use crate::domain::eligibility::Leader;
+use crate::domain::workflow::Transition;
 use crate::domain::{Practice, PracticeId, User, UserId};
 
 pub use codec::CodecError;
 
 /// The layout version of the store. Bump it and add a step to
 /// [`migrate`] when the trees or keys change.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -95,6 +96,10 @@ pub struct Mutation {
     /// A Russian summary for the audit trail.
     pub summary: String,
     pub records: Vec<Record>,
+    /// The workflow step, for the audit trail.
+    pub transition: Option<Transition>,
+    /// Users who find the change in their inbox.
+    pub notify: Vec<UserId>,
 }
 
 impl Mutation {
@@ -104,6 +109,8 @@ impl Mutation {
             action: action.to_owned(),
             summary: summary.into(),
             records: Vec::new(),
+            transition: None,
+            notify: Vec::new(),
         }
     }
 
@@ -123,6 +130,21 @@ pub struct AuditEntry {
     pub action: String,
     pub summary: String,
     pub entities: Vec<EntityRef>,
+    /// From, to, comment and documents of a workflow step.
+    pub transition: Option<Transition>,
+}
+
+/// An item of a user's inbox: a change that concerns them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub actor: Option<UserId>,
+    pub practice: Option<PracticeId>,
+    /// The practice's title at the time.
+    pub title: String,
+    pub text: String,
+    pub read: bool,
 }
 
 /// The change log: what changed, in sequence; indexes and sync follow it.
@@ -143,7 +165,9 @@ const CHANGES: usize = 5;
 const SUMMARIES: usize = 6;
 const REVISIONS: usize = 7;
 const LEADERS: usize = 8;
-const TREE_NAMES: [&str; 9] = [
+const AUDIT_INDEX: usize = 9;
+const INBOX: usize = 10;
+const TREE_NAMES: [&str; 11] = [
     "meta",
     "users",
     "logins",
@@ -153,7 +177,21 @@ const TREE_NAMES: [&str; 9] = [
     "summaries",
     "revisions",
     "leaders",
+    "audit_index",
+    "inbox",
 ];
+
+fn entity_key(e: EntityRef) -> Vec<u8> {
+    match e {
+        EntityRef::User(id) => [&[b'u'][..], id.as_bytes()].concat(),
+        EntityRef::Practice(id) => [&[b'p'][..], id.as_bytes()].concat(),
+        EntityRef::Leaders(y) => [&[b'l'][..], &y.to_be_bytes()[..]].concat(),
+    }
+}
+
+fn keyed(prefix: &[u8], seq: u64) -> Vec<u8> {
+    [prefix, &seq.to_be_bytes()[..]].concat()
+}
 
 fn revision_key(practice: PracticeId, number: u32) -> Vec<u8> {
     let mut k = practice.as_bytes().to_vec();
@@ -161,32 +199,9 @@ fn revision_key(practice: PracticeId, number: u32) -> Vec<u8> {
     k
 }
 
-/// What a list of practices shows, kept beside each practice so lists never
-/// decode whole passports. Derived by [`Store::commit`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Summary {
-    pub id: PracticeId,
-    pub title: String,
-    pub region: Option<String>,
-    pub category: Option<String>,
-    pub level: Option<u8>,
-    pub status: crate::domain::PracticeStatus,
-    pub year: Option<i32>,
-}
-
-impl Summary {
-    pub fn of(p: &Practice) -> Self {
-        Self {
-            id: p.id,
-            title: p.passport.title.clone(),
-            region: p.region().map(str::to_owned),
-            category: p.passport.category_code().map(str::to_owned),
-            level: p.passport.level.map(crate::domain::passport::Level::number),
-            status: p.status,
-            year: p.passport.year,
-        }
-    }
-}
+/// What lists and queues show of a practice, kept beside each practice so
+/// they never decode whole passports. Derived by [`Store::commit`].
+pub use crate::domain::queue::Summary;
 
 const KEY_FORMAT: &[u8] = b"format";
 const KEY_SEQ: &[u8] = b"seq";
@@ -358,6 +373,14 @@ impl Store {
             })
             .collect();
 
+        let (practice, title) = m
+            .records
+            .iter()
+            .find_map(|r| match r {
+                Record::Practice(p) => Some((Some(p.id), p.passport.title.clone())),
+                _ => None,
+            })
+            .unwrap_or_default();
         let result = self.trees.as_slice().transaction(
             |tx: &Vec<TransactionalTree>| -> Result<u64, ConflictableTransactionError<StoreError>> {
                 for (login, id) in &logins {
@@ -382,7 +405,25 @@ impl Store {
                     action: m.action.clone(),
                     summary: m.summary.clone(),
                     entities: entities.clone(),
+                    transition: m.transition.clone(),
                 };
+                for e in &entities {
+                    tx[AUDIT_INDEX].insert(keyed(&entity_key(*e), seq), &[])?;
+                }
+                for user in &m.notify {
+                    let notice = Notice {
+                        seq,
+                        at,
+                        actor: m.actor,
+                        practice,
+                        title: title.clone(),
+                        text: m.summary.clone(),
+                        read: false,
+                    };
+                    let n = codec::encode(&notice)
+                        .map_err(|e| ConflictableTransactionError::Abort(e.into()))?;
+                    tx[INBOX].insert(keyed(user.as_bytes(), seq), n)?;
+                }
                 let change = ChangeEntry {
                     seq,
                     at,
@@ -508,14 +549,60 @@ impl Store {
 
     /// The audit entries that touched one record, oldest first.
     pub fn audit_of(&self, e: EntityRef) -> Result<Vec<AuditEntry>> {
+        let prefix = entity_key(e);
         let mut out = Vec::new();
-        for a in self.audit() {
-            let a = a?;
-            if a.entities.contains(&e) {
-                out.push(a);
+        for k in self.trees[AUDIT_INDEX].scan_prefix(&prefix).keys() {
+            let k = k?;
+            let seq = read_u64(&k[prefix.len()..]);
+            if let Some(v) = self.trees[AUDIT].get(u64_key(seq))? {
+                out.push(codec::decode(&v)?);
             }
         }
         Ok(out)
+    }
+
+    /// All list summaries, oldest practice first.
+    pub fn summaries(&self) -> impl Iterator<Item = Result<Summary>> + '_ {
+        self.trees[SUMMARIES]
+            .iter()
+            .values()
+            .map(|v| Ok(codec::decode(&v?)?))
+    }
+
+    /// A user's inbox, newest first.
+    pub fn inbox(&self, user: UserId) -> Result<Vec<Notice>> {
+        let mut out: Vec<Notice> = self.trees[INBOX]
+            .scan_prefix(user.as_bytes())
+            .values()
+            .map(|v| Ok(codec::decode(&v?)?))
+            .collect::<Result<_>>()?;
+        out.reverse();
+        Ok(out)
+    }
+
+    /// How many inbox items the user has not seen.
+    pub fn unread(&self, user: UserId) -> Result<usize> {
+        Ok(self.inbox(user)?.iter().filter(|n| !n.read).count())
+    }
+
+    /// Marks the user's inbox as seen, durably.
+    pub fn mark_read(&self, user: UserId) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        let mut any = false;
+        for item in self.trees[INBOX].scan_prefix(user.as_bytes()) {
+            let (k, v) = item?;
+            let mut n: Notice = codec::decode(&v)?;
+            if !n.read {
+                n.read = true;
+                batch.insert(k, codec::encode(&n)?);
+                any = true;
+            }
+        }
+        if any {
+            self.trees[INBOX].apply_batch(batch)?;
+            self.db.flush()?;
+        }
+        Ok(())
     }
 
     /// Bytes the store takes on disk.
@@ -525,12 +612,15 @@ impl Store {
 }
 
 /// Brings a store of an older format up to [`FORMAT`], one step at a time.
-/// Format 1 is the first; later formats add their steps here.
-#[allow(clippy::unnecessary_wraps)] // the steps to come can fail
 fn migrate(store: &Store, from: u32) -> Result<()> {
     tracing::info!(from, to = FORMAT, dir = %store.dir.display(), "migrating store");
+    if from < 2 {
+        migrate::to_2(store)?;
+    }
     Ok(())
 }
+
+mod migrate;
 
 #[cfg(test)]
 mod tests;

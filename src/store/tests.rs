@@ -36,6 +36,7 @@ fn practice(author: UserId, title: &str) -> Practice {
         created: Utc::now(),
         updated: Utc::now(),
         published: None,
+        workflow: crate::domain::workflow::Workflow::default(),
     }
 }
 

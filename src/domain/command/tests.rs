@@ -2,6 +2,7 @@ use chrono::{TimeZone, Utc};
 use uuid::Uuid;
 
 use super::*;
+use crate::domain::calendar::Calendar;
 use crate::domain::eligibility::{Criterion, Leader};
 use crate::domain::fixtures::{complete_profile, file, user, valid};
 use crate::domain::passport::{Level, Member};
@@ -41,6 +42,8 @@ fn run(
             .expect("date"),
         profile: &profiles,
         leaders,
+        calendar: &Calendar::shipped(),
+        pool: &|_| Vec::new(),
     };
     apply(actor, current, cmd, &cx)
 }
@@ -217,7 +220,7 @@ fn submit_lists_every_reason_then_moves_to_region_confirmation() {
     )
     .expect("submitted");
     assert_eq!(o.practice.status, PracticeStatus::RegionConfirmation);
-    assert_eq!(o.action, "practice.submit");
+    assert_eq!(o.action, "submit");
     let e = run(
         &author(),
         Some(&o.practice),
@@ -236,7 +239,7 @@ fn submit_lists_every_reason_then_moves_to_region_confirmation() {
         &[],
     )
     .expect_err("no edits after");
-    assert!(e.reasons[0].contains("Черновик"));
+    assert!(e.reasons[0].contains("в черновике"), "{e}");
 }
 
 #[test]

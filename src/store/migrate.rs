@@ -1,0 +1,94 @@
+//! Steps from older store formats. Records are bincode, which is not
+//! self-describing, so each step decodes the old shape and writes the new.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::{
+    AUDIT, AUDIT_INDEX, AuditEntry, EntityRef, PRACTICES, Result, SUMMARIES, Store, Summary, codec,
+    entity_key, keyed,
+};
+use crate::domain::workflow::Workflow;
+use crate::domain::{Passport, Practice, PracticeId, PracticeStatus, UserId};
+
+/// A practice of format 1: no workflow state.
+#[derive(Deserialize)]
+struct PracticeV1 {
+    id: PracticeId,
+    status: PracticeStatus,
+    author: UserId,
+    passport: Passport,
+    revision: u32,
+    created: DateTime<Utc>,
+    updated: DateTime<Utc>,
+    published: Option<DateTime<Utc>>,
+}
+
+/// An audit entry of format 1: no transition.
+#[derive(Deserialize)]
+struct AuditV1 {
+    seq: u64,
+    at: DateTime<Utc>,
+    actor: Option<UserId>,
+    action: String,
+    summary: String,
+    entities: Vec<EntityRef>,
+}
+
+/// Format 2 adds the workflow state to practices, transitions to the audit
+/// trail, an audit index by record and the inbox.
+pub(super) fn to_2(store: &Store) -> Result<()> {
+    let mut practices = sled::Batch::default();
+    let mut summaries = sled::Batch::default();
+    for item in &store.trees[PRACTICES] {
+        let (k, v) = item?;
+        if codec::decode::<Practice>(&v).is_ok() {
+            continue; // already migrated by an interrupted run
+        }
+        let old: PracticeV1 = codec::decode(&v)?;
+        let p = Practice {
+            id: old.id,
+            status: old.status,
+            author: old.author,
+            passport: old.passport,
+            revision: old.revision,
+            created: old.created,
+            updated: old.updated,
+            published: old.published,
+            workflow: Workflow {
+                since: Some(old.updated),
+                ..Workflow::default()
+            },
+        };
+        summaries.insert(k.clone(), codec::encode(&Summary::of(&p))?);
+        practices.insert(k, codec::encode(&p)?);
+    }
+    let mut audit = sled::Batch::default();
+    let mut index = sled::Batch::default();
+    for item in &store.trees[AUDIT] {
+        let (k, v) = item?;
+        if codec::decode::<AuditEntry>(&v).is_ok() {
+            continue;
+        }
+        let old: AuditV1 = codec::decode(&v)?;
+        for e in &old.entities {
+            index.insert(keyed(&entity_key(*e), old.seq), &[]);
+        }
+        let new = AuditEntry {
+            seq: old.seq,
+            at: old.at,
+            actor: old.actor,
+            action: old.action,
+            summary: old.summary,
+            entities: old.entities,
+            transition: None,
+        };
+        audit.insert(k, codec::encode(&new)?);
+    }
+    store.trees[PRACTICES].apply_batch(practices)?;
+    store.trees[SUMMARIES].apply_batch(summaries)?;
+    store.trees[AUDIT].apply_batch(audit)?;
+    store.trees[AUDIT_INDEX].apply_batch(index)?;
+    store.db.flush()?;
+    Ok(())
+}
