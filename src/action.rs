@@ -34,10 +34,20 @@ pub enum Action {
     Attach,
     FindUser,
     Revisions,
+    Queues,
+    Inbox,
+    Workflow,
+    History,
+    Diff,
+    Vote,
+    OlderFrom,
+    NewerFrom,
+    OlderTo,
+    NewerTo,
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 38] = [
         Self::Quit,
         Self::Back,
         Self::Help,
@@ -66,6 +76,16 @@ impl Action {
         Self::Attach,
         Self::FindUser,
         Self::Revisions,
+        Self::Queues,
+        Self::Inbox,
+        Self::Workflow,
+        Self::History,
+        Self::Diff,
+        Self::Vote,
+        Self::OlderFrom,
+        Self::NewerFrom,
+        Self::OlderTo,
+        Self::NewerTo,
     ];
 
     /// What the action does, in Russian.
@@ -93,12 +113,22 @@ impl Action {
             Self::PrevField => "Предыдущее поле или группа",
             Self::Submit => "Подтвердить",
             Self::NewPractice => "Новый паспорт практики",
-            Self::Edit => "Редактировать паспорт (свой черновик)",
+            Self::Edit => "Редактировать свой паспорт: черновик, на доработке",
             Self::Save => "Сохранить сейчас (черновик сохраняется и сам)",
             Self::SubmitPractice => "Подать практику на подтверждение регионом",
             Self::Attach => "Приложить файл или ссылку: обложку, материал, согласие",
             Self::FindUser => "Найти пользователя по ФИО и добавить в команду",
             Self::Revisions => "Редакции паспорта: показать предыдущую",
+            Self::Queues => "Очереди: практики, ждущие вашего действия",
+            Self::Inbox => "Уведомления и сроки",
+            Self::Workflow => "Действия этапа: подтвердить, вернуть, отклонить, опубликовать…",
+            Self::History => "История практики: кто, когда, из какого статуса в какой",
+            Self::Diff => "Сравнить редакции паспорта",
+            Self::Vote => "Голосовать за практику (эксперт)",
+            Self::OlderFrom => "Сравнение: «было» — более ранняя редакция",
+            Self::NewerFrom => "Сравнение: «было» — более поздняя редакция",
+            Self::OlderTo => "Сравнение: «стало» — более ранняя редакция",
+            Self::NewerTo => "Сравнение: «стало» — более поздняя редакция",
         }
     }
 
@@ -133,6 +163,16 @@ impl Action {
             Self::Attach => "приложить",
             Self::FindUser => "в команду",
             Self::Revisions => "редакции",
+            Self::Queues => "очереди",
+            Self::Inbox => "уведомления",
+            Self::Workflow => "действия",
+            Self::History => "история",
+            Self::Diff => "сравнить",
+            Self::Vote => "голос",
+            Self::OlderFrom => "раньше",
+            Self::NewerFrom => "позже",
+            Self::OlderTo => "«стало» раньше",
+            Self::NewerTo => "«стало» позже",
         }
     }
 }

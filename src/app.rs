@@ -2,6 +2,7 @@
 //! keymap, background replies, and the event loop that draws only when
 //! something changed.
 
+use std::fmt::Write as _;
 use std::io;
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
@@ -21,7 +22,9 @@ use crate::screens::editor::Editor;
 use crate::screens::passport::PassportView;
 use crate::screens::popups::help::Help;
 use crate::screens::popups::login::Login;
+use crate::screens::popups::{act::Act, vote::VoteForm};
 use crate::screens::{Effect, RenderCx, Screen};
+use crate::screens::{diff::Diff, history::History, inbox::Inbox, queues::Queues};
 use crate::search::SearchIndex;
 use crate::store::Store;
 use crate::theme::Theme;
@@ -53,6 +56,9 @@ pub struct App {
     pub stack: Vec<Box<dyn Screen>>,
     pub popup: Option<Box<dyn Screen>>,
     pub message: Option<Message>,
+    /// Unread inbox items and deadlines near or past, for the status bar.
+    pub unread: usize,
+    pub alerts: usize,
     /// Notes for the help overlay: provisional calendar, config problems.
     pub notes: Vec<String>,
     requests: Sender<Request>,
@@ -90,6 +96,8 @@ impl App {
             stack: Vec::new(),
             popup: None,
             message: None,
+            unread: 0,
+            alerts: 0,
             notes,
             requests,
             replies: rx,
@@ -246,7 +254,57 @@ impl App {
                     self.apply(vec![Effect::Send(req)]);
                 }
                 Effect::Error(text) => self.message = Some(Message { text, error: true }),
+                Effect::OpenQueues | Effect::OpenInbox | Effect::Workflow(_) | Effect::Vote(_) => {
+                    let Some(user) = self.user.clone() else {
+                        self.message = Some(Message {
+                            text: "Войдите, чтобы работать с очередями и уведомлениями: l.".into(),
+                            error: true,
+                        });
+                        continue;
+                    };
+                    let eff = match e {
+                        Effect::OpenQueues => {
+                            let (s, eff) = Queues::open(user);
+                            self.stack.push(Box::new(s));
+                            eff
+                        }
+                        Effect::OpenInbox => {
+                            let (s, eff) = Inbox::open(user);
+                            self.stack.push(Box::new(s));
+                            eff
+                        }
+                        Effect::Workflow(ids) => {
+                            let (s, eff) = Act::open(ids, user);
+                            self.popup = Some(Box::new(s));
+                            eff
+                        }
+                        Effect::Vote(id) => {
+                            let (s, eff) = VoteForm::open(id, user);
+                            self.popup = Some(Box::new(s));
+                            eff
+                        }
+                        _ => continue,
+                    };
+                    self.apply(vec![eff]);
+                }
+                Effect::OpenHistory(id) => {
+                    let (s, eff) = History::open(id, self.user.clone());
+                    self.stack.push(Box::new(s));
+                    self.apply(vec![eff]);
+                }
+                Effect::OpenDiff(id) => {
+                    let (s, eff) = Diff::open(id, self.user.clone());
+                    self.stack.push(Box::new(s));
+                    self.apply(vec![eff]);
+                }
             }
+        }
+    }
+
+    /// Asks for the inbox counts of the signed-in user.
+    fn check_inbox(&mut self) {
+        if let Some(u) = self.user.clone() {
+            self.apply(vec![Effect::Send(Request::Inbox { user: Box::new(u) })]);
         }
     }
 
@@ -276,7 +334,17 @@ impl App {
                 self.user = Some(u);
                 let effects = self.catalogue.set_scope(scope);
                 self.apply(effects);
+                self.check_inbox();
                 return;
+            }
+            Reply::Inbox(Ok(inbox)) => {
+                self.unread = inbox.notices.iter().filter(|n| !n.read).count();
+                self.alerts = inbox.deadlines.len();
+            }
+            Reply::Acted { result: Ok(_), .. } => {
+                let effects = self.catalogue.refresh();
+                self.apply(effects);
+                self.check_inbox();
             }
             Reply::Draft(Ok(d)) => {
                 if let Some(user) = self.user.clone() {
@@ -360,10 +428,17 @@ impl App {
             Some(u) => {
                 let roles = u.role_names();
                 let name = short_name(&u.profile.full_name);
-                match roles.first() {
+                let mut who = match roles.first() {
                     Some(r) => format!("{name} · {r}"),
                     None => name,
+                };
+                if self.unread > 0 {
+                    let _ = write!(who, " · ✉ {}", self.unread);
                 }
+                if self.alerts > 0 {
+                    let _ = write!(who, " · ⚑ {}", self.alerts);
+                }
+                who
             }
         }
     }

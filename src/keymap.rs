@@ -195,6 +195,16 @@ fn defaults() -> Vec<(Action, &'static [&'static str])> {
         (Action::Attach, &["ctrl-o"]),
         (Action::FindUser, &["ctrl-t"]),
         (Action::Revisions, &["r"]),
+        (Action::Queues, &["o"]),
+        (Action::Inbox, &["i"]),
+        (Action::Workflow, &["a"]),
+        (Action::History, &["h"]),
+        (Action::Diff, &["d"]),
+        (Action::Vote, &["v"]),
+        (Action::OlderFrom, &["["]),
+        (Action::NewerFrom, &["]"]),
+        (Action::OlderTo, &["{"]),
+        (Action::NewerTo, &["}"]),
         (Action::Submit, &["enter"]),
     ]
 }

@@ -28,6 +28,8 @@ pub struct Offer {
     pub reason: Option<String>,
     /// The arguments it needs: comment, attach, to, level, reason.
     pub needs: Vec<&'static str>,
+    /// The document the action requires, by name.
+    pub document: Option<&'static str>,
     #[serde(skip)]
     pub kind: Action,
 }
@@ -53,6 +55,7 @@ pub fn offers(store: &Store, actor: &User, p: &Practice) -> Result<Vec<Offer>, S
             allowed: r.is_ok(),
             reason: r.err(),
             needs: a.needs().iter().map(|n| n.code()).collect(),
+            document: crate::domain::workflow::document_kind(a, p).map(DocumentKind::name),
             kind: a,
         })
         .collect())

@@ -2,18 +2,23 @@
 //! here and answer with replies, so typing never waits. A burst of search
 //! requests is collapsed to the newest one.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 use std::sync::mpsc;
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::diff::FieldDiff;
 use crate::domain::command::Command;
 use crate::domain::passport::{Member, TeamMember};
+use crate::domain::queue::Queue;
 use crate::domain::refdata::refdata;
 use crate::domain::user::{Profile, UserId};
+use crate::domain::workflow::{Action as WorkflowAction, Tally};
 use crate::domain::{Passport, PracticeStatus};
 use crate::domain::{Practice, PracticeId, User};
 use crate::exec::{ExecError, execute};
+use crate::review::{self, ActInput, Inbox, Offer, Step};
 use crate::search::{FacetCounts, SearchIndex, SearchQuery};
 use crate::store::{Store, Summary};
 
@@ -116,6 +121,70 @@ pub enum Request {
         source: String,
         kind: String,
     },
+    /// The user's review queues.
+    Queues {
+        user: Box<User>,
+    },
+    /// What the user may do with a practice now.
+    Offers {
+        user: Box<User>,
+        id: PracticeId,
+    },
+    /// One workflow action on one or more practices (bulk assignment).
+    Act {
+        user: Box<User>,
+        ids: Vec<PracticeId>,
+        action: String,
+        input: Box<ActInput>,
+    },
+    History {
+        user: Option<Box<User>>,
+        id: PracticeId,
+    },
+    /// Two revisions compared; `None` picks the default pair.
+    Diff {
+        user: Option<Box<User>>,
+        id: PracticeId,
+        pair: Option<(u32, u32)>,
+    },
+    Inbox {
+        user: Box<User>,
+    },
+    /// The user has seen their inbox.
+    MarkRead {
+        user: Box<User>,
+    },
+}
+
+/// What the action window shows.
+#[derive(Debug, Clone)]
+pub struct OffersView {
+    pub title: String,
+    pub status: PracticeStatus,
+    pub offers: Vec<Offer>,
+    /// The votes of an open session: (expert, verdict, comment).
+    pub votes: Vec<(String, String, String)>,
+    pub tally: Option<Tally>,
+    /// For an assignment: expert-moderators of the category (login, name).
+    pub candidates: Vec<(String, String)>,
+}
+
+/// A practice's history as the timeline shows it.
+#[derive(Debug, Clone)]
+pub struct HistoryView {
+    pub title: String,
+    pub revision: u32,
+    pub steps: Vec<Step>,
+}
+
+/// Two revisions compared.
+#[derive(Debug, Clone)]
+pub struct DiffView {
+    pub title: String,
+    pub from: u32,
+    pub to: u32,
+    pub latest: u32,
+    pub fields: Vec<FieldDiff>,
 }
 
 /// A saved revision as the passport view shows it.
@@ -169,6 +238,25 @@ pub enum Reply {
         id: PracticeId,
         result: Result<PracticeStatus, Vec<String>>,
     },
+    Queues(Result<Vec<Queue>, String>),
+    Offers {
+        id: PracticeId,
+        result: Result<Box<OffersView>, String>,
+    },
+    /// A workflow action done (a message) or refused (the reason).
+    Acted {
+        ids: Vec<PracticeId>,
+        result: Result<String, String>,
+    },
+    History {
+        id: PracticeId,
+        result: Result<Box<HistoryView>, String>,
+    },
+    Diff {
+        id: PracticeId,
+        result: Result<Box<DiffView>, String>,
+    },
+    Inbox(Result<Box<Inbox>, String>),
     /// A request superseded by a newer one of the same kind.
     Stale,
     Error(String),
@@ -293,15 +381,195 @@ impl Worker {
                 id,
                 result: self.save_draft(&user, id, *passport, &team),
             },
+            Request::Queues { user } => {
+                Reply::Queues(review::queues(&self.store, &user).map_err(|e| e.to_string()))
+            }
+            Request::Offers { user, id } => Reply::Offers {
+                id,
+                result: self.offers(&user, id),
+            },
+            Request::Act {
+                user,
+                ids,
+                action,
+                input,
+            } => Reply::Acted {
+                result: self.act(&user, &ids, &action, &input),
+                ids,
+            },
+            Request::History { user, id } => Reply::History {
+                id,
+                result: self.history(user.as_deref(), id),
+            },
+            Request::Diff { user, id, pair } => Reply::Diff {
+                id,
+                result: self.diff(user.as_deref(), id, pair),
+            },
+            Request::Inbox { user } => Reply::Inbox(
+                review::inbox(&self.store, &user)
+                    .map(Box::new)
+                    .map_err(|e| e.to_string()),
+            ),
+            Request::MarkRead { user } => match self.store.mark_read(user.id) {
+                Ok(()) => Reply::Inbox(
+                    review::inbox(&self.store, &user)
+                        .map(Box::new)
+                        .map_err(|e| e.to_string()),
+                ),
+                Err(e) => Reply::Error(e.to_string()),
+            },
             Request::SubmitDraft { user, id } => Reply::Submitted {
                 id,
-                result: match execute(&self.store, &user, Command::Submit { id }) {
+                result: match execute(&self.store, &user, self.submission(id)) {
                     Ok((o, _)) => Ok(o.practice.status),
                     Err(ExecError::Refused(r)) => Err(r.reasons),
                     Err(e) => Err(vec![e.to_string()]),
                 },
             },
         }
+    }
+
+    /// Sending a passport on from the editor: a draft is submitted, a
+    /// returned practice resubmitted, an actualisation completed.
+    fn submission(&self, id: PracticeId) -> Command {
+        let action = match self.store.practice(id) {
+            Ok(Some(p)) if p.workflow.returned.is_some() => Some(WorkflowAction::Resubmit),
+            Ok(Some(p)) if p.status == PracticeStatus::Actualisation => {
+                Some(WorkflowAction::Actualise)
+            }
+            _ => None,
+        };
+        match action {
+            Some(action) => Command::Act {
+                id,
+                action,
+                args: Box::default(),
+            },
+            None => Command::Submit { id },
+        }
+    }
+
+    fn offers(&self, user: &User, id: PracticeId) -> Result<Box<OffersView>, String> {
+        let view = load_view(&self.store, id, Some(user))?;
+        let p = &view.practice;
+        let offers = review::offers(&self.store, user, p).map_err(|e| e.to_string())?;
+        let name = |u: UserId| name_of(&self.store, u);
+        let (votes, tally) = match &p.workflow.session {
+            Some(s) => (
+                s.votes
+                    .iter()
+                    .map(|v| {
+                        (
+                            name(v.expert),
+                            v.verdict.name().to_owned(),
+                            v.comment.clone(),
+                        )
+                    })
+                    .collect(),
+                Some(Tally::of(s)),
+            ),
+            None => (Vec::new(), None),
+        };
+        let category = p.passport.category_code().unwrap_or_default();
+        let candidates = if offers
+            .iter()
+            .any(|o| o.kind == WorkflowAction::Assign && o.allowed)
+        {
+            let mut c: Vec<(String, String)> = self
+                .store
+                .users()
+                .filter_map(Result::ok)
+                .filter(|u| {
+                    !u.disabled
+                        && u.categories_for(crate::domain::Role::ExpertModerator)
+                            .contains(&category)
+                })
+                .map(|u| (u.login, u.profile.full_name))
+                .collect();
+            c.sort();
+            c
+        } else {
+            Vec::new()
+        };
+        Ok(Box::new(OffersView {
+            title: p.passport.title.clone(),
+            status: p.status,
+            offers,
+            votes,
+            tally,
+            candidates,
+        }))
+    }
+
+    fn act(
+        &self,
+        user: &User,
+        ids: &[PracticeId],
+        action: &str,
+        input: &ActInput,
+    ) -> Result<String, String> {
+        let blobs = crate::store::blobs::Blobs::new(self.store.dir());
+        let mut done = Vec::new();
+        for id in ids {
+            match review::act(&self.store, &blobs, user, *id, action, input) {
+                Ok(p) => done.push(p),
+                Err(e) if done.is_empty() => return Err(e.message),
+                Err(e) => {
+                    return Err(format!(
+                        "Выполнено для {} из {}; дальше отказ: {}",
+                        done.len(),
+                        ids.len(),
+                        e.message
+                    ));
+                }
+            }
+        }
+        Ok(match done.as_slice() {
+            [p] => {
+                let mut msg = format!("Готово: «{}» — {}", p.passport.title, p.status.name());
+                if let Some(d) = &p.workflow.deadline
+                    && p.workflow.returned.is_some()
+                {
+                    let _ = write!(msg, ", на доработке до {}", d.due.format("%d.%m.%Y"));
+                }
+                msg
+            }
+            _ => format!("Готово: практик — {}.", done.len()),
+        })
+    }
+
+    fn history(&self, user: Option<&User>, id: PracticeId) -> Result<Box<HistoryView>, String> {
+        let view = load_view(&self.store, id, user)?;
+        Ok(Box::new(HistoryView {
+            title: view.practice.passport.title.clone(),
+            revision: view.practice.revision,
+            steps: review::history(&self.store, id).map_err(|e| e.to_string())?,
+        }))
+    }
+
+    fn diff(
+        &self,
+        user: Option<&User>,
+        id: PracticeId,
+        pair: Option<(u32, u32)>,
+    ) -> Result<Box<DiffView>, String> {
+        let view = load_view(&self.store, id, user)?;
+        let latest = view.practice.revision;
+        let (from, to) = if let Some(p) = pair {
+            p
+        } else {
+            let steps = review::history(&self.store, id).map_err(|e| e.to_string())?;
+            review::default_pair(&steps, latest)
+                .ok_or("У практики одна редакция: сравнивать не с чем.")?
+        };
+        let fields = review::revision_diff(&self.store, user, id, from, to)?;
+        Ok(Box::new(DiffView {
+            title: view.practice.passport.title.clone(),
+            from,
+            to,
+            latest,
+            fields,
+        }))
     }
 
     fn draft(&self, practice: Practice) -> Box<Draft> {

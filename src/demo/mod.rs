@@ -486,6 +486,7 @@ pub fn seed(
 
 /// The logins whose ids the demo workflow refers to.
 struct Actors {
+    author: UserId,
     coordinator: UserId,
     moderator: UserId,
     asi: UserId,
@@ -505,7 +506,11 @@ fn workflow_for(
 ) -> Workflow {
     use crate::domain::workflow::{Deadline, Returned, Session, Verdict, Vote};
     let cal = crate::domain::calendar::current();
-    let since = now - Duration::days(rng.random_range(1..40));
+    let days = rng.random_range(1..40);
+    // The demo author's own deadlines do not depend on the day of the week:
+    // a return made today, an actualisation a month overdue.
+    let own = p.author == who.author;
+    let since = now - Duration::days(if own { 30 } else { days });
     let mut wf = Workflow {
         since: Some(since.max(p.created)),
         ..Workflow::default()
@@ -516,7 +521,8 @@ fn workflow_for(
         who.asi
     };
     let ret = |wf: &mut Workflow, rng: &mut ChaCha8Rng, by: UserId, comment: &str| {
-        let at = now - Duration::days(rng.random_range(0..9));
+        let back = rng.random_range(0..9);
+        let at = if own { now } else { now - Duration::days(back) };
         wf.returned = Some(Returned {
             from: status,
             by,
@@ -637,6 +643,7 @@ pub fn seed_at(
         ));
     };
     let who = Actors {
+        author,
         coordinator: login("coordinator").unwrap_or_default(),
         moderator: login("moderator").unwrap_or_default(),
         asi: login("asi").unwrap_or_default(),

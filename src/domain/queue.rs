@@ -94,6 +94,8 @@ pub struct Item {
     pub overdue: i64,
     /// Working days in the current status.
     pub waiting: i64,
+    /// When the practice entered its status.
+    pub since: Option<DateTime<Utc>>,
     /// The tally of an open vote, in Russian.
     pub note: String,
 }
@@ -264,10 +266,10 @@ pub fn queues<'a>(
     }
     for q in &mut out {
         q.items.sort_by(|a, b| {
-            (a.deadline.is_none(), a.deadline, -a.waiting, a.id).cmp(&(
+            (a.deadline.is_none(), a.deadline, a.since, a.id).cmp(&(
                 b.deadline.is_none(),
                 b.deadline,
-                -b.waiting,
+                b.since,
                 b.id,
             ))
         });
@@ -303,6 +305,7 @@ fn item(s: &Summary, calendar: &Calendar, today: NaiveDate) -> Item {
         deadline: s.deadline,
         overdue,
         waiting,
+        since: s.since,
         note,
     }
 }

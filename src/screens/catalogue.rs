@@ -19,7 +19,7 @@ use crate::search::{FacetKind, Filters, SearchQuery, Sort};
 use crate::ui::{fit, group, plural, truncate};
 use crate::worker::{Reply, Request, Row};
 
-const LIST: [Action; 19] = [
+const LIST: [Action; 23] = [
     Action::Search,
     Action::Facets,
     Action::ToggleSection,
@@ -28,6 +28,10 @@ const LIST: [Action; 19] = [
     Action::Login,
     Action::Help,
     Action::Quit,
+    Action::Queues,
+    Action::Inbox,
+    Action::Workflow,
+    Action::History,
     Action::NewPractice,
     Action::Edit,
     Action::Up,
@@ -287,6 +291,16 @@ impl Screen for Catalogue {
             Action::NewPractice => vec![Effect::NewDraft],
             Action::Edit => match self.rows.get(self.selected) {
                 Some(r) => vec![Effect::EditDraft(r.id)],
+                None => Vec::new(),
+            },
+            Action::Queues => vec![Effect::OpenQueues],
+            Action::Inbox => vec![Effect::OpenInbox],
+            Action::Workflow => match self.rows.get(self.selected) {
+                Some(r) => vec![Effect::Workflow(vec![r.id])],
+                None => Vec::new(),
+            },
+            Action::History => match self.rows.get(self.selected) {
+                Some(r) => vec![Effect::OpenHistory(r.id)],
                 None => Vec::new(),
             },
             Action::Back => {

@@ -3,10 +3,15 @@
 //! the hint bar.
 
 pub mod catalogue;
+pub mod diff;
 pub mod editor;
 pub mod facets;
+pub mod history;
+pub mod inbox;
 pub mod passport;
 pub mod popups;
+pub mod queues;
+pub mod scroll;
 
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -34,6 +39,17 @@ pub enum Effect {
     EditDraft(PracticeId),
     /// Search again: the store changed.
     Refresh,
+    /// «Очереди» of the signed-in user.
+    OpenQueues,
+    /// The inbox of the signed-in user.
+    OpenInbox,
+    OpenHistory(PracticeId),
+    /// The default comparison of a practice's revisions.
+    OpenDiff(PracticeId),
+    /// The action window for one practice, or several marked ones.
+    Workflow(Vec<PracticeId>),
+    /// The expert's vote form.
+    Vote(PracticeId),
 }
 
 /// What every screen can read while drawing.
@@ -85,5 +101,12 @@ pub fn all_command_sets() -> Vec<Vec<Action>> {
     sets.push(popups::login::COMMANDS.to_vec());
     sets.push(facets::COMMANDS.to_vec());
     sets.push(editor::COMMAND_SET.to_vec());
+    sets.push(queues::COMMANDS.to_vec());
+    sets.push(history::commands());
+    sets.push(diff::commands());
+    sets.push(inbox::COMMANDS.to_vec());
+    sets.push(popups::act::LIST_COMMANDS.to_vec());
+    sets.push(popups::act::FORM_COMMANDS.to_vec());
+    sets.push(popups::vote::COMMANDS.to_vec());
     sets
 }

@@ -20,7 +20,10 @@ use crate::domain::{PracticeId, PracticeStatus};
 use crate::theme::Theme;
 use crate::worker::{PracticeView, Reply, Request, RevisionView};
 
-pub const COMMANDS: [Action; 13] = [
+pub const COMMANDS: [Action; 16] = [
+    Action::Workflow,
+    Action::History,
+    Action::Diff,
     Action::Edit,
     Action::Revisions,
     Action::Down,
@@ -251,7 +254,13 @@ fn source_text(s: &Source) -> String {
     }
 }
 
-fn wrap_into(out: &mut Vec<Line<'static>>, text: &str, width: usize, style: Style, indent: &str) {
+pub(crate) fn wrap_into(
+    out: &mut Vec<Line<'static>>,
+    text: &str,
+    width: usize,
+    style: Style,
+    indent: &str,
+) {
     for para in text.split('\n') {
         let opts = textwrap::Options::new(width.max(10))
             .initial_indent(indent)
@@ -350,6 +359,9 @@ impl Screen for PassportView {
             Action::End => self.scroll = max,
             Action::Back | Action::Quit => return vec![Effect::Close],
             Action::Edit => return vec![Effect::EditDraft(self.id)],
+            Action::Workflow => return vec![Effect::Workflow(vec![self.id])],
+            Action::History => return vec![Effect::OpenHistory(self.id)],
+            Action::Diff => return vec![Effect::OpenDiff(self.id)],
             Action::Revisions => match &self.revisions {
                 None => {
                     return vec![Effect::Send(Request::Revisions {
@@ -373,6 +385,18 @@ impl Screen for PassportView {
     }
 
     fn on_reply(&mut self, reply: &Reply) -> Vec<Effect> {
+        if let Reply::Acted { ids, result: Ok(_) } = reply
+            && ids.contains(&self.id)
+        {
+            // The practice moved on: show its new state.
+            self.view = None;
+            self.revisions = None;
+            self.shown = None;
+            return vec![Effect::Send(Request::Practice {
+                id: self.id,
+                user: self.user.clone().map(Box::new),
+            })];
+        }
         if let Reply::Revisions { id, result } = reply
             && *id == self.id
         {

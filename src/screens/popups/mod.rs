@@ -1,7 +1,10 @@
-//! Windows over a screen: the key help and the sign-in form.
+//! Windows over a screen: the key help, the sign-in form, the workflow
+//! actions and the expert's vote.
 
+pub mod act;
 pub mod help;
 pub mod login;
+pub mod vote;
 
 use ratatui::layout::Rect;
 

@@ -1,0 +1,234 @@
+//! The expert's vote (§4.4.7): approve, send for revision with concrete
+//! points, or refuse; the criteria of §2.1.5 stay in view. Each expert
+//! votes once; a refused vote keeps the text typed.
+
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui_textarea::TextArea;
+
+use super::super::{Effect, RenderCx, Screen};
+use super::centred;
+use crate::action::Action;
+use crate::domain::PracticeId;
+use crate::domain::passport::CRITERIA;
+use crate::domain::user::User;
+use crate::domain::workflow::Action as Step;
+use crate::review::ActInput;
+use crate::ui::truncate;
+use crate::worker::{OffersView, Reply, Request};
+
+pub const COMMANDS: [Action; 5] = [
+    Action::Submit,
+    Action::NextField,
+    Action::PrevField,
+    Action::Back,
+    Action::Redraw,
+];
+
+const VERDICTS: [(Step, &str); 3] = [
+    (Step::VoteApprove, "Одобрить"),
+    (Step::VoteRevise, "На доработку"),
+    (Step::VoteReject, "Отказать"),
+];
+
+pub struct VoteForm {
+    user: User,
+    pub id: PracticeId,
+    pub view: Option<Result<Box<OffersView>, String>>,
+    pub verdict: usize,
+    pub comment: TextArea<'static>,
+    pub sending: bool,
+    pub error: Option<String>,
+}
+
+impl VoteForm {
+    pub fn open(id: PracticeId, user: User) -> (Self, Effect) {
+        let req = Request::Offers {
+            user: Box::new(user.clone()),
+            id,
+        };
+        (
+            Self {
+                user,
+                id,
+                view: None,
+                verdict: 0,
+                comment: TextArea::default(),
+                sending: false,
+                error: None,
+            },
+            Effect::Send(req),
+        )
+    }
+
+    /// Why the user may not vote now, if so.
+    fn refusal(&self) -> Option<String> {
+        let Some(Ok(v)) = &self.view else {
+            return None;
+        };
+        let vote = v.offers.iter().find(|o| o.kind == Step::VoteApprove);
+        match vote {
+            None => {
+                Some("Голосуют эксперты пула категории, приглашённые в голосование.".to_owned())
+            }
+            Some(o) => o.reason.clone(),
+        }
+    }
+}
+
+impl Screen for VoteForm {
+    fn title(&self) -> String {
+        "Голосование эксперта".to_owned()
+    }
+
+    fn commands(&self) -> Vec<Action> {
+        COMMANDS.to_vec()
+    }
+
+    fn text_input(&self) -> bool {
+        true
+    }
+
+    fn handle(&mut self, action: Action) -> Vec<Effect> {
+        if self.sending {
+            return Vec::new();
+        }
+        match action {
+            Action::NextField => {
+                self.verdict = (self.verdict + 1) % VERDICTS.len();
+                self.error = None;
+            }
+            Action::PrevField => {
+                self.verdict = (self.verdict + VERDICTS.len() - 1) % VERDICTS.len();
+                self.error = None;
+            }
+            Action::Back => return vec![Effect::Close],
+            Action::Submit => {
+                if self.view.is_none() {
+                    return Vec::new();
+                }
+                if let Some(r) = self.refusal() {
+                    self.error = Some(r);
+                    return Vec::new();
+                }
+                self.sending = true;
+                self.error = None;
+                return vec![Effect::Send(Request::Act {
+                    user: Box::new(self.user.clone()),
+                    ids: vec![self.id],
+                    action: VERDICTS[self.verdict].0.code().to_owned(),
+                    input: Box::new(ActInput {
+                        comment: self.comment.lines().join(" ").trim().to_owned(),
+                        ..ActInput::default()
+                    }),
+                })];
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn input(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if !self.sending {
+            self.comment.input(key);
+            if self.comment.lines().len() > 1 {
+                let joined = self.comment.lines().join(" ");
+                self.comment = TextArea::new(vec![joined]);
+                self.comment.move_cursor(ratatui_textarea::CursorMove::End);
+            }
+        }
+        Vec::new()
+    }
+
+    fn on_reply(&mut self, reply: &Reply) -> Vec<Effect> {
+        match reply {
+            Reply::Offers { id, result } if *id == self.id && self.view.is_none() => {
+                self.view = Some(result.clone());
+            }
+            Reply::Acted { ids, result } if ids.as_slice() == [self.id] && self.sending => {
+                self.sending = false;
+                match result {
+                    Ok(msg) => return vec![Effect::Close, Effect::Message(msg.clone())],
+                    Err(e) => self.error = Some(e.clone()),
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
+        let t = cx.theme;
+        let r = centred(area, 76, 21);
+        f.render_widget(Clear, r);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(t.border_focus)
+            .title(Span::styled(" Голос эксперта ", t.title))
+            .title_bottom(Span::styled(
+                " Enter — проголосовать · Tab — решение · Esc — отмена ",
+                t.muted,
+            ));
+        let inner = block.inner(r);
+        f.render_widget(block, r);
+        let w = inner.width as usize;
+        let title = match &self.view {
+            Some(Ok(v)) => format!(" «{}»", v.title),
+            Some(Err(e)) => format!(" {e}"),
+            None => " Загрузка…".to_owned(),
+        };
+        let mut lines = vec![
+            Line::from(Span::styled(truncate(&title, w), t.highlight)),
+            Line::from(Span::styled(" Критерии оценки (п. 2.1.5):", t.label)),
+        ];
+        for c in CRITERIA {
+            lines.push(Line::from(Span::styled(
+                truncate(&format!("  • {c}"), w),
+                t.muted,
+            )));
+        }
+        lines.push(Line::from(""));
+        let mut verdicts = vec![Span::styled(" Решение: ", t.label)];
+        for (i, (_, name)) in VERDICTS.iter().enumerate() {
+            let (mark, style) = if i == self.verdict {
+                ("(•) ", t.selected)
+            } else {
+                ("( ) ", t.text)
+            };
+            verdicts.push(Span::styled(format!("{mark}{name}"), style));
+            verdicts.push(Span::raw("  "));
+        }
+        lines.push(Line::from(verdicts));
+        lines.push(Line::from(""));
+        let label = match VERDICTS[self.verdict].0 {
+            Step::VoteRevise => " Конкретные пункты доработки (обязательно):",
+            Step::VoteReject => " Почему практика не соответствует критериям (обязательно):",
+            _ => " Комментарий (необязательно):",
+        };
+        lines.push(Line::from(Span::styled(label, t.border_focus)));
+        let text = self.comment.lines().join(" ");
+        let shown = truncate(&format!("  {text}"), w.saturating_sub(1));
+        let cursor_x = unicode_width::UnicodeWidthStr::width(shown.as_str());
+        let cursor_y = lines.len();
+        lines.push(Line::from(Span::styled(shown, t.text)));
+        lines.push(Line::from(""));
+        if self.sending {
+            lines.push(Line::from(Span::styled(" Голос отправляется…", t.muted)));
+        } else if let Some(e) = self.error.clone().or_else(|| self.refusal()) {
+            lines.push(Line::from(Span::styled(format!(" {e}"), t.error)));
+        }
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        if cursor_y < inner.height as usize {
+            f.set_cursor_position((
+                inner.x
+                    + u16::try_from(cursor_x)
+                        .unwrap_or(0)
+                        .min(inner.width.saturating_sub(1)),
+                inner.y + u16::try_from(cursor_y).unwrap_or(0),
+            ));
+        }
+    }
+}
