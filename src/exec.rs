@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crate::domain::Passport;
 use crate::domain::calendar;
-use crate::domain::command::{Command, Context, Outcome, Refusal, apply};
+use crate::domain::command::{Command, Context, Outcome, Refusal, Revision, apply};
 use crate::domain::passport::{Cover, Material, MaterialKind, Source};
 use crate::domain::refdata::refdata;
 use crate::domain::rules::cover_problems;
@@ -60,6 +60,22 @@ pub fn execute(
         }
     }
     if let Some(r) = &outcome.revision {
+        // Practices loaded in bulk (the demo, later a snapshot) carry no
+        // revision records: the state before the first change is kept, so
+        // every change can be compared with what it replaced.
+        if let Some(before) = &current
+            && r.number > 1
+            && store.revision(before.id, before.revision)?.is_none()
+        {
+            m = m.with(Record::Revision(Box::new(Revision {
+                practice: before.id,
+                number: before.revision,
+                at: before.updated,
+                by: before.author,
+                fields: Vec::new(),
+                passport: before.passport.clone(),
+            })));
+        }
         m = m.with(Record::Revision(Box::new(r.clone())));
     }
     let seq = store.commit(&m)?;

@@ -231,7 +231,12 @@ fn from_submission_to_publication_by_keys() {
     key(&mut f.app, KeyCode::Right); // 2 → 3
     key(&mut f.app, KeyCode::Enter);
     let p = f.app.store.practice(id).expect("read").expect("exists");
-    assert_eq!(p.passport.level.map(smarteka::domain::passport::Level::number), Some(3));
+    assert_eq!(
+        p.passport
+            .level
+            .map(smarteka::domain::passport::Level::number),
+        Some(3)
+    );
     select_in_queue(&mut f.app, "packaging", id);
     key(&mut f.app, KeyCode::Char('a'));
     choose(&mut f.app, id, "send-to-experts");

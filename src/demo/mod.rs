@@ -699,7 +699,12 @@ pub fn seed_at(
             (regions[ri].code.clone(), regional[base].id, members)
         };
         let created = start + Duration::minutes(i as i64 * 7);
-        let passport = passport(&mut rng, v, &region, status, team);
+        let mut passport = passport(&mut rng, v, &region, status, team);
+        // Work in progress must still meet §2.1.5(1) when it is sent on.
+        if !status.is_public() && !status.is_terminal() {
+            let earliest = chrono::Datelike::year(&now) - 3;
+            passport.year = passport.year.map(|y| y.max(earliest));
+        }
         // Published after the year of implementation began.
         let year_start = passport
             .year

@@ -155,3 +155,138 @@ fn a_store_from_a_newer_version_is_refused() {
     let err = Store::open(dir.path()).expect_err("too new");
     assert!(err.to_string().contains("более новой версией"), "{err}");
 }
+
+#[test]
+fn audit_by_record_and_inbox_in_the_same_commit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = Store::open(dir.path()).expect("opens");
+    let u = user("asi");
+    let reader = user("author");
+    let a = practice(u.id, "Первая");
+    let b = practice(u.id, "Вторая");
+    s.commit(
+        &Mutation::new(None, "demo.users", "")
+            .with(Record::User(Box::new(u.clone())))
+            .with(Record::User(Box::new(reader.clone()))),
+    )
+    .expect("users");
+    for p in [&a, &b, &a] {
+        let mut m = Mutation::new(
+            Some(u.id),
+            "practice.edit",
+            format!("Изменена «{}»", p.passport.title),
+        )
+        .with(Record::Practice(Box::new(p.clone())));
+        m.notify.push(reader.id);
+        s.commit(&m).expect("commits");
+    }
+    let of_a = s.audit_of(EntityRef::Practice(a.id)).expect("audit");
+    assert_eq!(of_a.iter().map(|e| e.seq).collect::<Vec<_>>(), [2, 4]);
+    assert_eq!(
+        s.audit_of(EntityRef::Practice(b.id)).expect("audit").len(),
+        1
+    );
+    let inbox = s.inbox(reader.id).expect("inbox");
+    assert_eq!(inbox.len(), 3);
+    assert_eq!(inbox[0].seq, 4, "newest first");
+    assert_eq!(inbox[0].title, "Первая");
+    assert_eq!(inbox[0].practice, Some(a.id));
+    assert_eq!(s.unread(reader.id).expect("unread"), 3);
+    assert!(
+        s.inbox(u.id).expect("inbox").is_empty(),
+        "the actor is not told"
+    );
+    s.mark_read(reader.id).expect("marks");
+    drop(s);
+    let s = Store::open(dir.path()).expect("reopens");
+    assert_eq!(s.unread(reader.id).expect("unread"), 0, "durable");
+    assert_eq!(s.inbox(reader.id).expect("inbox").len(), 3);
+}
+
+/// Format 1 records, as the previous release wrote them.
+mod v1 {
+    use chrono::{DateTime, Utc};
+    use serde::Serialize;
+
+    use crate::domain::{Passport, PracticeId, PracticeStatus, UserId};
+    use crate::store::EntityRef;
+
+    #[derive(Serialize)]
+    pub struct Practice {
+        pub id: PracticeId,
+        pub status: PracticeStatus,
+        pub author: UserId,
+        pub passport: Passport,
+        pub revision: u32,
+        pub created: DateTime<Utc>,
+        pub updated: DateTime<Utc>,
+        pub published: Option<DateTime<Utc>>,
+    }
+
+    #[derive(Serialize)]
+    pub struct Audit {
+        pub seq: u64,
+        pub at: DateTime<Utc>,
+        pub actor: Option<UserId>,
+        pub action: String,
+        pub summary: String,
+        pub entities: Vec<EntityRef>,
+    }
+}
+
+#[test]
+fn a_format_1_store_is_migrated_on_open() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let id = Uuid::now_v7();
+    let author = Uuid::now_v7();
+    {
+        let db = sled::open(dir.path().join("db")).expect("sled");
+        let meta = db.open_tree("meta").expect("tree");
+        meta.insert(KEY_FORMAT, &u64_key(1)).expect("format");
+        meta.insert(KEY_SEQ, &u64_key(1)).expect("seq");
+        let old = v1::Practice {
+            id,
+            status: PracticeStatus::Published,
+            author,
+            passport: Passport {
+                title: "Старая практика".into(),
+                ..Passport::default()
+            },
+            revision: 2,
+            created: Utc::now(),
+            updated: Utc::now(),
+            published: Some(Utc::now()),
+        };
+        db.open_tree("practices")
+            .expect("tree")
+            .insert(id.as_bytes(), codec::encode(&old).expect("encode"))
+            .expect("insert");
+        let audit = v1::Audit {
+            seq: 1,
+            at: Utc::now(),
+            actor: Some(author),
+            action: "practice.create".into(),
+            summary: "Создан паспорт".into(),
+            entities: vec![EntityRef::Practice(id)],
+        };
+        db.open_tree("audit")
+            .expect("tree")
+            .insert(u64_key(1), codec::encode(&audit).expect("encode"))
+            .expect("insert");
+        db.flush().expect("flush");
+    }
+    let s = Store::open(dir.path()).expect("migrates");
+    assert_eq!(s.format().expect("format"), FORMAT);
+    let p = s.practice(id).expect("reads").expect("kept");
+    assert_eq!(p.passport.title, "Старая практика");
+    assert_eq!(p.status, PracticeStatus::Published);
+    assert!(p.workflow.returned.is_none());
+    assert_eq!(
+        s.summary(id).expect("reads").map(|x| x.author),
+        Some(author)
+    );
+    let trail = s.audit_of(EntityRef::Practice(id)).expect("indexed");
+    assert_eq!(trail.len(), 1);
+    assert_eq!(trail[0].summary, "Создан паспорт");
+    assert!(trail[0].transition.is_none());
+}

@@ -1,0 +1,260 @@
+//! The validation workflow through the CLI on a demo store: `queue`,
+//! `practice actions|act|history|diff`, refusals with their reasons and
+//! exit codes, and a coordinator of another region refused.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn run(data: &Path, login: Option<&str>, args: &[&str]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_smarteka"));
+    c.arg("--data").arg(data);
+    if let Some(l) = login {
+        c.arg("--as").arg(l).env("SMARTEKA_PASSWORD", "demo");
+    }
+    c.args(args)
+        .env_remove("SMARTEKA_CONFIG")
+        .output()
+        .expect("runs")
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> Value {
+    assert!(o.status.success(), "{}", err(o));
+    serde_json::from_slice(&o.stdout).expect("json")
+}
+
+fn act(data: &Path, login: &str, id: &str, args: &[&str]) -> Output {
+    let mut a = vec!["practice", "act", id];
+    a.extend_from_slice(args);
+    run(data, Some(login), &a)
+}
+
+fn ok(o: &Output) {
+    assert!(o.status.success(), "{}", err(o));
+}
+
+fn status(data: &Path, id: &str) -> String {
+    let v = json(&run(data, Some("asi"), &["practice", "show", id, "--json"]));
+    v["status"].as_str().expect("status").to_owned()
+}
+
+#[test]
+#[allow(clippy::too_many_lines)] // one path through every stage
+fn the_acceptance_path_through_practice_act() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path();
+    let o = run(data, None, &["demo", "--practices", "150", "--seed", "1"]);
+    ok(&o);
+    let file = data.join("protocol.pdf");
+    std::fs::write(&file, b"%PDF-1.4 protocol").expect("write");
+    let file = file.display().to_string();
+
+    // The coordinator's queue holds the demo practice awaiting confirmation.
+    let queues = json(&run(data, Some("coordinator"), &["queue", "--json"]));
+    let q = &queues[0];
+    assert_eq!(q["code"], "confirmation");
+    assert_eq!(q["name"], "На подтверждении");
+    let id = q["items"][0]["id"].as_str().expect("id").to_owned();
+    let id = id.as_str();
+
+    // What the coordinator may do: objects with action, label, allowed, reason.
+    let actions = json(&run(
+        data,
+        Some("coordinator"),
+        &["practice", "actions", id, "--json"],
+    ));
+    let list = actions.as_array().expect("array");
+    let find = |a: &str| list.iter().find(|x| x["action"] == a).cloned();
+    let confirm = find("confirm").expect("confirm");
+    assert_eq!(confirm["allowed"], true);
+    assert_eq!(confirm["label"], "Подтвердить от региона");
+    assert!(confirm["reason"].is_null());
+    let actualise = find("open-actualisation").expect("listed, not allowed");
+    assert_eq!(actualise["allowed"], false);
+    assert!(
+        actualise["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("недоступно")),
+        "{actualise}"
+    );
+    for x in list {
+        assert!(
+            x["action"]
+                .as_str()
+                .is_some_and(|a| a.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+        );
+    }
+
+    // Another region's coordinator: refused, with the reason, nothing changes.
+    let o = act(data, "coordinator2", id, &["confirm", "--attach", &file]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).contains("Нижегородская область") && err(&o).contains("Республика Татарстан"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(status(data, id), "Подтверждение регионом");
+    // Without the protocol: refused.
+    let o = act(data, "coordinator", id, &["confirm"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("Приложите документ"), "{}", err(&o));
+    // Malformed requests exit 2.
+    let o = act(data, "coordinator", id, &["approve"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("Неизвестное действие"), "{}", err(&o));
+
+    ok(&act(
+        data,
+        "coordinator",
+        id,
+        &["confirm", "--attach", &file],
+    ));
+    assert_eq!(status(data, id), "Упаковка");
+
+    let o = act(data, "moderator", id, &["set-level", "--level", "7"]);
+    assert_eq!(o.status.code(), Some(2));
+    ok(&act(data, "moderator", id, &["set-level", "--level", "2"]));
+    ok(&act(data, "moderator", id, &["send-to-experts"]));
+    assert_eq!(status(data, id), "Экспертная оценка");
+    ok(&act(data, "expert1", id, &["vote-approve"]));
+    let o = act(data, "expert1", id, &["vote-approve"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("уже проголосовали"), "{}", err(&o));
+    let o = act(data, "expert2", id, &["vote-revise"]);
+    assert!(err(&o).contains("пункты доработки"), "{}", err(&o));
+    ok(&act(data, "expert2", id, &["vote-approve"]));
+    assert_eq!(
+        status(data, id),
+        "Экспертная оценка",
+        "two votes decide nothing"
+    );
+    ok(&act(data, "expert3", id, &["vote-approve"]));
+    let after = status(data, id);
+    if after == "Верификация рейтинговым комитетом" {
+        ok(&act(data, "rating", id, &["verify"]));
+    }
+    assert_eq!(status(data, id), "Публикация");
+    let o = act(data, "coordinator", id, &["publish"]);
+    assert_eq!(o.status.code(), Some(1));
+    ok(&act(data, "asi", id, &["publish"]));
+    assert_eq!(status(data, id), "Опубликована");
+
+    // The history: each step with who and when, transitions with from/to.
+    let h = json(&run(data, None, &["practice", "history", id, "--json"]));
+    let steps = h.as_array().expect("array");
+    let by: Vec<(&str, &str)> = steps
+        .iter()
+        .filter(|s| !s["transition"].is_null())
+        .map(|s| {
+            (
+                s["action"].as_str().unwrap_or_default(),
+                s["actor"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(by[0], ("confirm", "coordinator"));
+    assert_eq!(by[1], ("set-level", "moderator"));
+    assert_eq!(by[2], ("send-to-experts", "moderator"));
+    assert_eq!(by.iter().filter(|(a, _)| *a == "vote-approve").count(), 3);
+    assert_eq!(by.last(), Some(&("publish", "asi")));
+    let confirm = steps
+        .iter()
+        .find(|s| s["action"] == "confirm")
+        .expect("confirm");
+    assert_eq!(confirm["transition"]["from"], "region-confirmation");
+    assert_eq!(confirm["transition"]["to"], "packaging");
+    assert_eq!(
+        confirm["transition"]["documents"][0]["name"],
+        "protocol.pdf"
+    );
+    assert!(confirm["at"].is_string());
+
+    // The level set by the expert-moderator is a revision: diffable.
+    let d = json(&run(data, None, &["practice", "diff", id, "--json"]));
+    assert_eq!(d["fields"][0]["field"], "P-22");
+
+    // The catalogue finds it published.
+    let shown = json(&run(data, None, &["practice", "show", id, "--json"]));
+    let title = shown["passport"]["title"].as_str().expect("title");
+    let hits = json(&run(data, None, &["search", "--json", title]));
+    let hit = hits
+        .as_array()
+        .expect("hits")
+        .iter()
+        .find(|h| h["id"] == id)
+        .cloned()
+        .expect("found in the catalogue");
+    assert_eq!(hit["status"], "Опубликована");
+    let author_inbox = json(&run(data, Some("author"), &["inbox", "--json"]));
+    assert!(
+        author_inbox["notices"]
+            .as_array()
+            .is_some_and(|n| n.iter().any(|x| x["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("Опубликовать")))),
+        "{author_inbox}"
+    );
+}
+
+#[test]
+fn return_for_revision_then_resubmit_and_the_default_diff() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path();
+    ok(&run(
+        data,
+        None,
+        &["demo", "--practices", "150", "--seed", "1"],
+    ));
+    let queues = json(&run(data, Some("coordinator"), &["queue", "--json"]));
+    let id = queues[0]["items"][0]["id"].as_str().expect("id").to_owned();
+    let id = id.as_str();
+    let o = act(data, "coordinator", id, &["return"]);
+    assert_eq!(o.status.code(), Some(1));
+    ok(&act(
+        data,
+        "coordinator",
+        id,
+        &["return", "--comment", "Уточните цель"],
+    ));
+    let mine = json(&run(data, Some("author"), &["queue", "--json"]));
+    let returned = mine
+        .as_array()
+        .expect("queues")
+        .iter()
+        .find(|q| q["code"] == "returned")
+        .expect("returned queue");
+    let item = returned["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["id"] == id)
+        .expect("the practice");
+    assert!(item["deadline"].is_string(), "{item}");
+    // The author edits the goal and resubmits.
+    let edit = data.join("edit.json");
+    std::fs::write(
+        &edit,
+        r#"{"goal": "Сократить сроки назначения мер поддержки вдвое"}"#,
+    )
+    .expect("write");
+    let e = edit.display().to_string();
+    ok(&run(
+        data,
+        Some("author"),
+        &["practice", "edit", id, "--from", &e],
+    ));
+    let o = act(data, "coordinator", id, &["confirm", "--attach", &e]);
+    assert_eq!(o.status.code(), Some(1), "still on revision");
+    assert!(err(&o).contains("на доработке"), "{}", err(&o));
+    ok(&act(data, "author", id, &["resubmit"]));
+    let d = run(data, Some("coordinator"), &["practice", "diff", id]);
+    ok(&d);
+    let text = String::from_utf8_lossy(&d.stdout);
+    assert!(text.contains("P-2 Цель"), "{text}");
+    assert!(text.contains("{+"), "{text}");
+}
