@@ -167,9 +167,48 @@ pub fn run(data: Option<&Path>, practices: usize) -> Result<(), String> {
             kib as f64 / 1024.0
         );
     }
+    queue_figures(&mut app, &mut terminal)?;
     drop(app);
     drop(worker);
     editor_figures()
+}
+
+/// «Очереди» of the Модератор АСИ over the whole store: the key, the
+/// queues built from the summaries, the first frame drawn.
+fn queue_figures(
+    app: &mut App,
+    terminal: &mut Terminal<TestBackend>,
+) -> Result<(), String> {
+    let Some(asi) = app
+        .store
+        .user_by_login("asi")
+        .map_err(|e| e.to_string())?
+    else {
+        println!("Очереди: в хранилище нет пользователя asi, замер пропущен.");
+        return Ok(());
+    };
+    app.user = Some(asi.clone());
+    let mut times = Vec::new();
+    let mut items = 0;
+    for _ in 0..10 {
+        let t = Instant::now();
+        app.on_action(crate::action::Action::Queues);
+        app.settle();
+        terminal.draw(|f| app.render(f)).map_err(|e| e.to_string())?;
+        times.push(t.elapsed());
+        app.on_action(crate::action::Action::Back);
+    }
+    if let Ok(q) = crate::review::queues(&app.store, &asi) {
+        items = q.iter().map(|q| q.items.len()).sum();
+    }
+    times.sort();
+    println!(
+        "Очереди модератора АСИ (практик в очередях: {items}) до кадра: p50 {}, максимум {}",
+        ms(percentile(&times, 0.50)),
+        ms(times.last().copied().unwrap_or_default())
+    );
+    app.user = None;
+    Ok(())
 }
 
 /// A keystroke in a 50 KB «Суть практики» to the next drawn frame, and a
@@ -254,6 +293,37 @@ fn editor_figures() -> Result<(), String> {
         "Сохранение черновика 50 КБ с записью на диск: p50 {}, максимум {}",
         ms(percentile(&saves, 0.50)),
         ms(saves.last().copied().unwrap_or_default())
+    );
+    // A revision with a word changed in every tenth paragraph, compared
+    // with the first: both read from the store, field texts, word diff.
+    let edited: Vec<String> = p
+        .essence
+        .split('\n')
+        .enumerate()
+        .map(|(i, para)| {
+            if i % 10 == 0 {
+                para.replacen("сопровождает", "поддерживает", 1)
+            } else {
+                para.to_owned()
+            }
+        })
+        .collect();
+    p.essence = edited.join("\n");
+    let (o, _) = crate::exec::execute(store, &author, Command::Edit { id, passport: p })
+        .map_err(|e| e.to_string())?;
+    let mut diffs = Vec::new();
+    let mut changed = 0;
+    for _ in 0..20 {
+        let t = Instant::now();
+        let d = crate::review::revision_diff(store, Some(&author), id, 1, o.practice.revision)?;
+        diffs.push(t.elapsed());
+        changed = d.len();
+    }
+    diffs.sort();
+    println!(
+        "Сравнение двух редакций паспорта 50 КБ (полей: {changed}): p50 {}, максимум {}",
+        ms(percentile(&diffs, 0.50)),
+        ms(diffs.last().copied().unwrap_or_default())
     );
     Ok(())
 }
