@@ -175,15 +175,8 @@ pub fn run(data: Option<&Path>, practices: usize) -> Result<(), String> {
 
 /// «Очереди» of the Модератор АСИ over the whole store: the key, the
 /// queues built from the summaries, the first frame drawn.
-fn queue_figures(
-    app: &mut App,
-    terminal: &mut Terminal<TestBackend>,
-) -> Result<(), String> {
-    let Some(asi) = app
-        .store
-        .user_by_login("asi")
-        .map_err(|e| e.to_string())?
-    else {
+fn queue_figures(app: &mut App, terminal: &mut Terminal<TestBackend>) -> Result<(), String> {
+    let Some(asi) = app.store.user_by_login("asi").map_err(|e| e.to_string())? else {
         println!("Очереди: в хранилище нет пользователя asi, замер пропущен.");
         return Ok(());
     };
@@ -194,7 +187,9 @@ fn queue_figures(
         let t = Instant::now();
         app.on_action(crate::action::Action::Queues);
         app.settle();
-        terminal.draw(|f| app.render(f)).map_err(|e| e.to_string())?;
+        terminal
+            .draw(|f| app.render(f))
+            .map_err(|e| e.to_string())?;
         times.push(t.elapsed());
         app.on_action(crate::action::Action::Back);
     }

@@ -110,7 +110,14 @@ pub fn diff(a: &PracticeView, b: &PracticeView) -> Vec<FieldDiff> {
                 }
                 _ => {
                     let (x, y) = (text(&ta, f), text(&tb, f));
-                    pieces(&TextDiff::from_words(&x, &y))
+                    // A short value (a level, a region, a year) is replaced
+                    // whole; texts are compared word by word.
+                    let short = |s: &str| !s.contains('\n') && s.chars().count() < 60;
+                    if short(&x) && short(&y) {
+                        pieces(&TextDiff::from_lines(&x, &y))
+                    } else {
+                        pieces(&TextDiff::from_words(&x, &y))
+                    }
                 }
             };
             FieldDiff {
@@ -151,16 +158,19 @@ mod tests {
 
     #[test]
     fn words_and_attachments() {
-        let a = valid();
+        let mut a = valid();
+        a.goal = "Сократить очереди в поликлиниках региона и время ожидания приёма врача".into();
         let mut b = a.clone();
-        b.goal = "Сократить длинные очереди".into();
+        b.goal =
+            "Сократить длинные очереди в поликлиниках региона и время ожидания приёма врача".into();
+        b.year = Some(2024);
         let mut other = file(MaterialKind::Npa, 1000);
         if let Source::File { sha256, .. } = &mut other.source {
             *sha256 = "ab".repeat(32);
         }
         b.materials[0] = other;
         let d = diff(&view(a.clone()), &view(b));
-        assert_eq!(d.len(), 2, "{d:?}");
+        assert_eq!(d.len(), 3, "{d:?}");
         assert_eq!(d[0].field, Field::P2);
         assert!(
             d[0].pieces.contains(&Piece::Added("длинные ".into())),
@@ -179,6 +189,13 @@ mod tests {
             .iter()
             .any(|p| matches!(p, Piece::Added(s) if s.contains("[abababababab]")));
         assert!(removed && added, "{:?}", d[1].pieces);
+        // A short value is replaced whole.
+        assert_eq!(d[2].field, Field::P23);
+        assert!(
+            d[2].pieces.contains(&Piece::Added("2024".into())),
+            "{:?}",
+            d[2].pieces
+        );
         assert!(diff(&view(a.clone()), &view(a)).is_empty());
     }
 }

@@ -239,6 +239,24 @@ fn demo_users(rng: &mut ChaCha8Rng) -> Result<Vec<User>, String> {
             created: at,
         });
     }
+    // Demo logins stand for different people: a name drawn twice is
+    // replaced (without drawing again, so the rest of the data stays put).
+    const SPARE: [&str; 4] = [
+        "Ковалёва Мария Петровна",
+        "Лебедев Олег Николаевич",
+        "Григорьева Елена Андреевна",
+        "Орлов Дмитрий Сергеевич",
+    ];
+    let mut spare = SPARE.iter();
+    for i in 1..out.len() {
+        if out[..i]
+            .iter()
+            .any(|u| u.profile.full_name == out[i].profile.full_name)
+            && let Some(name) = spare.next()
+        {
+            (*name).clone_into(&mut out[i].profile.full_name);
+        }
+    }
     Ok(out)
 }
 
