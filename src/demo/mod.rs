@@ -219,6 +219,14 @@ pub fn demo_logins() -> impl Iterator<Item = &'static str> {
     DEMO_USERS.iter().map(|u| u.login)
 }
 
+/// Names for demo logins whose drawn name another login already has.
+const SPARE: [&str; 4] = [
+    "Ковалёва Мария Петровна",
+    "Лебедев Олег Николаевич",
+    "Григорьева Елена Андреевна",
+    "Орлов Дмитрий Сергеевич",
+];
+
 fn demo_users(rng: &mut ChaCha8Rng) -> Result<Vec<User>, String> {
     let hash = hash_password(DEMO_PASSWORD)?;
     let at = epoch();
@@ -241,12 +249,6 @@ fn demo_users(rng: &mut ChaCha8Rng) -> Result<Vec<User>, String> {
     }
     // Demo logins stand for different people: a name drawn twice is
     // replaced (without drawing again, so the rest of the data stays put).
-    const SPARE: [&str; 4] = [
-        "Ковалёва Мария Петровна",
-        "Лебедев Олег Николаевич",
-        "Григорьева Елена Андреевна",
-        "Орлов Дмитрий Сергеевич",
-    ];
     let mut spare = SPARE.iter();
     for i in 1..out.len() {
         if out[..i]
