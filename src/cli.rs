@@ -98,6 +98,12 @@ pub enum Command {
         #[command(subcommand)]
         command: PracticeCommand,
     },
+    /// Пользователи: доступ к заполнению паспортов (п. 4.1.3).
+    #[command(help_template = HELP_TEMPLATE, subcommand_help_heading = "Команды")]
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Ваши очереди: практики, ждущие вашего действия.
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
     Queue {
@@ -248,6 +254,23 @@ pub enum PracticeCommand {
         /// Вывести в JSON.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Подтвердить пользователя своего региона (региональный координатор).
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Verify {
+        #[arg(value_name = "ЛОГИН")]
+        login: String,
+    },
+    /// Предоставить подтверждённому пользователю доступ к заполнению
+    /// паспорта практики (модератор АСИ).
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    GrantAuthor {
+        #[arg(value_name = "ЛОГИН")]
+        login: String,
     },
 }
 
@@ -445,6 +468,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
             crate::practice_cli::run(&data, cli.as_user.as_deref(), command)
+        }
+        Some(Command::User { command }) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            let (login, grant) = match &command {
+                UserCommand::Verify { login } => (login.as_str(), false),
+                UserCommand::GrantAuthor { login } => (login.as_str(), true),
+            };
+            crate::workflow_cli::authoring(&data, cli.as_user.as_deref(), login, grant)
         }
         Some(Command::Queue { json }) => {
             let data = config.data_dir(cli.data.as_deref());

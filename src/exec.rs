@@ -82,6 +82,43 @@ pub fn execute(
     Ok((outcome, Some(seq)))
 }
 
+/// §4.1.3 on the store: the coordinator confirms a user (`grant` false) or
+/// the Модератор АСИ grants them access to passports (`grant` true).
+pub fn authoring(store: &Store, actor: &User, login: &str, grant: bool) -> Result<User, String> {
+    let target = store
+        .user_by_login(login)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("Пользователь «{login}» не найден."))?;
+    let (next, action, summary) = if grant {
+        let u = crate::domain::authoring::grant(actor, &target)?;
+        (
+            u,
+            "user.grant-author",
+            format!("Предоставлен доступ к заполнению паспорта практики: {login}"),
+        )
+    } else {
+        let u = crate::domain::authoring::verify(actor, &target, Utc::now(), refdata())?;
+        (
+            u,
+            "user.verify",
+            format!("Региональный координатор подтвердил пользователя {login}"),
+        )
+    };
+    let mut m =
+        Mutation::new(Some(actor.id), action, summary).with(Record::User(Box::new(next.clone())));
+    m.notify.push(next.id);
+    if !grant {
+        // The Модератор АСИ finds the confirmation in their inbox.
+        for u in store.users().filter_map(Result::ok) {
+            if u.has_role(Role::AsiModerator) && !u.disabled {
+                m.notify.push(u.id);
+            }
+        }
+    }
+    store.commit(&m).map_err(|e| e.to_string())?;
+    Ok(next)
+}
+
 /// The active experts of a category's pool, in login order.
 pub fn experts_of(store: &Store, category: &str) -> Vec<User> {
     let mut out: Vec<User> = store

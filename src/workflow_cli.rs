@@ -171,6 +171,28 @@ pub fn diff(
     emit(out.as_bytes())
 }
 
+pub fn authoring(
+    data: &Path,
+    as_user: Option<&str>,
+    login: &str,
+    grant: bool,
+) -> Result<(), Failure> {
+    let store = Store::open(data)?;
+    let user = need_user(&store, as_user)?;
+    let u = crate::exec::authoring(&store, &user, login, grant).map_err(|e| fail(e, 1))?;
+    if grant {
+        eprintln!(
+            "Готово: «{login}» может заполнять паспорта практик региона «{}».",
+            u.verified
+                .as_ref()
+                .map_or("—", |v| refdata().region_name(&v.region))
+        );
+    } else {
+        eprintln!("Готово: «{login}» подтверждён; доступ к паспортам предоставит модератор АСИ.");
+    }
+    Ok(())
+}
+
 pub fn queue(data: &Path, as_user: Option<&str>, json: bool) -> Result<(), Failure> {
     let store = Store::open(data)?;
     let user = need_user(&store, as_user)?;

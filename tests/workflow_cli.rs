@@ -258,3 +258,51 @@ fn return_for_revision_then_resubmit_and_the_default_diff() {
     assert!(text.contains("P-2 Цель"), "{text}");
     assert!(text.contains("{+"), "{text}");
 }
+
+#[test]
+fn access_to_passports_is_confirmed_by_the_coordinator_then_granted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path();
+    ok(&run(
+        data,
+        None,
+        &["demo", "--practices", "20", "--seed", "1"],
+    ));
+    let example = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/examples/passport.json")
+        .display()
+        .to_string();
+    // team1 has no access yet.
+    let o = run(
+        data,
+        Some("team1"),
+        &["practice", "new", "--from", &example],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("4.1.3"), "{}", err(&o));
+    let o = run(data, Some("asi"), &["user", "grant-author", "team1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("не подтверждён"), "{}", err(&o));
+    let o = run(data, Some("coordinator2"), &["user", "verify", "team1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("Республика Татарстан"), "{}", err(&o));
+    ok(&run(
+        data,
+        Some("coordinator"),
+        &["user", "verify", "team1"],
+    ));
+    let inbox = json(&run(data, Some("asi"), &["inbox", "--json"]));
+    assert!(
+        inbox["notices"].as_array().is_some_and(|n| n
+            .iter()
+            .any(|x| x["text"].as_str().is_some_and(|t| t.contains("team1")))),
+        "{inbox}"
+    );
+    ok(&run(data, Some("asi"), &["user", "grant-author", "team1"]));
+    let o = run(
+        data,
+        Some("team1"),
+        &["practice", "new", "--from", &example],
+    );
+    ok(&o);
+}

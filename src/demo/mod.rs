@@ -245,6 +245,7 @@ fn demo_users(rng: &mut ChaCha8Rng) -> Result<Vec<User>, String> {
             consents: consents(at),
             disabled: false,
             created: at,
+            verified: None,
         });
     }
     // Demo logins stand for different people: a name drawn twice is
@@ -297,6 +298,7 @@ fn region_users(rng: &mut ChaCha8Rng) -> Vec<User> {
                 email_verified: true,
                 consents: consents(at),
                 disabled: false,
+                verified: None,
                 created: at,
             });
         }

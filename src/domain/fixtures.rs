@@ -113,6 +113,7 @@ pub fn user(id: u128, roles: Vec<RoleGrant>) -> User {
         consents: vec![],
         disabled: false,
         created: chrono::Utc::now(),
+        verified: None,
     }
 }
 

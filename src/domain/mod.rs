@@ -5,6 +5,7 @@
 //! TUI, the CLI and the server call these functions.
 
 pub mod access;
+pub mod authoring;
 pub mod calendar;
 pub mod command;
 pub mod eligibility;

@@ -182,6 +182,17 @@ pub struct User {
     pub consents: Vec<Consent>,
     pub disabled: bool,
     pub created: DateTime<Utc>,
+    /// The regional coordinator confirmed the user may author practices of
+    /// the region (§4.1.3); the Модератор АСИ then grants the access.
+    pub verified: Option<Verification>,
+}
+
+/// A coordinator's confirmation of a future author (§4.1.3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verification {
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+    pub region: String,
 }
 
 impl User {
@@ -353,6 +364,7 @@ mod tests {
             consents: Vec::new(),
             disabled: false,
             created: DateTime::<Utc>::MIN_UTC,
+            verified: None,
         };
         assert_eq!(u.regions_for(Role::Coordinator), ["16"]);
         assert!(u.regions_for(Role::Recipient).is_empty());

@@ -5,11 +5,12 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::{
-    AUDIT, AUDIT_INDEX, AuditEntry, EntityRef, PRACTICES, Result, SUMMARIES, Store, Summary, codec,
-    entity_key, keyed,
+    AUDIT, AUDIT_INDEX, AuditEntry, EntityRef, PRACTICES, Result, SUMMARIES, Store, Summary, USERS,
+    codec, entity_key, keyed,
 };
+use crate::domain::user::{Consent, Profile};
 use crate::domain::workflow::Workflow;
-use crate::domain::{Passport, Practice, PracticeId, PracticeStatus, UserId};
+use crate::domain::{Passport, Practice, PracticeId, PracticeStatus, RoleGrant, User, UserId};
 
 /// A practice of format 1: no workflow state.
 #[derive(Deserialize)]
@@ -24,6 +25,20 @@ struct PracticeV1 {
     published: Option<DateTime<Utc>>,
 }
 
+/// A user of format 1: no coordinator's confirmation.
+#[derive(Deserialize)]
+struct UserV1 {
+    id: UserId,
+    login: String,
+    profile: Profile,
+    roles: Vec<RoleGrant>,
+    password_hash: String,
+    email_verified: bool,
+    consents: Vec<Consent>,
+    disabled: bool,
+    created: DateTime<Utc>,
+}
+
 /// An audit entry of format 1: no transition.
 #[derive(Deserialize)]
 struct AuditV1 {
@@ -35,8 +50,9 @@ struct AuditV1 {
     entities: Vec<EntityRef>,
 }
 
-/// Format 2 adds the workflow state to practices, transitions to the audit
-/// trail, an audit index by record and the inbox.
+/// Format 2 adds the workflow state to practices, the coordinator's
+/// confirmation to users, transitions to the audit trail, an audit index by
+/// record and the inbox.
 pub(super) fn to_2(store: &Store) -> Result<()> {
     let mut practices = sled::Batch::default();
     let mut summaries = sled::Batch::default();
@@ -85,6 +101,28 @@ pub(super) fn to_2(store: &Store) -> Result<()> {
         };
         audit.insert(k, codec::encode(&new)?);
     }
+    let mut users = sled::Batch::default();
+    for item in &store.trees[USERS] {
+        let (k, v) = item?;
+        if codec::decode::<User>(&v).is_ok() {
+            continue;
+        }
+        let old: UserV1 = codec::decode(&v)?;
+        let u = User {
+            id: old.id,
+            login: old.login,
+            profile: old.profile,
+            roles: old.roles,
+            password_hash: old.password_hash,
+            email_verified: old.email_verified,
+            consents: old.consents,
+            disabled: old.disabled,
+            created: old.created,
+            verified: None,
+        };
+        users.insert(k, codec::encode(&u)?);
+    }
+    store.trees[USERS].apply_batch(users)?;
     store.trees[PRACTICES].apply_batch(practices)?;
     store.trees[SUMMARIES].apply_batch(summaries)?;
     store.trees[AUDIT].apply_batch(audit)?;

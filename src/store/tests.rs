@@ -20,6 +20,7 @@ fn user(login: &str) -> User {
         consents: vec![],
         disabled: false,
         created: Utc::now(),
+        verified: None,
     }
 }
 
@@ -224,6 +225,19 @@ mod v1 {
     }
 
     #[derive(Serialize)]
+    pub struct User {
+        pub id: UserId,
+        pub login: String,
+        pub profile: crate::domain::user::Profile,
+        pub roles: Vec<crate::domain::RoleGrant>,
+        pub password_hash: String,
+        pub email_verified: bool,
+        pub consents: Vec<crate::domain::user::Consent>,
+        pub disabled: bool,
+        pub created: DateTime<Utc>,
+    }
+
+    #[derive(Serialize)]
     pub struct Audit {
         pub seq: u64,
         pub at: DateTime<Utc>,
@@ -261,6 +275,21 @@ fn a_format_1_store_is_migrated_on_open() {
             .expect("tree")
             .insert(id.as_bytes(), codec::encode(&old).expect("encode"))
             .expect("insert");
+        let user = v1::User {
+            id: author,
+            login: "old-author".into(),
+            profile: Profile::default(),
+            roles: vec![RoleGrant::regional(crate::domain::Role::Author, "16")],
+            password_hash: "x".into(),
+            email_verified: true,
+            consents: vec![],
+            disabled: false,
+            created: Utc::now(),
+        };
+        db.open_tree("users")
+            .expect("tree")
+            .insert(author.as_bytes(), codec::encode(&user).expect("encode"))
+            .expect("insert");
         let audit = v1::Audit {
             seq: 1,
             at: Utc::now(),
@@ -289,4 +318,7 @@ fn a_format_1_store_is_migrated_on_open() {
     assert_eq!(trail.len(), 1);
     assert_eq!(trail[0].summary, "Создан паспорт");
     assert!(trail[0].transition.is_none());
+    let u = s.user(author).expect("reads").expect("kept");
+    assert_eq!(u.login, "old-author");
+    assert!(u.verified.is_none());
 }
