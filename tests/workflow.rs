@@ -413,3 +413,37 @@ fn a_refused_action_keeps_the_form_and_changes_nothing() {
     assert!(screen(&f.app, 80, 24).contains("Укажите комментарий"));
     assert_eq!(f.app.store.practice(id).expect("read"), before);
 }
+
+#[test]
+fn the_author_revises_in_the_editor_and_f9_resubmits() {
+    let mut f = app(150);
+    sign_in(&mut f.app, "author");
+    let user = f.app.user.clone().expect("author");
+    let queues = review::queues(&f.app.store, &user).expect("queues");
+    let returned = queues.iter().find(|q| q.code == "returned").expect("queue");
+    let id = returned.items[0].id;
+    let before = f.app.store.practice(id).expect("read").expect("exists");
+    assert!(before.workflow.returned.is_some());
+    select_in_queue(&mut f.app, "returned", id);
+    key(&mut f.app, KeyCode::Char('e'));
+    assert_eq!(f.app.stack.len(), 2, "the editor opens over the queue");
+    typ(&mut f.app, " (доработано)");
+    key(&mut f.app, KeyCode::F(9));
+    let p = f.app.store.practice(id).expect("read").expect("exists");
+    assert!(p.workflow.returned.is_none(), "resubmitted");
+    assert_eq!(
+        p.status, before.status,
+        "back to the stage that returned it"
+    );
+    assert!(
+        p.passport.title.contains("(доработано)"),
+        "{}",
+        p.passport.title
+    );
+    assert_eq!(f.app.stack.len(), 1, "back in «Очереди»");
+    let s = screen(&f.app, 80, 24);
+    assert!(
+        s.contains("Мои на доработке ( 0)") || s.contains("Мои на доработке (0)"),
+        "{s}"
+    );
+}

@@ -385,9 +385,12 @@ impl Screen for PassportView {
     }
 
     fn on_reply(&mut self, reply: &Reply) -> Vec<Effect> {
-        if let Reply::Acted { ids, result: Ok(_) } = reply
-            && ids.contains(&self.id)
-        {
+        let moved = match reply {
+            Reply::Acted { ids, result: Ok(_) } => ids.contains(&self.id),
+            Reply::Submitted { id, result: Ok(_) } => *id == self.id,
+            _ => false,
+        };
+        if moved {
             // The practice moved on: show its new state.
             self.view = None;
             self.revisions = None;

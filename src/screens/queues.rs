@@ -20,10 +20,11 @@ use crate::domain::user::User;
 use crate::ui::{fit, truncate};
 use crate::worker::{Reply, Request};
 
-pub const COMMANDS: [Action; 16] = [
+pub const COMMANDS: [Action; 17] = [
     Action::Workflow,
     Action::Vote,
     Action::Open,
+    Action::Edit,
     Action::History,
     Action::NextField,
     Action::PrevField,
@@ -193,6 +194,11 @@ impl Screen for Queues {
                     return vec![Effect::OpenHistory(i.id)];
                 }
             }
+            Action::Edit => {
+                if let Some(i) = self.item() {
+                    return vec![Effect::EditDraft(i.id)];
+                }
+            }
             Action::Workflow => {
                 let ids = self.targets();
                 if !ids.is_empty() {
@@ -225,7 +231,7 @@ impl Screen for Queues {
                 self.queues = Some(r.clone());
                 Vec::new()
             }
-            Reply::Acted { result: Ok(_), .. } => {
+            Reply::Acted { result: Ok(_), .. } | Reply::Submitted { result: Ok(_), .. } => {
                 self.marked.clear();
                 self.reload()
             }
