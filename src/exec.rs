@@ -25,6 +25,23 @@ pub enum ExecError {
     Store(#[from] StoreError),
 }
 
+/// Runs `f` with what the rules need beyond the actor and the practice,
+/// read from the store: the leader lists, profiles, expert pools, the
+/// calendar and the time.
+pub fn with_context<R>(store: &Store, f: impl FnOnce(&Context<'_>) -> R) -> Result<R, StoreError> {
+    let leaders = store.leaders()?;
+    let profile = |id| store.user(id).ok().flatten().map(|u| u.profile);
+    let pool = |category: &str| experts_of(store, category);
+    Ok(f(&Context {
+        refdata: refdata(),
+        now: Utc::now(),
+        profile: &profile,
+        leaders: &leaders,
+        calendar: calendar::current(),
+        pool: &pool,
+    }))
+}
+
 /// Applies a command for `actor` and commits its records. Returns the
 /// outcome and the change sequence (`None` when nothing changed).
 pub fn execute(
@@ -33,18 +50,8 @@ pub fn execute(
     cmd: Command,
 ) -> Result<(Outcome, Option<u64>), ExecError> {
     let current = store.practice(cmd.target())?;
-    let leaders = store.leaders()?;
-    let profile = |id| store.user(id).ok().flatten().map(|u| u.profile);
-    let pool = |category: &str| experts_of(store, category);
-    let cx = Context {
-        refdata: refdata(),
-        now: Utc::now(),
-        profile: &profile,
-        leaders: &leaders,
-        calendar: calendar::current(),
-        pool: &pool,
-    };
-    let outcome = apply(actor, current.as_ref(), cmd, &cx).map_err(ExecError::Refused)?;
+    let outcome = with_context(store, |cx| apply(actor, current.as_ref(), cmd, cx))?
+        .map_err(ExecError::Refused)?;
     if outcome.revision.is_none() && current.as_ref() == Some(&outcome.practice) {
         return Ok((outcome, None));
     }

@@ -8,13 +8,12 @@ use serde::Serialize;
 
 use crate::diff::{FieldDiff, diff};
 use crate::domain::calendar;
-use crate::domain::command::{self, Command, Context};
+use crate::domain::command::{self, Command};
 use crate::domain::passport::Level;
 use crate::domain::queue::{self, Queue, Summary};
-use crate::domain::refdata::refdata;
 use crate::domain::workflow::{Action, Args, Document, DocumentKind, Need, Transition};
 use crate::domain::{Practice, PracticeId, User, UserId};
-use crate::exec::{ExecError, execute, experts_of};
+use crate::exec::{ExecError, execute, with_context};
 use crate::store::blobs::Blobs;
 use crate::store::{EntityRef, Notice, Store, StoreError};
 use crate::worker::{load_view, view_of};
@@ -36,18 +35,7 @@ pub struct Offer {
 
 /// What the actor may do with the practice now.
 pub fn offers(store: &Store, actor: &User, p: &Practice) -> Result<Vec<Offer>, StoreError> {
-    let leaders = store.leaders()?;
-    let profile = |id| store.user(id).ok().flatten().map(|u| u.profile);
-    let pool = |c: &str| experts_of(store, c);
-    let cx = Context {
-        refdata: refdata(),
-        now: Utc::now(),
-        profile: &profile,
-        leaders: &leaders,
-        calendar: calendar::current(),
-        pool: &pool,
-    };
-    Ok(command::actions(actor, p, &cx)
+    Ok(with_context(store, |cx| command::actions(actor, p, cx))?
         .into_iter()
         .map(|(a, r)| Offer {
             action: a.code(),

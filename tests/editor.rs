@@ -109,25 +109,7 @@ fn submit_is_refused_with_reasons_then_accepted() {
     // A complete draft (the example passport with its cover) goes through.
     let user = f.app.user.clone().expect("user");
     let store = f.app.store.clone();
-    let doc: serde_json::Value =
-        serde_json::from_str(include_str!("../assets/examples/passport.json")).expect("json");
-    let login = |l: &str| store.user_by_login(l).ok().flatten().map(|u| u.id);
-    let mut passport =
-        smarteka::passport_json::apply_json(&smarteka::domain::Passport::default(), &doc, &login)
-            .expect("passport");
-    let blobs = smarteka::store::blobs::Blobs::new(f.dir.path());
-    let cover = blobs
-        .put_file(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/examples/cover.png"),
-        )
-        .expect("cover");
-    passport.cover = Some(smarteka::domain::passport::Cover {
-        sha256: cover.sha256,
-        name: cover.name,
-        format: smarteka::domain::passport::ImageFormat::Png,
-        width: 1200,
-        height: 900,
-    });
+    let passport = common::example_passport(&store, f.dir.path());
     let id = uuid::Uuid::now_v7();
     execute(&store, &user, Command::Create { id, passport }).expect("created");
     key(&mut f.app, KeyCode::Char('x'));

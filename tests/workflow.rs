@@ -128,25 +128,7 @@ fn example_practice(f: &common::Fixture) -> PracticeId {
         .user_by_login("author")
         .expect("read")
         .expect("author");
-    let doc: serde_json::Value =
-        serde_json::from_str(include_str!("../assets/examples/passport.json")).expect("json");
-    let login = |l: &str| store.user_by_login(l).ok().flatten().map(|u| u.id);
-    let mut passport =
-        smarteka::passport_json::apply_json(&smarteka::domain::Passport::default(), &doc, &login)
-            .expect("passport");
-    let blobs = smarteka::store::blobs::Blobs::new(f.dir.path());
-    let cover = blobs
-        .put_file(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/examples/cover.png"),
-        )
-        .expect("cover");
-    passport.cover = Some(smarteka::domain::passport::Cover {
-        sha256: cover.sha256,
-        name: cover.name,
-        format: smarteka::domain::passport::ImageFormat::Png,
-        width: 1200,
-        height: 900,
-    });
+    let mut passport = common::example_passport(&store, f.dir.path());
     passport.rating_indicators.push("inv-a1".into());
     let id = uuid::Uuid::now_v7();
     execute(&store, &author, Command::Create { id, passport }).expect("created");

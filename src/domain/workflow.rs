@@ -610,25 +610,18 @@ pub fn after_review(p: &Practice, refdata: &RefData) -> PracticeStatus {
     }
 }
 
+/// The statuses in workflow order: W-0…W-6, W-7, W-8, W-9.
+static STATUSES: [PracticeStatus; 11] = PracticeStatus::ALL;
+
 fn stage_of(action: Action) -> &'static [PracticeStatus] {
     use PracticeStatus as S;
     match action {
         Action::Submit => &[S::Draft],
         Action::Assign => &[S::RegionConfirmation, S::Packaging, S::ExpertReview],
         Action::Confirm => &[S::RegionConfirmation],
-        Action::Return | Action::Resubmit => &[
-            S::RegionConfirmation,
-            S::Packaging,
-            S::ExpertReview,
-            S::RatingVerification,
-            S::Publication,
-        ],
-        Action::Reject => &[
-            S::RegionConfirmation,
-            S::Packaging,
-            S::ExpertReview,
-            S::RatingVerification,
-        ],
+        // The validation stages W-1…W-4; rejection up to W-3a.
+        Action::Return | Action::Resubmit => &STATUSES[1..6],
+        Action::Reject => &STATUSES[1..5],
         Action::SetLevel | Action::SendToExperts => &[S::Packaging, S::ExpertReview],
         Action::SendToPublication => &[S::Packaging],
         Action::VoteApprove
@@ -643,29 +636,9 @@ fn stage_of(action: Action) -> &'static [PracticeStatus] {
         Action::OpenActualisation => &[S::Published],
         Action::Actualise => &[S::Actualisation],
         Action::Archive => &[S::Published, S::Actualisation],
-        Action::ReplaceAuthor => &[
-            S::Draft,
-            S::RegionConfirmation,
-            S::Packaging,
-            S::ExpertReview,
-            S::RatingVerification,
-            S::Publication,
-            S::Published,
-            S::Actualisation,
-            S::Archived,
-        ],
-        Action::Delete => &[
-            S::Draft,
-            S::RegionConfirmation,
-            S::Packaging,
-            S::ExpertReview,
-            S::RatingVerification,
-            S::Publication,
-            S::Published,
-            S::Actualisation,
-            S::Archived,
-            S::Rejected,
-        ],
+        // Everything up to the archive; deletion also of rejected ones.
+        Action::ReplaceAuthor => &STATUSES[..9],
+        Action::Delete => &STATUSES[..10],
     }
 }
 

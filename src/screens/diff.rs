@@ -2,14 +2,13 @@
 //! struck out between [- -], added ones between {+ +}; attachments by hash.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 use super::scroll::{self, Scroller};
-use super::{Effect, RenderCx, Screen};
+use super::{Effect, RenderCx, Screen, page};
 use crate::action::Action;
 use crate::diff::Piece;
 use crate::domain::PracticeId;
@@ -148,8 +147,6 @@ impl Screen for Diff {
 
     fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
         let t = cx.theme;
-        let [head, body] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
         let title = match &self.view {
             Some(Ok(v)) => format!(
                 " · редакция {} → {} из {} · «{}»",
@@ -157,18 +154,15 @@ impl Screen for Diff {
             ),
             _ => String::new(),
         };
-        f.render_widget(
-            Paragraph::new(Line::from(vec![
+        let inner = page(
+            f,
+            area,
+            t,
+            vec![
                 Span::styled(" Сравнение", t.title),
                 Span::styled(crate::ui::truncate(&title, area.width as usize), t.muted),
-            ])),
-            head,
+            ],
         );
-        let block = Block::default()
-            .borders(Borders::TOP)
-            .border_style(t.border);
-        let inner = block.inner(body);
-        f.render_widget(block, body);
         let area = Rect {
             x: inner.x + 1,
             width: inner.width.saturating_sub(1),

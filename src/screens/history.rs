@@ -2,13 +2,12 @@
 //! to which, the comment and the documents; `d` compares revisions.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::passport::wrap_into;
 use super::scroll::{self, Scroller};
-use super::{Effect, RenderCx, Screen};
+use super::{Effect, RenderCx, Screen, page};
 use crate::action::Action;
 use crate::domain::PracticeId;
 use crate::domain::user::User;
@@ -88,24 +87,19 @@ impl Screen for History {
 
     fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
         let t = cx.theme;
-        let [head, body] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
         let title = match &self.view {
             Some(Ok(v)) => format!(" · «{}»", v.title),
             _ => String::new(),
         };
-        f.render_widget(
-            Paragraph::new(Line::from(vec![
+        let inner = page(
+            f,
+            area,
+            t,
+            vec![
                 Span::styled(" История", t.title),
                 Span::styled(title, t.muted),
-            ])),
-            head,
+            ],
         );
-        let block = Block::default()
-            .borders(Borders::TOP)
-            .border_style(t.border);
-        let inner = block.inner(body);
-        f.render_widget(block, body);
         let area = Rect {
             x: inner.x + 1,
             width: inner.width.saturating_sub(1),

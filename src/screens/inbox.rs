@@ -3,11 +3,11 @@
 //! the inbox marks it read.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
-use super::{Effect, RenderCx, Screen};
+use super::{Effect, RenderCx, Screen, page};
 use crate::action::Action;
 use crate::domain::PracticeId;
 use crate::domain::user::User;
@@ -114,20 +114,15 @@ impl Screen for Inbox {
 
     fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
         let t = cx.theme;
-        let [head, body] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-        f.render_widget(
-            Paragraph::new(Line::from(vec![
+        let inner = page(
+            f,
+            area,
+            t,
+            vec![
                 Span::styled(" Уведомления", t.title),
                 Span::styled(" · Enter — открыть практику", t.muted),
-            ])),
-            head,
+            ],
         );
-        let block = Block::default()
-            .borders(Borders::TOP)
-            .border_style(t.border);
-        let inner = block.inner(body);
-        f.render_widget(block, body);
         let w = inner.width as usize;
         let items = match &self.items {
             None => {

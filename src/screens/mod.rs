@@ -93,6 +93,26 @@ pub trait Screen {
     fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>);
 }
 
+/// A full screen's frame: a header line of `spans`, a rule under it;
+/// returns the area below.
+pub fn page(
+    f: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    spans: Vec<ratatui::text::Span<'static>>,
+) -> Rect {
+    use ratatui::layout::{Constraint, Layout};
+    use ratatui::widgets::{Block, Borders, Paragraph};
+    let [head, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    f.render_widget(Paragraph::new(ratatui::text::Line::from(spans)), head);
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .border_style(theme.border);
+    let inner = block.inner(body);
+    f.render_widget(block, body);
+    inner
+}
+
 /// The command sets of every screen and mode, for the clash check.
 pub fn all_command_sets() -> Vec<Vec<Action>> {
     let mut sets = catalogue::command_sets();

@@ -1,15 +1,11 @@
 //! The passport view: every field P-1…P-24 of a practice, scrollable.
 
-use std::cell::Cell;
 use std::fmt::Write as _;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, Borders, Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState,
-};
 
 use super::{Effect, RenderCx, Screen};
 use crate::action::Action;
@@ -42,14 +38,12 @@ pub const COMMANDS: [Action; 16] = [
 pub struct PassportView {
     pub id: PracticeId,
     pub view: Option<Result<Box<PracticeView>, String>>,
-    pub scroll: usize,
+    pub scroll: super::scroll::Scroller,
     /// Saved revisions, once asked for, and which one is shown (`None`:
     /// the current passport).
     pub revisions: Option<Vec<RevisionView>>,
     pub shown: Option<usize>,
     user: Option<crate::domain::User>,
-    max_scroll: Cell<usize>,
-    page: Cell<usize>,
 }
 
 impl PassportView {
@@ -59,12 +53,10 @@ impl PassportView {
             Self {
                 id,
                 view: None,
-                scroll: 0,
+                scroll: super::scroll::Scroller::default(),
                 revisions: None,
                 shown: None,
                 user: user.clone(),
-                max_scroll: Cell::new(usize::MAX),
-                page: Cell::new(10),
             },
             Effect::Send(Request::Practice {
                 id,
@@ -348,15 +340,10 @@ impl Screen for PassportView {
     }
 
     fn handle(&mut self, action: Action) -> Vec<Effect> {
-        let page = self.page.get().max(1);
-        let max = self.max_scroll.get();
+        if self.scroll.handle(action) {
+            return Vec::new();
+        }
         match action {
-            Action::Down => self.scroll = (self.scroll + 1).min(max),
-            Action::Up => self.scroll = self.scroll.saturating_sub(1),
-            Action::PageDown => self.scroll = (self.scroll + page).min(max),
-            Action::PageUp => self.scroll = self.scroll.saturating_sub(page),
-            Action::Home => self.scroll = 0,
-            Action::End => self.scroll = max,
             Action::Back | Action::Quit => return vec![Effect::Close],
             Action::Edit => return vec![Effect::EditDraft(self.id)],
             Action::Workflow => return vec![Effect::Workflow(vec![self.id])],
@@ -376,7 +363,7 @@ impl Screen for PassportView {
                         Some(i) if i > 0 => Some(i - 1),
                         _ => None,
                     };
-                    self.scroll = 0;
+                    self.scroll.offset = 0;
                 }
             },
             _ => {}
@@ -430,20 +417,15 @@ impl Screen for PassportView {
 
     fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
         let t = cx.theme;
-        let [head, body] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-        f.render_widget(
-            Paragraph::new(Line::from(vec![
+        let inner = super::page(
+            f,
+            area,
+            t,
+            vec![
                 Span::styled(" Паспорт практики", t.title),
                 Span::styled(" · Esc — к каталогу", t.muted),
-            ])),
-            head,
+            ],
         );
-        let block = Block::default()
-            .borders(Borders::TOP)
-            .border_style(t.border);
-        let inner = block.inner(body);
-        f.render_widget(block, body);
         let text_area = Rect {
             x: inner.x + 1,
             width: inner.width.saturating_sub(3),
@@ -484,22 +466,15 @@ impl Screen for PassportView {
             }
             (Some(Ok(v)), None) => passport_lines(v, text_area.width as usize, t),
         };
-        let h = text_area.height as usize;
-        self.page.set(h.saturating_sub(1).max(1));
-        let max = lines.len().saturating_sub(h);
-        self.max_scroll.set(max);
-        let scroll = self.scroll.min(max);
-        let n = lines.len();
-        f.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), text_area);
-        if n > h {
-            let mut st = ScrollbarState::new(max).position(scroll);
-            f.render_stateful_widget(
-                Scrollbar::new(ScrollbarOrientation::VerticalRight)
-                    .begin_symbol(None)
-                    .end_symbol(None),
-                inner,
-                &mut st,
-            );
-        }
+        // Text wrapped a column short of the scrollbar's, as it always was.
+        self.scroll.render(
+            f,
+            Rect {
+                x: inner.x + 1,
+                width: inner.width.saturating_sub(1),
+                ..inner
+            },
+            lines,
+        );
     }
 }

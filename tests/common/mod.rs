@@ -34,6 +34,31 @@ pub fn app(n: usize) -> Fixture {
     Fixture { dir, app }
 }
 
+/// The example passport (`assets/examples/passport.json`) with its cover
+/// stored in `dir`'s blob area: complete, ready to submit.
+pub fn example_passport(store: &Store, dir: &std::path::Path) -> smarteka::domain::Passport {
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("../../assets/examples/passport.json")).expect("json");
+    let login = |l: &str| store.user_by_login(l).ok().flatten().map(|u| u.id);
+    let mut passport =
+        smarteka::passport_json::apply_json(&smarteka::domain::Passport::default(), &doc, &login)
+            .expect("passport");
+    let blobs = smarteka::store::blobs::Blobs::new(dir);
+    let cover = blobs
+        .put_file(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/examples/cover.png"),
+        )
+        .expect("cover");
+    passport.cover = Some(smarteka::domain::passport::Cover {
+        sha256: cover.sha256,
+        name: cover.name,
+        format: smarteka::domain::passport::ImageFormat::Png,
+        width: 1200,
+        height: 900,
+    });
+    passport
+}
+
 /// The screen as text, one line per row, trailing spaces trimmed.
 pub fn screen(app: &App, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");

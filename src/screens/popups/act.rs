@@ -7,11 +7,11 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 use ratatui_textarea::TextArea;
 
 use super::super::{Effect, RenderCx, Screen};
-use super::centred;
+use super::{cursor_at, window};
 use crate::action::Action;
 use crate::domain::PracticeId;
 use crate::domain::passport::Level;
@@ -334,25 +334,17 @@ impl Screen for Act {
     #[allow(clippy::too_many_lines)] // one window, two modes
     fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
         let t = cx.theme;
-        let r = centred(area, 76, 20);
-        f.render_widget(Clear, r);
         let subject = match &self.view {
             Some(Ok(v)) if self.ids.len() == 1 => format!("«{}» · {}", v.title, v.status.name()),
             _ if self.ids.len() > 1 => format!("отмечено практик: {}", self.ids.len()),
             _ => String::new(),
         };
-        let footer = if self.form.is_some() {
-            " Enter — выполнить · Tab — поле · ←/→ — выбор · Esc — назад "
+        let keys = if self.form.is_some() {
+            "Enter — выполнить · Tab — поле · ←/→ — выбор · Esc — назад"
         } else {
-            " Enter — выбрать · Esc — закрыть "
+            "Enter — выбрать · Esc — закрыть"
         };
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(t.border_focus)
-            .title(Span::styled(" Действия ", t.title))
-            .title_bottom(Span::styled(footer, t.muted));
-        let inner = block.inner(r);
-        f.render_widget(block, r);
+        let inner = window(f, area, (76, 20), t, "Действия", keys);
         let w = inner.width as usize;
         let mut lines = vec![Line::from(Span::styled(
             truncate(&format!(" {subject}"), w),
@@ -440,16 +432,8 @@ impl Screen for Act {
                 lines.push(Line::from(Span::styled(format!(" {e}"), t.error)));
             }
             f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-            if let Some((x, y)) = cursor
-                && y < inner.height as usize
-            {
-                f.set_cursor_position((
-                    inner.x
-                        + u16::try_from(x)
-                            .unwrap_or(0)
-                            .min(inner.width.saturating_sub(1)),
-                    inner.y + u16::try_from(y).unwrap_or(0),
-                ));
+            if let Some((x, y)) = cursor {
+                cursor_at(f, inner, x, y);
             }
             return;
         }

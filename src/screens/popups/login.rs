@@ -5,11 +5,11 @@ use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 use ratatui_textarea::TextArea;
 
 use super::super::{Effect, RenderCx, Screen};
-use super::centred;
+use super::window;
 use crate::action::Action;
 use crate::worker::{Reply, Request};
 
@@ -129,18 +129,14 @@ impl Screen for Login {
 
     fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
         let t = cx.theme;
-        let r = centred(area, 50, 9);
-        f.render_widget(Clear, r);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(t.border_focus)
-            .title(Span::styled(" Вход в Смартеку ", t.title))
-            .title_bottom(Span::styled(
-                " Enter — войти · Tab — поле · Esc — отмена ",
-                t.muted,
-            ));
-        let inner = block.inner(r);
-        f.render_widget(block, r);
+        let inner = window(
+            f,
+            area,
+            (50, 9),
+            t,
+            "Вход в Смартеку",
+            "Enter — войти · Tab — поле · Esc — отмена",
+        );
         let rows = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(1),

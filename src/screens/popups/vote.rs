@@ -6,11 +6,11 @@ use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 use ratatui_textarea::TextArea;
 
 use super::super::{Effect, RenderCx, Screen};
-use super::centred;
+use super::{cursor_at, window};
 use crate::action::Action;
 use crate::domain::PracticeId;
 use crate::domain::passport::CRITERIA;
@@ -162,18 +162,14 @@ impl Screen for VoteForm {
 
     fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
         let t = cx.theme;
-        let r = centred(area, 76, 21);
-        f.render_widget(Clear, r);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(t.border_focus)
-            .title(Span::styled(" Голос эксперта ", t.title))
-            .title_bottom(Span::styled(
-                " Enter — проголосовать · Tab — решение · Esc — отмена ",
-                t.muted,
-            ));
-        let inner = block.inner(r);
-        f.render_widget(block, r);
+        let inner = window(
+            f,
+            area,
+            (76, 21),
+            t,
+            "Голос эксперта",
+            "Enter — проголосовать · Tab — решение · Esc — отмена",
+        );
         let w = inner.width as usize;
         let title = match &self.view {
             Some(Ok(v)) => format!(" «{}»", v.title),
@@ -221,14 +217,6 @@ impl Screen for VoteForm {
             lines.push(Line::from(Span::styled(format!(" {e}"), t.error)));
         }
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-        if cursor_y < inner.height as usize {
-            f.set_cursor_position((
-                inner.x
-                    + u16::try_from(cursor_x)
-                        .unwrap_or(0)
-                        .min(inner.width.saturating_sub(1)),
-                inner.y + u16::try_from(cursor_y).unwrap_or(0),
-            ));
-        }
+        cursor_at(f, inner, cursor_x, cursor_y);
     }
 }
