@@ -62,6 +62,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::doc_markdown)] // the help text names environment variables
 pub enum Command {
     /// Заполнить хранилище воспроизводимыми демонстрационными данными.
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
@@ -103,6 +104,30 @@ pub enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Центральный экземпляр: HTTP-сервер для синхронизации.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Serve {
+        /// Адрес и порт: 127.0.0.1:8080, 0.0.0.0:443.
+        #[arg(long, value_name = "АДРЕС", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Сертификат TLS (PEM).
+        #[arg(long, value_name = "ФАЙЛ")]
+        tls_cert: Option<PathBuf>,
+        /// Ключ TLS (PEM).
+        #[arg(long, value_name = "ФАЙЛ")]
+        tls_key: Option<PathBuf>,
+        /// Сколько часов действует вход.
+        #[arg(long, value_name = "ЧАСЫ", default_value_t = 12)]
+        token_hours: u32,
+    },
+    /// Войти на центральный экземпляр: --as ЛОГИН, пароль из
+    /// SMARTEKA_PASSWORD или с запросом.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Login {
+        /// Адрес сервера, http или https.
+        #[arg(long, value_name = "URL")]
+        server: String,
     },
     /// Ваши очереди: практики, ждущие вашего действия.
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
@@ -258,7 +283,53 @@ pub enum PracticeCommand {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::doc_markdown)] // the help text names environment variables
 pub enum UserCommand {
+    /// Завести пользователя в хранилище (администратор сервера). Пароль —
+    /// из SMARTEKA_NEW_PASSWORD или с запросом.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Add {
+        #[arg(value_name = "ЛОГИН")]
+        login: String,
+        /// ФИО кириллицей.
+        #[arg(long, value_name = "ФИО")]
+        name: String,
+        /// Регион: название или код.
+        #[arg(long, value_name = "РЕГИОН")]
+        region: Option<String>,
+        #[arg(long, value_name = "АДРЕС")]
+        email: Option<String>,
+        #[arg(long, value_name = "ТЕЛЕФОН")]
+        phone: Option<String>,
+        #[arg(long, value_name = "ОРГАНИЗАЦИЯ")]
+        organisation: Option<String>,
+        #[arg(long, value_name = "ДОЛЖНОСТЬ")]
+        position: Option<String>,
+    },
+    /// Дать или снять роль: author, coordinator, expert-moderator, expert,
+    /// asi-moderator, rating-committee, implementation-moderator, recipient.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Role {
+        #[arg(value_name = "ЛОГИН")]
+        login: String,
+        /// add или remove.
+        #[arg(value_name = "ДЕЙСТВИЕ")]
+        change: String,
+        #[arg(value_name = "РОЛЬ")]
+        role: String,
+        /// Регион роли: название или код.
+        #[arg(long, value_name = "РЕГИОН")]
+        region: Option<String>,
+        /// Категории роли (эксперт, эксперт-модератор): коды или названия.
+        #[arg(long, value_name = "КАТЕГОРИЯ")]
+        category: Vec<String>,
+    },
+    /// Отключить учётную запись: вход и действия будут отклонены.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Disable {
+        #[arg(value_name = "ЛОГИН")]
+        login: String,
+    },
     /// Подтвердить пользователя своего региона (региональный координатор).
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
     Verify {
@@ -472,11 +543,57 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::User { command }) => {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
-            let (login, grant) = match &command {
-                UserCommand::Verify { login } => (login.as_str(), false),
-                UserCommand::GrantAuthor { login } => (login.as_str(), true),
+            match &command {
+                UserCommand::Verify { login } => {
+                    crate::workflow_cli::authoring(&data, cli.as_user.as_deref(), login, false)
+                }
+                UserCommand::GrantAuthor { login } => {
+                    crate::workflow_cli::authoring(&data, cli.as_user.as_deref(), login, true)
+                }
+                admin => crate::admin::run(&data, admin),
+            }
+        }
+        Some(Command::Serve {
+            bind,
+            tls_cert,
+            tls_key,
+            token_hours,
+        }) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            let tls = match (tls_cert, tls_key) {
+                (Some(c), Some(k)) => Some((c, k)),
+                (None, None) => None,
+                _ => {
+                    return Err(fail(
+                        "Для TLS укажите оба параметра: --tls-cert и --tls-key.",
+                        2,
+                    ));
+                }
             };
-            crate::workflow_cli::authoring(&data, cli.as_user.as_deref(), login, grant)
+            let bind = bind.parse().map_err(|_| {
+                fail(
+                    format!("«{bind}» — не адрес: укажите, например, 127.0.0.1:8080."),
+                    2,
+                )
+            })?;
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            runtime
+                .block_on(crate::server::serve(crate::server::Options {
+                    bind,
+                    data,
+                    tls,
+                    token_ttl: chrono::Duration::hours(i64::from(token_hours)),
+                    timeout: std::time::Duration::from_secs(60),
+                }))
+                .map_err(|e| fail(e, 1))
+        }
+        Some(Command::Login { server }) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            crate::client::login(&data, &server, cli.as_user.as_deref())
         }
         Some(Command::Queue { json }) => {
             let data = config.data_dir(cli.data.as_deref());

@@ -2,10 +2,12 @@
 //! a terminal workstation, with its domain rules, embedded store and search.
 
 pub mod action;
+pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod bench;
 pub mod cli;
+pub mod client;
 pub mod config;
 pub mod demo;
 pub mod diff;
@@ -17,6 +19,7 @@ pub mod practice_cli;
 pub mod review;
 pub mod screens;
 pub mod search;
+pub mod server;
 pub mod store;
 pub mod theme;
 pub mod ui;

@@ -23,20 +23,22 @@ use crate::store::{Mutation, Record, Store};
 /// Signs the user in: the password comes from `SMARTEKA_PASSWORD` or is
 /// asked for without echo.
 fn sign_in(store: &Store, login: &str) -> Result<User, Failure> {
-    let password = match std::env::var("SMARTEKA_PASSWORD") {
-        Ok(p) => p,
-        Err(_) if std::io::stdin().is_terminal() => {
-            rpassword::prompt_password(format!("Пароль для {login}: "))
-                .map_err(|e| fail(format!("Пароль не прочитан: {e}"), 1))?
-        }
-        Err(_) => {
-            return Err(fail(
-                "Укажите пароль в переменной SMARTEKA_PASSWORD или запустите команду в терминале.",
-                2,
-            ));
-        }
-    };
+    let password = password("SMARTEKA_PASSWORD", &format!("Пароль для {login}: "))?;
     crate::auth::sign_in(store, login, &password).map_err(|e| fail(e, 1))
+}
+
+/// A password from the environment variable `var`, else asked for without
+/// echo at a terminal.
+pub(crate) fn password(var: &str, prompt: &str) -> Result<String, Failure> {
+    match std::env::var(var) {
+        Ok(p) => Ok(p),
+        Err(_) if std::io::stdin().is_terminal() => rpassword::prompt_password(prompt)
+            .map_err(|e| fail(format!("Пароль не прочитан: {e}"), 1)),
+        Err(_) => Err(fail(
+            format!("Укажите пароль в переменной {var} или запустите команду в терминале."),
+            2,
+        )),
+    }
 }
 
 pub(crate) fn need_user(store: &Store, login: Option<&str>) -> Result<User, Failure> {

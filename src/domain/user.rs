@@ -65,6 +65,14 @@ impl Role {
         }
     }
 
+    /// A role by its code or Russian name, ignoring case.
+    pub fn find(text: &str) -> Option<Self> {
+        let t = text.trim().to_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|r| r.code() == t || r.name().to_lowercase() == t)
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Self::Author => "author",

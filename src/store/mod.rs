@@ -167,7 +167,8 @@ const REVISIONS: usize = 7;
 const LEADERS: usize = 8;
 const AUDIT_INDEX: usize = 9;
 const INBOX: usize = 10;
-const TREE_NAMES: [&str; 11] = [
+const SESSIONS: usize = 11;
+const TREE_NAMES: [&str; 12] = [
     "meta",
     "users",
     "logins",
@@ -179,7 +180,17 @@ const TREE_NAMES: [&str; 11] = [
     "leaders",
     "audit_index",
     "inbox",
+    "sessions",
 ];
+
+/// A signed-in session of the central instance: the token itself is never
+/// stored, only its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub user: UserId,
+    pub created: DateTime<Utc>,
+    pub expires: DateTime<Utc>,
+}
 
 fn entity_key(e: EntityRef) -> Vec<u8> {
     match e {
@@ -603,6 +614,40 @@ impl Store {
             self.db.flush()?;
         }
         Ok(())
+    }
+
+    /// Records a session under the hash of its token, durably.
+    pub fn put_session(&self, token_hash: &[u8], s: &Session) -> Result<()> {
+        self.trees[SESSIONS].insert(token_hash, codec::encode(s)?)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The session of a token hash, if any (expired ones included: the
+    /// caller decides).
+    pub fn session(&self, token_hash: &[u8]) -> Result<Option<Session>> {
+        self.trees[SESSIONS]
+            .get(token_hash)?
+            .map(|v| codec::decode(&v))
+            .transpose()
+            .map_err(Into::into)
+    }
+
+    /// Forgets expired sessions; returns how many.
+    pub fn purge_sessions(&self, now: DateTime<Utc>) -> Result<usize> {
+        let mut n = 0;
+        for item in &self.trees[SESSIONS] {
+            let (k, v) = item?;
+            let s: Session = codec::decode(&v)?;
+            if s.expires <= now {
+                self.trees[SESSIONS].remove(k)?;
+                n += 1;
+            }
+        }
+        if n > 0 {
+            self.db.flush()?;
+        }
+        Ok(n)
     }
 
     /// Bytes the store takes on disk.

@@ -1,0 +1,147 @@
+//! The client side of the central instance: `smarteka login --server URL`
+//! and the session file it leaves, readable by its owner only.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cli::{Failure, fail};
+use crate::server::{ErrorBody, LoginReply, LoginRequest, PROTOCOL, PROTOCOL_HEADER};
+
+/// What `smarteka login` remembers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Credentials {
+    pub server: String,
+    pub login: String,
+    pub token: String,
+    pub expires: chrono::DateTime<chrono::Utc>,
+}
+
+pub fn credentials_path(data: &Path) -> PathBuf {
+    data.join("server-session.toml")
+}
+
+/// Reads the saved session, if any.
+pub fn credentials(data: &Path) -> Result<Option<Credentials>, String> {
+    match std::fs::read_to_string(credentials_path(data)) {
+        Ok(text) => toml::from_str(&text)
+            .map(Some)
+            .map_err(|e| format!("Файл сеанса повреждён, войдите заново: {e}")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Writes the session with mode 0600 via a temporary file, durably.
+fn save(data: &Path, c: &Credentials) -> Result<(), String> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    std::fs::create_dir_all(data).map_err(|e| e.to_string())?;
+    let path = credentials_path(data);
+    let tmp = path.with_extension("tmp");
+    let text = toml::to_string(c).map_err(|e| e.to_string())?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)
+        .map_err(|e| e.to_string())?;
+    f.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+    f.sync_all().map_err(|e| e.to_string())?;
+    std::fs::rename(&tmp, &path).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// The base URL without a trailing slash; only http and https.
+pub fn base_url(server: &str) -> Result<String, String> {
+    let s = server.trim().trim_end_matches('/');
+    if !(s.starts_with("http://") || s.starts_with("https://")) {
+        return Err(format!(
+            "«{server}» — не адрес сервера: укажите http://… или https://…"
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+pub fn http() -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(15))
+        .timeout(Duration::from_secs(120))
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// The Russian message of an error response.
+pub async fn error_of(resp: reqwest::Response) -> String {
+    let status = resp.status();
+    match resp.bytes().await {
+        Ok(b) => serde_json::from_slice::<ErrorBody>(&b)
+            .map_or_else(|_| format!("Сервер ответил {status}."), |e| e.error),
+        Err(e) => format!("Сервер ответил {status}: {e}"),
+    }
+}
+
+/// A network failure in Russian.
+pub fn network(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "Сервер не ответил вовремя: проверьте связь и повторите.".to_owned()
+    } else if e.is_connect() {
+        "Нет связи с сервером: проверьте адрес и сеть.".to_owned()
+    } else {
+        format!("Сетевая ошибка: {e}")
+    }
+}
+
+pub fn login(data: &Path, server: &str, as_user: Option<&str>) -> Result<(), Failure> {
+    let base = base_url(server).map_err(|e| fail(e, 2))?;
+    let login = as_user.ok_or_else(|| fail("Укажите, кто входит: --as ЛОГИН.", 2))?;
+    let password =
+        crate::practice_cli::password("SMARTEKA_PASSWORD", &format!("Пароль для {login}: "))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let reply: LoginReply = runtime
+        .block_on(async {
+            let body = serde_json::to_vec(&LoginRequest {
+                login: login.to_owned(),
+                password,
+            })
+            .map_err(|e| e.to_string())?;
+            let resp = http()?
+                .post(format!("{base}/api/login"))
+                .header(PROTOCOL_HEADER, PROTOCOL.to_string())
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body)
+                .send()
+                .await
+                .map_err(|e| network(&e))?;
+            if !resp.status().is_success() {
+                return Err(error_of(resp).await);
+            }
+            let bytes = resp.bytes().await.map_err(|e| network(&e))?;
+            serde_json::from_slice(&bytes).map_err(|e| format!("Ответ сервера не разобран: {e}"))
+        })
+        .map_err(|e| fail(e, 1))?;
+    save(
+        data,
+        &Credentials {
+            server: base,
+            login: reply.user.login.clone(),
+            token: reply.token,
+            expires: reply.expires,
+        },
+    )
+    .map_err(|e| fail(format!("Сеанс не сохранён: {e}"), 1))?;
+    eprintln!(
+        "Вы вошли как {} ({}); сеанс до {}.",
+        reply.user.full_name,
+        reply.user.roles.join(", "),
+        reply
+            .expires
+            .with_timezone(&chrono::Local)
+            .format("%d.%m.%Y %H:%M")
+    );
+    Ok(())
+}

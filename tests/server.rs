@@ -1,0 +1,324 @@
+//! A real `smarteka serve` on 127.0.0.1:0: health, the protocol version,
+//! sign-in with throttling, sessions (expired and forged tokens), bodies
+//! that are malformed, oversized or of the wrong type, `smarteka login`,
+//! account administration, and a clean stop on SIGTERM.
+
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+fn smarteka(data: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_smarteka"));
+    c.arg("--data").arg(data).env_remove("SMARTEKA_CONFIG");
+    c
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(data: &Path, extra: &[&str]) -> Server {
+    let mut child = smarteka(data)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(extra)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let first = lines.next().expect("a line").expect("text");
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in «{first}»"))
+        .to_owned();
+    // Keep reading stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, addr }
+}
+
+/// One HTTP/1.1 request; (status, body).
+fn request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).expect("connects");
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        let _ = write!(head, "{k}: {v}\r\n");
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).expect("writes");
+    let _ = s.write_all(body);
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
+    (status, body)
+}
+
+const V: (&str, &str) = ("x-smarteka-protocol", "1");
+const JSON: (&str, &str) = ("content-type", "application/json");
+
+fn error(body: &str) -> String {
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| v["error"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| panic!("an error body: {body}"))
+}
+
+fn demo(data: &Path) {
+    let o = smarteka(data)
+        .args(["demo", "--practices", "20", "--seed", "1"])
+        .output()
+        .expect("runs");
+    assert!(o.status.success());
+}
+
+fn sign_in(addr: &str, login: &str, password: &str) -> (u16, String) {
+    let body = serde_json::json!({"login": login, "password": password}).to_string();
+    request(addr, "POST", "/api/login", &[V, JSON], body.as_bytes())
+}
+
+#[test]
+fn sessions_versions_and_bad_bodies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    demo(dir.path());
+    let s = serve(dir.path(), &[]);
+    let (st, body) = request(&s.addr, "GET", "/api/health", &[], b"");
+    assert_eq!(st, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(v["protocol"], 1);
+
+    // The protocol version is required, and a mismatch says which side to update.
+    let (st, body) = request(&s.addr, "GET", "/api/me", &[], b"");
+    assert_eq!(st, 426);
+    assert!(error(&body).contains("версии протокола"), "{body}");
+    let (st, body) = request(
+        &s.addr,
+        "GET",
+        "/api/me",
+        &[("x-smarteka-protocol", "0")],
+        b"",
+    );
+    assert_eq!(st, 426);
+    assert!(error(&body).contains("обновите smarteka"), "{body}");
+
+    // Sign-in: a wrong password, then the right one.
+    let (st, body) = sign_in(&s.addr, "author", "wrong");
+    assert_eq!(st, 401);
+    assert_eq!(error(&body), "Неверный логин или пароль.");
+    let (st, body) = sign_in(&s.addr, "author", "demo");
+    assert_eq!(st, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).expect("json");
+    let token = v["token"].as_str().expect("token").to_owned();
+    assert_eq!(token.len(), 64);
+    assert!(
+        !body.contains("argon2"),
+        "no password hash leaves the server"
+    );
+    let bearer = format!("Bearer {token}");
+    let (st, body) = request(
+        &s.addr,
+        "GET",
+        "/api/me",
+        &[V, ("authorization", &bearer)],
+        b"",
+    );
+    assert_eq!(st, 200, "{body}");
+    assert!(body.contains("\"login\":\"author\""), "{body}");
+    // A forged token.
+    let forged = format!("Bearer {}", "0".repeat(64));
+    let (st, body) = request(
+        &s.addr,
+        "GET",
+        "/api/me",
+        &[V, ("authorization", &forged)],
+        b"",
+    );
+    assert_eq!(st, 401);
+    assert!(error(&body).contains("Сеанс не найден"), "{body}");
+
+    // Malformed, truncated, oversized and mistyped bodies: a 4xx with a message.
+    let (st, body) = request(&s.addr, "POST", "/api/login", &[V, JSON], b"{\"login\": ");
+    assert_eq!(st, 400, "{body}");
+    assert!(error(&body).contains("не разобрано"), "{body}");
+    let (st, body) = request(&s.addr, "POST", "/api/login", &[V], b"{}");
+    assert_eq!(st, 415, "{body}");
+    let big = vec![b' '; 3 * 1024 * 1024];
+    let (st, body) = request(&s.addr, "POST", "/api/login", &[V, JSON], &big);
+    assert_eq!(st, 413, "{body}");
+    let (st, body) = request(&s.addr, "GET", "/api/nowhere", &[V], b"");
+    assert_eq!(st, 404);
+    assert!(error(&body).contains("Нет такого адреса"), "{body}");
+    // …and the server still serves.
+    let (st, _) = request(&s.addr, "GET", "/api/health", &[], b"");
+    assert_eq!(st, 200);
+}
+
+#[test]
+fn refused_logins_are_throttled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    demo(dir.path());
+    let s = serve(dir.path(), &[]);
+    for _ in 0..5 {
+        assert_eq!(sign_in(&s.addr, "expert1", "wrong").0, 401);
+    }
+    assert_eq!(sign_in(&s.addr, "expert1", "wrong").0, 401);
+    let (st, body) = sign_in(&s.addr, "expert1", "demo");
+    assert_eq!(st, 429, "even the right password waits");
+    assert!(error(&body).contains("Слишком много"), "{body}");
+    // Another account from the same address is not locked yet.
+    assert_eq!(sign_in(&s.addr, "expert2", "demo").0, 200);
+}
+
+#[test]
+fn expired_sessions_and_the_login_command() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    demo(dir.path());
+    let s = serve(dir.path(), &["--token-hours", "0"]);
+    let (_, body) = sign_in(&s.addr, "author", "demo");
+    let v: Value = serde_json::from_str(&body).expect("json");
+    let bearer = format!("Bearer {}", v["token"].as_str().expect("token"));
+    let (st, body) = request(
+        &s.addr,
+        "GET",
+        "/api/me",
+        &[V, ("authorization", &bearer)],
+        b"",
+    );
+    assert_eq!(st, 401);
+    assert!(error(&body).contains("истёк"), "{body}");
+
+    let client = tempfile::tempdir().expect("tempdir");
+    let o = smarteka(client.path())
+        .args([
+            "--as",
+            "author",
+            "login",
+            "--server",
+            &format!("http://{}", s.addr),
+        ])
+        .env("SMARTEKA_PASSWORD", "demo")
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let file = client.path().join("server-session.toml");
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&file).expect("saved").permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600, "readable by its owner only");
+    let o = smarteka(client.path())
+        .args([
+            "--as",
+            "author",
+            "login",
+            "--server",
+            &format!("http://{}", s.addr),
+        ])
+        .env("SMARTEKA_PASSWORD", "wrong")
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Неверный логин или пароль"));
+    let o = smarteka(client.path())
+        .args(["--as", "author", "login", "--server", "http://127.0.0.1:9"])
+        .env("SMARTEKA_PASSWORD", "demo")
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("Нет связи с сервером"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn accounts_are_managed_on_the_store_and_sigterm_stops_cleanly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path();
+    let run = |args: &[&str]| {
+        smarteka(data)
+            .args(args)
+            .env("SMARTEKA_NEW_PASSWORD", "пароль-надёжный")
+            .output()
+            .expect("runs")
+    };
+    let o = run(&[
+        "user",
+        "add",
+        "ivanova",
+        "--name",
+        "Иванова Анна Петровна",
+        "--region",
+        "Татарстан",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(&["user", "add", "ivanova", "--name", "Другая"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("уже занят"));
+    let o = run(&["user", "role", "ivanova", "add", "coordinator"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--region"));
+    let o = run(&[
+        "user",
+        "role",
+        "ivanova",
+        "add",
+        "coordinator",
+        "--region",
+        "16",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Региональный координатор"));
+
+    let s = serve(data, &[]);
+    assert_eq!(sign_in(&s.addr, "ivanova", "пароль-надёжный").0, 200);
+    // The store is the server's while it runs.
+    let o = run(&["user", "disable", "ivanova"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("уже открыто"));
+    // SIGTERM: requests finish, the store is flushed, exit 0.
+    let mut s = s;
+    let pid = s.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill")
+            .success()
+    );
+    let status = s.child.wait().expect("waits");
+    assert!(status.success(), "{status:?}");
+
+    let o = run(&["user", "disable", "ivanova"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s = serve(data, &[]);
+    let (st, body) = sign_in(&s.addr, "ivanova", "пароль-надёжный");
+    assert_eq!(st, 401);
+    assert!(error(&body).contains("отключена"), "{body}");
+}
