@@ -129,6 +129,13 @@ pub enum Command {
         #[arg(long, value_name = "URL")]
         server: String,
     },
+    /// Обменяться изменениями с центральным экземпляром (после
+    /// smarteka login): отправить свои, получить чужие.
+    #[command(help_template = HELP_TEMPLATE, subcommand_help_heading = "Команды")]
+    Sync {
+        #[command(subcommand)]
+        command: Option<SyncCommand>,
+    },
     /// Ваши очереди: практики, ждущие вашего действия.
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
     Queue {
@@ -342,6 +349,17 @@ pub enum UserCommand {
     GrantAuthor {
         #[arg(value_name = "ЛОГИН")]
         login: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Что ждёт отправки, докуда получено, конфликты и отказы.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Status {
+        /// Вывести в JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -589,6 +607,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     timeout: std::time::Duration::from_secs(60),
                 }))
                 .map_err(|e| fail(e, 1))
+        }
+        Some(Command::Sync { command }) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            match command {
+                None => crate::client::sync(&data),
+                Some(SyncCommand::Status { json }) => crate::client::status(&data, json),
+            }
         }
         Some(Command::Login { server }) => {
             let data = config.data_dir(cli.data.as_deref());

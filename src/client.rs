@@ -1,6 +1,7 @@
 //! The client side of the central instance: `smarteka login --server URL`
 //! and the session file it leaves, readable by its owner only.
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -94,6 +95,95 @@ pub fn network(e: &reqwest::Error) -> String {
     }
 }
 
+/// `smarteka sync status`: what waits to be sent, how far the feed was
+/// pulled, the conflicts and refusals to look at.
+pub fn status(data: &Path, json: bool) -> Result<(), Failure> {
+    let store = crate::store::Store::open(data)?;
+    let creds = credentials(data).map_err(|e| fail(e, 1))?;
+    let outbox = store.outbox()?;
+    let conflicts = store.conflicts()?;
+    let cursor = store.pull_cursor()?;
+    if json {
+        let v = serde_json::json!({
+            "server": creds.as_ref().map(|c| c.server.clone()),
+            "login": creds.as_ref().map(|c| c.login.clone()),
+            "pending": outbox.len(),
+            "cursor": cursor,
+            "conflicts": conflicts.iter().map(|c| serde_json::json!({
+                "practice": c.practice,
+                "title": c.title,
+                "field": c.field.map(crate::domain::passport::Field::id),
+                "reason": c.reason,
+            })).collect::<Vec<_>>(),
+        });
+        let mut s = serde_json::to_string_pretty(&v).map_err(|e| fail(e.to_string(), 1))?;
+        s.push('\n');
+        return crate::cli::emit(s.as_bytes());
+    }
+    let mut out = match &creds {
+        Some(c) => format!("Сервер: {} ({})\n", c.server, c.login),
+        None => "Вход на сервер не выполнен: smarteka --as ЛОГИН login --server АДРЕС\n".to_owned(),
+    };
+    let _ = writeln!(
+        out,
+        "Ждут отправки: {}; получено до изменения {cursor}.",
+        outbox.len()
+    );
+    for c in &conflicts {
+        match (&c.field, &c.reason) {
+            (Some(f), _) => {
+                let _ = writeln!(
+                    out,
+                    "Конфликт: «{}», {} {} — изменено и у вас, и на сервере.",
+                    c.title,
+                    f.id(),
+                    f.label()
+                );
+            }
+            (None, Some(r)) => {
+                let _ = writeln!(out, "Отказ: «{}»: {r}", c.title);
+            }
+            _ => {}
+        }
+    }
+    crate::cli::emit(out.as_bytes())
+}
+
+/// `smarteka sync`: the outbox out, the change feed in, with a summary.
+pub fn sync(data: &Path) -> Result<(), Failure> {
+    let creds = credentials(data).map_err(|e| fail(e, 1))?.ok_or_else(|| {
+        fail(
+            "Сначала войдите: smarteka --as ЛОГИН login --server АДРЕС.",
+            2,
+        )
+    })?;
+    let store = crate::store::Store::open(data)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let s = runtime
+        .block_on(crate::sync::client::sync(&store, &creds, |line| {
+            if tty {
+                eprint!("\r{line}\x1b[K");
+            }
+        }))
+        .map_err(|e| {
+            fail(
+                format!("Синхронизация прервана, ничего не потеряно: {e}"),
+                1,
+            )
+        })?;
+    if tty {
+        eprintln!();
+    }
+    eprintln!(
+        "Синхронизировано: отправлено {}, получено {}, конфликтов {}, отклонено {}.",
+        s.sent, s.received, s.conflicts, s.rejected
+    );
+    Ok(())
+}
+
 pub fn login(data: &Path, server: &str, as_user: Option<&str>) -> Result<(), Failure> {
     let base = base_url(server).map_err(|e| fail(e, 2))?;
     let login = as_user.ok_or_else(|| fail("Укажите, кто входит: --as ЛОГИН.", 2))?;
@@ -134,6 +224,8 @@ pub fn login(data: &Path, server: &str, as_user: Option<&str>) -> Result<(), Fai
         },
     )
     .map_err(|e| fail(format!("Сеанс не сохранён: {e}"), 1))?;
+    // From now on local changes are queued for the server.
+    crate::store::Store::open(data)?.link()?;
     eprintln!(
         "Вы вошли как {} ({}); сеанс до {}.",
         reply.user.full_name,

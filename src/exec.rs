@@ -10,12 +10,15 @@ use std::path::Path;
 use crate::domain::Passport;
 use crate::domain::calendar;
 use crate::domain::command::{Command, Context, Outcome, Refusal, Revision, apply};
+use crate::domain::passport::copy_field;
 use crate::domain::passport::{Cover, Material, MaterialKind, Source};
 use crate::domain::refdata::refdata;
 use crate::domain::rules::cover_problems;
+use crate::domain::workflow::{Action, Args};
 use crate::domain::{Role, User};
 use crate::store::blobs::{Blobs, inspect_image};
 use crate::store::{Mutation, Record, Store, StoreError};
+use crate::sync::OpKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExecError {
@@ -49,7 +52,23 @@ pub fn execute(
     actor: &User,
     cmd: Command,
 ) -> Result<(Outcome, Option<u64>), ExecError> {
+    execute_with(store, actor, cmd, |_, _| {})
+}
+
+/// [`execute`], letting `extra` add to the change before it is committed
+/// (the server records the client op it applies in the same transaction).
+pub fn execute_with(
+    store: &Store,
+    actor: &User,
+    cmd: Command,
+    extra: impl FnOnce(&Outcome, &mut Mutation),
+) -> Result<(Outcome, Option<u64>), ExecError> {
     let current = store.practice(cmd.target())?;
+    let act = match &cmd {
+        Command::Submit { .. } => Some((Action::Submit, Args::default())),
+        Command::Act { action, args, .. } => Some((*action, (**args).clone())),
+        _ => None,
+    };
     let outcome = with_context(store, |cx| apply(actor, current.as_ref(), cmd, cx))?
         .map_err(ExecError::Refused)?;
     if outcome.revision.is_none() && current.as_ref() == Some(&outcome.practice) {
@@ -85,8 +104,52 @@ pub fn execute(
         }
         m = m.with(Record::Revision(Box::new(r.clone())));
     }
+    m.op = op_of(store, current.as_ref(), &outcome, act)?;
+    extra(&outcome, &mut m);
     let seq = store.commit(&m)?;
     Ok((outcome, Some(seq)))
+}
+
+/// The operation a local change sends to the server (queued only on a
+/// store linked to one): a new passport; the changed fields with the
+/// server revision they were edited over; a workflow step.
+fn op_of(
+    store: &Store,
+    current: Option<&crate::domain::Practice>,
+    outcome: &Outcome,
+    act: Option<(Action, Args)>,
+) -> Result<Option<OpKind>, StoreError> {
+    let p = &outcome.practice;
+    if let Some((action, args)) = act {
+        return Ok(Some(OpKind::Act {
+            practice: p.id,
+            action: action.code().to_owned(),
+            comment: args.comment,
+            to: args.users.iter().map(|u| u.login.clone()).collect(),
+            level: args.level.map(crate::domain::passport::Level::number),
+            reason: args.reason,
+        }));
+    }
+    let Some(rev) = &outcome.revision else {
+        return Ok(None);
+    };
+    if current.is_none() {
+        return Ok(Some(OpKind::Create {
+            practice: p.id,
+            passport: Box::new(p.passport.clone()),
+        }));
+    }
+    // Only the changed fields travel.
+    let mut values = crate::domain::Passport::default();
+    for f in &rev.fields {
+        copy_field(&mut values, &p.passport, *f);
+    }
+    Ok(Some(OpKind::Edit {
+        practice: p.id,
+        base: store.synced(p.id)?.unwrap_or(0),
+        fields: rev.fields.clone(),
+        passport: Box::new(values),
+    }))
 }
 
 /// §4.1.3 on the store: the coordinator confirms a user (`grant` false) or

@@ -21,6 +21,7 @@ pub mod screens;
 pub mod search;
 pub mod server;
 pub mod store;
+pub mod sync;
 pub mod theme;
 pub mod ui;
 pub mod worker;

@@ -23,6 +23,21 @@ use crate::store::{Mutation, Record, Store};
 /// Signs the user in: the password comes from `SMARTEKA_PASSWORD` or is
 /// asked for without echo.
 fn sign_in(store: &Store, login: &str) -> Result<User, Failure> {
+    // On a store linked to a server, the server checked the password at
+    // `smarteka login`: its unexpired session stands for it.
+    if let Ok(Some(c)) = crate::client::credentials(store.dir())
+        && c.login == login
+        && c.expires > chrono::Utc::now()
+        && let Some(u) = store.user_by_login(login)?
+    {
+        if u.disabled {
+            return Err(fail(
+                "Учётная запись отключена. Обратитесь к модератору АСИ.",
+                1,
+            ));
+        }
+        return Ok(u);
+    }
     let password = password("SMARTEKA_PASSWORD", &format!("Пароль для {login}: "))?;
     crate::auth::sign_in(store, login, &password).map_err(|e| fail(e, 1))
 }

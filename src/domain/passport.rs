@@ -521,42 +521,77 @@ impl Practice {
     }
 }
 
-/// The fields that differ between two passports, in passport order.
-pub fn changed_fields(a: &Passport, b: &Passport) -> Vec<Field> {
-    Field::ALL
-        .into_iter()
-        .filter(|f| match f {
-            Field::P1 => a.title != b.title,
-            Field::P2 => a.goal != b.goal,
-            Field::P3 => a.tasks != b.tasks,
-            Field::P4 => a.essence != b.essence,
-            Field::P5 => a.audience != b.audience,
-            Field::P6 => a.results != b.results,
-            Field::P7 => a.category != b.category,
-            Field::P8 => a.organisation != b.organisation,
-            Field::P9 => a.materials != b.materials || a.leader_project != b.leader_project,
-            Field::P10 => a.cover != b.cover,
-            Field::P11 => a.regions != b.regions,
-            Field::P12 => a.cost != b.cost,
-            Field::P13 => a.implementation_way != b.implementation_way,
-            Field::P14 => a.plan != b.plan,
-            Field::P15 => a.partners != b.partners,
-            Field::P16 => a.launch_months != b.launch_months,
-            Field::P17 => a.specifics != b.specifics,
-            Field::P18 => a.support != b.support,
-            Field::P19 => a.team != b.team,
-            Field::P20 => a.rating_indicators != b.rating_indicators,
-            Field::P21 => a.consents != b.consents,
-            Field::P22 => a.level != b.level,
-            Field::P23 => a.year != b.year,
-            Field::P24 => a.route != b.route || a.criteria_confirmed != b.criteria_confirmed,
-        })
-        .collect()
+/// Which struct members make up each field: one table for comparing and
+/// for copying fields between passports.
+macro_rules! field_members {
+    ($($field:ident => [$($member:ident),+]),* $(,)?) => {
+        /// The fields that differ between two passports, in passport order.
+        pub fn changed_fields(a: &Passport, b: &Passport) -> Vec<Field> {
+            Field::ALL
+                .into_iter()
+                .filter(|f| match f {
+                    $(Field::$field => false $(|| a.$member != b.$member)+,)*
+                })
+                .collect()
+        }
+
+        /// Sets field `f` of `dst` to its value in `src`.
+        pub fn copy_field(dst: &mut Passport, src: &Passport, f: Field) {
+            match f {
+                $(Field::$field => { $(dst.$member.clone_from(&src.$member);)+ })*
+            }
+        }
+    };
+}
+
+field_members! {
+    P1 => [title],
+    P2 => [goal],
+    P3 => [tasks],
+    P4 => [essence],
+    P5 => [audience],
+    P6 => [results],
+    P7 => [category],
+    P8 => [organisation],
+    P9 => [materials, leader_project],
+    P10 => [cover],
+    P11 => [regions],
+    P12 => [cost],
+    P13 => [implementation_way],
+    P14 => [plan],
+    P15 => [partners],
+    P16 => [launch_months],
+    P17 => [specifics],
+    P18 => [support],
+    P19 => [team],
+    P20 => [rating_indicators],
+    P21 => [consents],
+    P22 => [level],
+    P23 => [year],
+    P24 => [route, criteria_confirmed],
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copy_field_moves_exactly_one_field() {
+        let a = Passport::default();
+        let b = crate::domain::fixtures::valid();
+        let differ = changed_fields(&a, &b);
+        assert!(differ.len() > 15);
+        for f in Field::ALL {
+            let mut c = a.clone();
+            copy_field(&mut c, &b, f);
+            let moved = changed_fields(&a, &c);
+            if differ.contains(&f) {
+                assert_eq!(moved, [f], "{f:?}");
+            } else {
+                assert!(moved.is_empty(), "{f:?}");
+            }
+        }
+    }
 
     #[test]
     fn changed_fields_name_what_differs() {

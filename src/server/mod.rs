@@ -4,6 +4,7 @@
 //! bodies and time, answers errors with a Russian message, and on SIGTERM
 //! finishes the requests in flight and flushes the store.
 
+mod sync;
 mod throttle;
 
 use std::fmt::Write as _;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub store: Arc<Store>,
     throttle: Arc<Mutex<Throttle>>,
     token_ttl: chrono::Duration,
+    /// Pushes are applied one at a time.
+    push_gate: Arc<Mutex<()>>,
 }
 
 /// An error answered to the client: a status and a Russian message.
@@ -287,6 +290,11 @@ pub fn router(state: AppState, timeout: Duration) -> Router {
         .route("/api/health", get(health))
         .route("/api/login", post(login))
         .route("/api/me", get(me))
+        .route(
+            "/api/push",
+            post(sync::push).layer(DefaultBodyLimit::max(sync::PUSH_LIMIT)),
+        )
+        .route("/api/changes", get(sync::changes))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "Нет такого адреса.")
         })
@@ -305,6 +313,7 @@ impl AppState {
             store,
             throttle: Arc::new(Mutex::new(Throttle::default())),
             token_ttl,
+            push_gate: Arc::new(Mutex::new(())),
         }
     }
 }

@@ -100,6 +100,15 @@ pub struct Mutation {
     pub transition: Option<Transition>,
     /// Users who find the change in their inbox.
     pub notify: Vec<UserId>,
+    /// Client: the operation to send to the server, queued in the same
+    /// transaction.
+    pub op: Option<crate::sync::OpKind>,
+    /// Server: the client operation this change applies, with its result,
+    /// recorded in the same transaction so a resent op is applied once.
+    pub client_op: Option<(Uuid, u64, Vec<u8>)>,
+    /// Client: pulled records — the new pull cursor and the server
+    /// revision of each practice.
+    pub pulled: Option<(u64, Vec<(PracticeId, u32)>)>,
 }
 
 impl Mutation {
@@ -111,6 +120,9 @@ impl Mutation {
             records: Vec::new(),
             transition: None,
             notify: Vec::new(),
+            op: None,
+            client_op: None,
+            pulled: None,
         }
     }
 
@@ -168,7 +180,15 @@ const LEADERS: usize = 8;
 const AUDIT_INDEX: usize = 9;
 const INBOX: usize = 10;
 const SESSIONS: usize = 11;
-const TREE_NAMES: [&str; 12] = [
+/// Client: operations not yet accepted by the server, by op seq.
+const OUTBOX: usize = 12;
+/// Server: per client, the last applied op seq and each op's result.
+const CLIENTS: usize = 13;
+/// Client: the server revision each practice was last pulled at.
+const SYNCED: usize = 14;
+/// Client: conflicts and refusals the user has to see.
+const CONFLICTS: usize = 15;
+const TREE_NAMES: [&str; 16] = [
     "meta",
     "users",
     "logins",
@@ -181,7 +201,15 @@ const TREE_NAMES: [&str; 12] = [
     "audit_index",
     "inbox",
     "sessions",
+    "outbox",
+    "clients",
+    "synced",
+    "conflicts",
 ];
+
+const KEY_CLIENT: &[u8] = b"client_id";
+const KEY_OP_SEQ: &[u8] = b"op_seq";
+const KEY_CURSOR: &[u8] = b"pull_cursor";
 
 /// A signed-in session of the central instance: the token itself is never
 /// stored, only its SHA-256.
@@ -446,6 +474,30 @@ impl Store {
                     .map_err(|e| ConflictableTransactionError::Abort(e.into()))?;
                 tx[AUDIT].insert(&u64_key(seq), a)?;
                 tx[CHANGES].insert(&u64_key(seq), c)?;
+                if let Some(kind) = &m.op
+                    && tx[META].get(KEY_CLIENT)?.is_some()
+                {
+                    let n = tx[META].get(KEY_OP_SEQ)?.map_or(0, |v| read_u64(&v)) + 1;
+                    tx[META].insert(KEY_OP_SEQ, &u64_key(n))?;
+                    let op = crate::sync::Op {
+                        seq: n,
+                        at,
+                        kind: kind.clone(),
+                    };
+                    let bytes = codec::encode(&op)
+                        .map_err(|e| ConflictableTransactionError::Abort(e.into()))?;
+                    tx[OUTBOX].insert(&u64_key(n), bytes)?;
+                }
+                if let Some((client, n, result)) = &m.client_op {
+                    tx[CLIENTS].insert(client.as_bytes().as_slice(), &u64_key(*n))?;
+                    tx[CLIENTS].insert(keyed(client.as_bytes(), *n), result.as_slice())?;
+                }
+                if let Some((cursor, synced)) = &m.pulled {
+                    tx[META].insert(KEY_CURSOR, &u64_key(*cursor))?;
+                    for (id, rev) in synced {
+                        tx[SYNCED].insert(id.as_bytes().as_slice(), &rev.to_be_bytes())?;
+                    }
+                }
                 Ok(seq)
             },
         );
@@ -613,6 +665,99 @@ impl Store {
             self.trees[INBOX].apply_batch(batch)?;
             self.db.flush()?;
         }
+        Ok(())
+    }
+
+    /// This install's client id for sync, made on first use.
+    pub fn link(&self) -> Result<Uuid> {
+        if let Some(id) = self.client_id()? {
+            return Ok(id);
+        }
+        let id = Uuid::now_v7();
+        self.trees[META].insert(KEY_CLIENT, id.as_bytes().as_slice())?;
+        self.db.flush()?;
+        Ok(id)
+    }
+
+    /// The client id, once linked to a server.
+    pub fn client_id(&self) -> Result<Option<Uuid>> {
+        Ok(self.trees[META]
+            .get(KEY_CLIENT)?
+            .and_then(|v| Uuid::from_slice(&v).ok()))
+    }
+
+    /// Operations waiting for the server, oldest first.
+    pub fn outbox(&self) -> Result<Vec<crate::sync::Op>> {
+        self.trees[OUTBOX]
+            .iter()
+            .values()
+            .map(|v| Ok(codec::decode(&v?)?))
+            .collect()
+    }
+
+    /// Drops operations the server has answered, durably.
+    pub fn drop_ops(&self, seqs: &[u64]) -> Result<()> {
+        let mut b = sled::Batch::default();
+        for s in seqs {
+            b.remove(&u64_key(*s));
+        }
+        self.trees[OUTBOX].apply_batch(b)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The server sequence up to which changes were pulled.
+    pub fn pull_cursor(&self) -> Result<u64> {
+        Ok(self.trees[META]
+            .get(KEY_CURSOR)?
+            .map_or(0, |v| read_u64(&v)))
+    }
+
+    /// The server revision a practice was last pulled at.
+    pub fn synced(&self, id: PracticeId) -> Result<Option<u32>> {
+        Ok(self.trees[SYNCED].get(id.as_bytes())?.map(|v| {
+            let mut b = [0u8; 4];
+            b.copy_from_slice(&v[..4.min(v.len())]);
+            u32::from_be_bytes(b)
+        }))
+    }
+
+    /// Server: the last op seq applied for a client.
+    pub fn client_last(&self, client: Uuid) -> Result<u64> {
+        Ok(self.trees[CLIENTS]
+            .get(client.as_bytes())?
+            .map_or(0, |v| read_u64(&v)))
+    }
+
+    /// Server: the recorded result of a client's op.
+    pub fn client_result(&self, client: Uuid, seq: u64) -> Result<Option<Vec<u8>>> {
+        Ok(self.trees[CLIENTS]
+            .get(keyed(client.as_bytes(), seq))?
+            .map(|v| v.to_vec()))
+    }
+
+    /// Client: keeps a conflict or refusal for the user, durably.
+    pub fn put_conflict(&self, c: &crate::sync::Conflict) -> Result<()> {
+        let key = [c.practice.as_bytes().as_slice(), c.key.as_bytes()].concat();
+        self.trees[CONFLICTS].insert(key, codec::encode(c)?)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Client: the conflicts and refusals not resolved yet.
+    pub fn conflicts(&self) -> Result<Vec<crate::sync::Conflict>> {
+        self.trees[CONFLICTS]
+            .iter()
+            .values()
+            .map(|v| Ok(codec::decode(&v?)?))
+            .collect()
+    }
+
+    /// Client: forgets a resolved conflict.
+    pub fn drop_conflict(&self, c: &crate::sync::Conflict) -> Result<()> {
+        let key = [c.practice.as_bytes().as_slice(), c.key.as_bytes()].concat();
+        self.trees[CONFLICTS].remove(key)?;
+        self.db.flush()?;
         Ok(())
     }
 

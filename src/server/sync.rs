@@ -1,0 +1,334 @@
+//! Push and pull: clients send their ops, the server applies each once
+//! through the same command path as everywhere, and serves the change feed
+//! filtered to what the user may read. Bodies are zstd-compressed JSON.
+
+use std::collections::HashSet;
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{ApiError, AppState, authenticate};
+use crate::domain::User;
+use crate::domain::access::read_scope;
+use crate::domain::command::Command;
+use crate::domain::passport::Level;
+use crate::domain::passport::{Field, Member, copy_field};
+use crate::domain::workflow::{Action, Args};
+use crate::exec::{ExecError, execute_with};
+use crate::store::{Mutation, Store, StoreError, codec};
+use crate::sync::{Op, OpKind, OpResult, PullReply, PushReply, PushRequest, Remote, pack, unpack};
+
+/// The largest unpacked push.
+pub const PUSH_LIMIT: usize = 16 * 1024 * 1024;
+/// Change-log entries read per page of the feed.
+pub const PAGE: usize = 500;
+
+fn packed_json<T: serde::Serialize>(v: &T) -> Result<Response, ApiError> {
+    let body = serde_json::to_vec(v)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CONTENT_ENCODING, "zstd"),
+        ],
+        pack(&body),
+    )
+        .into_response())
+}
+
+pub async fn push(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let user = authenticate(&state, &headers)?;
+    let raw = unpack(&body, PUSH_LIMIT).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e))?;
+    let req: PushRequest = serde_json::from_slice(&raw).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("Операции не разобраны: {e}"),
+        )
+    })?;
+    let store = state.store.clone();
+    let gate = state.push_gate.clone();
+    let reply = tokio::task::spawn_blocking(move || {
+        // One push at a time: «last applied seq» is read and written in order.
+        let _one = gate
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        apply_ops(&store, &user, &req)
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    packed_json(&reply)
+}
+
+fn apply_ops(store: &Store, user: &User, req: &PushRequest) -> Result<PushReply, ApiError> {
+    let mut results = Vec::with_capacity(req.ops.len());
+    for op in &req.ops {
+        let last = store.client_last(req.client)?;
+        if op.seq <= last {
+            // Already applied: the same answer again.
+            let r = match store.client_result(req.client, op.seq)? {
+                Some(bytes) => codec::decode(&bytes).map_err(StoreError::from)?,
+                None => OpResult::Applied,
+            };
+            results.push((op.seq, r));
+            continue;
+        }
+        if op.seq != last + 1 {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                format!(
+                    "Пропуск в операциях клиента: ожидалась {}, пришла {}. Выполните smarteka sync repair.",
+                    last + 1,
+                    op.seq
+                ),
+            ));
+        }
+        results.push((op.seq, apply_one(store, user, req.client, op)?));
+    }
+    Ok(PushReply { results })
+}
+
+/// The fields changed on the server after revision `base`.
+fn changed_since(
+    store: &Store,
+    id: crate::domain::PracticeId,
+    base: u32,
+) -> Result<HashSet<Field>, StoreError> {
+    let mut out = HashSet::new();
+    for r in store.revisions(id)? {
+        if r.number > base {
+            out.extend(r.fields);
+        }
+    }
+    Ok(out)
+}
+
+fn record(client: Uuid, seq: u64, r: &OpResult) -> Result<(Uuid, u64, Vec<u8>), StoreError> {
+    Ok((client, seq, codec::encode(r)?))
+}
+
+fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResult, ApiError> {
+    let (cmd, result) = match &op.kind {
+        OpKind::Create { practice, passport } => (
+            Command::Create {
+                id: *practice,
+                passport: (**passport).clone(),
+            },
+            OpResult::Applied,
+        ),
+        OpKind::Edit {
+            practice,
+            base,
+            fields,
+            passport,
+        } => {
+            let Some(current) = store.practice(*practice)? else {
+                return reject(
+                    store,
+                    user,
+                    client,
+                    op.seq,
+                    "Практика не найдена на сервере.",
+                );
+            };
+            let since = changed_since(store, *practice, *base)?;
+            let mut merged = current.passport.clone();
+            let mut conflicts = Vec::new();
+            for f in fields {
+                let mut mine = current.passport.clone();
+                copy_field(&mut mine, passport, *f);
+                let same =
+                    crate::domain::passport::changed_fields(&current.passport, &mine).is_empty();
+                if since.contains(f) && !same {
+                    conflicts.push(*f);
+                } else {
+                    copy_field(&mut merged, passport, *f);
+                }
+            }
+            let result = if conflicts.is_empty() {
+                OpResult::Applied
+            } else {
+                OpResult::Conflict {
+                    fields: conflicts,
+                    theirs: Box::new(current.passport.clone()),
+                    revision: current.revision,
+                }
+            };
+            (
+                Command::Edit {
+                    id: *practice,
+                    passport: merged,
+                },
+                result,
+            )
+        }
+        OpKind::Act {
+            practice,
+            action,
+            comment,
+            to,
+            level,
+            reason,
+        } => {
+            let Some(kind) = Action::from_code(action) else {
+                return reject(
+                    store,
+                    user,
+                    client,
+                    op.seq,
+                    &format!("Неизвестное действие «{action}»."),
+                );
+            };
+            let mut args = Args {
+                comment: comment.clone(),
+                reason: reason.clone(),
+                level: level.and_then(Level::from_number),
+                ..Args::default()
+            };
+            for login in to {
+                match store.user_by_login(login)? {
+                    Some(u) => args.users.push(u),
+                    None => {
+                        return reject(
+                            store,
+                            user,
+                            client,
+                            op.seq,
+                            &format!("Пользователь «{login}» не найден."),
+                        );
+                    }
+                }
+            }
+            (
+                Command::Act {
+                    id: *practice,
+                    action: kind,
+                    args: Box::new(args),
+                },
+                OpResult::Applied,
+            )
+        }
+    };
+    let recorded = record(client, op.seq, &result)?;
+    match execute_with(store, user, cmd, |_, m| m.client_op = Some(recorded)) {
+        Ok((_, Some(_))) => Ok(result),
+        // Nothing changed: the op is still answered, once.
+        Ok((_, None)) => {
+            let mut m = Mutation::new(Some(user.id), "sync.op", "Операция клиента без изменений");
+            m.client_op = Some(record(client, op.seq, &result)?);
+            store.commit(&m)?;
+            Ok(result)
+        }
+        Err(ExecError::Refused(r)) => reject(store, user, client, op.seq, &r.reasons.join(" ")),
+        Err(ExecError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// Records a refused op (so a resend gets the same answer) and returns it.
+fn reject(
+    store: &Store,
+    user: &User,
+    client: Uuid,
+    seq: u64,
+    reason: &str,
+) -> Result<OpResult, ApiError> {
+    let result = OpResult::Rejected {
+        reason: reason.to_owned(),
+    };
+    let mut m = Mutation::new(
+        Some(user.id),
+        "sync.rejected",
+        format!("Операция клиента отклонена: {reason}"),
+    );
+    m.client_op = Some(record(client, seq, &result)?);
+    store.commit(&m)?;
+    Ok(result)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Since {
+    #[serde(default)]
+    pub since: u64,
+}
+
+pub async fn changes(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<Since>,
+) -> Result<Response, ApiError> {
+    let user = authenticate(&state, &headers)?;
+    let store = state.store.clone();
+    let reply = tokio::task::spawn_blocking(move || feed(&store, &user, q.since))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    packed_json(&reply)
+}
+
+/// A user as `reader` may see them.
+fn redacted(u: &User, reader: &User, all: bool) -> User {
+    let mut v = u.clone();
+    v.password_hash.clear();
+    v.consents.clear();
+    if !(all || u.id == reader.id) {
+        v.profile.phone.clear();
+        v.profile.email.clear();
+        v.verified = None;
+    }
+    v
+}
+
+fn feed(store: &Store, reader: &User, since: u64) -> Result<PullReply, ApiError> {
+    let scope = read_scope(Some(reader));
+    let mut practices = Vec::new();
+    let mut seen = HashSet::new();
+    let mut cursor = since;
+    let mut more = false;
+    for (n, entry) in store.changes_since(since).enumerate() {
+        if n == PAGE {
+            more = true;
+            break;
+        }
+        let entry = entry?;
+        cursor = entry.seq;
+        for e in entry.entities {
+            if let crate::store::EntityRef::Practice(id) = e
+                && seen.insert(id)
+            {
+                practices.push(id);
+            }
+        }
+    }
+    let mut records = Vec::new();
+    let mut users = HashSet::new();
+    users.insert(reader.id);
+    for id in practices {
+        if let Some(p) = store.practice(id)?
+            && scope.can_read(&p)
+        {
+            users.insert(p.author);
+            for m in &p.passport.team {
+                if let Member::User(u) = m.member {
+                    users.insert(u);
+                }
+            }
+            records.push(Remote::Practice(Box::new(p)));
+        }
+    }
+    for id in users {
+        if let Some(u) = store.user(id)? {
+            records.insert(0, Remote::User(Box::new(redacted(&u, reader, scope.all))));
+        }
+    }
+    Ok(PullReply {
+        records,
+        cursor,
+        more,
+    })
+}

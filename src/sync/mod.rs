@@ -1,0 +1,134 @@
+//! The sync protocol (GUIDE §4): a durable outbox of operations written in
+//! the same transaction as the local change; a client id and a gap-free op
+//! sequence so a resent op is applied once; edits per field with the server
+//! revision the client started from, so edits of different fields merge and
+//! concurrent edits of one field become a conflict the user resolves;
+//! workflow transitions decided by the server; a paged change feed by
+//! server sequence, filtered to what the user may read.
+
+pub mod client;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::domain::passport::Field;
+use crate::domain::{Passport, Practice, PracticeId, User};
+
+/// One local change for the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Op {
+    /// Gap-free per client, from 1.
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub kind: OpKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum OpKind {
+    /// A new passport.
+    Create {
+        practice: PracticeId,
+        passport: Box<Passport>,
+    },
+    /// New values of some fields, over the server revision `base` the
+    /// client had pulled (0: never pulled).
+    Edit {
+        practice: PracticeId,
+        base: u32,
+        fields: Vec<Field>,
+        passport: Box<Passport>,
+    },
+    /// A workflow step, decided by the server.
+    Act {
+        practice: PracticeId,
+        action: String,
+        comment: String,
+        to: Vec<String>,
+        level: Option<u8>,
+        reason: Option<String>,
+    },
+}
+
+impl OpKind {
+    pub fn practice(&self) -> PracticeId {
+        match self {
+            Self::Create { practice, .. }
+            | Self::Edit { practice, .. }
+            | Self::Act { practice, .. } => *practice,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub client: Uuid,
+    pub ops: Vec<Op>,
+}
+
+/// What the server did with one op.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum OpResult {
+    Applied,
+    /// Some fields were changed on the server since `base` to other values:
+    /// those were not applied (the others were).
+    Conflict {
+        fields: Vec<Field>,
+        theirs: Box<Passport>,
+        revision: u32,
+    },
+    /// Refused by the rules, with the reason.
+    Rejected {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PushReply {
+    pub results: Vec<(u64, OpResult)>,
+}
+
+/// A record of the change feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Remote {
+    Practice(Box<Practice>),
+    /// A user as the reader may see them: never a password hash; contacts
+    /// only within the reader's scope.
+    User(Box<User>),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PullReply {
+    pub records: Vec<Remote>,
+    /// Pass it back as `since` for the next page.
+    pub cursor: u64,
+    pub more: bool,
+}
+
+/// A conflict or a refusal kept on the client for the user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub practice: PracticeId,
+    /// A field id («P-2») or «op-N» for a refusal.
+    pub key: String,
+    pub title: String,
+    pub field: Option<Field>,
+    /// The local passport (mine) and the server's (theirs).
+    pub mine: Option<Box<Passport>>,
+    pub theirs: Option<Box<Passport>>,
+    /// The server revision `theirs` is at.
+    pub revision: u32,
+    /// For a refusal: the reason.
+    pub reason: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// zstd for bodies both ways.
+pub fn pack(bytes: &[u8]) -> Vec<u8> {
+    zstd::bulk::compress(bytes, 3).unwrap_or_else(|_| bytes.to_vec())
+}
+
+/// Unpacks a zstd body of at most `limit` bytes.
+pub fn unpack(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String> {
+    zstd::bulk::decompress(bytes, limit).map_err(|e| format!("сжатое тело не распаковано: {e}"))
+}

@@ -1,0 +1,220 @@
+//! Two clients and a real `smarteka serve` on 127.0.0.1:0: offline edits
+//! of different fields merge, the same field edited on both becomes a
+//! conflict, a resent op is applied once, and a transition the user may
+//! not make comes back refused with its reason while the server's practice
+//! stays as it was.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn smarteka(data: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_smarteka"));
+    c.arg("--data")
+        .arg(data)
+        .env_remove("SMARTEKA_CONFIG")
+        .env("SMARTEKA_PASSWORD", "demo");
+    c
+}
+
+fn run(data: &Path, args: &[&str]) -> Output {
+    smarteka(data).args(args).output().expect("runs")
+}
+
+fn ok(o: &Output) -> String {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(data: &Path) -> Server {
+    let mut child = smarteka(data)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let first = lines.next().expect("a line").expect("text");
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .expect("address")
+        .to_owned();
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, addr }
+}
+
+fn passport(data: &Path, login: &str, id: &str) -> Value {
+    let o = run(data, &["--as", login, "practice", "show", id, "--json"]);
+    ok(&o);
+    serde_json::from_slice::<Value>(&o.stdout).expect("json")["passport"].clone()
+}
+
+fn edit(data: &Path, id: &str, json: &str) {
+    let f = data.join("edit.json");
+    std::fs::write(&f, json).expect("write");
+    ok(&run(
+        data,
+        &[
+            "--as",
+            "author",
+            "practice",
+            "edit",
+            id,
+            "--from",
+            &f.display().to_string(),
+        ],
+    ));
+}
+
+/// The server's own view, read with the server stopped.
+fn server_passport(data: &Path, id: &str) -> Value {
+    passport(data, "author", id)
+}
+
+fn raw_push(addr: &str, token: &str, body: &Value) -> Value {
+    let packed = zstd::bulk::compress(body.to_string().as_bytes(), 3).expect("zstd");
+    let mut s = TcpStream::connect(addr).expect("connects");
+    let head = format!(
+        "POST /api/push HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\nx-smarteka-protocol: 1\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-encoding: zstd\r\n\r\n",
+        packed.len()
+    );
+    s.write_all(head.as_bytes()).expect("writes");
+    s.write_all(&packed).expect("writes");
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let split = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("headers end");
+    let status = String::from_utf8_lossy(&out[..split]).into_owned();
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+    let body = zstd::bulk::decompress(&out[split + 4..], 1 << 24).expect("zstd body");
+    serde_json::from_slice(&body).expect("json")
+}
+
+fn token(data: &Path) -> String {
+    let text = std::fs::read_to_string(data.join("server-session.toml")).expect("session");
+    text.lines()
+        .find_map(|l| l.strip_prefix("token = "))
+        .expect("token")
+        .trim_matches('"')
+        .to_owned()
+}
+
+#[test]
+#[allow(clippy::too_many_lines)] // one story, two clients
+fn two_clients_merge_fields_and_surface_a_conflict() {
+    let server_dir = tempfile::tempdir().expect("tempdir");
+    ok(&run(
+        server_dir.path(),
+        &["demo", "--practices", "30", "--seed", "1"],
+    ));
+    // The demo author's draft.
+    let o = run(server_dir.path(), &["--as", "author", "queue", "--json"]);
+    ok(&o);
+    let queues: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let drafts = queues
+        .as_array()
+        .expect("queues")
+        .iter()
+        .find(|q| q["code"] == "drafts")
+        .expect("drafts");
+    let id = drafts["items"][0]["id"].as_str().expect("id").to_owned();
+    let id = id.as_str();
+
+    let s = serve(server_dir.path());
+    let url = format!("http://{}", s.addr);
+    let a = tempfile::tempdir().expect("tempdir");
+    let b = tempfile::tempdir().expect("tempdir");
+    for c in [a.path(), b.path()] {
+        ok(&run(c, &["--as", "author", "login", "--server", &url]));
+        let summary = ok(&run(c, &["sync"]));
+        assert!(summary.contains("получено"), "{summary}");
+    }
+    assert!(passport(a.path(), "author", id)["title"].is_string());
+
+    // Offline: A changes the goal and the tasks; B the title and the goal.
+    edit(
+        a.path(),
+        id,
+        r#"{"goal": "Цель от клиента А", "tasks": ["Задача А"]}"#,
+    );
+    edit(
+        b.path(),
+        id,
+        r#"{"title": "Название от клиента Б", "goal": "Цель от клиента Б"}"#,
+    );
+    let st = run(a.path(), &["sync", "status", "--json"]);
+    ok(&st);
+    let v: Value = serde_json::from_slice(&st.stdout).expect("json");
+    assert_eq!(v["pending"], 1);
+
+    let sa = ok(&run(a.path(), &["sync"]));
+    assert!(
+        sa.contains("отправлено 1") && sa.contains("конфликтов 0"),
+        "{sa}"
+    );
+    let sb = ok(&run(b.path(), &["sync"]));
+    assert!(sb.contains("конфликтов 1"), "{sb}");
+    let st = run(b.path(), &["sync", "status"]);
+    let text = String::from_utf8_lossy(&ok_out(&st)).into_owned();
+    assert!(text.contains("Конфликт") && text.contains("P-2"), "{text}");
+    // A pulls B's title.
+    ok(&run(a.path(), &["sync"]));
+    let pa = passport(a.path(), "author", id);
+    let pb = passport(b.path(), "author", id);
+    assert_eq!(pa["title"], "Название от клиента Б");
+    assert_eq!(
+        pa["goal"], "Цель от клиента А",
+        "the first to sync keeps the shared field"
+    );
+    assert_eq!(pa["tasks"][0], "Задача А");
+    assert_eq!(pa, pb, "both replicas equal after syncing");
+
+    // A resent op is applied once: the same request twice.
+    let tok = token(a.path());
+    let client = uuid::Uuid::now_v7();
+    let op = serde_json::json!({
+        "client": client,
+        "ops": [{
+            "seq": 1,
+            "at": "2026-11-26T10:00:00Z",
+            "kind": {"Act": {"practice": id, "action": "confirm", "comment": "", "to": [], "level": null, "reason": null}}
+        }]
+    });
+    let first = raw_push(&s.addr, &tok, &op);
+    let again = raw_push(&s.addr, &tok, &op);
+    assert_eq!(
+        first, again,
+        "the recorded answer, not a second application"
+    );
+    let reason = first["results"][0][1]["Rejected"]["reason"]
+        .as_str()
+        .expect("refused: an author may not confirm");
+    assert!(reason.contains("недоступно"), "{reason}");
+    drop(s);
+    // The server's practice is still the author's draft with the merged fields.
+    let sp = server_passport(server_dir.path(), id);
+    assert_eq!(sp, pa);
+}
+
+fn ok_out(o: &Output) -> Vec<u8> {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    o.stdout.clone()
+}
