@@ -218,3 +218,196 @@ fn ok_out(o: &Output) -> Vec<u8> {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     o.stdout.clone()
 }
+
+/// A proxy that forwards bytes, or — while `drop_replies` is on — lets the
+/// request reach the server and cuts the connection instead of answering.
+struct Proxy {
+    addr: String,
+    drop_replies: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+fn proxy(upstream: &str) -> Proxy {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+    let addr = listener.local_addr().expect("addr").to_string();
+    let drop_replies = Arc::new(AtomicBool::new(false));
+    let flag = drop_replies.clone();
+    let upstream = upstream.to_owned();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut down) = conn else { continue };
+            let Ok(mut up) = TcpStream::connect(&upstream) else {
+                continue;
+            };
+            let drop_now = flag.load(Ordering::SeqCst);
+            let (mut down2, mut up2) = (
+                down.try_clone().expect("clone"),
+                up.try_clone().expect("clone"),
+            );
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut down2, &mut up2);
+            });
+            std::thread::spawn(move || {
+                if drop_now {
+                    // Let the server answer (it has committed by then), then
+                    // hang up without passing the answer on.
+                    let _ = up.set_read_timeout(Some(std::time::Duration::from_secs(1)));
+                    let mut buf = [0u8; 4096];
+                    while matches!(up.read(&mut buf), Ok(n) if n > 0) {}
+                    let _ = down.shutdown(std::net::Shutdown::Both);
+                    let _ = up.shutdown(std::net::Shutdown::Both);
+                } else {
+                    let _ = std::io::copy(&mut up, &mut down);
+                }
+            });
+        }
+    });
+    Proxy { addr, drop_replies }
+}
+
+#[test]
+fn a_reply_lost_after_the_server_committed_is_applied_once() {
+    use std::sync::atomic::Ordering;
+    let server_dir = tempfile::tempdir().expect("tempdir");
+    ok(&run(
+        server_dir.path(),
+        &["demo", "--practices", "30", "--seed", "1"],
+    ));
+    let o = run(server_dir.path(), &["--as", "author", "queue", "--json"]);
+    let queues: Value = serde_json::from_slice(&ok_out(&o)).expect("json");
+    let id = queues
+        .as_array()
+        .expect("queues")
+        .iter()
+        .find(|q| q["code"] == "drafts")
+        .expect("drafts")["items"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let id = id.as_str();
+    let s = serve(server_dir.path());
+    let p = proxy(&s.addr);
+    let a = tempfile::tempdir().expect("tempdir");
+    ok(&run(
+        a.path(),
+        &[
+            "--as",
+            "author",
+            "login",
+            "--server",
+            &format!("http://{}", p.addr),
+        ],
+    ));
+    ok(&run(a.path(), &["sync"]));
+    edit(a.path(), id, r#"{"goal": "Цель, отправленная дважды"}"#);
+
+    p.drop_replies.store(true, Ordering::SeqCst);
+    let o = run(a.path(), &["sync"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("ничего не потеряно"), "{err}");
+    let st: Value = serde_json::from_slice(&ok_out(&run(a.path(), &["sync", "status", "--json"])))
+        .expect("json");
+    assert_eq!(st["pending"], 1, "the op stays queued");
+
+    p.drop_replies.store(false, Ordering::SeqCst);
+    let summary = ok(&run(a.path(), &["sync"]));
+    assert!(summary.contains("отправлено 1"), "{summary}");
+    assert_eq!(
+        passport(a.path(), "author", id)["goal"],
+        "Цель, отправленная дважды"
+    );
+    drop(s);
+    let h = run(
+        server_dir.path(),
+        &["--as", "author", "practice", "history", id, "--json"],
+    );
+    let steps: Value = serde_json::from_slice(&ok_out(&h)).expect("json");
+    let edits = steps
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter(|s| s["action"] == "practice.edit")
+        .count();
+    assert_eq!(edits, 1, "applied exactly once: {steps}");
+}
+
+#[test]
+fn the_feed_carries_only_what_the_user_may_read() {
+    let server_dir = tempfile::tempdir().expect("tempdir");
+    ok(&run(
+        server_dir.path(),
+        &["demo", "--practices", "60", "--seed", "1"],
+    ));
+    let o = run(
+        server_dir.path(),
+        &["--as", "coordinator", "queue", "--json"],
+    );
+    let queues: Value = serde_json::from_slice(&ok_out(&o)).expect("json");
+    let id = queues[0]["items"][0]["id"]
+        .as_str()
+        .expect("a W-1 practice")
+        .to_owned();
+    let s = serve(server_dir.path());
+    let url = format!("http://{}", s.addr);
+    let mine = tempfile::tempdir().expect("tempdir");
+    let other = tempfile::tempdir().expect("tempdir");
+    ok(&run(
+        mine.path(),
+        &["--as", "coordinator", "login", "--server", &url],
+    ));
+    ok(&run(mine.path(), &["sync"]));
+    ok(&run(
+        other.path(),
+        &["--as", "coordinator2", "login", "--server", &url],
+    ));
+    ok(&run(other.path(), &["sync"]));
+    let o = run(
+        mine.path(),
+        &["--as", "coordinator", "practice", "show", &id, "--json"],
+    );
+    ok(&o);
+    // Another region's coordinator never received that work in progress.
+    let o = run(
+        other.path(),
+        &["--as", "coordinator2", "practice", "show", &id, "--json"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    // No password hash leaves the server (whose store does hold them).
+    let holds = |dir: &Path| {
+        walk(dir).into_iter().any(|f| {
+            std::fs::read(&f)
+                .unwrap_or_default()
+                .windows(8)
+                .any(|w| w == b"$argon2i")
+        })
+    };
+    drop(s);
+    assert!(holds(server_dir.path()), "the check can see a hash");
+    for dir in [mine.path(), other.path()] {
+        let mut found = Vec::new();
+        for entry in walk(dir) {
+            let bytes = std::fs::read(&entry).unwrap_or_default();
+            if bytes.windows(8).any(|w| w == b"$argon2i") {
+                found.push(entry);
+            }
+        }
+        assert!(found.is_empty(), "password hashes in {found:?}");
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
