@@ -138,7 +138,9 @@ fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResu
                     "Практика не найдена на сервере.",
                 );
             };
-            let since = changed_since(store, *practice, *base)?;
+            // Changes after what the client saw, other than its own.
+            let own = store.client_rev(client, *practice)?;
+            let since = changed_since(store, *practice, (*base).max(own))?;
             let mut merged = current.passport.clone();
             let mut conflicts = Vec::new();
             for f in fields {
@@ -217,7 +219,11 @@ fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResu
         }
     };
     let recorded = record(client, op.seq, &result)?;
-    match execute_with(store, user, cmd, |_, m| m.client_op = Some(recorded)) {
+    let mark = |o: &crate::domain::command::Outcome, m: &mut Mutation| {
+        m.client_op = Some(recorded);
+        m.client_rev = Some((client, o.practice.id, o.practice.revision));
+    };
+    match execute_with(store, user, cmd, mark) {
         Ok((_, Some(_))) => Ok(result),
         // Nothing changed: the op is still answered, once.
         Ok((_, None)) => {

@@ -106,6 +106,9 @@ pub struct Mutation {
     /// Server: the client operation this change applies, with its result,
     /// recorded in the same transaction so a resent op is applied once.
     pub client_op: Option<(Uuid, u64, Vec<u8>)>,
+    /// Server: the revision of a practice this client's op produced, so
+    /// the client's later ops do not conflict with its own earlier ones.
+    pub client_rev: Option<(Uuid, PracticeId, u32)>,
     /// Client: pulled records — the new pull cursor and the server
     /// revision of each practice.
     pub pulled: Option<(u64, Vec<(PracticeId, u32)>)>,
@@ -122,6 +125,7 @@ impl Mutation {
             notify: Vec::new(),
             op: None,
             client_op: None,
+            client_rev: None,
             pulled: None,
         }
     }
@@ -492,6 +496,10 @@ impl Store {
                     tx[CLIENTS].insert(client.as_bytes().as_slice(), &u64_key(*n))?;
                     tx[CLIENTS].insert(keyed(client.as_bytes(), *n), result.as_slice())?;
                 }
+                if let Some((client, practice, rev)) = &m.client_rev {
+                    let key = [client.as_bytes().as_slice(), practice.as_bytes()].concat();
+                    tx[CLIENTS].insert(key, &rev.to_be_bytes())?;
+                }
                 if let Some((cursor, synced)) = &m.pulled {
                     tx[META].insert(KEY_CURSOR, &u64_key(*cursor))?;
                     for (id, rev) in synced {
@@ -727,6 +735,16 @@ impl Store {
         Ok(self.trees[CLIENTS]
             .get(client.as_bytes())?
             .map_or(0, |v| read_u64(&v)))
+    }
+
+    /// Server: the last revision of a practice made by this client's ops.
+    pub fn client_rev(&self, client: Uuid, practice: PracticeId) -> Result<u32> {
+        let key = [client.as_bytes().as_slice(), practice.as_bytes()].concat();
+        Ok(self.trees[CLIENTS].get(key)?.map_or(0, |v| {
+            let mut b = [0u8; 4];
+            b.copy_from_slice(&v[..4.min(v.len())]);
+            u32::from_be_bytes(b)
+        }))
     }
 
     /// Server: the recorded result of a client's op.

@@ -87,7 +87,9 @@ fn keep_answer(store: &Store, op: &super::Op, r: &OpResult) -> Result<(usize, us
                 store
                     .put_conflict(&Conflict {
                         practice,
-                        key: f.id(),
+                        // One record per op and field: a later conflict on
+                        // the same field does not hide an earlier one.
+                        key: format!("{}#{}", f.id(), op.seq),
                         title: title.clone(),
                         field: Some(*f),
                         mine: mine.clone(),

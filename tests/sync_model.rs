@@ -1,0 +1,206 @@
+//! Three clients edit one passport offline at random and sync in random
+//! order with a central instance running in this process: afterwards every
+//! replica equals the server, and every edit either reached the server (it
+//! is in a server revision) or is a conflict kept on the client that made
+//! it — nothing is lost.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use proptest::prelude::*;
+use sha2::{Digest, Sha256};
+use smarteka::client::Credentials;
+use smarteka::domain::command::Command;
+use smarteka::domain::passport::Field;
+use smarteka::domain::{Passport, PracticeId};
+use smarteka::exec::execute;
+use smarteka::server::{AppState, router};
+use smarteka::store::{Session, Store};
+
+const FIELDS: [Field; 4] = [Field::P1, Field::P2, Field::P17, Field::P18];
+
+fn set(p: &mut Passport, f: Field, v: &str) {
+    match f {
+        Field::P1 => v.clone_into(&mut p.title),
+        Field::P2 => v.clone_into(&mut p.goal),
+        Field::P17 => v.clone_into(&mut p.specifics),
+        _ => v.clone_into(&mut p.support),
+    }
+}
+
+fn get(p: &Passport, f: Field) -> &str {
+    match f {
+        Field::P1 => &p.title,
+        Field::P2 => &p.goal,
+        Field::P17 => &p.specifics,
+        _ => &p.support,
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Edit { client: usize, field: usize },
+    Sync { client: usize },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        3 => (0..3usize, 0..4usize).prop_map(|(client, field)| Step::Edit { client, field }),
+        2 => (0..3usize).prop_map(|client| Step::Sync { client }),
+    ]
+}
+
+struct World {
+    _dirs: Vec<tempfile::TempDir>,
+    server: Arc<Store>,
+    clients: Vec<Store>,
+    creds: Credentials,
+    practice: PracticeId,
+    runtime: tokio::runtime::Runtime,
+}
+
+fn world() -> World {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let sdir = tempfile::tempdir().expect("tempdir");
+    let server = Arc::new(Store::open(sdir.path()).expect("store"));
+    smarteka::demo::seed(&server, 12, 1, |_, _| {}).expect("seed");
+    let author = server
+        .user_by_login("author")
+        .expect("read")
+        .expect("author");
+    let practice = server
+        .practices()
+        .filter_map(Result::ok)
+        .find(|p| p.author == author.id && p.status == smarteka::domain::PracticeStatus::Draft)
+        .expect("a draft")
+        .id;
+    let token = "ab".repeat(32);
+    server
+        .put_session(
+            &Sha256::digest(token.as_bytes()),
+            &Session {
+                user: author.id,
+                created: chrono::Utc::now(),
+                expires: chrono::Utc::now() + chrono::Duration::hours(1),
+            },
+        )
+        .expect("session");
+    let app = router(
+        AppState::new(server.clone(), chrono::Duration::hours(1)),
+        std::time::Duration::from_secs(30),
+    );
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("binds");
+    let addr = listener.local_addr().expect("addr");
+    runtime.spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .expect("serves");
+    });
+    let creds = Credentials {
+        server: format!("http://{addr}"),
+        login: "author".into(),
+        token,
+        expires: chrono::Utc::now() + chrono::Duration::hours(1),
+    };
+    let mut dirs = vec![sdir];
+    let mut clients = Vec::new();
+    for _ in 0..3 {
+        let d = tempfile::tempdir().expect("tempdir");
+        let s = Store::open(d.path()).expect("store");
+        s.link().expect("link");
+        runtime
+            .block_on(smarteka::sync::client::sync(&s, &creds, |_| {}))
+            .expect("first sync");
+        clients.push(s);
+        dirs.push(d);
+    }
+    World {
+        _dirs: dirs,
+        server,
+        clients,
+        creds,
+        practice,
+        runtime,
+    }
+}
+
+impl World {
+    fn sync(&self, c: usize) {
+        self.runtime
+            .block_on(smarteka::sync::client::sync(
+                &self.clients[c],
+                &self.creds,
+                |_| {},
+            ))
+            .expect("sync");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, .. ProptestConfig::default() })]
+
+    #[test]
+    fn replicas_converge_and_nothing_is_lost(steps in prop::collection::vec(step(), 1..24)) {
+        let w = world();
+        // (client, field, value, superseded by the same client's later
+        // edit of that field before it synced)
+        let mut edits: Vec<(usize, Field, String, bool)> = Vec::new();
+        let mut pending: [Vec<usize>; 3] = Default::default();
+        for (i, s) in steps.iter().enumerate() {
+            match s {
+                Step::Edit { client, field } => {
+                    let store = &w.clients[*client];
+                    let author = store.user_by_login("author").expect("read").expect("pulled");
+                    let mut p = store.practice(w.practice).expect("read").expect("pulled").passport;
+                    let f = FIELDS[*field];
+                    let v = format!("клиент {client}, шаг {i}");
+                    set(&mut p, f, &v);
+                    execute(store, &author, Command::Edit { id: w.practice, passport: p }).expect("edits");
+                    // A value the client replaced before sending it was never
+                    // meant to reach anyone.
+                    for k in &pending[*client] {
+                        if edits[*k].1 == f {
+                            edits[*k].3 = true;
+                        }
+                    }
+                    pending[*client].push(edits.len());
+                    edits.push((*client, f, v, false));
+                }
+                Step::Sync { client } => {
+                    w.sync(*client);
+                    pending[*client].clear();
+                }
+            }
+        }
+        // Everyone sends, then everyone receives.
+        for c in 0..3 { w.sync(c); }
+        for c in 0..3 { w.sync(c); }
+        let server = w.server.practice(w.practice).expect("read").expect("exists");
+        for c in &w.clients {
+            let local = c.practice(w.practice).expect("read").expect("exists");
+            prop_assert_eq!(&local.passport, &server.passport);
+            prop_assert!(c.outbox().expect("outbox").is_empty());
+        }
+        let history = w.server.revisions(w.practice).expect("revisions");
+        for (client, f, v, superseded) in &edits {
+            if *superseded {
+                continue;
+            }
+            let client = *client;
+            let reached = history.iter().any(|r| get(&r.passport, *f) == v.as_str());
+            let kept = w.clients[client].conflicts().expect("conflicts").iter().any(|x| {
+                x.field == Some(*f) && x.mine.as_ref().is_some_and(|m| get(m, *f) == v.as_str())
+            });
+            prop_assert!(reached || kept, "lost: client {} set {:?} to «{}»", client, f, v);
+        }
+    }
+}
