@@ -44,10 +44,14 @@ pub enum Action {
     NewerFrom,
     OlderTo,
     NewerTo,
+    SyncNow,
+    Conflicts,
+    KeepMine,
+    TakeTheirs,
 }
 
 impl Action {
-    pub const ALL: [Action; 38] = [
+    pub const ALL: [Action; 42] = [
         Self::Quit,
         Self::Back,
         Self::Help,
@@ -86,6 +90,10 @@ impl Action {
         Self::NewerFrom,
         Self::OlderTo,
         Self::NewerTo,
+        Self::SyncNow,
+        Self::Conflicts,
+        Self::KeepMine,
+        Self::TakeTheirs,
     ];
 
     /// What the action does, in Russian.
@@ -129,6 +137,10 @@ impl Action {
             Self::NewerFrom => "Сравнение: «было» — более поздняя редакция",
             Self::OlderTo => "Сравнение: «стало» — более ранняя редакция",
             Self::NewerTo => "Сравнение: «стало» — более поздняя редакция",
+            Self::SyncNow => "Синхронизировать с сервером сейчас",
+            Self::Conflicts => "Конфликты синхронизации и отказы сервера",
+            Self::KeepMine => "Конфликт: оставить моё значение",
+            Self::TakeTheirs => "Конфликт: принять значение сервера",
         }
     }
 
@@ -173,6 +185,10 @@ impl Action {
             Self::NewerFrom => "позже",
             Self::OlderTo => "«стало» раньше",
             Self::NewerTo => "«стало» позже",
+            Self::SyncNow => "синхронизировать",
+            Self::Conflicts => "конфликты",
+            Self::KeepMine => "моё",
+            Self::TakeTheirs => "сервера",
         }
     }
 }

@@ -56,6 +56,8 @@ pub struct App {
     pub stack: Vec<Box<dyn Screen>>,
     pub popup: Option<Box<dyn Screen>>,
     pub message: Option<Message>,
+    /// Sync with the central instance, when the store is linked to one.
+    pub sync: Option<SyncState>,
     /// Unread inbox items and deadlines near or past, for the status bar.
     pub unread: usize,
     pub alerts: usize,
@@ -68,6 +70,25 @@ pub struct App {
     pub quit: bool,
     pub clear: bool,
 }
+
+/// Where the workstation stands with the central instance.
+#[derive(Debug, Clone)]
+pub struct SyncState {
+    /// `None` before the first attempt.
+    pub online: Option<bool>,
+    pub pending: usize,
+    pub conflicts: usize,
+    pub last: Option<chrono::DateTime<chrono::Local>>,
+    pub running: bool,
+    /// When to sync next in the background.
+    pub next: std::time::Instant,
+}
+
+/// How often to sync in the background: soon after a change, else now and
+/// then to learn of others' changes; longer while offline.
+const SYNC_SOON: std::time::Duration = std::time::Duration::from_secs(3);
+const SYNC_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
+const SYNC_OFFLINE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Global actions offered on every screen in addition to its own.
 const GLOBAL: [Action; 2] = [Action::Help, Action::Redraw];
@@ -98,6 +119,7 @@ impl App {
             message: None,
             unread: 0,
             alerts: 0,
+            sync: None,
             notes,
             requests,
             replies: rx,
@@ -106,9 +128,43 @@ impl App {
             quit: false,
             clear: false,
         };
+        if let Ok(Some(_)) = crate::client::credentials(app.store.dir()) {
+            app.sync = Some(SyncState {
+                online: None,
+                pending: app.store.outbox().map_or(0, |o| o.len()),
+                conflicts: app.store.conflicts().map_or(0, |c| c.len()),
+                last: None,
+                running: false,
+                next: std::time::Instant::now(),
+            });
+        }
         let effects = app.catalogue.refresh();
         app.apply(effects);
         app
+    }
+
+    fn sync_now(&mut self) {
+        match &mut self.sync {
+            Some(s) if s.running => {}
+            Some(s) => {
+                s.running = true;
+                self.apply(vec![Effect::Send(Request::Sync)]);
+            }
+            None => {
+                self.message = Some(Message {
+                    text: "Сервер не подключён: smarteka --as ЛОГИН login --server АДРЕС.".into(),
+                    error: true,
+                });
+            }
+        }
+    }
+
+    /// A local change was saved: send it soon.
+    fn changed(&mut self) {
+        if let Some(s) = &mut self.sync {
+            s.pending += 1;
+            s.next = s.next.min(std::time::Instant::now() + SYNC_SOON);
+        }
     }
 
     fn top(&mut self) -> &mut dyn Screen {
@@ -287,6 +343,19 @@ impl App {
                     };
                     self.apply(vec![eff]);
                 }
+                Effect::SyncNow => self.sync_now(),
+                Effect::OpenConflicts => {
+                    let Some(user) = self.user.clone() else {
+                        self.message = Some(Message {
+                            text: "Войдите, чтобы разбирать конфликты: l.".into(),
+                            error: true,
+                        });
+                        continue;
+                    };
+                    let (s, eff) = crate::screens::conflicts::Conflicts::open(user);
+                    self.stack.push(Box::new(s));
+                    self.apply(vec![eff]);
+                }
                 Effect::OpenHistory(id) => {
                     let (s, eff) = History::open(id, self.user.clone());
                     self.stack.push(Box::new(s));
@@ -341,7 +410,48 @@ impl App {
                 self.unread = inbox.notices.iter().filter(|n| !n.read).count();
                 self.alerts = inbox.deadlines.len();
             }
+            Reply::Synced {
+                result,
+                pending,
+                conflicts,
+            } => {
+                let now = std::time::Instant::now();
+                if let Some(s) = &mut self.sync {
+                    s.running = false;
+                    s.pending = *pending;
+                    s.conflicts = *conflicts;
+                    match result {
+                        Ok(summary) => {
+                            s.online = Some(true);
+                            s.last = Some(chrono::Local::now());
+                            s.next = now + if *pending > 0 { SYNC_SOON } else { SYNC_IDLE };
+                            if summary.conflicts + summary.rejected > 0 {
+                                self.message = Some(Message {
+                                    text: format!(
+                                        "Синхронизация: конфликтов {}, отказов {} — откройте «Конфликты» (c).",
+                                        summary.conflicts, summary.rejected
+                                    ),
+                                    error: true,
+                                });
+                            }
+                            if summary.received > 0 {
+                                let effects = self.catalogue.refresh();
+                                self.apply(effects);
+                            }
+                        }
+                        Err(e) => {
+                            s.online = Some(false);
+                            s.next = now + SYNC_OFFLINE;
+                            tracing::info!(error = %e, "sync failed");
+                        }
+                    }
+                }
+            }
+            Reply::Saved { result: Ok(_), .. } | Reply::Submitted { result: Ok(_), .. } => {
+                self.changed();
+            }
             Reply::Acted { result: Ok(_), .. } => {
+                self.changed();
                 let effects = self.catalogue.refresh();
                 self.apply(effects);
                 self.check_inbox();
@@ -392,11 +502,23 @@ impl App {
 
     /// When the top screen wants a tick (an autosave).
     pub fn deadline(&self) -> Option<std::time::Instant> {
-        self.top_ref().deadline()
+        let sync = self.sync.as_ref().filter(|s| !s.running).map(|s| s.next);
+        match (self.top_ref().deadline(), sync) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Runs the top screen's timer work when it is due.
     pub fn tick(&mut self) {
+        if self
+            .sync
+            .as_ref()
+            .is_some_and(|s| !s.running && s.next <= std::time::Instant::now())
+        {
+            self.dirty = true;
+            self.sync_now();
+        }
         let effects = self.top().on_tick();
         if !effects.is_empty() {
             self.dirty = true;
@@ -438,9 +560,35 @@ impl App {
                 if self.alerts > 0 {
                     let _ = write!(who, " · ⚑ {}", self.alerts);
                 }
+                who.push_str(&self.sync_label());
                 who
             }
         }
+    }
+
+    /// The sync indicator of the status bar: online or not, pending
+    /// changes, conflicts, the time of the last sync.
+    pub fn sync_label(&self) -> String {
+        let Some(s) = &self.sync else {
+            return String::new();
+        };
+        let mut out = match (s.running, s.online) {
+            (true, _) => " · ⇅ обмен…".to_owned(),
+            (false, Some(false)) => " · ⇅ нет связи".to_owned(),
+            (false, _) => " · ⇅".to_owned(),
+        };
+        if s.pending > 0 {
+            let _ = write!(out, " ждут {}", s.pending);
+        }
+        if s.conflicts > 0 {
+            let _ = write!(out, " ⚠ {}", s.conflicts);
+        }
+        if let Some(t) = s.last
+            && !s.running
+        {
+            let _ = write!(out, " {}", t.format("%H:%M"));
+        }
+        out
     }
 
     pub fn render(&self, f: &mut Frame) {

@@ -35,6 +35,16 @@ pub fn credentials(data: &Path) -> Result<Option<Credentials>, String> {
     }
 }
 
+/// On a store linked to a server, the user whose unexpired session
+/// `smarteka login` saved: the server checked their password then.
+pub fn session_user(store: &crate::store::Store, login: &str) -> Option<crate::domain::User> {
+    let c = credentials(store.dir()).ok().flatten()?;
+    if c.login != login.trim() || c.expires <= chrono::Utc::now() {
+        return None;
+    }
+    store.user_by_login(&c.login).ok().flatten()
+}
+
 /// Writes the session with mode 0600 via a temporary file, durably.
 fn save(data: &Path, c: &Credentials) -> Result<(), String> {
     use std::os::unix::fs::OpenOptionsExt as _;

@@ -205,6 +205,10 @@ fn defaults() -> Vec<(Action, &'static [&'static str])> {
         (Action::NewerFrom, &["]"]),
         (Action::OlderTo, &["{"]),
         (Action::NewerTo, &["}"]),
+        (Action::SyncNow, &["f5"]),
+        (Action::Conflicts, &["c"]),
+        (Action::KeepMine, &["m"]),
+        (Action::TakeTheirs, &["t"]),
         (Action::Submit, &["enter"]),
     ]
 }

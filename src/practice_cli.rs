@@ -25,11 +25,7 @@ use crate::store::{Mutation, Record, Store};
 fn sign_in(store: &Store, login: &str) -> Result<User, Failure> {
     // On a store linked to a server, the server checked the password at
     // `smarteka login`: its unexpired session stands for it.
-    if let Ok(Some(c)) = crate::client::credentials(store.dir())
-        && c.login == login
-        && c.expires > chrono::Utc::now()
-        && let Some(u) = store.user_by_login(login)?
-    {
+    if let Some(u) = crate::client::session_user(store, login) {
         if u.disabled {
             return Err(fail(
                 "Учётная запись отключена. Обратитесь к модератору АСИ.",

@@ -21,6 +21,7 @@ use crate::exec::{ExecError, execute};
 use crate::review::{self, ActInput, Inbox, Offer, Step};
 use crate::search::{FacetCounts, SearchIndex, SearchQuery};
 use crate::store::{Store, Summary};
+use crate::sync::Conflict;
 
 /// One catalogue row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,6 +155,32 @@ pub enum Request {
     MarkRead {
         user: Box<User>,
     },
+    /// Exchange changes with the server now.
+    Sync,
+    Conflicts,
+    Resolve {
+        user: Box<User>,
+        conflict: Box<Conflict>,
+        choice: Resolution,
+    },
+}
+
+/// A conflict as the conflicts screen shows it.
+#[derive(Debug, Clone)]
+pub struct ConflictView {
+    pub conflict: Conflict,
+    /// The field as text: mine, and the server's.
+    pub mine: String,
+    pub theirs: String,
+}
+
+/// How a conflict is resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    Mine,
+    Theirs,
+    /// A new value typed for a text field.
+    Text(String),
 }
 
 /// What the action window shows.
@@ -257,6 +284,14 @@ pub enum Reply {
         result: Result<Box<DiffView>, String>,
     },
     Inbox(Result<Box<Inbox>, String>),
+    Synced {
+        result: Result<crate::sync::client::Summary, String>,
+        /// Ops still waiting, and conflicts to look at, after it.
+        pending: usize,
+        conflicts: usize,
+    },
+    Conflicts(Result<Vec<ConflictView>, String>),
+    Resolved(Result<String, String>),
     /// A request superseded by a newer one of the same kind.
     Stale,
     Error(String),
@@ -292,6 +327,15 @@ impl Worker {
                             Request::Facets { .. } => Some(i) != last_facets,
                             _ => false,
                         };
+                        if matches!(req, Request::Sync) {
+                            // The network may be slow: searches and saves
+                            // do not wait behind it.
+                            let (w, tx) = (self.clone(), replies.clone());
+                            std::thread::spawn(move || {
+                                let _ = tx.send(w.sync());
+                            });
+                            continue;
+                        }
                         let reply = if stale {
                             Reply::Stale
                         } else {
@@ -418,6 +462,13 @@ impl Worker {
                 ),
                 Err(e) => Reply::Error(e.to_string()),
             },
+            Request::Sync => self.sync(),
+            Request::Conflicts => Reply::Conflicts(self.conflicts()),
+            Request::Resolve {
+                user,
+                conflict,
+                choice,
+            } => Reply::Resolved(self.resolve(&user, &conflict, &choice)),
             Request::SubmitDraft { user, id } => Reply::Submitted {
                 id,
                 result: match execute(&self.store, &user, self.submission(id)) {
@@ -715,7 +766,107 @@ impl Worker {
     }
 
     fn login(&self, login: &str, password: &str) -> Result<Box<User>, String> {
+        // A linked store's users carry no password hashes: the session
+        // saved by `smarteka login` stands for the server's check.
+        if let Some(u) = crate::client::session_user(&self.store, login) {
+            if u.disabled {
+                return Err("Учётная запись отключена. Обратитесь к модератору АСИ.".to_owned());
+            }
+            return Ok(Box::new(u));
+        }
         crate::auth::sign_in(&self.store, login, password).map(Box::new)
+    }
+
+    fn sync(&self) -> Reply {
+        let Ok(Some(creds)) = crate::client::credentials(self.store.dir()) else {
+            return Reply::Synced {
+                result: Err(
+                    "Вход на сервер не выполнен: smarteka --as ЛОГИН login --server АДРЕС."
+                        .to_owned(),
+                ),
+                pending: 0,
+                conflicts: 0,
+            };
+        };
+        let result = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())
+            .and_then(|rt| rt.block_on(crate::sync::client::sync(&self.store, &creds, |_| {})));
+        Reply::Synced {
+            result,
+            pending: self.store.outbox().map_or(0, |o| o.len()),
+            conflicts: self.store.conflicts().map_or(0, |c| c.len()),
+        }
+    }
+
+    fn conflicts(&self) -> Result<Vec<ConflictView>, String> {
+        let mut out = Vec::new();
+        for c in self.store.conflicts().map_err(|e| e.to_string())? {
+            let text = |p: Option<&Passport>| -> String {
+                let (Some(p), Some(f)) = (p, c.field) else {
+                    return String::new();
+                };
+                let Ok(Some(mut practice)) = self.store.practice(c.practice) else {
+                    return String::new();
+                };
+                practice.passport = p.clone();
+                let view = view_of(&self.store, practice);
+                crate::screens::passport::field_texts(&view)
+                    .into_iter()
+                    .find(|(x, _)| *x == f)
+                    .map(|(_, t)| t)
+                    .unwrap_or_default()
+            };
+            out.push(ConflictView {
+                mine: text(c.mine.as_deref()),
+                theirs: text(c.theirs.as_deref()),
+                conflict: c,
+            });
+        }
+        Ok(out)
+    }
+
+    fn resolve(&self, user: &User, c: &Conflict, choice: &Resolution) -> Result<String, String> {
+        let Some(field) = c.field else {
+            self.store.drop_conflict(c).map_err(|e| e.to_string())?;
+            return Ok("Отказ отмечен прочитанным.".to_owned());
+        };
+        let p = self
+            .store
+            .practice(c.practice)
+            .map_err(|e| e.to_string())?
+            .ok_or("Практика не найдена.")?;
+        let mut passport = p.passport.clone();
+        match choice {
+            Resolution::Theirs => {}
+            Resolution::Mine => {
+                let mine = c.mine.as_ref().ok_or("Вашего значения нет.")?;
+                crate::domain::passport::copy_field(&mut passport, mine, field);
+            }
+            Resolution::Text(text) => {
+                crate::domain::passport::set_text(&mut passport, field, text)?;
+            }
+        }
+        if passport != p.passport {
+            execute(
+                &self.store,
+                user,
+                Command::Edit {
+                    id: c.practice,
+                    passport,
+                },
+            )
+            .map_err(|e| e.to_string())?;
+        }
+        self.store.drop_conflict(c).map_err(|e| e.to_string())?;
+        Ok(match choice {
+            Resolution::Theirs => format!("{}: оставлено значение сервера.", field.label()),
+            _ => format!(
+                "{}: ваше значение отправится при синхронизации.",
+                field.label()
+            ),
+        })
     }
 }
 

@@ -544,6 +544,47 @@ macro_rules! field_members {
     };
 }
 
+/// The fields that are plain text (or one item per line), which a person
+/// can retype to resolve a conflict.
+pub fn text_of(p: &Passport, f: Field) -> Option<String> {
+    Some(match f {
+        Field::P1 => p.title.clone(),
+        Field::P2 => p.goal.clone(),
+        Field::P3 => p.tasks.join("\n"),
+        Field::P4 => p.essence.clone(),
+        Field::P17 => p.specifics.clone(),
+        Field::P18 => p.support.clone(),
+        _ => return None,
+    })
+}
+
+/// Sets a text field from what a person typed (lists: one item per line).
+pub fn set_text(p: &mut Passport, f: Field, text: &str) -> Result<(), String> {
+    match f {
+        Field::P1 => text.trim().clone_into(&mut p.title),
+        Field::P2 => text.trim().clone_into(&mut p.goal),
+        Field::P3 => {
+            p.tasks = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect();
+        }
+        Field::P4 => text.trim().clone_into(&mut p.essence),
+        Field::P17 => text.trim().clone_into(&mut p.specifics),
+        Field::P18 => text.trim().clone_into(&mut p.support),
+        _ => {
+            return Err(format!(
+                "{} {} не вводится текстом: выберите своё значение или значение сервера.",
+                f.id(),
+                f.label()
+            ));
+        }
+    }
+    Ok(())
+}
+
 field_members! {
     P1 => [title],
     P2 => [goal],

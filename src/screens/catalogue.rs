@@ -19,7 +19,7 @@ use crate::search::{FacetKind, Filters, SearchQuery, Sort};
 use crate::ui::{fit, group, plural, truncate};
 use crate::worker::{Reply, Request, Row};
 
-const LIST: [Action; 23] = [
+const LIST: [Action; 25] = [
     Action::Search,
     Action::Facets,
     Action::ToggleSection,
@@ -32,6 +32,8 @@ const LIST: [Action; 23] = [
     Action::Inbox,
     Action::Workflow,
     Action::History,
+    Action::SyncNow,
+    Action::Conflicts,
     Action::NewPractice,
     Action::Edit,
     Action::Up,
@@ -294,6 +296,8 @@ impl Screen for Catalogue {
                 None => Vec::new(),
             },
             Action::Queues => vec![Effect::OpenQueues],
+            Action::SyncNow => vec![Effect::SyncNow],
+            Action::Conflicts => vec![Effect::OpenConflicts],
             Action::Inbox => vec![Effect::OpenInbox],
             Action::Workflow => match self.rows.get(self.selected) {
                 Some(r) => vec![Effect::Workflow(vec![r.id])],

@@ -3,6 +3,7 @@
 //! the hint bar.
 
 pub mod catalogue;
+pub mod conflicts;
 pub mod diff;
 pub mod editor;
 pub mod facets;
@@ -50,6 +51,9 @@ pub enum Effect {
     Workflow(Vec<PracticeId>),
     /// The expert's vote form.
     Vote(PracticeId),
+    /// Exchange changes with the server now.
+    SyncNow,
+    OpenConflicts,
 }
 
 /// What every screen can read while drawing.
@@ -128,5 +132,7 @@ pub fn all_command_sets() -> Vec<Vec<Action>> {
     sets.push(popups::act::LIST_COMMANDS.to_vec());
     sets.push(popups::act::FORM_COMMANDS.to_vec());
     sets.push(popups::vote::COMMANDS.to_vec());
+    sets.push(conflicts::COMMANDS.to_vec());
+    sets.push(conflicts::EDIT_COMMANDS.to_vec());
     sets
 }

@@ -162,10 +162,26 @@ pub async fn sync(
                 .map_err(|e| format!("Ответ сервера не разобран: {e}"))?;
         let mut m = Mutation::new(None, "sync.pull", "Получены изменения с сервера");
         let mut synced = Vec::new();
+        // Changes made here while this sync ran stay on top of what came.
+        let pending = store.outbox().map_err(|e| e.to_string())?;
         for r in page.records {
             match r {
-                Remote::Practice(p) => {
+                Remote::Practice(mut p) => {
                     synced.push((p.id, p.revision));
+                    for op in &pending {
+                        if let OpKind::Edit {
+                            practice,
+                            fields,
+                            passport,
+                            ..
+                        } = &op.kind
+                            && *practice == p.id
+                        {
+                            for f in fields {
+                                crate::domain::passport::copy_field(&mut p.passport, passport, *f);
+                            }
+                        }
+                    }
                     m = m.with(Record::Practice(p));
                 }
                 Remote::User(u) => m = m.with(Record::User(u)),
