@@ -46,7 +46,7 @@ pub fn session_user(store: &crate::store::Store, login: &str) -> Option<crate::d
 }
 
 /// Writes the session with mode 0600 via a temporary file, durably.
-fn save(data: &Path, c: &Credentials) -> Result<(), String> {
+pub fn remember(data: &Path, c: &Credentials) -> Result<(), String> {
     use std::os::unix::fs::OpenOptionsExt as _;
     std::fs::create_dir_all(data).map_err(|e| e.to_string())?;
     let path = credentials_path(data);
@@ -224,7 +224,7 @@ pub fn login(data: &Path, server: &str, as_user: Option<&str>) -> Result<(), Fai
             serde_json::from_slice(&bytes).map_err(|e| format!("Ответ сервера не разобран: {e}"))
         })
         .map_err(|e| fail(e, 1))?;
-    save(
+    remember(
         data,
         &Credentials {
             server: base,

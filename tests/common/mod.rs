@@ -75,3 +75,86 @@ pub fn screen(app: &App, w: u16, h: u16) -> String {
     }
     out
 }
+
+/// A central instance running in this process on a demo store of `n`
+/// practices, with a session for `login`.
+pub struct Central {
+    pub dir: tempfile::TempDir,
+    pub store: Arc<Store>,
+    pub url: String,
+    pub runtime: tokio::runtime::Runtime,
+}
+
+impl Central {
+    pub fn start(n: usize) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Arc::new(Store::open(dir.path()).expect("store"));
+        smarteka::demo::seed(&store, n, 1, |_, _| {}).expect("seed");
+        let app = smarteka::server::router(
+            smarteka::server::AppState::new(store.clone(), chrono::Duration::hours(1)),
+            std::time::Duration::from_secs(30),
+        );
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("binds");
+        let addr = listener.local_addr().expect("addr");
+        runtime.spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .expect("serves");
+        });
+        Self {
+            dir,
+            store,
+            url: format!("http://{addr}"),
+            runtime,
+        }
+    }
+
+    /// A session for `login`, as `smarteka login` would get.
+    pub fn credentials(&self, login: &str) -> smarteka::client::Credentials {
+        use sha2::Digest as _;
+        let user = self
+            .store
+            .user_by_login(login)
+            .expect("read")
+            .expect("user");
+        let token = format!("{:064x}", rand::random::<u128>());
+        self.store
+            .put_session(
+                &sha2::Sha256::digest(token.as_bytes()),
+                &smarteka::store::Session {
+                    user: user.id,
+                    created: chrono::Utc::now(),
+                    expires: chrono::Utc::now() + chrono::Duration::hours(1),
+                },
+            )
+            .expect("session");
+        smarteka::client::Credentials {
+            server: self.url.clone(),
+            login: login.to_owned(),
+            token,
+            expires: chrono::Utc::now() + chrono::Duration::hours(1),
+        }
+    }
+
+    /// A linked client store in `dir`, synced once.
+    pub fn client(&self, dir: &std::path::Path, login: &str) -> smarteka::client::Credentials {
+        let creds = self.credentials(login);
+        smarteka::client::remember(dir, &creds).expect("remembered");
+        let store = Store::open(dir).expect("store");
+        store.link().expect("link");
+        self.runtime
+            .block_on(smarteka::sync::client::sync(&store, &creds, |_| {}))
+            .expect("first sync");
+        creds
+    }
+}
