@@ -128,6 +128,7 @@ fn op_of(
             to: args.users.iter().map(|u| u.login.clone()).collect(),
             level: args.level.map(crate::domain::passport::Level::number),
             reason: args.reason,
+            documents: args.documents,
         }));
     }
     let Some(rev) = &outcome.revision else {

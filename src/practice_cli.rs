@@ -203,7 +203,19 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
                     ));
                 }
             };
-            Blobs::new(data)
+            let blobs = Blobs::new(data);
+            // On a linked store a file is fetched when first needed.
+            if !blobs.exists(sha)
+                && let Ok(Some(creds)) = crate::client::credentials(data)
+            {
+                eprintln!("Загрузка файла с сервера…");
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?
+                    .block_on(crate::sync::files::download(&creds, &blobs, sha))
+                    .map_err(|e| fail(e, 1))?;
+            }
+            blobs
                 .save_to(sha, &path)
                 .map_err(|e| fail(e.to_string(), 1))?;
             eprintln!("Сохранено: {}.", path.display());

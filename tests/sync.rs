@@ -411,3 +411,129 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// A proxy that hangs up every connection after `limit` bytes have passed
+/// it in either direction: a link that drops every so often.
+fn flaky_proxy(upstream: &str, limit: usize) -> String {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+    let addr = listener.local_addr().expect("addr").to_string();
+    let upstream = upstream.to_owned();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(down) = conn else { continue };
+            let Ok(up) = TcpStream::connect(&upstream) else {
+                continue;
+            };
+            let passed = Arc::new(AtomicUsize::new(0));
+            for (mut from, mut to) in [
+                (
+                    down.try_clone().expect("clone"),
+                    up.try_clone().expect("clone"),
+                ),
+                (up, down),
+            ] {
+                let passed = passed.clone();
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 16 * 1024];
+                    loop {
+                        let n = match from.read(&mut buf) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        if passed.fetch_add(n, Ordering::SeqCst) + n > limit
+                            || to.write_all(&buf[..n]).is_err()
+                        {
+                            break;
+                        }
+                    }
+                    let _ = from.shutdown(std::net::Shutdown::Both);
+                    let _ = to.shutdown(std::net::Shutdown::Both);
+                });
+            }
+        }
+    });
+    addr
+}
+
+#[test]
+fn a_20_mb_attachment_over_a_link_dropping_every_2_mb() {
+    use sha2::Digest as _;
+    let server_dir = tempfile::tempdir().expect("tempdir");
+    ok(&run(
+        server_dir.path(),
+        &["demo", "--practices", "30", "--seed", "1"],
+    ));
+    let o = run(server_dir.path(), &["--as", "author", "queue", "--json"]);
+    let queues: Value = serde_json::from_slice(&ok_out(&o)).expect("json");
+    let id = queues
+        .as_array()
+        .expect("queues")
+        .iter()
+        .find(|q| q["code"] == "drafts")
+        .expect("drafts")["items"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let s = serve(server_dir.path());
+    let link = flaky_proxy(&s.addr, 2 * 1024 * 1024);
+    let url = format!("http://{link}");
+    let a = tempfile::tempdir().expect("tempdir");
+    let b = tempfile::tempdir().expect("tempdir");
+    for c in [a.path(), b.path()] {
+        ok(&run(c, &["--as", "author", "login", "--server", &url]));
+        ok(&run(c, &["sync"]));
+    }
+    // 20 MB less a little, of bytes that do not compress.
+    let mut content = Vec::with_capacity(20 * 1024 * 1024);
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    while content.len() < 20 * 1024 * 1024 - 4096 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        content.extend_from_slice(&x.to_le_bytes());
+    }
+    let file = a.path().join("video.mp4");
+    std::fs::write(&file, &content).expect("write");
+    let sha = smarteka::store::blobs::hex(&sha2::Sha256::digest(&content));
+    ok(&run(
+        a.path(),
+        &[
+            "--as",
+            "author",
+            "practice",
+            "attach",
+            &id,
+            &file.display().to_string(),
+            "--kind",
+            "video",
+        ],
+    ));
+    let summary = ok(&run(a.path(), &["sync"]));
+    assert!(summary.contains("отправлено 1"), "{summary}");
+    let stored = server_dir.path().join("blobs").join(&sha[..2]).join(&sha);
+    let on_server = std::fs::read(&stored).expect("the server has the file");
+    assert_eq!(on_server.len(), content.len());
+    assert!(
+        on_server == content,
+        "the server checked it by hash and kept it whole"
+    );
+
+    // B learns of it and fetches it when first needed, over the same link.
+    ok(&run(b.path(), &["sync"]));
+    let out = b.path().join("copy.mp4");
+    ok(&run(
+        b.path(),
+        &[
+            "--as",
+            "author",
+            "practice",
+            "save-file",
+            &id,
+            "video.mp4",
+            &out.display().to_string(),
+        ],
+    ));
+    assert!(std::fs::read(&out).expect("saved") == content);
+}

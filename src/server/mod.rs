@@ -4,6 +4,11 @@
 //! bodies and time, answers errors with a Russian message, and on SIGTERM
 //! finishes the requests in flight and flushes the store.
 
+mod blobs;
+/// The headers of resumable uploads.
+pub mod blobs_header {
+    pub use super::blobs::{LENGTH, OFFSET};
+}
 mod sync;
 mod throttle;
 
@@ -295,6 +300,13 @@ pub fn router(state: AppState, timeout: Duration) -> Router {
             post(sync::push).layer(DefaultBodyLimit::max(sync::PUSH_LIMIT)),
         )
         .route("/api/changes", get(sync::changes))
+        .route(
+            "/api/uploads/{sha}",
+            get(blobs::received)
+                .patch(blobs::append)
+                .layer(DefaultBodyLimit::max(blobs::CHUNK_LIMIT)),
+        )
+        .route("/api/blobs/{sha}", get(blobs::download))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "Нет такого адреса.")
         })

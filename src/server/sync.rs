@@ -178,6 +178,7 @@ fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResu
             to,
             level,
             reason,
+            documents,
         } => {
             let Some(kind) = Action::from_code(action) else {
                 return reject(
@@ -188,7 +189,21 @@ fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResu
                     &format!("Неизвестное действие «{action}»."),
                 );
             };
+            let blobs = crate::store::blobs::Blobs::new(store.dir());
+            if let Some(d) = documents.iter().find(|d| !blobs.exists(&d.sha256)) {
+                return reject(
+                    store,
+                    user,
+                    client,
+                    op.seq,
+                    &format!(
+                        "Документ «{}» не дошёл до сервера: синхронизируйте ещё раз.",
+                        d.name
+                    ),
+                );
+            }
             let mut args = Args {
+                documents: documents.clone(),
                 comment: comment.clone(),
                 reason: reason.clone(),
                 level: level.and_then(Level::from_number),

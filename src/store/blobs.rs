@@ -27,6 +27,21 @@ pub enum BlobError {
     Io(#[from] std::io::Error),
 }
 
+/// Why a chunk was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    #[error("Получено {0} байт: продолжите с этого места.")]
+    Offset(u64),
+    #[error("Фрагмент выходит за объявленный размер файла.")]
+    Overflow,
+    #[error("Файл весит {0}, больше 20 МБ.")]
+    TooLarge(String),
+    #[error("Содержимое файла не совпадает с его SHA-256: передайте файл заново.")]
+    Hash,
+    #[error("Ошибка записи файла: {0}")]
+    Io(#[from] std::io::Error),
+}
+
 /// A stored file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlobRef {
@@ -41,7 +56,8 @@ pub struct Blobs {
     dir: PathBuf,
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Bytes as lowercase hex, as blobs are named.
+pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
@@ -117,6 +133,89 @@ impl Blobs {
             }
         }
         Ok(BlobRef { sha256, size, name })
+    }
+
+    /// Whether `s` is a SHA-256 in lowercase hex, as blobs are named.
+    pub fn is_sha256(s: &str) -> bool {
+        s.len() == 64
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    }
+
+    fn partial_path(&self, sha256: &str) -> PathBuf {
+        self.dir.join("partial").join(sha256)
+    }
+
+    /// How many bytes of a blob being received are here: all of it once
+    /// it is stored.
+    pub fn received(&self, sha256: &str) -> u64 {
+        if let Ok(m) = std::fs::metadata(self.path_of(sha256)) {
+            return m.len();
+        }
+        std::fs::metadata(self.partial_path(sha256)).map_or(0, |m| m.len())
+    }
+
+    /// Appends a chunk at `offset` of a blob of `total` bytes, durably.
+    /// When the last byte is in, the content is checked against its name
+    /// and stored. Returns the bytes received so far.
+    pub fn append(
+        &self,
+        sha256: &str,
+        offset: u64,
+        chunk: &[u8],
+        total: u64,
+    ) -> Result<u64, AppendError> {
+        if self.exists(sha256) {
+            return Ok(self.received(sha256));
+        }
+        if total > MAX_FILE_BYTES {
+            return Err(AppendError::TooLarge(human_size(total)));
+        }
+        let have = self.received(sha256);
+        if offset != have {
+            return Err(AppendError::Offset(have));
+        }
+        if have + chunk.len() as u64 > total {
+            return Err(AppendError::Overflow);
+        }
+        let path = self.partial_path(sha256);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)?;
+        f.write_all(chunk)?;
+        f.sync_all()?;
+        let now = have + chunk.len() as u64;
+        if now < total {
+            return Ok(now);
+        }
+        // Complete: the content must be what its name says.
+        let mut hasher = Sha256::new();
+        let mut reader = BufReader::new(File::open(&path)?);
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = reader.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+        }
+        if hex(&hasher.finalize()) != sha256 {
+            std::fs::remove_file(&path)?;
+            return Err(AppendError::Hash);
+        }
+        let dest = self.path_of(sha256);
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::rename(&path, &dest)?;
+        if let Some(parent) = dest.parent() {
+            File::open(parent)?.sync_all()?;
+        }
+        Ok(now)
     }
 
     /// The first bytes of a blob (enough to recognise an image).

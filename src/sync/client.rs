@@ -130,7 +130,17 @@ pub async fn sync(
     let client = store.link().map_err(|e| e.to_string())?;
     let mut summary = Summary::default();
     let outbox = store.outbox().map_err(|e| e.to_string())?;
+    let blobs = crate::store::blobs::Blobs::new(store.dir());
     for chunk in outbox.chunks(BATCH) {
+        // Files first, each resumable: an op never reaches the server
+        // before the files it names.
+        let mut files: Vec<String> = chunk.iter().flat_map(|o| o.kind.blobs()).collect();
+        files.sort();
+        files.dedup();
+        for (i, sha) in files.iter().enumerate() {
+            progress(&format!("Файлы: {} из {}", i + 1, files.len()));
+            super::files::upload(creds, &blobs, sha).await?;
+        }
         progress(&format!(
             "Отправка: {} из {}",
             summary.sent + chunk.len(),

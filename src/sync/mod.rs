@@ -7,6 +7,7 @@
 //! server sequence, filtered to what the user may read.
 
 pub mod client;
+pub mod files;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -47,10 +48,37 @@ pub enum OpKind {
         to: Vec<String>,
         level: Option<u8>,
         reason: Option<String>,
+        /// The stage's documents, uploaded before the op is sent.
+        #[serde(default)]
+        documents: Vec<crate::domain::workflow::Document>,
     },
 }
 
 impl OpKind {
+    /// The files the op refers to: they go to the server before it.
+    pub fn blobs(&self) -> Vec<String> {
+        use crate::domain::passport::Source;
+        let mut out = Vec::new();
+        match self {
+            Self::Create { passport, .. } | Self::Edit { passport, .. } => {
+                if let Some(c) = &passport.cover {
+                    out.push(c.sha256.clone());
+                }
+                for m in passport.materials.iter().chain(&passport.consents) {
+                    if let Source::File { sha256, .. } = &m.source {
+                        out.push(sha256.clone());
+                    }
+                }
+            }
+            Self::Act { documents, .. } => {
+                out.extend(documents.iter().map(|d| d.sha256.clone()));
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
     pub fn practice(&self) -> PracticeId {
         match self {
             Self::Create { practice, .. }
