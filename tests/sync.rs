@@ -537,3 +537,66 @@ fn a_20_mb_attachment_over_a_link_dropping_every_2_mb() {
     ));
     assert!(std::fs::read(&out).expect("saved") == content);
 }
+
+#[test]
+fn a_transition_refused_by_the_server_comes_back_once_and_later_ops_apply() {
+    let server_dir = tempfile::tempdir().expect("tempdir");
+    ok(&run(server_dir.path(), &["demo", "--practices", "2000", "--seed", "1"]));
+    let o = run(server_dir.path(), &["--as", "coordinator", "queue", "--json"]);
+    let queues: Value = serde_json::from_slice(&ok_out(&o)).expect("json");
+    let items = queues[0]["items"].as_array().expect("items");
+    assert!(items.len() >= 2, "two practices await the region: {queues}");
+    let first = items[0]["id"].as_str().expect("id").to_owned();
+    let second = items[1]["id"].as_str().expect("id").to_owned();
+    let s = serve(server_dir.path());
+    let url = format!("http://{}", s.addr);
+    let laptop = tempfile::tempdir().expect("tempdir");
+    let office = tempfile::tempdir().expect("tempdir");
+    for c in [laptop.path(), office.path()] {
+        ok(&run(c, &["--as", "coordinator", "login", "--server", &url]));
+        ok(&run(c, &["sync"]));
+    }
+    let protocol = laptop.path().join("protocol.pdf");
+    std::fs::write(&protocol, b"%PDF-1.4 protocol of the commission").expect("write");
+    let protocol = protocol.display().to_string();
+    // Offline on the laptop: confirm the first, then the second.
+    for id in [&first, &second] {
+        ok(&run(
+            laptop.path(),
+            &["--as", "coordinator", "practice", "act", id, "confirm", "--attach", &protocol],
+        ));
+    }
+    // Meanwhile the office returned the first for revision.
+    ok(&run(
+        office.path(),
+        &["--as", "coordinator", "practice", "act", &first, "return", "--comment", "Дополните результаты"],
+    ));
+    ok(&run(office.path(), &["sync"]));
+
+    let summary = ok(&run(laptop.path(), &["sync"]));
+    assert!(summary.contains("отправлено 2") && summary.contains("отклонено 1"), "{summary}");
+    let st = run(laptop.path(), &["sync", "status"]);
+    let text = String::from_utf8_lossy(&ok_out(&st)).into_owned();
+    assert!(text.contains("Отказ") && text.contains("на доработке"), "{text}");
+    // Nothing is retried.
+    let again = ok(&run(laptop.path(), &["sync"]));
+    assert!(again.contains("отправлено 0"), "{again}");
+    drop(s);
+    let show = |id: &str| {
+        let o = run(server_dir.path(), &["--as", "coordinator", "practice", "show", id, "--json"]);
+        serde_json::from_slice::<Value>(&ok_out(&o)).expect("json")["status"].clone()
+    };
+    assert_eq!(show(&first), "Подтверждение регионом", "still returned, not confirmed");
+    assert_eq!(show(&second), "Упаковка", "the later op applied");
+    // Its protocol reached the server with it.
+    let h = run(server_dir.path(), &["--as", "coordinator", "practice", "history", &second, "--json"]);
+    let steps: Value = serde_json::from_slice(&ok_out(&h)).expect("json");
+    let confirm = steps
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find(|x| x["action"] == "confirm")
+        .expect("confirmed");
+    let sha = confirm["transition"]["documents"][0]["sha256"].as_str().expect("a document");
+    assert!(server_dir.path().join("blobs").join(&sha[..2]).join(sha).is_file());
+}
