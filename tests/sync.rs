@@ -541,8 +541,14 @@ fn a_20_mb_attachment_over_a_link_dropping_every_2_mb() {
 #[test]
 fn a_transition_refused_by_the_server_comes_back_once_and_later_ops_apply() {
     let server_dir = tempfile::tempdir().expect("tempdir");
-    ok(&run(server_dir.path(), &["demo", "--practices", "2000", "--seed", "1"]));
-    let o = run(server_dir.path(), &["--as", "coordinator", "queue", "--json"]);
+    ok(&run(
+        server_dir.path(),
+        &["demo", "--practices", "2000", "--seed", "1"],
+    ));
+    let o = run(
+        server_dir.path(),
+        &["--as", "coordinator", "queue", "--json"],
+    );
     let queues: Value = serde_json::from_slice(&ok_out(&o)).expect("json");
     let items = queues[0]["items"].as_array().expect("items");
     assert!(items.len() >= 2, "two practices await the region: {queues}");
@@ -563,33 +569,74 @@ fn a_transition_refused_by_the_server_comes_back_once_and_later_ops_apply() {
     for id in [&first, &second] {
         ok(&run(
             laptop.path(),
-            &["--as", "coordinator", "practice", "act", id, "confirm", "--attach", &protocol],
+            &[
+                "--as",
+                "coordinator",
+                "practice",
+                "act",
+                id,
+                "confirm",
+                "--attach",
+                &protocol,
+            ],
         ));
     }
     // Meanwhile the office returned the first for revision.
     ok(&run(
         office.path(),
-        &["--as", "coordinator", "practice", "act", &first, "return", "--comment", "Дополните результаты"],
+        &[
+            "--as",
+            "coordinator",
+            "practice",
+            "act",
+            &first,
+            "return",
+            "--comment",
+            "Дополните результаты",
+        ],
     ));
     ok(&run(office.path(), &["sync"]));
 
     let summary = ok(&run(laptop.path(), &["sync"]));
-    assert!(summary.contains("отправлено 2") && summary.contains("отклонено 1"), "{summary}");
+    assert!(
+        summary.contains("отправлено 2") && summary.contains("отклонено 1"),
+        "{summary}"
+    );
     let st = run(laptop.path(), &["sync", "status"]);
     let text = String::from_utf8_lossy(&ok_out(&st)).into_owned();
-    assert!(text.contains("Отказ") && text.contains("на доработке"), "{text}");
+    assert!(
+        text.contains("Отказ") && text.contains("на доработке"),
+        "{text}"
+    );
     // Nothing is retried.
     let again = ok(&run(laptop.path(), &["sync"]));
     assert!(again.contains("отправлено 0"), "{again}");
     drop(s);
     let show = |id: &str| {
-        let o = run(server_dir.path(), &["--as", "coordinator", "practice", "show", id, "--json"]);
+        let o = run(
+            server_dir.path(),
+            &["--as", "coordinator", "practice", "show", id, "--json"],
+        );
         serde_json::from_slice::<Value>(&ok_out(&o)).expect("json")["status"].clone()
     };
-    assert_eq!(show(&first), "Подтверждение регионом", "still returned, not confirmed");
+    assert_eq!(
+        show(&first),
+        "Подтверждение регионом",
+        "still returned, not confirmed"
+    );
     assert_eq!(show(&second), "Упаковка", "the later op applied");
     // Its protocol reached the server with it.
-    let h = run(server_dir.path(), &["--as", "coordinator", "practice", "history", &second, "--json"]);
+    let h = run(
+        server_dir.path(),
+        &[
+            "--as",
+            "coordinator",
+            "practice",
+            "history",
+            &second,
+            "--json",
+        ],
+    );
     let steps: Value = serde_json::from_slice(&ok_out(&h)).expect("json");
     let confirm = steps
         .as_array()
@@ -597,6 +644,95 @@ fn a_transition_refused_by_the_server_comes_back_once_and_later_ops_apply() {
         .iter()
         .find(|x| x["action"] == "confirm")
         .expect("confirmed");
-    let sha = confirm["transition"]["documents"][0]["sha256"].as_str().expect("a document");
-    assert!(server_dir.path().join("blobs").join(&sha[..2]).join(sha).is_file());
+    let sha = confirm["transition"]["documents"][0]["sha256"]
+        .as_str()
+        .expect("a document");
+    assert!(
+        server_dir
+            .path()
+            .join("blobs")
+            .join(&sha[..2])
+            .join(sha)
+            .is_file()
+    );
+}
+
+#[test]
+fn the_server_killed_mid_sync_and_restarted_converges() {
+    let server_dir = tempfile::tempdir().expect("tempdir");
+    ok(&run(
+        server_dir.path(),
+        &["demo", "--practices", "30", "--seed", "1"],
+    ));
+    let o = run(server_dir.path(), &["--as", "author", "queue", "--json"]);
+    let queues: Value = serde_json::from_slice(&ok_out(&o)).expect("json");
+    let id = queues
+        .as_array()
+        .expect("queues")
+        .iter()
+        .find(|q| q["code"] == "drafts")
+        .expect("drafts")["items"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let s = serve(server_dir.path());
+    let addr = s.addr.clone();
+    let a = tempfile::tempdir().expect("tempdir");
+    ok(&run(
+        a.path(),
+        &[
+            "--as",
+            "author",
+            "login",
+            "--server",
+            &format!("http://{addr}"),
+        ],
+    ));
+    ok(&run(a.path(), &["sync"]));
+    let n = 250;
+    for i in 0..n {
+        edit(a.path(), &id, &format!(r#"{{"goal": "Цель, правка {i}"}}"#));
+    }
+    // Sync, and kill the server under it.
+    let mut client = smarteka(a.path())
+        .arg("sync")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("syncs");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut s = s;
+    let _ = s.child.kill();
+    let _ = s.child.wait();
+    let _ = client.wait();
+    // Restarted on the same address, the next sync finishes the job.
+    let mut restarted = smarteka(server_dir.path())
+        .args(["serve", "--bind", &addr])
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("restarts");
+    let mut lines = BufReader::new(restarted.stderr.take().expect("stderr")).lines();
+    let _ = lines.next();
+    std::thread::spawn(move || for _ in lines {});
+    let summary = ok(&run(a.path(), &["sync"]));
+    assert!(summary.contains("конфликтов 0"), "{summary}");
+    let st: Value = serde_json::from_slice(&ok_out(&run(a.path(), &["sync", "status", "--json"])))
+        .expect("json");
+    assert_eq!(st["pending"], 0);
+    let _ = restarted.kill();
+    let _ = restarted.wait();
+    let h = run(
+        server_dir.path(),
+        &["--as", "author", "practice", "history", &id, "--json"],
+    );
+    let steps: Value = serde_json::from_slice(&ok_out(&h)).expect("json");
+    let edits = steps
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter(|x| x["action"] == "practice.edit")
+        .count();
+    assert_eq!(edits, n, "every edit applied exactly once");
+    let p = passport(server_dir.path(), "author", &id);
+    assert_eq!(p["goal"], format!("Цель, правка {}", n - 1));
+    assert_eq!(passport(a.path(), "author", &id), p);
 }
