@@ -736,3 +736,90 @@ fn the_server_killed_mid_sync_and_restarted_converges() {
     assert_eq!(p["goal"], format!("Цель, правка {}", n - 1));
     assert_eq!(passport(a.path(), "author", &id), p);
 }
+
+/// A proxy counting the bytes that pass it both ways, headers included.
+fn counting_proxy(upstream: &str) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+    let addr = listener.local_addr().expect("addr").to_string();
+    let total = Arc::new(AtomicUsize::new(0));
+    let count = total.clone();
+    let upstream = upstream.to_owned();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(down) = conn else { continue };
+            let Ok(up) = TcpStream::connect(&upstream) else {
+                continue;
+            };
+            for (mut from, mut to) in [
+                (
+                    down.try_clone().expect("clone"),
+                    up.try_clone().expect("clone"),
+                ),
+                (up, down),
+            ] {
+                let count = count.clone();
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 16 * 1024];
+                    while let Ok(n) = from.read(&mut buf) {
+                        if n == 0 || to.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                        count.fetch_add(n, Ordering::SeqCst);
+                    }
+                    let _ = to.shutdown(std::net::Shutdown::Both);
+                });
+            }
+        }
+    });
+    (addr, total)
+}
+
+#[test]
+fn one_edited_field_costs_under_two_kilobytes_on_the_wire() {
+    use std::sync::atomic::Ordering;
+    let server_dir = tempfile::tempdir().expect("tempdir");
+    ok(&run(
+        server_dir.path(),
+        &["demo", "--practices", "30", "--seed", "1"],
+    ));
+    let o = run(server_dir.path(), &["--as", "author", "queue", "--json"]);
+    let queues: Value = serde_json::from_slice(&ok_out(&o)).expect("json");
+    let id = queues
+        .as_array()
+        .expect("queues")
+        .iter()
+        .find(|q| q["code"] == "drafts")
+        .expect("drafts")["items"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let s = serve(server_dir.path());
+    let (proxy, bytes) = counting_proxy(&s.addr);
+    let a = tempfile::tempdir().expect("tempdir");
+    ok(&run(
+        a.path(),
+        &[
+            "--as",
+            "author",
+            "login",
+            "--server",
+            &format!("http://{proxy}"),
+        ],
+    ));
+    ok(&run(a.path(), &["sync"]));
+    edit(
+        a.path(),
+        &id,
+        r#"{"goal": "Сократить сроки назначения мер поддержки вдвое"}"#,
+    );
+    bytes.store(0, Ordering::SeqCst);
+    let summary = ok(&run(a.path(), &["sync"]));
+    assert!(summary.contains("отправлено 1"), "{summary}");
+    let n = bytes.load(Ordering::SeqCst);
+    eprintln!("one edited field, both directions, headers included: {n} bytes");
+    // The client's own change is not sent back to it.
+    assert!(n > 0, "the proxy saw the exchange");
+    assert!(n <= 2048, "{n} bytes");
+}

@@ -115,6 +115,7 @@ fn record(client: Uuid, seq: u64, r: &OpResult) -> Result<(Uuid, u64, Vec<u8>), 
 }
 
 fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResult, ApiError> {
+    let mut clean = matches!(op.kind, OpKind::Create { .. });
     let (cmd, result) = match &op.kind {
         OpKind::Create { practice, passport } => (
             Command::Create {
@@ -141,6 +142,9 @@ fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResu
             // Changes after what the client saw, other than its own.
             let own = store.client_rev(client, *practice)?;
             let since = changed_since(store, *practice, (*base).max(own))?;
+            // Nothing else happened since what the client had: after this
+            // op the client holds exactly the server's passport.
+            clean = current.revision <= (*base).max(own);
             let mut merged = current.passport.clone();
             let mut conflicts = Vec::new();
             for f in fields {
@@ -239,7 +243,12 @@ fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResu
         m.client_rev = Some((client, o.practice.id, o.practice.revision));
     };
     match execute_with(store, user, cmd, mark) {
-        Ok((_, Some(_))) => Ok(result),
+        Ok((_, Some(seq))) => {
+            if clean && result == OpResult::Applied {
+                store.put_client_echo(client, seq)?;
+            }
+            Ok(result)
+        }
         // Nothing changed: the op is still answered, once.
         Ok((_, None)) => {
             let mut m = Mutation::new(Some(user.id), "sync.op", "Операция клиента без изменений");
@@ -277,6 +286,8 @@ fn reject(
 pub struct Since {
     #[serde(default)]
     pub since: u64,
+    /// The asking client: its own clean changes are not sent back.
+    pub client: Option<Uuid>,
 }
 
 pub async fn changes(
@@ -286,7 +297,7 @@ pub async fn changes(
 ) -> Result<Response, ApiError> {
     let user = authenticate(&state, &headers)?;
     let store = state.store.clone();
-    let reply = tokio::task::spawn_blocking(move || feed(&store, &user, q.since))
+    let reply = tokio::task::spawn_blocking(move || feed(&store, &user, q.since, q.client))
         .await
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
     packed_json(&reply)
@@ -305,10 +316,21 @@ fn redacted(u: &User, reader: &User, all: bool) -> User {
     v
 }
 
-fn feed(store: &Store, reader: &User, since: u64) -> Result<PullReply, ApiError> {
+fn feed(
+    store: &Store,
+    reader: &User,
+    since: u64,
+    client: Option<Uuid>,
+) -> Result<PullReply, ApiError> {
     let scope = read_scope(Some(reader));
+    // Per practice: whether every change to it in this page was the asking
+    // client's own clean op.
+    let mut echoes: std::collections::HashMap<crate::domain::PracticeId, bool> =
+        std::collections::HashMap::new();
     let mut practices = Vec::new();
     let mut seen = HashSet::new();
+    // The reader's own record: with the first page, and when it changes.
+    let mut reader_changed = since == 0;
     let mut cursor = since;
     let mut more = false;
     for (n, entry) in store.changes_since(since).enumerate() {
@@ -319,17 +341,32 @@ fn feed(store: &Store, reader: &User, since: u64) -> Result<PullReply, ApiError>
         let entry = entry?;
         cursor = entry.seq;
         for e in entry.entities {
-            if let crate::store::EntityRef::Practice(id) = e
-                && seen.insert(id)
-            {
-                practices.push(id);
+            if e == crate::store::EntityRef::User(reader.id) {
+                reader_changed = true;
+            }
+            if let crate::store::EntityRef::Practice(id) = e {
+                let echo = match client {
+                    Some(c) => store.is_client_echo(c, entry.seq)?,
+                    None => false,
+                };
+                let all = echoes.entry(id).or_insert(true);
+                *all = *all && echo;
+                if seen.insert(id) {
+                    practices.push(id);
+                }
             }
         }
     }
     let mut records = Vec::new();
     let mut users = HashSet::new();
-    users.insert(reader.id);
+    if reader_changed {
+        users.insert(reader.id);
+    }
     for id in practices {
+        // The client's own op was the last change: it has this already.
+        if echoes.get(&id).copied().unwrap_or(false) {
+            continue;
+        }
         if let Some(p) = store.practice(id)?
             && scope.can_read(&p)
         {

@@ -747,6 +747,21 @@ impl Store {
         }))
     }
 
+    /// Server: remembers that change `seq` was this client's own op, which
+    /// left the practice as the client has it; the feed need not send it
+    /// back. An optimisation only: if lost, the practice is sent again.
+    pub fn put_client_echo(&self, client: Uuid, seq: u64) -> Result<()> {
+        let key = [b"e".as_slice(), client.as_bytes(), &u64_key(seq)].concat();
+        self.trees[CLIENTS].insert(key, &[])?;
+        Ok(())
+    }
+
+    /// Server: whether change `seq` was this client's own clean op.
+    pub fn is_client_echo(&self, client: Uuid, seq: u64) -> Result<bool> {
+        let key = [b"e".as_slice(), client.as_bytes(), &u64_key(seq)].concat();
+        Ok(self.trees[CLIENTS].contains_key(key)?)
+    }
+
     /// Server: the recorded result of a client's op.
     pub fn client_result(&self, client: Uuid, seq: u64) -> Result<Option<Vec<u8>>> {
         Ok(self.trees[CLIENTS]

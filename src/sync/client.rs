@@ -167,9 +167,14 @@ pub async fn sync(
     }
     loop {
         let since = store.pull_cursor().map_err(|e| e.to_string())?;
-        let page: PullReply =
-            serde_json::from_slice(&get(creds, &format!("/api/changes?since={since}")).await?)
-                .map_err(|e| format!("Ответ сервера не разобран: {e}"))?;
+        let page: PullReply = serde_json::from_slice(
+            &get(
+                creds,
+                &format!("/api/changes?since={since}&client={client}"),
+            )
+            .await?,
+        )
+        .map_err(|e| format!("Ответ сервера не разобран: {e}"))?;
         let mut m = Mutation::new(None, "sync.pull", "Получены изменения с сервера");
         let mut synced = Vec::new();
         // Changes made here while this sync ran stay on top of what came.
