@@ -823,3 +823,133 @@ fn one_edited_field_costs_under_two_kilobytes_on_the_wire() {
     assert!(n > 0, "the proxy saw the exchange");
     assert!(n <= 2048, "{n} bytes");
 }
+
+fn raw_get(addr: &str, token: &str, path: &str) -> Value {
+    let mut s = TcpStream::connect(addr).expect("connects");
+    let head = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nx-smarteka-protocol: 1\r\nauthorization: Bearer {token}\r\n\r\n"
+    );
+    s.write_all(head.as_bytes()).expect("writes");
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let split = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("headers end");
+    let status = String::from_utf8_lossy(&out[..split]).into_owned();
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+    let body = zstd::bulk::decompress(&out[split + 4..], 1 << 26).expect("zstd body");
+    serde_json::from_slice(&body).expect("json")
+}
+
+fn login_token(addr: &str, login: &str) -> String {
+    let body = serde_json::json!({"login": login, "password": "demo"}).to_string();
+    let mut s = TcpStream::connect(addr).expect("connects");
+    let head = format!(
+        "POST /api/login HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\nx-smarteka-protocol: 1\r\ncontent-type: application/json\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).expect("writes");
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    let json = out.split("\r\n\r\n").nth(1).expect("body");
+    serde_json::from_str::<Value>(json).expect("json")["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{login}: {out}"))
+        .to_owned()
+}
+
+#[test]
+fn each_role_reads_its_scope_and_only_the_asi_publishes() {
+    let server_dir = tempfile::tempdir().expect("tempdir");
+    ok(&run(
+        server_dir.path(),
+        &["demo", "--practices", "300", "--seed", "1"],
+    ));
+    let s = serve(server_dir.path());
+    let asi = login_token(&s.addr, "asi");
+    // Everything, as the Модератор АСИ sees it.
+    let all = raw_get(&s.addr, &asi, "/api/changes?since=0");
+    let practices: Vec<Value> = all["records"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .filter_map(|r| r.get("Practice").cloned())
+        .collect();
+    let public = ["published", "actualisation", "archived"];
+    let status = |p: &Value| p["status"].as_str().unwrap_or_default().to_owned();
+    let to_publish = practices
+        .iter()
+        .find(|p| status(p) == "publication")
+        .expect("a practice awaiting publication")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    for login in [
+        "recipient",
+        "coordinator2",
+        "coordinator",
+        "expert1",
+        "moderator",
+        "author",
+    ] {
+        let token = login_token(&s.addr, login);
+        let mut seen = Vec::new();
+        let mut since = 0;
+        loop {
+            let page = raw_get(&s.addr, &token, &format!("/api/changes?since={since}"));
+            for r in page["records"].as_array().expect("records") {
+                if let Some(p) = r.get("Practice") {
+                    seen.push(p.clone());
+                }
+                if let Some(u) = r.get("User") {
+                    assert_eq!(u["password_hash"], "", "{login}: no password hash");
+                }
+            }
+            since = page["cursor"].as_u64().expect("cursor");
+            if page["more"] != true {
+                break;
+            }
+        }
+        let wip: Vec<&Value> = seen
+            .iter()
+            .filter(|p| !public.contains(&status(p).as_str()))
+            .collect();
+        match login {
+            "recipient" => assert!(wip.is_empty(), "{login} sees work in progress"),
+            "coordinator2" => assert!(
+                wip.iter()
+                    .all(|p| p["passport"]["regions"]["author"] == "52"),
+                "{login} sees another region's work"
+            ),
+            "coordinator" => {
+                assert!(!wip.is_empty());
+                assert!(
+                    wip.iter()
+                        .all(|p| p["passport"]["regions"]["author"] == "16")
+                );
+            }
+            _ => {}
+        }
+        // Publishing is the Модератор АСИ's.
+        let op = serde_json::json!({
+            "client": uuid::Uuid::now_v7(),
+            "ops": [{"seq": 1, "at": "2026-11-26T10:00:00Z", "kind": {"Act": {
+                "practice": to_publish, "action": "publish", "comment": "", "to": [],
+                "level": null, "reason": null}}}]
+        });
+        let reply = raw_push(&s.addr, &token, &op);
+        assert!(
+            reply["results"][0][1]["Rejected"]["reason"].is_string(),
+            "{login} may not publish: {reply}"
+        );
+    }
+    let op = serde_json::json!({
+        "client": uuid::Uuid::now_v7(),
+        "ops": [{"seq": 1, "at": "2026-11-26T10:00:00Z", "kind": {"Act": {
+            "practice": to_publish, "action": "publish", "comment": "", "to": [],
+            "level": null, "reason": null}}}]
+    });
+    let reply = raw_push(&s.addr, &asi, &op);
+    assert_eq!(reply["results"][0][1], "Applied", "{reply}");
+}
