@@ -354,6 +354,12 @@ pub enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum SyncCommand {
+    /// Сверить хранилище с сервером: какие практики расходятся.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Verify,
+    /// Получить с сервера всё заново; неотправленные изменения сохраняются.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Repair,
     /// Что ждёт отправки, докуда получено, конфликты и отказы.
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
     Status {
@@ -614,6 +620,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             match command {
                 None => crate::client::sync(&data),
                 Some(SyncCommand::Status { json }) => crate::client::status(&data, json),
+                Some(SyncCommand::Verify) => crate::client::verify(&data),
+                Some(SyncCommand::Repair) => crate::client::repair(&data),
             }
         }
         Some(Command::Login { server }) => {

@@ -159,6 +159,67 @@ pub fn status(data: &Path, json: bool) -> Result<(), Failure> {
     crate::cli::emit(out.as_bytes())
 }
 
+fn linked(
+    data: &Path,
+) -> Result<(Credentials, crate::store::Store, tokio::runtime::Runtime), Failure> {
+    let creds = credentials(data).map_err(|e| fail(e, 1))?.ok_or_else(|| {
+        fail(
+            "Сначала войдите: smarteka --as ЛОГИН login --server АДРЕС.",
+            2,
+        )
+    })?;
+    let store = crate::store::Store::open(data)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    Ok((creds, store, runtime))
+}
+
+/// `smarteka sync verify`: which practices differ from the server's.
+pub fn verify(data: &Path) -> Result<(), Failure> {
+    let (creds, store, runtime) = linked(data)?;
+    let pending = store.outbox()?.len();
+    let (differ, compared) = runtime
+        .block_on(crate::sync::client::verify(&store, &creds))
+        .map_err(|e| fail(e, 1))?;
+    let mut out = format!(
+        "Сверено практик: {compared}; расходятся: {}; ждут отправки: {pending}.\n",
+        differ.len()
+    );
+    for t in &differ {
+        let _ = writeln!(out, "  «{t}»");
+    }
+    if !differ.is_empty() {
+        out.push_str("Расхождения устранит smarteka sync (или sync repair — всё заново).\n");
+    }
+    crate::cli::emit(out.as_bytes())?;
+    if differ.is_empty() {
+        Ok(())
+    } else {
+        Err(fail("Хранилище расходится с сервером.", 1))
+    }
+}
+
+/// `smarteka sync repair`: pull everything again, keeping what waits to be
+/// sent.
+pub fn repair(data: &Path) -> Result<(), Failure> {
+    let (creds, store, runtime) = linked(data)?;
+    store.reset_pull()?;
+    let s = runtime
+        .block_on(crate::sync::client::sync(&store, &creds, |_| {}))
+        .map_err(|e| {
+            fail(
+                format!("Синхронизация прервана, ничего не потеряно: {e}"),
+                1,
+            )
+        })?;
+    eprintln!(
+        "Получено заново: {}; отправлено {}, конфликтов {}, отклонено {}.",
+        s.received, s.sent, s.conflicts, s.rejected
+    );
+    Ok(())
+}
+
 /// `smarteka sync`: the outbox out, the change feed in, with a summary.
 pub fn sync(data: &Path) -> Result<(), Failure> {
     let creds = credentials(data).map_err(|e| fail(e, 1))?.ok_or_else(|| {

@@ -822,6 +822,22 @@ fn one_edited_field_costs_under_two_kilobytes_on_the_wire() {
     // The client's own change is not sent back to it.
     assert!(n > 0, "the proxy saw the exchange");
     assert!(n <= 2048, "{n} bytes");
+
+    // verify: equal now; a local edit not yet sent differs; repair pulls
+    // everything again and keeps it.
+    let o = run(a.path(), &["sync", "verify"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    edit(a.path(), &id, r#"{"goal": "Ещё не отправлено"}"#);
+    let o = run(a.path(), &["sync", "verify"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("ждут отправки: 1"));
+    let repaired = ok(&run(a.path(), &["sync", "repair"]));
+    assert!(repaired.contains("отправлено 1"), "{repaired}");
+    assert_eq!(
+        passport(a.path(), "author", &id)["goal"],
+        "Ещё не отправлено"
+    );
+    ok(&run(a.path(), &["sync", "verify"]));
 }
 
 fn raw_get(addr: &str, token: &str, path: &str) -> Value {

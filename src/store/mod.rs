@@ -714,6 +714,14 @@ impl Store {
         Ok(())
     }
 
+    /// Pulls everything again at the next sync (`sync repair`); changes
+    /// waiting to be sent stay.
+    pub fn reset_pull(&self) -> Result<()> {
+        self.trees[META].insert(KEY_CURSOR, &u64_key(0))?;
+        self.db.flush()?;
+        Ok(())
+    }
+
     /// The server sequence up to which changes were pulled.
     pub fn pull_cursor(&self) -> Result<u64> {
         Ok(self.trees[META]

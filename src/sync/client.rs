@@ -121,6 +121,37 @@ fn keep_answer(store: &Store, op: &super::Op, r: &OpResult) -> Result<(usize, us
     }
 }
 
+/// Compares this store with the server: every practice the user may read,
+/// as the server has it. Returns the titles of those that differ (or are
+/// missing here), and how many were compared.
+pub async fn verify(store: &Store, creds: &Credentials) -> Result<(Vec<String>, usize), String> {
+    let mut differ = Vec::new();
+    let mut compared = 0;
+    let mut since = 0;
+    loop {
+        let page: PullReply =
+            serde_json::from_slice(&get(creds, &format!("/api/changes?since={since}")).await?)
+                .map_err(|e| format!("Ответ сервера не разобран: {e}"))?;
+        for r in page.records {
+            if let Remote::Practice(p) = r {
+                compared += 1;
+                let local = store.practice(p.id).map_err(|e| e.to_string())?;
+                let same = local
+                    .as_ref()
+                    .is_some_and(|l| l.passport == p.passport && l.status == p.status);
+                if !same {
+                    differ.push(p.passport.title.clone());
+                }
+            }
+        }
+        since = page.cursor;
+        if !page.more {
+            break;
+        }
+    }
+    Ok((differ, compared))
+}
+
 /// Sends the outbox, then pulls everything new.
 pub async fn sync(
     store: &Store,
