@@ -168,8 +168,10 @@ fn main() {
             let http = http.clone();
             let practice = draft.id;
             tasks.push(tokio::spawn(async move {
-                let mut passport = smarteka::domain::Passport::default();
-                passport.specifics = format!("Правка клиента {i}");
+                let passport = smarteka::domain::Passport {
+                    specifics: format!("Правка клиента {i}"),
+                    ..smarteka::domain::Passport::default()
+                };
                 let op = smarteka::sync::PushRequest {
                     client: uuid::Uuid::now_v7(),
                     ops: vec![smarteka::sync::Op {
