@@ -969,3 +969,90 @@ fn each_role_reads_its_scope_and_only_the_asi_publishes() {
     let reply = raw_push(&s.addr, &asi, &op);
     assert_eq!(reply["results"][0][1], "Applied", "{reply}");
 }
+
+#[test]
+fn a_client_killed_mid_pull_resumes_and_converges() {
+    let server_dir = tempfile::tempdir().expect("tempdir");
+    ok(&run(
+        server_dir.path(),
+        &["demo", "--practices", "3000", "--seed", "1"],
+    ));
+    let s = serve(server_dir.path());
+    let a = tempfile::tempdir().expect("tempdir");
+    ok(&run(
+        a.path(),
+        &[
+            "--as",
+            "author",
+            "login",
+            "--server",
+            &format!("http://{}", s.addr),
+        ],
+    ));
+    let mut client = smarteka(a.path())
+        .arg("sync")
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("syncs");
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let _ = client.kill();
+    let _ = client.wait();
+    // Whatever page it was in, the next run goes on from its cursor.
+    ok(&run(a.path(), &["sync"]));
+    let o = run(a.path(), &["sync", "verify"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+}
+
+#[test]
+fn malformed_pushes_are_refused_with_a_message_and_change_nothing() {
+    let server_dir = tempfile::tempdir().expect("tempdir");
+    ok(&run(
+        server_dir.path(),
+        &["demo", "--practices", "20", "--seed", "1"],
+    ));
+    let s = serve(server_dir.path());
+    let token = login_token(&s.addr, "author");
+    let send = |body: &[u8], encoding: &str| -> (String, String) {
+        let mut st = TcpStream::connect(&s.addr).expect("connects");
+        let head = format!(
+            "POST /api/push HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\nx-smarteka-protocol: 1\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-encoding: {encoding}\r\n\r\n",
+            body.len()
+        );
+        st.write_all(head.as_bytes()).expect("writes");
+        let _ = st.write_all(body);
+        let mut out = String::new();
+        let _ = st.read_to_string(&mut out);
+        let status = out.lines().next().unwrap_or_default().to_owned();
+        let body = out.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
+        (status, body)
+    };
+    let seq = || {
+        let mut st = TcpStream::connect(&s.addr).expect("connects");
+        st.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .expect("writes");
+        let mut out = String::new();
+        let _ = st.read_to_string(&mut out);
+        let body = out.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
+        serde_json::from_str::<Value>(&body).expect("json")["seq"]
+            .as_u64()
+            .expect("seq")
+    };
+    let before = seq();
+    let (st, body) = send(b"{\"client\": 1}", "identity");
+    assert!(st.contains("400"), "{st}");
+    assert!(body.contains("распакован"), "{body}");
+    let packed =
+        zstd::bulk::compress(b"{\"client\": \"not a uuid\", \"ops\": []}", 3).expect("zstd");
+    let (st, body) = send(&packed, "zstd");
+    assert!(st.contains("400"), "{st}");
+    assert!(body.contains("не разобраны"), "{body}");
+    let truncated = &packed[..packed.len() / 2];
+    let (st, _) = send(truncated, "zstd");
+    assert!(st.contains("400"), "{st}");
+    let (st, body) = send(b"{}", "zstd");
+    assert!(st.contains("400"), "{st}: {body}");
+    // The server still serves, and wrote nothing.
+    let token2 = login_token(&s.addr, "author");
+    assert_eq!(token2.len(), 64);
+    assert_eq!(seq(), before, "no change was written");
+}
