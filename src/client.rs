@@ -76,7 +76,14 @@ pub fn base_url(server: &str) -> Result<String, String> {
     Ok(s.to_owned())
 }
 
+/// Chooses the TLS cryptography once per process: two providers are
+/// linked in (through different crates), so rustls cannot pick one itself.
+pub fn crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 pub fn http() -> Result<reqwest::Client, String> {
+    crypto();
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(15))
         .timeout(Duration::from_secs(120))

@@ -322,3 +322,91 @@ fn accounts_are_managed_on_the_store_and_sigterm_stops_cleanly() {
     assert_eq!(st, 401);
     assert!(error(&body).contains("отключена"), "{body}");
 }
+
+#[test]
+fn tls_with_a_certificate_and_a_clear_message_without_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    demo(dir.path());
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output();
+    let Ok(made) = made else {
+        eprintln!("openssl is not installed: the TLS check is skipped");
+        return;
+    };
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let missing = smarteka(dir.path())
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--tls-cert",
+            "/nonexistent.pem",
+            "--tls-key",
+        ])
+        .arg(&key)
+        .output()
+        .expect("runs");
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("Сертификат или ключ TLS не прочитаны")
+    );
+
+    let mut child = smarteka(dir.path())
+        .args(["serve", "--bind", "127.0.0.1:0", "--tls-cert"])
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(&key)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let first = lines.next().expect("a line").expect("text");
+    let addr = first
+        .split("https://")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no https address in «{first}»"))
+        .to_owned();
+    std::thread::spawn(move || for _ in lines {});
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let body = runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .danger_accept_invalid_certs(true)
+            .build()
+            .expect("client");
+        client
+            .get(format!("https://{addr}/api/health"))
+            .send()
+            .await
+            .expect("TLS handshake and answer")
+            .text()
+            .await
+            .expect("body")
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(body.contains("\"protocol\":1"), "{body}");
+}

@@ -333,6 +333,7 @@ impl AppState {
 /// Runs the central instance until SIGTERM or SIGINT, then lets requests
 /// in flight finish (up to 30 s) and flushes the store.
 pub async fn serve(opts: Options) -> Result<(), String> {
+    crate::client::crypto();
     let store = Arc::new(Store::open(&opts.data).map_err(|e| e.to_string())?);
     if let Err(e) = store.purge_sessions(Utc::now()) {
         tracing::warn!(error = %e, "expired sessions not purged");
