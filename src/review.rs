@@ -11,7 +11,7 @@ use crate::domain::calendar;
 use crate::domain::command::{self, Command};
 use crate::domain::passport::Level;
 use crate::domain::queue::{self, Queue, Summary};
-use crate::domain::workflow::{Action, Args, Document, DocumentKind, Need, Transition};
+use crate::domain::workflow::{Action, Args, Document, DocumentKind, Transition, document_kind};
 use crate::domain::{Practice, PracticeId, User, UserId};
 use crate::exec::{ExecError, execute, with_context};
 use crate::store::blobs::Blobs;
@@ -155,14 +155,13 @@ pub fn act(
     }
     args.reason.clone_from(&input.reason);
     if !input.attach.is_empty() {
-        if !kind.needs().contains(&Need::Document) {
+        let Some(doc_kind) = document_kind(kind, &p) else {
             return Err(bad(format!("Действие «{action}» не принимает файлы.")));
-        }
+        };
         for path in &input.attach {
             let b = blobs.put_file(path).map_err(|e| refused(e.to_string()))?;
             args.documents.push(Document {
-                // The workflow sets the kind the stage requires.
-                kind: DocumentKind::OfficialRequest,
+                kind: doc_kind,
                 sha256: b.sha256,
                 name: b.name,
                 size: b.size,

@@ -200,7 +200,6 @@ pub struct OffersView {
 #[derive(Debug, Clone)]
 pub struct HistoryView {
     pub title: String,
-    pub revision: u32,
     pub steps: Vec<Step>,
 }
 
@@ -483,20 +482,9 @@ impl Worker {
     /// Sending a passport on from the editor: a draft is submitted, a
     /// returned practice resubmitted, an actualisation completed.
     fn submission(&self, id: PracticeId) -> Command {
-        let action = match self.store.practice(id) {
-            Ok(Some(p)) if p.workflow.returned.is_some() => Some(WorkflowAction::Resubmit),
-            Ok(Some(p)) if p.status == PracticeStatus::Actualisation => {
-                Some(WorkflowAction::Actualise)
-            }
-            _ => None,
-        };
-        match action {
-            Some(action) => Command::Act {
-                id,
-                action,
-                args: Box::default(),
-            },
-            None => Command::Submit { id },
+        match self.store.practice(id) {
+            Ok(Some(p)) => Command::send_on(&p),
+            _ => Command::Submit { id },
         }
     }
 
@@ -593,7 +581,6 @@ impl Worker {
         let view = load_view(&self.store, id, user)?;
         Ok(Box::new(HistoryView {
             title: view.practice.passport.title.clone(),
-            revision: view.practice.revision,
             steps: review::history(&self.store, id).map_err(|e| e.to_string())?,
         }))
     }

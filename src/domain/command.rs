@@ -46,6 +46,24 @@ pub enum Command {
 }
 
 impl Command {
+    /// Sending a passport on from the editor: a draft is submitted, a
+    /// practice returned for revision resubmitted, an actualisation
+    /// completed.
+    pub fn send_on(p: &Practice) -> Self {
+        let action = if p.workflow.returned.is_some() {
+            Action::Resubmit
+        } else if p.status == PracticeStatus::Actualisation {
+            Action::Actualise
+        } else {
+            return Self::Submit { id: p.id };
+        };
+        Self::Act {
+            id: p.id,
+            action,
+            args: Box::default(),
+        }
+    }
+
     /// The practice the command is about.
     pub fn target(&self) -> PracticeId {
         match self {

@@ -226,15 +226,6 @@ const RULES: [Rule; 11] = [
     ),
 ];
 
-/// The queue codes and names a user has, in display order.
-pub fn queue_names(u: &User) -> Vec<(&'static str, &'static str)> {
-    RULES
-        .iter()
-        .filter(|r| u.has_role(r.2))
-        .map(|r| (r.0, r.1))
-        .collect()
-}
-
 /// The user's queues over all summaries. Items with a deadline come first,
 /// the nearest first; then the longest waiting. The regulation fixes no
 /// time for the stages W-1…W-4, only for the author's revisions (§4.1.9)

@@ -58,9 +58,7 @@ pub enum Action {
 pub enum Need {
     Comment,
     Document,
-    /// One or more users (`--to LOGIN`).
-    Users,
-    /// One user.
+    /// One user (`--to LOGIN`).
     User,
     Level,
     /// A reason code from a list.
@@ -72,7 +70,7 @@ impl Need {
         match self {
             Self::Comment => "comment",
             Self::Document => "attach",
-            Self::Users | Self::User => "to",
+            Self::User => "to",
             Self::Level => "level",
             Self::Reason => "reason",
         }

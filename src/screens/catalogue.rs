@@ -323,12 +323,7 @@ impl Screen for Catalogue {
     fn input(&mut self, key: KeyEvent) -> Vec<Effect> {
         let before = self.query_text();
         self.query.input(key);
-        if self.query.lines().len() > 1 {
-            // Enter is a command here; never keep a second line.
-            let joined = self.query.lines().join(" ");
-            self.query = TextArea::new(vec![joined]);
-            self.query.move_cursor(ratatui_textarea::CursorMove::End);
-        }
+        super::keep_one_line(&mut self.query, " ");
         if self.query_text() == before {
             Vec::new()
         } else {

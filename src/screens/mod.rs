@@ -97,6 +97,19 @@ pub trait Screen {
     fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>);
 }
 
+/// Keeps a text field to one line: Enter is a command where it is used,
+/// so a line break typed or pasted joins the lines with `sep`. Returns
+/// whether the text had to be joined.
+pub fn keep_one_line(t: &mut ratatui_textarea::TextArea<'static>, sep: &str) -> bool {
+    if t.lines().len() <= 1 {
+        return false;
+    }
+    let joined = t.lines().join(sep);
+    *t = ratatui_textarea::TextArea::new(vec![joined]);
+    t.move_cursor(ratatui_textarea::CursorMove::End);
+    true
+}
+
 /// A full screen's frame: a header line of `spans`, a rule under it;
 /// returns the area below.
 pub fn page(

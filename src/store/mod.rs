@@ -651,11 +651,6 @@ impl Store {
         Ok(out)
     }
 
-    /// How many inbox items the user has not seen.
-    pub fn unread(&self, user: UserId) -> Result<usize> {
-        Ok(self.inbox(user)?.iter().filter(|n| !n.read).count())
-    }
-
     /// Marks the user's inbox as seen, durably.
     pub fn mark_read(&self, user: UserId) -> Result<()> {
         let mut batch = sled::Batch::default();

@@ -69,8 +69,8 @@ impl Form {
             inputs.push(match n {
                 Need::Comment => Input::Comment,
                 Need::Document => Input::Attach,
-                Need::User | Need::Users if has_candidates => Input::Candidate,
-                Need::User | Need::Users => Input::Logins,
+                Need::User if has_candidates => Input::Candidate,
+                Need::User => Input::Logins,
                 Need::Level => Input::Level,
                 Need::Reason => Input::Reason,
             });
@@ -299,11 +299,7 @@ impl Screen for Act {
             _ => {
                 if let Some(t) = f.text() {
                     t.input(key);
-                    if t.lines().len() > 1 {
-                        let joined = t.lines().join(" ");
-                        *t = TextArea::new(vec![joined]);
-                        t.move_cursor(ratatui_textarea::CursorMove::End);
-                    }
+                    super::super::keep_one_line(t, " ");
                 }
             }
         }

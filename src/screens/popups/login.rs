@@ -104,14 +104,8 @@ impl Screen for Login {
     fn input(&mut self, key: KeyEvent) -> Vec<Effect> {
         self.field().input(key);
         // One line per field: Enter never splits it.
-        let f = self.field();
-        if f.lines().len() > 1 {
-            let joined = f.lines().join("");
-            *f = TextArea::new(vec![joined]);
-            f.move_cursor(ratatui_textarea::CursorMove::End);
-            if self.focus == 1 {
-                self.password.set_mask_char('•');
-            }
+        if super::super::keep_one_line(self.field(), "") && self.focus == 1 {
+            self.password.set_mask_char('•');
         }
         Vec::new()
     }

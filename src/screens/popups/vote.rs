@@ -134,11 +134,7 @@ impl Screen for VoteForm {
     fn input(&mut self, key: KeyEvent) -> Vec<Effect> {
         if !self.sending {
             self.comment.input(key);
-            if self.comment.lines().len() > 1 {
-                let joined = self.comment.lines().join(" ");
-                self.comment = TextArea::new(vec![joined]);
-                self.comment.move_cursor(ratatui_textarea::CursorMove::End);
-            }
+            super::super::keep_one_line(&mut self.comment, " ");
         }
         Vec::new()
     }
