@@ -80,18 +80,21 @@ pub struct SyncState {
     pub conflicts: usize,
     pub last: Option<chrono::DateTime<chrono::Local>>,
     pub running: bool,
+    /// News arrived while a sync ran: sync again when it ends.
+    pub again: bool,
     /// When to sync next in the background.
     pub next: std::time::Instant,
 }
 
-/// How often to sync in the background: soon after a change, else now and
-/// then to learn of others' changes; longer while offline.
+/// How often to sync in the background: soon after a change; others'
+/// changes are learnt of by a long-poll (`Request::Watch`), so an idle sync
+/// is only a fallback; longer while offline.
 const SYNC_SOON: std::time::Duration = std::time::Duration::from_secs(3);
-const SYNC_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
+const SYNC_IDLE: std::time::Duration = std::time::Duration::from_secs(300);
 const SYNC_OFFLINE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Global actions offered on every screen in addition to its own.
-const GLOBAL: [Action; 2] = [Action::Help, Action::Redraw];
+const GLOBAL: [Action; 3] = [Action::Help, Action::Redraw, Action::SyncNow];
 
 impl App {
     pub fn new(
@@ -135,6 +138,7 @@ impl App {
                 conflicts: app.store.conflicts().map_or(0, |c| c.len()),
                 last: None,
                 running: false,
+                again: false,
                 next: std::time::Instant::now(),
             });
         }
@@ -145,7 +149,9 @@ impl App {
 
     fn sync_now(&mut self) {
         match &mut self.sync {
-            Some(s) if s.running => {}
+            Some(s) if s.running => {
+                s.again = true;
+            }
             Some(s) => {
                 s.running = true;
                 self.apply(vec![Effect::Send(Request::Sync)]);
@@ -190,6 +196,9 @@ impl App {
     fn offered(&self) -> Vec<Action> {
         let mut v = self.top_ref().commands();
         for g in GLOBAL {
+            if g == Action::SyncNow && self.sync.is_none() {
+                continue;
+            }
             if !v.contains(&g) {
                 v.push(g);
             }
@@ -242,6 +251,7 @@ impl App {
                 self.popup = Some(Box::new(help));
             }
             Action::Redraw => self.clear = true,
+            Action::SyncNow => self.sync_now(),
             Action::Login if self.popup.is_none() => {
                 if let Some(u) = self.user.take() {
                     self.message = Some(Message {
@@ -380,6 +390,18 @@ impl App {
     /// An answer from the worker.
     #[allow(clippy::needless_pass_by_value)] // replies are consumed from a channel
     pub fn on_reply(&mut self, reply: Reply) {
+        if matches!(reply, Reply::News) {
+            // Not the answer to a request: the watcher's own message.
+            match &mut self.sync {
+                Some(s) if s.running => s.again = true,
+                Some(_) => {
+                    self.dirty = true;
+                    self.sync_now();
+                }
+                None => {}
+            }
+            return;
+        }
         self.in_flight = self.in_flight.saturating_sub(1);
         self.dirty = true;
         match &reply {
@@ -418,13 +440,18 @@ impl App {
                 let now = std::time::Instant::now();
                 if let Some(s) = &mut self.sync {
                     s.running = false;
+                    let again = std::mem::take(&mut s.again);
                     s.pending = *pending;
                     s.conflicts = *conflicts;
                     match result {
                         Ok(summary) => {
                             s.online = Some(true);
                             s.last = Some(chrono::Local::now());
-                            s.next = now + if *pending > 0 { SYNC_SOON } else { SYNC_IDLE };
+                            s.next = if again {
+                                now
+                            } else {
+                                now + if *pending > 0 { SYNC_SOON } else { SYNC_IDLE }
+                            };
                             if summary.conflicts + summary.rejected > 0 {
                                 self.message = Some(Message {
                                     text: format!(
@@ -628,6 +655,10 @@ impl App {
         let mut hup = signal(SignalKind::hangup())?;
         let mut term = signal(SignalKind::terminate())?;
         let mut int = signal(SignalKind::interrupt())?;
+        if self.sync.is_some() {
+            // Answered only by `Reply::News`, so not counted in flight.
+            let _ = self.requests.send(Request::Watch);
+        }
         while !self.quit {
             if self.clear {
                 terminal.clear()?;

@@ -124,6 +124,7 @@ pub fn status(data: &Path, json: bool) -> Result<(), Failure> {
         let v = serde_json::json!({
             "server": creds.as_ref().map(|c| c.server.clone()),
             "login": creds.as_ref().map(|c| c.login.clone()),
+            "client": store.client_id()?,
             "pending": outbox.len(),
             "cursor": cursor,
             "conflicts": conflicts.iter().map(|c| serde_json::json!({

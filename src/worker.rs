@@ -157,6 +157,9 @@ pub enum Request {
     },
     /// Exchange changes with the server now.
     Sync,
+    /// Start watching the server for others' changes (a long-poll on a
+    /// thread of its own); each news is a `Reply::News`.
+    Watch,
     Conflicts,
     Resolve {
         user: Box<User>,
@@ -291,6 +294,8 @@ pub enum Reply {
     },
     Conflicts(Result<Vec<ConflictView>, String>),
     Resolved(Result<String, String>),
+    /// The server has changes to pull.
+    News,
     /// A request superseded by a newer one of the same kind.
     Stale,
     Error(String),
@@ -326,6 +331,13 @@ impl Worker {
                             Request::Facets { .. } => Some(i) != last_facets,
                             _ => false,
                         };
+                        if matches!(req, Request::Watch) {
+                            let (w, tx) = (self.clone(), replies.clone());
+                            let _ = std::thread::Builder::new()
+                                .name("smarteka-watch".into())
+                                .spawn(move || w.watch(&tx));
+                            continue;
+                        }
                         if matches!(req, Request::Sync) {
                             // The network may be slow: searches and saves
                             // do not wait behind it.
@@ -462,6 +474,8 @@ impl Worker {
                 Err(e) => Reply::Error(e.to_string()),
             },
             Request::Sync => self.sync(),
+            // Handled by the worker loop: a thread of its own.
+            Request::Watch => Reply::Stale,
             Request::Conflicts => Reply::Conflicts(self.conflicts()),
             Request::Resolve {
                 user,
@@ -784,6 +798,38 @@ impl Worker {
             result,
             pending: self.store.outbox().map_or(0, |o| o.len()),
             conflicts: self.store.conflicts().map_or(0, |c| c.len()),
+        }
+    }
+
+    /// Long-polls the server for news until the workstation closes; waits
+    /// a minute after a failure (offline, session expired).
+    fn watch(&self, replies: &UnboundedSender<Reply>) {
+        const WAIT: u64 = 25;
+        const RETRY: std::time::Duration = std::time::Duration::from_secs(60);
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        let mut since = 0;
+        while !replies.is_closed() {
+            let Ok(Some(creds)) = crate::client::credentials(self.store.dir()) else {
+                std::thread::sleep(RETRY);
+                continue;
+            };
+            match rt.block_on(crate::sync::client::wait(&self.store, &creds, since, WAIT)) {
+                Ok(n) => {
+                    since = n.latest;
+                    if n.news && replies.send(Reply::News).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    tracing::info!(error = %e, "watching the server failed");
+                    std::thread::sleep(RETRY);
+                }
+            }
         }
     }
 

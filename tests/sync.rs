@@ -1056,3 +1056,149 @@ fn malformed_pushes_are_refused_with_a_message_and_change_nothing() {
     assert_eq!(token2.len(), 64);
     assert_eq!(seq(), before, "no change was written");
 }
+
+/// A long-poll of the feed: plain JSON, `{"news": …, "latest": …}`.
+fn wait(addr: &str, token: &str, query: &str) -> Value {
+    let mut s = TcpStream::connect(addr).expect("connects");
+    let head = format!(
+        "GET /api/changes/wait?{query} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nx-smarteka-protocol: 1\r\nauthorization: Bearer {token}\r\n\r\n"
+    );
+    s.write_all(head.as_bytes()).expect("writes");
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+    serde_json::from_str(out.split("\r\n\r\n").nth(1).expect("body")).expect("json")
+}
+
+fn status_of(data: &Path) -> Value {
+    let o = run(data, &["sync", "status", "--json"]);
+    ok(&o);
+    serde_json::from_slice(&o.stdout).expect("json")
+}
+
+/// A server with a 30-practice demo and two clients of the author, both
+/// synced; `id` is the author's draft.
+struct Pair {
+    server: Server,
+    id: String,
+    a: tempfile::TempDir,
+    b: tempfile::TempDir,
+    /// The server's store: kept while the server runs.
+    _dir: tempfile::TempDir,
+}
+
+fn two_authors() -> Pair {
+    let server_dir = tempfile::tempdir().expect("tempdir");
+    ok(&run(
+        server_dir.path(),
+        &["demo", "--practices", "30", "--seed", "1"],
+    ));
+    let o = run(server_dir.path(), &["--as", "author", "queue", "--json"]);
+    let queues: Value = serde_json::from_slice(&ok_out(&o)).expect("json");
+    let id = queues
+        .as_array()
+        .expect("queues")
+        .iter()
+        .find(|q| q["code"] == "drafts")
+        .expect("drafts")["items"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let server = serve(server_dir.path());
+    let url = format!("http://{}", server.addr);
+    let (a, b) = (
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+    );
+    for c in [a.path(), b.path()] {
+        ok(&run(c, &["--as", "author", "login", "--server", &url]));
+        ok(&run(c, &["sync"]));
+    }
+    Pair {
+        server,
+        id,
+        a,
+        b,
+        _dir: server_dir,
+    }
+}
+
+#[test]
+fn a_long_poll_answers_when_another_client_changes_what_the_user_reads() {
+    let Pair {
+        server: s,
+        id,
+        a,
+        b,
+        _dir,
+    } = two_authors();
+    let st = status_of(a.path());
+    let (cursor, client) = (st["cursor"].as_u64().expect("cursor"), st["client"].clone());
+    let client = client.as_str().expect("client id").to_owned();
+    let tok = token(a.path());
+
+    // A waits; nothing happens for a while, then B saves an edit.
+    let (addr, t, q) = (
+        s.addr.clone(),
+        tok.clone(),
+        format!("since={cursor}&client={client}&timeout=20"),
+    );
+    let waiting = std::thread::spawn(move || wait(&addr, &t, &q));
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(!waiting.is_finished(), "no news yet: the request waits");
+    edit(b.path(), &id, r#"{"goal": "Цель от клиента Б"}"#);
+    ok(&run(b.path(), &["sync"]));
+    let news = waiting.join().expect("answered");
+    assert_eq!(news["news"], true, "{news}");
+    let latest = news["latest"].as_u64().expect("latest");
+    assert!(latest > cursor);
+
+    // A's own change is no news to A, but is to a moderator.
+    ok(&run(a.path(), &["sync"]));
+    let before = status_of(a.path())["cursor"].as_u64().expect("cursor");
+    edit(a.path(), &id, r#"{"goal": "Цель от клиента А"}"#);
+    ok(&run(a.path(), &["sync"]));
+    let own = wait(
+        &s.addr,
+        &tok,
+        &format!("since={before}&client={client}&timeout=1"),
+    );
+    assert_eq!(own["news"], false, "{own}");
+    assert!(own["latest"].as_u64().expect("latest") > before);
+    let asi = login_token(&s.addr, "asi");
+    let seen = wait(&s.addr, &asi, &format!("since={before}&timeout=1"));
+    assert_eq!(seen["news"], true, "{seen}");
+    // Another region's coordinator may not read the draft: no news.
+    let other = login_token(&s.addr, "coordinator2");
+    let none = wait(&s.addr, &other, &format!("since={before}&timeout=1"));
+    assert_eq!(none["news"], false, "{none}");
+}
+
+#[test]
+fn a_later_op_of_a_client_still_conflicts_with_a_change_made_before_its_first() {
+    let Pair {
+        server: _s,
+        id,
+        a,
+        b,
+        _dir,
+    } = two_authors();
+    // B changes the goal and syncs first.
+    edit(b.path(), &id, r#"{"goal": "Цель от клиента Б"}"#);
+    ok(&run(b.path(), &["sync"]));
+    // A, offline, saves twice: the title, then the goal.
+    edit(a.path(), &id, r#"{"title": "Название от клиента А"}"#);
+    edit(a.path(), &id, r#"{"goal": "Цель от клиента А"}"#);
+    assert_eq!(status_of(a.path())["pending"], 2);
+    let sa = ok(&run(a.path(), &["sync"]));
+    assert!(
+        sa.contains("отправлено 2") && sa.contains("конфликтов 1"),
+        "A's first op changed the practice after B's goal, but A never saw that goal: {sa}"
+    );
+    let st = status_of(a.path());
+    assert_eq!(st["conflicts"][0]["field"], "P-2", "{st}");
+    ok(&run(b.path(), &["sync"]));
+    let pb = passport(b.path(), "author", &id);
+    assert_eq!(pb["goal"], "Цель от клиента Б", "B's goal is not lost");
+    assert_eq!(pb["title"], "Название от клиента А", "A's title merged");
+}

@@ -102,4 +102,34 @@ fn a_conflict_is_resolved_in_the_workstation() {
         sa.practice(id).expect("read").expect("exists").passport,
         server.passport
     );
+    // B renames the practice; the watcher's news makes A pull it at once.
+    {
+        let sb = Store::open(b.path()).expect("store");
+        let me = sb.user_by_login("author").expect("read").expect("pulled");
+        central
+            .runtime
+            .block_on(smarteka::sync::client::sync(&sb, &creds_b, |_| {}))
+            .expect("syncs");
+        let mut p = sb.practice(id).expect("read").expect("pulled").passport;
+        p.title = "Название от клиента Б".into();
+        execute(&sb, &me, Command::Edit { id, passport: p }).expect("edits");
+        central
+            .runtime
+            .block_on(smarteka::sync::client::sync(&sb, &creds_b, |_| {}))
+            .expect("syncs");
+    }
+    app.on_reply(smarteka::worker::Reply::News);
+    assert!(
+        app.sync.as_ref().is_some_and(|s| s.running),
+        "news starts a sync"
+    );
+    app.settle();
+    assert_eq!(
+        sa.practice(id)
+            .expect("read")
+            .expect("exists")
+            .passport
+            .title,
+        "Название от клиента Б"
+    );
 }

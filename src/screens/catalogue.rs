@@ -296,7 +296,6 @@ impl Screen for Catalogue {
                 None => Vec::new(),
             },
             Action::Queues => vec![Effect::OpenQueues],
-            Action::SyncNow => vec![Effect::SyncNow],
             Action::Conflicts => vec![Effect::OpenConflicts],
             Action::Inbox => vec![Effect::OpenInbox],
             Action::Workflow => match self.rows.get(self.selected) {

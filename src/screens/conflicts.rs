@@ -147,7 +147,6 @@ impl Screen for Conflicts {
                     }
                 }
             }
-            Action::SyncNow => return vec![Effect::SyncNow],
             Action::Back => return vec![Effect::Close],
             _ => {}
         }

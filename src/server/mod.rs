@@ -57,6 +57,10 @@ pub struct AppState {
     token_ttl: chrono::Duration,
     /// Pushes are applied one at a time.
     push_gate: Arc<Mutex<()>>,
+    /// Woken after every applied push: long-polls of the feed wait on it.
+    pub news: Arc<tokio::sync::Notify>,
+    /// Set when the server stops: waiting long-polls answer at once.
+    pub closing: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// An error answered to the client: a status and a Russian message.
@@ -300,6 +304,7 @@ pub fn router(state: AppState, timeout: Duration) -> Router {
             post(sync::push).layer(DefaultBodyLimit::max(sync::PUSH_LIMIT)),
         )
         .route("/api/changes", get(sync::changes))
+        .route("/api/changes/wait", get(sync::wait))
         .route(
             "/api/uploads/{sha}",
             get(blobs::received)
@@ -326,6 +331,8 @@ impl AppState {
             throttle: Arc::new(Mutex::new(Throttle::default())),
             token_ttl,
             push_gate: Arc::new(Mutex::new(())),
+            news: Arc::new(tokio::sync::Notify::new()),
+            closing: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         }
     }
 }
@@ -339,6 +346,7 @@ pub async fn serve(opts: Options) -> Result<(), String> {
         tracing::warn!(error = %e, "expired sessions not purged");
     }
     let state = AppState::new(store.clone(), opts.token_ttl);
+    let (news, closing) = (state.news.clone(), state.closing.clone());
     let app = router(state, opts.timeout).into_make_service_with_connect_info::<SocketAddr>();
     let listener = std::net::TcpListener::bind(opts.bind)
         .map_err(|e| format!("Не удалось занять адрес {}: {e}", opts.bind))?;
@@ -359,6 +367,8 @@ pub async fn serve(opts: Options) -> Result<(), String> {
             _ = int.recv() => {}
         }
         tracing::info!("stopping: finishing requests in flight");
+        closing.store(true, std::sync::atomic::Ordering::SeqCst);
+        news.notify_waiters();
         shutdown.graceful_shutdown(Some(Duration::from_secs(30)));
     });
     let scheme = if opts.tls.is_some() { "https" } else { "http" };

@@ -20,7 +20,9 @@ use crate::domain::passport::{Field, Member, copy_field};
 use crate::domain::workflow::{Action, Args};
 use crate::exec::{ExecError, execute_with};
 use crate::store::{Mutation, Store, StoreError, codec};
-use crate::sync::{Op, OpKind, OpResult, PullReply, PushReply, PushRequest, Remote, pack, unpack};
+use crate::sync::{
+    News, Op, OpKind, OpResult, PullReply, PushReply, PushRequest, Remote, pack, unpack,
+};
 
 /// The largest unpacked push.
 pub const PUSH_LIMIT: usize = 16 * 1024 * 1024;
@@ -64,6 +66,7 @@ pub async fn push(
     })
     .await
     .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    state.news.notify_waiters();
     packed_json(&reply)
 }
 
@@ -95,16 +98,20 @@ fn apply_ops(store: &Store, user: &User, req: &PushRequest) -> Result<PushReply,
     Ok(PushReply { results })
 }
 
-/// The fields changed on the server after revision `base`.
+/// The fields others changed on the server after revision `base`: the
+/// revisions this client's own ops produced are not news to it. `None`
+/// when nothing but the client's own ops happened since `base`.
 fn changed_since(
     store: &Store,
     id: crate::domain::PracticeId,
     base: u32,
-) -> Result<HashSet<Field>, StoreError> {
-    let mut out = HashSet::new();
+    client: Uuid,
+) -> Result<Option<HashSet<Field>>, StoreError> {
+    let own = store.own_revisions(client, id)?;
+    let mut out = None;
     for r in store.revisions(id)? {
-        if r.number > base {
-            out.extend(r.fields);
+        if r.number > base && !own.contains(&r.number) {
+            out.get_or_insert_with(HashSet::new).extend(r.fields);
         }
     }
     Ok(out)
@@ -140,11 +147,11 @@ fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResu
                 );
             };
             // Changes after what the client saw, other than its own.
-            let own = store.client_rev(client, *practice)?;
-            let since = changed_since(store, *practice, (*base).max(own))?;
+            let since = changed_since(store, *practice, *base, client)?;
             // Nothing else happened since what the client had: after this
             // op the client holds exactly the server's passport.
-            clean = current.revision <= (*base).max(own);
+            clean = since.is_none();
+            let since = since.unwrap_or_default();
             let mut merged = current.passport.clone();
             let mut conflicts = Vec::new();
             for f in fields {
@@ -301,6 +308,91 @@ pub async fn changes(
         .await
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
     packed_json(&reply)
+}
+
+/// The longest a long-poll waits, well inside the request timeout.
+pub const WAIT_LIMIT: u64 = 25;
+
+#[derive(Debug, Deserialize)]
+pub struct WaitQuery {
+    #[serde(default)]
+    pub since: u64,
+    pub client: Option<Uuid>,
+    /// Seconds to wait for news; at most [`WAIT_LIMIT`].
+    #[serde(default)]
+    pub timeout: u64,
+}
+
+/// `GET /api/changes/wait?since=N&client=ID&timeout=S`: answers as soon as
+/// the feed has news for the user after `N`, or after `S` seconds with
+/// none. A cheap way for a client to learn of others' changes: the reply is
+/// a few bytes, and the client pulls only when there is something to pull.
+pub async fn wait(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<WaitQuery>,
+) -> Result<Response, ApiError> {
+    use std::sync::atomic::Ordering;
+    let user = authenticate(&state, &headers)?;
+    let until =
+        tokio::time::Instant::now() + std::time::Duration::from_secs(q.timeout.min(WAIT_LIMIT));
+    let mut since = q.since;
+    loop {
+        // Registered before looking, so a push in between is not missed.
+        let woken = state.news.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+        let (store, reader) = (state.store.clone(), user.clone());
+        let found = tokio::task::spawn_blocking(move || news(&store, &reader, since, q.client))
+            .await
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+        if found.news || state.closing.load(Ordering::SeqCst) {
+            return Ok(axum::Json(found).into_response());
+        }
+        since = found.latest;
+        tokio::select! {
+            () = &mut woken => {}
+            () = tokio::time::sleep_until(until) => {
+                return Ok(axum::Json(found).into_response());
+            }
+        }
+    }
+}
+
+/// Whether the change log after `since` holds news for `reader`: a change
+/// to a practice they may read that `client` did not make, or to their own
+/// record.
+fn news(store: &Store, reader: &User, since: u64, client: Option<Uuid>) -> Result<News, ApiError> {
+    let scope = read_scope(Some(reader));
+    let mut latest = since;
+    for entry in store.changes_since(since) {
+        let entry = entry?;
+        latest = entry.seq;
+        if let Some(c) = client
+            && store.is_client_echo(c, entry.seq)?
+        {
+            continue;
+        }
+        for e in entry.entities {
+            let readable = match e {
+                crate::store::EntityRef::User(id) => id == reader.id,
+                crate::store::EntityRef::Practice(id) => {
+                    store.practice(id)?.is_some_and(|p| scope.can_read(&p))
+                }
+                crate::store::EntityRef::Leaders(_) => false,
+            };
+            if readable {
+                return Ok(News {
+                    news: true,
+                    latest: entry.seq,
+                });
+            }
+        }
+    }
+    Ok(News {
+        news: false,
+        latest,
+    })
 }
 
 /// A user as `reader` may see them.

@@ -262,6 +262,17 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// `r`, the client, the practice, the revision its op produced.
+fn own_revision_key(client: Uuid, practice: PracticeId, rev: u32) -> Vec<u8> {
+    [
+        b"r".as_slice(),
+        client.as_bytes(),
+        practice.as_bytes(),
+        &rev.to_be_bytes(),
+    ]
+    .concat()
+}
+
 fn u64_key(n: u64) -> [u8; 8] {
     n.to_be_bytes()
 }
@@ -497,8 +508,7 @@ impl Store {
                     tx[CLIENTS].insert(keyed(client.as_bytes(), *n), result.as_slice())?;
                 }
                 if let Some((client, practice, rev)) = &m.client_rev {
-                    let key = [client.as_bytes().as_slice(), practice.as_bytes()].concat();
-                    tx[CLIENTS].insert(key, &rev.to_be_bytes())?;
+                    tx[CLIENTS].insert(own_revision_key(*client, *practice, *rev), &[])?;
                 }
                 if let Some((cursor, synced)) = &m.pulled {
                     tx[META].insert(KEY_CURSOR, &u64_key(*cursor))?;
@@ -740,14 +750,24 @@ impl Store {
             .map_or(0, |v| read_u64(&v)))
     }
 
-    /// Server: the last revision of a practice made by this client's ops.
-    pub fn client_rev(&self, client: Uuid, practice: PracticeId) -> Result<u32> {
-        let key = [client.as_bytes().as_slice(), practice.as_bytes()].concat();
-        Ok(self.trees[CLIENTS].get(key)?.map_or(0, |v| {
-            let mut b = [0u8; 4];
-            b.copy_from_slice(&v[..4.min(v.len())]);
-            u32::from_be_bytes(b)
-        }))
+    /// Server: the revisions of a practice this client's ops produced.
+    pub fn own_revisions(
+        &self,
+        client: Uuid,
+        practice: PracticeId,
+    ) -> Result<std::collections::HashSet<u32>> {
+        let prefix = own_revision_key(client, practice, 0);
+        let prefix = &prefix[..prefix.len() - 4];
+        self.trees[CLIENTS]
+            .scan_prefix(prefix)
+            .keys()
+            .map(|k| {
+                let k = k?;
+                let mut b = [0u8; 4];
+                b.copy_from_slice(&k[k.len() - 4..]);
+                Ok(u32::from_be_bytes(b))
+            })
+            .collect()
     }
 
     /// Server: remembers that change `seq` was this client's own op, which

@@ -45,7 +45,8 @@ async fn post(creds: &Credentials, path: &str, body: Vec<u8>) -> Result<Vec<u8>,
     unpack(&bytes, REPLY_LIMIT)
 }
 
-async fn get(creds: &Credentials, path: &str) -> Result<Vec<u8>, String> {
+/// A signed GET; the body as it came.
+async fn fetch(creds: &Credentials, path: &str) -> Result<Vec<u8>, String> {
     let resp = http()?
         .get(format!("{}{path}", creds.server))
         .header(PROTOCOL_HEADER, PROTOCOL.to_string())
@@ -59,8 +60,11 @@ async fn get(creds: &Credentials, path: &str) -> Result<Vec<u8>, String> {
     if !resp.status().is_success() {
         return Err(error_of(resp).await);
     }
-    let bytes = resp.bytes().await.map_err(|e| network(&e))?;
-    unpack(&bytes, REPLY_LIMIT)
+    Ok(resp.bytes().await.map_err(|e| network(&e))?.to_vec())
+}
+
+async fn get(creds: &Credentials, path: &str) -> Result<Vec<u8>, String> {
+    unpack(&fetch(creds, path).await?, REPLY_LIMIT)
 }
 
 /// Keeps what the user must see of one answered op.
@@ -242,4 +246,24 @@ pub async fn sync(
         }
     }
     Ok(summary)
+}
+
+/// Waits up to `secs` seconds for news on the server after `since` (at
+/// least the store's own cursor): a change the user may read that this
+/// client did not make. Returns the server's answer; its `latest` is the
+/// `since` for the next wait.
+pub async fn wait(
+    store: &Store,
+    creds: &Credentials,
+    since: u64,
+    secs: u64,
+) -> Result<super::News, String> {
+    let client = store.link().map_err(|e| e.to_string())?;
+    let since = since.max(store.pull_cursor().map_err(|e| e.to_string())?);
+    let bytes = fetch(
+        creds,
+        &format!("/api/changes/wait?since={since}&client={client}&timeout={secs}"),
+    )
+    .await?;
+    serde_json::from_slice(&bytes).map_err(|e| format!("Ответ сервера не разобран: {e}"))
 }

@@ -151,6 +151,14 @@ pub struct Conflict {
     pub at: DateTime<Utc>,
 }
 
+/// The answer of a long-poll: whether the feed after `since` holds a change
+/// the asker may read and did not make, and the last change looked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct News {
+    pub news: bool,
+    pub latest: u64,
+}
+
 /// zstd for bodies both ways.
 pub fn pack(bytes: &[u8]) -> Vec<u8> {
     zstd::bulk::compress(bytes, 3).unwrap_or_else(|_| bytes.to_vec())
