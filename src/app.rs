@@ -82,6 +82,8 @@ pub struct SyncState {
     pub running: bool,
     /// News arrived while a sync ran: sync again when it ends.
     pub again: bool,
+    /// The long-poll watcher runs (started by `run`).
+    pub watching: bool,
     /// When to sync next in the background.
     pub next: std::time::Instant,
 }
@@ -139,6 +141,7 @@ impl App {
                 last: None,
                 running: false,
                 again: false,
+                watching: false,
                 next: std::time::Instant::now(),
             });
         }
@@ -445,6 +448,11 @@ impl App {
                     s.conflicts = *conflicts;
                     match result {
                         Ok(summary) => {
+                            if s.watching && s.online != Some(true) {
+                                // Back online: the watcher stops waiting
+                                // out its failure. Answered by news only.
+                                let _ = self.requests.send(Request::Watch);
+                            }
                             s.online = Some(true);
                             s.last = Some(chrono::Local::now());
                             s.next = if again {
@@ -655,9 +663,9 @@ impl App {
         let mut hup = signal(SignalKind::hangup())?;
         let mut term = signal(SignalKind::terminate())?;
         let mut int = signal(SignalKind::interrupt())?;
-        if self.sync.is_some() {
+        if let Some(s) = &mut self.sync {
             // Answered only by `Reply::News`, so not counted in flight.
-            let _ = self.requests.send(Request::Watch);
+            s.watching = self.requests.send(Request::Watch).is_ok();
         }
         while !self.quit {
             if self.clear {

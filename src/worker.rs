@@ -314,6 +314,8 @@ impl Worker {
         std::thread::Builder::new()
             .name("smarteka-worker".into())
             .spawn(move || {
+                // The watcher's wake-up line, once it runs.
+                let mut watcher: Option<mpsc::Sender<()>> = None;
                 while let Ok(first) = rx.recv() {
                     let mut batch = vec![first];
                     while let Ok(more) = rx.try_recv() {
@@ -332,10 +334,16 @@ impl Worker {
                             _ => false,
                         };
                         if matches!(req, Request::Watch) {
-                            let (w, tx) = (self.clone(), replies.clone());
-                            let _ = std::thread::Builder::new()
-                                .name("smarteka-watch".into())
-                                .spawn(move || w.watch(&tx));
+                            // Started once; later a nudge to stop waiting
+                            // out a failure (the server is back).
+                            if watcher.as_ref().is_none_or(|w| w.send(()).is_err()) {
+                                let (nudge, nudged) = mpsc::channel();
+                                let (w, tx) = (self.clone(), replies.clone());
+                                let _ = std::thread::Builder::new()
+                                    .name("smarteka-watch".into())
+                                    .spawn(move || w.watch(&tx, &nudged));
+                                watcher = Some(nudge);
+                            }
                             continue;
                         }
                         if matches!(req, Request::Sync) {
@@ -801,9 +809,10 @@ impl Worker {
         }
     }
 
-    /// Long-polls the server for news until the workstation closes; waits
-    /// a minute after a failure (offline, session expired).
-    fn watch(&self, replies: &UnboundedSender<Reply>) {
+    /// Long-polls the server for news until the workstation closes; after
+    /// a failure (offline, session expired) waits a minute, or until nudged
+    /// by a sync that got through.
+    fn watch(&self, replies: &UnboundedSender<Reply>, nudged: &mpsc::Receiver<()>) {
         const WAIT: u64 = 25;
         const RETRY: std::time::Duration = std::time::Duration::from_secs(60);
         let Ok(rt) = tokio::runtime::Builder::new_current_thread()
@@ -815,7 +824,7 @@ impl Worker {
         let mut since = 0;
         while !replies.is_closed() {
             let Ok(Some(creds)) = crate::client::credentials(self.store.dir()) else {
-                std::thread::sleep(RETRY);
+                let _ = nudged.recv_timeout(RETRY);
                 continue;
             };
             match rt.block_on(crate::sync::client::wait(&self.store, &creds, since, WAIT)) {
@@ -827,7 +836,7 @@ impl Worker {
                 }
                 Err(e) => {
                     tracing::info!(error = %e, "watching the server failed");
-                    std::thread::sleep(RETRY);
+                    let _ = nudged.recv_timeout(RETRY);
                 }
             }
         }
