@@ -154,6 +154,9 @@ proptest! {
         // (client, field, value, superseded by the same client's later
         // edit of that field before it synced)
         let mut edits: Vec<(usize, Field, String, bool)> = Vec::new();
+        // Each edit's value and the value the client had before it.
+        let mut priors: std::collections::HashMap<String, (usize, String)> =
+            std::collections::HashMap::new();
         let mut pending: [Vec<usize>; 3] = Default::default();
         for (i, s) in steps.iter().enumerate() {
             match s {
@@ -163,6 +166,7 @@ proptest! {
                     let mut p = store.practice(w.practice).expect("read").expect("pulled").passport;
                     let f = FIELDS[*field];
                     let v = format!("клиент {client}, шаг {i}");
+                    priors.insert(v.clone(), (*client, get(&p, f).to_owned()));
                     set(&mut p, f, &v);
                     execute(store, &author, Command::Edit { id: w.practice, passport: p }).expect("edits");
                     // A value the client replaced before sending it was never
@@ -201,6 +205,36 @@ proptest! {
                 x.field == Some(*f) && x.mine.as_ref().is_some_and(|m| get(m, *f) == v.as_str())
             });
             prop_assert!(reached || kept, "lost: client {} set {:?} to «{}»", client, f, v);
+        }
+        // No lost update: each value the server took replaced either the
+        // value its client had seen, or that client's own earlier value.
+        for f in FIELDS {
+            let mut values: Vec<&str> = Vec::new();
+            for r in &history {
+                let v = get(&r.passport, f);
+                if values.last() != Some(&v) {
+                    values.push(v);
+                }
+            }
+            for pair in values.windows(2) {
+                let (before, after) = (pair[0], pair[1]);
+                let Some((writer, prior)) = priors.get(after) else { continue };
+                // Back through the writer's own unsent edits to the value
+                // it started from.
+                let mut root = prior.as_str();
+                while let Some((c, p)) = priors.get(root) {
+                    if c != writer {
+                        break;
+                    }
+                    root = p;
+                }
+                let own = priors.get(before).is_some_and(|(c, _)| c == writer);
+                prop_assert!(
+                    root == before || own,
+                    "{:?}: «{}» replaced «{}», which client {} never saw",
+                    f, after, before, writer
+                );
+            }
         }
     }
 }
