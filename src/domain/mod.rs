@@ -14,6 +14,7 @@ pub mod fixtures;
 pub mod passport;
 pub mod queue;
 pub mod refdata;
+pub mod replication;
 pub mod rules;
 pub mod status;
 pub mod user;

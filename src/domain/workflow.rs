@@ -315,6 +315,14 @@ pub enum DocumentKind {
     ExpertProtocol,
     /// An official request to delete (§4.1.13).
     OfficialRequest,
+    /// Replication: a roadmap or other document on the implementation
+    /// (§5.3.1.4).
+    Roadmap,
+    /// Replication: the letter signed by the head of the executive body
+    /// (§5.3.1.5).
+    OfficialLetter,
+    /// Replication: materials and documents made for the implementation.
+    Materials,
 }
 
 impl DocumentKind {
@@ -324,6 +332,9 @@ impl DocumentKind {
             Self::CommissionProtocol => "Протокол региональной межведомственной комиссии",
             Self::ExpertProtocol => "Протокол экспертной оценки",
             Self::OfficialRequest => "Официальное обращение об удалении",
+            Self::Roadmap => "Дорожная карта",
+            Self::OfficialLetter => "Письмо руководителя исполнительного органа",
+            Self::Materials => "Материалы о внедрении",
         }
     }
 }
