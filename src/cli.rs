@@ -19,7 +19,8 @@ use crate::search::{CatchUp, FacetKind, Filters, SearchIndex, SearchQuery, Sort}
 use crate::store::Store;
 use crate::theme::Theme;
 
-const HELP_TEMPLATE: &str = "{about}\n\nИспользование: {usage}\n\n{all-args}{after-help}";
+pub(crate) const HELP_TEMPLATE: &str =
+    "{about}\n\nИспользование: {usage}\n\n{all-args}{after-help}";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -136,6 +137,18 @@ pub enum Command {
         #[command(subcommand)]
         command: Option<SyncCommand>,
     },
+    /// Тиражирование: заявки «Хочу внедрить», шаги по ним, мероприятия.
+    #[command(help_template = HELP_TEMPLATE, subcommand_help_heading = "Команды")]
+    Replication {
+        #[command(subcommand)]
+        command: crate::replication_cli::ReplicationCommand,
+    },
+    /// Отчёты.
+    #[command(help_template = HELP_TEMPLATE, subcommand_help_heading = "Команды")]
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// Ваши очереди: практики, ждущие вашего действия.
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
     Queue {
@@ -163,6 +176,23 @@ pub enum Command {
         /// указан или хранилище пусто.
         #[arg(long, default_value_t = 10_000, value_name = "N")]
         practices: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Итоги тиражирования за год (п. 5.3.5): по практикам, регионам,
+    /// категориям и статусам; кандидаты в архив.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Replication {
+        #[arg(long, value_name = "ГОД")]
+        year: i32,
+        /// Записать таблицу CSV.
+        #[arg(long, value_name = "ФАЙЛ")]
+        csv: Option<PathBuf>,
+        /// Записать книгу XLSX.
+        #[arg(long, value_name = "ФАЙЛ")]
+        xlsx: Option<PathBuf>,
     },
 }
 
@@ -628,6 +658,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
             crate::client::login(&data, &server, cli.as_user.as_deref())
+        }
+        Some(Command::Replication { command }) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            crate::replication_cli::run(&data, cli.as_user.as_deref(), command)
+        }
+        Some(Command::Report {
+            command: ReportCommand::Replication { year, csv, xlsx },
+        }) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            crate::replication_cli::report(&data, year, csv.as_deref(), xlsx.as_deref())
         }
         Some(Command::Queue { json }) => {
             let data = config.data_dir(cli.data.as_deref());

@@ -16,6 +16,8 @@ pub mod exec;
 pub mod keymap;
 pub mod passport_json;
 pub mod practice_cli;
+pub mod replication;
+pub mod replication_cli;
 pub mod review;
 pub mod screens;
 pub mod search;

@@ -121,9 +121,106 @@ fn record(client: Uuid, seq: u64, r: &OpResult) -> Result<(Uuid, u64, Vec<u8>), 
     Ok((client, seq, codec::encode(r)?))
 }
 
+/// A replication op: through the same functions as the CLI and the
+/// workstation, its answer recorded in the same commit.
+fn apply_replication(
+    store: &Store,
+    user: &User,
+    client: Uuid,
+    op: &Op,
+) -> Result<OpResult, ApiError> {
+    use crate::domain::replication::{Action as Step, Args as StepArgs, Request};
+    let recorded = record(client, op.seq, &OpResult::Applied)?;
+    let mark = |m: &mut Mutation| m.client_op = Some(recorded);
+    let done = match &op.kind {
+        OpKind::Apply { application: a } => {
+            let req = Request {
+                learned_at: a.learned_at.clone(),
+                event: a.event,
+                confirmed: true,
+            };
+            crate::replication::apply_with(store, user, a.practice, &req, Some(a.id), mark)
+                .map(|_| ())
+        }
+        OpKind::Replicate {
+            application,
+            action,
+            comment,
+            to,
+            reason,
+            report,
+            documents,
+            ..
+        } => {
+            let Some(kind) = Step::from_code(action) else {
+                return reject(
+                    store,
+                    user,
+                    client,
+                    op.seq,
+                    &format!("Неизвестное действие «{action}»."),
+                );
+            };
+            let blobs = crate::store::blobs::Blobs::new(store.dir());
+            if let Some(d) = documents.iter().find(|d| !blobs.exists(&d.sha256)) {
+                return reject(
+                    store,
+                    user,
+                    client,
+                    op.seq,
+                    &format!("Файл «{}» не получен сервером.", d.name),
+                );
+            }
+            let to = match to {
+                Some(login) => match store.user_by_login(login)? {
+                    Some(u) => Some(u),
+                    None => {
+                        return reject(
+                            store,
+                            user,
+                            client,
+                            op.seq,
+                            &format!("Пользователь «{login}» не найден."),
+                        );
+                    }
+                },
+                None => None,
+            };
+            let args = StepArgs {
+                comment: comment.clone(),
+                to,
+                documents: documents.clone(),
+                reason: reason.clone(),
+                report: report.clone(),
+            };
+            crate::replication::act_with(store, user, *application, kind, &args, mark).map(|_| ())
+        }
+        OpKind::Event { event } => {
+            crate::replication::create_event_with(store, user, (**event).clone(), mark).map(|_| ())
+        }
+        OpKind::Interest {
+            event,
+            region,
+            practices,
+        } => crate::replication::interest_with(store, user, *event, region, practices, mark)
+            .map(|_| ()),
+        OpKind::Create { .. } | OpKind::Edit { .. } | OpKind::Act { .. } => {
+            return apply_one(store, user, client, op);
+        }
+    };
+    match done {
+        Ok(()) => Ok(OpResult::Applied),
+        Err(e) => reject(store, user, client, op.seq, &e.message),
+    }
+}
+
 fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResult, ApiError> {
     let mut clean = matches!(op.kind, OpKind::Create { .. });
     let (cmd, result) = match &op.kind {
+        OpKind::Apply { .. }
+        | OpKind::Replicate { .. }
+        | OpKind::Event { .. }
+        | OpKind::Interest { .. } => return apply_replication(store, user, client, op),
         OpKind::Create { practice, passport } => (
             Command::Create {
                 id: *practice,
@@ -380,6 +477,10 @@ fn news(store: &Store, reader: &User, since: u64, client: Option<Uuid>) -> Resul
                     store.practice(id)?.is_some_and(|p| scope.can_read(&p))
                 }
                 crate::store::EntityRef::Leaders(_) => false,
+                crate::store::EntityRef::Application(id) => {
+                    application_readable(store, reader, id)?
+                }
+                crate::store::EntityRef::Event(_) => true,
             };
             if readable {
                 return Ok(News {
@@ -393,6 +494,15 @@ fn news(store: &Store, reader: &User, since: u64, client: Option<Uuid>) -> Resul
         news: false,
         latest,
     })
+}
+
+/// Whether `reader` may read the application.
+fn application_readable(store: &Store, reader: &User, id: Uuid) -> Result<bool, StoreError> {
+    let Some(a) = store.application(id)? else {
+        return Ok(false);
+    };
+    let p = store.practice(a.practice)?;
+    Ok(crate::domain::replication::can_read(reader, &a, p.as_ref()))
 }
 
 /// A user as `reader` may see them.
@@ -425,6 +535,9 @@ fn feed(
     let mut reader_changed = since == 0;
     let mut cursor = since;
     let mut more = false;
+    // Applications and events touched in this page, in order.
+    let mut others = Vec::new();
+    let mut seen_other = HashSet::new();
     for (n, entry) in store.changes_since(since).enumerate() {
         if n == PAGE {
             more = true;
@@ -435,6 +548,19 @@ fn feed(
         for e in entry.entities {
             if e == crate::store::EntityRef::User(reader.id) {
                 reader_changed = true;
+            }
+            if let crate::store::EntityRef::Application(id) = e
+                && seen_other.insert(e)
+                && application_readable(store, reader, id)?
+                && let Some(a) = store.application(id)?
+            {
+                others.push(Remote::Application(Box::new(a)));
+            }
+            if let crate::store::EntityRef::Event(id) = e
+                && seen_other.insert(e)
+                && let Some(ev) = store.event(id)?
+            {
+                others.push(Remote::Event(Box::new(ev)));
             }
             if let crate::store::EntityRef::Practice(id) = e {
                 let echo = match client {
@@ -476,6 +602,7 @@ fn feed(
             records.insert(0, Remote::User(Box::new(redacted(&u, reader, scope.all))));
         }
     }
+    records.extend(others);
     Ok(PullReply {
         records,
         cursor,

@@ -66,6 +66,10 @@ pub enum Record {
         year: i32,
         leaders: Vec<Leader>,
     },
+    /// An application to replicate a practice (R-1…R-7).
+    Application(Box<crate::domain::replication::Application>),
+    /// An event of §5.2 with the regions' interest.
+    Event(Box<crate::domain::replication::Event>),
 }
 
 impl Record {
@@ -75,6 +79,8 @@ impl Record {
             Self::Practice(p) => EntityRef::Practice(p.id),
             Self::Revision(r) => EntityRef::Practice(r.practice),
             Self::Leaders { year, .. } => EntityRef::Leaders(*year),
+            Self::Application(a) => EntityRef::Application(a.id),
+            Self::Event(e) => EntityRef::Event(e.id),
         }
     }
 }
@@ -85,6 +91,8 @@ pub enum EntityRef {
     User(UserId),
     Practice(PracticeId),
     Leaders(i32),
+    Application(Uuid),
+    Event(Uuid),
 }
 
 /// One change: the records it writes, who made it and what it was.
@@ -112,6 +120,8 @@ pub struct Mutation {
     /// Client: pulled records — the new pull cursor and the server
     /// revision of each practice.
     pub pulled: Option<(u64, Vec<(PracticeId, u32)>)>,
+    /// A replication step, for the application's timeline.
+    pub step: Option<crate::domain::replication::Step>,
 }
 
 impl Mutation {
@@ -127,6 +137,7 @@ impl Mutation {
             client_op: None,
             client_rev: None,
             pulled: None,
+            step: None,
         }
     }
 
@@ -192,7 +203,13 @@ const CLIENTS: usize = 13;
 const SYNCED: usize = 14;
 /// Client: conflicts and refusals the user has to see.
 const CONFLICTS: usize = 15;
-const TREE_NAMES: [&str; 16] = [
+/// Replication applications by id.
+const APPLICATIONS: usize = 16;
+/// Events of §5.2 by id.
+const EVENTS: usize = 17;
+/// Replication steps by change seq (their timeline).
+const STEPS: usize = 18;
+const TREE_NAMES: [&str; 19] = [
     "meta",
     "users",
     "logins",
@@ -209,6 +226,9 @@ const TREE_NAMES: [&str; 16] = [
     "clients",
     "synced",
     "conflicts",
+    "applications",
+    "events",
+    "steps",
 ];
 
 const KEY_CLIENT: &[u8] = b"client_id";
@@ -229,6 +249,8 @@ fn entity_key(e: EntityRef) -> Vec<u8> {
         EntityRef::User(id) => [&[b'u'][..], id.as_bytes()].concat(),
         EntityRef::Practice(id) => [&[b'p'][..], id.as_bytes()].concat(),
         EntityRef::Leaders(y) => [&[b'l'][..], &y.to_be_bytes()[..]].concat(),
+        EntityRef::Application(id) => [&[b'a'][..], id.as_bytes()].concat(),
+        EntityRef::Event(id) => [&[b'e'][..], id.as_bytes()].concat(),
     }
 }
 
@@ -416,6 +438,14 @@ impl Store {
                     year.to_be_bytes().to_vec(),
                     codec::encode(leaders)?,
                 )),
+                Record::Application(a) => encoded.push((
+                    APPLICATIONS,
+                    a.id.as_bytes().to_vec(),
+                    codec::encode(a.as_ref())?,
+                )),
+                Record::Event(e) => {
+                    encoded.push((EVENTS, e.id.as_bytes().to_vec(), codec::encode(e.as_ref())?));
+                }
             }
         }
         let logins: Vec<(String, UserId)> = m
@@ -509,6 +539,11 @@ impl Store {
                 }
                 if let Some((client, practice, rev)) = &m.client_rev {
                     tx[CLIENTS].insert(own_revision_key(*client, *practice, *rev), &[])?;
+                }
+                if let Some(step) = &m.step {
+                    let bytes = codec::encode(step)
+                        .map_err(|e| ConflictableTransactionError::Abort(e.into()))?;
+                    tx[STEPS].insert(&u64_key(seq), bytes)?;
                 }
                 if let Some((cursor, synced)) = &m.pulled {
                     tx[META].insert(KEY_CURSOR, &u64_key(*cursor))?;
@@ -618,6 +653,51 @@ impl Store {
             .range(u64_key(seq + 1)..)
             .values()
             .map(|v| Ok(codec::decode(&v?)?))
+    }
+
+    /// A replication application.
+    pub fn application(&self, id: Uuid) -> Result<Option<crate::domain::replication::Application>> {
+        self.trees[APPLICATIONS]
+            .get(id.as_bytes())?
+            .map(|v| codec::decode(&v))
+            .transpose()
+            .map_err(Into::into)
+    }
+
+    /// Every replication application.
+    pub fn applications(&self) -> Result<Vec<crate::domain::replication::Application>> {
+        self.trees[APPLICATIONS]
+            .iter()
+            .values()
+            .map(|v| Ok(codec::decode(&v?)?))
+            .collect()
+    }
+
+    /// An event of §5.2.
+    pub fn event(&self, id: Uuid) -> Result<Option<crate::domain::replication::Event>> {
+        self.trees[EVENTS]
+            .get(id.as_bytes())?
+            .map(|v| codec::decode(&v))
+            .transpose()
+            .map_err(Into::into)
+    }
+
+    /// Every event of §5.2.
+    pub fn events(&self) -> Result<Vec<crate::domain::replication::Event>> {
+        self.trees[EVENTS]
+            .iter()
+            .values()
+            .map(|v| Ok(codec::decode(&v?)?))
+            .collect()
+    }
+
+    /// The replication step a change made.
+    pub fn step(&self, seq: u64) -> Result<Option<crate::domain::replication::Step>> {
+        self.trees[STEPS]
+            .get(u64_key(seq))?
+            .map(|v| codec::decode(&v))
+            .transpose()
+            .map_err(Into::into)
     }
 
     /// The audit trail, oldest first.

@@ -235,6 +235,8 @@ pub async fn sync(
                     m = m.with(Record::Practice(p));
                 }
                 Remote::User(u) => m = m.with(Record::User(u)),
+                Remote::Application(a) => m = m.with(Record::Application(a)),
+                Remote::Event(e) => m = m.with(Record::Event(e)),
             }
         }
         summary.received += synced.len();

@@ -52,6 +52,32 @@ pub enum OpKind {
         #[serde(default)]
         documents: Vec<crate::domain::workflow::Document>,
     },
+    /// «Хочу внедрить»: the application as the client made it; the server
+    /// checks it again and keeps its id.
+    Apply {
+        application: Box<crate::domain::replication::Application>,
+    },
+    /// A step of a replication application, decided by the server.
+    Replicate {
+        application: Uuid,
+        practice: PracticeId,
+        action: String,
+        comment: String,
+        to: Option<String>,
+        reason: Option<String>,
+        report: Option<crate::domain::replication::ResultForm>,
+        documents: Vec<crate::domain::workflow::Document>,
+    },
+    /// A new event of §5.2.
+    Event {
+        event: Box<crate::domain::replication::Event>,
+    },
+    /// A region's interest after an event.
+    Interest {
+        event: Uuid,
+        region: String,
+        practices: Vec<PracticeId>,
+    },
 }
 
 impl OpKind {
@@ -70,9 +96,10 @@ impl OpKind {
                     }
                 }
             }
-            Self::Act { documents, .. } => {
+            Self::Act { documents, .. } | Self::Replicate { documents, .. } => {
                 out.extend(documents.iter().map(|d| d.sha256.clone()));
             }
+            Self::Apply { .. } | Self::Event { .. } | Self::Interest { .. } => {}
         }
         out.sort();
         out.dedup();
@@ -83,7 +110,11 @@ impl OpKind {
         match self {
             Self::Create { practice, .. }
             | Self::Edit { practice, .. }
-            | Self::Act { practice, .. } => *practice,
+            | Self::Act { practice, .. }
+            | Self::Replicate { practice, .. } => *practice,
+            Self::Apply { application } => application.practice,
+            Self::Event { event } => event.practices.first().copied().unwrap_or_default(),
+            Self::Interest { practices, .. } => practices.first().copied().unwrap_or_default(),
         }
     }
 }
@@ -123,6 +154,8 @@ pub enum Remote {
     /// A user as the reader may see them: never a password hash; contacts
     /// only within the reader's scope.
     User(Box<User>),
+    Application(Box<crate::domain::replication::Application>),
+    Event(Box<crate::domain::replication::Event>),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,0 +1,503 @@
+//! `smarteka replication apply|act|list|show|event|interest` and
+//! `smarteka report replication`: replication from scripts, as a user.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use clap::Subcommand;
+use uuid::Uuid;
+
+use crate::cli::{Failure, emit, fail};
+use crate::domain::replication::{EventFormat, Request, ResultForm};
+use crate::practice_cli::need_user;
+use crate::replication::{self as repl, StepInput, Summary};
+use crate::store::Store;
+use crate::store::blobs::Blobs;
+
+const HELP_TEMPLATE: &str = crate::cli::HELP_TEMPLATE;
+
+#[derive(Debug, Subcommand)]
+pub enum ReplicationCommand {
+    /// «Хочу внедрить»: заявка реципиента на внедрение опубликованной
+    /// практики (п. 5.1.1); выводит идентификатор заявки.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Apply {
+        #[arg(value_name = "ID_ПРАКТИКИ")]
+        practice: String,
+        /// На каком мероприятии вы узнали о практике (или идентификатор
+        /// мероприятия Агентства).
+        #[arg(long, value_name = "ТЕКСТ")]
+        event: String,
+        /// Подтверждаю: изучил(а) описание и материалы практики, готов(а)
+        /// приступить к внедрению и взаимодействовать с модератором и автором.
+        #[arg(long)]
+        confirm: bool,
+    },
+    /// Шаг по заявке: assign, contact, no-answer, upload-roadmap, report,
+    /// complete, decline, refuse (docs/replication.md).
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Act {
+        #[arg(value_name = "ID_ЗАЯВКИ")]
+        id: String,
+        #[arg(value_name = "ДЕЙСТВИЕ")]
+        action: String,
+        /// Модератор внедрения (для assign).
+        #[arg(long, value_name = "ЛОГИН")]
+        to: Option<String>,
+        #[arg(long, value_name = "ТЕКСТ", default_value = "")]
+        comment: String,
+        /// Файл: дорожная карта (upload-roadmap) или материалы (report);
+        /// можно несколько раз.
+        #[arg(long, value_name = "ФАЙЛ")]
+        attach: Vec<PathBuf>,
+        /// Письмо за подписью руководителя исполнительного органа (report).
+        #[arg(long, value_name = "ФАЙЛ")]
+        letter: Option<PathBuf>,
+        /// Основание отказа Агентства (refuse): no-authority, contacts,
+        /// ignored, profile.
+        #[arg(long, value_name = "КОД")]
+        reason: Option<String>,
+        /// Форма результата (report): начало внедрения, ГГГГ-ММ-ДД.
+        #[arg(long, value_name = "ДАТА")]
+        started: Option<String>,
+        /// Форма результата: завершение внедрения, ГГГГ-ММ-ДД.
+        #[arg(long, value_name = "ДАТА")]
+        finished: Option<String>,
+        /// Форма результата: как практика адаптирована в регионе.
+        #[arg(long, value_name = "ТЕКСТ")]
+        adaptation: Option<String>,
+        /// Форма результата: первичные результаты.
+        #[arg(long, value_name = "ТЕКСТ")]
+        results: Option<String>,
+        /// Форма результата: ожидаемые эффекты.
+        #[arg(long, value_name = "ТЕКСТ")]
+        effects: Option<String>,
+    },
+    /// Заявки, доступные вам.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Заявка: ход работы и документы.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Show {
+        #[arg(value_name = "ID_ЗАЯВКИ")]
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Мероприятие Агентства (п. 5.2); выводит его идентификатор.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Event {
+        /// Формат: internship, project-platform, federal-session,
+        /// district-session, regional-session, demo-day, strategic-club,
+        /// state-council, visit-session, collection.
+        #[arg(long, value_name = "ФОРМАТ")]
+        format: String,
+        #[arg(long, value_name = "ТЕКСТ")]
+        title: String,
+        /// Дата, ГГГГ-ММ-ДД.
+        #[arg(long, value_name = "ДАТА")]
+        date: String,
+        #[arg(long, value_name = "ТЕКСТ")]
+        place: String,
+        /// Представленная практика; можно несколько раз.
+        #[arg(long = "practice", value_name = "ID", required = true)]
+        practices: Vec<String>,
+    },
+    /// Заинтересованность региона по итогам мероприятия (п. 5.3.1.1):
+    /// реципиенты региона получают приглашение подать заявку.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Interest {
+        #[arg(value_name = "ID_МЕРОПРИЯТИЯ")]
+        event: String,
+        /// Код региона (например, 54).
+        #[arg(long, value_name = "КОД")]
+        region: String,
+        #[arg(long = "practice", value_name = "ID", required = true)]
+        practices: Vec<String>,
+    },
+    /// Мероприятия и приглашения вашего региона.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Events {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn id_of(text: &str, what: &str) -> Result<Uuid, Failure> {
+    Uuid::parse_str(text.trim())
+        .map_err(|_| fail(format!("«{text}» — не идентификатор {what}."), 2))
+}
+
+fn date_of(text: &str) -> Result<NaiveDate, Failure> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| fail(format!("«{text}» — не дата: укажите ГГГГ-ММ-ДД."), 2))
+}
+
+fn json_out<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
+    let mut s = serde_json::to_string_pretty(v).map_err(|e| fail(e.to_string(), 1))?;
+    s.push('\n');
+    emit(s.as_bytes())
+}
+
+fn failed(e: crate::review::ActError) -> Failure {
+    fail(e.message, if e.bad_input { 2 } else { 1 })
+}
+
+#[allow(clippy::too_many_lines)] // one match over the subcommands
+pub fn run(data: &Path, as_user: Option<&str>, cmd: ReplicationCommand) -> Result<(), Failure> {
+    let store = Store::open(data)?;
+    let user = need_user(&store, as_user)?;
+    match cmd {
+        ReplicationCommand::Apply {
+            practice,
+            event,
+            confirm,
+        } => {
+            let practice = id_of(&practice, "практики")?;
+            // An event of the Agency named by its id links the application.
+            let linked = Uuid::parse_str(event.trim())
+                .ok()
+                .map(|id| store.event(id))
+                .transpose()?
+                .flatten();
+            let req = Request {
+                learned_at: linked.as_ref().map_or(event.clone(), |e| e.title.clone()),
+                event: linked.map(|e| e.id),
+                confirmed: confirm,
+            };
+            let app =
+                repl::apply_with(&store, &user, practice, &req, None, |_| {}).map_err(failed)?;
+            eprintln!("Заявка подана: «{}».", app.status.name());
+            emit(format!("{}\n", app.id).as_bytes())
+        }
+        ReplicationCommand::Act {
+            id,
+            action,
+            to,
+            comment,
+            attach,
+            letter,
+            reason,
+            started,
+            finished,
+            adaptation,
+            results,
+            effects,
+        } => {
+            let id = id_of(&id, "заявки")?;
+            let report = if started.is_some() || finished.is_some() || adaptation.is_some() {
+                Some(ResultForm {
+                    started: date_of(started.as_deref().unwrap_or_default())?,
+                    finished: date_of(finished.as_deref().unwrap_or_default())?,
+                    adaptation: adaptation.unwrap_or_default(),
+                    first_results: results.unwrap_or_default(),
+                    expected_effects: effects.unwrap_or_default(),
+                })
+            } else {
+                None
+            };
+            let input = StepInput {
+                comment,
+                to,
+                attach,
+                letter,
+                reason,
+                report,
+            };
+            let app =
+                repl::act(&store, &Blobs::new(data), &user, id, &action, &input).map_err(failed)?;
+            eprintln!("Готово: заявка — «{}».", app.status.name());
+            Ok(())
+        }
+        ReplicationCommand::List { json } => {
+            let rows = repl::rows(&store, &user)?;
+            if json {
+                return json_out(&rows);
+            }
+            let mut out = String::new();
+            for r in &rows {
+                let late = r
+                    .overdue
+                    .map(|d| format!(" · просрочено на {d} р.д."))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "{}  {:<28} {} · «{}»{late}",
+                    r.id, r.status, r.region_name, r.title
+                );
+            }
+            if rows.is_empty() {
+                out.push_str("Заявок нет.\n");
+            }
+            emit(out.as_bytes())
+        }
+        ReplicationCommand::Show { id, json } => {
+            let id = id_of(&id, "заявки")?;
+            let app = store
+                .application(id)?
+                .filter(|a| {
+                    let p = store.practice(a.practice).ok().flatten();
+                    crate::domain::replication::can_read(&user, a, p.as_ref())
+                })
+                .ok_or_else(|| fail("Заявка не найдена или недоступна вам.", 1))?;
+            let steps = repl::timeline(&store, id)?;
+            if json {
+                return json_out(&serde_json::json!({
+                    "id": app.id,
+                    "practice": app.practice,
+                    "region": app.region,
+                    "status": app.status.name(),
+                    "documents": app.documents,
+                    "report": app.report.as_ref().map(|r| serde_json::json!({
+                        "started": r.started, "finished": r.finished,
+                        "adaptation": r.adaptation, "first_results": r.first_results,
+                        "expected_effects": r.expected_effects,
+                    })),
+                    "timeline": steps,
+                }));
+            }
+            let mut out = format!("Заявка {} — «{}»\n", app.id, app.status.name());
+            for s in &steps {
+                let _ = writeln!(
+                    out,
+                    "{}  {}\n    {}",
+                    s.at.with_timezone(&chrono::Local).format("%d.%m.%Y %H:%M"),
+                    s.actor,
+                    s.summary
+                );
+                if !s.comment.is_empty() {
+                    let _ = writeln!(out, "    Комментарий: {}", s.comment);
+                }
+                for d in &s.documents {
+                    let _ = writeln!(out, "    {}: {} ({} байт)", d.kind.name(), d.name, d.size);
+                }
+            }
+            emit(out.as_bytes())
+        }
+        ReplicationCommand::Event {
+            format,
+            title,
+            date,
+            place,
+            practices,
+        } => {
+            let format = EventFormat::from_code(&format).ok_or_else(|| {
+                let codes: Vec<&str> = EventFormat::ALL.iter().map(|f| f.code()).collect();
+                fail(
+                    format!("Нет формата «{format}»; допустимы: {}.", codes.join(", ")),
+                    2,
+                )
+            })?;
+            let practices = practices
+                .iter()
+                .map(|p| id_of(p, "практики"))
+                .collect::<Result<Vec<_>, _>>()?;
+            let e = crate::domain::replication::Event {
+                id: Uuid::now_v7(),
+                format,
+                title,
+                date: date_of(&date)?,
+                place,
+                practices,
+                interest: Vec::new(),
+                created_by: user.id,
+                revision: 0,
+            };
+            let e = repl::create_event_with(&store, &user, e, |_| {}).map_err(failed)?;
+            eprintln!("Мероприятие создано: «{}».", e.title);
+            emit(format!("{}\n", e.id).as_bytes())
+        }
+        ReplicationCommand::Interest {
+            event,
+            region,
+            practices,
+        } => {
+            let event = id_of(&event, "мероприятия")?;
+            let practices = practices
+                .iter()
+                .map(|p| id_of(p, "практики"))
+                .collect::<Result<Vec<_>, _>>()?;
+            let e = repl::interest_with(&store, &user, event, &region, &practices, |_| {})
+                .map_err(failed)?;
+            eprintln!(
+                "Заинтересованность записана: «{}», регион {}.",
+                e.title,
+                crate::domain::refdata::refdata().region_name(&region)
+            );
+            Ok(())
+        }
+        ReplicationCommand::Events { json } => {
+            let events = store.events()?;
+            let mine: Vec<String> = user
+                .regions_for(crate::domain::Role::Recipient)
+                .iter()
+                .map(|r| (*r).to_owned())
+                .collect();
+            let mut rows = Vec::new();
+            for e in &events {
+                let invited: Vec<Uuid> = mine.iter().flat_map(|r| e.invitations(r)).collect();
+                rows.push(serde_json::json!({
+                    "id": e.id,
+                    "format": e.format.name(),
+                    "title": e.title,
+                    "date": e.date,
+                    "place": e.place,
+                    "practices": e.practices,
+                    "invited": invited,
+                }));
+            }
+            if json {
+                return json_out(&rows);
+            }
+            let mut out = String::new();
+            for e in &events {
+                let _ = writeln!(
+                    out,
+                    "{}  {} · {} · {} · «{}»",
+                    e.id,
+                    e.date.format("%d.%m.%Y"),
+                    e.format.name(),
+                    e.place,
+                    e.title
+                );
+                for r in &mine {
+                    for p in e.invitations(r) {
+                        let title = store
+                            .practice(p)?
+                            .map(|p| p.passport.title)
+                            .unwrap_or_default();
+                        let _ = writeln!(out, "    Приглашение подать заявку: «{title}» ({p})");
+                    }
+                }
+            }
+            if events.is_empty() {
+                out.push_str("Мероприятий нет.\n");
+            }
+            emit(out.as_bytes())
+        }
+    }
+}
+
+/// `smarteka report replication --year Y [--csv F] [--xlsx F]`.
+pub fn report(
+    data: &Path,
+    year: i32,
+    csv: Option<&Path>,
+    xlsx: Option<&Path>,
+) -> Result<(), Failure> {
+    let store = Store::open(data)?;
+    let s = repl::summary(&store, year)?;
+    if csv.is_none() && xlsx.is_none() {
+        return emit(text(&s).as_bytes());
+    }
+    if let Some(path) = csv {
+        write_atomically(path, csv_of(&s).as_bytes())?;
+        eprintln!("CSV: {}", path.display());
+    }
+    if let Some(path) = xlsx {
+        let bytes = xlsx_of(&s).map_err(|e| fail(format!("XLSX не собран: {e}"), 1))?;
+        write_atomically(path, &bytes)?;
+        eprintln!("XLSX: {}", path.display());
+    }
+    Ok(())
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let tmp = path.with_extension("tmp");
+    let done = std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, path));
+    done.map_err(|e| fail(format!("Файл «{}» не записан: {e}", path.display()), 1))
+}
+
+/// The sections of the summary, each a list of (name, count).
+fn sections(s: &Summary) -> [(&'static str, &Vec<(String, usize)>); 4] {
+    [
+        ("По статусам", &s.by_status),
+        ("По практикам", &s.by_practice),
+        ("По регионам", &s.by_region),
+        ("По категориям", &s.by_category),
+    ]
+}
+
+pub fn text(s: &Summary) -> String {
+    let mut out = format!(
+        "Итоги тиражирования за {} год: заявок {}\n",
+        s.year, s.total
+    );
+    for (title, rows) in sections(s) {
+        let _ = writeln!(out, "\n{title}:");
+        for (name, n) in rows {
+            let _ = writeln!(out, "  {n:>5}  {name}");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nОпубликованы, но без заявок за год — кандидаты в архив (п. 4.6.1): {}",
+        s.archive_candidates.len()
+    );
+    for t in &s.archive_candidates {
+        let _ = writeln!(out, "  «{t}»");
+    }
+    out
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', ';']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+pub fn csv_of(s: &Summary) -> String {
+    let mut out = String::from("раздел,название,заявок\n");
+    let _ = writeln!(out, "Всего,{},{}", s.year, s.total);
+    for (title, rows) in sections(s) {
+        for (name, n) in rows {
+            let _ = writeln!(out, "{},{},{n}", csv_field(title), csv_field(name));
+        }
+    }
+    for t in &s.archive_candidates {
+        let _ = writeln!(out, "Кандидаты в архив,{},0", csv_field(t));
+    }
+    out
+}
+
+pub fn xlsx_of(s: &Summary) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    for (title, rows) in sections(s) {
+        let sheet = book.add_worksheet();
+        sheet.set_name(title)?;
+        sheet.write_string_with_format(0, 0, title, &bold)?;
+        sheet.write_string_with_format(0, 1, "Заявок", &bold)?;
+        let mut r = 1u32;
+        for (name, n) in rows {
+            sheet.write_string(r, 0, name)?;
+            sheet.write_number(r, 1, f64::from(u32::try_from(*n).unwrap_or(u32::MAX)))?;
+            r += 1;
+        }
+        sheet.write_string_with_format(r, 0, "Итого", &bold)?;
+        sheet.write_number_with_format(
+            r,
+            1,
+            f64::from(u32::try_from(rows.iter().map(|x| x.1).sum::<usize>()).unwrap_or(u32::MAX)),
+            &bold,
+        )?;
+        sheet.set_column_width(0, 60)?;
+    }
+    let sheet = book.add_worksheet();
+    sheet.set_name("Кандидаты в архив")?;
+    sheet.write_string_with_format(0, 0, "Опубликованы, без заявок за год (п. 4.6.1)", &bold)?;
+    for (i, t) in s.archive_candidates.iter().enumerate() {
+        sheet.write_string(u32::try_from(i + 1).unwrap_or(u32::MAX), 0, t)?;
+    }
+    sheet.set_column_width(0, 80)?;
+    book.save_to_buffer()
+}
