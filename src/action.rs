@@ -48,10 +48,13 @@ pub enum Action {
     Conflicts,
     KeepMine,
     TakeTheirs,
+    Replication,
+    WantToImplement,
+    YearSummary,
 }
 
 impl Action {
-    pub const ALL: [Action; 42] = [
+    pub const ALL: [Action; 45] = [
         Self::Quit,
         Self::Back,
         Self::Help,
@@ -94,6 +97,9 @@ impl Action {
         Self::Conflicts,
         Self::KeepMine,
         Self::TakeTheirs,
+        Self::Replication,
+        Self::WantToImplement,
+        Self::YearSummary,
     ];
 
     /// What the action does, in Russian.
@@ -141,6 +147,9 @@ impl Action {
             Self::Conflicts => "Конфликты синхронизации и отказы сервера",
             Self::KeepMine => "Конфликт: оставить моё значение",
             Self::TakeTheirs => "Конфликт: принять значение сервера",
+            Self::Replication => "Тиражирование: заявки на внедрение",
+            Self::WantToImplement => "«Хочу внедрить»: подать заявку на внедрение",
+            Self::YearSummary => "Итоги тиражирования за год",
         }
     }
 
@@ -189,6 +198,9 @@ impl Action {
             Self::Conflicts => "конфликты",
             Self::KeepMine => "моё",
             Self::TakeTheirs => "сервера",
+            Self::Replication => "тиражирование",
+            Self::WantToImplement => "хочу внедрить",
+            Self::YearSummary => "итоги года",
         }
     }
 }

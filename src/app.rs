@@ -274,7 +274,7 @@ impl App {
         }
     }
 
-    fn apply(&mut self, effects: Vec<Effect>) {
+    pub fn apply(&mut self, effects: Vec<Effect>) {
         for e in effects {
             match e {
                 Effect::Close => {
@@ -357,6 +357,24 @@ impl App {
                     self.apply(vec![eff]);
                 }
                 Effect::SyncNow => self.sync_now(),
+                Effect::OpenReplication | Effect::WantToImplement(..) => {
+                    let Some(user) = self.user.clone() else {
+                        self.message = Some(Message {
+                            text: "Войдите, чтобы работать с тиражированием: l.".into(),
+                            error: true,
+                        });
+                        continue;
+                    };
+                    if let Effect::WantToImplement(id, title) = e {
+                        self.popup = Some(Box::new(crate::screens::replication::ApplyForm::new(
+                            user, id, title,
+                        )));
+                    } else {
+                        let (s, eff) = crate::screens::replication::Replication::open(user);
+                        self.stack.push(Box::new(s));
+                        self.apply(vec![eff]);
+                    }
+                }
                 Effect::OpenConflicts => {
                     let Some(user) = self.user.clone() else {
                         self.message = Some(Message {
@@ -482,7 +500,9 @@ impl App {
                     }
                 }
             }
-            Reply::Saved { result: Ok(_), .. } | Reply::Submitted { result: Ok(_), .. } => {
+            Reply::Saved { result: Ok(_), .. }
+            | Reply::Submitted { result: Ok(_), .. }
+            | Reply::Replicated(Ok(_)) => {
                 self.changed();
             }
             Reply::Acted { result: Ok(_), .. } => {

@@ -209,6 +209,9 @@ fn defaults() -> Vec<(Action, &'static [&'static str])> {
         (Action::Conflicts, &["c"]),
         (Action::KeepMine, &["m"]),
         (Action::TakeTheirs, &["t"]),
+        (Action::Replication, &["t"]),
+        (Action::WantToImplement, &["w"]),
+        (Action::YearSummary, &["y"]),
         (Action::Submit, &["enter"]),
     ]
 }

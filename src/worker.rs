@@ -64,10 +64,38 @@ pub struct PracticeView {
     pub author: String,
     /// (name, mentor) per team member; invitations show the e-mail.
     pub team: Vec<(String, bool)>,
+    /// The practice's replications: (region, status) per application.
+    pub replications: Vec<(String, crate::domain::ReplicationStatus)>,
 }
 
 #[derive(Debug, Clone)]
 pub enum Request {
+    /// The applications the user may read.
+    Replications {
+        user: Box<User>,
+    },
+    /// One application: its timeline and the steps on offer.
+    Application {
+        user: Box<User>,
+        id: uuid::Uuid,
+    },
+    /// A step of an application.
+    Replicate {
+        user: Box<User>,
+        id: uuid::Uuid,
+        action: String,
+        input: Box<crate::replication::StepInput>,
+    },
+    /// «Хочу внедрить».
+    ApplyFor {
+        user: Box<User>,
+        practice: PracticeId,
+        request: Box<crate::domain::replication::Request>,
+    },
+    /// The yearly summary of §5.3.5.
+    ReplicationSummary {
+        year: i32,
+    },
     Search {
         tag: u64,
         query: SearchQuery,
@@ -286,6 +314,11 @@ pub enum Reply {
         result: Result<Box<DiffView>, String>,
     },
     Inbox(Result<Box<Inbox>, String>),
+    Replications(Result<Vec<crate::replication::Row>, String>),
+    Application(Result<Box<ApplicationView>, String>),
+    /// A step taken or «Хочу внедрить» done.
+    Replicated(Result<Box<crate::domain::replication::Application>, String>),
+    ReplicationSummary(Result<Box<crate::replication::Summary>, String>),
     Synced {
         result: Result<crate::sync::client::Summary, String>,
         /// Ops still waiting, and conflicts to look at, after it.
@@ -299,6 +332,18 @@ pub enum Reply {
     /// A request superseded by a newer one of the same kind.
     Stale,
     Error(String),
+}
+
+/// One application as the workstation shows it.
+#[derive(Debug, Clone)]
+pub struct ApplicationView {
+    pub app: crate::domain::replication::Application,
+    pub title: String,
+    pub recipient: String,
+    pub moderator: String,
+    pub timeline: Vec<crate::replication::TimelineStep>,
+    /// Every step, with why it is not allowed now.
+    pub offers: Vec<(crate::domain::replication::Action, Result<(), String>)>,
 }
 
 #[derive(Clone)]
@@ -468,6 +513,50 @@ impl Worker {
                 id,
                 result: self.diff(user.as_deref(), id, pair),
             },
+            Request::Replications { user } => Reply::Replications(
+                crate::replication::rows(&self.store, &user).map_err(|e| e.to_string()),
+            ),
+            Request::Application { user, id } => {
+                Reply::Application(self.application(&user, id).map(Box::new))
+            }
+            Request::Replicate {
+                user,
+                id,
+                action,
+                input,
+            } => Reply::Replicated(
+                crate::replication::act(
+                    &self.store,
+                    &crate::store::blobs::Blobs::new(self.store.dir()),
+                    &user,
+                    id,
+                    &action,
+                    &input,
+                )
+                .map(Box::new)
+                .map_err(|e| e.message),
+            ),
+            Request::ApplyFor {
+                user,
+                practice,
+                request,
+            } => Reply::Replicated(
+                crate::replication::apply_with(
+                    &self.store,
+                    &user,
+                    practice,
+                    &request,
+                    None,
+                    |_| {},
+                )
+                .map(Box::new)
+                .map_err(|e| e.message),
+            ),
+            Request::ReplicationSummary { year } => Reply::ReplicationSummary(
+                crate::replication::summary(&self.store, year)
+                    .map(Box::new)
+                    .map_err(|e| e.to_string()),
+            ),
             Request::Inbox { user } => Reply::Inbox(
                 review::inbox(&self.store, &user)
                     .map(Box::new)
@@ -842,6 +931,36 @@ impl Worker {
         }
     }
 
+    fn application(&self, user: &User, id: uuid::Uuid) -> Result<ApplicationView, String> {
+        let e = |e: crate::store::StoreError| e.to_string();
+        let app = self
+            .store
+            .application(id)
+            .map_err(e)?
+            .ok_or_else(|| "Заявка не найдена.".to_owned())?;
+        let practice = self.store.practice(app.practice).map_err(e)?;
+        if !crate::domain::replication::can_read(user, &app, practice.as_ref()) {
+            return Err("Заявка недоступна вам.".to_owned());
+        }
+        let name = |u: Option<crate::domain::UserId>| -> String {
+            u.and_then(|u| self.store.user(u).ok().flatten())
+                .map(|u| format!("{} ({})", u.profile.full_name, u.login))
+                .unwrap_or_default()
+        };
+        let offers = crate::domain::replication::Action::ALL
+            .iter()
+            .map(|a| (*a, crate::domain::replication::check(user, &app, *a)))
+            .collect();
+        Ok(ApplicationView {
+            title: practice.map(|p| p.passport.title).unwrap_or_default(),
+            recipient: name(Some(app.recipient)),
+            moderator: name(app.moderator),
+            timeline: crate::replication::timeline(&self.store, id).map_err(e)?,
+            offers,
+            app,
+        })
+    }
+
     fn conflicts(&self) -> Result<Vec<ConflictView>, String> {
         let mut out = Vec::new();
         for c in self.store.conflicts().map_err(|e| e.to_string())? {
@@ -947,9 +1066,19 @@ pub fn view_of(store: &Store, p: Practice) -> Box<PracticeView> {
             Member::Invited(email) => (format!("{email} (приглашён)"), m.mentor),
         })
         .collect();
+    let rd = crate::domain::refdata::refdata();
+    let mut replications: Vec<_> = store
+        .applications()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| a.practice == p.id)
+        .map(|a| (rd.region_name(&a.region).to_owned(), a.status))
+        .collect();
+    replications.sort_by(|a, b| a.0.cmp(&b.0));
     Box::new(PracticeView {
         author: name_of(store, p.author),
         team,
+        replications,
         practice: p,
     })
 }

@@ -43,13 +43,21 @@ fn refused(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// A published practice of a region other than the recipient's.
+/// A published practice of a region other than the recipient's, with no
+/// demo application.
 fn published(store: &Store) -> smarteka::domain::PracticeId {
+    let taken: Vec<_> = store
+        .applications()
+        .expect("read")
+        .iter()
+        .map(|a| a.practice)
+        .collect();
     store
         .practices()
         .filter_map(Result::ok)
         .find(|p| {
-            p.status == smarteka::domain::PracticeStatus::Published
+            !taken.contains(&p.id)
+                && p.status == smarteka::domain::PracticeStatus::Published
                 && p.passport.regions.author.as_deref() != Some(smarteka::demo::RECIPIENT_REGION)
                 && !p
                     .passport
@@ -306,7 +314,8 @@ fn the_path_on_clients_syncing_with_a_central_instance() {
         let id = s
             .applications()
             .expect("read")
-            .first()
+            .iter()
+            .find(|a| a.practice == practice)
             .map(|a| a.id)
             .expect("pulled");
         smarteka::replication::act_with(&s, &me(&s, logins[i]), id, action, &args, |_| {})
@@ -333,9 +342,16 @@ fn the_path_on_clients_syncing_with_a_central_instance() {
         let summary = sync(0, &s);
         assert_eq!((summary.sent, summary.rejected), (1, 0));
     }
-    let on_server = central.store.applications().expect("read");
-    assert_eq!(on_server.len(), 1);
-    assert_eq!(on_server[0].status, ReplicationStatus::Applied);
+    let ours = || {
+        central
+            .store
+            .applications()
+            .expect("read")
+            .into_iter()
+            .find(|a| a.practice == practice)
+            .expect("on the server")
+    };
+    assert_eq!(ours().status, ReplicationStatus::Applied);
 
     let assign = Args {
         to: Some(
@@ -387,27 +403,39 @@ fn the_path_on_clients_syncing_with_a_central_instance() {
     act(2, Action::Complete, Args::default());
     act(1, Action::Complete, Args::default());
 
-    let done = central.store.applications().expect("read");
-    assert_eq!(done[0].status, ReplicationStatus::Implemented);
-    assert_eq!(done[0].documents.len(), 3);
+    let done = ours();
+    assert_eq!(done.status, ReplicationStatus::Implemented);
+    assert_eq!(done.documents.len(), 3);
     // The files reached the server by their own lane.
     let blobs = smarteka::store::blobs::Blobs::new(central.store.dir());
-    assert!(done[0].documents.iter().all(|d| blobs.exists(&d.sha256)));
+    assert!(done.documents.iter().all(|d| blobs.exists(&d.sha256)));
     // Every client ends with the server's application.
     for (i, login) in logins.iter().enumerate() {
         let s = open(i);
         sync(i, &s);
-        assert_eq!(s.applications().expect("read"), done, "client {login}");
+        assert_eq!(
+            s.application(done.id).expect("read").as_ref(),
+            Some(&done),
+            "client {login}"
+        );
     }
     // A step the server refuses comes back with its reason: the Агентство
     // refuses a second application while the recipient, offline, declines
     // it; the recipient's decline is rejected and the refusal stands.
+    let taken: Vec<_> = central
+        .store
+        .applications()
+        .expect("read")
+        .iter()
+        .map(|a| a.practice)
+        .collect();
     let second = central
         .store
         .practices()
         .filter_map(Result::ok)
         .find(|p| {
             p.id != practice
+                && !taken.contains(&p.id)
                 && p.status == smarteka::domain::PracticeStatus::Published
                 && p.passport.regions.author.as_deref() != Some(smarteka::demo::RECIPIENT_REGION)
                 && !p

@@ -678,6 +678,8 @@ pub fn seed_at(
     let start = epoch();
     let mut batch = Mutation::new(None, "demo.practices", "Демонстрационные практики");
     let mut next_region = 0;
+    // Published practices that get demo applications: (id, author region).
+    let mut replicated = Vec::new();
     for i in 0..n {
         let status = status_for(i, &mut rng);
         let v = &VOCAB[i % VOCAB.len()];
@@ -749,6 +751,9 @@ pub fn seed_at(
             workflow: Workflow::default(),
         };
         p.workflow = workflow_for(status, i, &p, now, &who, &mut rng);
+        if status == PracticeStatus::Published && i % 5 == 0 {
+            replicated.push((p.id, region.clone()));
+        }
         batch = batch.with(Record::Practice(Box::new(p)));
         if batch.records.len() == BATCH || i + 1 == n {
             store.commit(&batch)?;
@@ -756,10 +761,97 @@ pub fn seed_at(
             progress(i + 1, n);
         }
     }
+    let recipient = login("recipient").unwrap_or_default();
+    let implementer = login("impl").unwrap_or_default();
+    let apps = applications(
+        &replicated,
+        &regional,
+        recipient,
+        implementer,
+        now,
+        &mut rng,
+    );
+    for chunk in apps.chunks(BATCH) {
+        let mut m = Mutation::new(
+            None,
+            "demo.replication",
+            "Демонстрационные заявки на внедрение",
+        );
+        for a in chunk {
+            m = m.with(Record::Application(Box::new(a.clone())));
+        }
+        store.commit(&m)?;
+    }
     Ok(Seeded {
         users,
         practices: n,
     })
+}
+
+/// Demo applications to replicate, one per chosen practice, in every
+/// status: some waiting for review or contact past their deadlines, one of
+/// the demo recipient's own in progress.
+fn applications(
+    practices: &[(crate::domain::PracticeId, String)],
+    regional: &[User],
+    recipient: UserId,
+    implementer: UserId,
+    now: DateTime<Utc>,
+    rng: &mut ChaCha8Rng,
+) -> Vec<crate::domain::replication::Application> {
+    use crate::domain::ReplicationStatus as S;
+    let regions = &refdata().regions;
+    let mut out = Vec::new();
+    for (k, (practice, author_region)) in practices.iter().enumerate() {
+        let status = S::ALL[k % S::ALL.len()];
+        // The demo recipient's region for every seventh, else another one.
+        let (who, region) = if k % 7 == 3 && author_region != RECIPIENT_REGION {
+            (recipient, RECIPIENT_REGION.to_owned())
+        } else {
+            let mut ri = rng.random_range(0..regions.len());
+            if regions[ri].code == *author_region {
+                ri = (ri + 1) % regions.len();
+            }
+            (regional[ri * 3].id, regions[ri].code.clone())
+        };
+        let applied = now - Duration::days(rng.random_range(3..60));
+        let assigned =
+            (status != S::Applied).then(|| applied + Duration::days(rng.random_range(1..5)));
+        let contacted = matches!(status, S::Contacted | S::Implementing | S::Implemented)
+            .then(|| assigned.unwrap_or(applied) + Duration::days(2));
+        let closed = status.is_terminal().then_some(now - Duration::days(1));
+        let outcome = match status {
+            S::DeclinedByRecipient => "Сменились приоритеты региона".to_owned(),
+            S::RefusedByAgency => crate::domain::replication::REFUSALS[1].1.to_owned(),
+            _ => String::new(),
+        };
+        out.push(crate::domain::replication::Application {
+            id: id_at(applied.timestamp_millis() as u64, rng),
+            practice: *practice,
+            recipient: who,
+            region,
+            learned_at: if k % 2 == 0 {
+                "Демо-день практик Агентства".to_owned()
+            } else {
+                "Каталог «Смартеки»".to_owned()
+            },
+            event: None,
+            status,
+            moderator: assigned.map(|_| implementer),
+            applied,
+            assigned,
+            contacted,
+            unanswered: Vec::new(),
+            documents: Vec::new(),
+            report: None,
+            checked: None,
+            closed,
+            outcome,
+            revision: 1,
+            updated: closed.or(contacted).or(assigned).unwrap_or(applied),
+        });
+    }
+    out
 }
 
 #[derive(Debug, thiserror::Error)]

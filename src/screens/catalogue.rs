@@ -19,7 +19,7 @@ use crate::search::{FacetKind, Filters, SearchQuery, Sort};
 use crate::ui::{fit, group, plural, truncate};
 use crate::worker::{Reply, Request, Row};
 
-const LIST: [Action; 25] = [
+const LIST: [Action; 26] = [
     Action::Search,
     Action::Facets,
     Action::ToggleSection,
@@ -34,6 +34,7 @@ const LIST: [Action; 25] = [
     Action::History,
     Action::SyncNow,
     Action::Conflicts,
+    Action::Replication,
     Action::NewPractice,
     Action::Edit,
     Action::Up,
@@ -297,6 +298,7 @@ impl Screen for Catalogue {
             },
             Action::Queues => vec![Effect::OpenQueues],
             Action::Conflicts => vec![Effect::OpenConflicts],
+            Action::Replication => vec![Effect::OpenReplication],
             Action::Inbox => vec![Effect::OpenInbox],
             Action::Workflow => match self.rows.get(self.selected) {
                 Some(r) => vec![Effect::Workflow(vec![r.id])],

@@ -12,6 +12,7 @@ pub mod inbox;
 pub mod passport;
 pub mod popups;
 pub mod queues;
+pub mod replication;
 pub mod scroll;
 
 use crossterm::event::KeyEvent;
@@ -54,6 +55,10 @@ pub enum Effect {
     /// Exchange changes with the server now.
     SyncNow,
     OpenConflicts,
+    /// «Тиражирование» of the signed-in user.
+    OpenReplication,
+    /// «Хочу внедрить» for a practice (its title).
+    WantToImplement(PracticeId, String),
 }
 
 /// What every screen can read while drawing.
@@ -147,5 +152,11 @@ pub fn all_command_sets() -> Vec<Vec<Action>> {
     sets.push(popups::vote::COMMANDS.to_vec());
     sets.push(conflicts::COMMANDS.to_vec());
     sets.push(conflicts::EDIT_COMMANDS.to_vec());
+    sets.push(replication::LIST_COMMANDS.to_vec());
+    sets.push(replication::DETAIL_COMMANDS.to_vec());
+    sets.push(replication::CHOOSE_COMMANDS.to_vec());
+    sets.push(replication::FORM_COMMANDS.to_vec());
+    sets.push(replication::SUMMARY_COMMANDS.to_vec());
+    sets.push(replication::APPLY_CHECK_COMMANDS.to_vec());
     sets
 }

@@ -16,8 +16,10 @@ use crate::domain::{PracticeId, PracticeStatus};
 use crate::theme::Theme;
 use crate::worker::{PracticeView, Reply, Request, RevisionView};
 
-pub const COMMANDS: [Action; 16] = [
+pub const COMMANDS: [Action; 18] = [
     Action::Workflow,
+    Action::WantToImplement,
+    Action::Replication,
     Action::History,
     Action::Diff,
     Action::Edit,
@@ -311,6 +313,35 @@ pub fn passport_lines(v: &PracticeView, width: usize, t: &Theme) -> Vec<Line<'st
         wrap_into(&mut out, &text, width, t.text, "  ");
     }
     out.push(Line::from(""));
+    out.push(Line::from(Span::styled("Тиражирование", t.label)));
+    if v.replications.is_empty() {
+        wrap_into(&mut out, "Заявок на внедрение нет.", width, t.muted, "  ");
+    }
+    for (region, status) in &v.replications {
+        wrap_into(
+            &mut out,
+            &format!("• {region} — {}", status.name()),
+            width,
+            t.text,
+            "  ",
+        );
+    }
+    let mentors: Vec<&str> = v
+        .team
+        .iter()
+        .filter(|(_, m)| *m)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    if !mentors.is_empty() {
+        wrap_into(
+            &mut out,
+            &format!("Наставники: {}", mentors.join(", ")),
+            width,
+            t.text,
+            "  ",
+        );
+    }
+    out.push(Line::from(""));
     out.push(Line::from(Span::styled(
         "Критерии п. 2.1.5, подтверждённые автором",
         t.label,
@@ -348,6 +379,14 @@ impl Screen for PassportView {
             Action::Edit => return vec![Effect::EditDraft(self.id)],
             Action::Workflow => return vec![Effect::Workflow(vec![self.id])],
             Action::History => return vec![Effect::OpenHistory(self.id)],
+            Action::Replication => return vec![Effect::OpenReplication],
+            Action::WantToImplement => {
+                let title = match &self.view {
+                    Some(Ok(v)) => v.practice.passport.title.clone(),
+                    _ => String::new(),
+                };
+                return vec![Effect::WantToImplement(self.id, title)];
+            }
             Action::Diff => return vec![Effect::OpenDiff(self.id)],
             Action::Revisions => match &self.revisions {
                 None => {

@@ -1,0 +1,154 @@
+//! «Тиражирование» in the workstation at 80×24: «Хочу внедрить» from the
+//! passport view, the Модератор АСИ assigning a moderator from the
+//! application's window, the list by status and the yearly summary.
+
+mod common;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use smarteka::app::App;
+use smarteka::domain::ReplicationStatus;
+use smarteka::screens::Effect;
+
+use common::screen;
+
+fn key(app: &mut App, code: KeyCode) {
+    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+    app.settle();
+}
+
+fn typ(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn sign_in(app: &mut App, login: &str) {
+    while app.popup.is_some() || !app.stack.is_empty() {
+        key(app, KeyCode::Esc);
+    }
+    if app.user.is_some() {
+        key(app, KeyCode::Char('l'));
+    }
+    key(app, KeyCode::Char('l'));
+    typ(app, login);
+    key(app, KeyCode::Tab);
+    typ(app, "demo");
+    key(app, KeyCode::Enter);
+    assert_eq!(app.user.as_ref().map(|u| u.login.as_str()), Some(login));
+}
+
+/// Dates and counts change with the day the test runs.
+fn masked(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_ascii_digit() { '#' } else { c })
+        .collect()
+}
+
+#[test]
+fn apply_assign_and_the_summary_in_the_workstation() {
+    let mut f = common::app(60);
+    let store = f.app.store.clone();
+    let taken: Vec<_> = store
+        .applications()
+        .expect("read")
+        .iter()
+        .map(|a| a.practice)
+        .collect();
+    let practice = store
+        .practices()
+        .filter_map(Result::ok)
+        .find(|p| {
+            p.status == smarteka::domain::PracticeStatus::Published
+                && !taken.contains(&p.id)
+                && p.passport.regions.author.as_deref() != Some(smarteka::demo::RECIPIENT_REGION)
+        })
+        .expect("a published practice")
+        .id;
+
+    // The recipient: w in the passport view, the event, the confirmation.
+    sign_in(&mut f.app, "recipient");
+    f.app.apply(vec![Effect::OpenPassport(practice)]);
+    f.app.settle();
+    key(&mut f.app, KeyCode::Char('w'));
+    typ(&mut f.app, "Демо-день в Казани");
+    key(&mut f.app, KeyCode::Enter);
+    let s = screen(&f.app, 80, 24);
+    assert!(
+        s.contains("подтвердите"),
+        "refused without the confirmation:\n{s}"
+    );
+    key(&mut f.app, KeyCode::Tab);
+    key(&mut f.app, KeyCode::Char(' '));
+    let s = screen(&f.app, 80, 24);
+    insta::assert_snapshot!("apply_80x24", s);
+    key(&mut f.app, KeyCode::Enter);
+    assert!(f.app.popup.is_none(), "the window closes once applied");
+    let app_id = store
+        .applications()
+        .expect("read")
+        .into_iter()
+        .find(|a| a.practice == practice)
+        .expect("applied")
+        .id;
+    // The passport view lists it.
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Заявка подана"), "{s}");
+
+    // The Модератор АСИ: t, the application first among «Заявка подана».
+    sign_in(&mut f.app, "asi");
+    key(&mut f.app, KeyCode::Char('t'));
+    key(&mut f.app, KeyCode::Char('/'));
+    let title = store
+        .practice(practice)
+        .expect("read")
+        .expect("exists")
+        .passport
+        .title;
+    typ(&mut f.app, &title);
+    key(&mut f.app, KeyCode::Enter);
+    let s = screen(&f.app, 80, 24);
+    insta::assert_snapshot!("list_80x24", masked(&s));
+    key(&mut f.app, KeyCode::Enter);
+    key(&mut f.app, KeyCode::Char('a'));
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Назначить модератора внедрения"), "{s}");
+    assert!(
+        s.contains("Реципиент не ответил"),
+        "steps not allowed now are listed with the reason:\n{s}"
+    );
+    key(&mut f.app, KeyCode::Enter);
+    typ(&mut f.app, "author");
+    key(&mut f.app, KeyCode::Enter);
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("нет роли «Модератор внедрения»"), "{s}");
+    assert!(s.contains("author"), "what was typed stays:\n{s}");
+    for _ in 0..6 {
+        key(&mut f.app, KeyCode::Backspace);
+    }
+    typ(&mut f.app, "impl");
+    key(&mut f.app, KeyCode::Enter);
+    let a = store.application(app_id).expect("read").expect("exists");
+    assert_eq!(a.status, ReplicationStatus::ModeratorAssigned);
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Назначен модератор внедрения"), "{s}");
+    assert!(
+        s.contains("связаться с реципиентом"),
+        "the contact deadline:\n{s}"
+    );
+
+    // The summary with its bars.
+    key(&mut f.app, KeyCode::Esc);
+    key(&mut f.app, KeyCode::Char('y'));
+    let s = screen(&f.app, 80, 24);
+    // The demo's applications are dated from today, so the bars move
+    // with the calendar: the figures are checked against the store instead.
+    assert!(s.contains("По статусам") && s.contains('█'), "{s}");
+    let year = chrono::Datelike::year(&chrono::Local::now());
+    let total = store
+        .applications()
+        .expect("read")
+        .iter()
+        .filter(|a| chrono::Datelike::year(&a.applied) == year)
+        .count();
+    assert!(s.contains(&format!("{year} год: заявок {total}")), "{s}");
+}
