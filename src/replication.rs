@@ -17,24 +17,10 @@ use crate::domain::replication::{
 };
 use crate::domain::workflow::{Document, DocumentKind};
 use crate::domain::{PracticeId, ReplicationStatus, Role, User};
-use crate::review::ActError;
+use crate::review::{ActError, bad, refused};
 use crate::store::blobs::Blobs;
 use crate::store::{EntityRef, Mutation, Record, Store, StoreError};
 use crate::sync::OpKind;
-
-fn refused(message: impl Into<String>) -> ActError {
-    ActError {
-        message: message.into(),
-        bad_input: false,
-    }
-}
-
-fn bad(message: impl Into<String>) -> ActError {
-    ActError {
-        message: message.into(),
-        bad_input: true,
-    }
-}
 
 fn refusal(reasons: &[String]) -> ActError {
     let text = reasons.join("; ");
@@ -408,6 +394,47 @@ pub fn rows(store: &Store, reader: &User) -> Result<Vec<Row>, StoreError> {
         });
     }
     out.sort_by_key(|r| std::cmp::Reverse(r.applied));
+    Ok(out)
+}
+
+/// An invitation to apply: a practice presented at an event in which the
+/// user's region declared interest (§5.3.1.1–5.3.1.2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Invitation {
+    pub event: Uuid,
+    pub event_title: String,
+    pub date: NaiveDate,
+    pub practice: PracticeId,
+    pub title: String,
+}
+
+/// The invitations of `user`'s recipient regions not yet answered by an
+/// open application of that region.
+pub fn invitations(store: &Store, user: &User) -> Result<Vec<Invitation>, StoreError> {
+    let regions = user.regions_for(Role::Recipient);
+    if regions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let apps = store.applications()?;
+    let mut out = Vec::new();
+    for e in store.events()? {
+        for region in &regions {
+            for p in e.invitations(region) {
+                let applied = apps
+                    .iter()
+                    .any(|a| a.practice == p && a.region == *region && !a.status.is_terminal());
+                if !applied {
+                    out.push(Invitation {
+                        event: e.id,
+                        event_title: e.title.clone(),
+                        date: e.date,
+                        practice: p,
+                        title: title_of(store, p)?,
+                    });
+                }
+            }
+        }
+    }
     Ok(out)
 }
 

@@ -332,26 +332,19 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: ReplicationCommand) -> Resul
         }
         ReplicationCommand::Events { json } => {
             let events = store.events()?;
-            let mine: Vec<String> = user
-                .regions_for(crate::domain::Role::Recipient)
-                .iter()
-                .map(|r| (*r).to_owned())
-                .collect();
-            let mut rows = Vec::new();
-            for e in &events {
-                let invited: Vec<Uuid> = mine.iter().flat_map(|r| e.invitations(r)).collect();
-                rows.push(serde_json::json!({
-                    "id": e.id,
-                    "format": e.format.name(),
-                    "title": e.title,
-                    "date": e.date,
-                    "place": e.place,
-                    "practices": e.practices,
-                    "invited": invited,
-                }));
-            }
+            let invitations = repl::invitations(&store, &user)?;
             if json {
-                return json_out(&rows);
+                return json_out(&serde_json::json!({
+                    "events": events.iter().map(|e| serde_json::json!({
+                        "id": e.id,
+                        "format": e.format.name(),
+                        "title": e.title,
+                        "date": e.date,
+                        "place": e.place,
+                        "practices": e.practices,
+                    })).collect::<Vec<_>>(),
+                    "invitations": invitations,
+                }));
             }
             let mut out = String::new();
             for e in &events {
@@ -364,18 +357,16 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: ReplicationCommand) -> Resul
                     e.place,
                     e.title
                 );
-                for r in &mine {
-                    for p in e.invitations(r) {
-                        let title = store
-                            .practice(p)?
-                            .map(|p| p.passport.title)
-                            .unwrap_or_default();
-                        let _ = writeln!(out, "    Приглашение подать заявку: «{title}» ({p})");
-                    }
-                }
             }
             if events.is_empty() {
                 out.push_str("Мероприятий нет.\n");
+            }
+            for i in &invitations {
+                let _ = writeln!(
+                    out,
+                    "Приглашение подать заявку по итогам «{}»: «{}» ({})",
+                    i.event_title, i.title, i.practice
+                );
             }
             emit(out.as_bytes())
         }

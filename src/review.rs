@@ -67,14 +67,14 @@ pub struct ActError {
     pub bad_input: bool,
 }
 
-fn refused(message: impl Into<String>) -> ActError {
+pub(crate) fn refused(message: impl Into<String>) -> ActError {
     ActError {
         message: message.into(),
         bad_input: false,
     }
 }
 
-fn bad(message: impl Into<String>) -> ActError {
+pub(crate) fn bad(message: impl Into<String>) -> ActError {
     ActError {
         message: message.into(),
         bad_input: true,

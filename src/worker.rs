@@ -314,7 +314,7 @@ pub enum Reply {
         result: Result<Box<DiffView>, String>,
     },
     Inbox(Result<Box<Inbox>, String>),
-    Replications(Result<Vec<crate::replication::Row>, String>),
+    Replications(Result<Box<ReplicationList>, String>),
     Application(Result<Box<ApplicationView>, String>),
     /// A step taken or «Хочу внедрить» done.
     Replicated(Result<Box<crate::domain::replication::Application>, String>),
@@ -332,6 +332,13 @@ pub enum Reply {
     /// A request superseded by a newer one of the same kind.
     Stale,
     Error(String),
+}
+
+/// «Тиражирование»: the applications and the user's invitations to apply.
+#[derive(Debug, Clone)]
+pub struct ReplicationList {
+    pub rows: Vec<crate::replication::Row>,
+    pub invitations: Vec<crate::replication::Invitation>,
 }
 
 /// One application as the workstation shows it.
@@ -514,7 +521,14 @@ impl Worker {
                 result: self.diff(user.as_deref(), id, pair),
             },
             Request::Replications { user } => Reply::Replications(
-                crate::replication::rows(&self.store, &user).map_err(|e| e.to_string()),
+                crate::replication::rows(&self.store, &user)
+                    .and_then(|rows| {
+                        Ok(Box::new(ReplicationList {
+                            rows,
+                            invitations: crate::replication::invitations(&self.store, &user)?,
+                        }))
+                    })
+                    .map_err(|e| e.to_string()),
             ),
             Request::Application { user, id } => {
                 Reply::Application(self.application(&user, id).map(Box::new))

@@ -497,3 +497,117 @@ fn the_path_on_clients_syncing_with_a_central_instance() {
     assert_eq!(server.status, ReplicationStatus::RefusedByAgency);
     assert_eq!(rs.application(b.id).expect("read"), Some(server));
 }
+
+#[test]
+fn an_event_the_regions_interest_and_the_invitation_to_apply() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path();
+    ok(&smarteka(
+        data,
+        &["demo", "--practices", "60", "--seed", "1"],
+    ));
+    let practice = {
+        let store = Store::open(data).expect("store");
+        published(&store).to_string()
+    };
+    let today = chrono::Local::now().date_naive().to_string();
+    let event_args = [
+        "replication",
+        "event",
+        "--format",
+        "demo-day",
+        "--title",
+        "Демо-день практик здравоохранения",
+        "--date",
+        &today,
+        "--place",
+        "Казань",
+        "--practice",
+        &practice,
+    ];
+    let mut as_recipient = vec!["--as", "recipient"];
+    as_recipient.extend_from_slice(&event_args);
+    let e = refused(&smarteka(data, &as_recipient));
+    assert!(e.contains("модератор АСИ"), "{e}");
+    let mut as_asi = vec!["--as", "asi"];
+    as_asi.extend_from_slice(&event_args);
+    let event = ok(&smarteka(data, &as_asi));
+    let mut bad = as_asi.clone();
+    bad[5] = "concert";
+    let o = smarteka(data, &bad);
+    assert_eq!(o.status.code(), Some(2), "an unknown format is bad input");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Нет формата «concert»"));
+    // Another region's interest invites nobody in the recipient's region.
+    ok(&smarteka(
+        data,
+        &[
+            "--as",
+            "asi",
+            "replication",
+            "interest",
+            &event,
+            "--region",
+            "52",
+            "--practice",
+            &practice,
+        ],
+    ));
+    let invited = |data: &Path| -> Vec<Value> {
+        let o = smarteka(
+            data,
+            &["--as", "recipient", "replication", "events", "--json"],
+        );
+        let v: Value = serde_json::from_str(&ok(&o)).expect("json");
+        v["invitations"].as_array().expect("invitations").clone()
+    };
+    assert!(invited(data).is_empty());
+    ok(&smarteka(
+        data,
+        &[
+            "--as",
+            "asi",
+            "replication",
+            "interest",
+            &event,
+            "--region",
+            smarteka::demo::RECIPIENT_REGION,
+            "--practice",
+            &practice,
+        ],
+    ));
+    let list = invited(data);
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["practice"], practice.as_str());
+    // The recipient's inbox has it too.
+    let o = smarteka(data, &["--as", "recipient", "inbox", "--json"]);
+    assert!(ok(&o).contains("Приглашение подать заявку"));
+    // Applying by the event's id links the application; the invitation is
+    // answered.
+    let id = ok(&smarteka(
+        data,
+        &[
+            "--as",
+            "recipient",
+            "replication",
+            "apply",
+            &practice,
+            "--event",
+            &event,
+            "--confirm",
+        ],
+    ));
+    let store = Store::open(data).expect("store");
+    let app = store
+        .application(uuid::Uuid::parse_str(&id).expect("id"))
+        .expect("read")
+        .expect("exists");
+    assert_eq!(app.event.map(|e| e.to_string()), Some(event.clone()));
+    assert_eq!(app.learned_at, "Демо-день практик здравоохранения");
+    assert_eq!(
+        app.due(smarteka::domain::calendar::current()),
+        None,
+        "handled first"
+    );
+    drop(store);
+    assert!(invited(data).is_empty());
+}

@@ -4,38 +4,11 @@
 
 mod common;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use smarteka::app::App;
+use crossterm::event::KeyCode;
 use smarteka::domain::ReplicationStatus;
 use smarteka::screens::Effect;
 
-use common::screen;
-
-fn key(app: &mut App, code: KeyCode) {
-    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
-    app.settle();
-}
-
-fn typ(app: &mut App, text: &str) {
-    for c in text.chars() {
-        key(app, KeyCode::Char(c));
-    }
-}
-
-fn sign_in(app: &mut App, login: &str) {
-    while app.popup.is_some() || !app.stack.is_empty() {
-        key(app, KeyCode::Esc);
-    }
-    if app.user.is_some() {
-        key(app, KeyCode::Char('l'));
-    }
-    key(app, KeyCode::Char('l'));
-    typ(app, login);
-    key(app, KeyCode::Tab);
-    typ(app, "demo");
-    key(app, KeyCode::Enter);
-    assert_eq!(app.user.as_ref().map(|u| u.login.as_str()), Some(login));
-}
+use common::{key, screen, sign_in, typ};
 
 /// Dates and counts change with the day the test runs.
 fn masked(s: &str) -> String {

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Effect, RenderCx, Screen, page};
+use super::{Effect, RenderCx, Screen, loaded, page};
 use crate::action::Action;
 use crate::domain::PracticeId;
 use crate::domain::user::User;
@@ -124,19 +124,8 @@ impl Screen for Inbox {
             ],
         );
         let w = inner.width as usize;
-        let items = match &self.items {
-            None => {
-                f.render_widget(Paragraph::new(Span::styled(" Загрузка…", t.muted)), inner);
-                return;
-            }
-            Some(Err(e)) => {
-                f.render_widget(
-                    Paragraph::new(Span::styled(format!(" {e}"), t.error)),
-                    inner,
-                );
-                return;
-            }
-            Some(Ok(i)) => i,
+        let Some(items) = loaded(f, inner, t, &self.items) else {
+            return;
         };
         if self.len() == 0 {
             f.render_widget(

@@ -135,6 +135,35 @@ pub fn page(
     inner
 }
 
+/// Draws « Загрузка…» or the error in `area` while `v` is not loaded;
+/// returns the value once it is.
+pub fn loaded<'a, T>(
+    f: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    v: &'a Option<Result<T, String>>,
+) -> Option<&'a T> {
+    use ratatui::text::Span;
+    use ratatui::widgets::Paragraph;
+    match v {
+        None => {
+            f.render_widget(
+                Paragraph::new(Span::styled(" Загрузка…", theme.muted)),
+                area,
+            );
+            None
+        }
+        Some(Err(e)) => {
+            f.render_widget(
+                Paragraph::new(Span::styled(format!(" {e}"), theme.error)),
+                area,
+            );
+            None
+        }
+        Some(Ok(x)) => Some(x),
+    }
+}
+
 /// The command sets of every screen and mode, for the clash check.
 pub fn all_command_sets() -> Vec<Vec<Action>> {
     let mut sets = catalogue::command_sets();

@@ -13,7 +13,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui_textarea::TextArea;
 
 use super::popups::{cursor_at, window};
-use super::{Effect, RenderCx, Screen, keep_one_line, page};
+use super::{Effect, RenderCx, Screen, keep_one_line, loaded, page};
 use crate::action::Action;
 use crate::domain::replication::{Action as Step, Request as ApplyRequest, ResultForm};
 use crate::domain::user::User;
@@ -196,6 +196,7 @@ enum Mode {
 pub struct Replication {
     user: User,
     pub rows: Option<Result<Vec<Row>, String>>,
+    invitations: Vec<crate::replication::Invitation>,
     pub selected: usize,
     filter: TextArea<'static>,
     /// `None`: every status.
@@ -217,6 +218,7 @@ impl Replication {
             Self {
                 user,
                 rows: None,
+                invitations: Vec::new(),
                 selected: 0,
                 filter: TextArea::default(),
                 status: None,
@@ -430,7 +432,10 @@ impl Screen for Replication {
     fn on_reply(&mut self, reply: &Reply) -> Vec<Effect> {
         match reply {
             Reply::Replications(r) => {
-                self.rows = Some(r.clone());
+                if let Ok(list) = r {
+                    self.invitations.clone_from(&list.invitations);
+                }
+                self.rows = Some(r.as_ref().map(|l| l.rows.clone()).map_err(Clone::clone));
                 self.selected = self.selected.min(self.shown().len().saturating_sub(1));
             }
             Reply::Application(r) => self.detail = Some(r.clone()),
@@ -542,19 +547,8 @@ impl Replication {
             ],
         );
         let w = inner.width as usize;
-        let rows = match &self.rows {
-            None => {
-                f.render_widget(Paragraph::new(Span::styled(" Загрузка…", t.muted)), inner);
-                return;
-            }
-            Some(Err(e)) => {
-                f.render_widget(
-                    Paragraph::new(Span::styled(format!(" {e}"), t.error)),
-                    inner,
-                );
-                return;
-            }
-            Some(Ok(r)) => r,
+        let Some(rows) = loaded(f, inner, t, &self.rows) else {
+            return;
         };
         let mut lines = Vec::new();
         // Counts by status over everything the user reads.
@@ -575,11 +569,22 @@ impl Replication {
             format!(" Фильтр: {filter}")
         };
         lines.push(Line::from(Span::styled(truncate(&filter_line, w), t.muted)));
+        for i in &self.invitations {
+            let text = format!(
+                " Приглашение по итогам «{}» ({}): «{}» — w в паспорте",
+                i.event_title,
+                i.date.format("%d.%m.%Y"),
+                i.title
+            );
+            lines.push(Line::from(Span::styled(truncate(&text, w), t.warning)));
+        }
         let shown = self.shown();
         if shown.is_empty() {
             lines.push(Line::from(Span::styled(" Заявок нет.", t.muted)));
         }
-        let h = (inner.height as usize).saturating_sub(3).max(1);
+        let h = (inner.height as usize)
+            .saturating_sub(3 + self.invitations.len())
+            .max(1);
         let first = self.selected.saturating_sub(h - 1);
         let mut group = String::new();
         for (n, r) in shown.iter().enumerate().skip(first).take(h) {
@@ -629,19 +634,8 @@ impl Replication {
                 Span::styled(" · a — шаг · Esc — к списку", t.muted),
             ],
         );
-        let d = match &self.detail {
-            None => {
-                f.render_widget(Paragraph::new(Span::styled(" Загрузка…", t.muted)), inner);
-                return;
-            }
-            Some(Err(e)) => {
-                f.render_widget(
-                    Paragraph::new(Span::styled(format!(" {e}"), t.error)),
-                    inner,
-                );
-                return;
-            }
-            Some(Ok(d)) => d,
+        let Some(d) = loaded(f, inner, t, &self.detail) else {
+            return;
         };
         let a = &d.app;
         let rd = crate::domain::refdata::refdata();
@@ -778,19 +772,8 @@ impl Replication {
             t,
             vec![Span::styled(" Итоги тиражирования за год", t.title)],
         );
-        let s = match &self.summary {
-            None => {
-                f.render_widget(Paragraph::new(Span::styled(" Загрузка…", t.muted)), inner);
-                return;
-            }
-            Some(Err(e)) => {
-                f.render_widget(
-                    Paragraph::new(Span::styled(format!(" {e}"), t.error)),
-                    inner,
-                );
-                return;
-            }
-            Some(Ok(s)) => s,
+        let Some(s) = loaded(f, inner, t, &self.summary) else {
+            return;
         };
         let w = inner.width as usize;
         let mut lines = vec![Line::from(Span::styled(

@@ -161,15 +161,8 @@ fn apply_replication(
                     &format!("Неизвестное действие «{action}»."),
                 );
             };
-            let blobs = crate::store::blobs::Blobs::new(store.dir());
-            if let Some(d) = documents.iter().find(|d| !blobs.exists(&d.sha256)) {
-                return reject(
-                    store,
-                    user,
-                    client,
-                    op.seq,
-                    &format!("Файл «{}» не получен сервером.", d.name),
-                );
+            if let Some(why) = missing_document(store, documents) {
+                return reject(store, user, client, op.seq, &why);
             }
             let to = match to {
                 Some(login) => match store.user_by_login(login)? {
@@ -297,18 +290,8 @@ fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResu
                     &format!("Неизвестное действие «{action}»."),
                 );
             };
-            let blobs = crate::store::blobs::Blobs::new(store.dir());
-            if let Some(d) = documents.iter().find(|d| !blobs.exists(&d.sha256)) {
-                return reject(
-                    store,
-                    user,
-                    client,
-                    op.seq,
-                    &format!(
-                        "Документ «{}» не дошёл до сервера: синхронизируйте ещё раз.",
-                        d.name
-                    ),
-                );
+            if let Some(why) = missing_document(store, documents) {
+                return reject(store, user, client, op.seq, &why);
             }
             let mut args = Args {
                 documents: documents.clone(),
@@ -363,6 +346,24 @@ fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResu
         Err(ExecError::Refused(r)) => reject(store, user, client, op.seq, &r.reasons.join(" ")),
         Err(ExecError::Store(e)) => Err(e.into()),
     }
+}
+
+/// The first document of an op that has not reached the server, as the
+/// reason to refuse the op.
+fn missing_document(
+    store: &Store,
+    documents: &[crate::domain::workflow::Document],
+) -> Option<String> {
+    let blobs = crate::store::blobs::Blobs::new(store.dir());
+    documents
+        .iter()
+        .find(|d| !blobs.exists(&d.sha256))
+        .map(|d| {
+            format!(
+                "Документ «{}» не дошёл до сервера: синхронизируйте ещё раз.",
+                d.name
+            )
+        })
 }
 
 /// Records a refused op (so a resend gets the same answer) and returns it.

@@ -158,3 +158,34 @@ impl Central {
         creds
     }
 }
+
+/// A key, then every answer it asked for.
+pub fn key(app: &mut App, code: crossterm::event::KeyCode) {
+    app.on_key(crossterm::event::KeyEvent::new(
+        code,
+        crossterm::event::KeyModifiers::NONE,
+    ));
+    app.settle();
+}
+
+pub fn typ(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, crossterm::event::KeyCode::Char(c));
+    }
+}
+
+/// Signs in through the login window (signing out first).
+pub fn sign_in(app: &mut App, login: &str) {
+    while app.popup.is_some() || !app.stack.is_empty() {
+        key(app, crossterm::event::KeyCode::Esc);
+    }
+    if app.user.is_some() {
+        key(app, crossterm::event::KeyCode::Char('l'));
+    }
+    key(app, crossterm::event::KeyCode::Char('l'));
+    typ(app, login);
+    key(app, crossterm::event::KeyCode::Tab);
+    typ(app, "demo");
+    key(app, crossterm::event::KeyCode::Enter);
+    assert_eq!(app.user.as_ref().map(|u| u.login.as_str()), Some(login));
+}
