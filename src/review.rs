@@ -65,12 +65,15 @@ pub struct ActInput {
 pub struct ActError {
     pub message: String,
     pub bad_input: bool,
+    /// The store failed, not the rules: worth trying again.
+    pub internal: bool,
 }
 
 pub(crate) fn refused(message: impl Into<String>) -> ActError {
     ActError {
         message: message.into(),
         bad_input: false,
+        internal: false,
     }
 }
 
@@ -78,12 +81,16 @@ pub(crate) fn bad(message: impl Into<String>) -> ActError {
     ActError {
         message: message.into(),
         bad_input: true,
+        internal: false,
     }
 }
 
 impl From<StoreError> for ActError {
     fn from(e: StoreError) -> Self {
-        refused(e.to_string())
+        ActError {
+            internal: true,
+            ..refused(e.to_string())
+        }
     }
 }
 

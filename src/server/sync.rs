@@ -203,6 +203,8 @@ fn apply_replication(
     };
     match done {
         Ok(()) => Ok(OpResult::Applied),
+        // Not answered: the client sends the op again.
+        Err(e) if e.internal => Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.message)),
         Err(e) => reject(store, user, client, op.seq, &e.message),
     }
 }
