@@ -63,9 +63,10 @@ fn apply_assign_and_the_summary_in_the_workstation() {
         .find(|a| a.practice == practice)
         .expect("applied")
         .id;
-    // The passport view lists it.
+    // The passport view lists it at once.
+    key(&mut f.app, KeyCode::End);
     let s = screen(&f.app, 80, 24);
-    assert!(s.contains("Заявка подана"), "{s}");
+    assert!(s.contains("• Новосибирская область — Заявка подана"), "{s}");
 
     // The Модератор АСИ: t, the application first among «Заявка подана».
     sign_in(&mut f.app, "asi");

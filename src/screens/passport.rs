@@ -414,6 +414,8 @@ impl Screen for PassportView {
         let moved = match reply {
             Reply::Acted { ids, result: Ok(_) } => ids.contains(&self.id),
             Reply::Submitted { id, result: Ok(_) } => *id == self.id,
+            // Its replications changed.
+            Reply::Replicated(Ok(a)) => a.practice == self.id,
             _ => false,
         };
         if moved {
