@@ -185,6 +185,7 @@ pub enum ReportCommand {
     /// категориям и статусам; кандидаты в архив.
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
     Replication {
+        /// Год подачи заявок.
         #[arg(long, value_name = "ГОД")]
         year: i32,
         /// Записать таблицу CSV.

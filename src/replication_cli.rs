@@ -38,13 +38,17 @@ pub enum ReplicationCommand {
     /// complete, decline, refuse (docs/replication.md).
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
     Act {
+        /// Идентификатор заявки (из replication apply или list).
         #[arg(value_name = "ID_ЗАЯВКИ")]
         id: String,
+        /// assign, contact, no-answer, upload-roadmap, report, complete,
+        /// decline или refuse.
         #[arg(value_name = "ДЕЙСТВИЕ")]
         action: String,
         /// Модератор внедрения (для assign).
         #[arg(long, value_name = "ЛОГИН")]
         to: Option<String>,
+        /// Комментарий к шагу; для decline — причина отказа.
         #[arg(long, value_name = "ТЕКСТ", default_value = "")]
         comment: String,
         /// Файл: дорожная карта (upload-roadmap) или материалы (report);
