@@ -189,7 +189,10 @@ fn main() {
                 let t = Instant::now();
                 let r = http
                     .post(format!("{}/api/push", creds.server))
-                    .header("x-smarteka-protocol", "1")
+                    .header(
+                        "x-smarteka-protocol",
+                        smarteka::server::PROTOCOL.to_string(),
+                    )
                     .header("authorization", format!("Bearer {}", creds.token))
                     .header("content-type", "application/json")
                     .body(body)
@@ -200,7 +203,10 @@ fn main() {
                 let _ = r.bytes().await;
                 let r = http
                     .get(format!("{}/api/changes?since={since}", creds.server))
-                    .header("x-smarteka-protocol", "1")
+                    .header(
+                        "x-smarteka-protocol",
+                        smarteka::server::PROTOCOL.to_string(),
+                    )
                     .header("authorization", format!("Bearer {}", creds.token))
                     .send()
                     .await

@@ -80,7 +80,7 @@ fn request(
     (status, body)
 }
 
-const V: (&str, &str) = ("x-smarteka-protocol", "1");
+const V: (&str, &str) = ("x-smarteka-protocol", "2");
 const JSON: (&str, &str) = ("content-type", "application/json");
 
 fn error(body: &str) -> String {
@@ -111,7 +111,12 @@ fn sessions_versions_and_bad_bodies() {
     let (st, body) = request(&s.addr, "GET", "/api/health", &[], b"");
     assert_eq!(st, 200, "{body}");
     let v: Value = serde_json::from_str(&body).expect("json");
-    assert_eq!(v["protocol"], 1);
+    assert_eq!(v["protocol"], smarteka::server::PROTOCOL);
+    assert_eq!(
+        V.1,
+        smarteka::server::PROTOCOL.to_string(),
+        "the tests speak it"
+    );
 
     // The protocol version is required, and a mismatch says which side to update.
     let (st, body) = request(&s.addr, "GET", "/api/me", &[], b"");
@@ -386,5 +391,5 @@ fn tls_with_a_certificate_and_a_clear_message_without_one() {
     });
     let _ = child.kill();
     let _ = child.wait();
-    assert!(body.contains("\"protocol\":1"), "{body}");
+    assert!(body.contains("\"protocol\":2"), "{body}");
 }

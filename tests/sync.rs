@@ -10,6 +10,7 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value;
+use smarteka::server::PROTOCOL;
 
 fn smarteka(data: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_smarteka"));
@@ -91,7 +92,7 @@ fn raw_push(addr: &str, token: &str, body: &Value) -> Value {
     let packed = zstd::bulk::compress(body.to_string().as_bytes(), 3).expect("zstd");
     let mut s = TcpStream::connect(addr).expect("connects");
     let head = format!(
-        "POST /api/push HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\nx-smarteka-protocol: 1\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-encoding: zstd\r\n\r\n",
+        "POST /api/push HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\nx-smarteka-protocol: {PROTOCOL}\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-encoding: zstd\r\n\r\n",
         packed.len()
     );
     s.write_all(head.as_bytes()).expect("writes");
@@ -843,7 +844,7 @@ fn one_edited_field_costs_under_two_kilobytes_on_the_wire() {
 fn raw_get(addr: &str, token: &str, path: &str) -> Value {
     let mut s = TcpStream::connect(addr).expect("connects");
     let head = format!(
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nx-smarteka-protocol: 1\r\nauthorization: Bearer {token}\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nx-smarteka-protocol: {PROTOCOL}\r\nauthorization: Bearer {token}\r\n\r\n"
     );
     s.write_all(head.as_bytes()).expect("writes");
     let mut out = Vec::new();
@@ -862,7 +863,7 @@ fn login_token(addr: &str, login: &str) -> String {
     let body = serde_json::json!({"login": login, "password": "demo"}).to_string();
     let mut s = TcpStream::connect(addr).expect("connects");
     let head = format!(
-        "POST /api/login HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\nx-smarteka-protocol: 1\r\ncontent-type: application/json\r\n\r\n{body}",
+        "POST /api/login HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\nx-smarteka-protocol: {PROTOCOL}\r\ncontent-type: application/json\r\n\r\n{body}",
         body.len()
     );
     s.write_all(head.as_bytes()).expect("writes");
@@ -1015,7 +1016,7 @@ fn malformed_pushes_are_refused_with_a_message_and_change_nothing() {
     let send = |body: &[u8], encoding: &str| -> (String, String) {
         let mut st = TcpStream::connect(&s.addr).expect("connects");
         let head = format!(
-            "POST /api/push HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\nx-smarteka-protocol: 1\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-encoding: {encoding}\r\n\r\n",
+            "POST /api/push HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\nx-smarteka-protocol: {PROTOCOL}\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-encoding: {encoding}\r\n\r\n",
             body.len()
         );
         st.write_all(head.as_bytes()).expect("writes");
@@ -1061,7 +1062,7 @@ fn malformed_pushes_are_refused_with_a_message_and_change_nothing() {
 fn wait(addr: &str, token: &str, query: &str) -> Value {
     let mut s = TcpStream::connect(addr).expect("connects");
     let head = format!(
-        "GET /api/changes/wait?{query} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nx-smarteka-protocol: 1\r\nauthorization: Bearer {token}\r\n\r\n"
+        "GET /api/changes/wait?{query} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nx-smarteka-protocol: {PROTOCOL}\r\nauthorization: Bearer {token}\r\n\r\n"
     );
     s.write_all(head.as_bytes()).expect("writes");
     let mut out = String::new();

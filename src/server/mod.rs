@@ -34,7 +34,7 @@ use throttle::Throttle;
 
 /// The protocol spoken between `smarteka sync` and `smarteka serve`. A
 /// request without it, or with another, is refused with a message.
-pub const PROTOCOL: u32 = 1;
+pub const PROTOCOL: u32 = 2;
 /// The header carrying [`PROTOCOL`].
 pub const PROTOCOL_HEADER: &str = "x-smarteka-protocol";
 /// The largest request body outside attachment chunks.

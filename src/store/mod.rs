@@ -28,7 +28,7 @@ pub use codec::CodecError;
 
 /// The layout version of the store. Bump it and add a step to
 /// [`migrate`] when the trees or keys change.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -943,6 +943,9 @@ fn migrate(store: &Store, from: u32) -> Result<()> {
     if from < 2 {
         migrate::to_2(store)?;
     }
+    // Format 3 adds the replication trees (applications, events, steps),
+    // created empty on open, and new record and change kinds that older
+    // versions cannot read: nothing to convert.
     Ok(())
 }
 

@@ -158,6 +158,25 @@ fn a_store_from_a_newer_version_is_refused() {
 }
 
 #[test]
+fn a_format_2_store_opens_as_format_3_with_its_records() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let u = user("asi");
+    {
+        let s = Store::open(dir.path()).expect("opens");
+        s.commit(&Mutation::new(None, "user.add", "").with(Record::User(Box::new(u.clone()))))
+            .expect("commits");
+        s.trees[META]
+            .insert(KEY_FORMAT, &u64_key(2))
+            .expect("writes");
+        s.db.flush().expect("flushes");
+    }
+    let s = Store::open(dir.path()).expect("opens");
+    assert_eq!(s.format().expect("format"), 3);
+    assert_eq!(s.user(u.id).expect("read"), Some(u));
+    assert!(s.applications().expect("read").is_empty());
+}
+
+#[test]
 fn audit_by_record_and_inbox_in_the_same_commit() {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = Store::open(dir.path()).expect("opens");
