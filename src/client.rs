@@ -230,16 +230,7 @@ pub fn repair(data: &Path) -> Result<(), Failure> {
 
 /// `smarteka sync`: the outbox out, the change feed in, with a summary.
 pub fn sync(data: &Path) -> Result<(), Failure> {
-    let creds = credentials(data).map_err(|e| fail(e, 1))?.ok_or_else(|| {
-        fail(
-            "Сначала войдите: smarteka --as ЛОГИН login --server АДРЕС.",
-            2,
-        )
-    })?;
-    let store = crate::store::Store::open(data)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let (creds, store, runtime) = linked(data)?;
     let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let s = runtime
         .block_on(crate::sync::client::sync(&store, &creds, |line| {

@@ -420,9 +420,7 @@ pub fn invitations(store: &Store, user: &User) -> Result<Vec<Invitation>, StoreE
     for e in store.events()? {
         for region in &regions {
             for p in e.invitations(region) {
-                let applied = apps
-                    .iter()
-                    .any(|a| a.practice == p && a.region == *region && !a.status.is_terminal());
+                let applied = apps.iter().any(|a| a.is_open_for(p, region));
                 if !applied {
                     out.push(Invitation {
                         event: e.id,
@@ -531,7 +529,7 @@ pub fn summary(store: &Store, year: i32) -> Result<Summary, StoreError> {
     let mut archive_candidates = Vec::new();
     for p in store.practices() {
         let p = p?;
-        if p.status == crate::domain::PracticeStatus::Published && !titles.contains_key(&p.id) {
+        if rules::archive_candidate(&p, titles.contains_key(&p.id)) {
             archive_candidates.push(p.passport.title);
         }
     }

@@ -4,18 +4,17 @@
 //! is in a server revision) or is a conflict kept on the client that made
 //! it — nothing is lost.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+mod common;
 
 use proptest::prelude::*;
-use sha2::{Digest, Sha256};
 use smarteka::client::Credentials;
 use smarteka::domain::command::Command;
 use smarteka::domain::passport::Field;
 use smarteka::domain::{Passport, PracticeId};
 use smarteka::exec::execute;
-use smarteka::server::{AppState, router};
-use smarteka::store::{Session, Store};
+use smarteka::store::Store;
+
+use common::Central;
 
 const FIELDS: [Field; 4] = [Field::P1, Field::P2, Field::P17, Field::P18];
 
@@ -51,91 +50,50 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 struct World {
+    central: Central,
     _dirs: Vec<tempfile::TempDir>,
-    server: Arc<Store>,
     clients: Vec<Store>,
     creds: Credentials,
     practice: PracticeId,
-    runtime: tokio::runtime::Runtime,
 }
 
+/// A central instance on a 12-practice demo and three clients of the
+/// author, each synced once; the practice is the author's draft.
 fn world() -> World {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let sdir = tempfile::tempdir().expect("tempdir");
-    let server = Arc::new(Store::open(sdir.path()).expect("store"));
-    smarteka::demo::seed(&server, 12, 1, |_, _| {}).expect("seed");
-    let author = server
+    let central = Central::start(12);
+    let author = central
+        .store
         .user_by_login("author")
         .expect("read")
         .expect("author");
-    let practice = server
+    let practice = central
+        .store
         .practices()
         .filter_map(Result::ok)
         .find(|p| p.author == author.id && p.status == smarteka::domain::PracticeStatus::Draft)
         .expect("a draft")
         .id;
-    let token = "ab".repeat(32);
-    server
-        .put_session(
-            &Sha256::digest(token.as_bytes()),
-            &Session {
-                user: author.id,
-                created: chrono::Utc::now(),
-                expires: chrono::Utc::now() + chrono::Duration::hours(1),
-            },
-        )
-        .expect("session");
-    let app = router(
-        AppState::new(server.clone(), chrono::Duration::hours(1)),
-        std::time::Duration::from_secs(30),
-    );
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .expect("binds");
-    let addr = listener.local_addr().expect("addr");
-    runtime.spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .expect("serves");
-    });
-    let creds = Credentials {
-        server: format!("http://{addr}"),
-        login: "author".into(),
-        token,
-        expires: chrono::Utc::now() + chrono::Duration::hours(1),
-    };
-    let mut dirs = vec![sdir];
+    let mut dirs = Vec::new();
     let mut clients = Vec::new();
     for _ in 0..3 {
         let d = tempfile::tempdir().expect("tempdir");
-        let s = Store::open(d.path()).expect("store");
-        s.link().expect("link");
-        runtime
-            .block_on(smarteka::sync::client::sync(&s, &creds, |_| {}))
-            .expect("first sync");
-        clients.push(s);
+        central.client(d.path(), "author");
+        clients.push(Store::open(d.path()).expect("store"));
         dirs.push(d);
     }
     World {
+        creds: central.credentials("author"),
+        central,
         _dirs: dirs,
-        server,
         clients,
-        creds,
         practice,
-        runtime,
     }
 }
 
 impl World {
     fn sync(&self, c: usize) {
-        self.runtime
+        self.central
+            .runtime
             .block_on(smarteka::sync::client::sync(
                 &self.clients[c],
                 &self.creds,
@@ -188,13 +146,13 @@ proptest! {
         // Everyone sends, then everyone receives.
         for c in 0..3 { w.sync(c); }
         for c in 0..3 { w.sync(c); }
-        let server = w.server.practice(w.practice).expect("read").expect("exists");
+        let server = w.central.store.practice(w.practice).expect("read").expect("exists");
         for c in &w.clients {
             let local = c.practice(w.practice).expect("read").expect("exists");
             prop_assert_eq!(&local.passport, &server.passport);
             prop_assert!(c.outbox().expect("outbox").is_empty());
         }
-        let history = w.server.revisions(w.practice).expect("revisions");
+        let history = w.central.store.revisions(w.practice).expect("revisions");
         for (client, f, v, superseded) in &edits {
             if *superseded {
                 continue;

@@ -88,6 +88,12 @@ pub struct Application {
 }
 
 impl Application {
+    /// Still in work for `practice` from `region`: a region has one open
+    /// application per practice at a time.
+    pub fn is_open_for(&self, practice: PracticeId, region: &str) -> bool {
+        self.practice == practice && self.region == region && !self.status.is_terminal()
+    }
+
     pub fn has(&self, kind: DocumentKind) -> bool {
         self.documents.iter().any(|d| d.kind == kind)
     }
@@ -554,10 +560,7 @@ pub fn apply_for(
             refdata.region_name(&region)
         ));
     }
-    if open
-        .iter()
-        .any(|a| a.region == region && !a.status.is_terminal())
-    {
+    if open.iter().any(|a| a.is_open_for(practice.id, &region)) {
         out.push(format!(
             "от региона «{}» уже есть заявка на эту практику в работе",
             refdata.region_name(&region)
@@ -593,6 +596,12 @@ pub fn apply_for(
         revision: 1,
         updated: now,
     })
+}
+
+/// §5.3.5 and §4.6.1: a published practice no region applied for in the
+/// year is a candidate to actualise or to move to the knowledge base.
+pub fn archive_candidate(p: &Practice, applied_in_year: bool) -> bool {
+    p.status == PracticeStatus::Published && !applied_in_year
 }
 
 /// Formats of §5.2.3–5.2.5.

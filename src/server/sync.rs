@@ -164,20 +164,9 @@ fn apply_replication(
             if let Some(why) = missing_document(store, documents) {
                 return reject(store, user, client, op.seq, &why);
             }
-            let to = match to {
-                Some(login) => match store.user_by_login(login)? {
-                    Some(u) => Some(u),
-                    None => {
-                        return reject(
-                            store,
-                            user,
-                            client,
-                            op.seq,
-                            &format!("Пользователь «{login}» не найден."),
-                        );
-                    }
-                },
-                None => None,
+            let to = match users_of(store, to)? {
+                Ok(mut found) => found.pop(),
+                Err(why) => return reject(store, user, client, op.seq, &why),
             };
             let args = StepArgs {
                 comment: comment.clone(),
@@ -302,19 +291,9 @@ fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResu
                 level: level.and_then(Level::from_number),
                 ..Args::default()
             };
-            for login in to {
-                match store.user_by_login(login)? {
-                    Some(u) => args.users.push(u),
-                    None => {
-                        return reject(
-                            store,
-                            user,
-                            client,
-                            op.seq,
-                            &format!("Пользователь «{login}» не найден."),
-                        );
-                    }
-                }
+            match users_of(store, to)? {
+                Ok(found) => args.users = found,
+                Err(why) => return reject(store, user, client, op.seq, &why),
             }
             (
                 Command::Act {
@@ -348,6 +327,22 @@ fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResu
         Err(ExecError::Refused(r)) => reject(store, user, client, op.seq, &r.reasons.join(" ")),
         Err(ExecError::Store(e)) => Err(e.into()),
     }
+}
+
+/// The users an op names by login, or the refusal naming the first one the
+/// server does not know.
+fn users_of<'a>(
+    store: &Store,
+    logins: impl IntoIterator<Item = &'a String>,
+) -> Result<Result<Vec<User>, String>, StoreError> {
+    let mut out = Vec::new();
+    for login in logins {
+        match store.user_by_login(login)? {
+            Some(u) => out.push(u),
+            None => return Ok(Err(format!("Пользователь «{login}» не найден."))),
+        }
+    }
+    Ok(Ok(out))
 }
 
 /// The first document of an op that has not reached the server, as the
