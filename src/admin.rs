@@ -1,4 +1,4 @@
-//! `smarteka user add|role|disable`: the administrator of a store (the
+//! `smarteka user add|role|disable|enable`: the administrator of a store (the
 //! central instance's, or a local one) manages accounts. These act on the
 //! store directly, so they run where the store is and while the server is
 //! stopped (the store's lock says so otherwise); each change is in the
@@ -23,12 +23,14 @@ fn region_code(text: &str) -> Result<String, Failure> {
 }
 
 fn commit(store: &Store, u: &User, action: &str, summary: String) -> Result<(), Failure> {
-    store
-        .commit(&Mutation::new(None, action, summary).with(Record::User(Box::new(u.clone()))))
-        .map_err(|e| match e {
-            crate::store::StoreError::LoginTaken(l) => fail(format!("Логин «{l}» уже занят."), 1),
-            e => e.into(),
-        })?;
+    let mut m = Mutation::new(None, action, summary).with(Record::User(Box::new(u.clone())));
+    if action == "user.add" {
+        m.fresh.push(crate::store::EntityRef::User(u.id));
+    }
+    store.commit(&m).map_err(|e| match e {
+        crate::store::StoreError::LoginTaken(l) => fail(format!("Логин «{l}» уже занят."), 1),
+        e => e.into(),
+    })?;
     Ok(())
 }
 
@@ -68,8 +70,8 @@ pub fn run(data: &Path, cmd: &UserCommand) -> Result<(), Failure> {
                 return Err(fail(format!("«{p}» — не номер мобильного телефона."), 2));
             }
             let pw = password("SMARTEKA_NEW_PASSWORD", &format!("Пароль для {login}: "))?;
-            if pw.chars().count() < 8 {
-                return Err(fail("Пароль — не короче 8 знаков.", 2));
+            if let Some(why) = crate::auth::weak_password(&pw) {
+                return Err(fail(why, 2));
             }
             let hash = crate::auth::hash_password(&pw).map_err(|e| fail(e, 1))?;
             let u = User {
@@ -189,6 +191,20 @@ pub fn run(data: &Path, cmd: &UserCommand) -> Result<(), Failure> {
                 format!("Отключён пользователь {login}"),
             )?;
             eprintln!("Готово: «{login}» отключён; его сеансы больше не принимаются.");
+        }
+        UserCommand::Enable { login } => {
+            let mut u = existing(&store, login)?;
+            if !u.disabled {
+                return Err(fail(format!("«{login}» не отключён."), 1));
+            }
+            u.disabled = false;
+            commit(
+                &store,
+                &u,
+                "user.enable",
+                format!("Включён пользователь {login}"),
+            )?;
+            eprintln!("Готово: «{login}» снова может входить.");
         }
         UserCommand::Verify { .. } | UserCommand::GrantAuthor { .. } => {
             // §4.1.3 acts as a user: `workflow_cli::authoring`.

@@ -11,24 +11,83 @@ pub fn hash_password(password: &str) -> Result<String, String> {
         .map_err(|e| format!("не удалось вычислить хеш пароля: {e}"))
 }
 
-/// Signs a user in: the account exists, is enabled, has a password, and
-/// the password matches. One message for a wrong login or password, so a
-/// refusal does not tell which logins exist.
+/// Why a new password will not do, if it will not.
+pub fn weak_password(password: &str) -> Option<String> {
+    (password.chars().count() < 8).then(|| "Пароль — не короче 8 знаков.".to_owned())
+}
+
+/// Why a sign-in was refused, for the server's log (never shown: the user
+/// is told only «Неверный логин или пароль»).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    UnknownLogin,
+    WrongPassword,
+    NoPassword,
+    Disabled,
+    Store,
+}
+
+impl Refused {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::UnknownLogin => "unknown-login",
+            Self::WrongPassword => "wrong-password",
+            Self::NoPassword => "no-password",
+            Self::Disabled => "disabled",
+            Self::Store => "store",
+        }
+    }
+}
+
+/// A hash of no one's password: an unknown login is checked against it, so
+/// a refusal takes as long whether or not the login exists.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let random = format!("{:032x}", rand::random::<u128>());
+        hash_password(&random).unwrap_or_default()
+    })
+}
+
+/// Signs a user in: the account exists, has a password, the password
+/// matches, and the account is enabled. One message for a wrong login or
+/// password, so a refusal does not tell which logins exist; that an
+/// account is disabled is said only to whoever knows its password. An
+/// unknown login costs the same hash as a known one.
 pub fn sign_in(
     store: &crate::store::Store,
     login: &str,
     password: &str,
 ) -> Result<crate::domain::User, String> {
+    check(store, login, password).map_err(|(m, _)| m)
+}
+
+/// [`sign_in`] with the reason of a refusal, for the log.
+pub fn check(
+    store: &crate::store::Store,
+    login: &str,
+    password: &str,
+) -> Result<crate::domain::User, (String, Refused)> {
     const REFUSED: &str = "Неверный логин или пароль.";
-    let user = store
+    let found = store
         .user_by_login(login.trim())
-        .map_err(|e| e.to_string())?
-        .ok_or(REFUSED)?;
-    if user.disabled {
-        return Err("Учётная запись отключена. Обратитесь к модератору АСИ.".to_owned());
+        .map_err(|e| (e.to_string(), Refused::Store))?;
+    let Some(user) = found else {
+        let _ = verify_password(password, dummy_hash());
+        return Err((REFUSED.to_owned(), Refused::UnknownLogin));
+    };
+    if user.password_hash.is_empty() {
+        let _ = verify_password(password, dummy_hash());
+        return Err((REFUSED.to_owned(), Refused::NoPassword));
     }
-    if user.password_hash.is_empty() || !verify_password(password, &user.password_hash) {
-        return Err(REFUSED.to_owned());
+    if !verify_password(password, &user.password_hash) {
+        return Err((REFUSED.to_owned(), Refused::WrongPassword));
+    }
+    if user.disabled {
+        return Err((
+            "Учётная запись отключена. Обратитесь к модератору АСИ.".to_owned(),
+            Refused::Disabled,
+        ));
     }
     Ok(user)
 }
@@ -53,5 +112,57 @@ mod tests {
         assert!(!verify_password("Пароль", &h));
         assert!(!verify_password("пароль", "not a hash"));
         assert_ne!(h, hash_password("пароль").expect("hashes"), "salted");
+    }
+
+    #[test]
+    fn an_unknown_login_costs_a_hash_and_a_disabled_account_is_named_only_to_its_owner() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = crate::store::Store::open(dir.path()).expect("store");
+        let mut u = crate::domain::User {
+            id: uuid::Uuid::now_v7(),
+            login: "ivanova".into(),
+            profile: crate::domain::user::Profile::default(),
+            roles: vec![],
+            password_hash: hash_password("верный-пароль").expect("hashes"),
+            email_verified: true,
+            consents: vec![],
+            disabled: true,
+            created: chrono::Utc::now(),
+            verified: None,
+        };
+        store
+            .commit(
+                &crate::store::Mutation::new(None, "user.add", "u")
+                    .with(crate::store::Record::User(Box::new(u.clone()))),
+            )
+            .expect("commits");
+        let refused = |l: &str, p: &str| check(&store, l, p).expect_err("refused");
+        assert_eq!(
+            refused("ivanova", "не тот"),
+            (
+                "Неверный логин или пароль.".to_owned(),
+                Refused::WrongPassword
+            )
+        );
+        assert_eq!(refused("ivanova", "верный-пароль").1, Refused::Disabled);
+        assert_eq!(
+            refused("nobody", "x"),
+            (
+                "Неверный логин или пароль.".to_owned(),
+                Refused::UnknownLogin
+            )
+        );
+        assert!(
+            dummy_hash().starts_with("$argon2id$"),
+            "a real hash is checked"
+        );
+        u.disabled = false;
+        store
+            .commit(
+                &crate::store::Mutation::new(None, "user.enable", "u")
+                    .with(crate::store::Record::User(Box::new(u))),
+            )
+            .expect("commits");
+        assert!(check(&store, "ivanova", "верный-пароль").is_ok());
     }
 }

@@ -121,6 +121,10 @@ pub enum Command {
         /// Сколько часов действует вход.
         #[arg(long, value_name = "ЧАСЫ", default_value_t = 12)]
         token_hours: u32,
+        /// Сколько секунд ждать заголовков запроса, прежде чем закрыть
+        /// соединение.
+        #[arg(long, value_name = "СЕКУНДЫ", default_value_t = 10)]
+        header_timeout: u64,
     },
     /// Войти на центральный экземпляр: --as ЛОГИН, пароль из
     /// SMARTEKA_PASSWORD или с запросом.
@@ -169,6 +173,40 @@ pub enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Проверить хранилище целиком: записи, сводки, журналы, цепочку
+    /// аудита, файлы.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Check,
+    /// Сделать резервную копию хранилища в новый каталог (можно при
+    /// работающем сервере: копию сделает он сам).
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Backup {
+        /// Новый или пустой каталог для копии.
+        #[arg(value_name = "КАТАЛОГ")]
+        dir: PathBuf,
+    },
+    /// Восстановить хранилище из резервной копии в новый каталог --data и
+    /// проверить его.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Restore {
+        /// Каталог резервной копии.
+        #[arg(value_name = "КОПИЯ")]
+        dir: PathBuf,
+    },
+    /// Журнал аудита.
+    #[command(help_template = HELP_TEMPLATE, subcommand_help_heading = "Команды")]
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Выйти с центрального экземпляра: сеанс закрывается, неотправленные
+    /// изменения остаются.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Logout,
+    /// Сменить пароль: на сервере, если вход выполнен, иначе в хранилище.
+    /// Пароли — из SMARTEKA_PASSWORD и SMARTEKA_NEW_PASSWORD или с запросом.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Password,
     /// Замерить скорость поиска, открытия и память на хранилище.
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
     Bench {
@@ -177,6 +215,14 @@ pub enum Command {
         #[arg(long, default_value_t = 10_000, value_name = "N")]
         practices: usize,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Проверить цепочку журнала аудита: каждая запись несёт хеш
+    /// предыдущей; назвать первую нарушенную.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -253,6 +299,9 @@ pub enum PracticeCommand {
         /// Куда сохранить.
         #[arg(value_name = "ПУТЬ")]
         path: PathBuf,
+        /// Заменить файл, если он уже есть.
+        #[arg(long)]
+        force: bool,
     },
     /// Подать практику: «Черновик» → «Подтверждение регионом».
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
@@ -368,6 +417,12 @@ pub enum UserCommand {
         #[arg(value_name = "ЛОГИН")]
         login: String,
     },
+    /// Снова разрешить вход отключённой учётной записи.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Enable {
+        #[arg(value_name = "ЛОГИН")]
+        login: String,
+    },
     /// Подтвердить пользователя своего региона (региональный координатор).
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
     Verify {
@@ -476,7 +531,32 @@ fn clap_error_ru(e: &clap::Error) -> String {
     }
 }
 
+/// A panic is told in Russian, once, and logged; sled's panics on a
+/// damaged store are caught where the store is opened and stay silent.
+fn panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        if crate::store::QUIET_PANIC.with(std::cell::Cell::get) {
+            return;
+        }
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        tracing::error!(%what, %at, "panic");
+        eprintln!(
+            "smarteka: внутренняя ошибка ({what}, {at}). Сохранённое не потеряно; проверьте хранилище: smarteka check."
+        );
+    }));
+}
+
 pub fn main() -> ExitCode {
+    panic_hook();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -613,6 +693,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             tls_cert,
             tls_key,
             token_hours,
+            header_timeout,
         }) => {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
@@ -642,6 +723,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     tls,
                     token_ttl: chrono::Duration::hours(i64::from(token_hours)),
                     timeout: std::time::Duration::from_secs(60),
+                    backups: config.server.plan().map_err(|e| fail(e, 2))?,
+                    header_timeout: std::time::Duration::from_secs(header_timeout.max(1)),
                 }))
                 .map_err(|e| fail(e, 1))
         }
@@ -688,6 +771,42 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
             crate::practice_cli::import_leaders(&data, cli.as_user.as_deref(), &file)
+        }
+        Some(Command::Check) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            check_cmd(&data)
+        }
+        Some(Command::Backup { dir }) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            backup_cmd(&data, &dir)
+        }
+        Some(Command::Restore { dir }) => {
+            let Some(data) = cli.data.clone() else {
+                return Err(fail(
+                    "Укажите новый каталог хранилища: smarteka restore КОПИЯ --data КАТАЛОГ.",
+                    2,
+                ));
+            };
+            restore_cmd(&dir, &data)
+        }
+        Some(Command::Audit {
+            command: AuditCommand::Verify,
+        }) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            audit_verify(&data)
+        }
+        Some(Command::Logout) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            crate::client::logout(&data)
+        }
+        Some(Command::Password) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            crate::client::change_password(&data, cli.as_user.as_deref())
         }
         Some(Command::Bench { practices }) => {
             let data = cli.data.clone().or_else(|| config.data_dir.clone());
@@ -862,5 +981,113 @@ pub fn emit(bytes: &[u8]) -> Result<(), Failure> {
     match std::io::stdout().lock().write_all(bytes) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => r.map_err(Failure::from),
+    }
+}
+
+fn progress_line(step: &str) {
+    if std::io::stderr().is_terminal() {
+        eprint!("\r{step}…\x1b[K");
+    }
+}
+
+fn end_progress() {
+    if std::io::stderr().is_terminal() {
+        eprint!("\r\x1b[K");
+    }
+}
+
+/// `smarteka check`.
+fn check_cmd(data: &Path) -> Result<(), Failure> {
+    let store = Store::open(data)?;
+    let report = store.check(progress_line)?;
+    end_progress();
+    let mut out = String::new();
+    for (mark, lines) in [
+        ("✓", &report.passed),
+        ("·", &report.notes),
+        ("✗", &report.problems),
+    ] {
+        for l in lines {
+            out.push_str(mark);
+            out.push(' ');
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    emit(out.as_bytes())?;
+    if report.is_ok() {
+        Ok(())
+    } else {
+        Err(fail(
+            format!(
+                "Хранилище «{}» повреждено: найдено ошибок {}. Восстановите его из резервной копии: smarteka restore КОПИЯ --data НОВЫЙ_КАТАЛОГ.",
+                data.display(),
+                report.problems.len()
+            ),
+            1,
+        ))
+    }
+}
+
+fn print_manifest(dir: &Path, m: &crate::store::backup::Manifest) {
+    eprintln!(
+        "Копия «{}»: изменений {}, практик {}, пользователей {}, заявок {}, мероприятий {}, файлов {}; голова журнала аудита {}.",
+        dir.display(),
+        m.seq,
+        m.practices,
+        m.users,
+        m.applications,
+        m.events,
+        m.files.len(),
+        &m.audit_head[..16.min(m.audit_head.len())]
+    );
+}
+
+/// `smarteka backup DIR`: by this process, or — when a server has the
+/// store open — by the server, asked through its control file.
+fn backup_cmd(data: &Path, dir: &Path) -> Result<(), Failure> {
+    let dir = std::path::absolute(dir)?;
+    match Store::open(data) {
+        Ok(store) => {
+            let m = store.backup(&dir, progress_line)?;
+            end_progress();
+            print_manifest(&dir, &m);
+            Ok(())
+        }
+        Err(crate::store::StoreError::Locked(_)) => {
+            let m = crate::client::backup_by_server(data, &dir).map_err(|e| fail(e, 1))?;
+            print_manifest(&dir, &m);
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `smarteka restore DIR --data NEW`.
+fn restore_cmd(dir: &Path, data: &Path) -> Result<(), Failure> {
+    let m = crate::store::backup::restore(dir, data, progress_line)?;
+    end_progress();
+    print_manifest(dir, &m);
+    eprintln!(
+        "Восстановлено в «{}» и проверено. Клиенты, получившие с сервера больше, получат данные заново при синхронизации.",
+        data.display()
+    );
+    Ok(())
+}
+
+/// `smarteka audit verify`.
+fn audit_verify(data: &Path) -> Result<(), Failure> {
+    let store = Store::open(data)?;
+    match store.verify_chain()? {
+        (None, n) => {
+            let (_, head) = store.audit_head()?;
+            emit(format!("Цепочка журнала аудита цела: записей {n}, голова {head}.\n").as_bytes())
+        }
+        (Some(at), _) => Err(fail(
+            format!(
+                "Цепочка журнала аудита нарушена: первая нарушенная запись — №{at}. Записи с этой по последнюю изменены, удалены или вставлены; восстановите хранилище из резервной копии."
+            ),
+            1,
+        )),
     }
 }

@@ -59,9 +59,15 @@ pub fn remember(data: &Path, c: &Credentials) -> Result<(), String> {
         .mode(0o600)
         .open(&tmp)
         .map_err(|e| e.to_string())?;
+    // A temporary file left by an earlier run keeps its old mode: set it.
+    f.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .map_err(|e| e.to_string())?;
     f.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
     f.sync_all().map_err(|e| e.to_string())?;
     std::fs::rename(&tmp, &path).map_err(|e| e.to_string())?;
+    std::fs::File::open(data)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| e.to_string())?;
     Ok(())
 }
 
@@ -89,6 +95,63 @@ pub fn http() -> Result<reqwest::Client, String> {
         .timeout(Duration::from_secs(120))
         .build()
         .map_err(|e| e.to_string())
+}
+
+/// A request to the server with the session's headers.
+pub fn signed(
+    creds: &Credentials,
+    method: reqwest::Method,
+    path: &str,
+) -> Result<reqwest::RequestBuilder, String> {
+    Ok(http()?
+        .request(method, format!("{}{path}", creds.server))
+        .header(PROTOCOL_HEADER, PROTOCOL.to_string())
+        .header(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {}", creds.token),
+        ))
+}
+
+/// A refusal of the server: its Russian message, and the code of
+/// [`crate::sync::codes`] (with the server's last op) when the client is
+/// to act on it.
+#[derive(Debug)]
+pub enum Refusal {
+    Coded(String, Option<u64>, String),
+    Other(String),
+}
+
+impl From<String> for Refusal {
+    fn from(s: String) -> Self {
+        Self::Other(s)
+    }
+}
+
+impl Refusal {
+    pub fn message(self) -> String {
+        match self {
+            Self::Coded(_, _, m) | Self::Other(m) => m,
+        }
+    }
+}
+
+/// Sends a request; the body of a success, or the refusal.
+pub async fn send(req: reqwest::RequestBuilder) -> Result<Vec<u8>, Refusal> {
+    let resp = req.send().await.map_err(|e| network(&e))?;
+    let status = resp.status();
+    let bytes = resp.bytes().await.map_err(|e| network(&e))?;
+    if status.is_success() {
+        return Ok(bytes.to_vec());
+    }
+    Err(match serde_json::from_slice::<ErrorBody>(&bytes) {
+        Ok(ErrorBody {
+            error,
+            code: Some(c),
+            last,
+        }) => Refusal::Coded(c, last, error),
+        Ok(e) => Refusal::Other(e.error),
+        Err(_) => Refusal::Other(format!("Сервер ответил {status}.")),
+    })
 }
 
 /// The Russian message of an error response.
@@ -170,13 +233,20 @@ pub fn status(data: &Path, json: bool) -> Result<(), Failure> {
 fn linked(
     data: &Path,
 ) -> Result<(Credentials, crate::store::Store, tokio::runtime::Runtime), Failure> {
+    linked_with(data, crate::store::OpenFlags::default())
+}
+
+fn linked_with(
+    data: &Path,
+    flags: crate::store::OpenFlags,
+) -> Result<(Credentials, crate::store::Store, tokio::runtime::Runtime), Failure> {
     let creds = credentials(data).map_err(|e| fail(e, 1))?.ok_or_else(|| {
         fail(
             "Сначала войдите: smarteka --as ЛОГИН login --server АДРЕС.",
             2,
         )
     })?;
-    let store = crate::store::Store::open(data)?;
+    let store = crate::store::Store::open_with(data, flags)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -210,8 +280,10 @@ pub fn verify(data: &Path) -> Result<(), Failure> {
 
 /// `smarteka sync repair`: pull everything again, keeping what waits to be
 /// sent.
+/// A store that lost data to a damaged log (refused on open) is taken as
+/// it is and rebuilt from the server.
 pub fn repair(data: &Path) -> Result<(), Failure> {
-    let (creds, store, runtime) = linked(data)?;
+    let (creds, store, runtime) = linked_with(data, crate::store::OpenFlags { accept_loss: true })?;
     store.reset_pull()?;
     let s = runtime
         .block_on(crate::sync::client::sync(&store, &creds, |_| {}))
@@ -221,6 +293,7 @@ pub fn repair(data: &Path) -> Result<(), Failure> {
                 1,
             )
         })?;
+    report_restores(&s);
     eprintln!(
         "Получено заново: {}; отправлено {}, конфликтов {}, отклонено {}.",
         s.received, s.sent, s.conflicts, s.rejected
@@ -247,10 +320,109 @@ pub fn sync(data: &Path) -> Result<(), Failure> {
     if tty {
         eprintln!();
     }
+    report_restores(&s);
     eprintln!(
         "Синхронизировано: отправлено {}, получено {}, конфликтов {}, отклонено {}.",
         s.sent, s.received, s.conflicts, s.rejected
     );
+    Ok(())
+}
+
+/// What a sync did about a restored store or server.
+fn report_restores(s: &crate::sync::client::Summary) {
+    if s.server_restored {
+        eprintln!("Сервер восстановлен из резервной копии: данные получены заново.");
+    }
+    if s.history_rewritten {
+        eprintln!(
+            "Внимание: журнал аудита сервера не совпадает с тем, что это рабочее место видело раньше — история изменений на сервере переписана. Сообщите администратору сервера (smarteka audit verify)."
+        );
+    }
+    if s.resent > 0 {
+        eprintln!(
+            "Сервер не знал {} ваших изменений (восстановлено хранилище или сервер): они отправлены заново под новым идентификатором рабочего места.",
+            s.resent
+        );
+    }
+}
+
+/// A request to the server with the saved session; its JSON answer, or
+/// the error in Russian.
+async fn call(
+    creds: &Credentials,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Vec<u8>>,
+) -> Result<serde_json::Value, String> {
+    let mut req = signed(creds, method, path)?;
+    if let Some(b) = body {
+        req = req
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(b);
+    }
+    let bytes = send(req).await.map_err(Refusal::message)?;
+    serde_json::from_slice(&bytes).map_err(|e| format!("Ответ сервера не разобран: {e}"))
+}
+
+/// `smarteka logout`: ends the session on the server (if it answers) and
+/// forgets it here. Changes waiting to be sent stay for the next login.
+pub fn logout(data: &Path) -> Result<(), Failure> {
+    let Some(creds) = credentials(data).map_err(|e| fail(e, 1))? else {
+        return Err(fail("Вход на сервер не выполнен.", 1));
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let ended = runtime.block_on(call(&creds, reqwest::Method::DELETE, "/api/session", None));
+    std::fs::remove_file(credentials_path(data))?;
+    std::fs::File::open(data)?.sync_all()?;
+    match ended {
+        Ok(_) => eprintln!(
+            "Вы вышли: сеанс {} на {} закрыт.",
+            creds.login, creds.server
+        ),
+        Err(e) => eprintln!(
+            "Сеанс забыт на этом рабочем месте; сервер не ответил ({e}), сеанс там истечёт сам."
+        ),
+    }
+    Ok(())
+}
+
+/// `smarteka password`: a new password — on the server when signed in to
+/// one, else in this store; the old one is asked first.
+pub fn change_password(data: &Path, as_user: Option<&str>) -> Result<(), Failure> {
+    let creds = credentials(data).map_err(|e| fail(e, 1))?;
+    let login = match (&creds, as_user) {
+        (Some(c), _) => c.login.clone(),
+        (None, Some(l)) => l.to_owned(),
+        (None, None) => return Err(fail("Укажите, чей пароль меняется: --as ЛОГИН.", 2)),
+    };
+    let old =
+        crate::practice_cli::password("SMARTEKA_PASSWORD", &format!("Текущий пароль {login}: "))?;
+    let new = crate::practice_cli::password("SMARTEKA_NEW_PASSWORD", "Новый пароль: ")?;
+    if let Some(why) = crate::auth::weak_password(&new) {
+        return Err(fail(why, 2));
+    }
+    if let Some(c) = creds {
+        let body = serde_json::to_vec(&crate::server::PasswordRequest { old, new })
+            .map_err(|e| fail(e.to_string(), 1))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        runtime
+            .block_on(call(&c, reqwest::Method::POST, "/api/password", Some(body)))
+            .map_err(|e| fail(e, 1))?;
+        eprintln!("Пароль {login} на сервере изменён; другие сеансы закрыты.");
+        return Ok(());
+    }
+    let store = crate::store::Store::open(data)?;
+    let mut user = crate::auth::sign_in(&store, &login, &old).map_err(|e| fail(e, 1))?;
+    user.password_hash = crate::auth::hash_password(&new).map_err(|e| fail(e, 1))?;
+    store.commit(
+        &crate::store::Mutation::new(Some(user.id), "user.password", "Пароль изменён")
+            .with(crate::store::Record::User(Box::new(user))),
+    )?;
+    eprintln!("Пароль {login} изменён.");
     Ok(())
 }
 
@@ -262,11 +434,17 @@ pub fn login(data: &Path, server: &str, as_user: Option<&str>) -> Result<(), Fai
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    // The workstation's client id, registered to this user by the server.
+    let client = {
+        let store = crate::store::Store::open(data)?;
+        store.client_id()?
+    };
     let reply: LoginReply = runtime
         .block_on(async {
             let body = serde_json::to_vec(&LoginRequest {
                 login: login.to_owned(),
                 password,
+                client,
             })
             .map_err(|e| e.to_string())?;
             let resp = http()?
@@ -294,8 +472,19 @@ pub fn login(data: &Path, server: &str, as_user: Option<&str>) -> Result<(), Fai
         },
     )
     .map_err(|e| fail(format!("Сеанс не сохранён: {e}"), 1))?;
-    // From now on local changes are queued for the server.
-    crate::store::Store::open(data)?.link()?;
+    // From now on local changes are queued for the server, under the client
+    // id the server gave this user.
+    let store = crate::store::Store::open(data)?;
+    match reply.client {
+        Some(id) if Some(id) != client => {
+            let ops: Vec<_> = store.outbox()?.into_iter().map(|o| o.kind).collect();
+            store.relink(Some(id), &ops)?;
+        }
+        Some(_) => {}
+        None => {
+            store.link()?;
+        }
+    }
     eprintln!(
         "Вы вошли как {} ({}); сеанс до {}.",
         reply.user.full_name,
@@ -306,4 +495,49 @@ pub fn login(data: &Path, server: &str, as_user: Option<&str>) -> Result<(), Fai
             .format("%d.%m.%Y %H:%M")
     );
     Ok(())
+}
+
+/// Asks the server running on `data` for a backup into `dir`, through its
+/// control file.
+pub fn backup_by_server(data: &Path, dir: &Path) -> Result<crate::store::backup::Manifest, String> {
+    let text = std::fs::read_to_string(data.join(crate::server::CONTROL_FILE)).map_err(|e| {
+        format!("Хранилище открыто другим процессом, и это не сервер smarteka (нет файла управления: {e}). Остановите тот процесс.")
+    })?;
+    let v: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("Файл управления сервером повреждён: {e}"))?;
+    let (Some(addr), Some(secret)) = (v["addr"].as_str(), v["secret"].as_str()) else {
+        return Err("Файл управления сервером повреждён.".to_owned());
+    };
+    let port = addr.rsplit(':').next().unwrap_or_default();
+    let scheme = if v["tls"].as_bool() == Some(true) {
+        "https"
+    } else {
+        "http"
+    };
+    let url = format!("{scheme}://127.0.0.1:{port}/api/admin/backup");
+    crypto();
+    let body = serde_json::to_vec(&crate::server::BackupRequest {
+        dir: dir.to_owned(),
+    })
+    .map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let req = reqwest::Client::builder()
+            .timeout(Duration::from_secs(3600))
+            // Loopback to this machine's own server, whose certificate is
+            // for its public name; the control secret is what is checked.
+            .danger_accept_invalid_certs(true)
+            .build()
+            .map_err(|e| e.to_string())?
+            .post(url)
+            .header(PROTOCOL_HEADER, PROTOCOL.to_string())
+            .header(crate::server::CONTROL_HEADER, secret)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body);
+        let bytes = send(req).await.map_err(Refusal::message)?;
+        serde_json::from_slice(&bytes).map_err(|e| format!("Ответ сервера не разобран: {e}"))
+    })
 }

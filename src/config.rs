@@ -27,6 +27,63 @@ pub struct Config {
     pub calendar: CalendarConfig,
     #[serde(default)]
     pub log: Log,
+    #[serde(default)]
+    pub server: ServerConfig,
+}
+
+/// `[server]`: what `smarteka serve` does by itself.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Where scheduled backups go; none without it.
+    pub backup_dir: Option<PathBuf>,
+    /// How often: «30m», «6h», «1d». Default: a day.
+    pub backup_every: Option<String>,
+    /// How many scheduled backups to keep. Default: 7.
+    pub keep: Option<usize>,
+}
+
+impl ServerConfig {
+    /// The backup plan, or why the settings are wrong.
+    pub fn plan(&self) -> Result<Option<crate::server::BackupPlan>, String> {
+        let Some(dir) = &self.backup_dir else {
+            return Ok(None);
+        };
+        let every = match &self.backup_every {
+            Some(text) => parse_every(text)?,
+            None => std::time::Duration::from_secs(24 * 60 * 60),
+        };
+        let keep = self.keep.unwrap_or(7);
+        if keep == 0 {
+            return Err("[server] keep: храните хотя бы одну копию.".to_owned());
+        }
+        Ok(Some(crate::server::BackupPlan {
+            dir: dir.clone(),
+            every,
+            keep,
+        }))
+    }
+}
+
+/// «30m», «6h», «1d» as a duration of at least a minute.
+pub fn parse_every(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let wrong = || {
+        format!("[server] backup_every = «{text}»: укажите число и единицу — «30m», «6h» или «1d».")
+    };
+    let cut = t.char_indices().last().map_or(0, |(i, _)| i);
+    let (n, unit) = t.split_at(cut);
+    let n: u64 = n.trim().parse().map_err(|_| wrong())?;
+    let secs = match unit {
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86400,
+        _ => return Err(wrong()),
+    };
+    if secs < 60 {
+        return Err(wrong());
+    }
+    Ok(std::time::Duration::from_secs(secs))
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -179,6 +236,24 @@ mod tests {
         let km = crate::keymap::Keymap::new(&c.keys, c.ui.layout_remap);
         assert!(km.problems.is_empty(), "{:?}", km.problems);
         assert_eq!(c.log.level, "info");
+        let plan = c.server.plan().expect("valid").expect("a plan");
+        assert_eq!(plan.every, std::time::Duration::from_secs(86400));
+        assert_eq!(plan.keep, 7);
+    }
+
+    #[test]
+    fn backup_intervals_are_read_and_bad_ones_refused_in_russian() {
+        assert_eq!(parse_every("30m"), Ok(std::time::Duration::from_secs(1800)));
+        assert_eq!(
+            parse_every(" 6h "),
+            Ok(std::time::Duration::from_secs(21600))
+        );
+        for bad in ["", "h", "10", "0m", "5s", "1 неделя"] {
+            let e = parse_every(bad).expect_err(bad);
+            assert!(e.contains("backup_every"), "{e}");
+        }
+        let none = ServerConfig::default().plan().expect("valid");
+        assert!(none.is_none(), "no backups without a folder");
     }
 
     #[test]

@@ -104,6 +104,10 @@ pub fn execute_with(
         }
         m = m.with(Record::Revision(Box::new(r.clone())));
     }
+    if current.is_none() {
+        m.fresh
+            .push(crate::store::EntityRef::Practice(outcome.practice.id));
+    }
     m.op = op_of(store, current.as_ref(), &outcome, act)?;
     extra(&outcome, &mut m);
     let seq = store.commit(&m)?;

@@ -2,7 +2,7 @@
 //! passport as a user (`--as LOGIN`), through the same command path as the
 //! workstation.
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 use serde_json::json;
@@ -17,7 +17,7 @@ use crate::domain::refdata::refdata;
 use crate::domain::{Passport, Practice, User};
 use crate::exec::{ExecError, execute};
 use crate::passport_json::{apply_json, to_json};
-use crate::store::blobs::Blobs;
+use crate::store::blobs::{BlobError, Blobs};
 use crate::store::{Mutation, Record, Store};
 
 /// Signs the user in: the password comes from `SMARTEKA_PASSWORD` or is
@@ -61,9 +61,48 @@ fn parse_id(id: &str) -> Result<Uuid, Failure> {
     Uuid::parse_str(id.trim()).map_err(|_| fail(format!("«{id}» — не идентификатор практики."), 2))
 }
 
+/// The most a passport JSON or a list of leaders may weigh. Both are a few
+/// kilobytes; the limit keeps `--from /dev/zero` or a mistaken path to a
+/// film from being read without end.
+pub const MAX_INPUT_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The text of a file the user named, at most [`MAX_INPUT_BYTES`]. Any
+/// readable path is accepted (`/dev/stdin` too), only not a directory.
+fn read_text(path: &Path) -> Result<String, Failure> {
+    let shown = path.display();
+    let cannot = |e: std::io::Error| fail(format!("Не удалось прочитать «{shown}»: {e}"), 2);
+    let too_large = || {
+        fail(
+            format!(
+                "«{shown}» больше {} МБ: такой файл не принимается, проверьте путь.",
+                MAX_INPUT_BYTES / (1024 * 1024)
+            ),
+            2,
+        )
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    if meta.is_dir() {
+        return Err(fail(format!("«{shown}» — каталог, а не файл."), 2));
+    }
+    if meta.is_file() && meta.len() > MAX_INPUT_BYTES {
+        return Err(too_large());
+    }
+    // Devices and pipes have no length: read one byte past the limit to
+    // tell a file that fits from one that does not.
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| fail(format!("«{shown}» — не текст в кодировке UTF-8."), 2))
+}
+
 fn read_json(path: &Path) -> Result<serde_json::Value, Failure> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| fail(format!("Не удалось прочитать «{}»: {e}", path.display()), 2))?;
+    let text = read_text(path)?;
     serde_json::from_str(&text).map_err(|e| {
         fail(
             format!(
@@ -168,7 +207,12 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
             );
             Ok(())
         }
-        PracticeCommand::SaveFile { id, name, path } => {
+        PracticeCommand::SaveFile {
+            id,
+            name,
+            path,
+            force,
+        } => {
             let id = parse_id(&id)?;
             let user = as_user.map(|l| sign_in(&store, l)).transpose()?;
             let p = load(&store, id, user.as_ref())?;
@@ -203,6 +247,9 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
                     ));
                 }
             };
+            // Refused before any download; checked again when the file is
+            // put in place, in case it appeared meanwhile.
+            may_write(&path, force)?;
             let blobs = Blobs::new(data);
             // On a linked store a file is fetched when first needed.
             if !blobs.exists(sha)
@@ -215,9 +262,7 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
                     .block_on(crate::sync::files::download(&creds, &blobs, sha))
                     .map_err(|e| fail(e, 1))?;
             }
-            blobs
-                .save_to(sha, &path)
-                .map_err(|e| fail(e.to_string(), 1))?;
+            save_blob(&blobs, sha, &path, force)?;
             eprintln!("Сохранено: {}.", path.display());
             Ok(())
         }
@@ -266,6 +311,71 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
     }
 }
 
+fn already_there(dest: &Path) -> Failure {
+    fail(
+        format!(
+            "Файл «{}» уже есть: укажите другой путь или --force.",
+            dest.display()
+        ),
+        1,
+    )
+}
+
+/// Whether `save-file` may write `dest`: never over a directory, over an
+/// existing file only with `--force`.
+fn may_write(dest: &Path, force: bool) -> Result<(), Failure> {
+    if dest.is_dir() {
+        return Err(fail(
+            format!(
+                "«{}» — каталог: укажите путь к файлу, например «{}».",
+                dest.display(),
+                dest.join("файл.pdf").display()
+            ),
+            2,
+        ));
+    }
+    // A symbolic link counts as a file, even a dangling one.
+    if !force && std::fs::symlink_metadata(dest).is_ok() {
+        return Err(already_there(dest));
+    }
+    Ok(())
+}
+
+/// Copies a stored file to `dest` through a temporary file in the same
+/// directory, renamed into place when complete: a failure leaves no half
+/// file, and without `force` an existing file is never replaced.
+fn save_blob(blobs: &Blobs, sha256: &str, dest: &Path, force: bool) -> Result<(), Failure> {
+    may_write(dest, force)?;
+    let mut from = std::fs::File::open(blobs.path_of(sha256))
+        .map_err(|_| fail(BlobError::Missing(sha256.to_owned()).to_string(), 1))?;
+    let dir = match dest.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let failed =
+        |e: std::io::Error| fail(format!("Не удалось сохранить «{}»: {e}", dest.display()), 1);
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".smarteka-").suffix(".part");
+    // The mode a plain new file gets (0666 less the umask), not 0600.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder.tempfile_in(dir).map_err(failed)?;
+    std::io::copy(&mut from, &mut tmp).map_err(failed)?;
+    tmp.as_file().sync_all().map_err(failed)?;
+    let placed = if force {
+        tmp.persist(dest)
+    } else {
+        tmp.persist_noclobber(dest)
+    };
+    match placed {
+        Ok(_) => Ok(()),
+        Err(e) if !force && e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(already_there(dest))
+        }
+        Err(e) => Err(failed(e.error)),
+    }
+}
+
 fn show(store: &Store, p: &Practice, as_json: bool) -> Result<(), Failure> {
     let mut out = Vec::new();
     if as_json {
@@ -310,8 +420,7 @@ fn show(store: &Store, p: &Practice, as_json: bool) -> Result<(), Failure> {
 /// `smarteka import leaders FILE.csv`, by the Модератор АСИ: replaces the
 /// lists of the years in the file; a malformed line imports nothing.
 pub fn import_leaders(data: &Path, as_user: Option<&str>, file: &Path) -> Result<(), Failure> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| fail(format!("Не удалось прочитать «{}»: {e}", file.display()), 2))?;
+    let text = read_text(file)?;
     let leaders = parse_leaders_csv(&text, refdata()).map_err(|errors| {
         fail(
             format!(

@@ -86,6 +86,7 @@ pub fn apply_with(
     )
     .with(Record::Application(Box::new(app.clone())));
     m.notify = audience(store, actor, &[Some(p.author)])?;
+    m.fresh.push(EntityRef::Application(app.id));
     m.op = Some(OpKind::Apply {
         application: Box::new(app.clone()),
     });
@@ -266,6 +267,7 @@ pub fn create_event_with(
         ),
     )
     .with(Record::Event(Box::new(e.clone())));
+    m.fresh.push(EntityRef::Event(e.id));
     m.op = Some(OpKind::Event {
         event: Box::new(e.clone()),
     });

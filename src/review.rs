@@ -88,7 +88,8 @@ pub(crate) fn bad(message: impl Into<String>) -> ActError {
 impl From<StoreError> for ActError {
     fn from(e: StoreError) -> Self {
         ActError {
-            internal: true,
+            // A record that exists already is a refusal, not a fault.
+            internal: !matches!(e, StoreError::Exists(_)),
             ..refused(e.to_string())
         }
     }

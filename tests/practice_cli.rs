@@ -401,3 +401,162 @@ fn bad_json_and_leader_lists() {
         err(&o)
     );
 }
+
+#[test]
+fn oversized_inputs_are_refused_naming_the_limit() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("store");
+    assert!(
+        run(&data, None, &["demo", "--practices", "10"])
+            .status
+            .success()
+    );
+    // One byte over 4 MiB, all spaces: valid JSON whitespace if it were
+    // read, so only the limit refuses it.
+    let big = tmp.path().join("big.json");
+    let mut text = vec![b' '; 4 * 1024 * 1024];
+    text.extend_from_slice(b"{}");
+    std::fs::write(&big, &text).expect("write");
+    let big = big.display().to_string();
+    let o = author(&data, &["practice", "new", "--from", &big]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("больше 4 МБ"), "{}", err(&o));
+    let id = out(&author(
+        &data,
+        &["practice", "new", "--from", &example("passport.json")],
+    ))
+    .trim()
+    .to_owned();
+    let o = author(&data, &["practice", "edit", &id, "--from", &big]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("больше 4 МБ"), "{}", err(&o));
+    let o = run(&data, Some(("asi", "demo")), &["import", "leaders", &big]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("больше 4 МБ"), "{}", err(&o));
+    // A device without end is cut at the limit, not read forever.
+    if Path::new("/dev/zero").exists() {
+        let o = author(&data, &["practice", "new", "--from", "/dev/zero"]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(err(&o).contains("больше 4 МБ"), "{}", err(&o));
+    }
+    // Just at the limit is read (and here refused only as JSON).
+    text.truncate(4 * 1024 * 1024 - 2);
+    text.extend_from_slice(b"{}");
+    let fits = tmp.path().join("fits.json");
+    std::fs::write(&fits, &text).expect("write");
+    let o = author(
+        &data,
+        &[
+            "practice",
+            "edit",
+            &id,
+            "--from",
+            &fits.display().to_string(),
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let o = author(
+        &data,
+        &[
+            "practice",
+            "new",
+            "--from",
+            &tmp.path().display().to_string(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("каталог"), "{}", err(&o));
+}
+
+#[test]
+fn save_file_does_not_overwrite_without_force() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("store");
+    assert!(
+        run(&data, None, &["demo", "--practices", "10"])
+            .status
+            .success()
+    );
+    let id = out(&author(
+        &data,
+        &["practice", "new", "--from", &example("passport.json")],
+    ))
+    .trim()
+    .to_owned();
+    let o = author(
+        &data,
+        &[
+            "practice",
+            "attach",
+            &id,
+            &example("cover.png"),
+            "--kind",
+            "cover",
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let out_dir = tmp.path().join("out");
+    std::fs::create_dir(&out_dir).expect("mkdir");
+    let dest = out_dir.join("cover.png");
+    std::fs::write(&dest, "мой файл").expect("write");
+    let shown = dest.display().to_string();
+    let save = |extra: &[&str]| {
+        let mut args = vec!["practice", "save-file", &id, "cover.png", &shown];
+        args.extend_from_slice(extra);
+        author(&data, &args)
+    };
+    let o = save(&[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).contains(&format!(
+            "Файл «{shown}» уже есть: укажите другой путь или --force."
+        )),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&dest).expect("kept"), "мой файл");
+    let o = save(&["--force"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(
+        std::fs::read(&dest).expect("saved"),
+        std::fs::read(example("cover.png")).expect("original")
+    );
+    // Nothing but the file itself is left behind.
+    let names: Vec<_> = std::fs::read_dir(&out_dir)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names, ["cover.png"]);
+    // A directory is not a file to save to, even with --force.
+    let o = author(
+        &data,
+        &[
+            "practice",
+            "save-file",
+            &id,
+            "cover.png",
+            &out_dir.display().to_string(),
+            "--force",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("каталог"), "{}", err(&o));
+    // A new path needs no flag.
+    let fresh = out_dir.join("copy.png");
+    let o = author(
+        &data,
+        &[
+            "practice",
+            "save-file",
+            &id,
+            "cover.png",
+            &fresh.display().to_string(),
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(
+        std::fs::read(&fresh).expect("saved"),
+        std::fs::read(example("cover.png")).expect("original")
+    );
+}

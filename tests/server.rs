@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
@@ -392,4 +393,284 @@ fn tls_with_a_certificate_and_a_clear_message_without_one() {
     let _ = child.kill();
     let _ = child.wait();
     assert!(body.contains("\"protocol\":2"), "{body}");
+}
+
+/// (status, headers and body) of a request that may have no body.
+fn raw(addr: &str, text: &str) -> String {
+    let mut s = TcpStream::connect(addr).expect("connects");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .expect("timeout");
+    s.write_all(text.as_bytes()).expect("writes");
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[test]
+fn limits_answer_at_once_in_russian_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    demo(dir.path());
+    let s = serve(dir.path(), &["--header-timeout", "1"]);
+    // A body announced at a petabyte: refused before it is read.
+    let started = std::time::Instant::now();
+    let answer = raw(
+        &s.addr,
+        "POST /api/login HTTP/1.1\r\nHost: x\r\nx-smarteka-protocol: 2\r\ncontent-type: application/json\r\nContent-Length: 1000000000000000\r\n\r\n{",
+    );
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("больше допустимого"), "{answer}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    // Trickled headers: the connection is closed, not held.
+    let answer = raw(&s.addr, "GET /api/health HTTP/1.1\r\nHost: x\r\n");
+    assert!(!answer.contains("200 OK"), "{answer}");
+    // The router's own refusals are Russian JSON too.
+    let (st, body) = request(&s.addr, "PUT", "/api/health", &[V], b"");
+    assert_eq!(st, 405, "{body}");
+    assert!(error(&body).contains("метод"), "{body}");
+    let (_, login) = sign_in(&s.addr, "author", "demo");
+    let v: Value = serde_json::from_str(&login).expect("json");
+    let bearer = format!("Bearer {}", v["token"].as_str().expect("token"));
+    let (st, body) = request(
+        &s.addr,
+        "GET",
+        "/api/changes?since=abc",
+        &[V, ("authorization", &bearer)],
+        b"",
+    );
+    assert_eq!(st, 400, "{body}");
+    assert!(error(&body).contains("не разобран"), "{body}");
+    let long = format!("/api/changes?since=0&x={}", "a".repeat(70_000));
+    let (st, body) = request(&s.addr, "GET", &long, &[V, ("authorization", &bearer)], b"");
+    assert!(st == 414 || st == 431 || st == 400, "{st} {body}");
+    // The store is the server's account's alone.
+    let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode(dir.path()), 0o700);
+    assert_eq!(mode(&dir.path().join("db").join("conf")), 0o600);
+}
+
+#[test]
+fn parallel_guesses_are_counted_before_the_hash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    demo(dir.path());
+    let s = serve(dir.path(), &[]);
+    let addr = s.addr.clone();
+    let answers: Vec<u16> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..30)
+            .map(|_| scope.spawn(|| sign_in(&addr, "expert1", "wrong").0))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("joins"))
+            .collect()
+    });
+    let checked = answers.iter().filter(|s| **s == 401).count();
+    let throttled = answers.iter().filter(|s| **s == 429).count();
+    assert_eq!(checked + throttled, 30, "{answers:?}");
+    assert!(
+        checked <= 6,
+        "only the free attempts reach the hash: {answers:?}"
+    );
+}
+
+#[test]
+fn logout_password_change_and_enable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    demo(dir.path());
+    let s = serve(dir.path(), &[]);
+    let token = |body: &str| {
+        let v: Value = serde_json::from_str(body).expect("json");
+        format!("Bearer {}", v["token"].as_str().expect("token"))
+    };
+    let (_, a) = sign_in(&s.addr, "author", "demo");
+    let (_, b) = sign_in(&s.addr, "author", "demo");
+    let (first, second) = (token(&a), token(&b));
+    // A weak new password, then a wrong old one: refused, nothing changed.
+    let body = serde_json::json!({"old": "demo", "new": "short"}).to_string();
+    let (st, resp) = request(
+        &s.addr,
+        "POST",
+        "/api/password",
+        &[V, JSON, ("authorization", &first)],
+        body.as_bytes(),
+    );
+    assert_eq!(st, 422, "{resp}");
+    assert!(error(&resp).contains("не короче 8"), "{resp}");
+    let body = serde_json::json!({"old": "wrong", "new": "новый-пароль-1"}).to_string();
+    let (st, _) = request(
+        &s.addr,
+        "POST",
+        "/api/password",
+        &[V, JSON, ("authorization", &first)],
+        body.as_bytes(),
+    );
+    assert_eq!(st, 401);
+    let body = serde_json::json!({"old": "demo", "new": "новый-пароль-1"}).to_string();
+    let (st, resp) = request(
+        &s.addr,
+        "POST",
+        "/api/password",
+        &[V, JSON, ("authorization", &first)],
+        body.as_bytes(),
+    );
+    assert_eq!(st, 200, "{resp}");
+    assert_eq!(sign_in(&s.addr, "author", "demo").0, 401);
+    assert_eq!(sign_in(&s.addr, "author", "новый-пароль-1").0, 200);
+    // The other session ended; this one goes on until signed out.
+    let me = |t: &str| request(&s.addr, "GET", "/api/me", &[V, ("authorization", t)], b"").0;
+    assert_eq!(me(&second), 401);
+    assert_eq!(me(&first), 200);
+    let (st, _) = request(
+        &s.addr,
+        "DELETE",
+        "/api/session",
+        &[V, ("authorization", &first)],
+        b"",
+    );
+    assert_eq!(st, 200);
+    assert_eq!(me(&first), 401);
+    drop(s);
+
+    // Disabled, then enabled again by the administrator.
+    let run = |args: &[&str]| smarteka(dir.path()).args(args).output().expect("runs");
+    assert!(run(&["user", "disable", "author"]).status.success());
+    let o = run(&["user", "enable", "author"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(&["user", "enable", "author"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("не отключён"));
+    let s = serve(dir.path(), &[]);
+    assert_eq!(sign_in(&s.addr, "author", "новый-пароль-1").0, 200);
+}
+
+#[test]
+fn logout_and_login_on_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    demo(dir.path());
+    let s = serve(dir.path(), &[]);
+    let client = tempfile::tempdir().expect("tempdir");
+    let url = format!("http://{}", s.addr);
+    let o = smarteka(client.path())
+        .args(["--as", "author", "login", "--server", &url])
+        .env("SMARTEKA_PASSWORD", "demo")
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The session file keeps 0600 even over a temporary file left 0644.
+    let tmp = client.path().join("server-session.tmp");
+    std::fs::write(&tmp, b"").expect("writes");
+    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let o = smarteka(client.path())
+        .args(["--as", "author", "login", "--server", &url])
+        .env("SMARTEKA_PASSWORD", "demo")
+        .output()
+        .expect("runs");
+    assert!(o.status.success());
+    let file = client.path().join("server-session.toml");
+    assert_eq!(
+        std::fs::metadata(&file)
+            .expect("saved")
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
+    let o = smarteka(client.path())
+        .arg("logout")
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Вы вышли"));
+    assert!(!file.exists());
+    let o = smarteka(client.path()).arg("sync").output().expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Сначала войдите"));
+}
+
+#[test]
+fn backup_of_a_running_server_restore_and_a_client_that_pulled_further() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = dir.path().join("server");
+    demo(&server);
+    let s = serve(&server, &[]);
+    let url = format!("http://{}", s.addr);
+    let client = dir.path().join("client");
+    let o = smarteka(&client)
+        .args(["--as", "author", "login", "--server", &url])
+        .env("SMARTEKA_PASSWORD", "demo")
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        smarteka(&client)
+            .arg("sync")
+            .output()
+            .expect("runs")
+            .status
+            .success()
+    );
+    // A backup while the server runs: the server makes it.
+    let copy = dir.path().join("copy");
+    let o = smarteka(&server)
+        .arg("backup")
+        .arg(&copy)
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(copy.join("manifest.json").is_file());
+    // After the backup the client sends a new passport.
+    let passport = dir.path().join("p.json");
+    std::fs::write(&passport, r#"{"title": "Новая после копии"}"#).expect("writes");
+    let o = smarteka(&client)
+        .args(["--as", "author", "practice", "new", "--from"])
+        .arg(&passport)
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let id = String::from_utf8_lossy(&o.stdout).trim().to_owned();
+    assert!(
+        smarteka(&client)
+            .arg("sync")
+            .output()
+            .expect("runs")
+            .status
+            .success()
+    );
+    drop(s);
+    // The server's disk is lost; the backup is restored and checked.
+    let restored = dir.path().join("restored");
+    let o = smarteka(&restored)
+        .arg("restore")
+        .arg(&copy)
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = smarteka(&restored).arg("check").output().expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let o = smarteka(&restored)
+        .args(["audit", "verify"])
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("цела"));
+    let s = serve(&restored, &[]);
+    let url = format!("http://{}", s.addr);
+    let o = smarteka(&client)
+        .args(["--as", "author", "login", "--server", &url])
+        .env("SMARTEKA_PASSWORD", "demo")
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = smarteka(&client).arg("sync").output().expect("runs");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("Сервер восстановлен"), "{err}");
+    // The passport the restored server had lost came back from the client.
+    drop(s);
+    let o = smarteka(&restored)
+        .args(["--as", "asi", "practice", "show", &id, "--json"])
+        .env("SMARTEKA_PASSWORD", "demo")
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Новая после копии"));
 }

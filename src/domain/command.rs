@@ -169,6 +169,31 @@ fn region_mismatch(p: &Passport, region: &str, refdata: &RefData) -> Option<Stri
     }
 }
 
+/// P-11's author region is set at creation from the author's region and is
+/// not the passport's to change: an edit that leaves it empty keeps it (a
+/// client may not send it at all), one that names another region is
+/// refused. Only a practice that has none yet may get one by an edit.
+fn keep_author_region(
+    next: &mut Passport,
+    current: &Passport,
+    refdata: &RefData,
+) -> Result<(), Refusal> {
+    let Some(kept) = current.regions.author.as_deref() else {
+        return Ok(());
+    };
+    match next.regions.author.as_deref().map(str::trim) {
+        Some(r) if !r.is_empty() && r != kept => Err(Refusal::one(format!(
+            "Регион-автор «{}» не меняется: он задан при создании практики по региону автора («{}»).",
+            refdata.region_name(r),
+            refdata.region_name(kept)
+        ))),
+        _ => {
+            next.regions.author = Some(kept.to_owned());
+            Ok(())
+        }
+    }
+}
+
 /// Whether the actor may change the passport now: the author, on a draft,
 /// a practice returned for revision, or one opened for actualisation.
 pub fn check_editable(actor: &User, p: &Practice) -> Result<(), Refusal> {
@@ -279,11 +304,12 @@ pub fn apply(
                 notify: Vec::new(),
             })
         }
-        Command::Edit { id, passport } => {
+        Command::Edit { id, mut passport } => {
             let p = current.ok_or_else(|| Refusal::one(format!("Практика {id} не найдена.")))?;
             must_be_author(actor, p)?;
             must_be_editable(p)?;
             let region = author_region(actor)?;
+            keep_author_region(&mut passport, &p.passport, cx.refdata)?;
             if let Some(r) = region_mismatch(&passport, region, cx.refdata) {
                 return Err(Refusal::one(r));
             }

@@ -150,22 +150,32 @@ impl RefData {
             .find(|c| c.code == t || c.name.to_lowercase() == t)
     }
 
-    /// Finds a region by its code or its Russian name, ignoring case; a
-    /// unique prefix of the name is accepted too («Татарстан» is not a
-    /// prefix, so names are also matched by containment when unique).
+    /// Finds a region by its code or its Russian name, ignoring case and
+    /// treating «ё» as «е». When no name equals the text, a region matches
+    /// if every word of the text is a whole word of its name («Татарстан»,
+    /// «Якутия», «Самарская»); hyphenated parts form one word
+    /// («Санкт-Петербург»), brackets and dashes separate words. Such a
+    /// match counts only when it is unique: «Марс» or «область» find none.
     pub fn find_region(&self, text: &str) -> Option<&Region> {
-        let t = text.trim().to_lowercase();
+        let t = fold(text.trim());
+        if t.is_empty() {
+            return None;
+        }
         if let Some(r) = self
             .regions
             .iter()
-            .find(|r| r.code == t || r.name.to_lowercase() == t)
+            .find(|r| r.code == t || fold(&r.name) == t)
         {
             return Some(r);
         }
-        let mut found = self
-            .regions
-            .iter()
-            .filter(|r| r.name.to_lowercase().contains(&t));
+        let query = words(&t);
+        if query.is_empty() {
+            return None;
+        }
+        let mut found = self.regions.iter().filter(|r| {
+            let name = words(&fold(&r.name));
+            query.iter().all(|q| name.contains(q))
+        });
         match (found.next(), found.next()) {
             (Some(r), None) => Some(r),
             _ => None,
@@ -195,6 +205,26 @@ impl RefData {
     pub fn rating(&self, code: &str) -> Option<&Named> {
         self.ratings.iter().find(|c| c.code == code)
     }
+}
+
+/// Lower case with «ё» read as «е», for comparing names.
+fn fold(text: &str) -> String {
+    text.to_lowercase().replace('ё', "е")
+}
+
+/// The words of a folded name: runs of letters and digits; hyphens
+/// inside a run join its parts into one word («санкт-петербург»), stray
+/// ones at its ends are dropped.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .map(|w| {
+            w.split('-')
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join("-")
+        })
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 /// The reference data embedded in the binary.
@@ -254,5 +284,50 @@ mod tests {
         assert_eq!(d.find_region("77").map(|r| r.name.as_str()), Some("Москва"));
         // «область» is in dozens of names: not unique, no match.
         assert!(d.find_region("область").is_none());
+    }
+
+    #[test]
+    fn region_lookup_matches_whole_words_only() {
+        let d = refdata();
+        let name = |t: &str| d.find_region(t).map(|r| r.name.as_str());
+        // «Марс» is only a part of «Самарская»: no region.
+        assert_eq!(name("Марс"), None);
+        assert_eq!(name("Сама"), None);
+        assert_eq!(name("Самарская"), Some("Самарская область"));
+        assert_eq!(name("самарская ОБЛАСТЬ"), Some("Самарская область"));
+        assert_eq!(name("Татарстан"), Some("Республика Татарстан"));
+        // The exact name wins over «Москва» being a word elsewhere.
+        assert_eq!(name("Москва"), Some("Москва"));
+        assert_eq!(name("Московская"), Some("Московская область"));
+        // Brackets and dashes separate words, hyphens do not.
+        assert_eq!(name("Якутия"), Some("Республика Саха (Якутия)"));
+        assert_eq!(name("(Якутия)"), Some("Республика Саха (Якутия)"));
+        assert_eq!(name("Алания"), Some("Республика Северная Осетия — Алания"));
+        assert_eq!(name("санкт-петербург"), Some("Санкт-Петербург"));
+        assert_eq!(name("Петербург"), None);
+        assert_eq!(
+            name("Ханты-Мансийский"),
+            Some("Ханты-Мансийский автономный округ — Югра")
+        );
+        assert_eq!(name("Ханты"), None);
+        // «ё» and «е» are the same letter.
+        assert_eq!(name("ЕВРЕЙСКАЯ"), Some("Еврейская автономная область"));
+        let regions = "[[district]]\ncode = \"Ц\"\nname = \"Ц\"\n\n\
+            [[region]]\ncode = \"57\"\nname = \"Орёл (город)\"\ndistrict = \"Ц\"\n\n\
+            [[region]]\ncode = \"58\"\nname = \"Пенза\"\ndistrict = \"Ц\"\n";
+        let small = RefData::parse(regions, REFERENCE, RATINGS).expect("parse");
+        for t in ["орел (город)", "Орел", "ОРЁЛ"] {
+            assert_eq!(
+                small.find_region(t).map(|r| r.code.as_str()),
+                Some("57"),
+                "{t}"
+            );
+        }
+        assert_eq!(name("Алтай"), Some("Республика Алтай"));
+        // Words must all be present; order is free but each must match.
+        assert_eq!(name("Республика Марс"), None);
+        assert_eq!(name("автономный округ"), None);
+        assert_eq!(name(""), None);
+        assert_eq!(name("  "), None);
     }
 }

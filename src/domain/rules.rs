@@ -458,17 +458,44 @@ pub fn file_size_problem(name: &str, size: u64) -> Option<Finding> {
     })
 }
 
-/// «20,5 МБ».
+/// «20,5 МБ». A size that one decimal would round down to a whole number
+/// of megabytes is given in bytes instead («20\u{a0}971\u{a0}521 байт»), so
+/// that a file over a limit such as [`MAX_FILE_BYTES`] never reads as
+/// «20,0 МБ, больше 20 МБ».
 pub fn human_size(bytes: u64) -> String {
-    const KB: f64 = 1024.0;
+    const KB: u64 = 1024;
+    const MB: u64 = KB * KB;
     let b = bytes as f64;
-    if b < KB {
+    if bytes < KB {
         format!("{bytes} Б")
-    } else if b < KB * KB {
-        format!("{:.1} КБ", b / KB).replace('.', ",")
+    } else if bytes < MB {
+        format!("{:.1} КБ", b / KB as f64).replace('.', ",")
     } else {
-        format!("{:.1} МБ", b / KB / KB).replace('.', ",")
+        let tenths = (b * 10.0 / MB as f64).round() as u64;
+        if tenths.is_multiple_of(10) && bytes > (tenths / 10).saturating_mul(MB) {
+            exact_bytes(bytes)
+        } else {
+            format!("{:.1} МБ", b / MB as f64).replace('.', ",")
+        }
     }
+}
+
+/// «20 971 521 байт», digits grouped by threes with no-break spaces.
+fn exact_bytes(bytes: u64) -> String {
+    let digits = bytes.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{a0}');
+        }
+        out.push(c);
+    }
+    let word = match (bytes % 10, bytes % 100) {
+        (1, h) if h != 11 => "байт",
+        (2..=4, h) if !(12..=14).contains(&h) => "байта",
+        _ => "байт",
+    };
+    format!("{out} {word}")
 }
 
 fn is_web_link(url: &str) -> bool {

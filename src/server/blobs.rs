@@ -11,7 +11,10 @@ use axum::response::{IntoResponse, Response};
 use tower::ServiceExt as _;
 
 use super::{ApiError, AppState, authenticate};
+use crate::domain::User;
+use crate::domain::access::read_scope;
 use crate::store::blobs::{AppendError, Blobs};
+use crate::store::{EntityRef, Store, StoreError};
 
 /// The largest chunk of one upload request.
 pub const CHUNK_LIMIT: usize = 4 * 1024 * 1024;
@@ -46,32 +49,76 @@ fn offset_reply(status: StatusCode, received: u64) -> Response {
         .into_response()
 }
 
-/// How much of a file has arrived.
+/// Whether `user` may have a file: they sent it, or a record they may read
+/// names it.
+fn may_read(store: &Store, user: &User, sha: &str) -> Result<bool, StoreError> {
+    if store.file_owned_by(sha, user.id)? {
+        return Ok(true);
+    }
+    let scope = read_scope(Some(user));
+    for e in store.file_refs(sha)? {
+        let readable = match e {
+            EntityRef::Practice(id) => store.practice(id)?.is_some_and(|p| scope.can_read(&p)),
+            EntityRef::Application(id) => super::sync::application_readable(store, user, id)?,
+            EntityRef::User(id) => id == user.id || scope.all,
+            EntityRef::Event(_) | EntityRef::Leaders(_) => false,
+        };
+        if readable {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// How much of a file has arrived from this user: all of it if the file is
+/// here and theirs to have; else what they sent so far. Nobody learns
+/// whether a file they may not read is on the server.
 pub async fn received(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(name): Path<String>,
 ) -> Result<Response, ApiError> {
-    authenticate(&state, &headers)?;
-    let blobs = Blobs::new(state.store.dir());
-    Ok(offset_reply(StatusCode::OK, blobs.received(sha(&name)?)))
+    let user = authenticate(&state, &headers)?;
+    let sha = sha(&name)?.to_owned();
+    let store = state.store.clone();
+    let n = tokio::task::spawn_blocking(move || -> Result<u64, StoreError> {
+        let blobs = Blobs::new(store.dir());
+        if blobs.exists(&sha) && may_read(&store, &user, &sha)? {
+            return Ok(std::fs::metadata(blobs.path_of(&sha)).map_or(0, |m| m.len()));
+        }
+        Ok(blobs.received(&user.id.to_string(), &sha))
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    Ok(offset_reply(StatusCode::OK, n))
 }
 
-/// One chunk, at the offset the server has.
+/// One chunk, at the offset the server has from this user.
 pub async fn append(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(name): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    authenticate(&state, &headers)?;
+    let user = authenticate(&state, &headers)?;
     let name = sha(&name)?.to_owned();
     let offset = number(&headers, OFFSET)?;
     let total = number(&headers, LENGTH)?;
-    let blobs = Blobs::new(state.store.dir());
-    let result = tokio::task::spawn_blocking(move || blobs.append(&name, offset, &body, total))
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let store = state.store.clone();
+    let quota = state.partial_quota;
+    let result = tokio::task::spawn_blocking(move || {
+        let blobs = Blobs::new(store.dir());
+        let r = blobs.append(&user.id.to_string(), &name, offset, &body, total, quota);
+        if let Ok(n) = r
+            && n >= total
+        {
+            // The whole file came from this user: theirs to have.
+            store.add_file_owner(&name, user.id)?;
+        }
+        Ok::<_, StoreError>(r)
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
     match result {
         Ok(n) if n >= total => Ok(offset_reply(StatusCode::CREATED, n)),
         Ok(n) => Ok(offset_reply(StatusCode::OK, n)),
@@ -79,6 +126,10 @@ pub async fn append(
         Err(e @ AppendError::TooLarge(_)) => {
             Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, e.to_string()))
         }
+        Err(e @ AppendError::Quota(_)) => Err(ApiError::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            e.to_string(),
+        )),
         Err(e @ AppendError::Io(_)) => Err(ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             e.to_string(),
@@ -90,21 +141,30 @@ pub async fn append(
     }
 }
 
-/// A stored file; `Range` continues an interrupted download.
+/// A stored file the user may have; `Range` continues an interrupted
+/// download. One the user may not have is answered as missing.
 pub async fn download(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(name): Path<String>,
     req: Request<Body>,
 ) -> Result<Response, ApiError> {
-    authenticate(&state, &headers)?;
-    let path = Blobs::new(state.store.dir()).path_of(sha(&name)?);
-    if !path.is_file() {
+    let user = authenticate(&state, &headers)?;
+    let sha = sha(&name)?.to_owned();
+    let store = state.store.clone();
+    let path =
+        tokio::task::spawn_blocking(move || -> Result<Option<std::path::PathBuf>, StoreError> {
+            let path = Blobs::new(store.dir()).path_of(&sha);
+            Ok((path.is_file() && may_read(&store, &user, &sha)?).then_some(path))
+        })
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    let Some(path) = path else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
-            "Такого файла на сервере нет.",
+            "Такого файла на сервере нет или он вам недоступен.",
         ));
-    }
+    };
     let resp = tower_http::services::ServeFile::new(path)
         .oneshot(req)
         .await

@@ -48,7 +48,32 @@ pub struct Options {
     pub token_ttl: chrono::Duration,
     /// How long one request may take.
     pub timeout: Duration,
+    /// Scheduled backups, if any.
+    pub backups: Option<BackupPlan>,
+    /// How long a client may take to send a request's headers.
+    pub header_timeout: Duration,
 }
+
+/// Backups the server takes by itself: `[server] backup_dir`,
+/// `backup_every`, `keep`.
+#[derive(Debug, Clone)]
+pub struct BackupPlan {
+    pub dir: PathBuf,
+    pub every: Duration,
+    pub keep: usize,
+}
+
+/// The longest pause between two parts of a request body.
+pub const BODY_PAUSE: Duration = Duration::from_secs(20);
+/// Partial uploads untouched this long are removed.
+pub const PARTIAL_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+/// The most bytes of unfinished uploads one user may leave on the server.
+pub const PARTIAL_QUOTA: u64 = 100 * 1024 * 1024;
+/// The file, in the store directory, through which `smarteka backup` asks
+/// the running server for a backup: its address and a secret, 0600.
+pub const CONTROL_FILE: &str = "serve.control";
+/// The header carrying the secret of [`CONTROL_FILE`].
+pub const CONTROL_HEADER: &str = "x-smarteka-control";
 
 #[derive(Clone)]
 pub struct AppState {
@@ -61,6 +86,10 @@ pub struct AppState {
     pub news: Arc<tokio::sync::Notify>,
     /// Set when the server stops: waiting long-polls answer at once.
     pub closing: Arc<std::sync::atomic::AtomicBool>,
+    /// The most bytes of unfinished uploads per user.
+    pub partial_quota: u64,
+    /// The secret `smarteka backup` shows to ask for a backup.
+    control: Option<Arc<String>>,
 }
 
 /// An error answered to the client: a status and a Russian message.
@@ -68,6 +97,10 @@ pub struct AppState {
 pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
+    /// What the client should do, for a machine ([`crate::sync::codes`]).
+    pub code: Option<&'static str>,
+    /// Figures that go with the code (the last op the server has).
+    pub last: Option<u64>,
 }
 
 impl ApiError {
@@ -75,7 +108,15 @@ impl ApiError {
         Self {
             status,
             message: message.into(),
+            code: None,
+            last: None,
         }
+    }
+
+    #[must_use]
+    pub fn code(mut self, code: &'static str) -> Self {
+        self.code = Some(code);
+        self
     }
 }
 
@@ -83,6 +124,10 @@ impl ApiError {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub error: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last: Option<u64>,
 }
 
 impl IntoResponse for ApiError {
@@ -91,6 +136,8 @@ impl IntoResponse for ApiError {
             self.status,
             Json(ErrorBody {
                 error: self.message,
+                code: self.code.map(str::to_owned),
+                last: self.last,
             }),
         )
             .into_response()
@@ -108,14 +155,20 @@ fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-/// The signed-in user of a request, from `Authorization: Bearer TOKEN`.
-pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<User, ApiError> {
-    let unauthorized = |m: &str| ApiError::new(StatusCode::UNAUTHORIZED, m);
-    let token = headers
+/// The token of `Authorization: Bearer TOKEN`.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| unauthorized("Войдите: smarteka login --server АДРЕС."))?;
+        .map(str::trim)
+}
+
+/// The signed-in user of a request, from `Authorization: Bearer TOKEN`.
+pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<User, ApiError> {
+    let unauthorized = |m: &str| ApiError::new(StatusCode::UNAUTHORIZED, m);
+    let token =
+        bearer(headers).ok_or_else(|| unauthorized("Войдите: smarteka login --server АДРЕС."))?;
     let session = state
         .store
         .session(&token_hash(token.trim()))?
@@ -140,6 +193,9 @@ pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<User, ApiEr
 pub struct LoginRequest {
     pub login: String,
     pub password: String,
+    /// The client id the workstation has, if it has one.
+    #[serde(default)]
+    pub client: Option<uuid::Uuid>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -147,6 +203,10 @@ pub struct LoginReply {
     pub token: String,
     pub expires: chrono::DateTime<Utc>,
     pub user: Me,
+    /// The client id registered to this user for this workstation: the one
+    /// it sent, or a new one if it sent none or one of another user's.
+    #[serde(default)]
+    pub client: Option<uuid::Uuid>,
 }
 
 /// What a client learns of its own user: never the password hash.
@@ -167,46 +227,113 @@ impl Me {
     }
 }
 
-async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
-    Ok(Json(serde_json::json!({
+/// `GET /api/health`: up, the protocol, the last change, this instance's
+/// epoch and the head of its audit chain (a client that saw another head
+/// at the same seq learns that history was rewritten).
+/// `?at=N` adds the chain's link at change N.
+async fn health(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<HealthQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (audit_seq, audit_head) = state.store.audit_head()?;
+    let mut v = serde_json::json!({
         "status": "ok",
         "protocol": PROTOCOL,
         "seq": state.store.last_seq()?,
-    })))
+        "epoch": state.store.epoch()?,
+        "audit_seq": audit_seq,
+        "audit_head": audit_head,
+    });
+    if let Some(at) = q.at {
+        v["audit_at"] = serde_json::json!(state.store.audit_link(at)?);
+    }
+    Ok(Json(v))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct HealthQuery {
+    pub at: Option<u64>,
+}
+
+/// 429 with how long to wait.
+fn throttled(wait: Duration) -> Response {
+    let secs = wait.as_secs().max(1);
+    let mut r = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        format!("Слишком много попыток входа. Повторите через {secs} с."),
+    )
+    .into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+        r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+    }
+    r
+}
+
+/// Checks a password the way sign-in does: counted by the throttle before
+/// the hash, logged either way (never the password).
+async fn check_password(
+    state: &AppState,
+    login: &str,
+    password: &str,
+    ip: &str,
+) -> Result<User, Response> {
+    let login = login.trim().to_lowercase();
+    if let Err(wait) = lock(&state.throttle).attempt(&login, ip, std::time::Instant::now()) {
+        tracing::warn!(%login, %ip, "sign-in throttled");
+        return Err(throttled(wait));
+    }
+    // argon2 is slow on purpose: off the async threads.
+    let store = state.store.clone();
+    let (l, p) = (login.clone(), password.to_owned());
+    let result = tokio::task::spawn_blocking(move || crate::auth::check(&store, &l, &p))
+        .await
+        .map_err(|e| {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response()
+        })?;
+    match result {
+        Ok(u) => {
+            lock(&state.throttle).succeeded(&login, ip);
+            Ok(u)
+        }
+        Err((message, why)) => {
+            tracing::warn!(%login, %ip, reason = why.code(), "sign-in refused");
+            let status = if why == crate::auth::Refused::Store {
+                StatusCode::INTERNAL_SERVER_ERROR
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
+            Err(ApiError::new(status, message).into_response())
+        }
+    }
 }
 
 async fn login(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>,
-) -> Result<Json<LoginReply>, ApiError> {
-    let Json(req) = body.map_err(|e| bad_json(&e))?;
-    let login = req.login.trim().to_lowercase();
+) -> Result<Json<LoginReply>, Response> {
+    let Json(req) = body.map_err(|e| bad_json(&e).into_response())?;
     let ip = addr.ip().to_string();
-    let now = std::time::Instant::now();
-    if let Some(wait) = lock(&state.throttle).refused(&login, &ip, now) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!(
-                "Слишком много неудачных попыток входа. Повторите через {} с.",
-                wait.as_secs().max(1)
-            ),
-        ));
-    }
-    // argon2 is slow on purpose: off the async threads.
-    let store = state.store.clone();
-    let (l, p) = (req.login.clone(), req.password.clone());
-    let result = tokio::task::spawn_blocking(move || crate::auth::sign_in(&store, &l, &p))
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    let user = match result {
-        Ok(u) => {
-            lock(&state.throttle).succeeded(&login, &ip);
-            u
+    let user = check_password(&state, &req.login, &req.password, &ip).await?;
+    let fail = |e: ApiError| e.into_response();
+    // The workstation's client id: kept if it is free or this user's.
+    let client = match req.client {
+        Some(c)
+            if state
+                .store
+                .register_client(c, user.id)
+                .map_err(|e| fail(e.into()))?
+                == user.id =>
+        {
+            c
         }
-        Err(e) => {
-            lock(&state.throttle).failed(&login, &ip, now);
-            return Err(ApiError::new(StatusCode::UNAUTHORIZED, e));
+        _ => {
+            let c = uuid::Uuid::now_v7();
+            state
+                .store
+                .register_client(c, user.id)
+                .map_err(|e| fail(e.into()))?;
+            c
         }
     };
     let token = new_token();
@@ -216,13 +343,78 @@ async fn login(
         created: at,
         expires: at + state.token_ttl,
     };
-    state.store.put_session(&token_hash(&token), &session)?;
-    tracing::info!(login = %user.login, %ip, "signed in");
+    state
+        .store
+        .put_session(&token_hash(&token), &session)
+        .map_err(|e| fail(e.into()))?;
+    tracing::info!(login = %user.login, %ip, %client, "signed in");
     Ok(Json(LoginReply {
         token,
         expires: session.expires,
         user: Me::of(&user),
+        client: Some(client),
     }))
+}
+
+/// `DELETE /api/session`: signs out; the token no longer works.
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let user = authenticate(&state, &headers)?;
+    if let Some(token) = bearer(&headers) {
+        state.store.drop_session(&token_hash(token))?;
+    }
+    tracing::info!(login = %user.login, "signed out");
+    Ok(Json(serde_json::json!({ "signed_out": true })))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PasswordRequest {
+    pub old: String,
+    pub new: String,
+}
+
+/// `POST /api/password`: a new password for the signed-in user, given the
+/// old one; the user's other sessions end.
+async fn password(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Json<PasswordRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<serde_json::Value>, Response> {
+    let me = authenticate(&state, &headers).map_err(IntoResponse::into_response)?;
+    let Json(req) = body.map_err(|e| bad_json(&e).into_response())?;
+    if let Some(why) = crate::auth::weak_password(&req.new) {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, why).into_response());
+    }
+    let ip = addr.ip().to_string();
+    let mut user = check_password(&state, &me.login, &req.old, &ip).await?;
+    let new = req.new.clone();
+    let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&new))
+        .await
+        .map_err(|e| {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response()
+        })?
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e).into_response())?;
+    user.password_hash = hash;
+    let fail = |e: crate::store::StoreError| ApiError::from(e).into_response();
+    state
+        .store
+        .commit(
+            &crate::store::Mutation::new(Some(user.id), "user.password", "Пароль изменён")
+                .with(crate::store::Record::User(Box::new(user.clone()))),
+        )
+        .map_err(fail)?;
+    let keep = bearer(&headers).map(token_hash);
+    let ended = state
+        .store
+        .drop_sessions_of(user.id, keep.as_deref())
+        .map_err(fail)?;
+    tracing::info!(login = %user.login, %ip, ended, "password changed");
+    Ok(Json(
+        serde_json::json!({ "changed": true, "sessions_ended": ended }),
+    ))
 }
 
 async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Me>, ApiError> {
@@ -293,11 +485,95 @@ async fn protocol(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
+/// The largest body a path takes.
+fn body_limit(path: &str) -> usize {
+    if path.starts_with("/api/uploads/") {
+        blobs::CHUNK_LIMIT
+    } else if path == "/api/push" {
+        sync::PUSH_LIMIT
+    } else {
+        BODY_LIMIT
+    }
+}
+
+/// A body announced larger than the path takes is refused before a byte
+/// of it is read.
+async fn announced_length(req: Request, next: Next) -> Response {
+    let limit = body_limit(req.uri().path());
+    let announced = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().parse::<u64>());
+    match announced {
+        Some(Ok(n)) if n > limit as u64 => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "Тело запроса ({}) больше допустимого для этого адреса ({}).",
+                crate::domain::rules::human_size(n),
+                crate::domain::rules::human_size(limit as u64)
+            ),
+        )
+        .into_response(),
+        Some(Err(_)) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "Заголовок Content-Length — не число.",
+        )
+        .into_response(),
+        _ => next.run(req).await,
+    }
+}
+
+/// The Russian message of an error status that came without one.
+fn status_message(status: StatusCode) -> String {
+    match status.as_u16() {
+        400 => "Запрос не разобран: проверьте его параметры.".to_owned(),
+        401 => "Войдите: smarteka login --server АДРЕС.".to_owned(),
+        404 => "Нет такого адреса.".to_owned(),
+        405 => "Этот адрес не принимает такой метод запроса.".to_owned(),
+        408 => "Запрос не уложился во время: проверьте связь и повторите.".to_owned(),
+        413 => format!(
+            "Тело запроса больше допустимого ({}).",
+            crate::domain::rules::human_size(BODY_LIMIT as u64)
+        ),
+        414 => "Адрес запроса слишком длинный.".to_owned(),
+        415 => "Неверный тип тела запроса: ожидается application/json.".to_owned(),
+        422 => "Тело запроса не подходит этому адресу.".to_owned(),
+        431 => "Заголовки запроса слишком велики.".to_owned(),
+        500..=599 => "Внутренняя ошибка сервера: повторите позже.".to_owned(),
+        n => format!("Запрос отклонён (код {n})."),
+    }
+}
+
+/// Every error answer is the JSON error with a Russian message, whoever
+/// made it (a route, an extractor, the router, a limit).
+async fn russian_errors(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let json = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || json {
+        return resp;
+    }
+    let mut out = ApiError::new(status, status_message(status)).into_response();
+    for name in [axum::http::header::RETRY_AFTER, axum::http::header::ALLOW] {
+        if let Some(v) = resp.headers().get(&name) {
+            out.headers_mut().insert(name, v.clone());
+        }
+    }
+    out
+}
+
 /// The routes of the central instance.
 pub fn router(state: AppState, timeout: Duration) -> Router {
     Router::new()
         .route("/api/health", get(health))
         .route("/api/login", post(login))
+        .route("/api/session", axum::routing::delete(logout))
+        .route("/api/password", post(password))
         .route("/api/me", get(me))
         .route(
             "/api/push",
@@ -312,16 +588,141 @@ pub fn router(state: AppState, timeout: Duration) -> Router {
                 .layer(DefaultBodyLimit::max(blobs::CHUNK_LIMIT)),
         )
         .route("/api/blobs/{sha}", get(blobs::download))
+        .route("/api/admin/backup", post(admin_backup))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "Нет такого адреса.")
         })
         .layer(middleware::from_fn(protocol))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(announced_length))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            BODY_PAUSE,
+        ))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        .layer(middleware::from_fn(russian_errors))
         .with_state(state)
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct BackupRequest {
+    pub dir: PathBuf,
+}
+
+/// `POST /api/admin/backup`: `smarteka backup` on the server's machine asks
+/// the running server for a backup, showing the secret of its control file
+/// (readable only by the account the server runs as), from loopback only.
+async fn admin_backup(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Json<BackupRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<crate::store::backup::Manifest>, ApiError> {
+    let shown = headers.get(CONTROL_HEADER).and_then(|v| v.to_str().ok());
+    let allowed = addr.ip().is_loopback()
+        && state.control.as_deref().is_some_and(|secret| {
+            shown.is_some_and(|s| constant_eq(s.as_bytes(), secret.as_bytes()))
+        });
+    if !allowed {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "Резервную копию заказывают командой smarteka backup на машине сервера.",
+        ));
+    }
+    let Json(req) = body.map_err(|e| bad_json(&e))?;
+    let store = state.store.clone();
+    let manifest = tokio::task::spawn_blocking(move || store.backup(&req.dir, |_| {}))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    tracing::info!(seq = manifest.seq, "backup made on request");
+    Ok(Json(manifest))
+}
+
+/// Equality that takes as long wherever the first difference is.
+fn constant_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The server's files readable by the account it runs as only: the store
+/// directory 0700, every file in it 0600.
+fn private(dir: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    for e in std::fs::read_dir(dir)?.flatten() {
+        let ft = e.file_type()?;
+        if ft.is_dir() {
+            private(&e.path())?;
+        } else if ft.is_file() {
+            std::fs::set_permissions(e.path(), std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the control file: the address and a new secret, 0600.
+fn write_control(
+    dir: &std::path::Path,
+    addr: SocketAddr,
+    tls: bool,
+    secret: &str,
+) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let path = dir.join(CONTROL_FILE);
+    let _ = std::fs::remove_file(&path);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)?;
+    let text =
+        serde_json::json!({ "addr": addr.to_string(), "tls": tls, "secret": secret }).to_string();
+    f.write_all(text.as_bytes())?;
+    f.sync_all()
+}
+
+/// Takes the scheduled backups and clears stale partial uploads, until the
+/// process ends.
+fn housekeeping(store: &Arc<Store>, plan: Option<BackupPlan>) {
+    let sweeper = store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60 * 60));
+        loop {
+            tick.tick().await;
+            let s = sweeper.clone();
+            let swept = tokio::task::spawn_blocking(move || {
+                crate::store::blobs::Blobs::new(s.dir()).sweep_partials(PARTIAL_AGE)
+            })
+            .await;
+            if let Ok((files, bytes)) = swept
+                && files > 0
+            {
+                tracing::info!(files, bytes, "stale partial uploads removed");
+            }
+        }
+    });
+    let Some(plan) = plan else { return };
+    let store = store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(plan.every);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let (s, p) = (store.clone(), plan.clone());
+            let made = tokio::task::spawn_blocking(move || {
+                crate::store::backup::scheduled_backup(&s, &p.dir, p.keep, Utc::now())
+            })
+            .await;
+            match made {
+                Ok(Ok(path)) => tracing::info!(path = %path.display(), "scheduled backup made"),
+                Ok(Err(e)) => tracing::error!(error = %e, "scheduled backup failed"),
+                Err(e) => tracing::error!(error = %e, "scheduled backup failed"),
+            }
+        }
+    });
 }
 
 impl AppState {
@@ -333,8 +734,20 @@ impl AppState {
             push_gate: Arc::new(Mutex::new(())),
             news: Arc::new(tokio::sync::Notify::new()),
             closing: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            partial_quota: PARTIAL_QUOTA,
+            control: None,
         }
     }
+}
+
+/// A client that has not sent its headers in `timeout` is disconnected.
+fn limit_headers(
+    b: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>,
+    timeout: Duration,
+) {
+    b.http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(timeout);
 }
 
 /// Runs the central instance until SIGTERM or SIGINT, then lets requests
@@ -342,16 +755,28 @@ impl AppState {
 pub async fn serve(opts: Options) -> Result<(), String> {
     crate::client::crypto();
     let store = Arc::new(Store::open(&opts.data).map_err(|e| e.to_string())?);
+    private(&opts.data).map_err(|e| {
+        format!(
+            "Не удалось закрыть хранилище «{}» от других пользователей машины: {e}",
+            opts.data.display()
+        )
+    })?;
     if let Err(e) = store.purge_sessions(Utc::now()) {
         tracing::warn!(error = %e, "expired sessions not purged");
     }
-    let state = AppState::new(store.clone(), opts.token_ttl);
+    store.epoch().map_err(|e| e.to_string())?;
+    let mut state = AppState::new(store.clone(), opts.token_ttl);
+    let secret = new_token();
+    state.control = Some(Arc::new(secret.clone()));
     let (news, closing) = (state.news.clone(), state.closing.clone());
     let app = router(state, opts.timeout).into_make_service_with_connect_info::<SocketAddr>();
     let listener = std::net::TcpListener::bind(opts.bind)
         .map_err(|e| format!("Не удалось занять адрес {}: {e}", opts.bind))?;
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    write_control(&opts.data, addr, opts.tls.is_some(), &secret)
+        .map_err(|e| format!("Файл управления сервером не записан: {e}"))?;
+    housekeeping(&store, opts.backups.clone());
     let handle = axum_server::Handle::new();
     let shutdown = handle.clone();
     tokio::spawn(async move {
@@ -376,24 +801,20 @@ pub async fn serve(opts: Options) -> Result<(), String> {
         "smarteka serve: {scheme}://{addr} (протокол {PROTOCOL}), хранилище «{}»",
         opts.data.display()
     );
-    let result = match &opts.tls {
-        Some((cert, key)) => {
-            let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
-                .await
-                .map_err(|e| format!("Сертификат или ключ TLS не прочитаны: {e}"))?;
-            axum_server::from_tcp_rustls(listener, config)
-                .handle(handle)
-                .serve(app)
-                .await
-        }
-        None => {
-            axum_server::from_tcp(listener)
-                .handle(handle)
-                .serve(app)
-                .await
-        }
+    let result = if let Some((cert, key)) = &opts.tls {
+        let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+            .await
+            .map_err(|e| format!("Сертификат или ключ TLS не прочитаны: {e}"))?;
+        let mut server = axum_server::from_tcp_rustls(listener, config);
+        limit_headers(server.http_builder(), opts.header_timeout);
+        server.handle(handle).serve(app).await
+    } else {
+        let mut server = axum_server::from_tcp(listener);
+        limit_headers(server.http_builder(), opts.header_timeout);
+        server.handle(handle).serve(app).await
     };
     result.map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_file(opts.data.join(CONTROL_FILE));
     drop(store);
     eprintln!("smarteka serve: остановлен, хранилище записано.");
     Ok(())

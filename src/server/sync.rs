@@ -55,6 +55,7 @@ pub async fn push(
             format!("Операции не разобраны: {e}"),
         )
     })?;
+    own_client(&state.store, &user, req.client)?;
     let store = state.store.clone();
     let gate = state.push_gate.clone();
     let reply = tokio::task::spawn_blocking(move || {
@@ -70,11 +71,47 @@ pub async fn push(
     packed_json(&reply)
 }
 
+/// A client id is its user's: registered to them on first use (or at
+/// sign-in), refused to anyone else.
+pub(super) fn own_client(store: &Store, user: &User, client: Uuid) -> Result<(), ApiError> {
+    if store.register_client(client, user.id)? == user.id {
+        return Ok(());
+    }
+    tracing::warn!(login = %user.login, %client, "client id of another user");
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        "Этот идентификатор рабочего места закреплён за другим пользователем: войдите заново (smarteka login).",
+    )
+    .code(crate::sync::codes::CLIENT_FOREIGN))
+}
+
+/// The SHA-256 of an op as sent: a resend has the same, another op under
+/// the same number does not.
+fn op_hash(op: &Op) -> Result<Vec<u8>, StoreError> {
+    use sha2::Digest as _;
+    Ok(sha2::Sha256::digest(codec::encode(op)?).to_vec())
+}
+
 fn apply_ops(store: &Store, user: &User, req: &PushRequest) -> Result<PushReply, ApiError> {
     let mut results = Vec::with_capacity(req.ops.len());
     for op in &req.ops {
         let last = store.client_last(req.client)?;
         if op.seq <= last {
+            // The op applied under this number must be this one: a store
+            // restored from a copy numbers new ops as the old ones.
+            if let Some(h) = store.client_op_hash(req.client, op.seq)?
+                && h != op_hash(op)?
+            {
+                tracing::warn!(login = %user.login, client = %req.client, seq = op.seq, "client id reused");
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    format!(
+                        "Операция №{} этого рабочего места уже была принята, и это другая операция: хранилище восстановлено из копии или скопировано. Неотправленные изменения будут отправлены под новым идентификатором.",
+                        op.seq
+                    ),
+                )
+                .code(crate::sync::codes::CLIENT_REUSED));
+            }
             // Already applied: the same answer again.
             let r = match store.client_result(req.client, op.seq)? {
                 Some(bytes) => codec::decode(&bytes).map_err(StoreError::from)?,
@@ -84,18 +121,23 @@ fn apply_ops(store: &Store, user: &User, req: &PushRequest) -> Result<PushReply,
             continue;
         }
         if op.seq != last + 1 {
-            return Err(ApiError::new(
+            let mut e = ApiError::new(
                 StatusCode::CONFLICT,
                 format!(
-                    "Пропуск в операциях клиента: ожидалась {}, пришла {}. Выполните smarteka sync repair.",
-                    last + 1,
+                    "На сервере нет операций этого рабочего места после №{last} (пришла №{}): сервер восстановлен из резервной копии. Они будут отправлены заново.",
                     op.seq
                 ),
-            ));
+            )
+            .code(crate::sync::codes::OPS_MISSING);
+            e.last = Some(last);
+            return Err(e);
         }
         results.push((op.seq, apply_one(store, user, req.client, op)?));
     }
-    Ok(PushReply { results })
+    Ok(PushReply {
+        results,
+        last: store.client_last(req.client)?,
+    })
 }
 
 /// The fields others changed on the server after revision `base`: the
@@ -117,8 +159,13 @@ fn changed_since(
     Ok(out)
 }
 
-fn record(client: Uuid, seq: u64, r: &OpResult) -> Result<(Uuid, u64, Vec<u8>), StoreError> {
-    Ok((client, seq, codec::encode(r)?))
+fn record(client: Uuid, op: &Op, r: &OpResult) -> Result<crate::store::ClientOp, StoreError> {
+    Ok(crate::store::ClientOp {
+        client,
+        seq: op.seq,
+        result: codec::encode(r)?,
+        hash: op_hash(op)?,
+    })
 }
 
 /// A replication op: through the same functions as the CLI and the
@@ -130,7 +177,7 @@ fn apply_replication(
     op: &Op,
 ) -> Result<OpResult, ApiError> {
     use crate::domain::replication::{Action as Step, Args as StepArgs, Request};
-    let recorded = record(client, op.seq, &OpResult::Applied)?;
+    let recorded = record(client, op, &OpResult::Applied)?;
     let mark = |m: &mut Mutation| m.client_op = Some(recorded);
     let done = match &op.kind {
         OpKind::Apply { application: a } => {
@@ -157,16 +204,16 @@ fn apply_replication(
                     store,
                     user,
                     client,
-                    op.seq,
+                    op,
                     &format!("Неизвестное действие «{action}»."),
                 );
             };
             if let Some(why) = missing_document(store, documents) {
-                return reject(store, user, client, op.seq, &why);
+                return reject(store, user, client, op, &why);
             }
             let to = match users_of(store, to)? {
                 Ok(mut found) => found.pop(),
-                Err(why) => return reject(store, user, client, op.seq, &why),
+                Err(why) => return reject(store, user, client, op, &why),
             };
             let args = StepArgs {
                 comment: comment.clone(),
@@ -194,7 +241,7 @@ fn apply_replication(
         Ok(()) => Ok(OpResult::Applied),
         // Not answered: the client sends the op again.
         Err(e) if e.internal => Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.message)),
-        Err(e) => reject(store, user, client, op.seq, &e.message),
+        Err(e) => reject(store, user, client, op, &e.message),
     }
 }
 
@@ -219,13 +266,7 @@ fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResu
             passport,
         } => {
             let Some(current) = store.practice(*practice)? else {
-                return reject(
-                    store,
-                    user,
-                    client,
-                    op.seq,
-                    "Практика не найдена на сервере.",
-                );
+                return reject(store, user, client, op, "Практика не найдена на сервере.");
             };
             // Changes after what the client saw, other than its own.
             let since = changed_since(store, *practice, *base, client)?;
@@ -277,12 +318,12 @@ fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResu
                     store,
                     user,
                     client,
-                    op.seq,
+                    op,
                     &format!("Неизвестное действие «{action}»."),
                 );
             };
             if let Some(why) = missing_document(store, documents) {
-                return reject(store, user, client, op.seq, &why);
+                return reject(store, user, client, op, &why);
             }
             let mut args = Args {
                 documents: documents.clone(),
@@ -293,7 +334,7 @@ fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResu
             };
             match users_of(store, to)? {
                 Ok(found) => args.users = found,
-                Err(why) => return reject(store, user, client, op.seq, &why),
+                Err(why) => return reject(store, user, client, op, &why),
             }
             (
                 Command::Act {
@@ -305,7 +346,7 @@ fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResu
             )
         }
     };
-    let recorded = record(client, op.seq, &result)?;
+    let recorded = record(client, op, &result)?;
     let mark = |o: &crate::domain::command::Outcome, m: &mut Mutation| {
         m.client_op = Some(recorded);
         m.client_rev = Some((client, o.practice.id, o.practice.revision));
@@ -320,11 +361,14 @@ fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResu
         // Nothing changed: the op is still answered, once.
         Ok((_, None)) => {
             let mut m = Mutation::new(Some(user.id), "sync.op", "Операция клиента без изменений");
-            m.client_op = Some(record(client, op.seq, &result)?);
+            m.client_op = Some(record(client, op, &result)?);
             store.commit(&m)?;
             Ok(result)
         }
-        Err(ExecError::Refused(r)) => reject(store, user, client, op.seq, &r.reasons.join(" ")),
+        Err(ExecError::Refused(r)) => reject(store, user, client, op, &r.reasons.join(" ")),
+        Err(ExecError::Store(e @ StoreError::Exists(_))) => {
+            reject(store, user, client, op, &e.to_string())
+        }
         Err(ExecError::Store(e)) => Err(e.into()),
     }
 }
@@ -368,7 +412,7 @@ fn reject(
     store: &Store,
     user: &User,
     client: Uuid,
-    seq: u64,
+    op: &Op,
     reason: &str,
 ) -> Result<OpResult, ApiError> {
     let result = OpResult::Rejected {
@@ -379,17 +423,38 @@ fn reject(
         "sync.rejected",
         format!("Операция клиента отклонена: {reason}"),
     );
-    m.client_op = Some(record(client, seq, &result)?);
+    m.client_op = Some(record(client, op, &result)?);
     store.commit(&m)?;
     Ok(result)
 }
 
+/// A cursor past the server's last change: the server was restored from
+/// a backup, and the client must pull again.
+fn cursor_known(store: &Store, since: u64) -> Result<(), ApiError> {
+    let last = store.last_seq()?;
+    if since <= last {
+        return Ok(());
+    }
+    let mut e = ApiError::new(
+        StatusCode::CONFLICT,
+        format!(
+            "Сервер не знает изменений после №{last}, а у вас получено до №{since}: сервер восстановлен из резервной копии. Данные будут получены заново."
+        ),
+    )
+    .code(crate::sync::codes::CURSOR_AHEAD);
+    e.last = Some(last);
+    Err(e)
+}
+
 #[derive(Debug, Deserialize)]
+#[allow(clippy::struct_field_names)] // `since` is the query's own word
 pub struct Since {
     #[serde(default)]
     pub since: u64,
     /// The asking client: its own clean changes are not sent back.
     pub client: Option<Uuid>,
+    /// The change whose audit link the client saw last time.
+    pub seen: Option<u64>,
 }
 
 pub async fn changes(
@@ -398,10 +463,23 @@ pub async fn changes(
     Query(q): Query<Since>,
 ) -> Result<Response, ApiError> {
     let user = authenticate(&state, &headers)?;
+    if let Some(c) = q.client {
+        own_client(&state.store, &user, c)?;
+    }
+    cursor_known(&state.store, q.since)?;
     let store = state.store.clone();
-    let reply = tokio::task::spawn_blocking(move || feed(&store, &user, q.since, q.client))
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    let reply = tokio::task::spawn_blocking(move || {
+        let mut r = feed(&store, &user, q.since, q.client)?;
+        if !r.more {
+            r.audit_head = Some(store.audit_head()?);
+            if let Some(n) = q.seen {
+                r.audit_at = store.audit_link(n)?;
+            }
+        }
+        Ok::<_, ApiError>(r)
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
     packed_json(&reply)
 }
 
@@ -429,6 +507,10 @@ pub async fn wait(
 ) -> Result<Response, ApiError> {
     use std::sync::atomic::Ordering;
     let user = authenticate(&state, &headers)?;
+    if let Some(c) = q.client {
+        own_client(&state.store, &user, c)?;
+    }
+    cursor_known(&state.store, q.since)?;
     let until =
         tokio::time::Instant::now() + std::time::Duration::from_secs(q.timeout.min(WAIT_LIMIT));
     let mut since = q.since;
@@ -495,7 +577,11 @@ fn news(store: &Store, reader: &User, since: u64, client: Option<Uuid>) -> Resul
 }
 
 /// Whether `reader` may read the application.
-fn application_readable(store: &Store, reader: &User, id: Uuid) -> Result<bool, StoreError> {
+pub(super) fn application_readable(
+    store: &Store,
+    reader: &User,
+    id: Uuid,
+) -> Result<bool, StoreError> {
     let Some(a) = store.application(id)? else {
         return Ok(false);
     };
@@ -504,7 +590,9 @@ fn application_readable(store: &Store, reader: &User, id: Uuid) -> Result<bool, 
 }
 
 /// A user as `reader` may see them.
-fn redacted(u: &User, reader: &User, all: bool) -> User {
+fn redacted(u: &User, reader: &User) -> User {
+    // Contacts go to the Модератор АСИ only (and to the user themself).
+    let all = reader.has_role(crate::domain::Role::AsiModerator);
     let mut v = u.clone();
     v.password_hash.clear();
     v.consents.clear();
@@ -597,7 +685,7 @@ fn feed(
     }
     for id in users {
         if let Some(u) = store.user(id)? {
-            records.insert(0, Remote::User(Box::new(redacted(&u, reader, scope.all))));
+            records.insert(0, Remote::User(Box::new(redacted(&u, reader))));
         }
     }
     records.extend(others);
@@ -605,5 +693,8 @@ fn feed(
         records,
         cursor,
         more,
+        epoch: Some(store.epoch()?),
+        audit_head: None,
+        audit_at: None,
     })
 }

@@ -1,73 +1,116 @@
-//! Refused logins, counted per account and per address: after a few
-//! failures the next attempt waits, twice as long each time, up to a
-//! quarter of an hour. A success clears the account's and the address's
-//! count.
+//! Sign-in attempts, counted before the password is checked: per account
+//! and address together, per address, and per account from anywhere. After
+//! a few attempts the next one waits, twice as long each time. A success
+//! gives back its own attempt but clears nobody else's count, so signing in
+//! to one's own account between guesses does not reset the address; and
+//! the count per account alone is capped at a minute, so someone guessing
+//! from elsewhere slows the real user down without locking them out.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-/// Failures allowed before attempts have to wait.
-const FREE: u32 = 5;
+/// Attempts of one account from one address before waits begin.
+const PAIR_FREE: u32 = 5;
+/// An address may try more: several people share one.
+const ADDRESS_FREE: u32 = 20;
+/// An account, from every address together.
+const ACCOUNT_FREE: u32 = 20;
 const FIRST_WAIT: Duration = Duration::from_secs(2);
 const LONGEST_WAIT: Duration = Duration::from_secs(15 * 60);
-/// An address may fail more often: several people share one.
-const ADDRESS_FACTOR: u32 = 4;
+/// The longest an account is made to wait by attempts from other addresses.
+const ACCOUNT_LONGEST: Duration = Duration::from_secs(60);
+/// Counts forgotten after this long without an attempt.
+const FORGET: Duration = Duration::from_secs(60 * 60);
 
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 struct Count {
-    failures: u32,
+    attempts: u32,
     until: Option<Instant>,
+    last: Instant,
 }
 
 impl Count {
+    fn new(now: Instant) -> Self {
+        Self {
+            attempts: 0,
+            until: None,
+            last: now,
+        }
+    }
+
     fn wait(&self, now: Instant) -> Option<Duration> {
         self.until
             .and_then(|u| u.checked_duration_since(now))
             .filter(|d| !d.is_zero())
     }
 
-    fn fail(&mut self, free: u32, now: Instant) {
-        self.failures += 1;
-        if self.failures > free {
-            let power = (self.failures - free - 1).min(16);
-            let wait = FIRST_WAIT.saturating_mul(1 << power).min(LONGEST_WAIT);
+    fn count(&mut self, free: u32, longest: Duration, now: Instant) {
+        self.attempts += 1;
+        self.last = now;
+        if self.attempts > free {
+            let power = (self.attempts - free - 1).min(16);
+            let wait = FIRST_WAIT.saturating_mul(1 << power).min(longest);
             self.until = Some(now + wait);
         }
+    }
+
+    fn give_back(&mut self) {
+        self.attempts = self.attempts.saturating_sub(1);
     }
 }
 
 #[derive(Debug, Default)]
 pub struct Throttle {
-    accounts: HashMap<String, Count>,
+    pairs: HashMap<(String, String), Count>,
     addresses: HashMap<String, Count>,
+    accounts: HashMap<String, Count>,
 }
 
 impl Throttle {
-    /// How long the attempt must wait, if it must.
-    pub fn refused(&self, login: &str, ip: &str, now: Instant) -> Option<Duration> {
-        let a = self.accounts.get(login).and_then(|c| c.wait(now));
-        let b = self.addresses.get(ip).and_then(|c| c.wait(now));
-        a.max(b)
-    }
-
-    pub fn failed(&mut self, login: &str, ip: &str, now: Instant) {
-        self.accounts
-            .entry(login.to_owned())
-            .or_default()
-            .fail(FREE, now);
+    /// Counts an attempt before the password is checked; refused (with how
+    /// long to wait) while a wait is on, and then not counted.
+    pub fn attempt(&mut self, login: &str, ip: &str, now: Instant) -> Result<(), Duration> {
+        let key = (login.to_owned(), ip.to_owned());
+        let waits = [
+            self.pairs.get(&key).and_then(|c| c.wait(now)),
+            self.addresses.get(ip).and_then(|c| c.wait(now)),
+            self.accounts.get(login).and_then(|c| c.wait(now)),
+        ];
+        if let Some(w) = waits.into_iter().flatten().max() {
+            return Err(w);
+        }
+        self.pairs
+            .entry(key)
+            .or_insert_with(|| Count::new(now))
+            .count(PAIR_FREE, LONGEST_WAIT, now);
         self.addresses
             .entry(ip.to_owned())
-            .or_default()
-            .fail(FREE * ADDRESS_FACTOR, now);
+            .or_insert_with(|| Count::new(now))
+            .count(ADDRESS_FREE, LONGEST_WAIT, now);
+        self.accounts
+            .entry(login.to_owned())
+            .or_insert_with(|| Count::new(now))
+            .count(ACCOUNT_FREE, ACCOUNT_LONGEST, now);
         // Bounded memory under a flood of made-up logins.
-        if self.accounts.len() > 100_000 {
-            self.accounts.retain(|_, c| c.wait(now).is_some());
+        if self.pairs.len() + self.accounts.len() > 200_000 {
+            let stale = |c: &mut Count| c.wait(now).is_some() || now - c.last < FORGET;
+            self.pairs.retain(|_, c| stale(c));
+            self.accounts.retain(|_, c| stale(c));
+            self.addresses.retain(|_, c| stale(c));
         }
+        Ok(())
     }
 
+    /// The password was right: this pair starts afresh, and the attempt is
+    /// given back to the address and the account — their other counts stay.
     pub fn succeeded(&mut self, login: &str, ip: &str) {
-        self.accounts.remove(login);
-        self.addresses.remove(ip);
+        self.pairs.remove(&(login.to_owned(), ip.to_owned()));
+        if let Some(c) = self.addresses.get_mut(ip) {
+            c.give_back();
+        }
+        if let Some(c) = self.accounts.get_mut(login) {
+            c.give_back();
+        }
     }
 }
 
@@ -76,41 +119,71 @@ mod tests {
     use super::*;
 
     #[test]
-    fn waits_grow_after_the_free_attempts_and_a_success_clears() {
+    fn attempts_are_counted_before_the_check_and_waits_double() {
         let mut t = Throttle::default();
         let now = Instant::now();
-        for _ in 0..FREE {
-            assert!(t.refused("author", "10.0.0.1", now).is_none());
-            t.failed("author", "10.0.0.1", now);
-        }
-        assert!(
-            t.refused("author", "10.0.0.1", now).is_none(),
-            "five are free"
-        );
-        t.failed("author", "10.0.0.1", now);
-        assert_eq!(t.refused("author", "10.0.0.1", now), Some(FIRST_WAIT));
-        // Another address does not help the account…
-        assert!(t.refused("author", "10.0.0.2", now).is_some());
-        // …and the address does not lock other accounts yet.
-        assert!(t.refused("expert1", "10.0.0.1", now).is_none());
-        t.failed("author", "10.0.0.1", now);
-        assert_eq!(t.refused("author", "10.0.0.1", now), Some(FIRST_WAIT * 2));
-        assert!(
-            t.refused("author", "10.0.0.1", now + FIRST_WAIT * 3)
-                .is_none()
-        );
-        t.succeeded("author", "10.0.0.1");
-        assert!(t.refused("author", "10.0.0.1", now).is_none());
+        // Thirty at once: the free ones and the first that sets a wait go
+        // through, the rest are refused without a password check.
+        let through = (0..30)
+            .filter(|_| t.attempt("author", "10.0.0.1", now).is_ok())
+            .count();
+        assert_eq!(through as u32, PAIR_FREE + 1);
+        assert_eq!(t.attempt("author", "10.0.0.1", now), Err(FIRST_WAIT));
+        let later = now + FIRST_WAIT;
+        assert!(t.attempt("author", "10.0.0.1", later).is_ok());
+        assert_eq!(t.attempt("author", "10.0.0.1", later), Err(FIRST_WAIT * 2));
     }
 
     #[test]
-    fn an_address_trying_many_accounts_is_slowed() {
+    fn a_success_does_not_clear_the_address_for_other_accounts() {
         let mut t = Throttle::default();
         let now = Instant::now();
-        for i in 0..=FREE * ADDRESS_FACTOR {
-            t.failed(&format!("u{i}"), "10.0.0.9", now);
+        // Guesses at many accounts from one address, with the guesser's own
+        // successful sign-in after every few.
+        let mut refused = false;
+        for i in 0..(ADDRESS_FREE * 2) {
+            if t.attempt(&format!("u{i}"), "10.0.0.9", now).is_err() {
+                refused = true;
+                break;
+            }
+            if i % 3 == 0 && t.attempt("mine", "10.0.0.9", now).is_ok() {
+                t.succeeded("mine", "10.0.0.9");
+            }
         }
-        assert!(t.refused("someone", "10.0.0.9", now).is_some());
-        assert!(t.refused("someone", "10.0.0.8", now).is_none());
+        assert!(
+            refused,
+            "the address is slowed in spite of its own successes"
+        );
+        assert!(t.attempt("someone", "10.0.0.8", now).is_ok());
+    }
+
+    #[test]
+    fn guesses_from_elsewhere_slow_the_owner_for_a_minute_at_most() {
+        let mut t = Throttle::default();
+        let mut now = Instant::now();
+        let mut longest = Duration::ZERO;
+        // A guesser that changes address every time and tries as soon as
+        // it may, for a long while.
+        for i in 0..200 {
+            match t.attempt("expert1", &format!("10.1.{}.{}", i / 250, i % 250), now) {
+                Ok(()) => {}
+                Err(w) => {
+                    longest = longest.max(w);
+                    now += w;
+                }
+            }
+        }
+        assert_eq!(
+            longest, ACCOUNT_LONGEST,
+            "waits grew to the cap and no further"
+        );
+        // The owner, from their own address, waits at most that long.
+        match t.attempt("expert1", "192.0.2.1", now) {
+            Ok(()) => {}
+            Err(w) => {
+                assert!(w <= ACCOUNT_LONGEST, "{w:?}");
+                assert!(t.attempt("expert1", "192.0.2.1", now + w).is_ok());
+            }
+        }
     }
 }

@@ -38,8 +38,27 @@ pub enum AppendError {
     TooLarge(String),
     #[error("Содержимое файла не совпадает с его SHA-256: передайте файл заново.")]
     Hash,
+    #[error(
+        "Недоотправленные файлы занимают больше {0}: дождитесь конца начатых передач или повторите позже."
+    )]
+    Quota(String),
     #[error("Ошибка записи файла: {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// The SHA-256 of a file's content, as blobs are named.
+pub fn hash_file(path: &Path) -> std::io::Result<String> {
+    let mut hasher = Sha256::new();
+    let mut reader = BufReader::new(File::open(path)?);
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
 }
 
 /// A stored file.
@@ -142,43 +161,88 @@ impl Blobs {
                 .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     }
 
-    fn partial_path(&self, sha256: &str) -> PathBuf {
-        self.dir.join("partial").join(sha256)
+    /// Where one sender's partial upload of a file is kept: each sender
+    /// has a folder of their own, so nobody learns of another's upload or
+    /// adds to it, and each sender's partial bytes can be counted.
+    fn partial_path(&self, sender: &str, sha256: &str) -> PathBuf {
+        self.dir.join("partial").join(sender).join(sha256)
     }
 
-    /// How many bytes of a blob being received are here: all of it once
-    /// it is stored.
-    pub fn received(&self, sha256: &str) -> u64 {
-        if let Ok(m) = std::fs::metadata(self.path_of(sha256)) {
-            return m.len();
+    /// How many bytes of a file this sender has sent so far.
+    pub fn received(&self, sender: &str, sha256: &str) -> u64 {
+        std::fs::metadata(self.partial_path(sender, sha256)).map_or(0, |m| m.len())
+    }
+
+    /// The bytes of a sender's partial uploads, all files together.
+    pub fn partial_bytes(&self, sender: &str) -> u64 {
+        let Ok(entries) = std::fs::read_dir(self.dir.join("partial").join(sender)) else {
+            return 0;
+        };
+        entries
+            .flatten()
+            .filter_map(|e| e.metadata().ok())
+            .map(|m| m.len())
+            .sum()
+    }
+
+    /// Removes partial uploads untouched for `age`; returns how many files
+    /// and bytes went.
+    pub fn sweep_partials(&self, age: std::time::Duration) -> (usize, u64) {
+        let now = std::time::SystemTime::now();
+        let (mut files, mut bytes) = (0, 0);
+        let Ok(senders) = std::fs::read_dir(self.dir.join("partial")) else {
+            return (0, 0);
+        };
+        for sender in senders.flatten() {
+            let Ok(entries) = std::fs::read_dir(sender.path()) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let Ok(m) = e.metadata() else { continue };
+                let old = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| now.duration_since(t).ok())
+                    .is_some_and(|d| d >= age);
+                if old && std::fs::remove_file(e.path()).is_ok() {
+                    files += 1;
+                    bytes += m.len();
+                }
+            }
+            // Gone when empty; kept otherwise.
+            let _ = std::fs::remove_dir(sender.path());
         }
-        std::fs::metadata(self.partial_path(sha256)).map_or(0, |m| m.len())
+        (files, bytes)
     }
 
-    /// Appends a chunk at `offset` of a blob of `total` bytes, durably.
-    /// When the last byte is in, the content is checked against its name
-    /// and stored. Returns the bytes received so far.
+    /// Appends a chunk at `offset` of a file of `total` bytes that
+    /// `sender` is uploading, durably. When the last byte is in, the content
+    /// is checked against its name and stored (or, if the file is here
+    /// already, the partial copy is dropped). `quota` bounds the sender's
+    /// partial bytes. Returns the bytes received so far.
     pub fn append(
         &self,
+        sender: &str,
         sha256: &str,
         offset: u64,
         chunk: &[u8],
         total: u64,
+        quota: u64,
     ) -> Result<u64, AppendError> {
-        if self.exists(sha256) {
-            return Ok(self.received(sha256));
-        }
         if total > MAX_FILE_BYTES {
             return Err(AppendError::TooLarge(human_size(total)));
         }
-        let have = self.received(sha256);
+        let have = self.received(sender, sha256);
         if offset != have {
             return Err(AppendError::Offset(have));
         }
         if have + chunk.len() as u64 > total {
             return Err(AppendError::Overflow);
         }
-        let path = self.partial_path(sha256);
+        if self.partial_bytes(sender) + chunk.len() as u64 > quota {
+            return Err(AppendError::Quota(human_size(quota)));
+        }
+        let path = self.partial_path(sender, sha256);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
@@ -193,21 +257,15 @@ impl Blobs {
             return Ok(now);
         }
         // Complete: the content must be what its name says.
-        let mut hasher = Sha256::new();
-        let mut reader = BufReader::new(File::open(&path)?);
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = reader.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-        }
-        if hex(&hasher.finalize()) != sha256 {
+        if hash_file(&path)? != sha256 {
             std::fs::remove_file(&path)?;
             return Err(AppendError::Hash);
         }
         let dest = self.path_of(sha256);
+        if dest.is_file() {
+            std::fs::remove_file(&path)?;
+            return Ok(now);
+        }
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent)?;
         }
@@ -216,6 +274,27 @@ impl Blobs {
             File::open(parent)?.sync_all()?;
         }
         Ok(now)
+    }
+
+    /// Every stored file's name (its SHA-256), partial uploads left out.
+    pub fn list(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let Ok(dirs) = std::fs::read_dir(&self.dir) else {
+            return out;
+        };
+        for d in dirs.flatten() {
+            if d.file_name().len() != 2 {
+                continue;
+            }
+            for e in std::fs::read_dir(d.path()).into_iter().flatten().flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if Self::is_sha256(&name) {
+                    out.push(name);
+                }
+            }
+        }
+        out.sort();
+        out
     }
 
     /// The first bytes of a blob (enough to recognise an image).

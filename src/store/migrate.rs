@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::{
-    AUDIT, AUDIT_INDEX, AuditEntry, EntityRef, PRACTICES, Result, SUMMARIES, Store, Summary, USERS,
-    codec, entity_key, keyed,
+    APPLICATIONS, AUDIT, AUDIT_INDEX, AuditEntry, BLOB_REFS, CHAIN, EntityRef, PRACTICES, Record,
+    Result, SUMMARIES, Store, Summary, USERS, chain_link, codec, entity_key, files_of, keyed,
 };
 use crate::domain::user::{Consent, Profile};
 use crate::domain::workflow::Workflow;
@@ -128,5 +128,36 @@ pub(super) fn to_2(store: &Store) -> Result<()> {
     store.trees[AUDIT].apply_batch(audit)?;
     store.trees[AUDIT_INDEX].apply_batch(index)?;
     store.db.flush()?;
+    Ok(())
+}
+
+/// Format 4: the audit chain over every entry so far, and the index of
+/// which records name which files.
+pub(super) fn to_4(store: &Store) -> Result<()> {
+    let mut chain = sled::Batch::default();
+    let mut prev: Option<Vec<u8>> = None;
+    for item in &store.trees[AUDIT] {
+        let (k, v) = item?;
+        let link = chain_link(prev.as_deref(), &v);
+        chain.insert(k, link.as_slice());
+        prev = Some(link);
+    }
+    store.trees[CHAIN].apply_batch(chain)?;
+    let mut refs = sled::Batch::default();
+    let mut add = |r: &Record| {
+        for sha in files_of(r) {
+            refs.insert([sha.as_bytes(), &entity_key(r.key())].concat(), &[]);
+        }
+    };
+    for v in store.trees[PRACTICES].iter().values() {
+        add(&Record::Practice(Box::new(codec::decode(&v?)?)));
+    }
+    for v in store.trees[APPLICATIONS].iter().values() {
+        add(&Record::Application(Box::new(codec::decode(&v?)?)));
+    }
+    for v in store.trees[USERS].iter().values() {
+        add(&Record::User(Box::new(codec::decode(&v?)?)));
+    }
+    store.trees[BLOB_REFS].apply_batch(refs)?;
     Ok(())
 }

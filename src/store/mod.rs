@@ -6,8 +6,12 @@
 //! returns. A second process on the same directory is refused by an
 //! exclusive lock file with a Russian message.
 
+pub mod backup;
 pub mod blobs;
+pub mod check;
 pub mod codec;
+pub mod mark;
+pub mod watch;
 
 use std::fs::{File, OpenOptions};
 use std::io::Write as _;
@@ -28,7 +32,7 @@ pub use codec::CodecError;
 
 /// The layout version of the store. Bump it and add a step to
 /// [`migrate`] when the trees or keys change.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -42,7 +46,7 @@ pub enum StoreError {
         "Хранилище «{path}» создано более новой версией smarteka (формат {found}, эта версия понимает до {FORMAT}). Обновите программу."
     )]
     TooNew { path: PathBuf, found: u32 },
-    #[error("Ошибка хранилища: {0}")]
+    #[error("{}", sled_ru(.0))]
     Sled(#[from] sled::Error),
     #[error("Ошибка хранилища: {0}")]
     Codec(#[from] CodecError),
@@ -50,9 +54,48 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("Логин «{0}» уже занят.")]
     LoginTaken(String),
+    /// A create-like change named a record that exists already.
+    #[error("Запись с таким идентификатором уже есть ({0}): новая запись не может её заменить.")]
+    Exists(String),
+    #[error(
+        "Хранилище «{path}» повреждено: {detail}. Восстановите его из резервной копии (smarteka restore КОПИЯ --data НОВЫЙ_КАТАЛОГ) или, если это рабочее место, связанное с сервером, выполните smarteka sync repair — данные будут получены с сервера заново, неотправленные изменения сохранятся."
+    )]
+    Damaged { path: PathBuf, detail: String },
+    #[error(
+        "В хранилище «{path}» меньше данных, чем было записано: {detail}. Часть данных утрачена (повреждён журнал хранилища). Восстановите его из резервной копии (smarteka restore КОПИЯ --data НОВЫЙ_КАТАЛОГ) или, если это рабочее место, связанное с сервером, выполните smarteka sync repair — данные будут получены с сервера заново, неотправленные изменения сохранятся."
+    )]
+    Lost { path: PathBuf, detail: String },
+    #[error(
+        "Резервная копия «{path}» не годится: {detail}. Возьмите другую копию; эту не восстанавливайте."
+    )]
+    BadBackup { path: PathBuf, detail: String },
+    #[error(
+        "Каталог «{0}» не пуст и не похож на хранилище smarteka. Укажите пустой каталог или каталог хранилища: --data КАТАЛОГ."
+    )]
+    NotAStore(PathBuf),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// sled's error, said in Russian.
+fn sled_ru(e: &sled::Error) -> String {
+    const RESTORE: &str = "Восстановите хранилище из резервной копии (smarteka restore КОПИЯ --data НОВЫЙ_КАТАЛОГ) или, на рабочем месте, связанном с сервером, выполните smarteka sync repair.";
+    match e {
+        sled::Error::Corruption { .. } => {
+            format!("Хранилище повреждено: запись не читается. {RESTORE}")
+        }
+        sled::Error::Unsupported(what) => {
+            format!(
+                "Служебный файл хранилища db/conf повреждён или не подходит ({what}). {RESTORE}"
+            )
+        }
+        sled::Error::Io(io) => format!("Ошибка чтения или записи хранилища: {io}"),
+        sled::Error::ReportableBug(what) => {
+            format!("Внутренняя ошибка хранилища: {what}. {RESTORE}")
+        }
+        sled::Error::CollectionNotFound(_) => format!("В хранилище нет нужного раздела. {RESTORE}"),
+    }
+}
 
 /// A record the store keeps.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,6 +138,19 @@ pub enum EntityRef {
     Event(Uuid),
 }
 
+impl EntityRef {
+    /// The record in Russian, with its id.
+    pub fn name(&self) -> String {
+        match self {
+            Self::User(id) => format!("пользователь {id}"),
+            Self::Practice(id) => format!("практика {id}"),
+            Self::Leaders(y) => format!("списки лидеров {y} года"),
+            Self::Application(id) => format!("заявка {id}"),
+            Self::Event(id) => format!("мероприятие {id}"),
+        }
+    }
+}
+
 /// One change: the records it writes, who made it and what it was.
 #[derive(Debug, Clone)]
 pub struct Mutation {
@@ -113,7 +169,9 @@ pub struct Mutation {
     pub op: Option<crate::sync::OpKind>,
     /// Server: the client operation this change applies, with its result,
     /// recorded in the same transaction so a resent op is applied once.
-    pub client_op: Option<(Uuid, u64, Vec<u8>)>,
+    pub client_op: Option<ClientOp>,
+    /// Records this change creates: the commit is refused if one exists.
+    pub fresh: Vec<EntityRef>,
     /// Server: the revision of a practice this client's op produced, so
     /// the client's later ops do not conflict with its own earlier ones.
     pub client_rev: Option<(Uuid, PracticeId, u32)>,
@@ -135,6 +193,7 @@ impl Mutation {
             notify: Vec::new(),
             op: None,
             client_op: None,
+            fresh: Vec::new(),
             client_rev: None,
             pulled: None,
             step: None,
@@ -146,6 +205,17 @@ impl Mutation {
         self.records.push(r);
         self
     }
+}
+
+/// Server: a client's op as applied — who sent it, its number, the answer
+/// given and the SHA-256 of the op itself, so a different op under a number
+/// already used is told apart from a resend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientOp {
+    pub client: Uuid,
+    pub seq: u64,
+    pub result: Vec<u8>,
+    pub hash: Vec<u8>,
 }
 
 /// The audit trail: who, when, what.
@@ -209,7 +279,17 @@ const APPLICATIONS: usize = 16;
 const EVENTS: usize = 17;
 /// Replication steps by change seq (their timeline).
 const STEPS: usize = 18;
-const TREE_NAMES: [&str; 19] = [
+/// The audit chain: per change seq, SHA-256 of the previous link and the
+/// encoded audit entry.
+const CHAIN: usize = 19;
+/// Which records name a file: SHA-256 (hex) + entity key.
+const BLOB_REFS: usize = 20;
+/// Server: who uploaded a file: SHA-256 (hex) + user id.
+const BLOB_OWNERS: usize = 21;
+/// Client: ops the server acknowledged, kept a while so they can be sent
+/// again to a server restored from a backup.
+const SENT: usize = 22;
+const TREE_NAMES: [&str; 23] = [
     "meta",
     "users",
     "logins",
@@ -229,11 +309,20 @@ const TREE_NAMES: [&str; 19] = [
     "applications",
     "events",
     "steps",
+    "chain",
+    "blob_refs",
+    "blob_owners",
+    "sent",
 ];
 
 const KEY_CLIENT: &[u8] = b"client_id";
 const KEY_OP_SEQ: &[u8] = b"op_seq";
 const KEY_CURSOR: &[u8] = b"pull_cursor";
+const KEY_EPOCH: &[u8] = b"epoch";
+const KEY_SERVER_EPOCH: &[u8] = b"server_epoch";
+const KEY_SEEN_HEAD: &[u8] = b"seen_audit_head";
+/// How many acknowledged ops a client keeps.
+pub const SENT_KEPT: usize = 5000;
 
 /// A signed-in session of the central instance: the token itself is never
 /// stored, only its SHA-256.
@@ -252,6 +341,20 @@ fn entity_key(e: EntityRef) -> Vec<u8> {
         EntityRef::Application(id) => [&[b'a'][..], id.as_bytes()].concat(),
         EntityRef::Event(id) => [&[b'e'][..], id.as_bytes()].concat(),
     }
+}
+
+/// The record an [`entity_key`] names.
+fn entity_of_key(k: &[u8]) -> Option<EntityRef> {
+    let (tag, rest) = k.split_first()?;
+    let id = || Uuid::from_slice(rest).ok();
+    Some(match tag {
+        b'u' => EntityRef::User(id()?),
+        b'p' => EntityRef::Practice(id()?),
+        b'a' => EntityRef::Application(id()?),
+        b'e' => EntityRef::Event(id()?),
+        b'l' => EntityRef::Leaders(i32::from_be_bytes(rest.try_into().ok()?)),
+        _ => return None,
+    })
 }
 
 fn keyed(prefix: &[u8], seq: u64) -> Vec<u8> {
@@ -275,7 +378,21 @@ pub struct Store {
     dir: PathBuf,
     db: sled::Db,
     trees: Vec<sled::Tree>,
+    /// The high-water mark, written after every commit.
+    mark: mark::MarkFile,
+    /// What the store holds now, for the mark.
+    counts: std::sync::Mutex<mark::Mark>,
+    /// Held by every write and by a backup, so a backup is one moment.
+    gate: std::sync::Mutex<()>,
     _lock: File,
+}
+
+/// How to open a store.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OpenFlags {
+    /// Open a store that holds less than its mark says (`sync repair`
+    /// rebuilds it from the server); the mark is set to what it holds.
+    pub accept_loss: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -319,14 +436,28 @@ fn lock(dir: &Path) -> Result<File> {
             path: dir.to_owned(),
             reason: e.to_string(),
         })?;
-    match f.try_lock() {
-        Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Locked(dir.to_owned())),
-        Err(std::fs::TryLockError::Error(e)) => {
-            return Err(StoreError::Open {
-                path: dir.to_owned(),
-                reason: e.to_string(),
-            });
+    // A lock just let go can still be held for a moment by a process
+    // another thread is starting (it shares the descriptor until it
+    // executes its program): a second process is told so only after a
+    // short wait.
+    let started = std::time::Instant::now();
+    loop {
+        match f.try_lock() {
+            Ok(()) => break,
+            Err(std::fs::TryLockError::WouldBlock)
+                if started.elapsed() < std::time::Duration::from_millis(500) =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(StoreError::Locked(dir.to_owned()));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(StoreError::Open {
+                    path: dir.to_owned(),
+                    reason: e.to_string(),
+                });
+            }
         }
     }
     f.set_len(0)?;
@@ -334,34 +465,234 @@ fn lock(dir: &Path) -> Result<File> {
     Ok(f)
 }
 
+/// The files a record names: covers, materials, consents, stage
+/// documents, a profile photo.
+pub fn files_of(r: &Record) -> Vec<String> {
+    use crate::domain::passport::Source;
+    let mut out = Vec::new();
+    match r {
+        Record::Practice(p) => {
+            if let Some(c) = &p.passport.cover {
+                out.push(c.sha256.clone());
+            }
+            for m in p.passport.materials.iter().chain(&p.passport.consents) {
+                if let Source::File { sha256, .. } = &m.source {
+                    out.push(sha256.clone());
+                }
+            }
+            out.extend(p.workflow.documents.iter().map(|d| d.sha256.clone()));
+        }
+        Record::Application(a) => out.extend(a.documents.iter().map(|d| d.sha256.clone())),
+        Record::User(u) => out.extend(u.profile.photo.clone()),
+        Record::Revision(_) | Record::Leaders { .. } | Record::Event(_) => {}
+    }
+    out.retain(|s| blobs::Blobs::is_sha256(s));
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// One link of the audit chain: SHA-256 of the previous link and the
+/// encoded audit entry.
+pub fn chain_link(prev: Option<&[u8]>, entry: &[u8]) -> Vec<u8> {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    h.update(prev.unwrap_or(&[0u8; 32]));
+    h.update(entry);
+    h.finalize().to_vec()
+}
+
+/// `h`, the client, the op seq: the SHA-256 of the op applied under it.
+fn op_hash_key(client: Uuid, seq: u64) -> Vec<u8> {
+    [b"h".as_slice(), client.as_bytes(), &seq.to_be_bytes()].concat()
+}
+
+/// `o`, the client: the user the client id belongs to.
+fn owner_key(client: Uuid) -> Vec<u8> {
+    [b"o".as_slice(), client.as_bytes()].concat()
+}
+
+/// Entries a store directory may hold before it has a `db`: what the
+/// program itself puts there before the store is first opened.
+const OWN_ENTRIES: [&str; 8] = [
+    "smarteka.lock",
+    "smarteka.log",
+    "index",
+    "blobs",
+    "calendars",
+    "server-session.toml",
+    "store.mark",
+    "backups",
+];
+
+/// Refuses a directory that holds other things and no store.
+fn is_store_dir(dir: &Path) -> Result<()> {
+    if dir.join("db").exists() {
+        return Ok(());
+    }
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(StoreError::Open {
+                path: dir.to_owned(),
+                reason: e.to_string(),
+            });
+        }
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if !OWN_ENTRIES.contains(&name.as_ref()) && !name.starts_with('.') {
+            return Err(StoreError::NotAStore(dir.to_owned()));
+        }
+    }
+    Ok(())
+}
+
+thread_local! {
+    /// Set while a panic is expected and caught (sled on a damaged store):
+    /// the panic hook stays silent.
+    pub static QUIET_PANIC: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic into an error with its message.
+pub fn guarded<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    QUIET_PANIC.with(|q| q.set(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET_PANIC.with(|q| q.set(false));
+    r.map_err(|p| {
+        p.downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "внутренняя ошибка".to_owned())
+    })
+}
+
+/// A store sled cannot open: an IO error as such, anything else as damage.
+fn sled_open_error(dir: &Path, e: sled::Error) -> StoreError {
+    match e {
+        sled::Error::Io(io) => StoreError::Open {
+            path: dir.to_owned(),
+            reason: io.to_string(),
+        },
+        sled::Error::Unsupported(_) => damaged(dir, "служебный файл db/conf повреждён"),
+        sled::Error::Corruption { .. } => damaged(dir, "журнал повреждён"),
+        other => damaged(dir, format!("журнал не читается ({other})")),
+    }
+}
+
+fn damaged(dir: &Path, detail: impl Into<String>) -> StoreError {
+    StoreError::Damaged {
+        path: dir.to_owned(),
+        detail: detail.into(),
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) the store in `dir`.
     pub fn open(dir: &Path) -> Result<Self> {
+        Self::open_with(dir, OpenFlags::default())
+    }
+
+    /// Opens the store in `dir`: refuses a directory that is not a store,
+    /// a store another process has open, one made by a newer version, a
+    /// damaged one, and one that holds less than its high-water mark.
+    pub fn open_with(dir: &Path, opts: OpenFlags) -> Result<Self> {
+        is_store_dir(dir)?;
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
             path: dir.to_owned(),
             reason: e.to_string(),
         })?;
         let lock = lock(dir)?;
-        let db = sled::Config::new()
-            .path(dir.join("db"))
-            .cache_capacity(64 * 1024 * 1024)
-            .open()
-            .map_err(|e| StoreError::Open {
-                path: dir.to_owned(),
-                reason: e.to_string(),
-            })?;
-        let trees = TREE_NAMES
-            .iter()
-            .map(|n| db.open_tree(n))
-            .collect::<Result<Vec<_>, _>>()?;
+        let fresh = !dir.join("db").exists();
+        let expected = mark::read(dir).map_err(|e| damaged(dir, e.to_string()))?;
+        let opened = guarded(|| -> Result<(sled::Db, Vec<sled::Tree>)> {
+            let db = sled::Config::new()
+                .path(dir.join("db"))
+                .cache_capacity(64 * 1024 * 1024)
+                .open()
+                .map_err(|e| sled_open_error(dir, e))?;
+            let trees = TREE_NAMES
+                .iter()
+                .map(|n| db.open_tree(n))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| sled_open_error(dir, e))?;
+            Ok((db, trees))
+        });
+        let (db, trees) = match opened {
+            Ok(r) => r?,
+            Err(panic) => return Err(damaged(dir, format!("журнал не читается ({panic})"))),
+        };
+        let mark = mark::MarkFile::open(dir)?;
         let store = Self {
             dir: dir.to_owned(),
             db,
             trees,
+            mark,
+            counts: std::sync::Mutex::new(mark::Mark::default()),
+            gate: std::sync::Mutex::new(()),
             _lock: lock,
         };
-        store.check_format()?;
+        let have = guarded(|| store.measure()).map_err(|p| damaged(dir, p))??;
+        if let Some(expected) = expected
+            && !opts.accept_loss
+        {
+            let lost = expected.losses(&have);
+            if !lost.is_empty() {
+                return Err(StoreError::Lost {
+                    path: dir.to_owned(),
+                    detail: lost.join(", "),
+                });
+            }
+        }
+        *store.counts_lock() = have;
+        if fresh || expected.is_none() || opts.accept_loss {
+            store.mark.reset(&have)?;
+        }
+        guarded(|| store.check_format()).map_err(|p| damaged(dir, p))??;
         Ok(store)
+    }
+
+    fn counts_lock(&self) -> std::sync::MutexGuard<'_, mark::Mark> {
+        self.counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Held while writing: a backup waits for it.
+    fn write_gate(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.gate
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// What the store holds now: its last change and its records. Reads
+    /// every key of four trees, under a watch (a damaged page can make
+    /// sled's iteration go round forever).
+    fn measure(&self) -> Result<mark::Mark> {
+        let watch = watch::Watch::start(&self.dir);
+        let count = |tree: usize| -> Result<u64> {
+            let mut n = 0;
+            for k in self.trees[tree].iter().keys() {
+                k?;
+                watch.tick();
+                n += 1;
+            }
+            Ok(n)
+        };
+        Ok(mark::Mark {
+            seq: self.last_seq()?,
+            practices: count(PRACTICES)?,
+            users: count(USERS)?,
+            applications: count(APPLICATIONS)?,
+            events: count(EVENTS)?,
+        })
+    }
+
+    /// The high-water mark as the store holds it now.
+    pub fn high_water(&self) -> mark::Mark {
+        *self.counts_lock()
     }
 
     pub fn dir(&self) -> &Path {
@@ -408,6 +739,7 @@ impl Store {
     /// entry in one transaction, flushed to disk before returning the new
     /// sequence number.
     pub fn commit(&self, m: &Mutation) -> Result<u64> {
+        let _gate = self.write_gate();
         let at = Utc::now();
         let mut entities: Vec<EntityRef> = Vec::new();
         for r in &m.records {
@@ -465,8 +797,38 @@ impl Store {
                 _ => None,
             })
             .unwrap_or_default();
+        let mut refs: Vec<Vec<u8>> = Vec::new();
+        for r in &m.records {
+            for sha in files_of(r) {
+                refs.push([sha.as_bytes(), &entity_key(r.key())].concat());
+            }
+        }
+        let fresh: Vec<(usize, Vec<u8>, EntityRef)> = m
+            .fresh
+            .iter()
+            .filter_map(|e| {
+                let (tree, key) = match e {
+                    EntityRef::User(id) => (USERS, id.as_bytes().to_vec()),
+                    EntityRef::Practice(id) => (PRACTICES, id.as_bytes().to_vec()),
+                    EntityRef::Application(id) => (APPLICATIONS, id.as_bytes().to_vec()),
+                    EntityRef::Event(id) => (EVENTS, id.as_bytes().to_vec()),
+                    EntityRef::Leaders(_) => return None,
+                };
+                Some((tree, key, *e))
+            })
+            .collect();
+        // New records, counted inside the transaction (it may run again).
+        let added = std::cell::Cell::new([0u64; 4]);
         let result = self.trees.as_slice().transaction(
             |tx: &Vec<TransactionalTree>| -> Result<u64, ConflictableTransactionError<StoreError>> {
+                added.set([0; 4]);
+                for (tree, key, e) in &fresh {
+                    if tx[*tree].get(key.as_slice())?.is_some() {
+                        return Err(ConflictableTransactionError::Abort(StoreError::Exists(
+                            e.name(),
+                        )));
+                    }
+                }
                 for (login, id) in &logins {
                     if let Some(owner) = tx[LOGINS].get(login.as_bytes())?
                         && owner.as_ref() != id.as_bytes()
@@ -478,7 +840,22 @@ impl Store {
                     tx[LOGINS].insert(login.as_bytes(), id.as_bytes().as_slice())?;
                 }
                 for (tree, key, value) in &encoded {
-                    tx[*tree].insert(key.as_slice(), value.as_slice())?;
+                    let before = tx[*tree].insert(key.as_slice(), value.as_slice())?;
+                    let slot = match *tree {
+                        PRACTICES => Some(0),
+                        USERS => Some(1),
+                        APPLICATIONS => Some(2),
+                        EVENTS => Some(3),
+                        _ => None,
+                    };
+                    if let (Some(i), None) = (slot, before) {
+                        let mut a = added.get();
+                        a[i] += 1;
+                        added.set(a);
+                    }
+                }
+                for k in &refs {
+                    tx[BLOB_REFS].insert(k.as_slice(), &[])?;
                 }
                 let seq = tx[META].get(KEY_SEQ)?.map_or(0, |v| read_u64(&v)) + 1;
                 tx[META].insert(KEY_SEQ, &u64_key(seq))?;
@@ -517,6 +894,11 @@ impl Store {
                     .map_err(|e| ConflictableTransactionError::Abort(e.into()))?;
                 let c = codec::encode(&change)
                     .map_err(|e| ConflictableTransactionError::Abort(e.into()))?;
+                let prev = match seq {
+                    1 => None,
+                    n => tx[CHAIN].get(u64_key(n - 1))?,
+                };
+                tx[CHAIN].insert(&u64_key(seq), chain_link(prev.as_deref(), &a).as_slice())?;
                 tx[AUDIT].insert(&u64_key(seq), a)?;
                 tx[CHANGES].insert(&u64_key(seq), c)?;
                 if let Some(kind) = &m.op
@@ -533,9 +915,11 @@ impl Store {
                         .map_err(|e| ConflictableTransactionError::Abort(e.into()))?;
                     tx[OUTBOX].insert(&u64_key(n), bytes)?;
                 }
-                if let Some((client, n, result)) = &m.client_op {
-                    tx[CLIENTS].insert(client.as_bytes().as_slice(), &u64_key(*n))?;
-                    tx[CLIENTS].insert(keyed(client.as_bytes(), *n), result.as_slice())?;
+                if let Some(op) = &m.client_op {
+                    tx[CLIENTS].insert(op.client.as_bytes().as_slice(), &u64_key(op.seq))?;
+                    tx[CLIENTS]
+                        .insert(keyed(op.client.as_bytes(), op.seq), op.result.as_slice())?;
+                    tx[CLIENTS].insert(op_hash_key(op.client, op.seq), op.hash.as_slice())?;
                 }
                 if let Some((client, practice, rev)) = &m.client_rev {
                     tx[CLIENTS].insert(own_revision_key(*client, *practice, *rev), &[])?;
@@ -560,6 +944,14 @@ impl Store {
             Err(TransactionError::Storage(e)) => return Err(e.into()),
         };
         self.db.flush()?;
+        let mut counts = self.counts_lock();
+        let a = added.get();
+        counts.seq = seq;
+        counts.practices += a[0];
+        counts.users += a[1];
+        counts.applications += a[2];
+        counts.events += a[3];
+        self.mark.write(&counts)?;
         Ok(seq)
     }
 
@@ -743,6 +1135,7 @@ impl Store {
 
     /// Marks the user's inbox as seen, durably.
     pub fn mark_read(&self, user: UserId) -> Result<()> {
+        let _gate = self.write_gate();
         let mut batch = sled::Batch::default();
         let mut any = false;
         for item in self.trees[INBOX].scan_prefix(user.as_bytes()) {
@@ -763,6 +1156,7 @@ impl Store {
 
     /// This install's client id for sync, made on first use.
     pub fn link(&self) -> Result<Uuid> {
+        let _gate = self.write_gate();
         if let Some(id) = self.client_id()? {
             return Ok(id);
         }
@@ -788,20 +1182,240 @@ impl Store {
             .collect()
     }
 
-    /// Drops operations the server has answered, durably.
+    /// Drops operations the server has answered, durably. They are kept a
+    /// while in the journal of sent ops (the newest [`SENT_KEPT`]), so that
+    /// a server restored from an older backup can be sent them again.
     pub fn drop_ops(&self, seqs: &[u64]) -> Result<()> {
-        let mut b = sled::Batch::default();
-        for s in seqs {
-            b.remove(&u64_key(*s));
+        let _gate = self.write_gate();
+        let client = self.client_id()?.unwrap_or_default();
+        let result = (&self.trees[OUTBOX], &self.trees[SENT]).transaction(|(out, sent)| {
+            for s in seqs {
+                if let Some(v) = out.remove(&u64_key(*s))? {
+                    sent.insert([client.as_bytes().as_slice(), &u64_key(*s)].concat(), v)?;
+                }
+            }
+            Ok::<_, ConflictableTransactionError<StoreError>>(())
+        });
+        match result {
+            Ok(()) => {}
+            Err(TransactionError::Abort(e)) => return Err(e),
+            Err(TransactionError::Storage(e)) => return Err(e.into()),
         }
-        self.trees[OUTBOX].apply_batch(b)?;
+        let extra = self.trees[SENT].len().saturating_sub(SENT_KEPT);
+        for k in self.trees[SENT].iter().keys().take(extra) {
+            self.trees[SENT].remove(k?)?;
+        }
         self.db.flush()?;
         Ok(())
+    }
+
+    /// Client: the acknowledged ops of `client` after its op `seq`, oldest
+    /// first, from the journal of sent ops.
+    pub fn sent_after(&self, client: Uuid, seq: u64) -> Result<Vec<crate::sync::Op>> {
+        self.trees[SENT]
+            .range([client.as_bytes().as_slice(), &u64_key(seq + 1)].concat()..)
+            .take_while(|kv| {
+                kv.as_ref()
+                    .map_or(true, |(k, _)| k.starts_with(client.as_bytes()))
+            })
+            .map(|kv| Ok(codec::decode(&kv?.1)?))
+            .collect()
+    }
+
+    /// Client: takes a new client id (`id`, or a new one) and queues `ops` under it, numbered
+    /// from 1, in place of the outbox — used when the server no longer
+    /// knows this client's ops (a store restored from a copy, a server
+    /// restored from a backup). Durable before it returns.
+    pub fn relink(&self, id: Option<Uuid>, ops: &[crate::sync::OpKind]) -> Result<Uuid> {
+        let _gate = self.write_gate();
+        let id = id.unwrap_or_else(Uuid::now_v7);
+        let at = Utc::now();
+        let mut encoded = Vec::with_capacity(ops.len());
+        for (i, kind) in ops.iter().enumerate() {
+            let op = crate::sync::Op {
+                seq: i as u64 + 1,
+                at,
+                kind: kind.clone(),
+            };
+            encoded.push(codec::encode(&op)?);
+        }
+        let queued: Vec<sled::IVec> = self.trees[OUTBOX].iter().keys().collect::<Result<_, _>>()?;
+        let result = (&self.trees[META], &self.trees[OUTBOX]).transaction(|(meta, out)| {
+            for k in &queued {
+                out.remove(k)?;
+            }
+            for (i, bytes) in encoded.iter().enumerate() {
+                out.insert(&u64_key(i as u64 + 1), bytes.as_slice())?;
+            }
+            meta.insert(KEY_CLIENT, id.as_bytes().as_slice())?;
+            meta.insert(KEY_OP_SEQ, &u64_key(ops.len() as u64))?;
+            Ok::<_, ConflictableTransactionError<StoreError>>(())
+        });
+        match result {
+            Ok(()) => {}
+            Err(TransactionError::Abort(e)) => return Err(e),
+            Err(TransactionError::Storage(e)) => return Err(e.into()),
+        }
+        self.db.flush()?;
+        Ok(id)
+    }
+
+    /// Client: the server instance the pull cursor counts in (a server
+    /// restored from a backup is another one).
+    pub fn server_epoch(&self) -> Result<Option<Uuid>> {
+        Ok(self.trees[META]
+            .get(KEY_SERVER_EPOCH)?
+            .and_then(|v| Uuid::from_slice(&v).ok()))
+    }
+
+    /// Server: this instance's epoch, made on first use and anew by a
+    /// restore: clients that pulled from another epoch pull again.
+    pub fn epoch(&self) -> Result<Uuid> {
+        if let Some(e) = self.trees[META]
+            .get(KEY_EPOCH)?
+            .and_then(|v| Uuid::from_slice(&v).ok())
+        {
+            return Ok(e);
+        }
+        self.new_epoch()
+    }
+
+    /// Server: starts a new epoch (after a restore), durably.
+    pub fn new_epoch(&self) -> Result<Uuid> {
+        let _gate = self.write_gate();
+        let id = Uuid::now_v7();
+        self.trees[META].insert(KEY_EPOCH, id.as_bytes().as_slice())?;
+        self.db.flush()?;
+        Ok(id)
+    }
+
+    /// Client: the server epoch the pulled records came from.
+    pub fn set_server_epoch(&self, epoch: Uuid) -> Result<()> {
+        let _gate = self.write_gate();
+        self.trees[META].insert(KEY_SERVER_EPOCH, epoch.as_bytes().as_slice())?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Server: the user a client id belongs to.
+    pub fn client_owner(&self, client: Uuid) -> Result<Option<UserId>> {
+        Ok(self.trees[CLIENTS]
+            .get(owner_key(client))?
+            .and_then(|v| Uuid::from_slice(&v).ok()))
+    }
+
+    /// Server: gives a client id to a user, if it has no owner yet; returns
+    /// its owner.
+    pub fn register_client(&self, client: Uuid, user: UserId) -> Result<UserId> {
+        let _gate = self.write_gate();
+        let prior = self.trees[CLIENTS].compare_and_swap(
+            owner_key(client),
+            None as Option<&[u8]>,
+            Some(user.as_bytes().as_slice()),
+        )?;
+        match prior {
+            Ok(()) => {
+                self.db.flush()?;
+                Ok(user)
+            }
+            Err(e) => Ok(e
+                .current
+                .and_then(|v| Uuid::from_slice(&v).ok())
+                .unwrap_or(user)),
+        }
+    }
+
+    /// Server: the SHA-256 of the op applied under a client's number.
+    pub fn client_op_hash(&self, client: Uuid, seq: u64) -> Result<Option<Vec<u8>>> {
+        Ok(self.trees[CLIENTS]
+            .get(op_hash_key(client, seq))?
+            .map(|v| v.to_vec()))
+    }
+
+    /// The records that name a file.
+    pub fn file_refs(&self, sha256: &str) -> Result<Vec<EntityRef>> {
+        let mut out = Vec::new();
+        for k in self.trees[BLOB_REFS].scan_prefix(sha256.as_bytes()).keys() {
+            let k = k?;
+            if let Some(e) = entity_of_key(&k[sha256.len()..]) {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Server: records that a user sent a whole file, durably.
+    pub fn add_file_owner(&self, sha256: &str, user: UserId) -> Result<()> {
+        let _gate = self.write_gate();
+        self.trees[BLOB_OWNERS].insert([sha256.as_bytes(), user.as_bytes()].concat(), &[])?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Server: whether a user sent this file.
+    pub fn file_owned_by(&self, sha256: &str, user: UserId) -> Result<bool> {
+        Ok(self.trees[BLOB_OWNERS].contains_key([sha256.as_bytes(), user.as_bytes()].concat())?)
+    }
+
+    /// The newest link of the audit chain and its change seq.
+    pub fn audit_head(&self) -> Result<(u64, String)> {
+        Ok(match self.trees[CHAIN].last()? {
+            Some((k, v)) => (read_u64(&k), blobs::hex(&v)),
+            None => (0, blobs::hex(&[0u8; 32])),
+        })
+    }
+
+    /// The link of the audit chain at change `seq`, if there is one.
+    pub fn audit_link(&self, seq: u64) -> Result<Option<String>> {
+        Ok(self.trees[CHAIN].get(u64_key(seq))?.map(|v| blobs::hex(&v)))
+    }
+
+    /// Client: the server's audit head as last seen (its seq and link).
+    pub fn seen_audit_head(&self) -> Result<Option<(u64, String)>> {
+        Ok(self.trees[META]
+            .get(KEY_SEEN_HEAD)?
+            .and_then(|v| codec::decode(&v).ok()))
+    }
+
+    /// Client: remembers the server's audit head, durably.
+    pub fn set_seen_audit_head(&self, seq: u64, head: &str) -> Result<()> {
+        let _gate = self.write_gate();
+        self.trees[META].insert(KEY_SEEN_HEAD, codec::encode(&(seq, head.to_owned()))?)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Checks the audit chain from the first entry: the seq of the first
+    /// entry whose link does not follow from the one before and its own
+    /// content, if any, and how many entries were checked.
+    pub fn verify_chain(&self) -> Result<(Option<u64>, u64)> {
+        let mut prev: Option<Vec<u8>> = None;
+        let mut n = 0;
+        for item in &self.trees[AUDIT] {
+            let (k, v) = item?;
+            let seq = read_u64(&k);
+            n += 1;
+            let link = self.trees[CHAIN].get(u64_key(seq))?;
+            let want = chain_link(prev.as_deref(), &v);
+            // Entries run 1, 2, 3…: a gap is an entry taken out.
+            if seq != n || link.as_deref() != Some(want.as_slice()) {
+                return Ok((Some(seq), n));
+            }
+            if codec::decode::<AuditEntry>(&v).map(|a| a.seq).ok() != Some(seq) {
+                return Ok((Some(seq), n));
+            }
+            prev = Some(want);
+        }
+        if self.trees[CHAIN].len() as u64 != n {
+            return Ok((Some(n + 1), n));
+        }
+        Ok((None, n))
     }
 
     /// Pulls everything again at the next sync (`sync repair`); changes
     /// waiting to be sent stay.
     pub fn reset_pull(&self) -> Result<()> {
+        let _gate = self.write_gate();
         self.trees[META].insert(KEY_CURSOR, &u64_key(0))?;
         self.db.flush()?;
         Ok(())
@@ -854,6 +1468,7 @@ impl Store {
     /// left the practice as the client has it; the feed need not send it
     /// back. An optimisation only: if lost, the practice is sent again.
     pub fn put_client_echo(&self, client: Uuid, seq: u64) -> Result<()> {
+        let _gate = self.write_gate();
         let key = [b"e".as_slice(), client.as_bytes(), &u64_key(seq)].concat();
         self.trees[CLIENTS].insert(key, &[])?;
         Ok(())
@@ -874,6 +1489,7 @@ impl Store {
 
     /// Client: keeps a conflict or refusal for the user, durably.
     pub fn put_conflict(&self, c: &crate::sync::Conflict) -> Result<()> {
+        let _gate = self.write_gate();
         let key = [c.practice.as_bytes().as_slice(), c.key.as_bytes()].concat();
         self.trees[CONFLICTS].insert(key, codec::encode(c)?)?;
         self.db.flush()?;
@@ -891,6 +1507,7 @@ impl Store {
 
     /// Client: forgets a resolved conflict.
     pub fn drop_conflict(&self, c: &crate::sync::Conflict) -> Result<()> {
+        let _gate = self.write_gate();
         let key = [c.practice.as_bytes().as_slice(), c.key.as_bytes()].concat();
         self.trees[CONFLICTS].remove(key)?;
         self.db.flush()?;
@@ -899,6 +1516,7 @@ impl Store {
 
     /// Records a session under the hash of its token, durably.
     pub fn put_session(&self, token_hash: &[u8], s: &Session) -> Result<()> {
+        let _gate = self.write_gate();
         self.trees[SESSIONS].insert(token_hash, codec::encode(s)?)?;
         self.db.flush()?;
         Ok(())
@@ -914,8 +1532,33 @@ impl Store {
             .map_err(Into::into)
     }
 
+    /// Ends a session (sign-out), durably.
+    pub fn drop_session(&self, token_hash: &[u8]) -> Result<()> {
+        let _gate = self.write_gate();
+        self.trees[SESSIONS].remove(token_hash)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Ends every session of a user but `keep`; returns how many ended.
+    pub fn drop_sessions_of(&self, user: UserId, keep: Option<&[u8]>) -> Result<usize> {
+        let _gate = self.write_gate();
+        let mut n = 0;
+        for item in &self.trees[SESSIONS] {
+            let (k, v) = item?;
+            let s: Session = codec::decode(&v)?;
+            if s.user == user && keep != Some(k.as_ref()) {
+                self.trees[SESSIONS].remove(k)?;
+                n += 1;
+            }
+        }
+        self.db.flush()?;
+        Ok(n)
+    }
+
     /// Forgets expired sessions; returns how many.
     pub fn purge_sessions(&self, now: DateTime<Utc>) -> Result<usize> {
+        let _gate = self.write_gate();
         let mut n = 0;
         for item in &self.trees[SESSIONS] {
             let (k, v) = item?;
@@ -946,6 +1589,9 @@ fn migrate(store: &Store, from: u32) -> Result<()> {
     // Format 3 adds the replication trees (applications, events, steps),
     // created empty on open, and new record and change kinds that older
     // versions cannot read: nothing to convert.
+    if from < 4 {
+        migrate::to_4(store)?;
+    }
     Ok(())
 }
 

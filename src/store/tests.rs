@@ -6,7 +6,7 @@ use crate::domain::passport::Passport;
 use crate::domain::user::Profile;
 use crate::domain::{PracticeStatus, RoleGrant};
 
-fn user(login: &str) -> User {
+pub(super) fn user(login: &str) -> User {
     User {
         id: Uuid::now_v7(),
         login: login.into(),
@@ -24,7 +24,7 @@ fn user(login: &str) -> User {
     }
 }
 
-fn practice(author: UserId, title: &str) -> Practice {
+pub(super) fn practice(author: UserId, title: &str) -> Practice {
     Practice {
         id: Uuid::now_v7(),
         status: PracticeStatus::Draft,
@@ -158,7 +158,7 @@ fn a_store_from_a_newer_version_is_refused() {
 }
 
 #[test]
-fn a_format_2_store_opens_as_format_3_with_its_records() {
+fn a_format_2_store_opens_as_the_current_format_with_its_records() {
     let dir = tempfile::tempdir().expect("tempdir");
     let u = user("asi");
     {
@@ -171,9 +171,195 @@ fn a_format_2_store_opens_as_format_3_with_its_records() {
         s.db.flush().expect("flushes");
     }
     let s = Store::open(dir.path()).expect("opens");
-    assert_eq!(s.format().expect("format"), 3);
+    assert_eq!(s.format().expect("format"), FORMAT);
     assert_eq!(s.user(u.id).expect("read"), Some(u));
     assert!(s.applications().expect("read").is_empty());
+    assert_eq!(
+        s.verify_chain().expect("reads"),
+        (None, 1),
+        "chained on migration"
+    );
+}
+
+#[test]
+fn a_format_3_store_gets_its_audit_chain_and_file_index() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let u = user("asi");
+    let mut p = practice(u.id, "С обложкой");
+    let sha = "ab".repeat(32);
+    p.passport.cover = Some(crate::domain::passport::Cover {
+        sha256: sha.clone(),
+        name: "c.png".into(),
+        format: crate::domain::passport::ImageFormat::Png,
+        width: 1,
+        height: 1,
+    });
+    {
+        let s = Store::open(dir.path()).expect("opens");
+        s.commit(&Mutation::new(None, "user.add", "").with(Record::User(Box::new(u.clone()))))
+            .expect("commits");
+        s.commit(&Mutation::new(None, "p", "").with(Record::Practice(Box::new(p.clone()))))
+            .expect("commits");
+        // As a format-3 store had it: no chain, no index.
+        s.trees[CHAIN].clear().expect("clears");
+        s.trees[BLOB_REFS].clear().expect("clears");
+        s.trees[META]
+            .insert(KEY_FORMAT, &u64_key(3))
+            .expect("writes");
+        s.db.flush().expect("flushes");
+    }
+    let s = Store::open(dir.path()).expect("opens");
+    assert_eq!(s.verify_chain().expect("reads"), (None, 2));
+    assert_eq!(
+        s.file_refs(&sha).expect("reads"),
+        vec![EntityRef::Practice(p.id)]
+    );
+}
+
+#[test]
+fn the_audit_chain_names_the_first_entry_changed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = Store::open(dir.path()).expect("opens");
+    let u = user("asi");
+    s.commit(&Mutation::new(None, "user.add", "").with(Record::User(Box::new(u.clone()))))
+        .expect("commits");
+    for i in 0..4 {
+        s.commit(
+            &Mutation::new(Some(u.id), "p", format!("Практика {i}"))
+                .with(Record::Practice(Box::new(practice(u.id, "П")))),
+        )
+        .expect("commits");
+    }
+    assert_eq!(s.verify_chain().expect("reads"), (None, 5));
+    let (seq, head) = s.audit_head().expect("head");
+    assert_eq!((seq, head.len()), (5, 64));
+    // Someone with the files rewrites entry 3's summary.
+    let mut a: AuditEntry = codec::decode(
+        &s.trees[AUDIT]
+            .get(u64_key(3))
+            .expect("reads")
+            .expect("there"),
+    )
+    .expect("decodes");
+    a.summary = "Ничего не было".into();
+    s.trees[AUDIT]
+        .insert(u64_key(3), codec::encode(&a).expect("encodes"))
+        .expect("writes");
+    assert_eq!(s.verify_chain().expect("reads").0, Some(3));
+    // …or deletes the last one.
+    let dir2 = tempfile::tempdir().expect("tempdir");
+    let s2 = Store::open(dir2.path()).expect("opens");
+    for _ in 0..3 {
+        s2.commit(
+            &Mutation::new(None, "user.add", "").with(Record::User(Box::new(user(&format!(
+                "u{}",
+                Uuid::now_v7().simple()
+            ))))),
+        )
+        .expect("commits");
+    }
+    s2.trees[AUDIT].remove(u64_key(2)).expect("removes");
+    assert_eq!(s2.verify_chain().expect("reads").0, Some(3));
+}
+
+#[test]
+fn a_create_refuses_a_record_that_exists_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = Store::open(dir.path()).expect("opens");
+    let u = user("asi");
+    let p = practice(u.id, "Первая");
+    let mut m = Mutation::new(None, "p", "").with(Record::Practice(Box::new(p.clone())));
+    m.fresh.push(EntityRef::Practice(p.id));
+    s.commit(&m).expect("commits");
+    let mut other = p.clone();
+    other.passport.title = "Подмена".into();
+    let mut m = Mutation::new(None, "p", "").with(Record::Practice(Box::new(other)));
+    m.fresh.push(EntityRef::Practice(p.id));
+    let e = s.commit(&m).expect_err("refused");
+    assert!(matches!(e, StoreError::Exists(_)), "{e}");
+    assert!(e.to_string().contains("уже есть"), "{e}");
+    assert_eq!(s.practice(p.id).expect("reads"), Some(p));
+    assert_eq!(s.last_seq().expect("seq"), 1);
+}
+
+#[test]
+fn a_store_that_holds_less_than_its_mark_is_refused_in_russian() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let u = user("asi");
+    {
+        let s = Store::open(dir.path()).expect("opens");
+        s.commit(&Mutation::new(None, "user.add", "").with(Record::User(Box::new(u.clone()))))
+            .expect("commits");
+        for _ in 0..3 {
+            s.commit(
+                &Mutation::new(None, "p", "").with(Record::Practice(Box::new(practice(u.id, "П")))),
+            )
+            .expect("commits");
+        }
+        assert_eq!(s.high_water().practices, 3);
+        // What sled's recovery does to a damaged log: the newest changes go.
+        let last = s.trees[PRACTICES].last().expect("reads").expect("one").0;
+        s.trees[PRACTICES].remove(last).expect("removes");
+        s.trees[META].insert(KEY_SEQ, &u64_key(2)).expect("writes");
+        s.db.flush().expect("flushes");
+    }
+    let e = Store::open(dir.path()).expect_err("refused").to_string();
+    assert!(
+        e.contains("изменений: 2 из 4") && e.contains("практик: 2 из 3"),
+        "{e}"
+    );
+    assert!(e.contains("sync repair") && e.contains("restore"), "{e}");
+    // `sync repair` takes it as it is; from then on it opens.
+    let s = Store::open_with(dir.path(), OpenFlags { accept_loss: true }).expect("accepted");
+    assert_eq!(s.high_water().practices, 2);
+    drop(s);
+    Store::open(dir.path()).expect("opens");
+}
+
+#[test]
+fn a_folder_that_is_not_a_store_is_not_taken_over() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("отчёт.docx"), b"x").expect("writes");
+    let e = Store::open(dir.path()).expect_err("refused").to_string();
+    assert!(e.contains("не похож на хранилище"), "{e}");
+    assert!(!dir.path().join("db").exists());
+    // An empty folder, or one with only the log, is fine.
+    let empty = tempfile::tempdir().expect("tempdir");
+    std::fs::write(empty.path().join("smarteka.log"), b"").expect("writes");
+    Store::open(empty.path()).expect("opens");
+}
+
+#[test]
+fn acknowledged_ops_are_kept_and_a_relink_renumbers_what_is_sent_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = Store::open(dir.path()).expect("opens");
+    let old = s.link().expect("links");
+    let u = user("author");
+    for i in 0..3 {
+        let p = practice(u.id, &format!("П{i}"));
+        let mut m = Mutation::new(None, "p", "").with(Record::Practice(Box::new(p.clone())));
+        m.op = Some(crate::sync::OpKind::Create {
+            practice: p.id,
+            passport: Box::new(p.passport.clone()),
+        });
+        s.commit(&m).expect("commits");
+    }
+    s.drop_ops(&[1, 2]).expect("drops");
+    assert_eq!(s.outbox().expect("reads").len(), 1);
+    let sent = s.sent_after(old, 1).expect("reads");
+    assert_eq!(sent.iter().map(|o| o.seq).collect::<Vec<_>>(), vec![2]);
+    let again: Vec<_> = sent
+        .into_iter()
+        .chain(s.outbox().expect("reads"))
+        .map(|o| o.kind)
+        .collect();
+    let new = s.relink(None, &again).expect("relinks");
+    assert_ne!(new, old);
+    assert_eq!(s.client_id().expect("reads"), Some(new));
+    let out = s.outbox().expect("reads");
+    assert_eq!(out.iter().map(|o| o.seq).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(out[0].kind, again[0]);
+    assert!(s.sent_after(new, 0).expect("reads").is_empty());
 }
 
 #[test]

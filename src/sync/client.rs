@@ -7,8 +7,7 @@
 use chrono::Utc;
 
 use super::{Conflict, OpKind, OpResult, PullReply, PushReply, PushRequest, Remote, pack, unpack};
-use crate::client::{Credentials, error_of, http, network};
-use crate::server::{PROTOCOL, PROTOCOL_HEADER};
+use crate::client::{Credentials, Refusal, send, signed};
 use crate::store::{Mutation, Record, Store};
 
 /// Ops sent per request.
@@ -22,49 +21,41 @@ pub struct Summary {
     pub received: usize,
     pub conflicts: usize,
     pub rejected: usize,
+    /// Ops sent again under a new client id (a restored store or server).
+    pub resent: usize,
+    /// The server was restored from a backup: everything was pulled again.
+    pub server_restored: bool,
+    /// The server's audit chain no longer holds what this client saw: its
+    /// history was rewritten.
+    pub history_rewritten: bool,
 }
 
-async fn post(creds: &Credentials, path: &str, body: Vec<u8>) -> Result<Vec<u8>, String> {
-    let resp = http()?
-        .post(format!("{}{path}", creds.server))
-        .header(PROTOCOL_HEADER, PROTOCOL.to_string())
-        .header(
-            reqwest::header::AUTHORIZATION,
-            format!("Bearer {}", creds.token),
-        )
+async fn push_once(creds: &Credentials, body: Vec<u8>) -> Result<Vec<u8>, Refusal> {
+    let req = signed(creds, reqwest::Method::POST, "/api/push")?
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .header(reqwest::header::CONTENT_ENCODING, "zstd")
-        .body(pack(&body))
-        .send()
-        .await
-        .map_err(|e| network(&e))?;
-    if !resp.status().is_success() {
-        return Err(error_of(resp).await);
-    }
-    let bytes = resp.bytes().await.map_err(|e| network(&e))?;
-    unpack(&bytes, REPLY_LIMIT)
+        .body(pack(&body));
+    Ok(unpack(&send(req).await?, REPLY_LIMIT)?)
 }
 
 /// A signed GET; the body as it came.
 async fn fetch(creds: &Credentials, path: &str) -> Result<Vec<u8>, String> {
-    let resp = http()?
-        .get(format!("{}{path}", creds.server))
-        .header(PROTOCOL_HEADER, PROTOCOL.to_string())
-        .header(
-            reqwest::header::AUTHORIZATION,
-            format!("Bearer {}", creds.token),
-        )
-        .send()
+    send(signed(creds, reqwest::Method::GET, path)?)
         .await
-        .map_err(|e| network(&e))?;
-    if !resp.status().is_success() {
-        return Err(error_of(resp).await);
-    }
-    Ok(resp.bytes().await.map_err(|e| network(&e))?.to_vec())
+        .map_err(Refusal::message)
 }
 
 async fn get(creds: &Credentials, path: &str) -> Result<Vec<u8>, String> {
     unpack(&fetch(creds, path).await?, REPLY_LIMIT)
+}
+
+/// A page of the feed; a refusal with its code.
+async fn get_page(creds: &Credentials, path: &str) -> Result<PullReply, Refusal> {
+    let raw = unpack(
+        &send(signed(creds, reqwest::Method::GET, path)?).await?,
+        REPLY_LIMIT,
+    )?;
+    Ok(serde_json::from_slice(&raw).map_err(|e| format!("Ответ сервера не разобран: {e}"))?)
 }
 
 /// Keeps what the user must see of one answered op.
@@ -156,60 +147,170 @@ pub async fn verify(store: &Store, creds: &Credentials) -> Result<(Vec<String>, 
     Ok((differ, compared))
 }
 
+/// Sends the outbox. A server that no longer knows this client's ops (a
+/// store restored from a copy, a server restored from a backup) is
+/// answered by taking a new client id and sending the unsent ops — and the
+/// acknowledged ones the server lost — under it.
+async fn push_all(
+    store: &Store,
+    creds: &Credentials,
+    summary: &mut Summary,
+    progress: &mut impl FnMut(&str),
+) -> Result<(), String> {
+    let blobs = crate::store::blobs::Blobs::new(store.dir());
+    let mut relinks = 0;
+    'again: loop {
+        let client = store.link().map_err(|e| e.to_string())?;
+        let outbox = store.outbox().map_err(|e| e.to_string())?;
+        for chunk in outbox.chunks(BATCH) {
+            // Files first, each resumable: an op never reaches the server
+            // before the files it names.
+            let mut files: Vec<String> = chunk.iter().flat_map(|o| o.kind.blobs()).collect();
+            files.sort();
+            files.dedup();
+            for (i, sha) in files.iter().enumerate() {
+                progress(&format!("Файлы: {} из {}", i + 1, files.len()));
+                super::files::upload(creds, &blobs, sha).await?;
+            }
+            progress(&format!(
+                "Отправка: {} из {}",
+                summary.sent + chunk.len(),
+                outbox.len()
+            ));
+            let body = serde_json::to_vec(&PushRequest {
+                client,
+                ops: chunk.to_vec(),
+            })
+            .map_err(|e| e.to_string())?;
+            let reply = match push_once(creds, body).await {
+                Ok(bytes) => bytes,
+                Err(Refusal::Coded(code, last, message))
+                    if relinks < 2
+                        && (code == super::codes::CLIENT_REUSED
+                            || code == super::codes::OPS_MISSING) =>
+                {
+                    relinks += 1;
+                    let unknown = match last {
+                        Some(n) if code == super::codes::OPS_MISSING => {
+                            store.sent_after(client, n).map_err(|e| e.to_string())?
+                        }
+                        _ => Vec::new(),
+                    };
+                    tracing::warn!(%code, resent = unknown.len(), "client relinked: {message}");
+                    let ops: Vec<OpKind> = unknown
+                        .into_iter()
+                        .chain(store.outbox().map_err(|e| e.to_string())?)
+                        .map(|o| o.kind)
+                        .collect();
+                    summary.resent += ops.len();
+                    store.relink(None, &ops).map_err(|e| e.to_string())?;
+                    continue 'again;
+                }
+                Err(e) => return Err(e.message()),
+            };
+            let reply: PushReply = serde_json::from_slice(&reply)
+                .map_err(|e| format!("Ответ сервера не разобран: {e}"))?;
+            let mut answered = Vec::new();
+            for (seq, r) in &reply.results {
+                if let Some(op) = chunk.iter().find(|o| o.seq == *seq) {
+                    let (c, rj) = keep_answer(store, op, r)?;
+                    summary.conflicts += c;
+                    summary.rejected += rj;
+                    answered.push(*seq);
+                }
+            }
+            store.drop_ops(&answered).map_err(|e| e.to_string())?;
+            summary.sent += answered.len();
+        }
+        return Ok(());
+    }
+}
+
+/// What the server has of this client's ops: an empty push answers it.
+async fn server_last(store: &Store, creds: &Credentials) -> Result<u64, String> {
+    let client = store.link().map_err(|e| e.to_string())?;
+    let body = serde_json::to_vec(&PushRequest {
+        client,
+        ops: Vec::new(),
+    })
+    .map_err(|e| e.to_string())?;
+    let bytes = push_once(creds, body).await.map_err(Refusal::message)?;
+    let reply: PushReply =
+        serde_json::from_slice(&bytes).map_err(|e| format!("Ответ сервера не разобран: {e}"))?;
+    Ok(reply.last)
+}
+
+/// The server was restored from a backup: pull everything again, and send
+/// again the acknowledged ops it lost.
+async fn after_restore(
+    store: &Store,
+    creds: &Credentials,
+    epoch: Option<uuid::Uuid>,
+    summary: &mut Summary,
+    progress: &mut impl FnMut(&str),
+) -> Result<(), String> {
+    summary.server_restored = true;
+    store.reset_pull().map_err(|e| e.to_string())?;
+    let client = store.link().map_err(|e| e.to_string())?;
+    let last = server_last(store, creds).await?;
+    let missing = store.sent_after(client, last).map_err(|e| e.to_string())?;
+    if !missing.is_empty() {
+        let ops: Vec<OpKind> = missing
+            .into_iter()
+            .chain(store.outbox().map_err(|e| e.to_string())?)
+            .map(|o| o.kind)
+            .collect();
+        summary.resent += ops.len();
+        store.relink(None, &ops).map_err(|e| e.to_string())?;
+        push_all(store, creds, summary, progress).await?;
+    }
+    if let Some(e) = epoch {
+        store.set_server_epoch(e).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
 /// Sends the outbox, then pulls everything new.
 pub async fn sync(
     store: &Store,
     creds: &Credentials,
     mut progress: impl FnMut(&str),
 ) -> Result<Summary, String> {
-    let client = store.link().map_err(|e| e.to_string())?;
     let mut summary = Summary::default();
-    let outbox = store.outbox().map_err(|e| e.to_string())?;
-    let blobs = crate::store::blobs::Blobs::new(store.dir());
-    for chunk in outbox.chunks(BATCH) {
-        // Files first, each resumable: an op never reaches the server
-        // before the files it names.
-        let mut files: Vec<String> = chunk.iter().flat_map(|o| o.kind.blobs()).collect();
-        files.sort();
-        files.dedup();
-        for (i, sha) in files.iter().enumerate() {
-            progress(&format!("Файлы: {} из {}", i + 1, files.len()));
-            super::files::upload(creds, &blobs, sha).await?;
-        }
-        progress(&format!(
-            "Отправка: {} из {}",
-            summary.sent + chunk.len(),
-            outbox.len()
-        ));
-        let body = serde_json::to_vec(&PushRequest {
-            client,
-            ops: chunk.to_vec(),
-        })
-        .map_err(|e| e.to_string())?;
-        let reply: PushReply = serde_json::from_slice(&post(creds, "/api/push", body).await?)
-            .map_err(|e| format!("Ответ сервера не разобран: {e}"))?;
-        let mut answered = Vec::new();
-        for (seq, r) in &reply.results {
-            if let Some(op) = chunk.iter().find(|o| o.seq == *seq) {
-                let (c, rj) = keep_answer(store, op, r)?;
-                summary.conflicts += c;
-                summary.rejected += rj;
-                answered.push(*seq);
-            }
-        }
-        store.drop_ops(&answered).map_err(|e| e.to_string())?;
-        summary.sent += answered.len();
-    }
+    push_all(store, creds, &mut summary, &mut progress).await?;
+    let mut restored = false;
     loop {
+        let client = store.link().map_err(|e| e.to_string())?;
         let since = store.pull_cursor().map_err(|e| e.to_string())?;
-        let page: PullReply = serde_json::from_slice(
-            &get(
-                creds,
-                &format!("/api/changes?since={since}&client={client}"),
-            )
-            .await?,
+        let seen = store.seen_audit_head().map_err(|e| e.to_string())?;
+        let ask = match &seen {
+            Some((n, _)) if !restored => format!("&seen={n}"),
+            _ => String::new(),
+        };
+        let page = match get_page(
+            creds,
+            &format!("/api/changes?since={since}&client={client}{ask}"),
         )
-        .map_err(|e| format!("Ответ сервера не разобран: {e}"))?;
+        .await
+        {
+            Ok(p) => p,
+            Err(Refusal::Coded(code, _, _)) if code == super::codes::CURSOR_AHEAD && !restored => {
+                restored = true;
+                after_restore(store, creds, None, &mut summary, &mut progress).await?;
+                continue;
+            }
+            Err(e) => return Err(e.message()),
+        };
+        let known = store.server_epoch().map_err(|e| e.to_string())?;
+        match (known, page.epoch) {
+            (Some(k), Some(e)) if k != e && !restored => {
+                restored = true;
+                after_restore(store, creds, Some(e), &mut summary, &mut progress).await?;
+                continue;
+            }
+            (None, Some(e)) => store.set_server_epoch(e).map_err(|e| e.to_string())?,
+            _ => {}
+        }
         let mut m = Mutation::new(None, "sync.pull", "Получены изменения с сервера");
         let mut synced = Vec::new();
         // Changes made here while this sync ran stay on top of what came.
@@ -242,6 +343,19 @@ pub async fn sync(
         summary.received += synced.len();
         m.pulled = Some((page.cursor, synced));
         store.commit(&m).map_err(|e| e.to_string())?;
+        // The server's audit chain must still hold the link this client saw
+        // last time at the same change; a restored server starts another.
+        if let (Some((_, link)), Some(now)) = (&seen, &page.audit_at)
+            && !restored
+            && link != now
+        {
+            summary.history_rewritten = true;
+        }
+        if let Some((n, head)) = &page.audit_head {
+            store
+                .set_seen_audit_head(*n, head)
+                .map_err(|e| e.to_string())?;
+        }
         progress(&format!("Получено: {}", summary.received));
         if !page.more {
             break;

@@ -7,28 +7,13 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use crate::client::{Credentials, error_of, http, network};
-use crate::server::{PROTOCOL, PROTOCOL_HEADER};
+use crate::client::{Credentials, error_of, network, signed as request};
 use crate::store::blobs::Blobs;
 
 /// Bytes per upload request.
 pub const CHUNK: usize = 1024 * 1024;
 /// Attempts after network failures before giving up for this sync.
 const ATTEMPTS: u32 = 30;
-
-fn request(
-    creds: &Credentials,
-    method: reqwest::Method,
-    path: &str,
-) -> Result<reqwest::RequestBuilder, String> {
-    Ok(http()?
-        .request(method, format!("{}{path}", creds.server))
-        .header(PROTOCOL_HEADER, PROTOCOL.to_string())
-        .header(
-            reqwest::header::AUTHORIZATION,
-            format!("Bearer {}", creds.token),
-        ))
-}
 
 async fn received(creds: &Credentials, sha: &str) -> Result<u64, String> {
     let resp = request(creds, reqwest::Method::GET, &format!("/api/uploads/{sha}"))?

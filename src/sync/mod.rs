@@ -145,6 +145,9 @@ pub enum OpResult {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PushReply {
     pub results: Vec<(u64, OpResult)>,
+    /// The last op of this client the server has applied.
+    #[serde(default)]
+    pub last: u64,
 }
 
 /// A record of the change feed.
@@ -164,6 +167,32 @@ pub struct PullReply {
     /// Pass it back as `since` for the next page.
     pub cursor: u64,
     pub more: bool,
+    /// The server instance the cursor counts in: a server restored from a
+    /// backup is a new epoch, and a client from another one pulls again.
+    #[serde(default)]
+    pub epoch: Option<Uuid>,
+    /// On the last page: the head of the server's audit chain (its change
+    /// and link), and the link at the change the client asked about
+    /// (`seen=N`), so a client notices a rewritten history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_head: Option<(u64, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_at: Option<String>,
+}
+
+/// Machine-readable codes of error answers the client acts on.
+pub mod codes {
+    /// The op numbers of this client id were used by other ops: the store
+    /// is a restored copy, or a copy runs elsewhere. The client takes a new
+    /// id and sends its unsent ops under it.
+    pub const CLIENT_REUSED: &str = "client-reused";
+    /// The client id belongs to another user.
+    pub const CLIENT_FOREIGN: &str = "client-foreign";
+    /// The server lacks ops this client sent before (it was restored from
+    /// a backup): the client sends them again.
+    pub const OPS_MISSING: &str = "ops-missing";
+    /// The client pulled further than the server has (it was restored).
+    pub const CURSOR_AHEAD: &str = "cursor-ahead";
 }
 
 /// A conflict or a refusal kept on the client for the user.

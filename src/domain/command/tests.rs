@@ -173,6 +173,46 @@ fn edit_makes_a_revision_of_the_changed_fields() {
 }
 
 #[test]
+fn edit_keeps_the_author_region_set_at_creation() {
+    let p = created(valid());
+    assert_eq!(p.passport.regions.author.as_deref(), Some("16"));
+    let edit = |passport: Passport| {
+        run(
+            &author(),
+            Some(&p),
+            Command::Edit { id: p.id, passport },
+            &[],
+        )
+    };
+    // Cleared (or blank), it is kept: nothing else changed, no revision.
+    for empty in [None, Some(String::new()), Some("  ".to_owned())] {
+        let mut next = p.passport.clone();
+        next.regions.author = empty.clone();
+        let o = edit(next).expect("kept");
+        assert!(o.revision.is_none(), "{empty:?}");
+        assert_eq!(o.practice.passport.regions.author.as_deref(), Some("16"));
+    }
+    // Cleared along with another change: the change is saved, the region
+    // stays, and P-11 is not among the changed fields.
+    let mut next = p.passport.clone();
+    next.regions.author = None;
+    next.goal = "Другая цель".into();
+    let o = edit(next).expect("edited");
+    assert_eq!(o.practice.passport.regions.author.as_deref(), Some("16"));
+    let r = o.revision.expect("revision");
+    assert_eq!(r.fields, [Field::P2]);
+    assert_eq!(r.passport.regions.author.as_deref(), Some("16"));
+    // Another region is refused, saying why.
+    let mut next = p.passport.clone();
+    next.regions.author = Some("52".into());
+    let e = edit(next).expect_err("another region");
+    assert!(
+        e.reasons[0].contains("Нижегородская область") && e.reasons[0].contains("не меняется"),
+        "{e}"
+    );
+}
+
+#[test]
 fn submit_lists_every_reason_then_moves_to_region_confirmation() {
     let mut p = valid();
     p.title.clear();

@@ -174,11 +174,13 @@ fn p9_files_over_20_mb_are_refused_with_the_size() {
         .push(file(MaterialKind::Presentation, MAX_FILE_BYTES + 1));
     let e = errors(&p, Field::P9);
     assert_eq!(e.len(), 1);
+    // One byte over the limit must not read «20,0 МБ, больше 20 МБ».
     assert!(
-        e[0].contains("20,0 МБ") && e[0].contains("ссылку"),
+        e[0].contains("20\u{a0}971\u{a0}521 байт, больше 20 МБ") && e[0].contains("ссылку"),
         "{}",
         e[0]
     );
+    assert!(!e[0].contains("20,0 МБ"), "{}", e[0]);
     p.materials.pop();
     p.materials.push(Material {
         kind: MaterialKind::Video,
@@ -357,4 +359,31 @@ fn p24_route_required() {
     let mut p = valid();
     p.route = None;
     assert_eq!(errors(&p, Field::P24).len(), 1);
+}
+
+#[test]
+fn human_size_never_rounds_down_to_a_whole_megabyte() {
+    const MB: u64 = 1024 * 1024;
+    assert_eq!(human_size(0), "0 Б");
+    assert_eq!(human_size(1023), "1023 Б");
+    assert_eq!(human_size(1536), "1,5 КБ");
+    assert_eq!(human_size(20 * MB), "20,0 МБ");
+    assert_eq!(human_size(21 * MB), "21,0 МБ");
+    assert_eq!(human_size(20 * MB + MB / 2), "20,5 МБ");
+    // Just over the limit: in bytes, so it never reads as the limit itself.
+    assert_eq!(human_size(MAX_FILE_BYTES + 1), "20\u{a0}971\u{a0}521 байт");
+    assert_eq!(human_size(MAX_FILE_BYTES + 2), "20\u{a0}971\u{a0}522 байта");
+    assert_eq!(human_size(MAX_FILE_BYTES + 5), "20\u{a0}971\u{a0}525 байт");
+    assert_eq!(human_size(MAX_FILE_BYTES + 91), "20\u{a0}971\u{a0}611 байт");
+    // Rounding up to the next tenth is fine: «20,1 МБ» is over 20 МБ.
+    assert_eq!(human_size(20 * MB + MB / 10), "20,1 МБ");
+    assert_eq!(human_size(20 * MB + MB / 20 + 1), "20,1 МБ");
+    // Below a whole megabyte, rounding up to it would understate nothing.
+    assert_eq!(human_size(20 * MB - 1), "20,0 МБ");
+    assert!(human_size(u64::MAX).ends_with("байт") || human_size(u64::MAX).ends_with("МБ"));
+    // Whatever the size over the limit, the message never shows «20,0 МБ».
+    for extra in [1, 1000, 52_428, 52_429, MB / 10] {
+        let e = file_size_problem("a.pdf", MAX_FILE_BYTES + extra).expect("over");
+        assert!(!e.message.contains("20,0 МБ"), "{extra}: {}", e.message);
+    }
 }

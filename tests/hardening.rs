@@ -1,0 +1,470 @@
+//! The central instance against an attacker and an unlucky operator: ids
+//! of others' records, client ids of others, files outside the read scope,
+//! a client store restored from a copy, a server restored from a backup.
+
+mod common;
+
+use common::Central;
+use smarteka::client::Credentials;
+use smarteka::server::ErrorBody;
+use smarteka::store::Store;
+use smarteka::sync::{Op, OpKind, OpResult, PushReply, PushRequest, pack, unpack};
+use uuid::Uuid;
+
+/// A raw push: the reply, or the error body with its status.
+fn push(
+    c: &Central,
+    creds: &Credentials,
+    client: Uuid,
+    ops: Vec<Op>,
+) -> Result<PushReply, (u16, ErrorBody)> {
+    let body = serde_json::to_vec(&PushRequest { client, ops }).expect("json");
+    c.runtime.block_on(async {
+        let resp = reqwest::Client::new()
+            .post(format!("{}/api/push", creds.server))
+            .header(
+                "x-smarteka-protocol",
+                smarteka::server::PROTOCOL.to_string(),
+            )
+            .header("authorization", format!("Bearer {}", creds.token))
+            .header("content-type", "application/json")
+            .header("content-encoding", "zstd")
+            .body(pack(&body))
+            .send()
+            .await
+            .expect("sends");
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.expect("body");
+        if status == 200 {
+            Ok(serde_json::from_slice(&unpack(&bytes, 1 << 26).expect("zstd")).expect("reply"))
+        } else {
+            Err((
+                status,
+                serde_json::from_slice(&bytes).expect("an error body"),
+            ))
+        }
+    })
+}
+
+fn get(c: &Central, creds: &Credentials, path: &str) -> (u16, Vec<u8>) {
+    c.runtime.block_on(async {
+        let resp = reqwest::Client::new()
+            .get(format!("{}{path}", creds.server))
+            .header(
+                "x-smarteka-protocol",
+                smarteka::server::PROTOCOL.to_string(),
+            )
+            .header("authorization", format!("Bearer {}", creds.token))
+            .send()
+            .await
+            .expect("sends");
+        (
+            resp.status().as_u16(),
+            resp.bytes().await.expect("body").to_vec(),
+        )
+    })
+}
+
+fn op(seq: u64, kind: OpKind) -> Op {
+    Op {
+        seq,
+        at: chrono::Utc::now(),
+        kind,
+    }
+}
+
+#[test]
+fn create_like_ops_cannot_replace_records_that_exist() {
+    let c = Central::start(200);
+    let recipient = c.credentials("recipient");
+    let me = c
+        .store
+        .user_by_login("recipient")
+        .expect("reads")
+        .expect("user");
+    // Another region's application, which the recipient cannot even read.
+    let theirs = c
+        .store
+        .applications()
+        .expect("reads")
+        .into_iter()
+        .find(|a| a.recipient != me.id)
+        .expect("the demo has others' applications");
+    let mut forged = theirs.clone();
+    forged.recipient = me.id;
+    forged.outcome = "подменено".into();
+    let client = Uuid::now_v7();
+    let reply = push(
+        &c,
+        &recipient,
+        client,
+        vec![op(
+            1,
+            OpKind::Apply {
+                application: Box::new(forged),
+            },
+        )],
+    )
+    .expect("answered");
+    assert!(
+        matches!(&reply.results[0].1, OpResult::Rejected { .. }),
+        "{reply:?}"
+    );
+    assert_eq!(
+        c.store.application(theirs.id).expect("reads"),
+        Some(theirs),
+        "untouched"
+    );
+    // An event under an existing id, by the Модератор АСИ: refused too.
+    let asi = c.credentials("asi");
+    let asi_user = c.store.user_by_login("asi").expect("reads").expect("user");
+    let published = c
+        .store
+        .practices()
+        .map(|p| p.expect("reads"))
+        .find(|p| p.status == smarteka::domain::PracticeStatus::Published)
+        .expect("a published practice");
+    let event = smarteka::replication::create_event_with(
+        &c.store,
+        &asi_user,
+        smarteka::domain::replication::Event {
+            id: Uuid::now_v7(),
+            format: smarteka::domain::replication::EventFormat::ALL[0],
+            title: "Форум регионов".into(),
+            date: chrono::NaiveDate::from_ymd_opt(2026, 12, 10).expect("date"),
+            place: "Казань".into(),
+            practices: vec![published.id],
+            interest: Vec::new(),
+            created_by: asi_user.id,
+            revision: 0,
+        },
+        |_| {},
+    )
+    .expect("an event");
+    let mut forged = event.clone();
+    forged.title = "Подмена".into();
+    let reply = push(
+        &c,
+        &asi,
+        Uuid::now_v7(),
+        vec![op(
+            1,
+            OpKind::Event {
+                event: Box::new(forged),
+            },
+        )],
+    )
+    .expect("answered");
+    assert!(
+        matches!(&reply.results[0].1, OpResult::Rejected { reason } if reason.contains("уже есть")),
+        "{reply:?}"
+    );
+    assert_eq!(c.store.event(event.id).expect("reads"), Some(event));
+}
+
+#[test]
+fn a_client_id_belongs_to_one_user() {
+    let c = Central::start(20);
+    let author = c.credentials("author");
+    let expert = c.credentials("expert1");
+    let client = Uuid::now_v7();
+    let mine = push(&c, &author, client, Vec::new()).expect("registered on first use");
+    assert_eq!(mine.last, 0);
+    let (status, e) = push(&c, &expert, client, Vec::new()).expect_err("refused");
+    assert_eq!(status, 403);
+    assert_eq!(
+        e.code.as_deref(),
+        Some(smarteka::sync::codes::CLIENT_FOREIGN)
+    );
+    assert!(e.error.contains("другим пользователем"), "{}", e.error);
+    // Nor may they read its answers or its feed.
+    let (status, _) = get(
+        &c,
+        &expert,
+        &format!("/api/changes?since=0&client={client}"),
+    );
+    assert_eq!(status, 403);
+    let (status, _) = get(
+        &c,
+        &expert,
+        &format!("/api/changes/wait?since=0&client={client}&timeout=0"),
+    );
+    assert_eq!(status, 403);
+}
+
+#[test]
+fn files_follow_the_read_scope_and_uploads_prove_possession() {
+    let c = Central::start(20);
+    let author = c.credentials("author");
+    let other = c.credentials("expert1");
+    // The author sends a file of a draft, as a sync would.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("черновик.pdf");
+    std::fs::write(&path, b"%PDF-1.4 secret draft annex").expect("writes");
+    let blobs = smarteka::store::blobs::Blobs::new(dir.path());
+    let b = blobs.put_file(&path).expect("stored");
+    c.runtime
+        .block_on(smarteka::sync::files::upload(&author, &blobs, &b.sha256))
+        .expect("uploaded");
+    let (status, body) = get(&c, &author, &format!("/api/blobs/{}", b.sha256));
+    assert_eq!(
+        (status, body.as_slice()),
+        (200, b"%PDF-1.4 secret draft annex".as_slice())
+    );
+    // Someone who knows the hash learns nothing.
+    let (status, _) = get(&c, &other, &format!("/api/blobs/{}", b.sha256));
+    assert_eq!(status, 404);
+    let (status, body) = get(&c, &other, &format!("/api/uploads/{}", b.sha256));
+    assert_eq!(status, 200);
+    let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(v["received"], 0, "not told the file is here");
+    // Sending the whole file proves they have it: then it is theirs too.
+    c.runtime
+        .block_on(smarteka::sync::files::upload(&other, &blobs, &b.sha256))
+        .expect("uploaded");
+    assert_eq!(get(&c, &other, &format!("/api/blobs/{}", b.sha256)).0, 200);
+}
+
+#[test]
+fn partial_uploads_have_a_quota_per_user() {
+    let c = Central::start(5);
+    let author = c.credentials("author");
+    let chunk = vec![7u8; 1024 * 1024];
+    let send = |sha: &str| {
+        c.runtime.block_on(async {
+            let resp = reqwest::Client::new()
+                .patch(format!("{}/api/uploads/{sha}", author.server))
+                .header(
+                    "x-smarteka-protocol",
+                    smarteka::server::PROTOCOL.to_string(),
+                )
+                .header("authorization", format!("Bearer {}", author.token))
+                .header(smarteka::server::blobs_header::OFFSET, "0")
+                .header(
+                    smarteka::server::blobs_header::LENGTH,
+                    (20 * 1024 * 1024).to_string(),
+                )
+                .body(chunk.clone())
+                .send()
+                .await
+                .expect("sends");
+            let status = resp.status().as_u16();
+            (status, resp.text().await.expect("text"))
+        })
+    };
+    // Made-up hashes, one megabyte each, until the quota stops them.
+    let quota = smarteka::server::PARTIAL_QUOTA / (1024 * 1024);
+    for i in 0..quota {
+        let (status, body) = send(&format!("{i:064x}"));
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, body) = send(&format!("{:064x}", quota + 1));
+    assert_eq!(status, 507, "{body}");
+    assert!(body.contains("Недоотправленные файлы"), "{body}");
+    // Stale ones are swept, and then there is room again.
+    let blobs = smarteka::store::blobs::Blobs::new(c.dir.path());
+    assert_eq!(
+        blobs.sweep_partials(std::time::Duration::ZERO).0 as u64,
+        quota
+    );
+    assert_eq!(send(&format!("{:064x}", quota + 2)).0, 200);
+}
+
+/// An edit of the practice's title on a client store, as the editor saves it.
+fn edit_title(store: &Store, login: &str, id: Uuid, title: &str) {
+    let user = store.user_by_login(login).expect("reads").expect("user");
+    let p = store.practice(id).expect("reads").expect("practice");
+    let mut passport = p.passport.clone();
+    title.clone_into(&mut passport.title);
+    smarteka::exec::execute(
+        store,
+        &user,
+        smarteka::domain::command::Command::Edit { id, passport },
+    )
+    .expect("saved");
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("reads").flatten() {
+        let dest = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else if e.file_name() != "smarteka.lock" {
+            std::fs::copy(e.path(), dest).expect("copies");
+        }
+    }
+}
+
+/// The author's own draft, on the server and the client.
+fn a_draft(c: &Central) -> Uuid {
+    let author = c
+        .store
+        .user_by_login("author")
+        .expect("reads")
+        .expect("user");
+    c.store
+        .practices()
+        .map(|p| p.expect("reads"))
+        .find(|p| p.author == author.id && p.status == smarteka::domain::PracticeStatus::Draft)
+        .expect("the demo author has a draft")
+        .id
+}
+
+mod restored_client {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+        /// A client store is copied after `before` edits, `after` more are
+        /// made and sent, and the copy is put back: the edits made on the
+        /// copy reach the server, and nothing the server took is lost.
+        #[test]
+        fn a_client_store_restored_from_a_copy_loses_no_edit(before in 1usize..3, after in 1usize..4, again in 1usize..3) {
+            let c = Central::start(20);
+            let id = a_draft(&c);
+            let dir = tempfile::tempdir().expect("tempdir");
+            let live = dir.path().join("live");
+            let creds = c.client(&live, "author");
+            let sync = |s: &Store| c.runtime.block_on(smarteka::sync::client::sync(s, &creds, |_| {})).expect("syncs");
+            {
+                let s = Store::open(&live).expect("opens");
+                for i in 0..before {
+                    edit_title(&s, "author", id, &format!("До копии {i}"));
+                }
+                sync(&s);
+            }
+            copy_dir(&live, &dir.path().join("copy"));
+            {
+                let s = Store::open(&live).expect("opens");
+                for i in 0..after {
+                    edit_title(&s, "author", id, &format!("После копии {i}"));
+                }
+                sync(&s);
+            }
+            let server_title = |c: &Central| c.store.practice(id).expect("reads").expect("there").passport.title;
+            prop_assert_eq!(server_title(&c), format!("После копии {}", after - 1));
+            // The disk is lost; the copy comes back.
+            std::fs::remove_dir_all(&live).expect("removes");
+            std::fs::rename(dir.path().join("copy"), &live).expect("restores");
+            let s = Store::open(&live).expect("opens");
+            let old_client = s.client_id().expect("reads");
+            for i in 0..again {
+                edit_title(&s, "author", id, &format!("На копии {i}"));
+            }
+            let summary = sync(&s);
+            prop_assert!(summary.resent > 0, "{:?}", summary);
+            prop_assert_ne!(s.client_id().expect("reads"), old_client);
+            // The edit made on the copy reached the server (as a conflict
+            // with the later ones the copy never saw, or applied).
+            let title = server_title(&c);
+            let conflicts = s.conflicts().expect("reads");
+            prop_assert!(
+                title == format!("На копии {}", again - 1) || !conflicts.is_empty(),
+                "title {} conflicts {:?}", title, conflicts
+            );
+            prop_assert!(s.outbox().expect("reads").is_empty());
+            // Both sides agree after the user's choice is synced.
+            let local = s.practice(id).expect("reads").expect("there").passport.title;
+            prop_assert_eq!(local, title);
+        }
+    }
+}
+
+#[test]
+fn a_stolen_client_id_cannot_poison_or_read_the_answers() {
+    let c = Central::start(20);
+    let id = a_draft(&c);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let creds = c.client(dir.path(), "author");
+    let s = Store::open(dir.path()).expect("opens");
+    edit_title(&s, "author", id, "Моё");
+    c.runtime
+        .block_on(smarteka::sync::client::sync(&s, &creds, |_| {}))
+        .expect("syncs");
+    let client = s.client_id().expect("reads").expect("linked");
+    // Someone else replays op 1 and pushes op 2 under the author's id.
+    let thief = c.credentials("coordinator");
+    let (status, _) = push(
+        &c,
+        &thief,
+        client,
+        vec![op(
+            2,
+            OpKind::Edit {
+                practice: id,
+                base: 0,
+                fields: vec![smarteka::domain::passport::Field::P1],
+                passport: Box::new(smarteka::domain::Passport {
+                    title: "Чужое".into(),
+                    ..smarteka::domain::Passport::default()
+                }),
+            },
+        )],
+    )
+    .expect_err("refused");
+    assert_eq!(status, 403);
+    // The author's next edit is applied, not answered as "already done".
+    edit_title(&s, "author", id, "Моё, второе");
+    c.runtime
+        .block_on(smarteka::sync::client::sync(&s, &creds, |_| {}))
+        .expect("syncs");
+    assert_eq!(
+        c.store
+            .practice(id)
+            .expect("reads")
+            .expect("there")
+            .passport
+            .title,
+        "Моё, второе"
+    );
+}
+
+/// Every user record of a reader's whole feed.
+fn feed_users(c: &Central, creds: &Credentials) -> Vec<smarteka::domain::User> {
+    let mut out = Vec::new();
+    let mut since = 0;
+    loop {
+        let (status, body) = get(c, creds, &format!("/api/changes?since={since}"));
+        assert_eq!(status, 200);
+        let page: smarteka::sync::PullReply =
+            serde_json::from_slice(&unpack(&body, 1 << 26).expect("zstd")).expect("page");
+        for r in page.records {
+            if let smarteka::sync::Remote::User(u) = r {
+                out.push(*u);
+            }
+        }
+        since = page.cursor;
+        if !page.more {
+            return out;
+        }
+    }
+}
+
+#[test]
+fn contacts_in_the_feed_go_to_the_asi_moderator_only() {
+    let c = Central::start(60);
+    let rating = c.credentials("rating");
+    let me = c
+        .store
+        .user_by_login("rating")
+        .expect("reads")
+        .expect("user");
+    let users = feed_users(&c, &rating);
+    let others: Vec<_> = users.iter().filter(|u| u.id != me.id).collect();
+    assert!(!others.is_empty());
+    for u in &others {
+        assert!(
+            u.profile.phone.is_empty() && u.profile.email.is_empty(),
+            "the rating committee got {}'s contacts",
+            u.login
+        );
+    }
+    let asi = feed_users(&c, &c.credentials("asi"));
+    assert!(
+        asi.iter().any(|u| !u.profile.phone.is_empty()),
+        "the Модератор АСИ gets them"
+    );
+}
