@@ -468,3 +468,110 @@ fn contacts_in_the_feed_go_to_the_asi_moderator_only() {
         "the Модератор АСИ gets them"
     );
 }
+
+/// A central instance on the store in `dir`, in this process.
+fn serve_dir(dir: &std::path::Path) -> (tokio::runtime::Runtime, std::sync::Arc<Store>, String) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let store = std::sync::Arc::new(Store::open(dir).expect("store"));
+    let app = smarteka::server::router(
+        smarteka::server::AppState::new(store.clone(), chrono::Duration::hours(1)),
+        std::time::Duration::from_secs(30),
+    );
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("binds");
+    let addr = listener.local_addr().expect("addr");
+    runtime.spawn(async move {
+        let _ = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await;
+    });
+    (runtime, store, format!("http://{addr}"))
+}
+
+#[test]
+fn a_client_notices_a_history_rewritten_on_the_server() {
+    use sha2::Digest as _;
+    let work = tempfile::tempdir().expect("tempdir");
+    let server = work.path().join("server");
+    let token = "ab".repeat(32);
+    {
+        let s = Store::open(&server).expect("store");
+        smarteka::demo::seed(&s, 20, 1, |_, _| {}).expect("seed");
+        let asi = s.user_by_login("asi").expect("reads").expect("user");
+        s.put_session(
+            &sha2::Sha256::digest(token.as_bytes()),
+            &smarteka::store::Session {
+                user: asi.id,
+                created: chrono::Utc::now(),
+                expires: chrono::Utc::now() + chrono::Duration::hours(1),
+            },
+        )
+        .expect("session");
+    }
+    let client = work.path().join("client");
+    let sync = |url: &str| {
+        let creds = Credentials {
+            server: url.to_owned(),
+            login: "asi".into(),
+            token: token.clone(),
+            expires: chrono::Utc::now() + chrono::Duration::hours(1),
+        };
+        let store = Store::open(&client).expect("store");
+        store.link().expect("links");
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        runtime
+            .block_on(smarteka::sync::client::sync(&store, &creds, |_| {}))
+            .expect("syncs")
+    };
+    {
+        let (rt, _store, url) = serve_dir(&server);
+        let first = sync(&url);
+        assert!(!first.history_rewritten);
+        let again = sync(&url);
+        assert!(!again.history_rewritten, "nothing changed");
+        drop(rt);
+    }
+    // Someone with the server's files rewrites an old audit entry and
+    // recomputes the chain after it, so the chain holds in itself.
+    {
+        let db = sled::open(server.join("db")).expect("sled");
+        let audit = db.open_tree("audit").expect("tree");
+        let chain = db.open_tree("chain").expect("tree");
+        let key = 2u64.to_be_bytes();
+        let mut entry: smarteka::store::AuditEntry =
+            smarteka::store::codec::decode(&audit.get(key).expect("reads").expect("there"))
+                .expect("decodes");
+        entry.summary = "Этого не было".into();
+        audit
+            .insert(
+                key,
+                smarteka::store::codec::encode(&entry).expect("encodes"),
+            )
+            .expect("writes");
+        let mut prev = None::<Vec<u8>>;
+        for item in &audit {
+            let (k, v) = item.expect("reads");
+            let link = smarteka::store::chain_link(prev.as_deref(), &v);
+            chain.insert(k, link.as_slice()).expect("writes");
+            prev = Some(link);
+        }
+        db.flush().expect("flushes");
+    }
+    let s = Store::open(&server).expect("opens");
+    assert_eq!(
+        s.verify_chain().expect("reads").0,
+        None,
+        "consistent in itself"
+    );
+    drop(s);
+    let (_rt, _store, url) = serve_dir(&server);
+    let after = sync(&url);
+    assert!(after.history_rewritten, "{after:?}");
+}

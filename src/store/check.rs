@@ -122,6 +122,24 @@ impl Store {
                 .push("указатель логинов совпадает с пользователями".to_owned());
         }
 
+        let mut unindexed = 0;
+        for a in &audit {
+            for e in &a.entities {
+                let key = super::keyed(&super::entity_key(*e), a.seq);
+                if !self.trees[super::AUDIT_INDEX].contains_key(key)? {
+                    unindexed += 1;
+                }
+            }
+        }
+        if unindexed > 0 {
+            r.problems.push(format!(
+                "указатель журнала аудита по записям неполон: недостаёт {unindexed}"
+            ));
+        } else {
+            r.passed
+                .push("указатель журнала аудита по записям полон".to_owned());
+        }
+
         progress("журналы");
         let seq = self.last_seq()?;
         let contiguous = |seqs: &mut dyn Iterator<Item = u64>| seqs.eq(1..=seq);

@@ -542,3 +542,52 @@ fn a_format_1_store_is_migrated_on_open() {
     assert_eq!(u.login, "old-author");
     assert!(u.verified.is_none());
 }
+
+#[test]
+fn check_finds_what_disagrees_and_passes_a_whole_store() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = Store::open(dir.path()).expect("opens");
+    let u = user("asi");
+    s.commit(&Mutation::new(None, "user.add", "").with(Record::User(Box::new(u.clone()))))
+        .expect("commits");
+    let p = practice(u.id, "Проверяемая");
+    s.commit(&Mutation::new(Some(u.id), "p", "").with(Record::Practice(Box::new(p.clone()))))
+        .expect("commits");
+    let file = dir.path().join("a.pdf");
+    std::fs::write(&file, b"%PDF-1.4 check").expect("writes");
+    let blob = blobs::Blobs::new(dir.path())
+        .put_file(&file)
+        .expect("stored");
+    let whole = s.check(|_| {}).expect("checks");
+    assert!(whole.is_ok(), "{:?}", whole.problems);
+    assert!(
+        whole.passed.iter().any(|l| l.contains("практик 1")),
+        "{:?}",
+        whole.passed
+    );
+
+    // A summary that says another title, an audit index entry gone, a file
+    // changed on disk: each is named.
+    let mut other = p.clone();
+    other.passport.title = "Другое".into();
+    s.trees[SUMMARIES]
+        .insert(
+            p.id.as_bytes(),
+            codec::encode(&Summary::of(&other)).expect("encodes"),
+        )
+        .expect("writes");
+    s.trees[AUDIT_INDEX]
+        .remove(keyed(&entity_key(EntityRef::Practice(p.id)), 2))
+        .expect("removes");
+    std::fs::write(
+        blobs::Blobs::new(dir.path()).path_of(&blob.sha256),
+        b"changed",
+    )
+    .expect("writes");
+    let r = s.check(|_| {}).expect("checks");
+    let all = r.problems.join("\n");
+    assert!(all.contains("сводки не совпадают"), "{all}");
+    assert!(all.contains("указатель журнала аудита"), "{all}");
+    assert!(all.contains(&blob.sha256), "{all}");
+    assert_eq!(r.problems.len(), 3, "{all}");
+}

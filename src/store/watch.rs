@@ -65,3 +65,50 @@ impl Drop for Watch {
         self.done.store(true, Ordering::SeqCst);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NAME: &str = "store::watch::tests::a_stalled_read_ends_the_process_and_a_moving_one_does_not";
+
+    /// Runs this test again in a child process, in the given role.
+    fn child(role: &str) -> std::process::Output {
+        std::process::Command::new(std::env::current_exe().expect("exe"))
+            .args(["--exact", NAME, "--nocapture", "--test-threads=1"])
+            .env("SMARTEKA_WATCH_ROLE", role)
+            .output()
+            .expect("runs")
+    }
+
+    #[test]
+    fn a_stalled_read_ends_the_process_and_a_moving_one_does_not() {
+        let stall = Duration::from_millis(300);
+        match std::env::var("SMARTEKA_WATCH_ROLE").as_deref() {
+            Ok("stalled") => {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let _w = Watch::with_stall(dir.path(), stall);
+                // A read that never returns, as sled's on a looping page.
+                loop {
+                    std::thread::park();
+                }
+            }
+            Ok("moving") => {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let w = Watch::with_stall(dir.path(), stall);
+                for _ in 0..20 {
+                    w.tick();
+                    std::thread::sleep(stall / 6);
+                }
+                return;
+            }
+            _ => {}
+        }
+        let o = child("stalled");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(err.contains("повреждено") && err.contains("не продвигается"), "{err}");
+        let o = child("moving");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+}
