@@ -477,8 +477,7 @@ pub fn login(data: &Path, server: &str, as_user: Option<&str>) -> Result<(), Fai
     let store = crate::store::Store::open(data)?;
     match reply.client {
         Some(id) if Some(id) != client => {
-            let ops: Vec<_> = store.outbox()?.into_iter().map(|o| o.kind).collect();
-            store.relink(Some(id), &ops)?;
+            store.relink(Some(id), &[])?;
         }
         Some(_) => {}
         None => {

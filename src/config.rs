@@ -74,13 +74,15 @@ pub fn parse_every(text: &str) -> Result<std::time::Duration, String> {
     let cut = t.char_indices().last().map_or(0, |(i, _)| i);
     let (n, unit) = t.split_at(cut);
     let n: u64 = n.trim().parse().map_err(|_| wrong())?;
-    let secs = match unit {
-        "m" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86400,
+    let unit = match unit {
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86400,
         _ => return Err(wrong()),
     };
-    if secs < 60 {
+    let secs = n.checked_mul(unit).ok_or_else(wrong)?;
+    // From a minute to a year.
+    if !(60..=366 * 86400).contains(&secs) {
         return Err(wrong());
     }
     Ok(std::time::Duration::from_secs(secs))
@@ -248,7 +250,16 @@ mod tests {
             parse_every(" 6h "),
             Ok(std::time::Duration::from_secs(21600))
         );
-        for bad in ["", "h", "10", "0m", "5s", "1 неделя"] {
+        for bad in [
+            "",
+            "h",
+            "10",
+            "0m",
+            "5s",
+            "1 неделя",
+            "99999999999999999d",
+            "400d",
+        ] {
             let e = parse_every(bad).expect_err(bad);
             assert!(e.contains("backup_every"), "{e}");
         }

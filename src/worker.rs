@@ -939,6 +939,9 @@ impl Worker {
                 }
                 Err(e) => {
                     tracing::info!(error = %e, "watching the server failed");
+                    // A server restored from a backup knows less than we
+                    // saw: wait from the store's own cursor again.
+                    since = 0;
                     let _ = nudged.recv_timeout(RETRY);
                 }
             }

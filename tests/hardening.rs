@@ -218,6 +218,37 @@ fn files_follow_the_read_scope_and_uploads_prove_possession() {
     assert_eq!(status, 200);
     let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
     assert_eq!(v["received"], 0, "not told the file is here");
+    // Nor may they name it in an op of their own, which would make it
+    // readable through their own record.
+    let mut passport = smarteka::domain::Passport {
+        title: "Чужая обложка".into(),
+        ..smarteka::domain::Passport::default()
+    };
+    passport.cover = Some(smarteka::domain::passport::Cover {
+        sha256: b.sha256.clone(),
+        name: "c.png".into(),
+        format: smarteka::domain::passport::ImageFormat::Png,
+        width: 1200,
+        height: 900,
+    });
+    let reply = push(
+        &c,
+        &other,
+        Uuid::now_v7(),
+        vec![op(
+            1,
+            OpKind::Create {
+                practice: Uuid::now_v7(),
+                passport: Box::new(passport),
+            },
+        )],
+    )
+    .expect("answered");
+    assert!(
+        matches!(&reply.results[0].1, OpResult::Rejected { reason } if reason.contains("не получен сервером от вас")),
+        "{reply:?}"
+    );
+    assert_eq!(get(&c, &other, &format!("/api/blobs/{}", b.sha256)).0, 404);
     // Sending the whole file proves they have it: then it is theirs too.
     c.runtime
         .block_on(smarteka::sync::files::upload(&other, &blobs, &b.sha256))

@@ -664,6 +664,14 @@ fn backup_of_a_running_server_restore_and_a_client_that_pulled_further() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{err}");
     assert!(err.contains("Сервер восстановлен"), "{err}");
+    // Once: the next sync finds the new epoch remembered.
+    let o = smarteka(&client).arg("sync").output().expect("runs");
+    assert!(o.status.success());
+    assert!(
+        !String::from_utf8_lossy(&o.stderr).contains("Сервер восстановлен"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     // The passport the restored server had lost came back from the client.
     drop(s);
     let o = smarteka(&restored)

@@ -315,27 +315,6 @@ async fn login(
     let Json(req) = body.map_err(|e| bad_json(&e).into_response())?;
     let ip = addr.ip().to_string();
     let user = check_password(&state, &req.login, &req.password, &ip).await?;
-    let fail = |e: ApiError| e.into_response();
-    // The workstation's client id: kept if it is free or this user's.
-    let client = match req.client {
-        Some(c)
-            if state
-                .store
-                .register_client(c, user.id)
-                .map_err(|e| fail(e.into()))?
-                == user.id =>
-        {
-            c
-        }
-        _ => {
-            let c = uuid::Uuid::now_v7();
-            state
-                .store
-                .register_client(c, user.id)
-                .map_err(|e| fail(e.into()))?;
-            c
-        }
-    };
     let token = new_token();
     let at = Utc::now();
     let session = Session {
@@ -343,14 +322,26 @@ async fn login(
         created: at,
         expires: at + state.token_ttl,
     };
-    state
-        .store
-        .put_session(&token_hash(&token), &session)
-        .map_err(|e| fail(e.into()))?;
+    let (id, hash, wanted, expires) = (user.id, token_hash(&token), req.client, session.expires);
+    let client = blocking(&state.store, move |store| {
+        // The workstation's client id: kept if it is free or this user's.
+        let client = match wanted {
+            Some(c) if store.register_client(c, id)? == id => c,
+            _ => {
+                let c = uuid::Uuid::now_v7();
+                store.register_client(c, id)?;
+                c
+            }
+        };
+        store.put_session(&hash, &session)?;
+        Ok(client)
+    })
+    .await
+    .map_err(IntoResponse::into_response)?;
     tracing::info!(login = %user.login, %ip, %client, "signed in");
     Ok(Json(LoginReply {
         token,
-        expires: session.expires,
+        expires,
         user: Me::of(&user),
         client: Some(client),
     }))
@@ -362,8 +353,8 @@ async fn logout(
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let user = authenticate(&state, &headers)?;
-    if let Some(token) = bearer(&headers) {
-        state.store.drop_session(&token_hash(token))?;
+    if let Some(hash) = bearer(&headers).map(token_hash) {
+        blocking(&state.store, move |s| s.drop_session(&hash)).await?;
     }
     tracing::info!(login = %user.login, "signed out");
     Ok(Json(serde_json::json!({ "signed_out": true })))
@@ -398,19 +389,17 @@ async fn password(
         })?
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e).into_response())?;
     user.password_hash = hash;
-    let fail = |e: crate::store::StoreError| ApiError::from(e).into_response();
-    state
-        .store
-        .commit(
-            &crate::store::Mutation::new(Some(user.id), "user.password", "Пароль изменён")
-                .with(crate::store::Record::User(Box::new(user.clone()))),
-        )
-        .map_err(fail)?;
     let keep = bearer(&headers).map(token_hash);
-    let ended = state
-        .store
-        .drop_sessions_of(user.id, keep.as_deref())
-        .map_err(fail)?;
+    let changed = user.clone();
+    let ended = blocking(&state.store, move |store| {
+        store.commit(
+            &crate::store::Mutation::new(Some(changed.id), "user.password", "Пароль изменён")
+                .with(crate::store::Record::User(Box::new(changed.clone()))),
+        )?;
+        store.drop_sessions_of(changed.id, keep.as_deref())
+    })
+    .await
+    .map_err(IntoResponse::into_response)?;
     tracing::info!(login = %user.login, %ip, ended, "password changed");
     Ok(Json(
         serde_json::json!({ "changed": true, "sessions_ended": ended }),
@@ -420,6 +409,19 @@ async fn password(
 async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Me>, ApiError> {
     let user = authenticate(&state, &headers)?;
     Ok(Json(Me::of(&user)))
+}
+
+/// Runs a store write off the async threads: writes wait while a backup
+/// reads the store, and must not hold up the runtime meanwhile.
+pub(crate) async fn blocking<T: Send + 'static>(
+    store: &Arc<Store>,
+    f: impl FnOnce(&Store) -> Result<T, crate::store::StoreError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || f(&store))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+        .map_err(ApiError::from)
 }
 
 fn lock(t: &Mutex<Throttle>) -> std::sync::MutexGuard<'_, Throttle> {
@@ -588,7 +590,6 @@ pub fn router(state: AppState, timeout: Duration) -> Router {
                 .layer(DefaultBodyLimit::max(blobs::CHUNK_LIMIT)),
         )
         .route("/api/blobs/{sha}", get(blobs::download))
-        .route("/api/admin/backup", post(admin_backup))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "Нет такого адреса.")
         })
@@ -602,6 +603,12 @@ pub fn router(state: AppState, timeout: Duration) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        // A backup of a large store takes longer than a request may: this
+        // one is outside the request timeout (it is local and secret-bound).
+        .route(
+            "/api/admin/backup",
+            post(admin_backup).layer(DefaultBodyLimit::max(BODY_LIMIT)),
+        )
         .layer(middleware::from_fn(russian_errors))
         .with_state(state)
 }
@@ -621,7 +628,7 @@ async fn admin_backup(
     body: Result<Json<BackupRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<crate::store::backup::Manifest>, ApiError> {
     let shown = headers.get(CONTROL_HEADER).and_then(|v| v.to_str().ok());
-    let allowed = addr.ip().is_loopback()
+    let allowed = addr.ip().to_canonical().is_loopback()
         && state.control.as_deref().is_some_and(|secret| {
             shown.is_some_and(|s| constant_eq(s.as_bytes(), secret.as_bytes()))
         });
@@ -707,8 +714,13 @@ fn housekeeping(store: &Arc<Store>, plan: Option<BackupPlan>) {
     let Some(plan) = plan else { return };
     let store = store.clone();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(plan.every);
-        tick.tick().await;
+        // The first one when the newest is `every` old (at once if it is
+        // older or there is none), so restarts never postpone backups.
+        let age = crate::store::backup::newest_scheduled(&plan.dir)
+            .and_then(|t| (Utc::now() - t).to_std().ok())
+            .unwrap_or(plan.every);
+        let first = tokio::time::Instant::now() + plan.every.saturating_sub(age);
+        let mut tick = tokio::time::interval_at(first, plan.every);
         loop {
             tick.tick().await;
             let (s, p) = (store.clone(), plan.clone());

@@ -55,7 +55,7 @@ pub async fn push(
             format!("Операции не разобраны: {e}"),
         )
     })?;
-    own_client(&state.store, &user, req.client)?;
+    own_client(&state, &user, req.client).await?;
     let store = state.store.clone();
     let gate = state.push_gate.clone();
     let reply = tokio::task::spawn_blocking(move || {
@@ -72,9 +72,20 @@ pub async fn push(
 }
 
 /// A client id is its user's: registered to them on first use (or at
-/// sign-in), refused to anyone else.
-pub(super) fn own_client(store: &Store, user: &User, client: Uuid) -> Result<(), ApiError> {
-    if store.register_client(client, user.id)? == user.id {
+/// sign-in), refused to anyone else. The write of a first registration
+/// runs off the async threads.
+pub(super) async fn own_client(
+    state: &AppState,
+    user: &User,
+    client: Uuid,
+) -> Result<(), ApiError> {
+    let owner = if let Some(o) = state.store.client_owner(client)? {
+        o
+    } else {
+        let id = user.id;
+        super::blocking(&state.store, move |s| s.register_client(client, id)).await?
+    };
+    if owner == user.id {
         return Ok(());
     }
     tracing::warn!(login = %user.login, %client, "client id of another user");
@@ -85,11 +96,16 @@ pub(super) fn own_client(store: &Store, user: &User, client: Uuid) -> Result<(),
     .code(crate::sync::codes::CLIENT_FOREIGN))
 }
 
-/// The SHA-256 of an op as sent: a resend has the same, another op under
-/// the same number does not.
-fn op_hash(op: &Op) -> Result<Vec<u8>, StoreError> {
+/// The identity of an op: its number, when it was made, its kind and its
+/// record. A resend has the same; another op under the same number (a
+/// restored or copied client store) does not. Made of fields whose form
+/// does not change between versions, so an upgrade never turns a resend
+/// into a stranger.
+fn op_hash(op: &Op) -> Vec<u8> {
     use sha2::Digest as _;
-    Ok(sha2::Sha256::digest(codec::encode(op)?).to_vec())
+    let at = op.at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+    let text = format!("{}|{at}|{}|{}", op.seq, op.kind.tag(), op.kind.practice());
+    sha2::Sha256::digest(text.as_bytes()).to_vec()
 }
 
 fn apply_ops(store: &Store, user: &User, req: &PushRequest) -> Result<PushReply, ApiError> {
@@ -100,7 +116,7 @@ fn apply_ops(store: &Store, user: &User, req: &PushRequest) -> Result<PushReply,
             // The op applied under this number must be this one: a store
             // restored from a copy numbers new ops as the old ones.
             if let Some(h) = store.client_op_hash(req.client, op.seq)?
-                && h != op_hash(op)?
+                && h != op_hash(op)
             {
                 tracing::warn!(login = %user.login, client = %req.client, seq = op.seq, "client id reused");
                 return Err(ApiError::new(
@@ -131,6 +147,10 @@ fn apply_ops(store: &Store, user: &User, req: &PushRequest) -> Result<PushReply,
             .code(crate::sync::codes::OPS_MISSING);
             e.last = Some(last);
             return Err(e);
+        }
+        if let Some(why) = foreign_file(store, user, &op.kind)? {
+            results.push((op.seq, reject(store, user, req.client, op, &why)?));
+            continue;
         }
         results.push((op.seq, apply_one(store, user, req.client, op)?));
     }
@@ -164,7 +184,7 @@ fn record(client: Uuid, op: &Op, r: &OpResult) -> Result<crate::store::ClientOp,
         client,
         seq: op.seq,
         result: codec::encode(r)?,
-        hash: op_hash(op)?,
+        hash: op_hash(op),
     })
 }
 
@@ -389,6 +409,21 @@ fn users_of<'a>(
     Ok(Ok(out))
 }
 
+/// An op may name only files its sender sent or may read already: naming
+/// another's file would make it readable through the op's record. Whether
+/// the file is on the server at all is not told.
+fn foreign_file(store: &Store, user: &User, kind: &OpKind) -> Result<Option<String>, StoreError> {
+    for sha in kind.blobs() {
+        if !super::blobs::may_read(store, user, &sha)? {
+            return Ok(Some(format!(
+                "Файл {}… не получен сервером от вас: синхронизируйте ещё раз.",
+                &sha[..12.min(sha.len())]
+            )));
+        }
+    }
+    Ok(None)
+}
+
 /// The first document of an op that has not reached the server, as the
 /// reason to refuse the op.
 fn missing_document(
@@ -464,7 +499,7 @@ pub async fn changes(
 ) -> Result<Response, ApiError> {
     let user = authenticate(&state, &headers)?;
     if let Some(c) = q.client {
-        own_client(&state.store, &user, c)?;
+        own_client(&state, &user, c).await?;
     }
     cursor_known(&state.store, q.since)?;
     let store = state.store.clone();
@@ -508,7 +543,7 @@ pub async fn wait(
     use std::sync::atomic::Ordering;
     let user = authenticate(&state, &headers)?;
     if let Some(c) = q.client {
-        own_client(&state.store, &user, c)?;
+        own_client(&state, &user, c).await?;
     }
     cursor_known(&state.store, q.since)?;
     let until =

@@ -45,6 +45,10 @@ impl Count {
     }
 
     fn count(&mut self, free: u32, longest: Duration, now: Instant) {
+        // An hour without attempts: start afresh.
+        if now.saturating_duration_since(self.last) >= FORGET {
+            self.attempts = 0;
+        }
         self.attempts += 1;
         self.last = now;
         if self.attempts > free {
@@ -185,5 +189,28 @@ mod tests {
                 assert!(t.attempt("expert1", "192.0.2.1", now + w).is_ok());
             }
         }
+    }
+
+    #[test]
+    fn counts_start_afresh_after_an_hour_without_attempts() {
+        let mut t = Throttle::default();
+        let now = Instant::now();
+        for _ in 0..=ADDRESS_FREE {
+            let _ = t.attempt(&format!("u{}", rand_login()), "10.0.0.5", now);
+        }
+        assert!(t.attempt("someone", "10.0.0.5", now).is_err());
+        let later = now + FORGET + LONGEST_WAIT;
+        // The old count is forgotten: the free attempts are free again.
+        for i in 0..ADDRESS_FREE {
+            assert!(
+                t.attempt(&format!("v{i}"), "10.0.0.5", later).is_ok(),
+                "attempt {i}"
+            );
+        }
+    }
+
+    fn rand_login() -> u32 {
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
 }

@@ -37,6 +37,10 @@ pub struct Manifest {
     pub entries: Vec<(String, u64)>,
     /// The files, by SHA-256, with their sizes.
     pub files: Vec<(String, u64)>,
+    /// Files of the store whose content no longer matches their name: left
+    /// out of the backup (and named, so they can be sought elsewhere).
+    #[serde(default)]
+    pub damaged: Vec<String>,
 }
 
 const MANIFEST: &str = "manifest.json";
@@ -128,21 +132,32 @@ impl Store {
         let from = Blobs::new(&self.dir);
         let to = Blobs::new(tmp.path());
         let mut files = Vec::new();
+        let mut damaged = Vec::new();
+        let mut made = std::collections::BTreeSet::new();
         for sha in from.list() {
-            let src = from.path_of(&sha);
             let copy = to.path_of(&sha);
-            if let Some(p) = copy.parent() {
-                std::fs::create_dir_all(p)?;
+            let Some(folder) = copy.parent() else {
+                continue;
+            };
+            if made.insert(folder.to_owned()) {
+                std::fs::create_dir_all(folder)?;
             }
-            std::fs::copy(&src, &copy)?;
+            std::fs::copy(from.path_of(&sha), &copy)?;
             File::open(&copy)?.sync_all()?;
-            if hash_file(&copy)? != sha {
-                return Err(StoreError::Damaged {
-                    path: self.dir.clone(),
-                    detail: format!("файл {sha} не совпадает со своим SHA-256"),
-                });
+            if hash_file(&copy)? == sha {
+                files.push((sha, std::fs::metadata(&copy)?.len()));
+            } else {
+                // One rotten file must not stop every backup after it.
+                tracing::warn!(%sha, "a stored file does not match its hash: left out of the backup");
+                std::fs::remove_file(&copy)?;
+                damaged.push(sha);
             }
-            files.push((sha, std::fs::metadata(&copy)?.len()));
+        }
+        for folder in &made {
+            sync_dir(folder)?;
+        }
+        if !made.is_empty() {
+            sync_dir(&tmp.path().join("blobs"))?;
         }
         let manifest = Manifest {
             format: FORMAT,
@@ -157,6 +172,7 @@ impl Store {
             trees_bytes,
             entries,
             files,
+            damaged,
         };
         let text = serde_json::to_vec_pretty(&manifest)
             .map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
@@ -214,6 +230,12 @@ pub fn restore(src: &Path, data: &Path, mut progress: impl FnMut(&str)) -> Resul
     super::is_store_dir(data)?;
     progress("проверка копии");
     let m = verify(src)?;
+    // The mark of a store whose records were removed: not this store's.
+    match std::fs::remove_file(super::mark::path(data)) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e.into()),
+    }
     progress("записи");
     {
         let store = Store::open(data)?;
@@ -240,14 +262,24 @@ pub fn restore(src: &Path, data: &Path, mut progress: impl FnMut(&str)) -> Resul
     progress("файлы");
     let from = Blobs::new(src);
     let to = Blobs::new(data);
+    let mut made = std::collections::BTreeSet::new();
     for (sha, _) in &m.files {
-        let dst = to.path_of(sha);
-        if let Some(p) = dst.parent() {
+        let copy = to.path_of(sha);
+        if let Some(p) = copy.parent()
+            && made.insert(p.to_owned())
+        {
             std::fs::create_dir_all(p)?;
         }
-        std::fs::copy(from.path_of(sha), &dst)?;
-        File::open(&dst)?.sync_all()?;
+        std::fs::copy(from.path_of(sha), &copy)?;
+        File::open(&copy)?.sync_all()?;
     }
+    for folder in &made {
+        sync_dir(folder)?;
+    }
+    if !made.is_empty() {
+        sync_dir(&data.join("blobs"))?;
+    }
+    sync_dir(data)?;
     progress("проверка");
     let store = Store::open(data)?;
     store.new_epoch()?;
@@ -265,6 +297,28 @@ pub fn restore(src: &Path, data: &Path, mut progress: impl FnMut(&str)) -> Resul
     Ok(m)
 }
 
+/// `smarteka-ГГГГММДД-ЧЧММСС`, as the scheduler names its backups.
+fn is_scheduled_name(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix("smarteka-") else {
+        return false;
+    };
+    let b = rest.as_bytes();
+    b.len() == 15
+        && b[8] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 8 || c.is_ascii_digit())
+}
+
+/// When the newest scheduled backup in `dir` was made, if there is one.
+pub fn newest_scheduled(dir: &Path) -> Option<DateTime<Utc>> {
+    let newest = scheduled(dir).pop()?;
+    let text = std::fs::read(newest.join(MANIFEST)).ok()?;
+    serde_json::from_slice::<Manifest>(&text)
+        .ok()
+        .map(|m| m.created)
+}
+
 /// The backups in `dir` made by the scheduler (`smarteka-ГГГГММДД-ЧЧММСС`),
 /// oldest first.
 pub fn scheduled(dir: &Path) -> Vec<PathBuf> {
@@ -276,7 +330,7 @@ pub fn scheduled(dir: &Path) -> Vec<PathBuf> {
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("smarteka-"))
+                .is_some_and(is_scheduled_name)
                 && p.join(MANIFEST).is_file()
         })
         .collect();

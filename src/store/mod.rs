@@ -58,11 +58,11 @@ pub enum StoreError {
     #[error("Запись с таким идентификатором уже есть ({0}): новая запись не может её заменить.")]
     Exists(String),
     #[error(
-        "Хранилище «{path}» повреждено: {detail}. Восстановите его из резервной копии (smarteka restore КОПИЯ --data НОВЫЙ_КАТАЛОГ) или, если это рабочее место, связанное с сервером, выполните smarteka sync repair — данные будут получены с сервера заново, неотправленные изменения сохранятся."
+        "Хранилище «{path}» повреждено: {detail}. Восстановите его из резервной копии (smarteka restore КОПИЯ --data НОВЫЙ_КАТАЛОГ) или, если это рабочее место, связанное с сервером, выполните smarteka sync repair — данные будут получены с сервера заново, уцелевшие неотправленные изменения сохранятся."
     )]
     Damaged { path: PathBuf, detail: String },
     #[error(
-        "В хранилище «{path}» меньше данных, чем было записано: {detail}. Часть данных утрачена (повреждён журнал хранилища). Восстановите его из резервной копии (smarteka restore КОПИЯ --data НОВЫЙ_КАТАЛОГ) или, если это рабочее место, связанное с сервером, выполните smarteka sync repair — данные будут получены с сервера заново, неотправленные изменения сохранятся."
+        "В хранилище «{path}» меньше данных, чем было записано: {detail}. Часть данных утрачена (повреждён журнал хранилища). Восстановите его из резервной копии (smarteka restore КОПИЯ --data НОВЫЙ_КАТАЛОГ) или, если это рабочее место, связанное с сервером, выполните smarteka sync repair — данные будут получены с сервера заново, уцелевшие неотправленные изменения сохранятся."
     )]
     Lost { path: PathBuf, detail: String },
     #[error(
@@ -1222,14 +1222,25 @@ impl Store {
             .collect()
     }
 
-    /// Client: takes a new client id (`id`, or a new one) and queues `ops` under it, numbered
-    /// from 1, in place of the outbox — used when the server no longer
+    /// Client: takes a new client id (`id`, or a new one) and queues under
+    /// it, numbered from 1, the acknowledged ops to send again (`resend`)
+    /// and then everything in the outbox — used when the server no longer
     /// knows this client's ops (a store restored from a copy, a server
-    /// restored from a backup). Durable before it returns.
-    pub fn relink(&self, id: Option<Uuid>, ops: &[crate::sync::OpKind]) -> Result<Uuid> {
+    /// restored from a backup) or gave it another id. The outbox is read
+    /// under the write gate, so a change saved meanwhile is not left out.
+    /// Durable before it returns; returns the id and how many ops it queued.
+    pub fn relink(
+        &self,
+        id: Option<Uuid>,
+        resend: &[crate::sync::OpKind],
+    ) -> Result<(Uuid, usize)> {
         let _gate = self.write_gate();
         let id = id.unwrap_or_else(Uuid::now_v7);
         let at = Utc::now();
+        let mut ops: Vec<crate::sync::OpKind> = resend.to_vec();
+        for v in self.trees[OUTBOX].iter().values() {
+            ops.push(codec::decode::<crate::sync::Op>(&v?)?.kind);
+        }
         let mut encoded = Vec::with_capacity(ops.len());
         for (i, kind) in ops.iter().enumerate() {
             let op = crate::sync::Op {
@@ -1257,7 +1268,7 @@ impl Store {
             Err(TransactionError::Storage(e)) => return Err(e.into()),
         }
         self.db.flush()?;
-        Ok(id)
+        Ok((id, ops.len()))
     }
 
     /// Client: the server instance the pull cursor counts in (a server

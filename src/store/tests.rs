@@ -348,12 +348,14 @@ fn acknowledged_ops_are_kept_and_a_relink_renumbers_what_is_sent_again() {
     assert_eq!(s.outbox().expect("reads").len(), 1);
     let sent = s.sent_after(old, 1).expect("reads");
     assert_eq!(sent.iter().map(|o| o.seq).collect::<Vec<_>>(), vec![2]);
-    let again: Vec<_> = sent
-        .into_iter()
-        .chain(s.outbox().expect("reads"))
-        .map(|o| o.kind)
+    let resend: Vec<_> = sent.into_iter().map(|o| o.kind).collect();
+    let again: Vec<_> = resend
+        .iter()
+        .cloned()
+        .chain(s.outbox().expect("reads").into_iter().map(|o| o.kind))
         .collect();
-    let new = s.relink(None, &again).expect("relinks");
+    let (new, queued) = s.relink(None, &resend).expect("relinks");
+    assert_eq!(queued, 2);
     assert_ne!(new, old);
     assert_eq!(s.client_id().expect("reads"), Some(new));
     let out = s.outbox().expect("reads");

@@ -70,7 +70,8 @@ impl Drop for Watch {
 mod tests {
     use super::*;
 
-    const NAME: &str = "store::watch::tests::a_stalled_read_ends_the_process_and_a_moving_one_does_not";
+    const NAME: &str =
+        "store::watch::tests::a_stalled_read_ends_the_process_and_a_moving_one_does_not";
 
     /// Runs this test again in a child process, in the given role.
     fn child(role: &str) -> std::process::Output {
@@ -107,7 +108,10 @@ mod tests {
         let o = child("stalled");
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(1), "{err}");
-        assert!(err.contains("повреждено") && err.contains("не продвигается"), "{err}");
+        assert!(
+            err.contains("повреждено") && err.contains("не продвигается"),
+            "{err}"
+        );
         let o = child("moving");
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }

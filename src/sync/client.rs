@@ -197,13 +197,9 @@ async fn push_all(
                         _ => Vec::new(),
                     };
                     tracing::warn!(%code, resent = unknown.len(), "client relinked: {message}");
-                    let ops: Vec<OpKind> = unknown
-                        .into_iter()
-                        .chain(store.outbox().map_err(|e| e.to_string())?)
-                        .map(|o| o.kind)
-                        .collect();
-                    summary.resent += ops.len();
-                    store.relink(None, &ops).map_err(|e| e.to_string())?;
+                    let again: Vec<OpKind> = unknown.into_iter().map(|o| o.kind).collect();
+                    let (_, queued) = store.relink(None, &again).map_err(|e| e.to_string())?;
+                    summary.resent += queued;
                     continue 'again;
                 }
                 Err(e) => return Err(e.message()),
@@ -255,13 +251,9 @@ async fn after_restore(
     let last = server_last(store, creds).await?;
     let missing = store.sent_after(client, last).map_err(|e| e.to_string())?;
     if !missing.is_empty() {
-        let ops: Vec<OpKind> = missing
-            .into_iter()
-            .chain(store.outbox().map_err(|e| e.to_string())?)
-            .map(|o| o.kind)
-            .collect();
-        summary.resent += ops.len();
-        store.relink(None, &ops).map_err(|e| e.to_string())?;
+        let again: Vec<OpKind> = missing.into_iter().map(|o| o.kind).collect();
+        let (_, queued) = store.relink(None, &again).map_err(|e| e.to_string())?;
+        summary.resent += queued;
         push_all(store, creds, summary, progress).await?;
     }
     if let Some(e) = epoch {
@@ -302,14 +294,17 @@ pub async fn sync(
             Err(e) => return Err(e.message()),
         };
         let known = store.server_epoch().map_err(|e| e.to_string())?;
-        match (known, page.epoch) {
-            (Some(k), Some(e)) if k != e && !restored => {
+        if let Some(e) = page.epoch
+            && known != Some(e)
+        {
+            if known.is_some() && !restored {
                 restored = true;
                 after_restore(store, creds, Some(e), &mut summary, &mut progress).await?;
                 continue;
             }
-            (None, Some(e)) => store.set_server_epoch(e).map_err(|e| e.to_string())?,
-            _ => {}
+            // The first epoch seen, or the new one after a restore found by
+            // the cursor.
+            store.set_server_epoch(e).map_err(|e| e.to_string())?;
         }
         let mut m = Mutation::new(None, "sync.pull", "Получены изменения с сервера");
         let mut synced = Vec::new();

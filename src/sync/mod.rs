@@ -106,6 +106,19 @@ impl OpKind {
         out
     }
 
+    /// The kind's name, stable across versions.
+    pub fn tag(&self) -> &'static str {
+        match self {
+            Self::Create { .. } => "create",
+            Self::Edit { .. } => "edit",
+            Self::Act { .. } => "act",
+            Self::Apply { .. } => "apply",
+            Self::Replicate { .. } => "replicate",
+            Self::Event { .. } => "event",
+            Self::Interest { .. } => "interest",
+        }
+    }
+
     pub fn practice(&self) -> PracticeId {
         match self {
             Self::Create { practice, .. }

@@ -89,13 +89,55 @@ fn scheduled_backups_keep_the_newest() {
     for i in 0..4 {
         scheduled_backup(&s, &backups, 2, t0 + chrono::Duration::minutes(i)).expect("backs up");
     }
+    // A backup made by hand beside them is neither counted nor removed.
+    s.backup(&backups.join("smarteka-before-upgrade"), |_| {})
+        .expect("backs up");
+    scheduled_backup(&s, &backups, 2, t0 + chrono::Duration::minutes(4)).expect("backs up");
     let kept = scheduled(&backups);
     assert_eq!(kept.len(), 2);
     assert!(
+        backups
+            .join("smarteka-before-upgrade")
+            .join(MANIFEST)
+            .is_file()
+    );
+    assert_eq!(
+        newest_scheduled(&backups).map(|t| t.timestamp() > 0),
+        Some(true)
+    );
+    assert!(
         kept[1].to_string_lossy().ends_with(
-            &(t0 + chrono::Duration::minutes(3))
+            &(t0 + chrono::Duration::minutes(4))
                 .format("%Y%m%d-%H%M%S")
                 .to_string()
         )
     );
+}
+
+#[test]
+fn a_rotten_file_is_left_out_and_named_and_a_stale_mark_does_not_block_a_restore() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (s, _) = filled(&dir.path().join("store"), 2);
+    let blobs = Blobs::new(s.dir());
+    let mut shas = Vec::new();
+    for text in ["%PDF-1.4 один", "%PDF-1.4 два"] {
+        let f = dir.path().join("f.pdf");
+        std::fs::write(&f, text).expect("writes");
+        shas.push(blobs.put_file(&f).expect("stored").sha256);
+    }
+    std::fs::write(blobs.path_of(&shas[0]), b"rot").expect("writes");
+    let copy = dir.path().join("copy");
+    let m = s.backup(&copy, |_| {}).expect("backs up in spite of it");
+    assert_eq!(m.damaged, vec![shas[0].clone()]);
+    assert_eq!(
+        m.files.iter().map(|f| f.0.clone()).collect::<Vec<_>>(),
+        vec![shas[1].clone()]
+    );
+    // The damaged store's records were removed but its mark was left.
+    let target = dir.path().join("target");
+    std::fs::create_dir_all(&target).expect("mkdir");
+    std::fs::copy(s.dir().join("store.mark"), target.join("store.mark")).expect("copies");
+    restore(&copy, &target, |_| {}).expect("restores");
+    assert!(Blobs::new(&target).exists(&shas[1]));
+    assert!(!Blobs::new(&target).exists(&shas[0]));
 }
