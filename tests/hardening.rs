@@ -501,29 +501,8 @@ fn contacts_in_the_feed_go_to_the_asi_moderator_only() {
 }
 
 /// A central instance on the store in `dir`, in this process.
-fn serve_dir(dir: &std::path::Path) -> (tokio::runtime::Runtime, std::sync::Arc<Store>, String) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let store = std::sync::Arc::new(Store::open(dir).expect("store"));
-    let app = smarteka::server::router(
-        smarteka::server::AppState::new(store.clone(), chrono::Duration::hours(1)),
-        std::time::Duration::from_secs(30),
-    );
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .expect("binds");
-    let addr = listener.local_addr().expect("addr");
-    runtime.spawn(async move {
-        let _ = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await;
-    });
-    (runtime, store, format!("http://{addr}"))
+fn serve_dir(dir: &std::path::Path) -> (tokio::runtime::Runtime, String) {
+    common::serve_store(std::sync::Arc::new(Store::open(dir).expect("store")))
 }
 
 #[test]
@@ -562,7 +541,7 @@ fn a_client_notices_a_history_rewritten_on_the_server() {
             .expect("syncs")
     };
     {
-        let (rt, _store, url) = serve_dir(&server);
+        let (rt, url) = serve_dir(&server);
         let first = sync(&url);
         assert!(!first.history_rewritten);
         let again = sync(&url);
@@ -602,7 +581,7 @@ fn a_client_notices_a_history_rewritten_on_the_server() {
         "consistent in itself"
     );
     drop(s);
-    let (_rt, _store, url) = serve_dir(&server);
+    let (_rt, url) = serve_dir(&server);
     let after = sync(&url);
     assert!(after.history_rewritten, "{after:?}");
 }

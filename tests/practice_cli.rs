@@ -69,6 +69,19 @@ fn blob_count(dir: &Path) -> usize {
     n
 }
 
+/// A demo store of ten practices in a temporary folder (kept while the
+/// folder lives).
+fn demo_store() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("store");
+    assert!(
+        run(&data, None, &["demo", "--practices", "10"])
+            .status
+            .success()
+    );
+    (tmp, data)
+}
+
 #[test]
 fn the_example_passport_from_draft_to_region_confirmation() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -252,13 +265,7 @@ fn the_example_passport_from_draft_to_region_confirmation() {
 
 #[test]
 fn submission_lists_every_reason_and_edits_fix_them() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let data = tmp.path().join("store");
-    assert!(
-        run(&data, None, &["demo", "--practices", "10"])
-            .status
-            .success()
-    );
+    let (tmp, data) = demo_store();
     let draft = tmp.path().join("draft.json");
     std::fs::write(&draft, r#"{"title": "Черновик без полей", "year": 2019}"#).expect("write");
     let o = author(
@@ -319,13 +326,7 @@ fn submission_lists_every_reason_and_edits_fix_them() {
 
 #[test]
 fn bad_json_and_leader_lists() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let data = tmp.path().join("store");
-    assert!(
-        run(&data, None, &["demo", "--practices", "10"])
-            .status
-            .success()
-    );
+    let (tmp, data) = demo_store();
     let bad = tmp.path().join("bad.json");
     std::fs::write(&bad, r#"{"titel": "x", "team": [{"login": "ghost"}]}"#).expect("write");
     let o = author(
@@ -404,13 +405,7 @@ fn bad_json_and_leader_lists() {
 
 #[test]
 fn oversized_inputs_are_refused_naming_the_limit() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let data = tmp.path().join("store");
-    assert!(
-        run(&data, None, &["demo", "--practices", "10"])
-            .status
-            .success()
-    );
+    let (tmp, data) = demo_store();
     // One byte over 4 MiB, all spaces: valid JSON whitespace if it were
     // read, so only the limit refuses it.
     let big = tmp.path().join("big.json");
@@ -470,13 +465,7 @@ fn oversized_inputs_are_refused_naming_the_limit() {
 
 #[test]
 fn save_file_does_not_overwrite_without_force() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let data = tmp.path().join("store");
-    assert!(
-        run(&data, None, &["demo", "--practices", "10"])
-            .status
-            .success()
-    );
+    let (tmp, data) = demo_store();
     let id = out(&author(
         &data,
         &["practice", "new", "--from", &example("passport.json")],

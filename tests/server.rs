@@ -104,6 +104,14 @@ fn sign_in(addr: &str, login: &str, password: &str) -> (u16, String) {
     request(addr, "POST", "/api/login", &[V, JSON], body.as_bytes())
 }
 
+/// `Bearer TOKEN` of a fresh sign-in.
+fn bearer_of(addr: &str, login: &str, password: &str) -> String {
+    let (st, body) = sign_in(addr, login, password);
+    assert_eq!(st, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).expect("json");
+    format!("Bearer {}", v["token"].as_str().expect("token"))
+}
+
 #[test]
 fn sessions_versions_and_bad_bodies() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -206,9 +214,7 @@ fn expired_sessions_and_the_login_command() {
     let dir = tempfile::tempdir().expect("tempdir");
     demo(dir.path());
     let s = serve(dir.path(), &["--token-hours", "0"]);
-    let (_, body) = sign_in(&s.addr, "author", "demo");
-    let v: Value = serde_json::from_str(&body).expect("json");
-    let bearer = format!("Bearer {}", v["token"].as_str().expect("token"));
+    let bearer = bearer_of(&s.addr, "author", "demo");
     let (st, body) = request(
         &s.addr,
         "GET",
@@ -427,9 +433,7 @@ fn limits_answer_at_once_in_russian_json() {
     let (st, body) = request(&s.addr, "PUT", "/api/health", &[V], b"");
     assert_eq!(st, 405, "{body}");
     assert!(error(&body).contains("метод"), "{body}");
-    let (_, login) = sign_in(&s.addr, "author", "demo");
-    let v: Value = serde_json::from_str(&login).expect("json");
-    let bearer = format!("Bearer {}", v["token"].as_str().expect("token"));
+    let bearer = bearer_of(&s.addr, "author", "demo");
     let (st, body) = request(
         &s.addr,
         "GET",
@@ -477,13 +481,8 @@ fn logout_password_change_and_enable() {
     let dir = tempfile::tempdir().expect("tempdir");
     demo(dir.path());
     let s = serve(dir.path(), &[]);
-    let token = |body: &str| {
-        let v: Value = serde_json::from_str(body).expect("json");
-        format!("Bearer {}", v["token"].as_str().expect("token"))
-    };
-    let (_, a) = sign_in(&s.addr, "author", "demo");
-    let (_, b) = sign_in(&s.addr, "author", "demo");
-    let (first, second) = (token(&a), token(&b));
+    let first = bearer_of(&s.addr, "author", "demo");
+    let second = bearer_of(&s.addr, "author", "demo");
     // A weak new password, then a wrong old one: refused, nothing changed.
     let body = serde_json::json!({"old": "demo", "new": "short"}).to_string();
     let (st, resp) = request(

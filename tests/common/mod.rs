@@ -85,36 +85,43 @@ pub struct Central {
     pub runtime: tokio::runtime::Runtime,
 }
 
+/// A central instance on `store`, served in this process on 127.0.0.1:0:
+/// its runtime and its address.
+pub fn serve_store(store: Arc<Store>) -> (tokio::runtime::Runtime, String) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let app = smarteka::server::router(
+        smarteka::server::AppState::new(store, chrono::Duration::hours(1)),
+        std::time::Duration::from_secs(30),
+    );
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("binds");
+    let addr = listener.local_addr().expect("addr");
+    runtime.spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .expect("serves");
+    });
+    (runtime, format!("http://{addr}"))
+}
+
 impl Central {
     pub fn start(n: usize) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Arc::new(Store::open(dir.path()).expect("store"));
         smarteka::demo::seed(&store, n, 1, |_, _| {}).expect("seed");
-        let app = smarteka::server::router(
-            smarteka::server::AppState::new(store.clone(), chrono::Duration::hours(1)),
-            std::time::Duration::from_secs(30),
-        );
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .expect("binds");
-        let addr = listener.local_addr().expect("addr");
-        runtime.spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .await
-            .expect("serves");
-        });
+        let (runtime, url) = serve_store(store.clone());
         Self {
             dir,
             store,
-            url: format!("http://{addr}"),
+            url,
             runtime,
         }
     }
