@@ -483,34 +483,22 @@ fn logout_password_change_and_enable() {
     let s = serve(dir.path(), &[]);
     let first = bearer_of(&s.addr, "author", "demo");
     let second = bearer_of(&s.addr, "author", "demo");
+    let change = |old: &str, new: &str| {
+        let body = serde_json::json!({"old": old, "new": new}).to_string();
+        request(
+            &s.addr,
+            "POST",
+            "/api/password",
+            &[V, JSON, ("authorization", &first)],
+            body.as_bytes(),
+        )
+    };
     // A weak new password, then a wrong old one: refused, nothing changed.
-    let body = serde_json::json!({"old": "demo", "new": "short"}).to_string();
-    let (st, resp) = request(
-        &s.addr,
-        "POST",
-        "/api/password",
-        &[V, JSON, ("authorization", &first)],
-        body.as_bytes(),
-    );
+    let (st, resp) = change("demo", "short");
     assert_eq!(st, 422, "{resp}");
     assert!(error(&resp).contains("не короче 8"), "{resp}");
-    let body = serde_json::json!({"old": "wrong", "new": "новый-пароль-1"}).to_string();
-    let (st, _) = request(
-        &s.addr,
-        "POST",
-        "/api/password",
-        &[V, JSON, ("authorization", &first)],
-        body.as_bytes(),
-    );
-    assert_eq!(st, 401);
-    let body = serde_json::json!({"old": "demo", "new": "новый-пароль-1"}).to_string();
-    let (st, resp) = request(
-        &s.addr,
-        "POST",
-        "/api/password",
-        &[V, JSON, ("authorization", &first)],
-        body.as_bytes(),
-    );
+    assert_eq!(change("wrong", "новый-пароль-1").0, 401);
+    let (st, resp) = change("demo", "новый-пароль-1");
     assert_eq!(st, 200, "{resp}");
     assert_eq!(sign_in(&s.addr, "author", "demo").0, 401);
     assert_eq!(sign_in(&s.addr, "author", "новый-пароль-1").0, 200);
