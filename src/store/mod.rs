@@ -819,7 +819,9 @@ impl Store {
             .collect();
         // New records, counted inside the transaction (it may run again).
         let added = std::cell::Cell::new([0u64; 4]);
-        let result = self.trees.as_slice().transaction(
+        // The trees a commit writes (not the server's file owners nor the
+        // client's journal of sent ops, which are written apart).
+        let result = self.trees[..=BLOB_REFS].transaction(
             |tx: &Vec<TransactionalTree>| -> Result<u64, ConflictableTransactionError<StoreError>> {
                 added.set([0; 4]);
                 for (tree, key, e) in &fresh {
@@ -855,7 +857,10 @@ impl Store {
                     }
                 }
                 for k in &refs {
-                    tx[BLOB_REFS].insert(k.as_slice(), &[])?;
+                    // Most edits name the files they named before.
+                    if tx[BLOB_REFS].get(k.as_slice())?.is_none() {
+                        tx[BLOB_REFS].insert(k.as_slice(), &[])?;
+                    }
                 }
                 let seq = tx[META].get(KEY_SEQ)?.map_or(0, |v| read_u64(&v)) + 1;
                 tx[META].insert(KEY_SEQ, &u64_key(seq))?;
@@ -1316,7 +1321,9 @@ impl Store {
     }
 
     /// Server: gives a client id to a user, if it has no owner yet; returns
-    /// its owner.
+    /// its owner. Not flushed by itself: the first op's commit, which
+    /// follows at once, makes it durable with the op; a registration lost
+    /// to a crash before any op is made again by the next request.
     pub fn register_client(&self, client: Uuid, user: UserId) -> Result<UserId> {
         let _gate = self.write_gate();
         let prior = self.trees[CLIENTS].compare_and_swap(
@@ -1325,10 +1332,7 @@ impl Store {
             Some(user.as_bytes().as_slice()),
         )?;
         match prior {
-            Ok(()) => {
-                self.db.flush()?;
-                Ok(user)
-            }
+            Ok(()) => Ok(user),
             Err(e) => Ok(e
                 .current
                 .and_then(|v| Uuid::from_slice(&v).ok())
