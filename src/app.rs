@@ -478,6 +478,10 @@ impl App {
                             } else {
                                 now + if *pending > 0 { SYNC_SOON } else { SYNC_IDLE }
                             };
+                            // The gravest last: it stays on the status bar.
+                            for (text, error) in summary.notices(true) {
+                                self.message = Some(Message { text, error });
+                            }
                             if summary.conflicts + summary.rejected > 0 {
                                 self.message = Some(Message {
                                     text: format!(

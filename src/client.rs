@@ -330,19 +330,8 @@ pub fn sync(data: &Path) -> Result<(), Failure> {
 
 /// What a sync did about a restored store or server.
 fn report_restores(s: &crate::sync::client::Summary) {
-    if s.server_restored {
-        eprintln!("Сервер восстановлен из резервной копии: данные получены заново.");
-    }
-    if s.history_rewritten {
-        eprintln!(
-            "Внимание: журнал аудита сервера не совпадает с тем, что это рабочее место видело раньше — история изменений на сервере переписана. Сообщите администратору сервера (smarteka audit verify)."
-        );
-    }
-    if s.resent > 0 {
-        eprintln!(
-            "Сервер не знал {} ваших изменений (восстановлено хранилище или сервер): они отправлены заново под новым идентификатором рабочего места.",
-            s.resent
-        );
+    for (text, _) in s.notices(false) {
+        eprintln!("{text}");
     }
 }
 

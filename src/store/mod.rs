@@ -569,6 +569,30 @@ pub fn guarded<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
     })
 }
 
+/// Opens sled's database in `dir`. This process holds the store's lock, so
+/// a conflict on sled's own file lock can only be a handle of this process
+/// let go a moment ago (sled's threads close it shortly after), or a child
+/// process another thread is starting: it is waited for, briefly.
+fn open_sled(dir: &Path) -> Result<sled::Db> {
+    let started = std::time::Instant::now();
+    loop {
+        match sled::Config::new()
+            .path(dir.join("db"))
+            .cache_capacity(64 * 1024 * 1024)
+            .open()
+        {
+            Ok(db) => return Ok(db),
+            Err(sled::Error::Io(e))
+                if e.to_string().contains("could not acquire lock")
+                    && started.elapsed() < std::time::Duration::from_secs(2) =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(e) => return Err(sled_open_error(dir, e)),
+        }
+    }
+}
+
 /// A store sled cannot open: an IO error as such, anything else as damage.
 fn sled_open_error(dir: &Path, e: sled::Error) -> StoreError {
     match e {
@@ -608,11 +632,7 @@ impl Store {
         let fresh = !dir.join("db").exists();
         let expected = mark::read(dir).map_err(|e| damaged(dir, e.to_string()))?;
         let opened = guarded(|| -> Result<(sled::Db, Vec<sled::Tree>)> {
-            let db = sled::Config::new()
-                .path(dir.join("db"))
-                .cache_capacity(64 * 1024 * 1024)
-                .open()
-                .map_err(|e| sled_open_error(dir, e))?;
+            let db = open_sled(dir)?;
             let trees = TREE_NAMES
                 .iter()
                 .map(|n| db.open_tree(n))

@@ -58,6 +58,51 @@ async fn get_page(creds: &Credentials, path: &str) -> Result<PullReply, Refusal>
     Ok(serde_json::from_slice(&raw).map_err(|e| format!("Ответ сервера не разобран: {e}"))?)
 }
 
+impl Summary {
+    /// What the user must be told of a restored store or server and of a
+    /// rewritten history, in Russian; `true` marks a warning. `short`
+    /// gives lines that fit the workstation's status bar.
+    pub fn notices(&self, short: bool) -> Vec<(String, bool)> {
+        let mut out = Vec::new();
+        if self.server_restored {
+            out.push((
+                if short {
+                    "Сервер восстановлен из копии: данные получены заново"
+                } else {
+                    "Сервер восстановлен из резервной копии: данные получены заново."
+                }
+                .to_owned(),
+                false,
+            ));
+        }
+        if self.resent > 0 {
+            out.push((
+                if short {
+                    format!("Отправлено заново изменений: {}", self.resent)
+                } else {
+                    format!(
+                        "Сервер не знал {} ваших изменений (восстановлено хранилище или сервер): они отправлены заново под новым идентификатором рабочего места.",
+                        self.resent
+                    )
+                },
+                false,
+            ));
+        }
+        if self.history_rewritten {
+            out.push((
+                if short {
+                    "⚠ История сервера переписана: сообщите администратору"
+                } else {
+                    "Внимание: журнал аудита сервера не совпадает с тем, что это рабочее место видело раньше — история изменений на сервере переписана. Сообщите администратору сервера (smarteka audit verify)."
+                }
+                .to_owned(),
+                true,
+            ));
+        }
+        out
+    }
+}
+
 /// Keeps what the user must see of one answered op.
 fn keep_answer(store: &Store, op: &super::Op, r: &OpResult) -> Result<(usize, usize), String> {
     let practice = op.kind.practice();
@@ -377,4 +422,30 @@ pub async fn wait(
     )
     .await?;
     serde_json::from_slice(&bytes).map_err(|e| format!("Ответ сервера не разобран: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Summary;
+
+    #[test]
+    fn notices_say_what_happened_and_fit_the_status_bar_when_short() {
+        assert!(Summary::default().notices(true).is_empty());
+        let s = Summary {
+            server_restored: true,
+            resent: 3,
+            history_rewritten: true,
+            ..Summary::default()
+        };
+        let long = s.notices(false);
+        assert_eq!(long.len(), 3);
+        assert!(long[1].0.contains("не знал 3"), "{long:?}");
+        assert_eq!(long.iter().filter(|n| n.1).count(), 1, "one warning");
+        for (text, _) in s.notices(true) {
+            assert!(
+                unicode_width::UnicodeWidthStr::width(text.as_str()) <= 56,
+                "«{text}» must fit beside the status bar's name"
+            );
+        }
+    }
 }
