@@ -579,6 +579,11 @@ pub fn main() -> ExitCode {
 }
 
 fn init_log(config: &Config, data: &Path) {
+    // Nothing is written into a folder that is not a store: the command
+    // will refuse it, and must leave it as it was.
+    if config.log.file.is_none() && !crate::store::may_hold_store(data) {
+        return;
+    }
     let file = config
         .log
         .file

@@ -147,3 +147,48 @@ fn a_second_process_on_the_same_store_is_refused() {
     let s = smarteka::store::Store::open(dir.path()).expect("opens");
     assert_eq!(s.practice_count(), 0, "the refused demo wrote nothing");
 }
+
+#[test]
+fn a_folder_that_is_not_a_store_is_refused_and_left_as_it_was() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("отчёт.docx"), b"x").expect("writes");
+    for args in [
+        &["search", "школа"][..],
+        &["check"],
+        &["demo", "--practices", "5"],
+    ] {
+        let o = smarteka(dir.path(), args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&o).contains("не похож на хранилище"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("reads")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, vec!["отчёт.docx".to_owned()], "nothing written there");
+    // A backup into a folder that is not empty, a restore of something
+    // that is not a backup: Russian, and nothing made.
+    let store = tempfile::tempdir().expect("tempdir");
+    assert!(
+        smarteka(store.path(), &["demo", "--practices", "5"])
+            .status
+            .success()
+    );
+    let o = smarteka(store.path(), &["backup", &dir.path().display().to_string()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("не пуст: резервную копию"),
+        "{}",
+        stderr(&o)
+    );
+    let target = store.path().join("restored");
+    let o = smarteka(&target, &["restore", &dir.path().display().to_string()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("нет описи"), "{}", stderr(&o));
+    assert!(!target.join("db").exists());
+}

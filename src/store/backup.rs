@@ -88,10 +88,7 @@ impl Store {
     /// `progress` hears what is being copied.
     pub fn backup(&self, dest: &Path, mut progress: impl FnMut(&str)) -> Result<Manifest> {
         if !is_free(dest) {
-            return Err(StoreError::Open {
-                path: dest.to_owned(),
-                reason: "каталог для резервной копии должен быть новым или пустым".to_owned(),
-            });
+            return Err(StoreError::BackupTarget(dest.to_owned()));
         }
         let parent = dest
             .parent()
@@ -191,8 +188,14 @@ impl Store {
 /// Reads and checks a backup: the manifest, the trees' hash and every
 /// file's hash. Returns the manifest.
 pub fn verify(src: &Path) -> Result<Manifest> {
-    let text = std::fs::read(src.join(MANIFEST))
-        .map_err(|e| bad(src, format!("нет описи резервной копии {MANIFEST} ({e})")))?;
+    let text = std::fs::read(src.join(MANIFEST)).map_err(|_| {
+        bad(
+            src,
+            format!(
+                "в ней нет описи {MANIFEST} — это не резервная копия smarteka или она не завершена"
+            ),
+        )
+    })?;
     let m: Manifest = serde_json::from_slice(&text)
         .map_err(|e| bad(src, format!("опись {MANIFEST} не разобрана ({e})")))?;
     if m.format > FORMAT {
@@ -220,12 +223,7 @@ pub fn verify(src: &Path) -> Result<Manifest> {
 /// before it was lost pull again.
 pub fn restore(src: &Path, data: &Path, mut progress: impl FnMut(&str)) -> Result<Manifest> {
     if data.join("db").exists() {
-        return Err(StoreError::Open {
-            path: data.to_owned(),
-            reason:
-                "там уже есть хранилище; восстанавливать можно только в новый или пустой каталог"
-                    .to_owned(),
-        });
+        return Err(StoreError::RestoreTarget(data.to_owned()));
     }
     super::is_store_dir(data)?;
     progress("проверка копии");

@@ -70,6 +70,14 @@ pub enum StoreError {
     )]
     BadBackup { path: PathBuf, detail: String },
     #[error(
+        "Каталог «{0}» не пуст: резервную копию делают в новый или пустой каталог. Укажите другой."
+    )]
+    BackupTarget(PathBuf),
+    #[error(
+        "В каталоге «{0}» уже есть хранилище: восстанавливают только в новый или пустой каталог. Укажите другой: --data КАТАЛОГ."
+    )]
+    RestoreTarget(PathBuf),
+    #[error(
         "Каталог «{0}» не пуст и не похож на хранилище smarteka. Укажите пустой каталог или каталог хранилища: --data КАТАЛОГ."
     )]
     NotAStore(PathBuf),
@@ -524,6 +532,12 @@ const OWN_ENTRIES: [&str; 8] = [
     "store.mark",
     "backups",
 ];
+
+/// Whether `dir` is missing, empty, or holds a store (or only what the
+/// program puts there itself): a folder the program may write in.
+pub fn may_hold_store(dir: &Path) -> bool {
+    is_store_dir(dir).is_ok()
+}
 
 /// Refuses a directory that holds other things and no store.
 fn is_store_dir(dir: &Path) -> Result<()> {
