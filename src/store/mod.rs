@@ -990,7 +990,12 @@ impl Store {
         counts.users += a[1];
         counts.applications += a[2];
         counts.events += a[3];
-        self.mark.write(&counts)?;
+        // The change is committed and flushed: a mark that cannot be
+        // written (a full disk) only lags behind, which never refuses a
+        // whole store; the user is not told that a saved change failed.
+        if let Err(e) = self.mark.write(&counts) {
+            tracing::error!(error = %e, seq, "high-water mark not written");
+        }
         Ok(seq)
     }
 
