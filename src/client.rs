@@ -143,24 +143,28 @@ pub async fn send(req: reqwest::RequestBuilder) -> Result<Vec<u8>, Refusal> {
     if status.is_success() {
         return Ok(bytes.to_vec());
     }
-    Err(match serde_json::from_slice::<ErrorBody>(&bytes) {
-        Ok(ErrorBody {
-            error,
-            code: Some(c),
-            last,
-        }) => Refusal::Coded(c, last, error),
-        Ok(e) => Refusal::Other(e.error),
-        Err(_) => Refusal::Other(format!("Сервер ответил {status}.")),
-    })
+    Err(refusal_of(status, &bytes))
 }
 
 /// The Russian message of an error response.
 pub async fn error_of(resp: reqwest::Response) -> String {
     let status = resp.status();
     match resp.bytes().await {
-        Ok(b) => serde_json::from_slice::<ErrorBody>(&b)
-            .map_or_else(|_| format!("Сервер ответил {status}."), |e| e.error),
-        Err(e) => format!("Сервер ответил {status}: {e}"),
+        Ok(b) => refusal_of(status, &b).message(),
+        Err(e) => network(&e),
+    }
+}
+
+/// An error answer of the server: its Russian message, with its code.
+fn refusal_of(status: reqwest::StatusCode, body: &[u8]) -> Refusal {
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(ErrorBody {
+            error,
+            code: Some(c),
+            last,
+        }) => Refusal::Coded(c, last, error),
+        Ok(e) => Refusal::Other(e.error),
+        Err(_) => Refusal::Other(format!("Сервер ответил кодом {}.", status.as_u16())),
     }
 }
 
@@ -488,11 +492,11 @@ pub fn login(data: &Path, server: &str, as_user: Option<&str>) -> Result<(), Fai
 /// Asks the server running on `data` for a backup into `dir`, through its
 /// control file.
 pub fn backup_by_server(data: &Path, dir: &Path) -> Result<crate::store::backup::Manifest, String> {
-    let text = std::fs::read_to_string(data.join(crate::server::CONTROL_FILE)).map_err(|e| {
-        format!("Хранилище открыто другим процессом, и это не сервер smarteka (нет файла управления: {e}). Остановите тот процесс.")
+    let text = std::fs::read_to_string(data.join(crate::server::CONTROL_FILE)).map_err(|_| {
+        "Хранилище открыто другим процессом, и это не сервер smarteka (нет файла управления serve.control). Остановите тот процесс.".to_owned()
     })?;
     let v: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| format!("Файл управления сервером повреждён: {e}"))?;
+        .map_err(|_| "Файл управления сервером повреждён.".to_owned())?;
     let (Some(addr), Some(secret)) = (v["addr"].as_str(), v["secret"].as_str()) else {
         return Err("Файл управления сервером повреждён.".to_owned());
     };

@@ -45,7 +45,7 @@ pub struct ServerConfig {
 
 impl ServerConfig {
     /// The backup plan, or why the settings are wrong.
-    pub fn plan(&self) -> Result<Option<crate::server::BackupPlan>, String> {
+    pub fn plan(&self) -> Result<Option<crate::store::backup::BackupPlan>, String> {
         let Some(dir) = &self.backup_dir else {
             return Ok(None);
         };
@@ -57,7 +57,7 @@ impl ServerConfig {
         if keep == 0 {
             return Err("[server] keep: храните хотя бы одну копию.".to_owned());
         }
-        Ok(Some(crate::server::BackupPlan {
+        Ok(Some(crate::store::backup::BackupPlan {
             dir: dir.clone(),
             every,
             keep,

@@ -82,6 +82,13 @@ impl ReadScope {
     }
 }
 
+/// Whether `reader` may see `of`'s phone, e-mail and confirmation: the
+/// user themself and the Модератор АСИ, who contacts participants; nobody
+/// else, the rating committee included.
+pub fn sees_contacts(reader: &User, of: &User) -> bool {
+    reader.id == of.id || (!reader.disabled && reader.has_role(Role::AsiModerator))
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::Utc;
@@ -162,5 +169,17 @@ mod tests {
         assert!(!read_scope(Some(&a)).can_read(&p));
         p.author = a.id;
         assert!(read_scope(Some(&a)).can_read(&p));
+    }
+
+    #[test]
+    fn contacts_are_the_users_own_and_the_asi_moderators() {
+        use crate::domain::fixtures::user;
+        let asi = user(1, vec![RoleGrant::global(Role::AsiModerator)]);
+        let rating = user(2, vec![RoleGrant::global(Role::RatingCommittee)]);
+        let author = user(3, vec![]);
+        assert!(sees_contacts(&asi, &author));
+        assert!(sees_contacts(&author, &author));
+        assert!(!sees_contacts(&rating, &author));
+        assert!(!sees_contacts(&author, &asi));
     }
 }

@@ -467,6 +467,18 @@ pub struct Passport {
 }
 
 impl Passport {
+    /// The SHA-256 of every file the passport names: the cover, the
+    /// materials and the consents kept as files (links are not files).
+    pub fn files(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.cover.iter().map(|c| c.sha256.clone()).collect();
+        for m in self.materials.iter().chain(&self.consents) {
+            if let Source::File { sha256, .. } = &m.source {
+                out.push(sha256.clone());
+            }
+        }
+        out
+    }
+
     /// The category code, when one of the ten is chosen.
     pub fn category_code(&self) -> Option<&str> {
         self.category.as_ref().and_then(CategoryChoice::code)

@@ -82,15 +82,14 @@ pub async fn received(
     let user = authenticate(&state, &headers)?;
     let sha = sha(&name)?.to_owned();
     let store = state.store.clone();
-    let n = tokio::task::spawn_blocking(move || -> Result<u64, StoreError> {
+    let n = super::off_thread(move || -> Result<u64, StoreError> {
         let blobs = Blobs::new(store.dir());
         if blobs.exists(&sha) && may_read(&store, &user, &sha)? {
             return Ok(std::fs::metadata(blobs.path_of(&sha)).map_or(0, |m| m.len()));
         }
         Ok(blobs.received(&user.id.to_string(), &sha))
     })
-    .await
-    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    .await??;
     Ok(offset_reply(StatusCode::OK, n))
 }
 
@@ -106,8 +105,8 @@ pub async fn append(
     let offset = number(&headers, OFFSET)?;
     let total = number(&headers, LENGTH)?;
     let store = state.store.clone();
-    let quota = state.partial_quota;
-    let result = tokio::task::spawn_blocking(move || {
+    let quota = super::PARTIAL_QUOTA;
+    let result = super::off_thread(move || {
         let blobs = Blobs::new(store.dir());
         let r = blobs.append(&user.id.to_string(), &name, offset, &body, total, quota);
         if let Ok(n) = r
@@ -118,8 +117,7 @@ pub async fn append(
         }
         Ok::<_, StoreError>(r)
     })
-    .await
-    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    .await??;
     match result {
         Ok(n) if n >= total => Ok(offset_reply(StatusCode::CREATED, n)),
         Ok(n) => Ok(offset_reply(StatusCode::OK, n)),
@@ -153,13 +151,11 @@ pub async fn download(
     let user = authenticate(&state, &headers)?;
     let sha = sha(&name)?.to_owned();
     let store = state.store.clone();
-    let path =
-        tokio::task::spawn_blocking(move || -> Result<Option<std::path::PathBuf>, StoreError> {
-            let path = Blobs::new(store.dir()).path_of(&sha);
-            Ok((path.is_file() && may_read(&store, &user, &sha)?).then_some(path))
-        })
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    let path = super::off_thread(move || -> Result<Option<std::path::PathBuf>, StoreError> {
+        let path = Blobs::new(store.dir()).path_of(&sha);
+        Ok((path.is_file() && may_read(&store, &user, &sha)?).then_some(path))
+    })
+    .await??;
     let Some(path) = path else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,

@@ -54,14 +54,7 @@ pub struct Options {
     pub header_timeout: Duration,
 }
 
-/// Backups the server takes by itself: `[server] backup_dir`,
-/// `backup_every`, `keep`.
-#[derive(Debug, Clone)]
-pub struct BackupPlan {
-    pub dir: PathBuf,
-    pub every: Duration,
-    pub keep: usize,
-}
+pub use crate::store::backup::BackupPlan;
 
 /// The longest pause between two parts of a request body.
 pub const BODY_PAUSE: Duration = Duration::from_secs(20);
@@ -86,8 +79,6 @@ pub struct AppState {
     pub news: Arc<tokio::sync::Notify>,
     /// Set when the server stops: waiting long-polls answer at once.
     pub closing: Arc<std::sync::atomic::AtomicBool>,
-    /// The most bytes of unfinished uploads per user.
-    pub partial_quota: u64,
     /// The secret `smarteka backup` shows to ask for a backup.
     control: Option<Arc<String>>,
 }
@@ -116,6 +107,13 @@ impl ApiError {
     #[must_use]
     pub fn code(mut self, code: &'static str) -> Self {
         self.code = Some(code);
+        self
+    }
+
+    /// The last op (or change) the server has, with a code.
+    #[must_use]
+    pub fn last(mut self, last: u64) -> Self {
+        self.last = Some(last);
         self
     }
 }
@@ -171,7 +169,7 @@ pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<User, ApiEr
         bearer(headers).ok_or_else(|| unauthorized("Войдите: smarteka login --server АДРЕС."))?;
     let session = state
         .store
-        .session(&token_hash(token.trim()))?
+        .session(&token_hash(token))?
         .ok_or_else(|| unauthorized("Сеанс не найден: войдите заново."))?;
     if session.expires <= Utc::now() {
         return Err(unauthorized("Сеанс истёк: войдите заново."));
@@ -285,11 +283,9 @@ async fn check_password(
     // argon2 is slow on purpose: off the async threads.
     let store = state.store.clone();
     let (l, p) = (login.clone(), password.to_owned());
-    let result = tokio::task::spawn_blocking(move || crate::auth::check(&store, &l, &p))
+    let result = off_thread(move || crate::auth::check(&store, &l, &p))
         .await
-        .map_err(|e| {
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response()
-        })?;
+        .map_err(IntoResponse::into_response)?;
     match result {
         Ok(u) => {
             lock(&state.throttle).succeeded(&login, ip);
@@ -382,11 +378,9 @@ async fn password(
     let ip = addr.ip().to_string();
     let mut user = check_password(&state, &me.login, &req.old, &ip).await?;
     let new = req.new.clone();
-    let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&new))
+    let hash = off_thread(move || crate::auth::hash_password(&new))
         .await
-        .map_err(|e| {
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response()
-        })?
+        .map_err(IntoResponse::into_response)?
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e).into_response())?;
     user.password_hash = hash;
     let keep = bearer(&headers).map(token_hash);
@@ -411,17 +405,28 @@ async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Me
     Ok(Json(Me::of(&user)))
 }
 
-/// Runs a store write off the async threads: writes wait while a backup
-/// reads the store, and must not hold up the runtime meanwhile.
+/// Runs slow or blocking work (a hash, a store read or write) off the
+/// async threads; a task that died is a Russian 500, its cause logged.
+pub(crate) async fn off_thread<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        tracing::error!(error = %e, "a blocking task failed");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            status_message(StatusCode::INTERNAL_SERVER_ERROR, BODY_LIMIT),
+        )
+    })
+}
+
+/// Runs store work off the async threads: writes wait while a backup reads
+/// the store, and must not hold up the runtime meanwhile.
 pub(crate) async fn blocking<T: Send + 'static>(
     store: &Arc<Store>,
     f: impl FnOnce(&Store) -> Result<T, crate::store::StoreError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let store = store.clone();
-    tokio::task::spawn_blocking(move || f(&store))
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
-        .map_err(ApiError::from)
+    off_thread(move || f(&store)).await?.map_err(ApiError::from)
 }
 
 fn lock(t: &Mutex<Throttle>) -> std::sync::MutexGuard<'_, Throttle> {
@@ -526,8 +531,9 @@ async fn announced_length(req: Request, next: Next) -> Response {
     }
 }
 
-/// The Russian message of an error status that came without one.
-fn status_message(status: StatusCode) -> String {
+/// The Russian message of an error status that came without one; `limit`
+/// is the body limit of the address asked.
+fn status_message(status: StatusCode, limit: usize) -> String {
     match status.as_u16() {
         400 => "Запрос не разобран: проверьте его параметры.".to_owned(),
         401 => "Войдите: smarteka login --server АДРЕС.".to_owned(),
@@ -536,7 +542,7 @@ fn status_message(status: StatusCode) -> String {
         408 => "Запрос не уложился во время: проверьте связь и повторите.".to_owned(),
         413 => format!(
             "Тело запроса больше допустимого ({}).",
-            crate::domain::rules::human_size(BODY_LIMIT as u64)
+            crate::domain::rules::human_size(limit as u64)
         ),
         414 => "Адрес запроса слишком длинный.".to_owned(),
         415 => "Неверный тип тела запроса: ожидается application/json.".to_owned(),
@@ -550,6 +556,7 @@ fn status_message(status: StatusCode) -> String {
 /// Every error answer is the JSON error with a Russian message, whoever
 /// made it (a route, an extractor, the router, a limit).
 async fn russian_errors(req: Request, next: Next) -> Response {
+    let limit = body_limit(req.uri().path());
     let resp = next.run(req).await;
     let status = resp.status();
     let json = resp
@@ -560,7 +567,7 @@ async fn russian_errors(req: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) || json {
         return resp;
     }
-    let mut out = ApiError::new(status, status_message(status)).into_response();
+    let mut out = ApiError::new(status, status_message(status, limit)).into_response();
     for name in [axum::http::header::RETRY_AFTER, axum::http::header::ALLOW] {
         if let Some(v) = resp.headers().get(&name) {
             out.headers_mut().insert(name, v.clone());
@@ -640,9 +647,8 @@ async fn admin_backup(
     }
     let Json(req) = body.map_err(|e| bad_json(&e))?;
     let store = state.store.clone();
-    let manifest = tokio::task::spawn_blocking(move || store.backup(&req.dir, |_| {}))
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+    let manifest = off_thread(move || store.backup(&req.dir, |_| {}))
+        .await?
         .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     tracing::info!(seq = manifest.seq, "backup made on request");
     Ok(Json(manifest))
@@ -654,16 +660,21 @@ fn constant_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The server's files readable by the account it runs as only: the store
-/// directory 0700, every file in it 0600.
+/// directory 0700 (which alone keeps everyone else out of all below it),
+/// and its own files and the database's 0600. The attachment folders are
+/// not walked: there may be many files, and the 0700 above guards them.
 fn private(dir: &std::path::Path) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt as _;
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-    for e in std::fs::read_dir(dir)?.flatten() {
-        let ft = e.file_type()?;
-        if ft.is_dir() {
-            private(&e.path())?;
-        } else if ft.is_file() {
-            std::fs::set_permissions(e.path(), std::fs::Permissions::from_mode(0o600))?;
+    let mode = std::fs::Permissions::from_mode;
+    std::fs::set_permissions(dir, mode(0o700))?;
+    for folder in [dir.to_owned(), dir.join("db")] {
+        for e in std::fs::read_dir(&folder)?.flatten() {
+            let ft = e.file_type()?;
+            if ft.is_dir() {
+                std::fs::set_permissions(e.path(), mode(0o700))?;
+            } else if ft.is_file() {
+                std::fs::set_permissions(e.path(), mode(0o600))?;
+            }
         }
     }
     Ok(())
@@ -746,7 +757,6 @@ impl AppState {
             push_gate: Arc::new(Mutex::new(())),
             news: Arc::new(tokio::sync::Notify::new()),
             closing: Arc::new(std::sync::atomic::AtomicBool::new(false)),
-            partial_quota: PARTIAL_QUOTA,
             control: None,
         }
     }

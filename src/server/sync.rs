@@ -58,15 +58,14 @@ pub async fn push(
     own_client(&state, &user, req.client).await?;
     let store = state.store.clone();
     let gate = state.push_gate.clone();
-    let reply = tokio::task::spawn_blocking(move || {
+    let reply = super::off_thread(move || {
         // One push at a time: «last applied seq» is read and written in order.
         let _one = gate
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         apply_ops(&store, &user, &req)
     })
-    .await
-    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    .await??;
     state.news.notify_waiters();
     packed_json(&reply)
 }
@@ -137,16 +136,15 @@ fn apply_ops(store: &Store, user: &User, req: &PushRequest) -> Result<PushReply,
             continue;
         }
         if op.seq != last + 1 {
-            let mut e = ApiError::new(
+            return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 format!(
                     "На сервере нет операций этого рабочего места после №{last} (пришла №{}): сервер восстановлен из резервной копии. Они будут отправлены заново.",
                     op.seq
                 ),
             )
-            .code(crate::sync::codes::OPS_MISSING);
-            e.last = Some(last);
-            return Err(e);
+            .code(crate::sync::codes::OPS_MISSING)
+            .last(last));
         }
         if let Some(why) = foreign_file(store, user, &op.kind)? {
             results.push((op.seq, reject(store, user, req.client, op, &why)?));
@@ -470,15 +468,14 @@ fn cursor_known(store: &Store, since: u64) -> Result<(), ApiError> {
     if since <= last {
         return Ok(());
     }
-    let mut e = ApiError::new(
+    Err(ApiError::new(
         StatusCode::CONFLICT,
         format!(
             "Сервер не знает изменений после №{last}, а у вас получено до №{since}: сервер восстановлен из резервной копии. Данные будут получены заново."
         ),
     )
-    .code(crate::sync::codes::CURSOR_AHEAD);
-    e.last = Some(last);
-    Err(e)
+    .code(crate::sync::codes::CURSOR_AHEAD)
+    .last(last))
 }
 
 #[derive(Debug, Deserialize)]
@@ -503,7 +500,7 @@ pub async fn changes(
     }
     cursor_known(&state.store, q.since)?;
     let store = state.store.clone();
-    let reply = tokio::task::spawn_blocking(move || {
+    let reply = super::off_thread(move || {
         let mut r = feed(&store, &user, q.since, q.client)?;
         if !r.more {
             r.audit_head = Some(store.audit_head()?);
@@ -513,8 +510,7 @@ pub async fn changes(
         }
         Ok::<_, ApiError>(r)
     })
-    .await
-    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    .await??;
     packed_json(&reply)
 }
 
@@ -555,9 +551,7 @@ pub async fn wait(
         tokio::pin!(woken);
         woken.as_mut().enable();
         let (store, reader) = (state.store.clone(), user.clone());
-        let found = tokio::task::spawn_blocking(move || news(&store, &reader, since, q.client))
-            .await
-            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+        let found = super::off_thread(move || news(&store, &reader, since, q.client)).await??;
         if found.news || state.closing.load(Ordering::SeqCst) {
             return Ok(axum::Json(found).into_response());
         }
@@ -626,12 +620,10 @@ pub(super) fn application_readable(
 
 /// A user as `reader` may see them.
 fn redacted(u: &User, reader: &User) -> User {
-    // Contacts go to the Модератор АСИ only (and to the user themself).
-    let all = reader.has_role(crate::domain::Role::AsiModerator);
     let mut v = u.clone();
     v.password_hash.clear();
     v.consents.clear();
-    if !(all || u.id == reader.id) {
+    if !crate::domain::access::sees_contacts(reader, u) {
         v.profile.phone.clear();
         v.profile.email.clear();
         v.verified = None;

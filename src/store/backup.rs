@@ -16,6 +16,15 @@ use serde::{Deserialize, Serialize};
 use super::blobs::{Blobs, hash_file};
 use super::{FORMAT, Result, Store, StoreError, TREE_NAMES};
 
+/// Backups a server takes by itself: `[server] backup_dir`,
+/// `backup_every`, `keep`.
+#[derive(Debug, Clone)]
+pub struct BackupPlan {
+    pub dir: PathBuf,
+    pub every: std::time::Duration,
+    pub keep: usize,
+}
+
 /// What a backup holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {

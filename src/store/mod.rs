@@ -47,10 +47,10 @@ pub enum StoreError {
     )]
     TooNew { path: PathBuf, found: u32 },
     #[error("{}", sled_ru(.0))]
-    Sled(#[from] sled::Error),
+    Sled(sled::Error),
     #[error("Ошибка хранилища: {0}")]
     Codec(#[from] CodecError),
-    #[error("Ошибка записи: {0}")]
+    #[error("Ошибка чтения или записи: {}", io_ru(.0))]
     Io(#[from] std::io::Error),
     #[error("Логин «{0}» уже занят.")]
     LoginTaken(String),
@@ -85,22 +85,43 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// sled's error, said in Russian.
+impl From<sled::Error> for StoreError {
+    /// sled's own words are logged here, once: the user reads Russian.
+    fn from(e: sled::Error) -> Self {
+        tracing::warn!(error = %e, "store");
+        Self::Sled(e)
+    }
+}
+
+/// An input/output error in Russian, by its kind.
+pub fn io_ru(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "файл или каталог не найден".to_owned(),
+        K::PermissionDenied => "нет прав доступа".to_owned(),
+        K::StorageFull => "на диске нет места".to_owned(),
+        K::ReadOnlyFilesystem => "файловая система только для чтения".to_owned(),
+        K::AlreadyExists => "файл уже есть".to_owned(),
+        K::DirectoryNotEmpty => "каталог не пуст".to_owned(),
+        _ => format!(
+            "ошибка ввода-вывода (код {})",
+            e.raw_os_error().unwrap_or(-1)
+        ),
+    }
+}
+
+/// sled's error, said in Russian (its own words go to the log).
 fn sled_ru(e: &sled::Error) -> String {
     const RESTORE: &str = "Восстановите хранилище из резервной копии (smarteka restore КОПИЯ --data НОВЫЙ_КАТАЛОГ) или, на рабочем месте, связанном с сервером, выполните smarteka sync repair.";
     match e {
         sled::Error::Corruption { .. } => {
             format!("Хранилище повреждено: запись не читается. {RESTORE}")
         }
-        sled::Error::Unsupported(what) => {
-            format!(
-                "Служебный файл хранилища db/conf повреждён или не подходит ({what}). {RESTORE}"
-            )
+        sled::Error::Unsupported(_) => {
+            format!("Служебный файл хранилища db/conf повреждён или не подходит. {RESTORE}")
         }
-        sled::Error::Io(io) => format!("Ошибка чтения или записи хранилища: {io}"),
-        sled::Error::ReportableBug(what) => {
-            format!("Внутренняя ошибка хранилища: {what}. {RESTORE}")
-        }
+        sled::Error::Io(io) => format!("Ошибка чтения или записи хранилища: {}", io_ru(io)),
+        sled::Error::ReportableBug(_) => format!("Внутренняя ошибка хранилища. {RESTORE}"),
         sled::Error::CollectionNotFound(_) => format!("В хранилище нет нужного раздела. {RESTORE}"),
     }
 }
@@ -448,24 +469,19 @@ fn lock(dir: &Path) -> Result<File> {
     // another thread is starting (it shares the descriptor until it
     // executes its program): a second process is told so only after a
     // short wait.
-    let started = std::time::Instant::now();
-    loop {
-        match f.try_lock() {
-            Ok(()) => break,
-            Err(std::fs::TryLockError::WouldBlock)
-                if started.elapsed() < std::time::Duration::from_millis(500) =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(StoreError::Locked(dir.to_owned()));
-            }
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(StoreError::Open {
-                    path: dir.to_owned(),
-                    reason: e.to_string(),
-                });
-            }
+    let locked = retry_briefly(
+        std::time::Duration::from_millis(500),
+        |e| matches!(e, std::fs::TryLockError::WouldBlock),
+        || f.try_lock(),
+    );
+    match locked {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Locked(dir.to_owned())),
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(StoreError::Open {
+                path: dir.to_owned(),
+                reason: e.to_string(),
+            });
         }
     }
     f.set_len(0)?;
@@ -476,18 +492,10 @@ fn lock(dir: &Path) -> Result<File> {
 /// The files a record names: covers, materials, consents, stage
 /// documents, a profile photo.
 pub fn files_of(r: &Record) -> Vec<String> {
-    use crate::domain::passport::Source;
     let mut out = Vec::new();
     match r {
         Record::Practice(p) => {
-            if let Some(c) = &p.passport.cover {
-                out.push(c.sha256.clone());
-            }
-            for m in p.passport.materials.iter().chain(&p.passport.consents) {
-                if let Source::File { sha256, .. } = &m.source {
-                    out.push(sha256.clone());
-                }
-            }
+            out = p.passport.files();
             out.extend(p.workflow.documents.iter().map(|d| d.sha256.clone()));
         }
         Record::Application(a) => out.extend(a.documents.iter().map(|d| d.sha256.clone())),
@@ -510,6 +518,33 @@ pub fn chain_link(prev: Option<&[u8]>, entry: &[u8]) -> Vec<u8> {
     h.finalize().to_vec()
 }
 
+/// The outcome of a sled transaction: its own refusal, or sled's error.
+fn settled<T>(r: std::result::Result<T, TransactionError<StoreError>>) -> Result<T> {
+    match r {
+        Ok(v) => Ok(v),
+        Err(TransactionError::Abort(e)) => Err(e),
+        Err(TransactionError::Storage(e)) => Err(e.into()),
+    }
+}
+
+/// Tries `f` until it answers, or until `limit`, while its failure is one
+/// `brief` says passes by itself (a lock let go a moment ago).
+fn retry_briefly<T, E>(
+    limit: std::time::Duration,
+    brief: impl Fn(&E) -> bool,
+    mut f: impl FnMut() -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
+    let started = std::time::Instant::now();
+    loop {
+        match f() {
+            Err(e) if brief(&e) && started.elapsed() < limit => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            r => return r,
+        }
+    }
+}
+
 /// `h`, the client, the op seq: the SHA-256 of the op applied under it.
 fn op_hash_key(client: Uuid, seq: u64) -> Vec<u8> {
     [b"h".as_slice(), client.as_bytes(), &seq.to_be_bytes()].concat()
@@ -522,7 +557,7 @@ fn owner_key(client: Uuid) -> Vec<u8> {
 
 /// Entries a store directory may hold before it has a `db`: what the
 /// program itself puts there before the store is first opened.
-const OWN_ENTRIES: [&str; 8] = [
+const OWN_ENTRIES: [&str; 7] = [
     "smarteka.lock",
     "smarteka.log",
     "index",
@@ -530,7 +565,6 @@ const OWN_ENTRIES: [&str; 8] = [
     "calendars",
     "server-session.toml",
     "store.mark",
-    "backups",
 ];
 
 /// Whether `dir` is missing, empty, or holds a store (or only what the
@@ -588,23 +622,17 @@ pub fn guarded<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
 /// let go a moment ago (sled's threads close it shortly after), or a child
 /// process another thread is starting: it is waited for, briefly.
 fn open_sled(dir: &Path) -> Result<sled::Db> {
-    let started = std::time::Instant::now();
-    loop {
-        match sled::Config::new()
-            .path(dir.join("db"))
-            .cache_capacity(64 * 1024 * 1024)
-            .open()
-        {
-            Ok(db) => return Ok(db),
-            Err(sled::Error::Io(e))
-                if e.to_string().contains("could not acquire lock")
-                    && started.elapsed() < std::time::Duration::from_secs(2) =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-            Err(e) => return Err(sled_open_error(dir, e)),
-        }
-    }
+    retry_briefly(
+        std::time::Duration::from_secs(2),
+        |e| matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock")),
+        || {
+            sled::Config::new()
+                .path(dir.join("db"))
+                .cache_capacity(64 * 1024 * 1024)
+                .open()
+        },
+    )
+    .map_err(|e| sled_open_error(dir, e))
 }
 
 /// A store sled cannot open: an IO error as such, anything else as damage.
@@ -612,12 +640,22 @@ fn sled_open_error(dir: &Path, e: sled::Error) -> StoreError {
     match e {
         sled::Error::Io(io) => StoreError::Open {
             path: dir.to_owned(),
-            reason: io.to_string(),
+            reason: io_ru(&io),
         },
         sled::Error::Unsupported(_) => damaged(dir, "служебный файл db/conf повреждён"),
         sled::Error::Corruption { .. } => damaged(dir, "журнал повреждён"),
-        other => damaged(dir, format!("журнал не читается ({other})")),
+        other => {
+            tracing::warn!(error = %other, "store not opened");
+            damaged(dir, "журнал не читается")
+        }
     }
+}
+
+/// A store whose reading panicked (sled on a damaged page): the panic's
+/// words go to the log, the user gets Russian.
+fn unreadable(dir: &Path, panic: &str) -> StoreError {
+    tracing::warn!(%panic, dir = %dir.display(), "store not readable");
+    damaged(dir, "журнал не читается")
 }
 
 fn damaged(dir: &Path, detail: impl Into<String>) -> StoreError {
@@ -656,7 +694,7 @@ impl Store {
         });
         let (db, trees) = match opened {
             Ok(r) => r?,
-            Err(panic) => return Err(damaged(dir, format!("журнал не читается ({panic})"))),
+            Err(panic) => return Err(unreadable(dir, &panic)),
         };
         let mark = mark::MarkFile::open(dir)?;
         let store = Self {
@@ -668,7 +706,7 @@ impl Store {
             gate: std::sync::Mutex::new(()),
             _lock: lock,
         };
-        let have = guarded(|| store.measure()).map_err(|p| damaged(dir, p))??;
+        let have = guarded(|| store.measure()).map_err(|p| unreadable(dir, &p))??;
         if let Some(expected) = expected
             && !opts.accept_loss
         {
@@ -684,7 +722,7 @@ impl Store {
         if fresh || expected.is_none() || opts.accept_loss {
             store.mark.reset(&have)?;
         }
-        guarded(|| store.check_format()).map_err(|p| damaged(dir, p))??;
+        guarded(|| store.check_format()).map_err(|p| unreadable(dir, &p))??;
         Ok(store)
     }
 
@@ -977,11 +1015,7 @@ impl Store {
                 Ok(seq)
             },
         );
-        let seq = match result {
-            Ok(seq) => seq,
-            Err(TransactionError::Abort(e)) => return Err(e),
-            Err(TransactionError::Storage(e)) => return Err(e.into()),
-        };
+        let seq = settled(result)?;
         self.db.flush()?;
         let mut counts = self.counts_lock();
         let a = added.get();
@@ -1240,14 +1274,17 @@ impl Store {
             }
             Ok::<_, ConflictableTransactionError<StoreError>>(())
         });
-        match result {
-            Ok(()) => {}
-            Err(TransactionError::Abort(e)) => return Err(e),
-            Err(TransactionError::Storage(e)) => return Err(e.into()),
-        }
-        let extra = self.trees[SENT].len().saturating_sub(SENT_KEPT);
-        for k in self.trees[SENT].iter().keys().take(extra) {
-            self.trees[SENT].remove(k?)?;
+        settled(result)?;
+        // Op numbers are gap-free: what is older than the newest SENT_KEPT
+        // is a range of keys, removed without reading the rest.
+        if let Some(newest) = seqs.iter().max()
+            && let Some(cut) = newest.checked_sub(SENT_KEPT as u64)
+        {
+            let from = [client.as_bytes().as_slice(), &u64_key(0)].concat();
+            let to = [client.as_bytes().as_slice(), &u64_key(cut + 1)].concat();
+            for k in self.trees[SENT].range(from..to).keys() {
+                self.trees[SENT].remove(k?)?;
+            }
         }
         self.db.flush()?;
         Ok(())
@@ -1306,11 +1343,7 @@ impl Store {
             meta.insert(KEY_OP_SEQ, &u64_key(ops.len() as u64))?;
             Ok::<_, ConflictableTransactionError<StoreError>>(())
         });
-        match result {
-            Ok(()) => {}
-            Err(TransactionError::Abort(e)) => return Err(e),
-            Err(TransactionError::Storage(e)) => return Err(e.into()),
-        }
+        settled(result)?;
         self.db.flush()?;
         Ok((id, ops.len()))
     }

@@ -83,19 +83,9 @@ pub enum OpKind {
 impl OpKind {
     /// The files the op refers to: they go to the server before it.
     pub fn blobs(&self) -> Vec<String> {
-        use crate::domain::passport::Source;
         let mut out = Vec::new();
         match self {
-            Self::Create { passport, .. } | Self::Edit { passport, .. } => {
-                if let Some(c) = &passport.cover {
-                    out.push(c.sha256.clone());
-                }
-                for m in passport.materials.iter().chain(&passport.consents) {
-                    if let Source::File { sha256, .. } = &m.source {
-                        out.push(sha256.clone());
-                    }
-                }
-            }
+            Self::Create { passport, .. } | Self::Edit { passport, .. } => out = passport.files(),
             Self::Act { documents, .. } | Self::Replicate { documents, .. } => {
                 out.extend(documents.iter().map(|d| d.sha256.clone()));
             }
