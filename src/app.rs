@@ -478,9 +478,16 @@ impl App {
                             } else {
                                 now + if *pending > 0 { SYNC_SOON } else { SYNC_IDLE }
                             };
-                            // The gravest last: it stays on the status bar.
-                            for (text, error) in summary.notices(true) {
-                                self.message = Some(Message { text, error });
+                            // All on one line, a warning first.
+                            let mut notes = summary.notices(true);
+                            notes.sort_by_key(|n| !n.1);
+                            if !notes.is_empty() {
+                                let error = notes.iter().any(|n| n.1);
+                                let text: Vec<String> = notes.into_iter().map(|n| n.0).collect();
+                                self.message = Some(Message {
+                                    text: text.join(" · "),
+                                    error,
+                                });
                             }
                             if summary.conflicts + summary.rejected > 0 {
                                 self.message = Some(Message {
