@@ -10,7 +10,7 @@ use smarteka::domain::access::read_scope;
 use smarteka::domain::calendar::Calendar;
 use smarteka::search::{SearchIndex, SearchQuery};
 use smarteka::store::Store;
-use smarteka::worker::{Request, Worker};
+use smarteka::tui::worker::{Request, Worker};
 
 fn search(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");

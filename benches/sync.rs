@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use sha2::Digest as _;
-use smarteka::client::Credentials;
 use smarteka::store::{Session, Store};
+use smarteka::sync::client::api::Credentials;
 
 fn credentials(store: &Store, url: &str, login: &str) -> Credentials {
     let user = store.user_by_login(login).expect("read").expect("user");
@@ -172,12 +172,12 @@ fn main() {
                     specifics: format!("Правка клиента {i}"),
                     ..smarteka::domain::Passport::default()
                 };
-                let op = smarteka::sync::PushRequest {
+                let op = smarteka::sync::protocol::PushRequest {
                     client: uuid::Uuid::now_v7(),
-                    ops: vec![smarteka::sync::Op {
+                    ops: vec![smarteka::sync::protocol::Op {
                         seq: 1,
                         at: chrono::Utc::now(),
-                        kind: smarteka::sync::OpKind::Edit {
+                        kind: smarteka::sync::protocol::OpKind::Edit {
                             practice,
                             base: 0,
                             fields: vec![smarteka::domain::passport::Field::P17],
@@ -185,7 +185,7 @@ fn main() {
                         },
                     }],
                 };
-                let body = smarteka::sync::pack(&serde_json::to_vec(&op).expect("json"));
+                let body = smarteka::sync::protocol::pack(&serde_json::to_vec(&op).expect("json"));
                 let t = Instant::now();
                 let r = http
                     .post(format!("{}/api/push", creds.server))

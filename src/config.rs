@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::domain::calendar::{Calendar, YearFile};
-use crate::theme::StyleSpec;
+use crate::tui::theme::StyleSpec;
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -233,9 +233,9 @@ mod tests {
             c.keys.get("quit"),
             Some(&vec!["q".to_owned(), "ctrl-q".to_owned()])
         );
-        let (_, problems) = crate::theme::Theme::load(&c.theme);
+        let (_, problems) = crate::tui::theme::Theme::load(&c.theme);
         assert!(problems.is_empty(), "{problems:?}");
-        let km = crate::keymap::Keymap::new(&c.keys, c.ui.layout_remap);
+        let km = crate::tui::keymap::Keymap::new(&c.keys, c.ui.layout_remap);
         assert!(km.problems.is_empty(), "{:?}", km.problems);
         assert_eq!(c.log.level, "info");
         let plan = c.server.plan().expect("valid").expect("a plan");

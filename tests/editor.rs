@@ -6,11 +6,11 @@ mod common;
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use smarteka::app::App;
 use smarteka::domain::PracticeStatus;
 use smarteka::domain::command::Command;
-use smarteka::exec::execute;
+use smarteka::service::practice::execute;
 use smarteka::store::Store;
+use smarteka::tui::app::App;
 
 use common::{app, screen};
 

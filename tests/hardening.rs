@@ -5,10 +5,10 @@
 mod common;
 
 use common::Central;
-use smarteka::client::Credentials;
 use smarteka::server::ErrorBody;
 use smarteka::store::Store;
-use smarteka::sync::{Op, OpKind, OpResult, PushReply, PushRequest, pack, unpack};
+use smarteka::sync::client::api::Credentials;
+use smarteka::sync::protocol::{Op, OpKind, OpResult, PushReply, PushRequest, pack, unpack};
 use uuid::Uuid;
 
 /// A raw push: the reply, or the error body with its status.
@@ -124,7 +124,7 @@ fn create_like_ops_cannot_replace_records_that_exist() {
         .map(|p| p.expect("reads"))
         .find(|p| p.status == smarteka::domain::PracticeStatus::Published)
         .expect("a published practice");
-    let event = smarteka::replication::create_event_with(
+    let event = smarteka::service::replication::create_event_with(
         &c.store,
         &asi_user,
         smarteka::domain::replication::Event {
@@ -174,7 +174,7 @@ fn a_client_id_belongs_to_one_user() {
     assert_eq!(status, 403);
     assert_eq!(
         e.code.as_deref(),
-        Some(smarteka::sync::codes::CLIENT_FOREIGN)
+        Some(smarteka::sync::protocol::codes::CLIENT_FOREIGN)
     );
     assert!(e.error.contains("другим пользователем"), "{}", e.error);
     // Nor may they read its answers or its feed.
@@ -204,7 +204,9 @@ fn files_follow_the_read_scope_and_uploads_prove_possession() {
     let blobs = smarteka::store::blobs::Blobs::new(dir.path());
     let b = blobs.put_file(&path).expect("stored");
     c.runtime
-        .block_on(smarteka::sync::files::upload(&author, &blobs, &b.sha256))
+        .block_on(smarteka::sync::client::files::upload(
+            &author, &blobs, &b.sha256,
+        ))
         .expect("uploaded");
     let (status, body) = get(&c, &author, &format!("/api/blobs/{}", b.sha256));
     assert_eq!(
@@ -251,7 +253,9 @@ fn files_follow_the_read_scope_and_uploads_prove_possession() {
     assert_eq!(get(&c, &other, &format!("/api/blobs/{}", b.sha256)).0, 404);
     // Sending the whole file proves they have it: then it is theirs too.
     c.runtime
-        .block_on(smarteka::sync::files::upload(&other, &blobs, &b.sha256))
+        .block_on(smarteka::sync::client::files::upload(
+            &other, &blobs, &b.sha256,
+        ))
         .expect("uploaded");
     assert_eq!(get(&c, &other, &format!("/api/blobs/{}", b.sha256)).0, 200);
 }
@@ -307,7 +311,7 @@ fn edit_title(store: &Store, login: &str, id: Uuid, title: &str) {
     let p = store.practice(id).expect("reads").expect("practice");
     let mut passport = p.passport.clone();
     title.clone_into(&mut passport.title);
-    smarteka::exec::execute(
+    smarteka::service::practice::execute(
         store,
         &user,
         smarteka::domain::command::Command::Edit { id, passport },
@@ -460,10 +464,10 @@ fn feed_users(c: &Central, creds: &Credentials) -> Vec<smarteka::domain::User> {
     loop {
         let (status, body) = get(c, creds, &format!("/api/changes?since={since}"));
         assert_eq!(status, 200);
-        let page: smarteka::sync::PullReply =
+        let page: smarteka::sync::protocol::PullReply =
             serde_json::from_slice(&unpack(&body, 1 << 26).expect("zstd")).expect("page");
         for r in page.records {
-            if let smarteka::sync::Remote::User(u) = r {
+            if let smarteka::sync::protocol::Remote::User(u) = r {
                 out.push(*u);
             }
         }

@@ -318,7 +318,7 @@ fn the_path_on_clients_syncing_with_a_central_instance() {
             .find(|a| a.practice == practice)
             .map(|a| a.id)
             .expect("pulled");
-        smarteka::replication::act_with(&s, &me(&s, logins[i]), id, action, &args, |_| {})
+        smarteka::service::replication::act_with(&s, &me(&s, logins[i]), id, action, &args, |_| {})
             .unwrap_or_else(|e| panic!("{}: {}", action.code(), e.message));
         let summary = sync(i, &s);
         assert_eq!(summary.rejected, 0, "{}", action.code());
@@ -332,8 +332,15 @@ fn the_path_on_clients_syncing_with_a_central_instance() {
             event: None,
             confirmed: true,
         };
-        smarteka::replication::apply_with(&s, &me(&s, "recipient"), practice, &req, None, |_| {})
-            .expect("applies");
+        smarteka::service::replication::apply_with(
+            &s,
+            &me(&s, "recipient"),
+            practice,
+            &req,
+            None,
+            |_| {},
+        )
+        .expect("applies");
         assert_eq!(
             s.outbox().expect("outbox").len(),
             1,
@@ -453,9 +460,15 @@ fn the_path_on_clients_syncing_with_a_central_instance() {
         event: None,
         confirmed: true,
     };
-    let b =
-        smarteka::replication::apply_with(&rs, &me(&rs, "recipient"), second, &req, None, |_| {})
-            .expect("applies");
+    let b = smarteka::service::replication::apply_with(
+        &rs,
+        &me(&rs, "recipient"),
+        second,
+        &req,
+        None,
+        |_| {},
+    )
+    .expect("applies");
     sync(0, &rs);
     {
         let s = open(1);
@@ -464,15 +477,22 @@ fn the_path_on_clients_syncing_with_a_central_instance() {
             reason: Some("contacts".into()),
             ..Args::default()
         };
-        smarteka::replication::act_with(&s, &me(&s, "asi"), b.id, Action::Refuse, &refuse, |_| {})
-            .expect("refuses");
+        smarteka::service::replication::act_with(
+            &s,
+            &me(&s, "asi"),
+            b.id,
+            Action::Refuse,
+            &refuse,
+            |_| {},
+        )
+        .expect("refuses");
         sync(1, &s);
     }
     let decline = Args {
         comment: "Передумали".into(),
         ..Args::default()
     };
-    smarteka::replication::act_with(
+    smarteka::service::replication::act_with(
         &rs,
         &me(&rs, "recipient"),
         b.id,

@@ -7,12 +7,12 @@
 mod common;
 
 use proptest::prelude::*;
-use smarteka::client::Credentials;
 use smarteka::domain::command::Command;
 use smarteka::domain::passport::Field;
 use smarteka::domain::{Passport, PracticeId};
-use smarteka::exec::execute;
+use smarteka::service::practice::execute;
 use smarteka::store::Store;
+use smarteka::sync::client::api::Credentials;
 
 use common::Central;
 

@@ -7,13 +7,13 @@ mod common;
 use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use smarteka::app::App;
 use smarteka::domain::command::Command;
-use smarteka::exec::execute;
-use smarteka::keymap::Keymap;
 use smarteka::search::SearchIndex;
+use smarteka::service::practice::execute;
 use smarteka::store::Store;
-use smarteka::theme::Theme;
+use smarteka::tui::app::App;
+use smarteka::tui::keymap::Keymap;
+use smarteka::tui::theme::Theme;
 
 use common::{Central, screen};
 
@@ -118,7 +118,7 @@ fn a_conflict_is_resolved_in_the_workstation() {
             .block_on(smarteka::sync::client::sync(&sb, &creds_b, |_| {}))
             .expect("syncs");
     }
-    app.on_reply(smarteka::worker::Reply::News);
+    app.on_reply(smarteka::tui::worker::Reply::News);
     assert!(
         app.sync.as_ref().is_some_and(|s| s.running),
         "news starts a sync"

@@ -9,12 +9,12 @@ use smarteka::search::Sort;
 
 use common::{app, screen};
 
-fn key(app: &mut smarteka::app::App, code: KeyCode) {
+fn key(app: &mut smarteka::tui::app::App, code: KeyCode) {
     app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
     app.settle();
 }
 
-fn typ(app: &mut smarteka::app::App, text: &str) {
+fn typ(app: &mut smarteka::tui::app::App, text: &str) {
     for c in text.chars() {
         key(app, KeyCode::Char(c));
     }

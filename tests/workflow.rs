@@ -7,11 +7,11 @@
 mod common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use smarteka::app::App;
 use smarteka::domain::command::Command;
 use smarteka::domain::{PracticeId, PracticeStatus};
-use smarteka::exec::execute;
-use smarteka::review;
+use smarteka::service::practice::execute;
+use smarteka::service::workflow as review;
+use smarteka::tui::app::App;
 
 use common::{app, screen};
 

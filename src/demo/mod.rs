@@ -11,7 +11,6 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use uuid::Uuid;
 
-use crate::auth::hash_password;
 use crate::domain::eligibility::parse_leaders_csv;
 use crate::domain::passport::{
     Audience, CategoryChoice, Cover, ImageFormat, ImplementationWay, Level, Material, MaterialKind,
@@ -22,6 +21,7 @@ use crate::domain::refdata::refdata;
 use crate::domain::user::{Consent, ConsentKind, Profile};
 use crate::domain::workflow::Workflow;
 use crate::domain::{Practice, PracticeStatus, Role, RoleGrant, User, UserId};
+use crate::service::accounts::hash_password;
 use crate::store::{Mutation, Record, Store, StoreError};
 
 use vocab::{FIRST_NAMES, PARTNERS, PLAN_STEPS, QUALIFIERS, SPECIFICS, SUPPORT, VOCAB, Vocab};
@@ -923,7 +923,7 @@ mod tests {
         for login in demo_logins() {
             let u = s.user_by_login(login).expect("reads").expect("exists");
             assert!(
-                crate::auth::verify_password(DEMO_PASSWORD, &u.password_hash),
+                crate::service::accounts::verify_password(DEMO_PASSWORD, &u.password_hash),
                 "{login}"
             );
             assert!(

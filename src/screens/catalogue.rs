@@ -12,12 +12,13 @@ use ratatui_textarea::TextArea;
 
 use super::facets::{FacetPanel, PanelOutcome};
 use super::{Effect, RenderCx, Screen};
-use crate::action::Action;
 use crate::domain::Section;
 use crate::domain::access::ReadScope;
 use crate::search::{FacetKind, Filters, SearchQuery, Sort};
-use crate::ui::{fit, group, plural, truncate};
-use crate::worker::{Reply, Request, Row};
+use crate::service::views::Row;
+use crate::tui::action::Action;
+use crate::tui::ui::{fit, group, plural, truncate};
+use crate::tui::worker::{Reply, Request};
 
 const LIST: [Action; 26] = [
     Action::Search,

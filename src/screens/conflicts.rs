@@ -10,10 +10,10 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui_textarea::TextArea;
 
 use super::{Effect, RenderCx, Screen, page};
-use crate::action::Action;
 use crate::domain::user::User;
-use crate::ui::truncate;
-use crate::worker::{ConflictView, Reply, Request, Resolution};
+use crate::tui::action::Action;
+use crate::tui::ui::truncate;
+use crate::tui::worker::{ConflictView, Reply, Request, Resolution};
 
 pub const COMMANDS: [Action; 9] = [
     Action::KeepMine,

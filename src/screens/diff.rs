@@ -9,11 +9,11 @@ use unicode_width::UnicodeWidthStr;
 
 use super::scroll::{self, Scroller};
 use super::{Effect, RenderCx, Screen, page};
-use crate::action::Action;
-use crate::diff::Piece;
 use crate::domain::PracticeId;
 use crate::domain::user::User;
-use crate::worker::{DiffView, Reply, Request};
+use crate::service::diff::Piece;
+use crate::tui::action::Action;
+use crate::tui::worker::{DiffView, Reply, Request};
 
 pub fn commands() -> Vec<Action> {
     let mut v = vec![
@@ -160,7 +160,10 @@ impl Screen for Diff {
             t,
             vec![
                 Span::styled(" Сравнение", t.title),
-                Span::styled(crate::ui::truncate(&title, area.width as usize), t.muted),
+                Span::styled(
+                    crate::tui::ui::truncate(&title, area.width as usize),
+                    t.muted,
+                ),
             ],
         );
         let area = Rect {

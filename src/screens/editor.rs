@@ -18,7 +18,6 @@ use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragra
 use ratatui_textarea::TextArea;
 
 use super::{Effect, RenderCx, Screen};
-use crate::action::Action;
 use crate::domain::passport::{
     CRITERIA, CategoryChoice, Field, ImplementationWay, Partner, ResultRow, Route,
 };
@@ -26,8 +25,9 @@ use crate::domain::refdata::refdata;
 use crate::domain::rules::{self, Finding, Severity, TITLE_MAX_CHARS};
 use crate::domain::user::{Profile, UserId};
 use crate::domain::{Passport, PracticeId, User};
-use crate::ui::truncate;
-use crate::worker::{Draft, Reply, Request};
+use crate::tui::action::Action;
+use crate::tui::ui::truncate;
+use crate::tui::worker::{Draft, Reply, Request};
 
 /// Every action the editor may offer, for the clash check.
 pub const COMMAND_SET: [Action; 14] = [
@@ -1254,7 +1254,7 @@ impl Editor {
         let Some(a) = &mut self.attach else {
             return Vec::new();
         };
-        let kinds = crate::exec::attachment_kinds();
+        let kinds = crate::service::practice::attachment_kinds();
         match (a.kind_cursor, action) {
             (_, Action::Back) => self.attach = None,
             (None, Action::NextField) => {
@@ -1290,7 +1290,7 @@ impl Editor {
 impl AttachPrompt {
     fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
         let t = cx.theme;
-        let kinds = crate::exec::attachment_kinds();
+        let kinds = crate::service::practice::attachment_kinds();
         let rows = match self.kind_cursor {
             Some(_) => kinds.len() as u16,
             None => 2 + self.candidates.len().min(8) as u16,

@@ -7,9 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState};
 
 use super::RenderCx;
-use crate::action::Action;
 use crate::search::{FacetCounts, FacetKind, Filters};
-use crate::ui::{group, truncate};
+use crate::tui::action::Action;
+use crate::tui::ui::{group, truncate};
 
 pub const COMMANDS: [Action; 10] = [
     Action::Up,

@@ -8,10 +8,10 @@ use ratatui::text::{Line, Span};
 use super::passport::wrap_into;
 use super::scroll::{self, Scroller};
 use super::{Effect, RenderCx, Screen, page};
-use crate::action::Action;
 use crate::domain::PracticeId;
 use crate::domain::user::User;
-use crate::worker::{HistoryView, Reply, Request};
+use crate::tui::action::Action;
+use crate::tui::worker::{HistoryView, Reply, Request};
 
 pub fn commands() -> Vec<Action> {
     let mut v = vec![Action::Diff];

@@ -8,12 +8,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Effect, RenderCx, Screen, loaded, page};
-use crate::action::Action;
 use crate::domain::PracticeId;
 use crate::domain::user::User;
-use crate::review::Inbox as Items;
-use crate::ui::truncate;
-use crate::worker::{Reply, Request};
+use crate::service::workflow::Inbox as Items;
+use crate::tui::action::Action;
+use crate::tui::ui::truncate;
+use crate::tui::worker::{Reply, Request};
 
 pub const COMMANDS: [Action; 9] = [
     Action::Open,

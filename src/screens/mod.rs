@@ -19,11 +19,11 @@ use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use crate::action::Action;
 use crate::domain::PracticeId;
-use crate::keymap::Keymap;
-use crate::theme::Theme;
-use crate::worker::{Reply, Request};
+use crate::tui::action::Action;
+use crate::tui::keymap::Keymap;
+use crate::tui::theme::Theme;
+use crate::tui::worker::{Reply, Request};
 
 /// What a screen asks the application to do.
 #[derive(Debug, Clone)]

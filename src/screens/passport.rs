@@ -8,13 +8,13 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::{Effect, RenderCx, Screen};
-use crate::action::Action;
-use crate::domain::passport::{CRITERIA, CategoryChoice, Field, ImplementationWay, Source};
+use crate::domain::passport::CRITERIA;
 use crate::domain::refdata::refdata;
-use crate::domain::rules::human_size;
 use crate::domain::{PracticeId, PracticeStatus};
-use crate::theme::Theme;
-use crate::worker::{PracticeView, Reply, Request, RevisionView};
+use crate::service::views::{PracticeView, field_texts};
+use crate::tui::action::Action;
+use crate::tui::theme::Theme;
+use crate::tui::worker::{Reply, Request, RevisionView};
 
 pub const COMMANDS: [Action; 18] = [
     Action::Workflow,
@@ -65,186 +65,6 @@ impl PassportView {
                 user: user.map(Box::new),
             }),
         )
-    }
-}
-
-fn empty(s: &str) -> String {
-    if s.trim().is_empty() {
-        "—".to_owned()
-    } else {
-        s.trim().to_owned()
-    }
-}
-
-/// The fields as (label, text) pairs, in passport order.
-pub fn field_texts(v: &PracticeView) -> Vec<(Field, String)> {
-    let d = refdata();
-    let p = &v.practice.passport;
-    let list = |xs: &[String]| -> String {
-        if xs.iter().all(|x| x.trim().is_empty()) {
-            "—".to_owned()
-        } else {
-            xs.iter()
-                .map(|x| format!("• {x}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        }
-    };
-    let mut out = Vec::new();
-    for f in Field::ALL {
-        let text = match f {
-            Field::P1 => empty(&p.title),
-            Field::P2 => empty(&p.goal),
-            Field::P3 => list(&p.tasks),
-            Field::P4 => empty(&p.essence),
-            Field::P5 => format!(
-                "Главная: {}\nВторостепенная: {}",
-                empty(&p.audience.main),
-                empty(&p.audience.secondary)
-            ),
-            Field::P6 => {
-                let mut s = format!(
-                    "Главные: {}\nДополнительные: {}",
-                    empty(&p.results.main),
-                    empty(&p.results.additional)
-                );
-                for m in &p.results.measures {
-                    let year = m.year.map(|y| format!(" ({y})")).unwrap_or_default();
-                    let _ = write!(
-                        s,
-                        "\n• {}, {}: {} → {}{year}",
-                        m.indicator, m.unit, m.before, m.after
-                    );
-                }
-                s
-            }
-            Field::P7 => match &p.category {
-                Some(CategoryChoice::Known(c)) => d.category_name(c).to_owned(),
-                Some(CategoryChoice::DontKnow) => "Я не знаю, что выбрать".to_owned(),
-                None => "—".to_owned(),
-            },
-            Field::P8 => {
-                let kind = p.organisation.kind.as_deref().map_or("—", |k| {
-                    d.organisation_type(k).map_or(k, |t| t.name.as_str())
-                });
-                format!("{kind}\n{}", empty(&p.organisation.name))
-            }
-            Field::P9 => {
-                if p.materials.is_empty() {
-                    "—".to_owned()
-                } else {
-                    p.materials
-                        .iter()
-                        .map(|m| format!("• {}: {}", m.kind.name(), source_text(&m.source)))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                }
-            }
-            Field::P10 => p.cover.as_ref().map_or("—".to_owned(), |c| {
-                format!("{} ({}×{})", c.name, c.width, c.height)
-            }),
-            Field::P11 => {
-                let author = p
-                    .regions
-                    .author
-                    .as_deref()
-                    .map_or("—", |r| d.region_name(r));
-                let others: Vec<&str> = p.regions.others.iter().map(|r| d.region_name(r)).collect();
-                if others.is_empty() {
-                    format!("Регион-автор: {author}")
-                } else {
-                    format!(
-                        "Регион-автор: {author}\nТакже внедрена: {}",
-                        others.join(", ")
-                    )
-                }
-            }
-            Field::P12 => p.cost.as_deref().map_or("—".to_owned(), |c| {
-                d.cost_range(c).map_or(c, |x| x.name.as_str()).to_owned()
-            }),
-            Field::P13 => match &p.implementation_way {
-                Some(ImplementationWay::Known(c)) => d
-                    .implementation_way(c)
-                    .map_or(c.as_str(), |x| x.name.as_str())
-                    .to_owned(),
-                Some(ImplementationWay::Other(t)) => format!("Другое: {t}"),
-                None => "—".to_owned(),
-            },
-            Field::P14 => format!("{}\n{}", list(&p.plan.steps), p.plan.measures),
-            Field::P15 => {
-                if p.partners.is_empty() {
-                    "Не привлекались".to_owned()
-                } else {
-                    p.partners
-                        .iter()
-                        .map(|x| format!("• {} — {}; {}", x.name, x.terms, x.responsibility))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                }
-            }
-            Field::P16 => p.launch_months.map_or("—".to_owned(), |m| {
-                format!(
-                    "{m} {}",
-                    crate::ui::plural(u64::from(m), "месяц", "месяца", "месяцев")
-                )
-            }),
-            Field::P17 => empty(&p.specifics),
-            Field::P18 => empty(&p.support),
-            Field::P19 => {
-                if v.team.is_empty() {
-                    "—".to_owned()
-                } else {
-                    v.team
-                        .iter()
-                        .map(|(n, mentor)| {
-                            if *mentor {
-                                format!("• {n} — наставник")
-                            } else {
-                                format!("• {n}")
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                }
-            }
-            Field::P20 => {
-                if p.rating_indicators.is_empty() {
-                    "Не отмечены".to_owned()
-                } else {
-                    p.rating_indicators
-                        .iter()
-                        .map(|c| {
-                            format!(
-                                "• {}",
-                                d.indicator(c).map_or(c.as_str(), |i| i.name.as_str())
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                }
-            }
-            Field::P21 => {
-                if p.consents.is_empty() {
-                    "—".to_owned()
-                } else {
-                    format!("Загружено согласий: {}", p.consents.len())
-                }
-            }
-            Field::P22 => p.level.map_or("Не установлен".to_owned(), |l| {
-                format!("{} — {}", l.number(), l.name())
-            }),
-            Field::P23 => p.year.map_or("—".to_owned(), |y| y.to_string()),
-            Field::P24 => p.route.map_or("—".to_owned(), |r| r.name().to_owned()),
-        };
-        out.push((f, text));
-    }
-    out
-}
-
-fn source_text(s: &Source) -> String {
-    match s {
-        Source::File { name, size, .. } => format!("{name}, {}", human_size(*size)),
-        Source::Link { url } => url.clone(),
     }
 }
 

@@ -12,13 +12,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::{Effect, RenderCx, Screen};
-use crate::action::Action;
 use crate::domain::PracticeId;
 use crate::domain::queue::{Item, Queue};
 use crate::domain::refdata::refdata;
 use crate::domain::user::User;
-use crate::ui::{fit, truncate};
-use crate::worker::{Reply, Request};
+use crate::tui::action::Action;
+use crate::tui::ui::{fit, truncate};
+use crate::tui::worker::{Reply, Request};
 
 pub const COMMANDS: [Action; 17] = [
     Action::Workflow,

@@ -14,13 +14,13 @@ use ratatui_textarea::TextArea;
 
 use super::popups::{cursor_at, window};
 use super::{Effect, RenderCx, Screen, keep_one_line, loaded, page};
-use crate::action::Action;
 use crate::domain::replication::{Action as Step, Request as ApplyRequest, ResultForm};
 use crate::domain::user::User;
 use crate::domain::{PracticeId, ReplicationStatus};
-use crate::replication::{Row, StepInput, Summary};
-use crate::ui::truncate;
-use crate::worker::{ApplicationView, Reply, Request};
+use crate::service::replication::{Row, StepInput, Summary};
+use crate::tui::action::Action;
+use crate::tui::ui::truncate;
+use crate::tui::worker::{ApplicationView, Reply, Request};
 
 pub const LIST_COMMANDS: [Action; 11] = [
     Action::Open,
@@ -196,7 +196,7 @@ enum Mode {
 pub struct Replication {
     user: User,
     pub rows: Option<Result<Vec<Row>, String>>,
-    invitations: Vec<crate::replication::Invitation>,
+    invitations: Vec<crate::service::replication::Invitation>,
     pub selected: usize,
     filter: TextArea<'static>,
     /// `None`: every status.

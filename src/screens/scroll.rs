@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
 
-use crate::action::Action;
+use crate::tui::action::Action;
 
 /// The scroll keys, in help order.
 pub const KEYS: [Action; 6] = [

@@ -18,8 +18,7 @@ use crate::store::{EntityRef, Store, StoreError};
 
 /// The largest chunk of one upload request.
 pub const CHUNK_LIMIT: usize = 4 * 1024 * 1024;
-pub const OFFSET: &str = "upload-offset";
-pub const LENGTH: &str = "upload-length";
+pub use crate::sync::protocol::blobs_header::{LENGTH, OFFSET};
 
 fn sha(s: &str) -> Result<&str, ApiError> {
     if Blobs::is_sha256(s) {

@@ -5,10 +5,6 @@
 //! finishes the requests in flight and flushes the store.
 
 mod blobs;
-/// The headers of resumable uploads.
-pub mod blobs_header {
-    pub use super::blobs::{LENGTH, OFFSET};
-}
 mod sync;
 mod throttle;
 
@@ -25,18 +21,17 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::domain::User;
 use crate::store::{Session, Store};
+pub use crate::sync::protocol::{
+    BackupRequest, CONTROL_FILE, CONTROL_HEADER, ErrorBody, LoginReply, LoginRequest, Me, PROTOCOL,
+    PROTOCOL_HEADER, PasswordRequest, blobs_header,
+};
 use throttle::Throttle;
 
-/// The protocol spoken between `smarteka sync` and `smarteka serve`. A
-/// request without it, or with another, is refused with a message.
-pub const PROTOCOL: u32 = 2;
-/// The header carrying [`PROTOCOL`].
-pub const PROTOCOL_HEADER: &str = "x-smarteka-protocol";
 /// The largest request body outside attachment chunks.
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
@@ -62,11 +57,6 @@ pub const BODY_PAUSE: Duration = Duration::from_secs(20);
 pub const PARTIAL_AGE: Duration = Duration::from_secs(24 * 60 * 60);
 /// The most bytes of unfinished uploads one user may leave on the server.
 pub const PARTIAL_QUOTA: u64 = 100 * 1024 * 1024;
-/// The file, in the store directory, through which `smarteka backup` asks
-/// the running server for a backup: its address and a secret, 0600.
-pub const CONTROL_FILE: &str = "serve.control";
-/// The header carrying the secret of [`CONTROL_FILE`].
-pub const CONTROL_HEADER: &str = "x-smarteka-control";
 
 #[derive(Clone)]
 pub struct AppState {
@@ -88,7 +78,7 @@ pub struct AppState {
 pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
-    /// What the client should do, for a machine ([`crate::sync::codes`]).
+    /// What the client should do, for a machine ([`crate::sync::protocol::codes`]).
     pub code: Option<&'static str>,
     /// Figures that go with the code (the last op the server has).
     pub last: Option<u64>,
@@ -116,16 +106,6 @@ impl ApiError {
         self.last = Some(last);
         self
     }
-}
-
-/// The body of every error.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct ErrorBody {
-    pub error: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last: Option<u64>,
 }
 
 impl IntoResponse for ApiError {
@@ -187,44 +167,6 @@ pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<User, ApiEr
     Ok(user)
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-pub struct LoginRequest {
-    pub login: String,
-    pub password: String,
-    /// The client id the workstation has, if it has one.
-    #[serde(default)]
-    pub client: Option<uuid::Uuid>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct LoginReply {
-    pub token: String,
-    pub expires: chrono::DateTime<Utc>,
-    pub user: Me,
-    /// The client id registered to this user for this workstation: the one
-    /// it sent, or a new one if it sent none or one of another user's.
-    #[serde(default)]
-    pub client: Option<uuid::Uuid>,
-}
-
-/// What a client learns of its own user: never the password hash.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Me {
-    pub login: String,
-    pub full_name: String,
-    pub roles: Vec<String>,
-}
-
-impl Me {
-    fn of(u: &User) -> Self {
-        Self {
-            login: u.login.clone(),
-            full_name: u.profile.full_name.clone(),
-            roles: u.role_names().iter().map(|r| (*r).to_owned()).collect(),
-        }
-    }
-}
-
 /// `GET /api/health`: up, the protocol, the last change, this instance's
 /// epoch and the head of its audit chain (a client that saw another head
 /// at the same seq learns that history was rewritten).
@@ -283,7 +225,7 @@ async fn check_password(
     // argon2 is slow on purpose: off the async threads.
     let store = state.store.clone();
     let (l, p) = (login.clone(), password.to_owned());
-    let result = off_thread(move || crate::auth::check(&store, &l, &p))
+    let result = off_thread(move || crate::service::accounts::check(&store, &l, &p))
         .await
         .map_err(IntoResponse::into_response)?;
     match result {
@@ -293,7 +235,7 @@ async fn check_password(
         }
         Err((message, why)) => {
             tracing::warn!(%login, %ip, reason = why.code(), "sign-in refused");
-            let status = if why == crate::auth::Refused::Store {
+            let status = if why == crate::service::accounts::Refused::Store {
                 StatusCode::INTERNAL_SERVER_ERROR
             } else {
                 StatusCode::UNAUTHORIZED
@@ -356,12 +298,6 @@ async fn logout(
     Ok(Json(serde_json::json!({ "signed_out": true })))
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-pub struct PasswordRequest {
-    pub old: String,
-    pub new: String,
-}
-
 /// `POST /api/password`: a new password for the signed-in user, given the
 /// old one; the user's other sessions end.
 async fn password(
@@ -372,13 +308,13 @@ async fn password(
 ) -> Result<Json<serde_json::Value>, Response> {
     let me = authenticate(&state, &headers).map_err(IntoResponse::into_response)?;
     let Json(req) = body.map_err(|e| bad_json(&e).into_response())?;
-    if let Some(why) = crate::auth::weak_password(&req.new) {
+    if let Some(why) = crate::service::accounts::weak_password(&req.new) {
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, why).into_response());
     }
     let ip = addr.ip().to_string();
     let mut user = check_password(&state, &me.login, &req.old, &ip).await?;
     let new = req.new.clone();
-    let hash = off_thread(move || crate::auth::hash_password(&new))
+    let hash = off_thread(move || crate::service::accounts::hash_password(&new))
         .await
         .map_err(IntoResponse::into_response)?
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e).into_response())?;
@@ -620,11 +556,6 @@ pub fn router(state: AppState, timeout: Duration) -> Router {
         .with_state(state)
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-pub struct BackupRequest {
-    pub dir: PathBuf,
-}
-
 /// `POST /api/admin/backup`: `smarteka backup` on the server's machine asks
 /// the running server for a backup, showing the secret of its control file
 /// (readable only by the account the server runs as), from loopback only.
@@ -775,7 +706,7 @@ fn limit_headers(
 /// Runs the central instance until SIGTERM or SIGINT, then lets requests
 /// in flight finish (up to 30 s) and flushes the store.
 pub async fn serve(opts: Options) -> Result<(), String> {
-    crate::client::crypto();
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let store = Arc::new(Store::open(&opts.data).map_err(|e| e.to_string())?);
     private(&opts.data).map_err(|e| {
         format!(

@@ -18,9 +18,9 @@ use crate::domain::command::Command;
 use crate::domain::passport::Level;
 use crate::domain::passport::{Field, Member, copy_field};
 use crate::domain::workflow::{Action, Args};
-use crate::exec::{ExecError, execute_with};
+use crate::service::practice::{ExecError, execute_with};
 use crate::store::{Mutation, Store, StoreError, codec};
-use crate::sync::{
+use crate::sync::protocol::{
     News, Op, OpKind, OpResult, PullReply, PushReply, PushRequest, Remote, pack, unpack,
 };
 
@@ -92,7 +92,7 @@ pub(super) async fn own_client(
         StatusCode::FORBIDDEN,
         "Этот идентификатор рабочего места закреплён за другим пользователем: войдите заново (smarteka login).",
     )
-    .code(crate::sync::codes::CLIENT_FOREIGN))
+    .code(crate::sync::protocol::codes::CLIENT_FOREIGN))
 }
 
 /// The identity of an op: its number, when it was made, its kind and its
@@ -125,7 +125,7 @@ fn apply_ops(store: &Store, user: &User, req: &PushRequest) -> Result<PushReply,
                         op.seq
                     ),
                 )
-                .code(crate::sync::codes::CLIENT_REUSED));
+                .code(crate::sync::protocol::codes::CLIENT_REUSED));
             }
             // Already applied: the same answer again.
             let r = match store.client_result(req.client, op.seq)? {
@@ -143,7 +143,7 @@ fn apply_ops(store: &Store, user: &User, req: &PushRequest) -> Result<PushReply,
                     op.seq
                 ),
             )
-            .code(crate::sync::codes::OPS_MISSING)
+            .code(crate::sync::protocol::codes::OPS_MISSING)
             .last(last));
         }
         if let Some(why) = foreign_file(store, user, &op.kind)? {
@@ -204,7 +204,7 @@ fn apply_replication(
                 event: a.event,
                 confirmed: true,
             };
-            crate::replication::apply_with(store, user, a.practice, &req, Some(a.id), mark)
+            crate::service::replication::apply_with(store, user, a.practice, &req, Some(a.id), mark)
                 .map(|_| ())
         }
         OpKind::Replicate {
@@ -240,17 +240,21 @@ fn apply_replication(
                 reason: reason.clone(),
                 report: report.clone(),
             };
-            crate::replication::act_with(store, user, *application, kind, &args, mark).map(|_| ())
+            crate::service::replication::act_with(store, user, *application, kind, &args, mark)
+                .map(|_| ())
         }
         OpKind::Event { event } => {
-            crate::replication::create_event_with(store, user, (**event).clone(), mark).map(|_| ())
+            crate::service::replication::create_event_with(store, user, (**event).clone(), mark)
+                .map(|_| ())
         }
         OpKind::Interest {
             event,
             region,
             practices,
-        } => crate::replication::interest_with(store, user, *event, region, practices, mark)
-            .map(|_| ()),
+        } => {
+            crate::service::replication::interest_with(store, user, *event, region, practices, mark)
+                .map(|_| ())
+        }
         OpKind::Create { .. } | OpKind::Edit { .. } | OpKind::Act { .. } => {
             return apply_one(store, user, client, op);
         }
@@ -474,7 +478,7 @@ fn cursor_known(store: &Store, since: u64) -> Result<(), ApiError> {
             "Сервер не знает изменений после №{last}, а у вас получено до №{since}: сервер восстановлен из резервной копии. Данные будут получены заново."
         ),
     )
-    .code(crate::sync::codes::CURSOR_AHEAD)
+    .code(crate::sync::protocol::codes::CURSOR_AHEAD)
     .last(last))
 }
 

@@ -69,8 +69,10 @@ impl Store {
             decode_all(self, LEADERS, "списки лидеров", &mut r)?;
         let _: Vec<Notice> = decode_all(self, INBOX, "уведомления", &mut r)?;
         let _: Vec<Session> = decode_all(self, SESSIONS, "сеансы", &mut r)?;
-        let _: Vec<crate::sync::Op> = decode_all(self, OUTBOX, "очередь отправки", &mut r)?;
-        let _: Vec<crate::sync::Conflict> = decode_all(self, CONFLICTS, "конфликты", &mut r)?;
+        let _: Vec<crate::sync::protocol::Op> =
+            decode_all(self, OUTBOX, "очередь отправки", &mut r)?;
+        let _: Vec<crate::sync::protocol::Conflict> =
+            decode_all(self, CONFLICTS, "конфликты", &mut r)?;
         let apps: Vec<crate::domain::replication::Application> =
             decode_all(self, APPLICATIONS, "заявки", &mut r)?;
         let events: Vec<crate::domain::replication::Event> =

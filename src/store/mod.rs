@@ -195,7 +195,7 @@ pub struct Mutation {
     pub notify: Vec<UserId>,
     /// Client: the operation to send to the server, queued in the same
     /// transaction.
-    pub op: Option<crate::sync::OpKind>,
+    pub op: Option<crate::sync::protocol::OpKind>,
     /// Server: the client operation this change applies, with its result,
     /// recorded in the same transaction so a resent op is applied once.
     pub client_op: Option<ClientOp>,
@@ -983,7 +983,7 @@ impl Store {
                 {
                     let n = tx[META].get(KEY_OP_SEQ)?.map_or(0, |v| read_u64(&v)) + 1;
                     tx[META].insert(KEY_OP_SEQ, &u64_key(n))?;
-                    let op = crate::sync::Op {
+                    let op = crate::sync::protocol::Op {
                         seq: n,
                         at,
                         kind: kind.clone(),
@@ -1252,7 +1252,7 @@ impl Store {
     }
 
     /// Operations waiting for the server, oldest first.
-    pub fn outbox(&self) -> Result<Vec<crate::sync::Op>> {
+    pub fn outbox(&self) -> Result<Vec<crate::sync::protocol::Op>> {
         self.trees[OUTBOX]
             .iter()
             .values()
@@ -1292,7 +1292,7 @@ impl Store {
 
     /// Client: the acknowledged ops of `client` after its op `seq`, oldest
     /// first, from the journal of sent ops.
-    pub fn sent_after(&self, client: Uuid, seq: u64) -> Result<Vec<crate::sync::Op>> {
+    pub fn sent_after(&self, client: Uuid, seq: u64) -> Result<Vec<crate::sync::protocol::Op>> {
         self.trees[SENT]
             .range([client.as_bytes().as_slice(), &u64_key(seq + 1)].concat()..)
             .take_while(|kv| {
@@ -1313,18 +1313,18 @@ impl Store {
     pub fn relink(
         &self,
         id: Option<Uuid>,
-        resend: &[crate::sync::OpKind],
+        resend: &[crate::sync::protocol::OpKind],
     ) -> Result<(Uuid, usize)> {
         let _gate = self.write_gate();
         let id = id.unwrap_or_else(Uuid::now_v7);
         let at = Utc::now();
-        let mut ops: Vec<crate::sync::OpKind> = resend.to_vec();
+        let mut ops: Vec<crate::sync::protocol::OpKind> = resend.to_vec();
         for v in self.trees[OUTBOX].iter().values() {
-            ops.push(codec::decode::<crate::sync::Op>(&v?)?.kind);
+            ops.push(codec::decode::<crate::sync::protocol::Op>(&v?)?.kind);
         }
         let mut encoded = Vec::with_capacity(ops.len());
         for (i, kind) in ops.iter().enumerate() {
-            let op = crate::sync::Op {
+            let op = crate::sync::protocol::Op {
                 seq: i as u64 + 1,
                 at,
                 kind: kind.clone(),
@@ -1575,7 +1575,7 @@ impl Store {
     }
 
     /// Client: keeps a conflict or refusal for the user, durably.
-    pub fn put_conflict(&self, c: &crate::sync::Conflict) -> Result<()> {
+    pub fn put_conflict(&self, c: &crate::sync::protocol::Conflict) -> Result<()> {
         let _gate = self.write_gate();
         let key = [c.practice.as_bytes().as_slice(), c.key.as_bytes()].concat();
         self.trees[CONFLICTS].insert(key, codec::encode(c)?)?;
@@ -1584,7 +1584,7 @@ impl Store {
     }
 
     /// Client: the conflicts and refusals not resolved yet.
-    pub fn conflicts(&self) -> Result<Vec<crate::sync::Conflict>> {
+    pub fn conflicts(&self) -> Result<Vec<crate::sync::protocol::Conflict>> {
         self.trees[CONFLICTS]
             .iter()
             .values()
@@ -1593,7 +1593,7 @@ impl Store {
     }
 
     /// Client: forgets a resolved conflict.
-    pub fn drop_conflict(&self, c: &crate::sync::Conflict) -> Result<()> {
+    pub fn drop_conflict(&self, c: &crate::sync::protocol::Conflict) -> Result<()> {
         let _gate = self.write_gate();
         let key = [c.practice.as_bytes().as_slice(), c.key.as_bytes()].concat();
         self.trees[CONFLICTS].remove(key)?;

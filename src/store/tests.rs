@@ -338,7 +338,7 @@ fn acknowledged_ops_are_kept_and_a_relink_renumbers_what_is_sent_again() {
     for i in 0..3 {
         let p = practice(u.id, &format!("П{i}"));
         let mut m = Mutation::new(None, "p", "").with(Record::Practice(Box::new(p.clone())));
-        m.op = Some(crate::sync::OpKind::Create {
+        m.op = Some(crate::sync::protocol::OpKind::Create {
             practice: p.id,
             passport: Box::new(p.passport.clone()),
         });

@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use smarteka::app::App;
-use smarteka::keymap::Keymap;
 use smarteka::search::SearchIndex;
 use smarteka::store::Store;
-use smarteka::theme::Theme;
+use smarteka::tui::app::App;
+use smarteka::tui::keymap::Keymap;
+use smarteka::tui::theme::Theme;
 
 pub struct Fixture {
     pub dir: tempfile::TempDir,
@@ -40,9 +40,12 @@ pub fn example_passport(store: &Store, dir: &std::path::Path) -> smarteka::domai
     let doc: serde_json::Value =
         serde_json::from_str(include_str!("../../assets/examples/passport.json")).expect("json");
     let login = |l: &str| store.user_by_login(l).ok().flatten().map(|u| u.id);
-    let mut passport =
-        smarteka::passport_json::apply_json(&smarteka::domain::Passport::default(), &doc, &login)
-            .expect("passport");
+    let mut passport = smarteka::service::passport_json::apply_json(
+        &smarteka::domain::Passport::default(),
+        &doc,
+        &login,
+    )
+    .expect("passport");
     let blobs = smarteka::store::blobs::Blobs::new(dir);
     let cover = blobs
         .put_file(
@@ -127,7 +130,7 @@ impl Central {
     }
 
     /// A session for `login`, as `smarteka login` would get.
-    pub fn credentials(&self, login: &str) -> smarteka::client::Credentials {
+    pub fn credentials(&self, login: &str) -> smarteka::sync::client::api::Credentials {
         use sha2::Digest as _;
         let user = self
             .store
@@ -145,7 +148,7 @@ impl Central {
                 },
             )
             .expect("session");
-        smarteka::client::Credentials {
+        smarteka::sync::client::api::Credentials {
             server: self.url.clone(),
             login: login.to_owned(),
             token,
@@ -154,9 +157,13 @@ impl Central {
     }
 
     /// A linked client store in `dir`, synced once.
-    pub fn client(&self, dir: &std::path::Path, login: &str) -> smarteka::client::Credentials {
+    pub fn client(
+        &self,
+        dir: &std::path::Path,
+        login: &str,
+    ) -> smarteka::sync::client::api::Credentials {
         let creds = self.credentials(login);
-        smarteka::client::remember(dir, &creds).expect("remembered");
+        smarteka::sync::client::api::remember(dir, &creds).expect("remembered");
         let store = Store::open(dir).expect("store");
         store.link().expect("link");
         self.runtime

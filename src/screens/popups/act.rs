@@ -12,14 +12,14 @@ use ratatui_textarea::TextArea;
 
 use super::super::{Effect, RenderCx, Screen};
 use super::{cursor_at, window};
-use crate::action::Action;
 use crate::domain::PracticeId;
 use crate::domain::passport::Level;
 use crate::domain::user::User;
 use crate::domain::workflow::{Action as Step, Need, reasons_of};
-use crate::review::{ActInput, Offer};
-use crate::ui::truncate;
-use crate::worker::{OffersView, Reply, Request};
+use crate::service::workflow::{ActInput, Offer};
+use crate::tui::action::Action;
+use crate::tui::ui::truncate;
+use crate::tui::worker::{OffersView, Reply, Request};
 
 pub const LIST_COMMANDS: [Action; 6] = [
     Action::Submit,

@@ -8,9 +8,9 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::super::{Effect, RenderCx, Screen};
 use super::centred;
-use crate::action::Action;
-use crate::keymap::Keymap;
-use crate::ui::fit;
+use crate::tui::action::Action;
+use crate::tui::keymap::Keymap;
+use crate::tui::ui::fit;
 
 pub const COMMANDS: [Action; 7] = [
     Action::Down,

@@ -10,8 +10,8 @@ use ratatui_textarea::TextArea;
 
 use super::super::{Effect, RenderCx, Screen};
 use super::window;
-use crate::action::Action;
-use crate::worker::{Reply, Request};
+use crate::tui::action::Action;
+use crate::tui::worker::{Reply, Request};
 
 pub const COMMANDS: [Action; 5] = [
     Action::Submit,

@@ -11,7 +11,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Clear};
 
-use crate::theme::Theme;
+use crate::tui::theme::Theme;
 
 /// A bordered window of at most `w`×`h` centred in `area`, cleared, with a
 /// title and the keys at the bottom; returns its inside.

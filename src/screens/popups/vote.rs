@@ -11,14 +11,14 @@ use ratatui_textarea::TextArea;
 
 use super::super::{Effect, RenderCx, Screen};
 use super::{cursor_at, window};
-use crate::action::Action;
 use crate::domain::PracticeId;
 use crate::domain::passport::CRITERIA;
 use crate::domain::user::User;
 use crate::domain::workflow::Action as Step;
-use crate::review::ActInput;
-use crate::ui::truncate;
-use crate::worker::{OffersView, Reply, Request};
+use crate::service::workflow::ActInput;
+use crate::tui::action::Action;
+use crate::tui::ui::truncate;
+use crate::tui::worker::{OffersView, Reply, Request};
 
 pub const COMMANDS: [Action; 5] = [
     Action::Submit,

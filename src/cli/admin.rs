@@ -9,10 +9,10 @@ use std::path::Path;
 use chrono::Utc;
 use uuid::Uuid;
 
+use crate::cli::practice::password;
 use crate::cli::{Failure, UserCommand, fail};
 use crate::domain::refdata::refdata;
 use crate::domain::user::{Profile, Role, RoleGrant, User, is_email, is_mobile_phone};
-use crate::practice_cli::password;
 use crate::store::{Mutation, Record, Store};
 
 fn region_code(text: &str) -> Result<String, Failure> {
@@ -70,10 +70,10 @@ pub fn run(data: &Path, cmd: &UserCommand) -> Result<(), Failure> {
                 return Err(fail(format!("«{p}» — не номер мобильного телефона."), 2));
             }
             let pw = password("SMARTEKA_NEW_PASSWORD", &format!("Пароль для {login}: "))?;
-            if let Some(why) = crate::auth::weak_password(&pw) {
+            if let Some(why) = crate::service::accounts::weak_password(&pw) {
                 return Err(fail(why, 2));
             }
-            let hash = crate::auth::hash_password(&pw).map_err(|e| fail(e, 1))?;
+            let hash = crate::service::accounts::hash_password(&pw).map_err(|e| fail(e, 1))?;
             let u = User {
                 id: Uuid::now_v7(),
                 login: login.clone(),

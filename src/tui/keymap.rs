@@ -8,7 +8,7 @@ use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::action::Action;
+use crate::tui::action::Action;
 
 /// A key with its modifiers, as written in the config: "q", "ctrl-s",
 /// "shift-tab", "f2", "enter", "esc", "pgdn", "/".

@@ -8,10 +8,10 @@ use chrono::NaiveDate;
 use clap::Subcommand;
 use uuid::Uuid;
 
+use crate::cli::practice::need_user;
 use crate::cli::{Failure, emit, fail};
 use crate::domain::replication::{EventFormat, Request, ResultForm};
-use crate::practice_cli::need_user;
-use crate::replication::{self as repl, StepInput, Summary};
+use crate::service::replication::{self as repl, StepInput, Summary};
 use crate::store::Store;
 use crate::store::blobs::Blobs;
 
@@ -147,7 +147,7 @@ fn json_out<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
     emit(s.as_bytes())
 }
 
-fn failed(e: crate::review::ActError) -> Failure {
+fn failed(e: crate::service::workflow::ActError) -> Failure {
     fail(e.message, if e.bad_input { 2 } else { 1 })
 }
 

@@ -8,65 +8,20 @@ use std::sync::mpsc;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::diff::FieldDiff;
 use crate::domain::command::Command;
 use crate::domain::passport::{Member, TeamMember};
 use crate::domain::queue::Queue;
-use crate::domain::refdata::refdata;
 use crate::domain::user::{Profile, UserId};
 use crate::domain::workflow::{Action as WorkflowAction, Tally};
 use crate::domain::{Passport, PracticeStatus};
 use crate::domain::{Practice, PracticeId, User};
-use crate::exec::{ExecError, execute};
-use crate::review::{self, ActInput, Inbox, Offer, Step};
 use crate::search::{FacetCounts, SearchIndex, SearchQuery};
-use crate::store::{Store, Summary};
-use crate::sync::Conflict;
-
-/// One catalogue row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
-    pub id: PracticeId,
-    pub title: String,
-    pub region: String,
-    pub category: String,
-    pub level: String,
-    pub status: String,
-    pub year: String,
-}
-
-impl Row {
-    pub fn of(s: &Summary) -> Self {
-        let d = refdata();
-        Self {
-            id: s.id,
-            title: s.title.clone(),
-            region: s
-                .region
-                .as_deref()
-                .map(|r| d.region_name(r).to_owned())
-                .unwrap_or_default(),
-            category: match s.category.as_deref() {
-                Some(c) => d.category_name(c).to_owned(),
-                None => "Не выбрана".to_owned(),
-            },
-            level: s.level.map(|l| l.to_string()).unwrap_or_default(),
-            status: s.status.name().to_owned(),
-            year: s.year.map(|y| y.to_string()).unwrap_or_default(),
-        }
-    }
-}
-
-/// A practice with the names the passport view shows.
-#[derive(Debug, Clone)]
-pub struct PracticeView {
-    pub practice: Practice,
-    pub author: String,
-    /// (name, mentor) per team member; invitations show the e-mail.
-    pub team: Vec<(String, bool)>,
-    /// The practice's replications: (region, status) per application.
-    pub replications: Vec<(String, crate::domain::ReplicationStatus)>,
-}
+use crate::service::diff::FieldDiff;
+use crate::service::practice::{ExecError, execute};
+use crate::service::views::{PracticeView, Row, load_view, name_of, view_of};
+use crate::service::workflow::{self as review, ActInput, Inbox, Offer, Step};
+use crate::store::Store;
+use crate::sync::protocol::Conflict;
 
 #[derive(Debug, Clone)]
 pub enum Request {
@@ -84,7 +39,7 @@ pub enum Request {
         user: Box<User>,
         id: uuid::Uuid,
         action: String,
-        input: Box<crate::replication::StepInput>,
+        input: Box<crate::service::replication::StepInput>,
     },
     /// «Хочу внедрить».
     ApplyFor {
@@ -318,7 +273,7 @@ pub enum Reply {
     Application(Result<Box<ApplicationView>, String>),
     /// A step taken or «Хочу внедрить» done.
     Replicated(Result<Box<crate::domain::replication::Application>, String>),
-    ReplicationSummary(Result<Box<crate::replication::Summary>, String>),
+    ReplicationSummary(Result<Box<crate::service::replication::Summary>, String>),
     Synced {
         result: Result<crate::sync::client::Summary, String>,
         /// Ops still waiting, and conflicts to look at, after it.
@@ -337,8 +292,8 @@ pub enum Reply {
 /// «Тиражирование»: the applications and the user's invitations to apply.
 #[derive(Debug, Clone)]
 pub struct ReplicationList {
-    pub rows: Vec<crate::replication::Row>,
-    pub invitations: Vec<crate::replication::Invitation>,
+    pub rows: Vec<crate::service::replication::Row>,
+    pub invitations: Vec<crate::service::replication::Invitation>,
 }
 
 /// One application as the workstation shows it.
@@ -348,7 +303,7 @@ pub struct ApplicationView {
     pub title: String,
     pub recipient: String,
     pub moderator: String,
-    pub timeline: Vec<crate::replication::TimelineStep>,
+    pub timeline: Vec<crate::service::replication::TimelineStep>,
     /// Every step, with why it is not allowed now.
     pub offers: Vec<(crate::domain::replication::Action, Result<(), String>)>,
 }
@@ -521,11 +476,14 @@ impl Worker {
                 result: self.diff(user.as_deref(), id, pair),
             },
             Request::Replications { user } => Reply::Replications(
-                crate::replication::rows(&self.store, &user)
+                crate::service::replication::rows(&self.store, &user)
                     .and_then(|rows| {
                         Ok(Box::new(ReplicationList {
                             rows,
-                            invitations: crate::replication::invitations(&self.store, &user)?,
+                            invitations: crate::service::replication::invitations(
+                                &self.store,
+                                &user,
+                            )?,
                         }))
                     })
                     .map_err(|e| e.to_string()),
@@ -539,7 +497,7 @@ impl Worker {
                 action,
                 input,
             } => Reply::Replicated(
-                crate::replication::act(
+                crate::service::replication::act(
                     &self.store,
                     &crate::store::blobs::Blobs::new(self.store.dir()),
                     &user,
@@ -555,7 +513,7 @@ impl Worker {
                 practice,
                 request,
             } => Reply::Replicated(
-                crate::replication::apply_with(
+                crate::service::replication::apply_with(
                     &self.store,
                     &user,
                     practice,
@@ -567,7 +525,7 @@ impl Worker {
                 .map_err(|e| e.message),
             ),
             Request::ReplicationSummary { year } => Reply::ReplicationSummary(
-                crate::replication::summary(&self.store, year)
+                crate::service::replication::summary(&self.store, year)
                     .map(Box::new)
                     .map_err(|e| e.to_string()),
             ),
@@ -768,8 +726,9 @@ impl Worker {
     ) -> Result<Box<Draft>, Vec<String>> {
         let p = self.open_draft(user, id).map_err(|e| vec![e])?.practice;
         let blobs = crate::store::blobs::Blobs::new(self.store.dir());
-        let passport = crate::exec::attach(&blobs, p.passport, source.trim(), kind, None)
-            .map_err(|e| vec![e.message])?;
+        let passport =
+            crate::service::practice::attach(&blobs, p.passport, source.trim(), kind, None)
+                .map_err(|e| vec![e.message])?;
         match execute(&self.store, user, Command::Edit { id, passport }) {
             Ok((o, _)) => Ok(self.draft(o.practice)),
             Err(ExecError::Refused(r)) => Err(r.reasons),
@@ -880,17 +839,17 @@ impl Worker {
     fn login(&self, login: &str, password: &str) -> Result<Box<User>, String> {
         // A linked store's users carry no password hashes: the session
         // saved by `smarteka login` stands for the server's check.
-        if let Some(u) = crate::client::session_user(&self.store, login) {
+        if let Some(u) = crate::sync::client::api::session_user(&self.store, login) {
             if u.disabled {
                 return Err("Учётная запись отключена. Обратитесь к модератору АСИ.".to_owned());
             }
             return Ok(Box::new(u));
         }
-        crate::auth::sign_in(&self.store, login, password).map(Box::new)
+        crate::service::accounts::sign_in(&self.store, login, password).map(Box::new)
     }
 
     fn sync(&self) -> Reply {
-        let Ok(Some(creds)) = crate::client::credentials(self.store.dir()) else {
+        let Ok(Some(creds)) = crate::sync::client::api::credentials(self.store.dir()) else {
             return Reply::Synced {
                 result: Err(
                     "Вход на сервер не выполнен: smarteka --as ЛОГИН login --server АДРЕС."
@@ -900,11 +859,12 @@ impl Worker {
                 conflicts: 0,
             };
         };
-        let result = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| e.to_string())
-            .and_then(|rt| rt.block_on(crate::sync::client::sync(&self.store, &creds, |_| {})));
+        let result = crate::sync::client::api::block_on(crate::sync::client::sync(
+            &self.store,
+            &creds,
+            |_| {},
+        ))
+        .and_then(|r| r);
         Reply::Synced {
             result,
             pending: self.store.outbox().map_or(0, |o| o.len()),
@@ -918,19 +878,20 @@ impl Worker {
     fn watch(&self, replies: &UnboundedSender<Reply>, nudged: &mpsc::Receiver<()>) {
         const WAIT: u64 = 25;
         const RETRY: std::time::Duration = std::time::Duration::from_secs(60);
-        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        else {
-            return;
-        };
         let mut since = 0;
         while !replies.is_closed() {
-            let Ok(Some(creds)) = crate::client::credentials(self.store.dir()) else {
+            let Ok(Some(creds)) = crate::sync::client::api::credentials(self.store.dir()) else {
                 let _ = nudged.recv_timeout(RETRY);
                 continue;
             };
-            match rt.block_on(crate::sync::client::wait(&self.store, &creds, since, WAIT)) {
+            let waited = crate::sync::client::api::block_on(crate::sync::client::wait(
+                &self.store,
+                &creds,
+                since,
+                WAIT,
+            ))
+            .and_then(|r| r);
+            match waited {
                 Ok(n) => {
                     since = n.latest;
                     if n.news && replies.send(Reply::News).is_err() {
@@ -972,7 +933,7 @@ impl Worker {
             title: practice.map(|p| p.passport.title).unwrap_or_default(),
             recipient: name(Some(app.recipient)),
             moderator: name(app.moderator),
-            timeline: crate::replication::timeline(&self.store, id).map_err(e)?,
+            timeline: crate::service::replication::timeline(&self.store, id).map_err(e)?,
             offers,
             app,
         })
@@ -990,7 +951,7 @@ impl Worker {
                 };
                 practice.passport = p.clone();
                 let view = view_of(&self.store, practice);
-                crate::screens::passport::field_texts(&view)
+                crate::service::views::field_texts(&view)
                     .into_iter()
                     .find(|(x, _)| *x == f)
                     .map(|(_, t)| t)
@@ -1046,56 +1007,4 @@ impl Worker {
             ),
         })
     }
-}
-
-fn name_of(store: &Store, id: crate::domain::UserId) -> String {
-    match store.user(id) {
-        Ok(Some(u)) if !u.profile.full_name.is_empty() => u.profile.full_name,
-        Ok(Some(u)) => u.login,
-        _ => "Неизвестный пользователь".to_owned(),
-    }
-}
-
-/// A practice with its people's names, if `user` may read it.
-pub fn load_view(
-    store: &Store,
-    id: PracticeId,
-    user: Option<&User>,
-) -> Result<Box<PracticeView>, String> {
-    let p = store
-        .practice(id)
-        .map_err(|e| e.to_string())?
-        .ok_or("Практика не найдена.")?;
-    if !crate::domain::access::read_scope(user).can_read(&p) {
-        return Err("Практика не найдена или недоступна вам.".to_owned());
-    }
-    Ok(view_of(store, p))
-}
-
-/// The practice with its people's names; the caller checked access.
-pub fn view_of(store: &Store, p: Practice) -> Box<PracticeView> {
-    let team = p
-        .passport
-        .team
-        .iter()
-        .map(|m| match &m.member {
-            Member::User(u) => (name_of(store, *u), m.mentor),
-            Member::Invited(email) => (format!("{email} (приглашён)"), m.mentor),
-        })
-        .collect();
-    let rd = crate::domain::refdata::refdata();
-    let mut replications: Vec<_> = store
-        .applications()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|a| a.practice == p.id)
-        .map(|a| (rd.region_name(&a.region).to_owned(), a.status))
-        .collect();
-    replications.sort_by(|a, b| a.0.cmp(&b.0));
-    Box::new(PracticeView {
-        author: name_of(store, p.author),
-        team,
-        replications,
-        practice: p,
-    })
 }

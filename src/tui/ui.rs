@@ -10,9 +10,9 @@ use ratatui::widgets::Paragraph;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
-use crate::action::Action;
-use crate::keymap::Keymap;
-use crate::theme::Theme;
+use crate::tui::action::Action;
+use crate::tui::keymap::Keymap;
+use crate::tui::theme::Theme;
 
 /// Cuts `s` to at most `width` columns, ending with «…» when cut.
 pub fn truncate(s: &str, width: usize) -> String {

@@ -1,183 +1,17 @@
-//! The client side of the central instance: `smarteka login --server URL`
-//! and the session file it leaves, readable by its owner only.
+//! The session commands of the command line: `smarteka login`, `logout`,
+//! `password`, `sync` and its `status`, `verify` and `repair`, and
+//! `backup` through a running server.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
 use crate::cli::{Failure, fail};
-use crate::server::{ErrorBody, LoginReply, LoginRequest, PROTOCOL, PROTOCOL_HEADER};
-
-/// What `smarteka login` remembers.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Credentials {
-    pub server: String,
-    pub login: String,
-    pub token: String,
-    pub expires: chrono::DateTime<chrono::Utc>,
-}
-
-pub fn credentials_path(data: &Path) -> PathBuf {
-    data.join("server-session.toml")
-}
-
-/// Reads the saved session, if any.
-pub fn credentials(data: &Path) -> Result<Option<Credentials>, String> {
-    match std::fs::read_to_string(credentials_path(data)) {
-        Ok(text) => toml::from_str(&text)
-            .map(Some)
-            .map_err(|e| format!("Файл сеанса повреждён, войдите заново: {e}")),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-/// On a store linked to a server, the user whose unexpired session
-/// `smarteka login` saved: the server checked their password then.
-pub fn session_user(store: &crate::store::Store, login: &str) -> Option<crate::domain::User> {
-    let c = credentials(store.dir()).ok().flatten()?;
-    if c.login != login.trim() || c.expires <= chrono::Utc::now() {
-        return None;
-    }
-    store.user_by_login(&c.login).ok().flatten()
-}
-
-/// Writes the session with mode 0600 via a temporary file, durably.
-pub fn remember(data: &Path, c: &Credentials) -> Result<(), String> {
-    use std::os::unix::fs::OpenOptionsExt as _;
-    std::fs::create_dir_all(data).map_err(|e| e.to_string())?;
-    let path = credentials_path(data);
-    let tmp = path.with_extension("tmp");
-    let text = toml::to_string(c).map_err(|e| e.to_string())?;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(|e| e.to_string())?;
-    // A temporary file left by an earlier run keeps its old mode: set it.
-    f.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
-        .map_err(|e| e.to_string())?;
-    f.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
-    f.sync_all().map_err(|e| e.to_string())?;
-    std::fs::rename(&tmp, &path).map_err(|e| e.to_string())?;
-    std::fs::File::open(data)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| e.to_string())?;
-    Ok(())
-}
-
-/// The base URL without a trailing slash; only http and https.
-pub fn base_url(server: &str) -> Result<String, String> {
-    let s = server.trim().trim_end_matches('/');
-    if !(s.starts_with("http://") || s.starts_with("https://")) {
-        return Err(format!(
-            "«{server}» — не адрес сервера: укажите http://… или https://…"
-        ));
-    }
-    Ok(s.to_owned())
-}
-
-/// Chooses the TLS cryptography once per process: two providers are
-/// linked in (through different crates), so rustls cannot pick one itself.
-pub fn crypto() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
-pub fn http() -> Result<reqwest::Client, String> {
-    crypto();
-    reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(15))
-        .timeout(Duration::from_secs(120))
-        .build()
-        .map_err(|e| e.to_string())
-}
-
-/// A request to the server with the session's headers.
-pub fn signed(
-    creds: &Credentials,
-    method: reqwest::Method,
-    path: &str,
-) -> Result<reqwest::RequestBuilder, String> {
-    Ok(http()?
-        .request(method, format!("{}{path}", creds.server))
-        .header(PROTOCOL_HEADER, PROTOCOL.to_string())
-        .header(
-            reqwest::header::AUTHORIZATION,
-            format!("Bearer {}", creds.token),
-        ))
-}
-
-/// A refusal of the server: its Russian message, and the code of
-/// [`crate::sync::codes`] (with the server's last op) when the client is
-/// to act on it.
-#[derive(Debug)]
-pub enum Refusal {
-    Coded(String, Option<u64>, String),
-    Other(String),
-}
-
-impl From<String> for Refusal {
-    fn from(s: String) -> Self {
-        Self::Other(s)
-    }
-}
-
-impl Refusal {
-    pub fn message(self) -> String {
-        match self {
-            Self::Coded(_, _, m) | Self::Other(m) => m,
-        }
-    }
-}
-
-/// Sends a request; the body of a success, or the refusal.
-pub async fn send(req: reqwest::RequestBuilder) -> Result<Vec<u8>, Refusal> {
-    let resp = req.send().await.map_err(|e| network(&e))?;
-    let status = resp.status();
-    let bytes = resp.bytes().await.map_err(|e| network(&e))?;
-    if status.is_success() {
-        return Ok(bytes.to_vec());
-    }
-    Err(refusal_of(status, &bytes))
-}
-
-/// The Russian message of an error response.
-pub async fn error_of(resp: reqwest::Response) -> String {
-    let status = resp.status();
-    match resp.bytes().await {
-        Ok(b) => refusal_of(status, &b).message(),
-        Err(e) => network(&e),
-    }
-}
-
-/// An error answer of the server: its Russian message, with its code.
-fn refusal_of(status: reqwest::StatusCode, body: &[u8]) -> Refusal {
-    match serde_json::from_slice::<ErrorBody>(body) {
-        Ok(ErrorBody {
-            error,
-            code: Some(c),
-            last,
-        }) => Refusal::Coded(c, last, error),
-        Ok(e) => Refusal::Other(e.error),
-        Err(_) => Refusal::Other(format!("Сервер ответил кодом {}.", status.as_u16())),
-    }
-}
-
-/// A network failure in Russian.
-pub fn network(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        "Сервер не ответил вовремя: проверьте связь и повторите.".to_owned()
-    } else if e.is_connect() {
-        "Нет связи с сервером: проверьте адрес и сеть.".to_owned()
-    } else {
-        format!("Сетевая ошибка: {e}")
-    }
-}
+use crate::sync::client::api::{
+    Credentials, Refusal, base_url, block_on, credentials, credentials_path, dispatch, error_of,
+    http, network, remember, runtime, send, signed,
+};
+use crate::sync::protocol::{LoginReply, LoginRequest, PROTOCOL, PROTOCOL_HEADER};
 
 /// `smarteka sync status`: what waits to be sent, how far the feed was
 /// pulled, the conflicts and refusals to look at.
@@ -236,14 +70,28 @@ pub fn status(data: &Path, json: bool) -> Result<(), Failure> {
 
 fn linked(
     data: &Path,
-) -> Result<(Credentials, crate::store::Store, tokio::runtime::Runtime), Failure> {
+) -> Result<
+    (
+        Credentials,
+        crate::store::Store,
+        &'static tokio::runtime::Runtime,
+    ),
+    Failure,
+> {
     linked_with(data, crate::store::OpenFlags::default())
 }
 
 fn linked_with(
     data: &Path,
     flags: crate::store::OpenFlags,
-) -> Result<(Credentials, crate::store::Store, tokio::runtime::Runtime), Failure> {
+) -> Result<
+    (
+        Credentials,
+        crate::store::Store,
+        &'static tokio::runtime::Runtime,
+    ),
+    Failure,
+> {
     let creds = credentials(data).map_err(|e| fail(e, 1))?.ok_or_else(|| {
         fail(
             "Сначала войдите: smarteka --as ЛОГИН login --server АДРЕС.",
@@ -251,9 +99,7 @@ fn linked_with(
         )
     })?;
     let store = crate::store::Store::open_with(data, flags)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = runtime().map_err(|e| fail(e, 1))?;
     Ok((creds, store, runtime))
 }
 
@@ -363,10 +209,8 @@ pub fn logout(data: &Path) -> Result<(), Failure> {
     let Some(creds) = credentials(data).map_err(|e| fail(e, 1))? else {
         return Err(fail("Вход на сервер не выполнен.", 1));
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let ended = runtime.block_on(call(&creds, reqwest::Method::DELETE, "/api/session", None));
+    let ended = block_on(call(&creds, reqwest::Method::DELETE, "/api/session", None))
+        .map_err(|e| fail(e, 1))?;
     std::fs::remove_file(credentials_path(data))?;
     std::fs::File::open(data)?.sync_all()?;
     match ended {
@@ -391,26 +235,24 @@ pub fn change_password(data: &Path, as_user: Option<&str>) -> Result<(), Failure
         (None, None) => return Err(fail("Укажите, чей пароль меняется: --as ЛОГИН.", 2)),
     };
     let old =
-        crate::practice_cli::password("SMARTEKA_PASSWORD", &format!("Текущий пароль {login}: "))?;
-    let new = crate::practice_cli::password("SMARTEKA_NEW_PASSWORD", "Новый пароль: ")?;
-    if let Some(why) = crate::auth::weak_password(&new) {
+        crate::cli::practice::password("SMARTEKA_PASSWORD", &format!("Текущий пароль {login}: "))?;
+    let new = crate::cli::practice::password("SMARTEKA_NEW_PASSWORD", "Новый пароль: ")?;
+    if let Some(why) = crate::service::accounts::weak_password(&new) {
         return Err(fail(why, 2));
     }
     if let Some(c) = creds {
-        let body = serde_json::to_vec(&crate::server::PasswordRequest { old, new })
+        let body = serde_json::to_vec(&crate::sync::protocol::PasswordRequest { old, new })
             .map_err(|e| fail(e.to_string(), 1))?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        runtime
-            .block_on(call(&c, reqwest::Method::POST, "/api/password", Some(body)))
+        block_on(call(&c, reqwest::Method::POST, "/api/password", Some(body)))
+            .map_err(|e| fail(e, 1))?
             .map_err(|e| fail(e, 1))?;
         eprintln!("Пароль {login} на сервере изменён; другие сеансы закрыты.");
         return Ok(());
     }
     let store = crate::store::Store::open(data)?;
-    let mut user = crate::auth::sign_in(&store, &login, &old).map_err(|e| fail(e, 1))?;
-    user.password_hash = crate::auth::hash_password(&new).map_err(|e| fail(e, 1))?;
+    let mut user =
+        crate::service::accounts::sign_in(&store, &login, &old).map_err(|e| fail(e, 1))?;
+    user.password_hash = crate::service::accounts::hash_password(&new).map_err(|e| fail(e, 1))?;
     store.commit(
         &crate::store::Mutation::new(Some(user.id), "user.password", "Пароль изменён")
             .with(crate::store::Record::User(Box::new(user))),
@@ -423,38 +265,35 @@ pub fn login(data: &Path, server: &str, as_user: Option<&str>) -> Result<(), Fai
     let base = base_url(server).map_err(|e| fail(e, 2))?;
     let login = as_user.ok_or_else(|| fail("Укажите, кто входит: --as ЛОГИН.", 2))?;
     let password =
-        crate::practice_cli::password("SMARTEKA_PASSWORD", &format!("Пароль для {login}: "))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+        crate::cli::practice::password("SMARTEKA_PASSWORD", &format!("Пароль для {login}: "))?;
     // The workstation's client id, registered to this user by the server.
     let client = {
         let store = crate::store::Store::open(data)?;
         store.client_id()?
     };
-    let reply: LoginReply = runtime
-        .block_on(async {
-            let body = serde_json::to_vec(&LoginRequest {
-                login: login.to_owned(),
-                password,
-                client,
-            })
-            .map_err(|e| e.to_string())?;
-            let resp = http()?
+    let reply: LoginReply = block_on(async {
+        let body = serde_json::to_vec(&LoginRequest {
+            login: login.to_owned(),
+            password,
+            client,
+        })
+        .map_err(|e| e.to_string())?;
+        let resp = dispatch(
+            http()?
                 .post(format!("{base}/api/login"))
                 .header(PROTOCOL_HEADER, PROTOCOL.to_string())
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body)
-                .send()
-                .await
-                .map_err(|e| network(&e))?;
-            if !resp.status().is_success() {
-                return Err(error_of(resp).await);
-            }
-            let bytes = resp.bytes().await.map_err(|e| network(&e))?;
-            serde_json::from_slice(&bytes).map_err(|e| format!("Ответ сервера не разобран: {e}"))
-        })
-        .map_err(|e| fail(e, 1))?;
+                .body(body),
+        )
+        .await?;
+        if !resp.status().is_success() {
+            return Err(error_of(resp).await);
+        }
+        let bytes = resp.bytes().await.map_err(|e| network(&e))?;
+        serde_json::from_slice(&bytes).map_err(|e| format!("Ответ сервера не разобран: {e}"))
+    })
+    .map_err(|e| fail(e, 1))?
+    .map_err(|e| fail(e, 1))?;
     remember(
         data,
         &Credentials {
@@ -492,7 +331,7 @@ pub fn login(data: &Path, server: &str, as_user: Option<&str>) -> Result<(), Fai
 /// Asks the server running on `data` for a backup into `dir`, through its
 /// control file.
 pub fn backup_by_server(data: &Path, dir: &Path) -> Result<crate::store::backup::Manifest, String> {
-    let text = std::fs::read_to_string(data.join(crate::server::CONTROL_FILE)).map_err(|_| {
+    let text = std::fs::read_to_string(data.join(crate::sync::protocol::CONTROL_FILE)).map_err(|_| {
         "Хранилище открыто другим процессом, и это не сервер smarteka (нет файла управления serve.control). Остановите тот процесс.".to_owned()
     })?;
     let v: serde_json::Value = serde_json::from_str(&text)
@@ -507,16 +346,11 @@ pub fn backup_by_server(data: &Path, dir: &Path) -> Result<crate::store::backup:
         "http"
     };
     let url = format!("{scheme}://127.0.0.1:{port}/api/admin/backup");
-    crypto();
-    let body = serde_json::to_vec(&crate::server::BackupRequest {
+    let body = serde_json::to_vec(&crate::sync::protocol::BackupRequest {
         dir: dir.to_owned(),
     })
     .map_err(|e| e.to_string())?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    runtime.block_on(async {
+    block_on(async {
         let req = reqwest::Client::builder()
             .timeout(Duration::from_secs(3600))
             // Loopback to this machine's own server, whose certificate is
@@ -526,10 +360,10 @@ pub fn backup_by_server(data: &Path, dir: &Path) -> Result<crate::store::backup:
             .map_err(|e| e.to_string())?
             .post(url)
             .header(PROTOCOL_HEADER, PROTOCOL.to_string())
-            .header(crate::server::CONTROL_HEADER, secret)
+            .header(crate::sync::protocol::CONTROL_HEADER, secret)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body);
         let bytes = send(req).await.map_err(Refusal::message)?;
         serde_json::from_slice(&bytes).map_err(|e| format!("Ответ сервера не разобран: {e}"))
-    })
+    })?
 }

@@ -1,6 +1,13 @@
 //! The command line: `smarteka` opens the workstation; subcommands fill a
 //! demo store, search and show practices, and measure performance.
 
+pub mod admin;
+pub mod bench;
+pub mod practice;
+pub mod replication;
+pub mod session;
+pub mod workflow;
+
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -9,15 +16,15 @@ use std::sync::Arc;
 use clap::{ArgAction, Parser, Subcommand};
 use serde_json::json;
 
-use crate::app::App;
 use crate::config::Config;
 use crate::domain::Practice;
 use crate::domain::access::read_scope;
 use crate::domain::refdata::refdata;
-use crate::keymap::Keymap;
 use crate::search::{CatchUp, FacetKind, Filters, SearchIndex, SearchQuery, Sort};
 use crate::store::Store;
-use crate::theme::Theme;
+use crate::tui::app::App;
+use crate::tui::keymap::Keymap;
+use crate::tui::theme::Theme;
 
 pub(crate) const HELP_TEMPLATE: &str =
     "{about}\n\nИспользование: {usage}\n\n{all-args}{after-help}";
@@ -145,7 +152,7 @@ pub enum Command {
     #[command(help_template = HELP_TEMPLATE, subcommand_help_heading = "Команды")]
     Replication {
         #[command(subcommand)]
-        command: crate::replication_cli::ReplicationCommand,
+        command: crate::cli::replication::ReplicationCommand,
     },
     /// Отчёты.
     #[command(help_template = HELP_TEMPLATE, subcommand_help_heading = "Команды")]
@@ -678,19 +685,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Practice { command }) => {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
-            crate::practice_cli::run(&data, cli.as_user.as_deref(), command)
+            crate::cli::practice::run(&data, cli.as_user.as_deref(), command)
         }
         Some(Command::User { command }) => {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
             match &command {
                 UserCommand::Verify { login } => {
-                    crate::workflow_cli::authoring(&data, cli.as_user.as_deref(), login, false)
+                    crate::cli::workflow::authoring(&data, cli.as_user.as_deref(), login, false)
                 }
                 UserCommand::GrantAuthor { login } => {
-                    crate::workflow_cli::authoring(&data, cli.as_user.as_deref(), login, true)
+                    crate::cli::workflow::authoring(&data, cli.as_user.as_deref(), login, true)
                 }
-                admin => crate::admin::run(&data, admin),
+                admin => crate::cli::admin::run(&data, admin),
             }
         }
         Some(Command::Serve {
@@ -737,45 +744,45 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
             match command {
-                None => crate::client::sync(&data),
-                Some(SyncCommand::Status { json }) => crate::client::status(&data, json),
-                Some(SyncCommand::Verify) => crate::client::verify(&data),
-                Some(SyncCommand::Repair) => crate::client::repair(&data),
+                None => crate::cli::session::sync(&data),
+                Some(SyncCommand::Status { json }) => crate::cli::session::status(&data, json),
+                Some(SyncCommand::Verify) => crate::cli::session::verify(&data),
+                Some(SyncCommand::Repair) => crate::cli::session::repair(&data),
             }
         }
         Some(Command::Login { server }) => {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
-            crate::client::login(&data, &server, cli.as_user.as_deref())
+            crate::cli::session::login(&data, &server, cli.as_user.as_deref())
         }
         Some(Command::Replication { command }) => {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
-            crate::replication_cli::run(&data, cli.as_user.as_deref(), command)
+            crate::cli::replication::run(&data, cli.as_user.as_deref(), command)
         }
         Some(Command::Report {
             command: ReportCommand::Replication { year, csv, xlsx },
         }) => {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
-            crate::replication_cli::report(&data, year, csv.as_deref(), xlsx.as_deref())
+            crate::cli::replication::report(&data, year, csv.as_deref(), xlsx.as_deref())
         }
         Some(Command::Queue { json }) => {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
-            crate::workflow_cli::queue(&data, cli.as_user.as_deref(), json)
+            crate::cli::workflow::queue(&data, cli.as_user.as_deref(), json)
         }
         Some(Command::Inbox { json }) => {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
-            crate::workflow_cli::inbox(&data, cli.as_user.as_deref(), json)
+            crate::cli::workflow::inbox(&data, cli.as_user.as_deref(), json)
         }
         Some(Command::Import {
             command: ImportCommand::Leaders { file },
         }) => {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
-            crate::practice_cli::import_leaders(&data, cli.as_user.as_deref(), &file)
+            crate::cli::practice::import_leaders(&data, cli.as_user.as_deref(), &file)
         }
         Some(Command::Check) => {
             let data = config.data_dir(cli.data.as_deref());
@@ -806,16 +813,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Logout) => {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
-            crate::client::logout(&data)
+            crate::cli::session::logout(&data)
         }
         Some(Command::Password) => {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
-            crate::client::change_password(&data, cli.as_user.as_deref())
+            crate::cli::session::change_password(&data, cli.as_user.as_deref())
         }
         Some(Command::Bench { practices }) => {
             let data = cli.data.clone().or_else(|| config.data_dir.clone());
-            crate::bench::run(data.as_deref(), practices).map_err(Failure::from)
+            crate::cli::bench::run(data.as_deref(), practices).map_err(Failure::from)
         }
     }
 }
@@ -867,10 +874,7 @@ fn tui(config: &Config, data: &Path) -> Result<(), Failure> {
         );
     }
     let app = App::new(store, index, theme, keymap, config.ui.page, notes);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
+    let runtime = crate::sync::client::api::runtime().map_err(|e| fail(e, 1))?;
     let mut terminal = ratatui::try_init()?;
     let result = runtime.block_on(app.run(&mut terminal));
     ratatui::restore();
@@ -962,7 +966,7 @@ fn search_cmd(
             out,
             "Найдено: {} {}",
             r.total,
-            crate::ui::plural(r.total as u64, "практика", "практики", "практик")
+            crate::tui::ui::plural(r.total as u64, "практика", "практики", "практик")
         )?;
         for p in &practices {
             writeln!(
@@ -1060,7 +1064,7 @@ fn backup_cmd(data: &Path, dir: &Path) -> Result<(), Failure> {
             Ok(())
         }
         Err(crate::store::StoreError::Locked(_)) => {
-            let m = crate::client::backup_by_server(data, &dir).map_err(|e| fail(e, 1))?;
+            let m = crate::cli::session::backup_by_server(data, &dir).map_err(|e| fail(e, 1))?;
             print_manifest(&dir, &m);
             Ok(())
         }

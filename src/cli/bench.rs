@@ -10,13 +10,13 @@ use std::time::{Duration, Instant};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use crate::app::App;
 use crate::domain::access::read_scope;
-use crate::keymap::Keymap;
 use crate::search::{SearchIndex, SearchQuery, Sort};
 use crate::store::Store;
-use crate::theme::Theme;
-use crate::worker::{Request, Worker};
+use crate::tui::app::App;
+use crate::tui::keymap::Keymap;
+use crate::tui::theme::Theme;
+use crate::tui::worker::{Request, Worker};
 
 /// What a user types, keystroke by keystroke.
 const TYPED: [&str; 8] = [
@@ -185,15 +185,15 @@ fn queue_figures(app: &mut App, terminal: &mut Terminal<TestBackend>) -> Result<
     let mut items = 0;
     for _ in 0..10 {
         let t = Instant::now();
-        app.on_action(crate::action::Action::Queues);
+        app.on_action(crate::tui::action::Action::Queues);
         app.settle();
         terminal
             .draw(|f| app.render(f))
             .map_err(|e| e.to_string())?;
         times.push(t.elapsed());
-        app.on_action(crate::action::Action::Back);
+        app.on_action(crate::tui::action::Action::Back);
     }
-    if let Ok(q) = crate::review::queues(&app.store, &asi) {
+    if let Ok(q) = crate::service::workflow::queues(&app.store, &asi) {
         items = q.iter().map(|q| q.items.len()).sum();
     }
     times.sort();
@@ -232,9 +232,10 @@ fn editor_figures() -> Result<(), String> {
         ..crate::domain::Passport::default()
     };
     let id = uuid::Uuid::now_v7();
-    let (o, _) = crate::exec::execute(store, &author, Command::Create { id, passport })
-        .map_err(|e| e.to_string())?;
-    let draft = crate::worker::Draft {
+    let (o, _) =
+        crate::service::practice::execute(store, &author, Command::Create { id, passport })
+            .map_err(|e| e.to_string())?;
+    let draft = crate::tui::worker::Draft {
         practice: o.practice.clone(),
         team: vec!["author".into()],
         profiles: Vec::new(),
@@ -272,7 +273,7 @@ fn editor_figures() -> Result<(), String> {
     for i in 0..20 {
         p.goal = format!("Цель, редакция {i}");
         let t = Instant::now();
-        crate::exec::execute(
+        crate::service::practice::execute(
             store,
             &author,
             Command::Edit {
@@ -304,13 +305,20 @@ fn editor_figures() -> Result<(), String> {
         })
         .collect();
     p.essence = edited.join("\n");
-    let (o, _) = crate::exec::execute(store, &author, Command::Edit { id, passport: p })
-        .map_err(|e| e.to_string())?;
+    let (o, _) =
+        crate::service::practice::execute(store, &author, Command::Edit { id, passport: p })
+            .map_err(|e| e.to_string())?;
     let mut diffs = Vec::new();
     let mut changed = 0;
     for _ in 0..20 {
         let t = Instant::now();
-        let d = crate::review::revision_diff(store, Some(&author), id, 1, o.practice.revision)?;
+        let d = crate::service::workflow::revision_diff(
+            store,
+            Some(&author),
+            id,
+            1,
+            o.practice.revision,
+        )?;
         diffs.push(t.elapsed());
         changed = d.len();
     }

@@ -5,8 +5,7 @@ use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 
 use crate::domain::passport::{Field, Material, Passport, Source, changed_fields};
-use crate::screens::passport::field_texts;
-use crate::worker::PracticeView;
+use crate::service::views::{PracticeView, field_texts};
 
 /// A piece of a field's text: kept, added or removed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -15,8 +15,8 @@ use crate::domain::eligibility::parse_leaders_csv;
 use crate::domain::passport::Source;
 use crate::domain::refdata::refdata;
 use crate::domain::{Passport, Practice, User};
-use crate::exec::{ExecError, execute};
-use crate::passport_json::{apply_json, to_json};
+use crate::service::passport_json::{apply_json, to_json};
+use crate::service::practice::{ExecError, execute};
 use crate::store::blobs::{BlobError, Blobs};
 use crate::store::{Mutation, Record, Store};
 
@@ -25,7 +25,7 @@ use crate::store::{Mutation, Record, Store};
 fn sign_in(store: &Store, login: &str) -> Result<User, Failure> {
     // On a store linked to a server, the server checked the password at
     // `smarteka login`: its unexpired session stands for it.
-    if let Some(u) = crate::client::session_user(store, login) {
+    if let Some(u) = crate::sync::client::api::session_user(store, login) {
         if u.disabled {
             return Err(fail(
                 "Учётная запись отключена. Обратитесь к модератору АСИ.",
@@ -35,7 +35,7 @@ fn sign_in(store: &Store, login: &str) -> Result<User, Failure> {
         return Ok(u);
     }
     let password = password("SMARTEKA_PASSWORD", &format!("Пароль для {login}: "))?;
-    crate::auth::sign_in(store, login, &password).map_err(|e| fail(e, 1))
+    crate::service::accounts::sign_in(store, login, &password).map_err(|e| fail(e, 1))
 }
 
 /// A password from the environment variable `var`, else asked for without
@@ -191,7 +191,7 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
             let user = need_user(&store, as_user)?;
             let id = parse_id(&id)?;
             let p = load(&store, id, Some(&user))?;
-            let passport = crate::exec::attach(
+            let passport = crate::service::practice::attach(
                 &Blobs::new(data),
                 p.passport.clone(),
                 &path.display().to_string(),
@@ -253,14 +253,14 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
             let blobs = Blobs::new(data);
             // On a linked store a file is fetched when first needed.
             if !blobs.exists(sha)
-                && let Ok(Some(creds)) = crate::client::credentials(data)
+                && let Ok(Some(creds)) = crate::sync::client::api::credentials(data)
             {
                 eprintln!("Загрузка файла с сервера…");
-                tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()?
-                    .block_on(crate::sync::files::download(&creds, &blobs, sha))
-                    .map_err(|e| fail(e, 1))?;
+                crate::sync::client::api::block_on(crate::sync::client::files::download(
+                    &creds, &blobs, sha,
+                ))
+                .and_then(|r| r)
+                .map_err(|e| fail(e, 1))?;
             }
             save_blob(&blobs, sha, &path, force)?;
             eprintln!("Сохранено: {}.", path.display());
@@ -275,7 +275,7 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
         }
         PracticeCommand::Actions { id, json } => {
             let user = need_user(&store, as_user)?;
-            crate::workflow_cli::actions(&store, &user, parse_id(&id)?, json)
+            crate::cli::workflow::actions(&store, &user, parse_id(&id)?, json)
         }
         PracticeCommand::Act {
             id,
@@ -287,26 +287,26 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
             reason,
         } => {
             let user = need_user(&store, as_user)?;
-            let input = crate::review::ActInput {
+            let input = crate::service::workflow::ActInput {
                 comment: comment.unwrap_or_default(),
                 attach,
                 to,
                 level,
                 reason,
             };
-            crate::workflow_cli::act(&store, data, &user, parse_id(&id)?, &action, &input)
+            crate::cli::workflow::act(&store, data, &user, parse_id(&id)?, &action, &input)
         }
         PracticeCommand::History { id, json } => {
             let id = parse_id(&id)?;
             let user = as_user.map(|l| sign_in(&store, l)).transpose()?;
             load(&store, id, user.as_ref())?;
-            crate::workflow_cli::history(&store, id, json)
+            crate::cli::workflow::history(&store, id, json)
         }
         PracticeCommand::Diff { id, from, to, json } => {
             let id = parse_id(&id)?;
             let user = as_user.map(|l| sign_in(&store, l)).transpose()?;
             let p = load(&store, id, user.as_ref())?;
-            crate::workflow_cli::diff(&store, user.as_ref(), &p, from, to, json)
+            crate::cli::workflow::diff(&store, user.as_ref(), &p, from, to, json)
         }
     }
 }
@@ -397,7 +397,7 @@ fn show(store: &Store, p: &Practice, as_json: bool) -> Result<(), Failure> {
         serde_json::to_writer_pretty(&mut out, &v)?;
         writeln!(out)?;
     } else {
-        let v = crate::worker::view_of(store, p.clone());
+        let v = crate::service::views::view_of(store, p.clone());
         writeln!(out, "{}", p.passport.title)?;
         writeln!(
             out,
@@ -407,7 +407,7 @@ fn show(store: &Store, p: &Practice, as_json: bool) -> Result<(), Failure> {
             p.revision
         )?;
         writeln!(out, "Автор: {}", v.author)?;
-        for (f, text) in crate::screens::passport::field_texts(&v) {
+        for (f, text) in crate::service::views::field_texts(&v) {
             writeln!(out, "\n{} {}", f.id(), f.label())?;
             for line in text.lines() {
                 writeln!(out, "  {line}")?;

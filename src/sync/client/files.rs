@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use crate::client::{Credentials, error_of, network, signed as request};
+use super::api::{Credentials, dispatch, error_of, network, signed as request};
 use crate::store::blobs::Blobs;
+use crate::sync::protocol::blobs_header;
 
 /// Bytes per upload request.
 pub const CHUNK: usize = 1024 * 1024;
@@ -16,10 +17,12 @@ pub const CHUNK: usize = 1024 * 1024;
 const ATTEMPTS: u32 = 30;
 
 async fn received(creds: &Credentials, sha: &str) -> Result<u64, String> {
-    let resp = request(creds, reqwest::Method::GET, &format!("/api/uploads/{sha}"))?
-        .send()
-        .await
-        .map_err(|e| network(&e))?;
+    let resp = dispatch(request(
+        creds,
+        reqwest::Method::GET,
+        &format!("/api/uploads/{sha}"),
+    )?)
+    .await?;
     if !resp.status().is_success() {
         return Err(error_of(resp).await);
     }
@@ -28,7 +31,7 @@ async fn received(creds: &Credentials, sha: &str) -> Result<u64, String> {
 
 fn offset_of(resp: &reqwest::Response) -> Result<u64, String> {
     resp.headers()
-        .get(crate::server::blobs_header::OFFSET)
+        .get(blobs_header::OFFSET)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| "Сервер не сообщил, сколько файла получено.".to_owned())
@@ -69,16 +72,17 @@ pub async fn upload(creds: &Credentials, blobs: &Blobs, sha: &str) -> Result<(),
             let len = usize::try_from((total - have).min(CHUNK as u64)).unwrap_or(CHUNK);
             let mut chunk = vec![0u8; len];
             file.read_exact(&mut chunk).map_err(|e| e.to_string())?;
-            let sent = request(
-                creds,
-                reqwest::Method::PATCH,
-                &format!("/api/uploads/{sha}"),
-            )?
-            .header(crate::server::blobs_header::OFFSET, have.to_string())
-            .header(crate::server::blobs_header::LENGTH, total.to_string())
-            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-            .body(chunk)
-            .send()
+            let sent = dispatch(
+                request(
+                    creds,
+                    reqwest::Method::PATCH,
+                    &format!("/api/uploads/{sha}"),
+                )?
+                .header(blobs_header::OFFSET, have.to_string())
+                .header(blobs_header::LENGTH, total.to_string())
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(chunk),
+            )
             .await;
             match sent {
                 Ok(resp)
@@ -93,7 +97,7 @@ pub async fn upload(creds: &Credentials, blobs: &Blobs, sha: &str) -> Result<(),
                 Err(e) => {
                     failures += 1;
                     if failures > ATTEMPTS {
-                        return Err(network(&e));
+                        return Err(e);
                     }
                     pause(failures).await;
                     continue 'ask;
@@ -122,7 +126,7 @@ pub async fn download(creds: &Credentials, blobs: &Blobs, sha: &str) -> Result<(
             req = req.header(reqwest::header::RANGE, format!("bytes={have}-"));
         }
         let result = async {
-            let resp = req.send().await.map_err(|e| (network(&e), true))?;
+            let resp = dispatch(req).await.map_err(|e| (e, true))?;
             let status = resp.status();
             if status == reqwest::StatusCode::RANGE_NOT_SATISFIABLE {
                 return Ok(());

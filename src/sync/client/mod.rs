@@ -4,11 +4,16 @@
 //! on: answered ops are dropped only after their answers are kept, and the
 //! cursor moves only with the records it covers.
 
+pub mod api;
+pub mod files;
+
 use chrono::Utc;
 
-use super::{Conflict, OpKind, OpResult, PullReply, PushReply, PushRequest, Remote, pack, unpack};
-use crate::client::{Credentials, Refusal, send, signed};
 use crate::store::{Mutation, Record, Store};
+use crate::sync::protocol::{
+    Conflict, OpKind, OpResult, PullReply, PushReply, PushRequest, Remote, pack, unpack,
+};
+use api::{Credentials, Refusal, send, signed};
 
 /// Ops sent per request.
 const BATCH: usize = 100;
@@ -104,7 +109,11 @@ impl Summary {
 }
 
 /// Keeps what the user must see of one answered op.
-fn keep_answer(store: &Store, op: &super::Op, r: &OpResult) -> Result<(usize, usize), String> {
+fn keep_answer(
+    store: &Store,
+    op: &crate::sync::protocol::Op,
+    r: &OpResult,
+) -> Result<(usize, usize), String> {
     let practice = op.kind.practice();
     let title = store
         .practice(practice)
@@ -215,7 +224,7 @@ async fn push_all(
             files.dedup();
             for (i, sha) in files.iter().enumerate() {
                 progress(&format!("Файлы: {} из {}", i + 1, files.len()));
-                super::files::upload(creds, &blobs, sha).await?;
+                files::upload(creds, &blobs, sha).await?;
             }
             progress(&format!(
                 "Отправка: {} из {}",
@@ -231,12 +240,12 @@ async fn push_all(
                 Ok(bytes) => bytes,
                 Err(Refusal::Coded(code, last, message))
                     if relinks < 2
-                        && (code == super::codes::CLIENT_REUSED
-                            || code == super::codes::OPS_MISSING) =>
+                        && (code == crate::sync::protocol::codes::CLIENT_REUSED
+                            || code == crate::sync::protocol::codes::OPS_MISSING) =>
                 {
                     relinks += 1;
                     let unknown = match last {
-                        Some(n) if code == super::codes::OPS_MISSING => {
+                        Some(n) if code == crate::sync::protocol::codes::OPS_MISSING => {
                             store.sent_after(client, n).map_err(|e| e.to_string())?
                         }
                         _ => Vec::new(),
@@ -331,7 +340,9 @@ pub async fn sync(
         .await
         {
             Ok(p) => p,
-            Err(Refusal::Coded(code, _, _)) if code == super::codes::CURSOR_AHEAD && !restored => {
+            Err(Refusal::Coded(code, _, _))
+                if code == crate::sync::protocol::codes::CURSOR_AHEAD && !restored =>
+            {
                 restored = true;
                 after_restore(store, creds, None, &mut summary, &mut progress).await?;
                 continue;
@@ -413,7 +424,7 @@ pub async fn wait(
     creds: &Credentials,
     since: u64,
     secs: u64,
-) -> Result<super::News, String> {
+) -> Result<crate::sync::protocol::News, String> {
     let client = store.link().map_err(|e| e.to_string())?;
     let since = since.max(store.pull_cursor().map_err(|e| e.to_string())?);
     let bytes = fetch(

@@ -13,10 +13,8 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
-use crate::action::Action;
 use crate::domain::User;
 use crate::domain::access::read_scope;
-use crate::keymap::Keymap;
 use crate::screens::catalogue::Catalogue;
 use crate::screens::editor::Editor;
 use crate::screens::passport::PassportView;
@@ -27,9 +25,11 @@ use crate::screens::{Effect, RenderCx, Screen};
 use crate::screens::{diff::Diff, history::History, inbox::Inbox, queues::Queues};
 use crate::search::SearchIndex;
 use crate::store::Store;
-use crate::theme::Theme;
-use crate::ui::{hints, short_name, status_bar};
-use crate::worker::{Reply, Request, Worker};
+use crate::tui::action::Action;
+use crate::tui::keymap::Keymap;
+use crate::tui::theme::Theme;
+use crate::tui::ui::{hints, short_name, status_bar};
+use crate::tui::worker::{Reply, Request, Worker};
 
 /// Sleeps until the deadline, or forever without one.
 async fn sleep_until(deadline: Option<std::time::Instant>) {
@@ -133,7 +133,7 @@ impl App {
             quit: false,
             clear: false,
         };
-        if let Ok(Some(_)) = crate::client::credentials(app.store.dir()) {
+        if let Ok(Some(_)) = crate::sync::client::api::credentials(app.store.dir()) {
             app.sync = Some(SyncState {
                 online: None,
                 pending: app.store.outbox().map_or(0, |o| o.len()),

@@ -4,14 +4,14 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use crate::cli::practice::need_user;
 use crate::cli::{Failure, emit, fail};
-use crate::diff::Piece;
 use crate::domain::Practice;
 use crate::domain::PracticeId;
 use crate::domain::User;
 use crate::domain::refdata::refdata;
-use crate::practice_cli::need_user;
-use crate::review::{self, ActInput};
+use crate::service::diff::Piece;
+use crate::service::workflow::{self as review, ActInput};
 use crate::store::Store;
 use crate::store::blobs::Blobs;
 
@@ -179,7 +179,8 @@ pub fn authoring(
 ) -> Result<(), Failure> {
     let store = Store::open(data)?;
     let user = need_user(&store, as_user)?;
-    let u = crate::exec::authoring(&store, &user, login, grant).map_err(|e| fail(e, 1))?;
+    let u =
+        crate::service::practice::authoring(&store, &user, login, grant).map_err(|e| fail(e, 1))?;
     if grant {
         eprintln!(
             "Готово: «{login}» может заполнять паспорта практик региона «{}».",

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 
-const DEFAULT: &str = include_str!("../assets/themes/default.toml");
+const DEFAULT: &str = include_str!("../../assets/themes/default.toml");
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 pub struct StyleSpec {

@@ -17,10 +17,10 @@ use crate::domain::replication::{
 };
 use crate::domain::workflow::{Document, DocumentKind};
 use crate::domain::{PracticeId, ReplicationStatus, Role, User};
-use crate::review::{ActError, bad, refused};
+use crate::service::workflow::{ActError, bad, refused};
 use crate::store::blobs::Blobs;
 use crate::store::{EntityRef, Mutation, Record, Store, StoreError};
-use crate::sync::OpKind;
+use crate::sync::protocol::OpKind;
 
 fn refusal(reasons: &[String]) -> ActError {
     let text = reasons.join("; ");

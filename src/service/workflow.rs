@@ -6,17 +6,17 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::diff::{FieldDiff, diff};
 use crate::domain::calendar;
 use crate::domain::command::{self, Command};
 use crate::domain::passport::Level;
 use crate::domain::queue::{self, Queue, Summary};
 use crate::domain::workflow::{Action, Args, Document, DocumentKind, Transition, document_kind};
 use crate::domain::{Practice, PracticeId, User, UserId};
-use crate::exec::{ExecError, execute, with_context};
+use crate::service::diff::{FieldDiff, diff};
+use crate::service::practice::{ExecError, execute, with_context};
+use crate::service::views::{load_view, view_of};
 use crate::store::blobs::Blobs;
 use crate::store::{EntityRef, Notice, Store, StoreError};
-use crate::worker::{load_view, view_of};
 
 /// An action as the user sees it: allowed now, or why not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

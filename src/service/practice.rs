@@ -18,7 +18,7 @@ use crate::domain::workflow::{Action, Args};
 use crate::domain::{Role, User};
 use crate::store::blobs::{Blobs, inspect_image};
 use crate::store::{Mutation, Record, Store, StoreError};
-use crate::sync::OpKind;
+use crate::sync::protocol::OpKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExecError {

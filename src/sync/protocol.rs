@@ -1,0 +1,311 @@
+//! The sync protocol (GUIDE §4): a durable outbox of operations written in
+//! the same transaction as the local change; a client id and a gap-free op
+//! sequence so a resent op is applied once; edits per field with the server
+//! revision the client started from, so edits of different fields merge and
+//! concurrent edits of one field become a conflict the user resolves;
+//! workflow transitions decided by the server; a paged change feed by
+//! server sequence, filtered to what the user may read.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use std::path::PathBuf;
+
+use crate::domain::passport::Field;
+use crate::domain::{Passport, Practice, PracticeId, User};
+
+/// One local change for the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Op {
+    /// Gap-free per client, from 1.
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub kind: OpKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum OpKind {
+    /// A new passport.
+    Create {
+        practice: PracticeId,
+        passport: Box<Passport>,
+    },
+    /// New values of some fields, over the server revision `base` the
+    /// client had pulled (0: never pulled).
+    Edit {
+        practice: PracticeId,
+        base: u32,
+        fields: Vec<Field>,
+        passport: Box<Passport>,
+    },
+    /// A workflow step, decided by the server.
+    Act {
+        practice: PracticeId,
+        action: String,
+        comment: String,
+        to: Vec<String>,
+        level: Option<u8>,
+        reason: Option<String>,
+        /// The stage's documents, uploaded before the op is sent.
+        #[serde(default)]
+        documents: Vec<crate::domain::workflow::Document>,
+    },
+    /// «Хочу внедрить»: the application as the client made it; the server
+    /// checks it again and keeps its id.
+    Apply {
+        application: Box<crate::domain::replication::Application>,
+    },
+    /// A step of a replication application, decided by the server.
+    Replicate {
+        application: Uuid,
+        practice: PracticeId,
+        action: String,
+        comment: String,
+        to: Option<String>,
+        reason: Option<String>,
+        report: Option<crate::domain::replication::ResultForm>,
+        documents: Vec<crate::domain::workflow::Document>,
+    },
+    /// A new event of §5.2.
+    Event {
+        event: Box<crate::domain::replication::Event>,
+    },
+    /// A region's interest after an event.
+    Interest {
+        event: Uuid,
+        region: String,
+        practices: Vec<PracticeId>,
+    },
+}
+
+impl OpKind {
+    /// The files the op refers to: they go to the server before it.
+    pub fn blobs(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        match self {
+            Self::Create { passport, .. } | Self::Edit { passport, .. } => out = passport.files(),
+            Self::Act { documents, .. } | Self::Replicate { documents, .. } => {
+                out.extend(documents.iter().map(|d| d.sha256.clone()));
+            }
+            Self::Apply { .. } | Self::Event { .. } | Self::Interest { .. } => {}
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The kind's name, stable across versions.
+    pub fn tag(&self) -> &'static str {
+        match self {
+            Self::Create { .. } => "create",
+            Self::Edit { .. } => "edit",
+            Self::Act { .. } => "act",
+            Self::Apply { .. } => "apply",
+            Self::Replicate { .. } => "replicate",
+            Self::Event { .. } => "event",
+            Self::Interest { .. } => "interest",
+        }
+    }
+
+    pub fn practice(&self) -> PracticeId {
+        match self {
+            Self::Create { practice, .. }
+            | Self::Edit { practice, .. }
+            | Self::Act { practice, .. }
+            | Self::Replicate { practice, .. } => *practice,
+            Self::Apply { application } => application.practice,
+            Self::Event { event } => event.practices.first().copied().unwrap_or_default(),
+            Self::Interest { practices, .. } => practices.first().copied().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub client: Uuid,
+    pub ops: Vec<Op>,
+}
+
+/// What the server did with one op.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum OpResult {
+    Applied,
+    /// Some fields were changed on the server since `base` to other values:
+    /// those were not applied (the others were).
+    Conflict {
+        fields: Vec<Field>,
+        theirs: Box<Passport>,
+        revision: u32,
+    },
+    /// Refused by the rules, with the reason.
+    Rejected {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PushReply {
+    pub results: Vec<(u64, OpResult)>,
+    /// The last op of this client the server has applied.
+    #[serde(default)]
+    pub last: u64,
+}
+
+/// A record of the change feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Remote {
+    Practice(Box<Practice>),
+    /// A user as the reader may see them: never a password hash; contacts
+    /// only within the reader's scope.
+    User(Box<User>),
+    Application(Box<crate::domain::replication::Application>),
+    Event(Box<crate::domain::replication::Event>),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PullReply {
+    pub records: Vec<Remote>,
+    /// Pass it back as `since` for the next page.
+    pub cursor: u64,
+    pub more: bool,
+    /// The server instance the cursor counts in: a server restored from a
+    /// backup is a new epoch, and a client from another one pulls again.
+    #[serde(default)]
+    pub epoch: Option<Uuid>,
+    /// On the last page: the head of the server's audit chain (its change
+    /// and link), and the link at the change the client asked about
+    /// (`seen=N`), so a client notices a rewritten history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_head: Option<(u64, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_at: Option<String>,
+}
+
+/// Machine-readable codes of error answers the client acts on.
+pub mod codes {
+    /// The op numbers of this client id were used by other ops: the store
+    /// is a restored copy, or a copy runs elsewhere. The client takes a new
+    /// id and sends its unsent ops under it.
+    pub const CLIENT_REUSED: &str = "client-reused";
+    /// The client id belongs to another user.
+    pub const CLIENT_FOREIGN: &str = "client-foreign";
+    /// The server lacks ops this client sent before (it was restored from
+    /// a backup): the client sends them again.
+    pub const OPS_MISSING: &str = "ops-missing";
+    /// The client pulled further than the server has (it was restored).
+    pub const CURSOR_AHEAD: &str = "cursor-ahead";
+}
+
+/// A conflict or a refusal kept on the client for the user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub practice: PracticeId,
+    /// A field id («P-2») or «op-N» for a refusal.
+    pub key: String,
+    pub title: String,
+    pub field: Option<Field>,
+    /// The local passport (mine) and the server's (theirs).
+    pub mine: Option<Box<Passport>>,
+    pub theirs: Option<Box<Passport>>,
+    /// The server revision `theirs` is at.
+    pub revision: u32,
+    /// For a refusal: the reason.
+    pub reason: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// The answer of a long-poll: whether the feed after `since` holds a change
+/// the asker may read and did not make, and the last change looked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct News {
+    pub news: bool,
+    pub latest: u64,
+}
+
+/// zstd for bodies both ways.
+pub fn pack(bytes: &[u8]) -> Vec<u8> {
+    zstd::bulk::compress(bytes, 3).unwrap_or_else(|_| bytes.to_vec())
+}
+
+/// Unpacks a zstd body of at most `limit` bytes.
+pub fn unpack(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String> {
+    zstd::bulk::decompress(bytes, limit).map_err(|e| format!("сжатое тело не распаковано: {e}"))
+}
+
+/// The protocol spoken between `smarteka sync` and `smarteka serve`. A
+/// request without it, or with another, is refused with a message.
+pub const PROTOCOL: u32 = 2;
+/// The header carrying [`PROTOCOL`].
+pub const PROTOCOL_HEADER: &str = "x-smarteka-protocol";
+
+/// The file, in the store directory, through which `smarteka backup` asks
+/// the running server for a backup: its address and a secret, 0600.
+pub const CONTROL_FILE: &str = "serve.control";
+/// The header carrying the secret of [`CONTROL_FILE`].
+pub const CONTROL_HEADER: &str = "x-smarteka-control";
+
+/// The body of every error.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last: Option<u64>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub login: String,
+    pub password: String,
+    /// The client id the workstation has, if it has one.
+    #[serde(default)]
+    pub client: Option<uuid::Uuid>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct LoginReply {
+    pub token: String,
+    pub expires: chrono::DateTime<Utc>,
+    pub user: Me,
+    /// The client id registered to this user for this workstation: the one
+    /// it sent, or a new one if it sent none or one of another user's.
+    #[serde(default)]
+    pub client: Option<uuid::Uuid>,
+}
+
+/// What a client learns of its own user: never the password hash.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Me {
+    pub login: String,
+    pub full_name: String,
+    pub roles: Vec<String>,
+}
+
+impl Me {
+    pub fn of(u: &User) -> Self {
+        Self {
+            login: u.login.clone(),
+            full_name: u.profile.full_name.clone(),
+            roles: u.role_names().iter().map(|r| (*r).to_owned()).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PasswordRequest {
+    pub old: String,
+    pub new: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct BackupRequest {
+    pub dir: PathBuf,
+}
+
+/// The headers of resumable uploads.
+pub mod blobs_header {
+    pub const OFFSET: &str = "upload-offset";
+    pub const LENGTH: &str = "upload-length";
+}
