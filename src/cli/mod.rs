@@ -966,7 +966,7 @@ fn search_cmd(
             out,
             "Найдено: {} {}",
             r.total,
-            crate::tui::ui::plural(r.total as u64, "практика", "практики", "практик")
+            crate::domain::russian::plural(r.total as u64, "практика", "практики", "практик")
         )?;
         for p in &practices {
             writeln!(

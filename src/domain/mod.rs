@@ -16,6 +16,7 @@ pub mod queue;
 pub mod refdata;
 pub mod replication;
 pub mod rules;
+pub mod russian;
 pub mod status;
 pub mod user;
 pub mod workflow;

@@ -225,7 +225,7 @@ pub fn field_texts(v: &PracticeView) -> Vec<(Field, String)> {
             Field::P16 => p.launch_months.map_or("—".to_owned(), |m| {
                 format!(
                     "{m} {}",
-                    crate::tui::ui::plural(u64::from(m), "месяц", "месяца", "месяцев")
+                    crate::domain::russian::plural(u64::from(m), "месяц", "месяца", "месяцев")
                 )
             }),
             Field::P17 => empty(&p.specifics),

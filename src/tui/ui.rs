@@ -43,18 +43,7 @@ pub fn fit(s: &str, width: usize) -> String {
     format!("{t}{}", " ".repeat(pad))
 }
 
-/// The Russian plural form for `n`: one («практика»), few («практики»),
-/// many («практик»).
-pub fn plural<'a>(n: u64, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
-    let (d, h) = (n % 10, n % 100);
-    if d == 1 && h != 11 {
-        one
-    } else if (2..=4).contains(&d) && !(12..=14).contains(&h) {
-        few
-    } else {
-        many
-    }
-}
+pub use crate::domain::russian::plural;
 
 /// «12 345».
 pub fn group(n: u64) -> String {
