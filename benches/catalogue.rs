@@ -20,6 +20,7 @@ fn search(c: &mut Criterion) {
     let worker = Worker {
         store: Arc::new(store),
         index: Arc::new(index),
+        clock: Arc::new(smarteka::domain::clock::SystemClock),
     };
     let mut g = c.benchmark_group("search_as_you_type_5000");
     for typed in [

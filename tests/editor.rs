@@ -111,7 +111,7 @@ fn submit_is_refused_with_reasons_then_accepted() {
     let store = f.app.store.clone();
     let passport = common::example_passport(&store, f.dir.path());
     let id = uuid::Uuid::now_v7();
-    execute(&store, &user, Command::Create { id, passport }).expect("created");
+    execute(&f.cx(), &user, Command::Create { id, passport }).expect("created");
     key(&mut f.app, KeyCode::Char('x'));
     key(&mut f.app, KeyCode::Char('/'));
     typ(&mut f.app, "единое окно поддержки семей");

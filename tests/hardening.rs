@@ -125,7 +125,7 @@ fn create_like_ops_cannot_replace_records_that_exist() {
         .find(|p| p.status == smarteka::domain::PracticeStatus::Published)
         .expect("a published practice");
     let event = smarteka::service::replication::create_event_with(
-        &c.store,
+        &common::cx(&c.store),
         &asi_user,
         smarteka::domain::replication::Event {
             id: Uuid::now_v7(),
@@ -312,7 +312,7 @@ fn edit_title(store: &Store, login: &str, id: Uuid, title: &str) {
     let mut passport = p.passport.clone();
     title.clone_into(&mut passport.title);
     smarteka::service::practice::execute(
-        store,
+        &common::cx(store),
         &user,
         smarteka::domain::command::Command::Edit { id, passport },
     )

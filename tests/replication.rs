@@ -318,8 +318,15 @@ fn the_path_on_clients_syncing_with_a_central_instance() {
             .find(|a| a.practice == practice)
             .map(|a| a.id)
             .expect("pulled");
-        smarteka::service::replication::act_with(&s, &me(&s, logins[i]), id, action, &args, |_| {})
-            .unwrap_or_else(|e| panic!("{}: {}", action.code(), e.message));
+        smarteka::service::replication::act_with(
+            &common::cx(&s),
+            &me(&s, logins[i]),
+            id,
+            action,
+            &args,
+            |_| {},
+        )
+        .unwrap_or_else(|e| panic!("{}: {}", action.code(), e.message()));
         let summary = sync(i, &s);
         assert_eq!(summary.rejected, 0, "{}", action.code());
     };
@@ -333,7 +340,7 @@ fn the_path_on_clients_syncing_with_a_central_instance() {
             confirmed: true,
         };
         smarteka::service::replication::apply_with(
-            &s,
+            &common::cx(&s),
             &me(&s, "recipient"),
             practice,
             &req,
@@ -461,7 +468,7 @@ fn the_path_on_clients_syncing_with_a_central_instance() {
         confirmed: true,
     };
     let b = smarteka::service::replication::apply_with(
-        &rs,
+        &common::cx(&rs),
         &me(&rs, "recipient"),
         second,
         &req,
@@ -478,7 +485,7 @@ fn the_path_on_clients_syncing_with_a_central_instance() {
             ..Args::default()
         };
         smarteka::service::replication::act_with(
-            &s,
+            &common::cx(&s),
             &me(&s, "asi"),
             b.id,
             Action::Refuse,
@@ -493,7 +500,7 @@ fn the_path_on_clients_syncing_with_a_central_instance() {
         ..Args::default()
     };
     smarteka::service::replication::act_with(
-        &rs,
+        &common::cx(&rs),
         &me(&rs, "recipient"),
         b.id,
         Action::Decline,

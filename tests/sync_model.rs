@@ -126,7 +126,7 @@ proptest! {
                     let v = format!("клиент {client}, шаг {i}");
                     priors.insert(v.clone(), (*client, get(&p, f).to_owned()));
                     set(&mut p, f, &v);
-                    execute(store, &author, Command::Edit { id: w.practice, passport: p }).expect("edits");
+                    execute(&common::cx(store), &author, Command::Edit { id: w.practice, passport: p }).expect("edits");
                     // A value the client replaced before sending it was never
                     // meant to reach anyone.
                     for k in &pending[*client] {

@@ -54,7 +54,7 @@ fn a_conflict_is_resolved_in_the_workstation() {
         let me = sb.user_by_login("author").expect("read").expect("pulled");
         let mut p = sb.practice(id).expect("read").expect("pulled").passport;
         p.specifics = "Особенности от клиента Б".into();
-        execute(&sb, &me, Command::Edit { id, passport: p }).expect("edits");
+        execute(&common::cx(&sb), &me, Command::Edit { id, passport: p }).expect("edits");
         central
             .runtime
             .block_on(smarteka::sync::client::sync(&sb, &creds_b, |_| {}))
@@ -64,7 +64,7 @@ fn a_conflict_is_resolved_in_the_workstation() {
     let me = sa.user_by_login("author").expect("read").expect("pulled");
     let mut p = sa.practice(id).expect("read").expect("pulled").passport;
     p.specifics = "Особенности от клиента А".into();
-    execute(&sa, &me, Command::Edit { id, passport: p }).expect("edits");
+    execute(&common::cx(&sa), &me, Command::Edit { id, passport: p }).expect("edits");
 
     let (index, _) = SearchIndex::open(&a.path().join("index"), &sa).expect("index");
     let mut app = App::new(
@@ -74,6 +74,7 @@ fn a_conflict_is_resolved_in_the_workstation() {
         Keymap::default(),
         200,
         Vec::new(),
+        Arc::new(smarteka::domain::clock::SystemClock),
     );
     app.settle();
     assert!(app.sync.is_some(), "linked: the indicator shows");
@@ -112,7 +113,7 @@ fn a_conflict_is_resolved_in_the_workstation() {
             .expect("syncs");
         let mut p = sb.practice(id).expect("read").expect("pulled").passport;
         p.title = "Название от клиента Б".into();
-        execute(&sb, &me, Command::Edit { id, passport: p }).expect("edits");
+        execute(&common::cx(&sb), &me, Command::Edit { id, passport: p }).expect("edits");
         central
             .runtime
             .block_on(smarteka::sync::client::sync(&sb, &creds_b, |_| {}))

@@ -53,7 +53,7 @@ fn sign_in(app: &mut App, login: &str) {
 /// Opens «Очереди», the queue `code`, and selects the practice.
 fn select_in_queue(app: &mut App, code: &str, id: PracticeId) {
     let user = app.user.clone().expect("signed in");
-    let queues = review::queues(&app.store, &user).expect("queues");
+    let queues = review::queues(&app.cx(), &user).expect("queues");
     let tab = queues
         .iter()
         .position(|q| q.code == code)
@@ -77,7 +77,7 @@ fn select_in_queue(app: &mut App, code: &str, id: PracticeId) {
 fn choose(app: &mut App, id: PracticeId, action: &str) {
     let user = app.user.clone().expect("signed in");
     let p = app.store.practice(id).expect("read").expect("exists");
-    let offers = review::offers(&app.store, &user, &p).expect("offers");
+    let offers = review::offers(&app.cx(), &user, &p).expect("offers");
     let start = offers.iter().position(|o| o.allowed).expect("some action");
     let at = offers
         .iter()
@@ -131,7 +131,7 @@ fn example_practice(f: &common::Fixture) -> PracticeId {
     let mut passport = common::example_passport(&store, f.dir.path());
     passport.rating_indicators.push("inv-a1".into());
     let id = uuid::Uuid::now_v7();
-    execute(&store, &author, Command::Create { id, passport }).expect("created");
+    execute(&f.cx(), &author, Command::Create { id, passport }).expect("created");
     id
 }
 
@@ -181,7 +181,7 @@ fn from_submission_to_publication_by_keys() {
         .results
         .main
         .push_str(" В 2025 году обращений стало вдвое меньше.");
-    execute(&f.app.store, &author, Command::Edit { id, passport }).expect("edited");
+    execute(&f.cx(), &author, Command::Edit { id, passport }).expect("edited");
     select_in_queue(&mut f.app, "returned", id);
     key(&mut f.app, KeyCode::Char('a'));
     choose(&mut f.app, id, "resubmit");
@@ -243,15 +243,15 @@ fn from_submission_to_publication_by_keys() {
         if n == 0 {
             // The same expert again is refused.
             let e = review::act(
-                &f.app.store,
+                &f.cx(),
                 &smarteka::store::blobs::Blobs::new(f.dir.path()),
                 f.app.user.as_ref().expect("expert"),
                 id,
-                "vote-approve",
+                smarteka::domain::workflow::Action::VoteApprove,
                 &review::ActInput::default(),
             )
             .expect_err("twice");
-            assert!(e.message.contains("уже проголосовали"), "{}", e.message);
+            assert!(e.message().contains("уже проголосовали"), "{e}");
         }
     }
     assert_eq!(status(&f.app, id), PracticeStatus::RatingVerification);
@@ -341,7 +341,7 @@ fn bulk_assignment_from_the_queue() {
     let mut f = app(300);
     sign_in(&mut f.app, "asi");
     let user = f.app.user.clone().expect("asi");
-    let queues = review::queues(&f.app.store, &user).expect("queues");
+    let queues = review::queues(&f.app.cx(), &user).expect("queues");
     let assign = queues.iter().find(|q| q.code == "assign").expect("queue");
     assert!(assign.items.len() >= 2, "the demo has unassigned practices");
     let ids: Vec<PracticeId> = assign.items.iter().take(2).map(|i| i.id).collect();
@@ -384,7 +384,7 @@ fn a_refused_action_keeps_the_form_and_changes_nothing() {
     let mut f = app(150);
     sign_in(&mut f.app, "coordinator");
     let user = f.app.user.clone().expect("coordinator");
-    let queues = review::queues(&f.app.store, &user).expect("queues");
+    let queues = review::queues(&f.app.cx(), &user).expect("queues");
     let id = queues[0].items[0].id;
     let before = f.app.store.practice(id).expect("read");
     select_in_queue(&mut f.app, "confirmation", id);
@@ -401,7 +401,7 @@ fn the_author_revises_in_the_editor_and_f9_resubmits() {
     let mut f = app(150);
     sign_in(&mut f.app, "author");
     let user = f.app.user.clone().expect("author");
-    let queues = review::queues(&f.app.store, &user).expect("queues");
+    let queues = review::queues(&f.app.cx(), &user).expect("queues");
     let returned = queues.iter().find(|q| q.code == "returned").expect("queue");
     let id = returned.items[0].id;
     let before = f.app.store.practice(id).expect("read").expect("exists");

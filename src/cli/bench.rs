@@ -92,6 +92,7 @@ pub fn run(data: Option<&Path>, practices: usize) -> Result<(), String> {
         Keymap::default(),
         200,
         Vec::new(),
+        Arc::new(crate::domain::clock::SystemClock),
     );
     app.settle();
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).map_err(|e| e.to_string())?;
@@ -117,6 +118,7 @@ pub fn run(data: Option<&Path>, practices: usize) -> Result<(), String> {
     let worker = Worker {
         store,
         index: index.clone(),
+        clock: Arc::new(crate::domain::clock::SystemClock),
     };
     let mut times = Vec::new();
     let mut search_only = Vec::new();
@@ -193,7 +195,7 @@ fn queue_figures(app: &mut App, terminal: &mut Terminal<TestBackend>) -> Result<
         times.push(t.elapsed());
         app.on_action(crate::tui::action::Action::Back);
     }
-    if let Ok(q) = crate::service::workflow::queues(&app.store, &asi) {
+    if let Ok(q) = crate::service::workflow::queues(&crate::cli::ctx(&app.store), &asi) {
         items = q.iter().map(|q| q.items.len()).sum();
     }
     times.sort();
@@ -232,9 +234,12 @@ fn editor_figures() -> Result<(), String> {
         ..crate::domain::Passport::default()
     };
     let id = uuid::Uuid::now_v7();
-    let (o, _) =
-        crate::service::practice::execute(store, &author, Command::Create { id, passport })
-            .map_err(|e| e.to_string())?;
+    let (o, _) = crate::service::practice::execute(
+        &crate::cli::ctx(store),
+        &author,
+        Command::Create { id, passport },
+    )
+    .map_err(|e| e.to_string())?;
     let draft = crate::tui::worker::Draft {
         practice: o.practice.clone(),
         team: vec!["author".into()],
@@ -274,7 +279,7 @@ fn editor_figures() -> Result<(), String> {
         p.goal = format!("Цель, редакция {i}");
         let t = Instant::now();
         crate::service::practice::execute(
-            store,
+            &crate::cli::ctx(store),
             &author,
             Command::Edit {
                 id,
@@ -305,9 +310,12 @@ fn editor_figures() -> Result<(), String> {
         })
         .collect();
     p.essence = edited.join("\n");
-    let (o, _) =
-        crate::service::practice::execute(store, &author, Command::Edit { id, passport: p })
-            .map_err(|e| e.to_string())?;
+    let (o, _) = crate::service::practice::execute(
+        &crate::cli::ctx(store),
+        &author,
+        Command::Edit { id, passport: p },
+    )
+    .map_err(|e| e.to_string())?;
     let mut diffs = Vec::new();
     let mut changed = 0;
     for _ in 0..20 {

@@ -495,6 +495,21 @@ pub fn fail(message: impl Into<String>, code: u8) -> Failure {
     }
 }
 
+/// A refusal of the service: exit 2 for a malformed request, else 1.
+pub fn refused(e: &crate::service::ServiceError) -> Failure {
+    fail(e.message(), if e.is_bad_input() { 2 } else { 1 })
+}
+
+/// The clock of a command-line run: the machine's.
+pub fn clock() -> &'static dyn crate::domain::clock::Clock {
+    &crate::domain::clock::SYSTEM
+}
+
+/// The service context of a command-line run on `store`.
+pub fn ctx(store: &crate::store::Store) -> crate::service::Ctx<'_> {
+    crate::service::Ctx::new(store, clock())
+}
+
 /// clap's own words in the help, in Russian: the placeholders of the usage
 /// line and the notes on defaults and environment variables.
 pub fn help_ru(text: &str) -> String {
@@ -873,7 +888,15 @@ fn tui(config: &Config, data: &Path) -> Result<(), Failure> {
             ),
         );
     }
-    let app = App::new(store, index, theme, keymap, config.ui.page, notes);
+    let app = App::new(
+        store,
+        index,
+        theme,
+        keymap,
+        config.ui.page,
+        notes,
+        std::sync::Arc::new(crate::domain::clock::SystemClock),
+    );
     let runtime = crate::sync::client::api::runtime().map_err(|e| fail(e, 1))?;
     let mut terminal = ratatui::try_init()?;
     let result = runtime.block_on(app.run(&mut terminal));

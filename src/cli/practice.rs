@@ -8,34 +8,37 @@ use std::path::Path;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::cli::{Failure, PracticeCommand, emit, fail};
+use crate::cli::{Failure, PracticeCommand, ctx, emit, fail, refused};
 use crate::domain::access::read_scope;
 use crate::domain::command::Command;
+use crate::domain::command::Refusal;
 use crate::domain::eligibility::parse_leaders_csv;
 use crate::domain::passport::Source;
 use crate::domain::refdata::refdata;
 use crate::domain::{Passport, Practice, User};
+use crate::service::ServiceError;
 use crate::service::passport_json::{apply_json, to_json};
-use crate::service::practice::{ExecError, execute};
+use crate::service::practice::execute;
 use crate::store::blobs::{BlobError, Blobs};
 use crate::store::{Mutation, Record, Store};
 
-/// Signs the user in: the password comes from `SMARTEKA_PASSWORD` or is
-/// asked for without echo.
+/// Signs the user in: on a linked store by the saved session, else with
+/// the password from `SMARTEKA_PASSWORD` or asked for without echo.
 fn sign_in(store: &Store, login: &str) -> Result<User, Failure> {
-    // On a store linked to a server, the server checked the password at
-    // `smarteka login`: its unexpired session stands for it.
-    if let Some(u) = crate::sync::client::api::session_user(store, login) {
-        if u.disabled {
-            return Err(fail(
-                "Учётная запись отключена. Обратитесь к модератору АСИ.",
-                1,
-            ));
-        }
-        return Ok(u);
+    let mut asked = None;
+    let signed = crate::service::accounts::sign_in_here(&ctx(store), login, || {
+        password("SMARTEKA_PASSWORD", &format!("Пароль для {login}: ")).map_err(|f| {
+            let m = f.message.clone();
+            asked = Some(f);
+            ServiceError::bad(m)
+        })
+    });
+    match signed {
+        Ok(u) => Ok(u),
+        // The password could not be read: its own message and exit code.
+        Err(_) if asked.is_some() => Err(asked.take().unwrap_or_else(|| fail("", 1))),
+        Err(e) => Err(fail(e.message(), 1)),
     }
-    let password = password("SMARTEKA_PASSWORD", &format!("Пароль для {login}: "))?;
-    crate::service::accounts::sign_in(store, login, &password).map_err(|e| fail(e, 1))
 }
 
 /// A password from the environment variable `var`, else asked for without
@@ -117,10 +120,12 @@ fn read_json(path: &Path) -> Result<serde_json::Value, Failure> {
 }
 
 fn exec(store: &Store, user: &User, cmd: Command) -> Result<Practice, Failure> {
-    match execute(store, user, cmd) {
+    match execute(&ctx(store), user, cmd) {
         Ok((o, _)) => Ok(o.practice),
-        Err(ExecError::Refused(r)) => Err(fail(format!("Отказано:\n{r}"), 1)),
-        Err(ExecError::Store(e)) => Err(e.into()),
+        Err(ServiceError::Refused(reasons)) => {
+            Err(fail(format!("Отказано:\n{}", Refusal { reasons }), 1))
+        }
+        Err(e) => Err(refused(&e)),
     }
 }
 
@@ -198,7 +203,7 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
                 &kind,
                 title,
             )
-            .map_err(|e| fail(e.message, if e.bad_input { 2 } else { 1 }))?;
+            .map_err(|e| refused(&e))?;
             let after = exec(&store, &user, Command::Edit { id, passport })?;
             eprintln!(
                 "Приложено: «{}», редакция {}.",
@@ -293,6 +298,7 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
                 to,
                 level,
                 reason,
+                documents: Vec::new(),
             };
             crate::cli::workflow::act(&store, data, &user, parse_id(&id)?, &action, &input)
         }

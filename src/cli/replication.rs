@@ -9,7 +9,7 @@ use clap::Subcommand;
 use uuid::Uuid;
 
 use crate::cli::practice::need_user;
-use crate::cli::{Failure, emit, fail};
+use crate::cli::{Failure, ctx, emit, fail, refused};
 use crate::domain::replication::{EventFormat, Request, ResultForm};
 use crate::service::replication::{self as repl, StepInput, Summary};
 use crate::store::Store;
@@ -147,14 +147,15 @@ fn json_out<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
     emit(s.as_bytes())
 }
 
-fn failed(e: crate::service::workflow::ActError) -> Failure {
-    fail(e.message, if e.bad_input { 2 } else { 1 })
+fn failed(e: crate::service::ServiceError) -> Failure {
+    refused(&e)
 }
 
 #[allow(clippy::too_many_lines)] // one match over the subcommands
 pub fn run(data: &Path, as_user: Option<&str>, cmd: ReplicationCommand) -> Result<(), Failure> {
     let store = Store::open(data)?;
     let user = need_user(&store, as_user)?;
+    let cx = ctx(&store);
     match cmd {
         ReplicationCommand::Apply {
             practice,
@@ -173,8 +174,7 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: ReplicationCommand) -> Resul
                 event: linked.map(|e| e.id),
                 confirmed: confirm,
             };
-            let app =
-                repl::apply_with(&store, &user, practice, &req, None, |_| {}).map_err(failed)?;
+            let app = repl::apply_with(&cx, &user, practice, &req, None, |_| {}).map_err(failed)?;
             eprintln!("Заявка подана: «{}».", app.status.name());
             emit(format!("{}\n", app.id).as_bytes())
         }
@@ -212,13 +212,25 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: ReplicationCommand) -> Resul
                 reason,
                 report,
             };
-            let app =
-                repl::act(&store, &Blobs::new(data), &user, id, &action, &input).map_err(failed)?;
+            let Some(kind) = crate::domain::replication::Action::from_code(&action) else {
+                let codes: Vec<&str> = crate::domain::replication::Action::ALL
+                    .iter()
+                    .map(|a| a.code())
+                    .collect();
+                return Err(fail(
+                    format!(
+                        "Неизвестное действие «{action}». Действия: {}.",
+                        codes.join(", ")
+                    ),
+                    2,
+                ));
+            };
+            let app = repl::act(&cx, &Blobs::new(data), &user, id, kind, &input).map_err(failed)?;
             eprintln!("Готово: заявка — «{}».", app.status.name());
             Ok(())
         }
         ReplicationCommand::List { json } => {
-            let rows = repl::rows(&store, &user)?;
+            let rows = repl::rows(&cx, &user)?;
             if json {
                 return json_out(&rows);
             }
@@ -311,7 +323,7 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: ReplicationCommand) -> Resul
                 created_by: user.id,
                 revision: 0,
             };
-            let e = repl::create_event_with(&store, &user, e, |_| {}).map_err(failed)?;
+            let e = repl::create_event_with(&cx, &user, e, |_| {}).map_err(failed)?;
             eprintln!("Мероприятие создано: «{}».", e.title);
             emit(format!("{}\n", e.id).as_bytes())
         }
@@ -325,7 +337,7 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: ReplicationCommand) -> Resul
                 .iter()
                 .map(|p| id_of(p, "практики"))
                 .collect::<Result<Vec<_>, _>>()?;
-            let e = repl::interest_with(&store, &user, event, &region, &practices, |_| {})
+            let e = repl::interest_with(&cx, &user, event, &region, &practices, |_| {})
                 .map_err(failed)?;
             eprintln!(
                 "Заинтересованность записана: «{}», регион {}.",

@@ -5,11 +5,12 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::cli::practice::need_user;
-use crate::cli::{Failure, emit, fail};
+use crate::cli::{Failure, ctx, emit, fail, refused};
 use crate::domain::Practice;
 use crate::domain::PracticeId;
 use crate::domain::User;
 use crate::domain::refdata::refdata;
+use crate::domain::workflow::{Action, Need};
 use crate::service::diff::Piece;
 use crate::service::workflow::{self as review, ActInput};
 use crate::store::Store;
@@ -26,7 +27,7 @@ pub fn actions(store: &Store, user: &User, id: PracticeId, json: bool) -> Result
         .practice(id)?
         .filter(|p| crate::domain::access::read_scope(Some(user)).can_read(p))
         .ok_or_else(|| fail("Практика не найдена или недоступна.", 1))?;
-    let offers = review::offers(store, user, &p)?;
+    let offers = review::offers(&ctx(store), user, &p)?;
     if json {
         return json_out(&offers);
     }
@@ -70,7 +71,17 @@ pub fn act(
     action: &str,
     input: &ActInput,
 ) -> Result<(), Failure> {
-    match review::act(store, &Blobs::new(data), user, id, action, input) {
+    let Some(kind) = Action::from_code(action) else {
+        let codes: Vec<&str> = Action::ALL.iter().map(|a| a.code()).collect();
+        return Err(fail(
+            format!(
+                "Неизвестное действие «{action}». Действия: {}.",
+                codes.join(", ")
+            ),
+            2,
+        ));
+    };
+    match review::act(&ctx(store), &Blobs::new(data), user, id, kind, input) {
         Ok(p) => {
             let mut msg = format!("Готово: «{}» — {}", p.passport.title, p.status.name());
             if let Some(r) = &p.workflow.returned {
@@ -89,7 +100,29 @@ pub fn act(
             eprintln!("{msg}.");
             Ok(())
         }
-        Err(e) => Err(fail(e.message, if e.bad_input { 2 } else { 1 })),
+        Err(e) => {
+            let mut f = refused(&e);
+            if !kind.needs().is_empty() && !e.is_internal() {
+                let flags: Vec<&str> = kind.needs().iter().map(|n| flag_of(*n)).collect();
+                let _ = write!(
+                    f.message,
+                    "\nПараметры действия «{action}»: {}.",
+                    flags.join(", ")
+                );
+            }
+            Err(f)
+        }
+    }
+}
+
+/// How the command line names what an action needs.
+pub fn flag_of(need: Need) -> &'static str {
+    match need {
+        Need::Comment => "--comment ТЕКСТ",
+        Need::Document => "--attach ФАЙЛ",
+        Need::User => "--to ЛОГИН",
+        Need::Level => "--level 1|2|3",
+        Need::Reason => "--reason КОД",
     }
 }
 
@@ -179,8 +212,8 @@ pub fn authoring(
 ) -> Result<(), Failure> {
     let store = Store::open(data)?;
     let user = need_user(&store, as_user)?;
-    let u =
-        crate::service::practice::authoring(&store, &user, login, grant).map_err(|e| fail(e, 1))?;
+    let u = crate::service::accounts::authoring(&ctx(&store), &user, login, grant)
+        .map_err(|e| refused(&e))?;
     if grant {
         eprintln!(
             "Готово: «{login}» может заполнять паспорта практик региона «{}».",
@@ -197,7 +230,7 @@ pub fn authoring(
 pub fn queue(data: &Path, as_user: Option<&str>, json: bool) -> Result<(), Failure> {
     let store = Store::open(data)?;
     let user = need_user(&store, as_user)?;
-    let queues = review::queues(&store, &user)?;
+    let queues = review::queues(&ctx(&store), &user)?;
     if json {
         return json_out(&queues);
     }
@@ -239,7 +272,7 @@ pub fn queue(data: &Path, as_user: Option<&str>, json: bool) -> Result<(), Failu
 pub fn inbox(data: &Path, as_user: Option<&str>, json: bool) -> Result<(), Failure> {
     let store = Store::open(data)?;
     let user = need_user(&store, as_user)?;
-    let inbox = review::inbox(&store, &user)?;
+    let inbox = review::inbox(&ctx(&store), &user)?;
     if json {
         return json_out(&inbox);
     }

@@ -7,6 +7,7 @@
 pub mod access;
 pub mod authoring;
 pub mod calendar;
+pub mod clock;
 pub mod command;
 pub mod eligibility;
 #[cfg(test)]

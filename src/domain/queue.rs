@@ -1,8 +1,10 @@
 //! The review queues (SPEC §4): for each role a user holds, the practices
 //! waiting for them at a stage, with deadlines in working days.
 //!
-//! Queues are built from [`Summary`] records, which the store keeps beside
-//! each practice, so opening them never decodes a passport.
+//! A practice is in a user's queue when the workflow allows them one of the
+//! queue's actions now ([`workflow::check`]); the [`Summary`] the store keeps
+//! beside each practice lets the caller skip the practices whose status no
+//! queue of the user's roles can hold.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use super::calendar::Calendar;
 use super::passport::{Member, Practice, PracticeId};
 use super::status::PracticeStatus;
-use super::user::{Role, User, UserId};
-use super::workflow::Tally;
+use super::user::{User, UserId};
+use super::workflow::{self, Action, Tally};
 
 /// What lists and queues show of a practice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,151 +110,134 @@ pub struct Queue {
     pub items: Vec<Item>,
 }
 
-/// The queues a user acts on: code, name, the role, and whether a practice
-/// belongs in it.
-type Rule = (
-    &'static str,
-    &'static str,
-    Role,
-    fn(&User, &Summary) -> bool,
-);
-
-fn in_categories(u: &User, role: Role, s: &Summary) -> bool {
-    s.category
-        .as_deref()
-        .is_some_and(|c| u.categories_for(role).contains(&c))
+/// One queue of «Очереди»: its code, its name, and the actions whose
+/// being allowed now (by [`workflow::check`]) puts a practice in it. Who
+/// may act where is decided by the workflow alone; a queue only groups it.
+struct Kind {
+    code: &'static str,
+    name: &'static str,
+    actions: &'static [Action],
 }
 
-const RULES: [Rule; 11] = [
-    (
-        "returned",
-        "Мои на доработке",
-        Role::Author,
-        |u, s| s.author == u.id && s.returned && !s.status.is_terminal(),
-    ),
-    (
-        "actualisation",
-        "Мои на актуализации",
-        Role::Author,
-        |u, s| s.author == u.id && s.status == PracticeStatus::Actualisation,
-    ),
-    (
-        "drafts",
-        "Мои черновики",
-        Role::Author,
-        |u, s| s.author == u.id && s.status == PracticeStatus::Draft,
-    ),
-    (
-        "confirmation",
-        "На подтверждении",
-        Role::Coordinator,
-        |u, s| {
-            s.status == PracticeStatus::RegionConfirmation
-                && !s.returned
-                && s.region
-                    .as_deref()
-                    .is_some_and(|r| u.regions_for(Role::Coordinator).contains(&r))
-        },
-    ),
-    (
-        "packaging",
-        "Упаковка",
-        Role::ExpertModerator,
-        |u, s| {
-            s.status == PracticeStatus::Packaging
-                && !s.returned
-                && in_categories(u, Role::ExpertModerator, s)
-                && s.expert_moderator.is_none_or(|e| e == u.id)
-        },
-    ),
-    (
-        "review-start",
-        "Экспертиза: открыть голосование",
-        Role::ExpertModerator,
-        |u, s| {
-            s.status == PracticeStatus::ExpertReview
-                && !s.returned
-                && s.experts.is_empty()
-                && in_categories(u, Role::ExpertModerator, s)
-                && s.expert_moderator.is_none_or(|e| e == u.id)
-        },
-    ),
-    (
-        "tally",
-        "Итоги голосования",
-        Role::ExpertModerator,
-        |u, s| {
-            s.status == PracticeStatus::ExpertReview
-                && !s.returned
-                && !s.experts.is_empty()
-                && in_categories(u, Role::ExpertModerator, s)
-                && s.expert_moderator.is_none_or(|e| e == u.id)
-        },
-    ),
-    (
-        "my-vote",
-        "Экспертиза: мой голос",
-        Role::Expert,
-        |u, s| {
-            s.status == PracticeStatus::ExpertReview
-                && !s.returned
-                && s.experts.contains(&u.id)
-                && !s.voted.contains(&u.id)
-        },
-    ),
-    (
-        "verification",
-        "Верификация",
-        Role::RatingCommittee,
-        |_, s| s.status == PracticeStatus::RatingVerification && !s.returned,
-    ),
-    (
-        "assign",
-        "Назначение эксперта-модератора",
-        Role::AsiModerator,
-        |_, s| {
-            matches!(
-                s.status,
-                PracticeStatus::Packaging | PracticeStatus::ExpertReview
-            ) && s.expert_moderator.is_none()
-                && !s.returned
-        },
-    ),
-    (
-        "publication",
-        "К публикации",
-        Role::AsiModerator,
-        |_, s| s.status == PracticeStatus::Publication && !s.returned,
-    ),
+/// In order: a practice goes to the first queue it waits in.
+const KINDS: [Kind; 11] = [
+    Kind {
+        code: "returned",
+        name: "Мои на доработке",
+        actions: &[Action::Resubmit],
+    },
+    Kind {
+        code: "actualisation",
+        name: "Мои на актуализации",
+        actions: &[Action::Actualise],
+    },
+    Kind {
+        code: "drafts",
+        name: "Мои черновики",
+        actions: &[Action::Submit],
+    },
+    Kind {
+        code: "confirmation",
+        name: "На подтверждении",
+        actions: &[Action::Confirm],
+    },
+    Kind {
+        code: "packaging",
+        name: "Упаковка",
+        actions: &[Action::SetLevel, Action::SendToPublication],
+    },
+    Kind {
+        code: "review-start",
+        name: "Экспертиза: открыть голосование",
+        actions: &[Action::SendToExperts],
+    },
+    Kind {
+        code: "tally",
+        name: "Итоги голосования",
+        actions: &[Action::CloseVote, Action::ProtocolApprove],
+    },
+    Kind {
+        code: "my-vote",
+        name: "Экспертиза: мой голос",
+        actions: &[Action::VoteApprove],
+    },
+    Kind {
+        code: "verification",
+        name: "Верификация",
+        actions: &[Action::Verify],
+    },
+    Kind {
+        code: "assign",
+        name: "Назначение эксперта-модератора",
+        actions: &[Action::Assign],
+    },
+    Kind {
+        code: "publication",
+        name: "К публикации",
+        actions: &[Action::Publish],
+    },
 ];
 
-/// The user's queues over all summaries. Items with a deadline come first,
-/// the nearest first; then the longest waiting. The regulation fixes no
-/// time for the stages W-1…W-4, only for the author's revisions (§4.1.9)
-/// and actualisations (§4.5.4).
+/// Whether the practice waits for `action` by `u`: the workflow allows it
+/// now and it is still to be done. An assignment waits only while nobody
+/// is assigned, a level only while none is set: the rules allow changing
+/// both later, which is not work waiting in a queue.
+fn waits(u: &User, p: &Practice, action: Action) -> bool {
+    match action {
+        Action::Assign if p.workflow.expert_moderator.is_some() => false,
+        Action::SetLevel if p.passport.level.is_some() => false,
+        _ => workflow::check(u, p, action).is_ok(),
+    }
+}
+
+/// The queue the practice waits in for `u`, and the action it waits for.
+pub fn waiting_for(u: &User, p: &Practice) -> Option<(&'static str, Action)> {
+    KINDS.iter().find_map(|k| {
+        k.actions
+            .iter()
+            .find(|a| waits(u, p, **a))
+            .map(|a| (k.code, *a))
+    })
+}
+
+/// Whether a practice in this status may wait for `u` at all: lets the
+/// caller skip loading the others.
+pub fn may_wait(u: &User, status: PracticeStatus) -> bool {
+    KINDS.iter().flat_map(|k| k.actions).any(|a| {
+        a.roles().iter().any(|r| u.has_role(*r)) && workflow::stage_of(*a).contains(&status)
+    })
+}
+
+/// The user's queues: the ones of the roles they hold, each with the
+/// practices waiting there. Items with a deadline come first, the nearest
+/// first; then the longest waiting. The regulation fixes no time for the
+/// stages W-1…W-4, only for the author's revisions (§4.1.9) and
+/// actualisations (§4.5.4).
 pub fn queues<'a>(
     u: &User,
-    summaries: impl IntoIterator<Item = &'a Summary>,
+    practices: impl IntoIterator<Item = &'a Practice>,
     calendar: &Calendar,
     today: NaiveDate,
 ) -> Vec<Queue> {
-    let rules: Vec<&Rule> = RULES
+    let mut out: Vec<Queue> = KINDS
         .iter()
-        .filter(|r| !u.disabled && u.has_role(r.2))
-        .collect();
-    let mut out: Vec<Queue> = rules
-        .iter()
-        .map(|r| Queue {
-            code: r.0,
-            name: r.1,
+        .filter(|k| {
+            !u.disabled
+                && k.actions
+                    .iter()
+                    .any(|a| a.roles().iter().any(|r| u.has_role(*r)))
+        })
+        .map(|k| Queue {
+            code: k.code,
+            name: k.name,
             items: Vec::new(),
         })
         .collect();
-    for s in summaries {
-        for (i, r) in rules.iter().enumerate() {
-            if (r.3)(u, s) {
-                out[i].items.push(item(s, calendar, today));
-            }
+    for p in practices {
+        if let Some((code, _)) = waiting_for(u, p)
+            && let Some(q) = out.iter_mut().find(|q| q.code == code)
+        {
+            q.items.push(item(&Summary::of(p), calendar, today));
         }
     }
     for q in &mut out {

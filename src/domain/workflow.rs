@@ -622,7 +622,8 @@ pub fn after_review(p: &Practice, refdata: &RefData) -> PracticeStatus {
 /// The statuses in workflow order: W-0…W-6, W-7, W-8, W-9.
 static STATUSES: [PracticeStatus; 11] = PracticeStatus::ALL;
 
-fn stage_of(action: Action) -> &'static [PracticeStatus] {
+/// The statuses in which an action can be taken at all.
+pub fn stage_of(action: Action) -> &'static [PracticeStatus] {
     use PracticeStatus as S;
     match action {
         Action::Submit => &[S::Draft],
@@ -1006,7 +1007,7 @@ pub fn apply(
         }
         Action::Assign => {
             let [em] = args.users.as_slice() else {
-                return Err("Укажите одного эксперта-модератора: --to ЛОГИН.".to_owned());
+                return Err("Укажите одного эксперта-модератора.".to_owned());
             };
             if !em
                 .categories_for(Role::ExpertModerator)
@@ -1039,9 +1040,7 @@ pub fn apply(
             wf.deadline = None;
         }
         Action::SetLevel => {
-            let level = args
-                .level
-                .ok_or("Укажите уровень практики: --level 1, 2 или 3.")?;
+            let level = args.level.ok_or("Укажите уровень практики: 1, 2 или 3.")?;
             if next.passport.level == Some(level) {
                 return Err(format!("Уровень уже установлен: {}.", level.name()));
             }
@@ -1171,10 +1170,7 @@ pub fn apply(
             let code = args.reason.as_deref().unwrap_or_default();
             let Some((_, name)) = list.iter().find(|(c, _)| *c == code) else {
                 let codes: Vec<&str> = list.iter().map(|(c, _)| *c).collect();
-                return Err(format!(
-                    "Укажите причину из списка: --reason {}.",
-                    codes.join(" | ")
-                ));
+                return Err(format!("Укажите причину из списка: {}.", codes.join(", ")));
             };
             comment = need_comment(args, "обоснование")?;
             to = if action == Action::Refuse {
@@ -1203,7 +1199,7 @@ pub fn apply(
         }
         Action::ReplaceAuthor => {
             let [new] = args.users.as_slice() else {
-                return Err("Укажите нового автора: --to ЛОГИН.".to_owned());
+                return Err("Укажите нового автора.".to_owned());
             };
             if new.id == p.author {
                 return Err("Этот пользователь уже автор практики.".to_owned());

@@ -416,7 +416,7 @@ impl Screen for Replication {
                         return vec![Effect::Send(Request::Replicate {
                             user: Box::new(self.user.clone()),
                             id: d.app.id,
-                            action: step.code().to_owned(),
+                            action: *step,
                             input: Box::new(input),
                         })];
                     }

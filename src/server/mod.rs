@@ -25,6 +25,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::domain::User;
+use crate::domain::clock::{Clock, SystemClock};
 use crate::store::{Session, Store};
 pub use crate::sync::protocol::{
     BackupRequest, CONTROL_FILE, CONTROL_HEADER, ErrorBody, LoginReply, LoginRequest, Me, PROTOCOL,
@@ -71,6 +72,8 @@ pub struct AppState {
     pub closing: Arc<std::sync::atomic::AtomicBool>,
     /// The secret `smarteka backup` shows to ask for a backup.
     control: Option<Arc<String>>,
+    /// The one clock of the instance.
+    pub clock: Arc<dyn Clock>,
 }
 
 /// An error answered to the client: a status and a Russian message.
@@ -92,6 +95,11 @@ impl ApiError {
             code: None,
             last: None,
         }
+    }
+
+    /// A failure of the server, not of the request: the client tries again.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, message)
     }
 
     #[must_use]
@@ -151,7 +159,7 @@ pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<User, ApiEr
         .store
         .session(&token_hash(token))?
         .ok_or_else(|| unauthorized("Сеанс не найден: войдите заново."))?;
-    if session.expires <= Utc::now() {
+    if session.expires <= state.clock.now() {
         return Err(unauthorized("Сеанс истёк: войдите заново."));
     }
     let user = state
@@ -254,7 +262,7 @@ async fn login(
     let ip = addr.ip().to_string();
     let user = check_password(&state, &req.login, &req.password, &ip).await?;
     let token = new_token();
-    let at = Utc::now();
+    let at = state.clock.now();
     let session = Session {
         user: user.id,
         created: at,
@@ -689,7 +697,20 @@ impl AppState {
             news: Arc::new(tokio::sync::Notify::new()),
             closing: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             control: None,
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// The state with another clock (tests fix the time).
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The service context of a request.
+    pub fn ctx(&self) -> crate::service::Ctx<'_> {
+        crate::service::Ctx::new(&self.store, self.clock.as_ref())
     }
 }
 

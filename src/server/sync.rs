@@ -15,10 +15,11 @@ use super::{ApiError, AppState, authenticate};
 use crate::domain::User;
 use crate::domain::access::read_scope;
 use crate::domain::command::Command;
-use crate::domain::passport::Level;
 use crate::domain::passport::{Field, Member, copy_field};
-use crate::domain::workflow::{Action, Args};
-use crate::service::practice::{ExecError, execute_with};
+use crate::domain::workflow::Action;
+use crate::service::practice::execute_with;
+use crate::service::workflow::ActInput;
+use crate::service::{Ctx, accounts};
 use crate::store::{Mutation, Store, StoreError, codec};
 use crate::sync::protocol::{
     News, Op, OpKind, OpResult, PullReply, PushReply, PushRequest, Remote, pack, unpack,
@@ -57,13 +58,14 @@ pub async fn push(
     })?;
     own_client(&state, &user, req.client).await?;
     let store = state.store.clone();
+    let clock = state.clock.clone();
     let gate = state.push_gate.clone();
     let reply = super::off_thread(move || {
         // One push at a time: «last applied seq» is read and written in order.
         let _one = gate
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        apply_ops(&store, &user, &req)
+        apply_ops(&Ctx::new(&store, clock.as_ref()), &user, &req)
     })
     .await??;
     state.news.notify_waiters();
@@ -107,7 +109,8 @@ fn op_hash(op: &Op) -> Vec<u8> {
     sha2::Sha256::digest(text.as_bytes()).to_vec()
 }
 
-fn apply_ops(store: &Store, user: &User, req: &PushRequest) -> Result<PushReply, ApiError> {
+fn apply_ops(cx: &Ctx<'_>, user: &User, req: &PushRequest) -> Result<PushReply, ApiError> {
+    let store = cx.store;
     let mut results = Vec::with_capacity(req.ops.len());
     for op in &req.ops {
         let last = store.client_last(req.client)?;
@@ -150,7 +153,7 @@ fn apply_ops(store: &Store, user: &User, req: &PushRequest) -> Result<PushReply,
             results.push((op.seq, reject(store, user, req.client, op, &why)?));
             continue;
         }
-        results.push((op.seq, apply_one(store, user, req.client, op)?));
+        results.push((op.seq, apply_one(cx, user, req.client, op)?));
     }
     Ok(PushReply {
         results,
@@ -189,11 +192,12 @@ fn record(client: Uuid, op: &Op, r: &OpResult) -> Result<crate::store::ClientOp,
 /// A replication op: through the same functions as the CLI and the
 /// workstation, its answer recorded in the same commit.
 fn apply_replication(
-    store: &Store,
+    cx: &Ctx<'_>,
     user: &User,
     client: Uuid,
     op: &Op,
 ) -> Result<OpResult, ApiError> {
+    let store = cx.store;
     use crate::domain::replication::{Action as Step, Args as StepArgs, Request};
     let recorded = record(client, op, &OpResult::Applied)?;
     let mark = |m: &mut Mutation| m.client_op = Some(recorded);
@@ -204,7 +208,7 @@ fn apply_replication(
                 event: a.event,
                 confirmed: true,
             };
-            crate::service::replication::apply_with(store, user, a.practice, &req, Some(a.id), mark)
+            crate::service::replication::apply_with(cx, user, a.practice, &req, Some(a.id), mark)
                 .map(|_| ())
         }
         OpKind::Replicate {
@@ -229,9 +233,11 @@ fn apply_replication(
             if let Some(why) = missing_document(store, documents) {
                 return reject(store, user, client, op, &why);
             }
-            let to = match users_of(store, to)? {
-                Ok(mut found) => found.pop(),
-                Err(why) => return reject(store, user, client, op, &why),
+            let to = match to.as_deref().map(|l| accounts::user_by_login(store, l)) {
+                None => None,
+                Some(Ok(u)) => Some(u),
+                Some(Err(e)) if e.is_internal() => return Err(ApiError::internal(e.message())),
+                Some(Err(e)) => return reject(store, user, client, op, &e.message()),
             };
             let args = StepArgs {
                 comment: comment.clone(),
@@ -240,40 +246,43 @@ fn apply_replication(
                 reason: reason.clone(),
                 report: report.clone(),
             };
-            crate::service::replication::act_with(store, user, *application, kind, &args, mark)
+            crate::service::replication::act_with(cx, user, *application, kind, &args, mark)
                 .map(|_| ())
         }
         OpKind::Event { event } => {
-            crate::service::replication::create_event_with(store, user, (**event).clone(), mark)
+            crate::service::replication::create_event_with(cx, user, (**event).clone(), mark)
                 .map(|_| ())
         }
         OpKind::Interest {
             event,
             region,
             practices,
-        } => {
-            crate::service::replication::interest_with(store, user, *event, region, practices, mark)
-                .map(|_| ())
+        } => crate::service::replication::interest_with(cx, user, *event, region, practices, mark)
+            .map(|_| ()),
+        OpKind::Authoring { login, grant } => {
+            accounts::authoring_with(cx, user, login, *grant, mark).map(|_| ())
         }
         OpKind::Create { .. } | OpKind::Edit { .. } | OpKind::Act { .. } => {
-            return apply_one(store, user, client, op);
+            return apply_one(cx, user, client, op);
         }
     };
     match done {
         Ok(()) => Ok(OpResult::Applied),
         // Not answered: the client sends the op again.
-        Err(e) if e.internal => Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.message)),
-        Err(e) => reject(store, user, client, op, &e.message),
+        Err(e) if e.is_internal() => Err(ApiError::internal(e.message())),
+        Err(e) => reject(store, user, client, op, &e.message()),
     }
 }
 
-fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResult, ApiError> {
+fn apply_one(cx: &Ctx<'_>, user: &User, client: Uuid, op: &Op) -> Result<OpResult, ApiError> {
+    let store = cx.store;
     let mut clean = matches!(op.kind, OpKind::Create { .. });
     let (cmd, result) = match &op.kind {
         OpKind::Apply { .. }
         | OpKind::Replicate { .. }
         | OpKind::Event { .. }
-        | OpKind::Interest { .. } => return apply_replication(store, user, client, op),
+        | OpKind::Interest { .. }
+        | OpKind::Authoring { .. } => return apply_replication(cx, user, client, op),
         OpKind::Create { practice, passport } => (
             Command::Create {
                 id: *practice,
@@ -335,6 +344,9 @@ fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResu
             reason,
             documents,
         } => {
+            // The wire carries the action's code; from here on it is typed,
+            // and its arguments are checked by the same function as the
+            // CLI's and the workstation's.
             let Some(kind) = Action::from_code(action) else {
                 return reject(
                     store,
@@ -347,25 +359,28 @@ fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResu
             if let Some(why) = missing_document(store, documents) {
                 return reject(store, user, client, op, &why);
             }
-            let mut args = Args {
-                documents: documents.clone(),
+            let input = ActInput {
                 comment: comment.clone(),
+                documents: documents.clone(),
+                to: to.clone(),
+                level: *level,
                 reason: reason.clone(),
-                level: level.and_then(Level::from_number),
-                ..Args::default()
+                attach: Vec::new(),
             };
-            match users_of(store, to)? {
-                Ok(found) => args.users = found,
-                Err(why) => return reject(store, user, client, op, &why),
-            }
-            (
-                Command::Act {
-                    id: *practice,
-                    action: kind,
-                    args: Box::new(args),
-                },
-                OpResult::Applied,
-            )
+            let recorded = record(client, op, &OpResult::Applied)?;
+            let mark = |o: &crate::domain::command::Outcome, m: &mut Mutation| {
+                m.client_op = Some(recorded);
+                m.client_rev = Some((client, o.practice.id, o.practice.revision));
+            };
+            let blobs = crate::store::blobs::Blobs::new(store.dir());
+            return match crate::service::workflow::act_with(
+                cx, &blobs, user, *practice, kind, &input, mark,
+            ) {
+                Ok((_, Some(_))) => Ok(OpResult::Applied),
+                Ok((_, None)) => unchanged(store, user, client, op, &OpResult::Applied),
+                Err(e) if e.is_internal() => Err(ApiError::internal(e.message())),
+                Err(e) => reject(store, user, client, op, &e.message()),
+            };
         }
     };
     let recorded = record(client, op, &result)?;
@@ -373,42 +388,31 @@ fn apply_one(store: &Store, user: &User, client: Uuid, op: &Op) -> Result<OpResu
         m.client_op = Some(recorded);
         m.client_rev = Some((client, o.practice.id, o.practice.revision));
     };
-    match execute_with(store, user, cmd, mark) {
+    match execute_with(cx, user, cmd, mark) {
         Ok((_, Some(seq))) => {
             if clean && result == OpResult::Applied {
                 store.put_client_echo(client, seq)?;
             }
             Ok(result)
         }
-        // Nothing changed: the op is still answered, once.
-        Ok((_, None)) => {
-            let mut m = Mutation::new(Some(user.id), "sync.op", "Операция клиента без изменений");
-            m.client_op = Some(record(client, op, &result)?);
-            store.commit(&m)?;
-            Ok(result)
-        }
-        Err(ExecError::Refused(r)) => reject(store, user, client, op, &r.reasons.join(" ")),
-        Err(ExecError::Store(e @ StoreError::Exists(_))) => {
-            reject(store, user, client, op, &e.to_string())
-        }
-        Err(ExecError::Store(e)) => Err(e.into()),
+        Ok((_, None)) => unchanged(store, user, client, op, &result),
+        Err(e) if e.is_internal() => Err(ApiError::internal(e.message())),
+        Err(e) => reject(store, user, client, op, &e.message()),
     }
 }
 
-/// The users an op names by login, or the refusal naming the first one the
-/// server does not know.
-fn users_of<'a>(
+/// An op that changed nothing is still answered, once.
+fn unchanged(
     store: &Store,
-    logins: impl IntoIterator<Item = &'a String>,
-) -> Result<Result<Vec<User>, String>, StoreError> {
-    let mut out = Vec::new();
-    for login in logins {
-        match store.user_by_login(login)? {
-            Some(u) => out.push(u),
-            None => return Ok(Err(format!("Пользователь «{login}» не найден."))),
-        }
-    }
-    Ok(Ok(out))
+    user: &User,
+    client: Uuid,
+    op: &Op,
+    result: &OpResult,
+) -> Result<OpResult, ApiError> {
+    let mut m = Mutation::new(Some(user.id), "sync.op", "Операция клиента без изменений");
+    m.client_op = Some(record(client, op, result)?);
+    store.commit(&m)?;
+    Ok(result.clone())
 }
 
 /// An op may name only files its sender sent or may read already: naming

@@ -1,7 +1,16 @@
-//! Passwords: argon2id hashes in PHC strings.
+//! Accounts: who a login is, signing in (argon2id hashes in PHC strings;
+//! on a linked store, the session `smarteka login` saved), and the
+//! coordinator's confirmation of a user and the Модератор АСИ's grant of
+//! authoring (§4.1.3), which travel to the server as ops.
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+
+use crate::domain::refdata::refdata;
+use crate::domain::{Role, User};
+use crate::service::{Ctx, ServiceError};
+use crate::store::{Mutation, Record, Store};
+use crate::sync::protocol::OpKind;
 
 /// Hashes a password with argon2id and a random salt.
 pub fn hash_password(password: &str) -> Result<String, String> {
@@ -54,20 +63,12 @@ fn dummy_hash() -> &'static str {
 /// password, so a refusal does not tell which logins exist; that an
 /// account is disabled is said only to whoever knows its password. An
 /// unknown login costs the same hash as a known one.
-pub fn sign_in(
-    store: &crate::store::Store,
-    login: &str,
-    password: &str,
-) -> Result<crate::domain::User, String> {
+pub fn sign_in(store: &Store, login: &str, password: &str) -> Result<User, String> {
     check(store, login, password).map_err(|(m, _)| m)
 }
 
 /// [`sign_in`] with the reason of a refusal, for the log.
-pub fn check(
-    store: &crate::store::Store,
-    login: &str,
-    password: &str,
-) -> Result<crate::domain::User, (String, Refused)> {
+pub fn check(store: &Store, login: &str, password: &str) -> Result<User, (String, Refused)> {
     const REFUSED: &str = "Неверный логин или пароль.";
     let found = store
         .user_by_login(login.trim())
@@ -84,10 +85,7 @@ pub fn check(
         return Err((REFUSED.to_owned(), Refused::WrongPassword));
     }
     if user.disabled {
-        return Err((
-            "Учётная запись отключена. Обратитесь к модератору АСИ.".to_owned(),
-            Refused::Disabled,
-        ));
+        return Err((DISABLED.to_owned(), Refused::Disabled));
     }
     Ok(user)
 }
@@ -98,6 +96,108 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     Argon2::default()
         .verify_password(password.as_bytes(), hash)
         .is_ok()
+}
+
+/// The user a login names: the one resolution of logins for every caller.
+pub fn user_by_login(store: &Store, login: &str) -> Result<User, ServiceError> {
+    let login = login.trim();
+    store
+        .user_by_login(login)?
+        .ok_or_else(|| ServiceError::bad(format!("Пользователь «{login}» не найден.")))
+}
+
+/// On a store linked to a server, the user whose unexpired session
+/// `smarteka login` saved: the server checked their password then.
+pub fn session_user(cx: &Ctx<'_>, login: &str) -> Option<User> {
+    let c = crate::store::credentials::credentials(cx.store.dir())
+        .ok()
+        .flatten()?;
+    if c.login != login.trim() || c.expires <= cx.now() {
+        return None;
+    }
+    cx.store.user_by_login(&c.login).ok().flatten()
+}
+
+/// Signs a user in on this workstation, for the CLI and the workstation
+/// alike: on a linked store the saved session stands for the password
+/// (a linked store's users carry no hashes); else `password` is asked for
+/// and checked against the store.
+pub fn sign_in_here(
+    cx: &Ctx<'_>,
+    login: &str,
+    password: impl FnOnce() -> Result<String, ServiceError>,
+) -> Result<User, ServiceError> {
+    if let Some(u) = session_user(cx, login) {
+        if u.disabled {
+            return Err(ServiceError::refused(DISABLED));
+        }
+        return Ok(u);
+    }
+    let password = password()?;
+    check(cx.store, login, &password).map_err(|(m, why)| match why {
+        Refused::Store => ServiceError::Store(m),
+        _ => ServiceError::NotFound(m),
+    })
+}
+
+const DISABLED: &str = "Учётная запись отключена. Обратитесь к модератору АСИ.";
+
+/// §4.1.3: the coordinator confirms a user (`grant` false) or the
+/// Модератор АСИ grants them access to passports (`grant` true). On a
+/// linked store the change is queued for the server, which applies it
+/// through this same function; `extra` adds to the change before it is
+/// committed (the server records the client's op with it).
+pub fn authoring_with(
+    cx: &Ctx<'_>,
+    actor: &User,
+    login: &str,
+    grant: bool,
+    extra: impl FnOnce(&mut Mutation),
+) -> Result<User, ServiceError> {
+    let store = cx.store;
+    let target = user_by_login(store, login)?;
+    let login = target.login.clone();
+    let (next, action, summary) = if grant {
+        let u = crate::domain::authoring::grant(actor, &target).map_err(ServiceError::refused)?;
+        (
+            u,
+            "user.grant-author",
+            format!("Предоставлен доступ к заполнению паспорта практики: {login}"),
+        )
+    } else {
+        let u = crate::domain::authoring::verify(actor, &target, cx.now(), refdata())
+            .map_err(ServiceError::refused)?;
+        (
+            u,
+            "user.verify",
+            format!("Региональный координатор подтвердил пользователя {login}"),
+        )
+    };
+    let mut m =
+        Mutation::new(Some(actor.id), action, summary).with(Record::User(Box::new(next.clone())));
+    m.notify.push(next.id);
+    if !grant {
+        // The Модератор АСИ finds the confirmation in their inbox.
+        for u in store.users().filter_map(Result::ok) {
+            if u.has_role(Role::AsiModerator) && !u.disabled {
+                m.notify.push(u.id);
+            }
+        }
+    }
+    m.op = Some(OpKind::Authoring { login, grant });
+    extra(&mut m);
+    store.commit(&m)?;
+    Ok(next)
+}
+
+/// [`authoring_with`] for the CLI and the workstation.
+pub fn authoring(
+    cx: &Ctx<'_>,
+    actor: &User,
+    login: &str,
+    grant: bool,
+) -> Result<User, ServiceError> {
+    authoring_with(cx, actor, login, grant, |_| {})
 }
 
 #[cfg(test)]

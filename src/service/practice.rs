@@ -2,13 +2,10 @@
 //! applies the command through `domain::command::apply`, and writes the
 //! outcome — practice, revision, audit and change log — in one commit.
 
-use chrono::Utc;
-
 use std::io::Read as _;
 use std::path::Path;
 
 use crate::domain::Passport;
-use crate::domain::calendar;
 use crate::domain::command::{Command, Context, Outcome, Refusal, Revision, apply};
 use crate::domain::passport::copy_field;
 use crate::domain::passport::{Cover, Material, MaterialKind, Source};
@@ -16,31 +13,25 @@ use crate::domain::refdata::refdata;
 use crate::domain::rules::cover_problems;
 use crate::domain::workflow::{Action, Args};
 use crate::domain::{Role, User};
+use crate::service::{Ctx, ServiceError};
 use crate::store::blobs::{Blobs, inspect_image};
 use crate::store::{Mutation, Record, Store, StoreError};
 use crate::sync::protocol::OpKind;
 
-#[derive(Debug, thiserror::Error)]
-pub enum ExecError {
-    #[error("{0}")]
-    Refused(Refusal),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
 /// Runs `f` with what the rules need beyond the actor and the practice,
 /// read from the store: the leader lists, profiles, expert pools, the
 /// calendar and the time.
-pub fn with_context<R>(store: &Store, f: impl FnOnce(&Context<'_>) -> R) -> Result<R, StoreError> {
+pub fn with_context<R>(cx: &Ctx<'_>, f: impl FnOnce(&Context<'_>) -> R) -> Result<R, StoreError> {
+    let store = cx.store;
     let leaders = store.leaders()?;
     let profile = |id| store.user(id).ok().flatten().map(|u| u.profile);
     let pool = |category: &str| experts_of(store, category);
     Ok(f(&Context {
         refdata: refdata(),
-        now: Utc::now(),
+        now: cx.now(),
         profile: &profile,
         leaders: &leaders,
-        calendar: calendar::current(),
+        calendar: cx.calendar(),
         pool: &pool,
     }))
 }
@@ -48,29 +39,30 @@ pub fn with_context<R>(store: &Store, f: impl FnOnce(&Context<'_>) -> R) -> Resu
 /// Applies a command for `actor` and commits its records. Returns the
 /// outcome and the change sequence (`None` when nothing changed).
 pub fn execute(
-    store: &Store,
+    cx: &Ctx<'_>,
     actor: &User,
     cmd: Command,
-) -> Result<(Outcome, Option<u64>), ExecError> {
-    execute_with(store, actor, cmd, |_, _| {})
+) -> Result<(Outcome, Option<u64>), ServiceError> {
+    execute_with(cx, actor, cmd, |_, _| {})
 }
 
 /// [`execute`], letting `extra` add to the change before it is committed
 /// (the server records the client op it applies in the same transaction).
 pub fn execute_with(
-    store: &Store,
+    cx: &Ctx<'_>,
     actor: &User,
     cmd: Command,
     extra: impl FnOnce(&Outcome, &mut Mutation),
-) -> Result<(Outcome, Option<u64>), ExecError> {
+) -> Result<(Outcome, Option<u64>), ServiceError> {
+    let store = cx.store;
     let current = store.practice(cmd.target())?;
     let act = match &cmd {
         Command::Submit { .. } => Some((Action::Submit, Args::default())),
         Command::Act { action, args, .. } => Some((*action, (**args).clone())),
         _ => None,
     };
-    let outcome = with_context(store, |cx| apply(actor, current.as_ref(), cmd, cx))?
-        .map_err(ExecError::Refused)?;
+    let outcome = with_context(cx, |rx| apply(actor, current.as_ref(), cmd, rx))?
+        .map_err(|r: Refusal| ServiceError::Refused(r.reasons))?;
     if outcome.revision.is_none() && current.as_ref() == Some(&outcome.practice) {
         return Ok((outcome, None));
     }
@@ -157,43 +149,6 @@ fn op_of(
     }))
 }
 
-/// §4.1.3 on the store: the coordinator confirms a user (`grant` false) or
-/// the Модератор АСИ grants them access to passports (`grant` true).
-pub fn authoring(store: &Store, actor: &User, login: &str, grant: bool) -> Result<User, String> {
-    let target = store
-        .user_by_login(login)
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("Пользователь «{login}» не найден."))?;
-    let (next, action, summary) = if grant {
-        let u = crate::domain::authoring::grant(actor, &target)?;
-        (
-            u,
-            "user.grant-author",
-            format!("Предоставлен доступ к заполнению паспорта практики: {login}"),
-        )
-    } else {
-        let u = crate::domain::authoring::verify(actor, &target, Utc::now(), refdata())?;
-        (
-            u,
-            "user.verify",
-            format!("Региональный координатор подтвердил пользователя {login}"),
-        )
-    };
-    let mut m =
-        Mutation::new(Some(actor.id), action, summary).with(Record::User(Box::new(next.clone())));
-    m.notify.push(next.id);
-    if !grant {
-        // The Модератор АСИ finds the confirmation in their inbox.
-        for u in store.users().filter_map(Result::ok) {
-            if u.has_role(Role::AsiModerator) && !u.disabled {
-                m.notify.push(u.id);
-            }
-        }
-    }
-    store.commit(&m).map_err(|e| e.to_string())?;
-    Ok(next)
-}
-
 /// The active experts of a category's pool, in login order.
 pub fn experts_of(store: &Store, category: &str) -> Vec<User> {
     let mut out: Vec<User> = store
@@ -205,19 +160,9 @@ pub fn experts_of(store: &Store, category: &str) -> Vec<User> {
     out
 }
 
-/// Why an attachment was not added, in Russian.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AttachError {
-    pub message: String,
-    /// The request itself was malformed (an unknown kind), not the file.
-    pub bad_input: bool,
-}
-
-fn refuse(message: String) -> AttachError {
-    AttachError {
-        message,
-        bad_input: false,
-    }
+/// A file that cannot be attached as given: the input, not the rules.
+fn refuse(message: String) -> ServiceError {
+    ServiceError::BadInput(message)
 }
 
 /// The attachment kinds and their Russian names: `cover`, `consent`, then
@@ -243,7 +188,7 @@ pub fn attach(
     source: &str,
     kind: &str,
     title: Option<String>,
-) -> Result<Passport, AttachError> {
+) -> Result<Passport, ServiceError> {
     let link = source.starts_with("https://") || source.starts_with("http://");
     if kind == "cover" {
         if link {
@@ -283,13 +228,10 @@ pub fn attach(
     } else {
         Some(MaterialKind::from_code(kind).ok_or_else(|| {
             let kinds: Vec<&str> = attachment_kinds().iter().map(|(c, _)| *c).collect();
-            AttachError {
-                message: format!(
-                    "Неизвестный вид вложения «{kind}». Допустимы: {}.",
-                    kinds.join(", ")
-                ),
-                bad_input: true,
-            }
+            ServiceError::bad(format!(
+                "Неизвестный вид вложения «{kind}». Допустимы: {}.",
+                kinds.join(", ")
+            ))
         })?)
     };
     let (name, src) = if link {
@@ -346,13 +288,17 @@ mod tests {
             title: "Черновик".into(),
             ..Default::default()
         };
-        let (o, seq) =
-            execute(&store, &author, Command::Create { id, passport: p }).expect("created");
+        let (o, seq) = execute(
+            &Ctx::new(&store, &crate::domain::clock::SYSTEM),
+            &author,
+            Command::Create { id, passport: p },
+        )
+        .expect("created");
         assert!(seq.is_some());
         let mut next = o.practice.passport.clone();
         next.goal = "Цель".into();
         execute(
-            &store,
+            &Ctx::new(&store, &crate::domain::clock::SYSTEM),
             &author,
             Command::Edit {
                 id,
@@ -360,8 +306,12 @@ mod tests {
             },
         )
         .expect("edited");
-        let (_, none) =
-            execute(&store, &author, Command::Edit { id, passport: next }).expect("no-op");
+        let (_, none) = execute(
+            &Ctx::new(&store, &crate::domain::clock::SYSTEM),
+            &author,
+            Command::Edit { id, passport: next },
+        )
+        .expect("no-op");
         assert!(none.is_none(), "no change, no commit");
         let revs = store.revisions(id).expect("revisions");
         assert_eq!(revs.len(), 2);
@@ -370,8 +320,13 @@ mod tests {
         assert_eq!(audit.len(), 2);
         assert_eq!(audit[0].actor, Some(author.id));
         let before = store.last_seq().expect("seq");
-        let e = execute(&store, &author, Command::Submit { id }).expect_err("incomplete");
-        assert!(matches!(e, ExecError::Refused(_)));
+        let e = execute(
+            &Ctx::new(&store, &crate::domain::clock::SYSTEM),
+            &author,
+            Command::Submit { id },
+        )
+        .expect_err("incomplete");
+        assert!(matches!(e, ServiceError::Refused(_)));
         assert_eq!(
             store.last_seq().expect("seq"),
             before,

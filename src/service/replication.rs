@@ -10,21 +10,19 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::domain::calendar;
 use crate::domain::refdata::refdata;
 use crate::domain::replication::{
     self as rules, Action, Application, Args, Event, Request, ResultForm,
 };
 use crate::domain::workflow::{Document, DocumentKind};
 use crate::domain::{PracticeId, ReplicationStatus, Role, User};
-use crate::service::workflow::{ActError, bad, refused};
+use crate::service::{Ctx, ServiceError, accounts};
 use crate::store::blobs::Blobs;
 use crate::store::{EntityRef, Mutation, Record, Store, StoreError};
 use crate::sync::protocol::OpKind;
 
-fn refusal(reasons: &[String]) -> ActError {
-    let text = reasons.join("; ");
-    refused(format!("Отказано: {}.", text.trim_end_matches('.')))
+fn refusal(reasons: Vec<String>) -> ServiceError {
+    ServiceError::Refused(reasons)
 }
 
 /// The Модератор АСИ and anyone else to tell, except the actor.
@@ -49,17 +47,18 @@ fn title_of(store: &Store, id: PracticeId) -> Result<String, StoreError> {
 /// «Хочу внедрить». `id` is given by the server when it applies a
 /// client's op; `extra` adds to the change before it is committed.
 pub fn apply_with(
-    store: &Store,
+    cx: &Ctx<'_>,
     actor: &User,
     practice: PracticeId,
     req: &Request,
     id: Option<Uuid>,
     extra: impl FnOnce(&mut Mutation),
-) -> Result<Application, ActError> {
+) -> Result<Application, ServiceError> {
+    let store = cx.store;
     let p = store
         .practice(practice)?
         .filter(|p| crate::domain::access::read_scope(Some(actor)).can_read(p))
-        .ok_or_else(|| refused("Практика не найдена или недоступна вам."))?;
+        .ok_or_else(|| ServiceError::not_found("Практика не найдена или недоступна вам."))?;
     let open: Vec<Application> = store
         .applications()?
         .into_iter()
@@ -72,9 +71,9 @@ pub fn apply_with(
         &open,
         refdata(),
         id.unwrap_or_else(Uuid::now_v7),
-        Utc::now(),
+        cx.now(),
     )
-    .map_err(|r| refusal(&r))?;
+    .map_err(refusal)?;
     let mut m = Mutation::new(
         Some(actor.id),
         "replication.apply",
@@ -112,10 +111,12 @@ fn store_files(
     blobs: &Blobs,
     paths: &[PathBuf],
     kind: DocumentKind,
-) -> Result<Vec<Document>, ActError> {
+) -> Result<Vec<Document>, ServiceError> {
     let mut out = Vec::new();
     for path in paths {
-        let b = blobs.put_file(path).map_err(|e| refused(e.to_string()))?;
+        let b = blobs
+            .put_file(path)
+            .map_err(|e| ServiceError::refused(e.to_string()))?;
         out.push(Document {
             kind,
             sha256: b.sha256,
@@ -128,22 +129,16 @@ fn store_files(
 
 /// A step of an application, from the CLI or the workstation.
 pub fn act(
-    store: &Store,
+    cx: &Ctx<'_>,
     blobs: &Blobs,
     actor: &User,
     id: Uuid,
-    action: &str,
+    kind: Action,
     input: &StepInput,
-) -> Result<Application, ActError> {
-    let Some(kind) = Action::from_code(action) else {
-        let codes: Vec<&str> = Action::ALL.iter().map(|a| a.code()).collect();
-        return Err(bad(format!(
-            "Неизвестное действие «{action}». Действия: {}.",
-            codes.join(", ")
-        )));
-    };
+) -> Result<Application, ServiceError> {
+    let store = cx.store;
     let app = readable(store, actor, id)?;
-    rules::check(actor, &app, kind).map_err(|r| refused(format!("Отказано: {r}")))?;
+    rules::check(actor, &app, kind).map_err(ServiceError::refused)?;
     let mut args = Args {
         comment: input.comment.clone(),
         reason: input.reason.clone(),
@@ -151,11 +146,7 @@ pub fn act(
         ..Args::default()
     };
     if let Some(login) = &input.to {
-        args.to = Some(
-            store
-                .user_by_login(login.trim())?
-                .ok_or_else(|| bad(format!("Пользователь «{}» не найден.", login.trim())))?,
-        );
+        args.to = Some(accounts::user_by_login(store, login)?);
     }
     match kind {
         Action::UploadRoadmap => {
@@ -170,20 +161,25 @@ pub fn act(
                 .extend(store_files(blobs, &input.attach, DocumentKind::Materials)?);
         }
         _ if !input.attach.is_empty() || input.letter.is_some() => {
-            return Err(bad(format!("Действие «{action}» не принимает файлы.")));
+            return Err(ServiceError::bad(format!(
+                "Действие «{}» не принимает файлы.",
+                kind.label()
+            )));
         }
         _ => {}
     }
-    act_with(store, actor, id, kind, &args, |_| {})
+    act_with(cx, actor, id, kind, &args, |_| {})
 }
 
-fn readable(store: &Store, actor: &User, id: Uuid) -> Result<Application, ActError> {
+fn readable(store: &Store, actor: &User, id: Uuid) -> Result<Application, ServiceError> {
     let app = store
         .application(id)?
-        .ok_or_else(|| refused("Заявка не найдена или недоступна вам."))?;
+        .ok_or_else(|| ServiceError::not_found("Заявка не найдена или недоступна вам."))?;
     let p = store.practice(app.practice)?;
     if !rules::can_read(actor, &app, p.as_ref()) {
-        return Err(refused("Заявка не найдена или недоступна вам."));
+        return Err(ServiceError::not_found(
+            "Заявка не найдена или недоступна вам.",
+        ));
     }
     Ok(app)
 }
@@ -191,16 +187,16 @@ fn readable(store: &Store, actor: &User, id: Uuid) -> Result<Application, ActErr
 /// A step with its arguments resolved: checked by the rules and committed
 /// with its timeline step, notices and op.
 pub fn act_with(
-    store: &Store,
+    cx: &Ctx<'_>,
     actor: &User,
     id: Uuid,
     kind: Action,
     args: &Args,
     extra: impl FnOnce(&mut Mutation),
-) -> Result<Application, ActError> {
+) -> Result<Application, ServiceError> {
+    let store = cx.store;
     let app = readable(store, actor, id)?;
-    let (next, step) =
-        rules::apply(actor, &app, kind, args, Utc::now()).map_err(|r| refusal(&r))?;
+    let (next, step) = rules::apply(actor, &app, kind, args, cx.now()).map_err(refusal)?;
     let title = title_of(store, app.practice)?;
     let summary = if step.from == step.to {
         format!(
@@ -241,21 +237,22 @@ pub fn act_with(
 
 /// A new event of §5.2 (the Модератор АСИ).
 pub fn create_event_with(
-    store: &Store,
+    cx: &Ctx<'_>,
     actor: &User,
     event: Event,
     extra: impl FnOnce(&mut Mutation),
-) -> Result<Event, ActError> {
+) -> Result<Event, ServiceError> {
+    let store = cx.store;
     let mut presented = Vec::new();
     for id in &event.practices {
         presented.push(
             store
                 .practice(*id)?
-                .ok_or_else(|| bad(format!("Практика {id} не найдена.")))?,
+                .ok_or_else(|| ServiceError::bad(format!("Практика {id} не найдена.")))?,
         );
     }
     let refs: Vec<_> = presented.iter().collect();
-    let e = rules::create_event(actor, event, &refs).map_err(|r| refusal(&r))?;
+    let e = rules::create_event(actor, event, &refs).map_err(refusal)?;
     let mut m = Mutation::new(
         Some(actor.id),
         "replication.event",
@@ -279,25 +276,19 @@ pub fn create_event_with(
 /// A region's interest after an event (§5.3.1.1); the region's recipients
 /// find the invitation in their inbox.
 pub fn interest_with(
-    store: &Store,
+    cx: &Ctx<'_>,
     actor: &User,
     event: Uuid,
     region: &str,
     practices: &[PracticeId],
     extra: impl FnOnce(&mut Mutation),
-) -> Result<Event, ActError> {
+) -> Result<Event, ServiceError> {
+    let store = cx.store;
     let e = store
         .event(event)?
-        .ok_or_else(|| bad("Мероприятие не найдено."))?;
-    let next = rules::record_interest(
-        actor,
-        &e,
-        region,
-        practices,
-        refdata(),
-        chrono::Local::now().date_naive(),
-    )
-    .map_err(|r| refusal(&r))?;
+        .ok_or_else(|| ServiceError::not_found("Мероприятие не найдено."))?;
+    let next = rules::record_interest(actor, &e, region, practices, refdata(), cx.today())
+        .map_err(refusal)?;
     let mut titles = Vec::new();
     for p in practices {
         titles.push(format!("«{}»", title_of(store, *p)?));
@@ -360,9 +351,10 @@ pub struct Row {
 }
 
 /// The applications `reader` may read, newest first.
-pub fn rows(store: &Store, reader: &User) -> Result<Vec<Row>, StoreError> {
-    let cal = calendar::current();
-    let today = chrono::Local::now().date_naive();
+pub fn rows(cx: &Ctx<'_>, reader: &User) -> Result<Vec<Row>, StoreError> {
+    let store = cx.store;
+    let cal = cx.calendar();
+    let today = cx.today();
     let rd = refdata();
     let mut out = Vec::new();
     for a in store.applications()? {

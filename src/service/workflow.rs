@@ -6,15 +6,15 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::domain::calendar;
 use crate::domain::command::{self, Command};
 use crate::domain::passport::Level;
 use crate::domain::queue::{self, Queue, Summary};
 use crate::domain::workflow::{Action, Args, Document, DocumentKind, Transition, document_kind};
 use crate::domain::{Practice, PracticeId, User, UserId};
 use crate::service::diff::{FieldDiff, diff};
-use crate::service::practice::{ExecError, execute, with_context};
+use crate::service::practice::{execute_with, with_context};
 use crate::service::views::{load_view, view_of};
+use crate::service::{Ctx, ServiceError, accounts};
 use crate::store::blobs::Blobs;
 use crate::store::{EntityRef, Notice, Store, StoreError};
 
@@ -34,8 +34,8 @@ pub struct Offer {
 }
 
 /// What the actor may do with the practice now.
-pub fn offers(store: &Store, actor: &User, p: &Practice) -> Result<Vec<Offer>, StoreError> {
-    Ok(with_context(store, |cx| command::actions(actor, p, cx))?
+pub fn offers(cx: &Ctx<'_>, actor: &User, p: &Practice) -> Result<Vec<Offer>, StoreError> {
+    Ok(with_context(cx, |rx| command::actions(actor, p, rx))?
         .into_iter()
         .map(|(a, r)| Offer {
             action: a.code(),
@@ -43,131 +43,125 @@ pub fn offers(store: &Store, actor: &User, p: &Practice) -> Result<Vec<Offer>, S
             allowed: r.is_ok(),
             reason: r.err(),
             needs: a.needs().iter().map(|n| n.code()).collect(),
-            document: crate::domain::workflow::document_kind(a, p).map(DocumentKind::name),
+            document: document_kind(a, p).map(DocumentKind::name),
             kind: a,
         })
         .collect())
 }
 
-/// The arguments of an action as typed: logins and paths.
+/// The arguments of a step as they arrive — typed on the command line, in
+/// the workstation, or carried by a client's op: logins, a level number,
+/// files to store (`attach`) or stored already (`documents`).
 #[derive(Debug, Clone, Default)]
 pub struct ActInput {
     pub comment: String,
     pub attach: Vec<std::path::PathBuf>,
+    pub documents: Vec<Document>,
     pub to: Vec<String>,
     pub level: Option<u8>,
     pub reason: Option<String>,
 }
 
-/// Why an action was not done: refused by the rules (exit 1), or the
-/// request itself was malformed (exit 2).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActError {
-    pub message: String,
-    pub bad_input: bool,
-    /// The store failed, not the rules: worth trying again.
-    pub internal: bool,
-}
-
-pub(crate) fn refused(message: impl Into<String>) -> ActError {
-    ActError {
-        message: message.into(),
-        bad_input: false,
-        internal: false,
+/// The one check of a step's arguments against its action, for every
+/// caller: users only where the action takes them, and each of them known;
+/// a level that exists; documents only where the action takes them.
+pub fn resolve(
+    store: &Store,
+    kind: Action,
+    p: &Practice,
+    input: &ActInput,
+) -> Result<Args, ServiceError> {
+    let mut args = Args {
+        comment: input.comment.clone(),
+        reason: input.reason.clone(),
+        documents: input.documents.clone(),
+        ..Args::default()
+    };
+    let logins: Vec<&str> = input
+        .to
+        .iter()
+        .flat_map(|t| t.split(','))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if !logins.is_empty() && !kind.takes_users() {
+        return Err(ServiceError::bad(format!(
+            "Действие «{}» не назначает пользователей.",
+            kind.label()
+        )));
     }
-}
-
-pub(crate) fn bad(message: impl Into<String>) -> ActError {
-    ActError {
-        message: message.into(),
-        bad_input: true,
-        internal: false,
+    for login in logins {
+        args.users.push(accounts::user_by_login(store, login)?);
     }
+    if let Some(n) = input.level {
+        args.level = Some(Level::from_number(n).ok_or_else(|| {
+            ServiceError::bad(format!("Уровня {n} нет: уровень практики — 1, 2 или 3."))
+        })?);
+    }
+    if !(input.attach.is_empty() && input.documents.is_empty()) && document_kind(kind, p).is_none()
+    {
+        return Err(ServiceError::bad(format!(
+            "Действие «{}» не принимает файлы.",
+            kind.label()
+        )));
+    }
+    Ok(args)
 }
 
-impl From<StoreError> for ActError {
-    fn from(e: StoreError) -> Self {
-        ActError {
-            // A record that exists already is a refusal, not a fault.
-            internal: !matches!(e, StoreError::Exists(_)),
-            ..refused(e.to_string())
+/// Whether the actor may take the action: the practice is theirs to see
+/// and the workflow allows it now.
+fn allowed(
+    cx: &Ctx<'_>,
+    actor: &User,
+    kind: Action,
+) -> impl Fn(&Practice) -> Result<(), ServiceError> {
+    move |p: &Practice| {
+        if !crate::domain::access::read_scope(Some(actor)).can_read(p) {
+            // Outside the actor's scope: say whose it is, show nothing of it.
+            return Err(match crate::domain::workflow::role_for(actor, kind, p) {
+                Err(reason) => ServiceError::Refused(vec![reason]),
+                Ok(_) => ServiceError::not_found("Практика не найдена или недоступна вам."),
+            });
+        }
+        match offers(cx, actor, p)?.into_iter().find(|o| o.kind == kind) {
+            Some(Offer {
+                reason: Some(r), ..
+            }) => Err(ServiceError::Refused(vec![r])),
+            Some(_) => Ok(()),
+            None => {
+                let roles: Vec<&str> = kind.roles().iter().map(|r| r.name()).collect();
+                Err(ServiceError::Refused(vec![format!(
+                    "это действие выполняет роль: {}.",
+                    roles.join(", ")
+                )]))
+            }
         }
     }
 }
 
-/// Takes an action: checks it first, then stores its files, resolves the
-/// logins, and applies it through the one command path.
-pub fn act(
-    store: &Store,
+/// Takes a step: checks it and its arguments, stores its files, and
+/// applies it through the one command path; `extra` adds to the change
+/// before it is committed (the server records the client's op with it).
+pub fn act_with(
+    cx: &Ctx<'_>,
     blobs: &Blobs,
     actor: &User,
     id: PracticeId,
-    action: &str,
+    kind: Action,
     input: &ActInput,
-) -> Result<Practice, ActError> {
-    let Some(kind) = Action::from_code(action) else {
-        let codes: Vec<&str> = Action::ALL.iter().map(|a| a.code()).collect();
-        return Err(bad(format!(
-            "Неизвестное действие «{action}». Действия: {}.",
-            codes.join(", ")
-        )));
-    };
+    extra: impl FnOnce(&crate::domain::command::Outcome, &mut crate::store::Mutation),
+) -> Result<(Practice, Option<u64>), ServiceError> {
+    let store = cx.store;
     let p = store
         .practice(id)?
-        .ok_or_else(|| refused("Практика не найдена или недоступна вам."))?;
-    if !crate::domain::access::read_scope(Some(actor)).can_read(&p) {
-        // Outside the actor's scope: say whose it is, show nothing of it.
-        return Err(refused(
-            match crate::domain::workflow::role_for(actor, kind, &p) {
-                Err(reason) => format!("Отказано: {reason}"),
-                Ok(_) => "Практика не найдена или недоступна вам.".to_owned(),
-            },
-        ));
-    }
-    if let Some(offer) = offers(store, actor, &p)?
-        .into_iter()
-        .find(|o| o.kind == kind)
-    {
-        if let Some(r) = offer.reason {
-            return Err(refused(format!("Отказано: {r}")));
-        }
-    } else {
-        let roles: Vec<&str> = kind.roles().iter().map(|r| r.name()).collect();
-        return Err(refused(format!(
-            "Отказано: это действие выполняет роль: {}.",
-            roles.join(", ")
-        )));
-    }
-    let mut args = Args {
-        comment: input.comment.clone(),
-        ..Args::default()
-    };
-    for login in input.to.iter().flat_map(|t| t.split(',')) {
-        let login = login.trim();
-        if login.is_empty() {
-            continue;
-        }
-        let u = store
-            .user_by_login(login)?
-            .ok_or_else(|| bad(format!("Пользователь «{login}» не найден.")))?;
-        args.users.push(u);
-    }
-    if !input.to.is_empty() && !kind.takes_users() {
-        return Err(bad(format!("Действие «{action}» не принимает --to.")));
-    }
-    if let Some(n) = input.level {
-        args.level = Some(
-            Level::from_number(n)
-                .ok_or_else(|| bad(format!("Уровня {n} нет: укажите 1, 2 или 3.")))?,
-        );
-    }
-    args.reason.clone_from(&input.reason);
-    if !input.attach.is_empty() {
-        let Some(doc_kind) = document_kind(kind, &p) else {
-            return Err(bad(format!("Действие «{action}» не принимает файлы.")));
-        };
+        .ok_or_else(|| ServiceError::not_found("Практика не найдена или недоступна вам."))?;
+    allowed(cx, actor, kind)(&p)?;
+    let mut args = resolve(store, kind, &p, input)?;
+    if let Some(doc_kind) = document_kind(kind, &p) {
         for path in &input.attach {
-            let b = blobs.put_file(path).map_err(|e| refused(e.to_string()))?;
+            let b = blobs
+                .put_file(path)
+                .map_err(|e| ServiceError::refused(e.to_string()))?;
             args.documents.push(Document {
                 kind: doc_kind,
                 sha256: b.sha256,
@@ -176,19 +170,25 @@ pub fn act(
             });
         }
     }
-    match execute(
-        store,
-        actor,
-        Command::Act {
-            id,
-            action: kind,
-            args: Box::new(args),
-        },
-    ) {
-        Ok((o, _)) => Ok(o.practice),
-        Err(ExecError::Refused(r)) => Err(refused(format!("Отказано: {}", r.reasons.join(" ")))),
-        Err(ExecError::Store(e)) => Err(e.into()),
-    }
+    let cmd = Command::Act {
+        id,
+        action: kind,
+        args: Box::new(args),
+    };
+    let (outcome, seq) = execute_with(cx, actor, cmd, extra)?;
+    Ok((outcome.practice, seq))
+}
+
+/// [`act_with`] for the CLI and the workstation.
+pub fn act(
+    cx: &Ctx<'_>,
+    blobs: &Blobs,
+    actor: &User,
+    id: PracticeId,
+    kind: Action,
+    input: &ActInput,
+) -> Result<Practice, ServiceError> {
+    Ok(act_with(cx, blobs, actor, id, kind, input, |_, _| {})?.0)
 }
 
 /// One step of a practice's history.
@@ -290,15 +290,19 @@ pub fn revision_diff(
     Ok(diff(&side(a)?, &side(b)?))
 }
 
-/// The user's queues now.
-pub fn queues(store: &Store, user: &User) -> Result<Vec<Queue>, StoreError> {
-    let summaries: Vec<Summary> = store.summaries().collect::<Result<_, _>>()?;
-    Ok(queue::queues(
-        user,
-        &summaries,
-        calendar::current(),
-        Utc::now().date_naive(),
-    ))
+/// The user's queues now: the practices the workflow lets them act on.
+/// Only practices in a status one of their queues can hold are loaded.
+pub fn queues(cx: &Ctx<'_>, user: &User) -> Result<Vec<Queue>, StoreError> {
+    let mut practices = Vec::new();
+    for s in cx.store.summaries() {
+        let s = s?;
+        if queue::may_wait(user, s.status)
+            && let Some(p) = cx.store.practice(s.id)?
+        {
+            practices.push(p);
+        }
+    }
+    Ok(queue::queues(user, &practices, cx.calendar(), cx.today()))
 }
 
 /// An inbox: deadlines near or past, then the notices, newest first.
@@ -328,22 +332,18 @@ impl Alert {
     }
 }
 
-pub fn inbox(store: &Store, user: &User) -> Result<Inbox, StoreError> {
+pub fn inbox(cx: &Ctx<'_>, user: &User) -> Result<Inbox, StoreError> {
+    let store = cx.store;
     let summaries: Vec<Summary> = store.summaries().collect::<Result<_, _>>()?;
-    let deadlines = queue::deadline_alerts(
-        user,
-        &summaries,
-        calendar::current(),
-        Utc::now().date_naive(),
-    )
-    .into_iter()
-    .map(|(practice, title, due, left)| Alert {
-        practice,
-        title,
-        due,
-        left,
-    })
-    .collect();
+    let deadlines = queue::deadline_alerts(user, &summaries, cx.calendar(), cx.today())
+        .into_iter()
+        .map(|(practice, title, due, left)| Alert {
+            practice,
+            title,
+            due,
+            left,
+        })
+        .collect();
     Ok(Inbox {
         deadlines,
         notices: store.inbox(user.id)?,

@@ -10,6 +10,7 @@ pub mod backup;
 pub mod blobs;
 pub mod check;
 pub mod codec;
+pub mod credentials;
 pub mod mark;
 pub mod watch;
 

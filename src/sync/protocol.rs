@@ -77,6 +77,9 @@ pub enum OpKind {
         region: String,
         practices: Vec<PracticeId>,
     },
+    /// §4.1.3: the coordinator confirmed a user (`grant` false), or the
+    /// Модератор АСИ granted them authoring (`grant` true).
+    Authoring { login: String, grant: bool },
 }
 
 impl OpKind {
@@ -88,7 +91,10 @@ impl OpKind {
             Self::Act { documents, .. } | Self::Replicate { documents, .. } => {
                 out.extend(documents.iter().map(|d| d.sha256.clone()));
             }
-            Self::Apply { .. } | Self::Event { .. } | Self::Interest { .. } => {}
+            Self::Apply { .. }
+            | Self::Event { .. }
+            | Self::Interest { .. }
+            | Self::Authoring { .. } => {}
         }
         out.sort();
         out.dedup();
@@ -105,6 +111,7 @@ impl OpKind {
             Self::Replicate { .. } => "replicate",
             Self::Event { .. } => "event",
             Self::Interest { .. } => "interest",
+            Self::Authoring { .. } => "authoring",
         }
     }
 
@@ -117,6 +124,7 @@ impl OpKind {
             Self::Apply { application } => application.practice,
             Self::Event { event } => event.practices.first().copied().unwrap_or_default(),
             Self::Interest { practices, .. } => practices.first().copied().unwrap_or_default(),
+            Self::Authoring { .. } => PracticeId::default(),
         }
     }
 }

@@ -15,6 +15,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::domain::User;
 use crate::domain::access::read_scope;
+use crate::domain::clock::Clock;
 use crate::screens::catalogue::Catalogue;
 use crate::screens::editor::Editor;
 use crate::screens::passport::PassportView;
@@ -65,6 +66,8 @@ pub struct App {
     pub notes: Vec<String>,
     requests: Sender<Request>,
     replies: UnboundedReceiver<Reply>,
+    /// The workstation's one clock, shared with its worker.
+    clock: Arc<dyn Clock>,
     in_flight: usize,
     pub dirty: bool,
     pub quit: bool,
@@ -99,6 +102,11 @@ const SYNC_OFFLINE: std::time::Duration = std::time::Duration::from_secs(60);
 const GLOBAL: [Action; 3] = [Action::Help, Action::Redraw, Action::SyncNow];
 
 impl App {
+    /// The service context of the workstation: its store and its clock.
+    pub fn cx(&self) -> crate::service::Ctx<'_> {
+        crate::service::Ctx::new(&self.store, self.clock.as_ref())
+    }
+
     pub fn new(
         store: Arc<Store>,
         index: Arc<SearchIndex>,
@@ -106,11 +114,13 @@ impl App {
         keymap: Keymap,
         page: usize,
         notes: Vec<String>,
+        clock: Arc<dyn Clock>,
     ) -> Self {
         let (tx, rx) = unbounded_channel();
         let requests = Worker {
             store: store.clone(),
             index,
+            clock: clock.clone(),
         }
         .spawn(tx);
         let mut app = Self {
@@ -128,6 +138,7 @@ impl App {
             notes,
             requests,
             replies: rx,
+            clock,
             in_flight: 0,
             dirty: true,
             quit: false,
@@ -472,7 +483,7 @@ impl App {
                                 let _ = self.requests.send(Request::Watch);
                             }
                             s.online = Some(true);
-                            s.last = Some(chrono::Local::now());
+                            s.last = Some(self.clock.now().with_timezone(&chrono::Local));
                             s.next = if again {
                                 now
                             } else {
@@ -524,7 +535,7 @@ impl App {
             }
             Reply::Draft(Ok(d)) => {
                 if let Some(user) = self.user.clone() {
-                    let year = chrono::Datelike::year(&chrono::Local::now().date_naive());
+                    let year = chrono::Datelike::year(&self.clock.today());
                     self.popup = None;
                     self.stack.push(Box::new(Editor::new(d, user, year)));
                 }

@@ -8,6 +8,7 @@ use std::sync::mpsc;
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::domain::clock::Clock;
 use crate::domain::command::Command;
 use crate::domain::passport::{Member, TeamMember};
 use crate::domain::queue::Queue;
@@ -17,9 +18,10 @@ use crate::domain::{Passport, PracticeStatus};
 use crate::domain::{Practice, PracticeId, User};
 use crate::search::{FacetCounts, SearchIndex, SearchQuery};
 use crate::service::diff::FieldDiff;
-use crate::service::practice::{ExecError, execute};
+use crate::service::practice::execute;
 use crate::service::views::{PracticeView, Row, load_view, name_of, view_of};
 use crate::service::workflow::{self as review, ActInput, Inbox, Offer, Step};
+use crate::service::{Ctx, ServiceError};
 use crate::store::Store;
 use crate::sync::protocol::Conflict;
 
@@ -38,7 +40,7 @@ pub enum Request {
     Replicate {
         user: Box<User>,
         id: uuid::Uuid,
-        action: String,
+        action: crate::domain::replication::Action,
         input: Box<crate::service::replication::StepInput>,
     },
     /// «Хочу внедрить».
@@ -118,7 +120,7 @@ pub enum Request {
     Act {
         user: Box<User>,
         ids: Vec<PracticeId>,
-        action: String,
+        action: WorkflowAction,
         input: Box<ActInput>,
     },
     History {
@@ -312,9 +314,16 @@ pub struct ApplicationView {
 pub struct Worker {
     pub store: Arc<Store>,
     pub index: Arc<SearchIndex>,
+    /// The workstation's one clock.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Worker {
+    /// The service context of a request.
+    fn cx(&self) -> Ctx<'_> {
+        Ctx::new(&self.store, self.clock.as_ref())
+    }
+
     /// Starts the worker thread.
     pub fn spawn(self, replies: UnboundedSender<Reply>) -> mpsc::Sender<Request> {
         let (tx, rx) = mpsc::channel::<Request>();
@@ -419,7 +428,7 @@ impl Worker {
                     id: uuid::Uuid::now_v7(),
                     passport: Passport::default(),
                 };
-                Reply::Draft(match execute(&self.store, &user, cmd) {
+                Reply::Draft(match execute(&self.cx(), &user, cmd) {
                     Ok((o, _)) => Ok(self.draft(o.practice)),
                     Err(e) => Err(e.to_string()),
                 })
@@ -452,7 +461,7 @@ impl Worker {
                 result: self.save_draft(&user, id, *passport, &team),
             },
             Request::Queues { user } => {
-                Reply::Queues(review::queues(&self.store, &user).map_err(|e| e.to_string()))
+                Reply::Queues(review::queues(&self.cx(), &user).map_err(|e| e.to_string()))
             }
             Request::Offers { user, id } => Reply::Offers {
                 id,
@@ -464,7 +473,7 @@ impl Worker {
                 action,
                 input,
             } => Reply::Acted {
-                result: self.act(&user, &ids, &action, &input),
+                result: self.act(&user, &ids, action, &input),
                 ids,
             },
             Request::History { user, id } => Reply::History {
@@ -476,7 +485,7 @@ impl Worker {
                 result: self.diff(user.as_deref(), id, pair),
             },
             Request::Replications { user } => Reply::Replications(
-                crate::service::replication::rows(&self.store, &user)
+                crate::service::replication::rows(&self.cx(), &user)
                     .and_then(|rows| {
                         Ok(Box::new(ReplicationList {
                             rows,
@@ -498,15 +507,15 @@ impl Worker {
                 input,
             } => Reply::Replicated(
                 crate::service::replication::act(
-                    &self.store,
+                    &self.cx(),
                     &crate::store::blobs::Blobs::new(self.store.dir()),
                     &user,
                     id,
-                    &action,
+                    action,
                     &input,
                 )
                 .map(Box::new)
-                .map_err(|e| e.message),
+                .map_err(|e| e.message()),
             ),
             Request::ApplyFor {
                 user,
@@ -514,7 +523,7 @@ impl Worker {
                 request,
             } => Reply::Replicated(
                 crate::service::replication::apply_with(
-                    &self.store,
+                    &self.cx(),
                     &user,
                     practice,
                     &request,
@@ -522,7 +531,7 @@ impl Worker {
                     |_| {},
                 )
                 .map(Box::new)
-                .map_err(|e| e.message),
+                .map_err(|e| e.message()),
             ),
             Request::ReplicationSummary { year } => Reply::ReplicationSummary(
                 crate::service::replication::summary(&self.store, year)
@@ -530,13 +539,13 @@ impl Worker {
                     .map_err(|e| e.to_string()),
             ),
             Request::Inbox { user } => Reply::Inbox(
-                review::inbox(&self.store, &user)
+                review::inbox(&self.cx(), &user)
                     .map(Box::new)
                     .map_err(|e| e.to_string()),
             ),
             Request::MarkRead { user } => match self.store.mark_read(user.id) {
                 Ok(()) => Reply::Inbox(
-                    review::inbox(&self.store, &user)
+                    review::inbox(&self.cx(), &user)
                         .map(Box::new)
                         .map_err(|e| e.to_string()),
                 ),
@@ -553,9 +562,9 @@ impl Worker {
             } => Reply::Resolved(self.resolve(&user, &conflict, &choice)),
             Request::SubmitDraft { user, id } => Reply::Submitted {
                 id,
-                result: match execute(&self.store, &user, self.submission(id)) {
+                result: match execute(&self.cx(), &user, self.submission(id)) {
                     Ok((o, _)) => Ok(o.practice.status),
-                    Err(ExecError::Refused(r)) => Err(r.reasons),
+                    Err(ServiceError::Refused(r)) => Err(r),
                     Err(e) => Err(vec![e.to_string()]),
                 },
             },
@@ -574,7 +583,7 @@ impl Worker {
     fn offers(&self, user: &User, id: PracticeId) -> Result<Box<OffersView>, String> {
         let view = load_view(&self.store, id, Some(user))?;
         let p = &view.practice;
-        let offers = review::offers(&self.store, user, p).map_err(|e| e.to_string())?;
+        let offers = review::offers(&self.cx(), user, p).map_err(|e| e.to_string())?;
         let name = |u: UserId| name_of(&self.store, u);
         let (votes, tally) = match &p.workflow.session {
             Some(s) => (
@@ -627,21 +636,21 @@ impl Worker {
         &self,
         user: &User,
         ids: &[PracticeId],
-        action: &str,
+        action: WorkflowAction,
         input: &ActInput,
     ) -> Result<String, String> {
         let blobs = crate::store::blobs::Blobs::new(self.store.dir());
         let mut done = Vec::new();
         for id in ids {
-            match review::act(&self.store, &blobs, user, *id, action, input) {
+            match review::act(&self.cx(), &blobs, user, *id, action, input) {
                 Ok(p) => done.push(p),
-                Err(e) if done.is_empty() => return Err(e.message),
+                Err(e) if done.is_empty() => return Err(e.message()),
                 Err(e) => {
                     return Err(format!(
                         "Выполнено для {} из {}; дальше отказ: {}",
                         done.len(),
                         ids.len(),
-                        e.message
+                        e.message()
                     ));
                 }
             }
@@ -728,10 +737,10 @@ impl Worker {
         let blobs = crate::store::blobs::Blobs::new(self.store.dir());
         let passport =
             crate::service::practice::attach(&blobs, p.passport, source.trim(), kind, None)
-                .map_err(|e| vec![e.message])?;
-        match execute(&self.store, user, Command::Edit { id, passport }) {
+                .map_err(|e| vec![e.message()])?;
+        match execute(&self.cx(), user, Command::Edit { id, passport }) {
             Ok((o, _)) => Ok(self.draft(o.practice)),
-            Err(ExecError::Refused(r)) => Err(r.reasons),
+            Err(ServiceError::Refused(r)) => Err(r),
             Err(e) => Err(vec![e.to_string()]),
         }
     }
@@ -828,10 +837,10 @@ impl Worker {
             members.push(TeamMember { member, mentor });
         }
         passport.team = members;
-        match execute(&self.store, user, Command::Edit { id, passport }) {
+        match execute(&self.cx(), user, Command::Edit { id, passport }) {
             Ok((o, _)) if errors.is_empty() => Ok(self.draft(o.practice)),
             Ok(_) => Err(errors),
-            Err(ExecError::Refused(r)) => Err(r.reasons),
+            Err(ServiceError::Refused(r)) => Err(r),
             Err(e) => Err(vec![e.to_string()]),
         }
     }
@@ -839,13 +848,9 @@ impl Worker {
     fn login(&self, login: &str, password: &str) -> Result<Box<User>, String> {
         // A linked store's users carry no password hashes: the session
         // saved by `smarteka login` stands for the server's check.
-        if let Some(u) = crate::sync::client::api::session_user(&self.store, login) {
-            if u.disabled {
-                return Err("Учётная запись отключена. Обратитесь к модератору АСИ.".to_owned());
-            }
-            return Ok(Box::new(u));
-        }
-        crate::service::accounts::sign_in(&self.store, login, password).map(Box::new)
+        crate::service::accounts::sign_in_here(&self.cx(), login, || Ok(password.to_owned()))
+            .map(Box::new)
+            .map_err(|e| e.message())
     }
 
     fn sync(&self) -> Reply {
@@ -989,7 +994,7 @@ impl Worker {
         }
         if passport != p.passport {
             execute(
-                &self.store,
+                &self.cx(),
                 user,
                 Command::Edit {
                     id: c.practice,

@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use smarteka::domain::clock::{Clock, FixedClock};
 use smarteka::search::SearchIndex;
+use smarteka::service::Ctx;
 use smarteka::store::Store;
 use smarteka::tui::app::App;
 use smarteka::tui::keymap::Keymap;
@@ -14,13 +16,41 @@ use smarteka::tui::theme::Theme;
 pub struct Fixture {
     pub dir: tempfile::TempDir,
     pub app: App,
+    /// The clock of the app and its demo data: it moves only when told.
+    pub clock: Arc<FixedClock>,
 }
 
-/// A demo store of `n` practices and a settled app on it.
+impl Fixture {
+    /// The service context of the fixture's store and clock.
+    pub fn cx(&self) -> Ctx<'_> {
+        Ctx::new(&self.app.store, self.clock.as_ref())
+    }
+}
+
+/// The day the fixtures' demo data is made on and their clocks show.
+pub fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 3, 16).expect("a date")
+}
+
+/// The service context of a store the test shares with a server in this
+/// process: both on the machine's clock, so sessions and deadlines made on
+/// either side agree.
+pub fn cx(store: &Store) -> Ctx<'_> {
+    Ctx::new(store, &smarteka::domain::clock::SYSTEM)
+}
+
+/// A clock standing at noon of [`today`].
+pub fn clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock::on(today()))
+}
+
+/// A demo store of `n` practices and a settled app on it, both on the
+/// fixed clock.
 pub fn app(n: usize) -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(dir.path()).expect("store");
-    smarteka::demo::seed(&store, n, 1, |_, _| {}).expect("seed");
+    let clock = clock();
+    smarteka::demo::seed_at(&store, n, 1, clock.now(), |_, _| {}).expect("seed");
     let (index, _) = SearchIndex::open(&dir.path().join("index"), &store).expect("index");
     let mut app = App::new(
         Arc::new(store),
@@ -29,9 +59,10 @@ pub fn app(n: usize) -> Fixture {
         Keymap::default(),
         200,
         Vec::new(),
+        clock.clone(),
     );
     app.settle();
-    Fixture { dir, app }
+    Fixture { dir, app, clock }
 }
 
 /// The example passport (`assets/examples/passport.json`) with its cover

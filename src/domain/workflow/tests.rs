@@ -513,7 +513,10 @@ fn publication_refusal_archive_replacement_and_deletion() {
     assert_eq!(s.practice.published, Some(now()));
 
     let e = run(&asi(), &p, Action::Refuse, &comment("Нет команды")).expect_err("no code");
-    assert!(e.contains("--reason"), "{e}");
+    assert!(
+        e.contains("Укажите причину из списка") && !e.contains("--"),
+        "{e}"
+    );
     let s = run(
         &asi(),
         &p,

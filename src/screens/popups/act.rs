@@ -226,7 +226,7 @@ impl Screen for Act {
                 }
                 Action::Submit => {
                     let input = Self::input_for(view, f);
-                    let action = f.offer.action.to_owned();
+                    let action = f.offer.kind;
                     self.sending = true;
                     self.error = None;
                     return vec![Effect::Send(Request::Act {

@@ -119,7 +119,7 @@ impl Screen for VoteForm {
                 return vec![Effect::Send(Request::Act {
                     user: Box::new(self.user.clone()),
                     ids: vec![self.id],
-                    action: VERDICTS[self.verdict].0.code().to_owned(),
+                    action: VERDICTS[self.verdict].0,
                     input: Box::new(ActInput {
                         comment: self.comment.lines().join(" ").trim().to_owned(),
                         ..ActInput::default()

@@ -3,74 +3,12 @@
 //! client with keep-alive on one runtime for the whole process, used by
 //! sync, the file lane and the long-poll alike.
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
 use crate::sync::protocol::{ErrorBody, PROTOCOL, PROTOCOL_HEADER};
 
-/// What `smarteka login` remembers.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Credentials {
-    pub server: String,
-    pub login: String,
-    pub token: String,
-    pub expires: chrono::DateTime<chrono::Utc>,
-}
-
-pub fn credentials_path(data: &Path) -> PathBuf {
-    data.join("server-session.toml")
-}
-
-/// Reads the saved session, if any.
-pub fn credentials(data: &Path) -> Result<Option<Credentials>, String> {
-    match std::fs::read_to_string(credentials_path(data)) {
-        Ok(text) => toml::from_str(&text)
-            .map(Some)
-            .map_err(|e| format!("Файл сеанса повреждён, войдите заново: {e}")),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-/// On a store linked to a server, the user whose unexpired session
-/// `smarteka login` saved: the server checked their password then.
-pub fn session_user(store: &crate::store::Store, login: &str) -> Option<crate::domain::User> {
-    let c = credentials(store.dir()).ok().flatten()?;
-    if c.login != login.trim() || c.expires <= chrono::Utc::now() {
-        return None;
-    }
-    store.user_by_login(&c.login).ok().flatten()
-}
-
-/// Writes the session with mode 0600 via a temporary file, durably.
-pub fn remember(data: &Path, c: &Credentials) -> Result<(), String> {
-    use std::os::unix::fs::OpenOptionsExt as _;
-    std::fs::create_dir_all(data).map_err(|e| e.to_string())?;
-    let path = credentials_path(data);
-    let tmp = path.with_extension("tmp");
-    let text = toml::to_string(c).map_err(|e| e.to_string())?;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(|e| e.to_string())?;
-    // A temporary file left by an earlier run keeps its old mode: set it.
-    f.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
-        .map_err(|e| e.to_string())?;
-    f.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
-    f.sync_all().map_err(|e| e.to_string())?;
-    std::fs::rename(&tmp, &path).map_err(|e| e.to_string())?;
-    std::fs::File::open(data)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| e.to_string())?;
-    Ok(())
-}
+pub use crate::store::credentials::{Credentials, credentials, credentials_path, remember};
 
 /// The base URL without a trailing slash; only http and https.
 pub fn base_url(server: &str) -> Result<String, String> {
