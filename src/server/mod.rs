@@ -4,33 +4,34 @@
 //! bodies and time, answers errors with a Russian message, and on SIGTERM
 //! finishes the requests in flight and flushes the store.
 
+mod admin;
+mod auth;
 mod blobs;
 mod sync;
 mod throttle;
 
-use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::Utc;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
-use crate::domain::User;
 use crate::domain::clock::{Clock, SystemClock};
-use crate::store::{Session, Store};
+use crate::store::Store;
 pub use crate::sync::protocol::{
     BackupRequest, CONTROL_FILE, CONTROL_HEADER, ErrorBody, LoginReply, LoginRequest, Me, PROTOCOL,
     PROTOCOL_HEADER, PasswordRequest, blobs_header,
 };
+use admin::{admin_backup, housekeeping, private, write_control};
+pub use auth::authenticate;
+use auth::{login, logout, me, new_token, password};
 use throttle::Throttle;
 
 /// The largest request body outside attachment chunks.
@@ -137,44 +138,6 @@ impl From<crate::store::StoreError> for ApiError {
     }
 }
 
-fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
-
-/// The token of `Authorization: Bearer TOKEN`.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-}
-
-/// The signed-in user of a request, from `Authorization: Bearer TOKEN`.
-pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<User, ApiError> {
-    let unauthorized = |m: &str| ApiError::new(StatusCode::UNAUTHORIZED, m);
-    let token =
-        bearer(headers).ok_or_else(|| unauthorized("Войдите: smarteka login --server АДРЕС."))?;
-    let session = state
-        .store
-        .session(&token_hash(token))?
-        .ok_or_else(|| unauthorized("Сеанс не найден: войдите заново."))?;
-    if session.expires <= state.clock.now() {
-        return Err(unauthorized("Сеанс истёк: войдите заново."));
-    }
-    let user = state
-        .store
-        .user(session.user)?
-        .ok_or_else(|| unauthorized("Пользователь сеанса не найден."))?;
-    if user.disabled {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "Учётная запись отключена. Обратитесь к модератору АСИ.",
-        ));
-    }
-    Ok(user)
-}
-
 /// `GET /api/health`: up, the protocol, the last change, this instance's
 /// epoch and the head of its audit chain (a client that saw another head
 /// at the same seq learns that history was rewritten).
@@ -203,152 +166,6 @@ pub struct HealthQuery {
     pub at: Option<u64>,
 }
 
-/// 429 with how long to wait.
-fn throttled(wait: Duration) -> Response {
-    let secs = wait.as_secs().max(1);
-    let mut r = ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        format!("Слишком много попыток входа. Повторите через {secs} с."),
-    )
-    .into_response();
-    if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
-        r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-    }
-    r
-}
-
-/// Checks a password the way sign-in does: counted by the throttle before
-/// the hash, logged either way (never the password).
-async fn check_password(
-    state: &AppState,
-    login: &str,
-    password: &str,
-    ip: &str,
-) -> Result<User, Response> {
-    let login = login.trim().to_lowercase();
-    if let Err(wait) = lock(&state.throttle).attempt(&login, ip, std::time::Instant::now()) {
-        tracing::warn!(%login, %ip, "sign-in throttled");
-        return Err(throttled(wait));
-    }
-    // argon2 is slow on purpose: off the async threads.
-    let store = state.store.clone();
-    let (l, p) = (login.clone(), password.to_owned());
-    let result = off_thread(move || crate::service::accounts::check(&store, &l, &p))
-        .await
-        .map_err(IntoResponse::into_response)?;
-    match result {
-        Ok(u) => {
-            lock(&state.throttle).succeeded(&login, ip);
-            Ok(u)
-        }
-        Err((message, why)) => {
-            tracing::warn!(%login, %ip, reason = why.code(), "sign-in refused");
-            let status = if why == crate::service::accounts::Refused::Store {
-                StatusCode::INTERNAL_SERVER_ERROR
-            } else {
-                StatusCode::UNAUTHORIZED
-            };
-            Err(ApiError::new(status, message).into_response())
-        }
-    }
-}
-
-async fn login(
-    State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>,
-) -> Result<Json<LoginReply>, Response> {
-    let Json(req) = body.map_err(|e| bad_json(&e).into_response())?;
-    let ip = addr.ip().to_string();
-    let user = check_password(&state, &req.login, &req.password, &ip).await?;
-    let token = new_token();
-    let at = state.clock.now();
-    let session = Session {
-        user: user.id,
-        created: at,
-        expires: at + state.token_ttl,
-    };
-    let (id, hash, wanted, expires) = (user.id, token_hash(&token), req.client, session.expires);
-    let client = blocking(&state.store, move |store| {
-        // The workstation's client id: kept if it is free or this user's.
-        let client = match wanted {
-            Some(c) if store.register_client(c, id)? == id => c,
-            _ => {
-                let c = uuid::Uuid::now_v7();
-                store.register_client(c, id)?;
-                c
-            }
-        };
-        store.put_session(&hash, &session)?;
-        Ok(client)
-    })
-    .await
-    .map_err(IntoResponse::into_response)?;
-    tracing::info!(login = %user.login, %ip, %client, "signed in");
-    Ok(Json(LoginReply {
-        token,
-        expires,
-        user: Me::of(&user),
-        client: Some(client),
-    }))
-}
-
-/// `DELETE /api/session`: signs out; the token no longer works.
-async fn logout(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let user = authenticate(&state, &headers)?;
-    if let Some(hash) = bearer(&headers).map(token_hash) {
-        blocking(&state.store, move |s| s.drop_session(&hash)).await?;
-    }
-    tracing::info!(login = %user.login, "signed out");
-    Ok(Json(serde_json::json!({ "signed_out": true })))
-}
-
-/// `POST /api/password`: a new password for the signed-in user, given the
-/// old one; the user's other sessions end.
-async fn password(
-    State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Result<Json<PasswordRequest>, axum::extract::rejection::JsonRejection>,
-) -> Result<Json<serde_json::Value>, Response> {
-    let me = authenticate(&state, &headers).map_err(IntoResponse::into_response)?;
-    let Json(req) = body.map_err(|e| bad_json(&e).into_response())?;
-    if let Some(why) = crate::service::accounts::weak_password(&req.new) {
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, why).into_response());
-    }
-    let ip = addr.ip().to_string();
-    let mut user = check_password(&state, &me.login, &req.old, &ip).await?;
-    let new = req.new.clone();
-    let hash = off_thread(move || crate::service::accounts::hash_password(&new))
-        .await
-        .map_err(IntoResponse::into_response)?
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e).into_response())?;
-    user.password_hash = hash;
-    let keep = bearer(&headers).map(token_hash);
-    let changed = user.clone();
-    let ended = blocking(&state.store, move |store| {
-        store.commit(
-            &crate::store::Mutation::new(Some(changed.id), "user.password", "Пароль изменён")
-                .with(crate::store::Record::User(Box::new(changed.clone()))),
-        )?;
-        store.drop_sessions_of(changed.id, keep.as_deref())
-    })
-    .await
-    .map_err(IntoResponse::into_response)?;
-    tracing::info!(login = %user.login, %ip, ended, "password changed");
-    Ok(Json(
-        serde_json::json!({ "changed": true, "sessions_ended": ended }),
-    ))
-}
-
-async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Me>, ApiError> {
-    let user = authenticate(&state, &headers)?;
-    Ok(Json(Me::of(&user)))
-}
-
 /// Runs slow or blocking work (a hash, a store read or write) off the
 /// async threads; a task that died is a Russian 500, its cause logged.
 pub(crate) async fn off_thread<T: Send + 'static>(
@@ -371,21 +188,6 @@ pub(crate) async fn blocking<T: Send + 'static>(
 ) -> Result<T, ApiError> {
     let store = store.clone();
     off_thread(move || f(&store)).await?.map_err(ApiError::from)
-}
-
-fn lock(t: &Mutex<Throttle>) -> std::sync::MutexGuard<'_, Throttle> {
-    t.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// 32 random bytes as hex.
-fn new_token() -> String {
-    use rand::RngCore as _;
-    let mut b = [0u8; 32];
-    rand::rng().fill_bytes(&mut b);
-    b.iter().fold(String::with_capacity(64), |mut s, x| {
-        let _ = write!(s, "{x:02x}");
-        s
-    })
 }
 
 /// A body that is not the JSON expected, in Russian.
@@ -564,129 +366,6 @@ pub fn router(state: AppState, timeout: Duration) -> Router {
         .with_state(state)
 }
 
-/// `POST /api/admin/backup`: `smarteka backup` on the server's machine asks
-/// the running server for a backup, showing the secret of its control file
-/// (readable only by the account the server runs as), from loopback only.
-async fn admin_backup(
-    State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Result<Json<BackupRequest>, axum::extract::rejection::JsonRejection>,
-) -> Result<Json<crate::store::backup::Manifest>, ApiError> {
-    let shown = headers.get(CONTROL_HEADER).and_then(|v| v.to_str().ok());
-    let allowed = addr.ip().to_canonical().is_loopback()
-        && state.control.as_deref().is_some_and(|secret| {
-            shown.is_some_and(|s| constant_eq(s.as_bytes(), secret.as_bytes()))
-        });
-    if !allowed {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "Резервную копию заказывают командой smarteka backup на машине сервера.",
-        ));
-    }
-    let Json(req) = body.map_err(|e| bad_json(&e))?;
-    let store = state.store.clone();
-    let manifest = off_thread(move || store.backup(&req.dir, |_| {}))
-        .await?
-        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
-    tracing::info!(seq = manifest.seq, "backup made on request");
-    Ok(Json(manifest))
-}
-
-/// Equality that takes as long wherever the first difference is.
-fn constant_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// The server's files readable by the account it runs as only: the store
-/// directory 0700 (which alone keeps everyone else out of all below it),
-/// and its own files and the database's 0600. The attachment folders are
-/// not walked: there may be many files, and the 0700 above guards them.
-fn private(dir: &std::path::Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt as _;
-    let mode = std::fs::Permissions::from_mode;
-    std::fs::set_permissions(dir, mode(0o700))?;
-    for folder in [dir.to_owned(), dir.join("db")] {
-        for e in std::fs::read_dir(&folder)?.flatten() {
-            let ft = e.file_type()?;
-            if ft.is_dir() {
-                std::fs::set_permissions(e.path(), mode(0o700))?;
-            } else if ft.is_file() {
-                std::fs::set_permissions(e.path(), mode(0o600))?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Writes the control file: the address and a new secret, 0600.
-fn write_control(
-    dir: &std::path::Path,
-    addr: SocketAddr,
-    tls: bool,
-    secret: &str,
-) -> std::io::Result<()> {
-    use std::io::Write as _;
-    use std::os::unix::fs::OpenOptionsExt as _;
-    let path = dir.join(CONTROL_FILE);
-    let _ = std::fs::remove_file(&path);
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&path)?;
-    let text =
-        serde_json::json!({ "addr": addr.to_string(), "tls": tls, "secret": secret }).to_string();
-    f.write_all(text.as_bytes())?;
-    f.sync_all()
-}
-
-/// Takes the scheduled backups and clears stale partial uploads, until the
-/// process ends.
-fn housekeeping(store: &Arc<Store>, plan: Option<BackupPlan>) {
-    let sweeper = store.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60 * 60));
-        loop {
-            tick.tick().await;
-            let s = sweeper.clone();
-            let swept = tokio::task::spawn_blocking(move || {
-                crate::store::blobs::Blobs::new(s.dir()).sweep_partials(PARTIAL_AGE)
-            })
-            .await;
-            if let Ok((files, bytes)) = swept
-                && files > 0
-            {
-                tracing::info!(files, bytes, "stale partial uploads removed");
-            }
-        }
-    });
-    let Some(plan) = plan else { return };
-    let store = store.clone();
-    tokio::spawn(async move {
-        // The first one when the newest is `every` old (at once if it is
-        // older or there is none), so restarts never postpone backups.
-        let age = crate::store::backup::newest_scheduled(&plan.dir)
-            .and_then(|t| (Utc::now() - t).to_std().ok())
-            .unwrap_or(plan.every);
-        let first = tokio::time::Instant::now() + plan.every.saturating_sub(age);
-        let mut tick = tokio::time::interval_at(first, plan.every);
-        loop {
-            tick.tick().await;
-            let (s, p) = (store.clone(), plan.clone());
-            let made = tokio::task::spawn_blocking(move || {
-                crate::store::backup::scheduled_backup(&s, &p.dir, p.keep, Utc::now())
-            })
-            .await;
-            match made {
-                Ok(Ok(path)) => tracing::info!(path = %path.display(), "scheduled backup made"),
-                Ok(Err(e)) => tracing::error!(error = %e, "scheduled backup failed"),
-                Err(e) => tracing::error!(error = %e, "scheduled backup failed"),
-            }
-        }
-    });
-}
-
 impl AppState {
     pub fn new(store: Arc<Store>, token_ttl: chrono::Duration) -> Self {
         Self {
@@ -735,11 +414,12 @@ pub async fn serve(opts: Options) -> Result<(), String> {
             opts.data.display()
         )
     })?;
-    if let Err(e) = store.purge_sessions(Utc::now()) {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    if let Err(e) = store.purge_sessions(clock.now()) {
         tracing::warn!(error = %e, "expired sessions not purged");
     }
     store.epoch().map_err(|e| e.to_string())?;
-    let mut state = AppState::new(store.clone(), opts.token_ttl);
+    let mut state = AppState::new(store.clone(), opts.token_ttl).with_clock(clock.clone());
     let secret = new_token();
     state.control = Some(Arc::new(secret.clone()));
     let (news, closing) = (state.news.clone(), state.closing.clone());
@@ -750,7 +430,7 @@ pub async fn serve(opts: Options) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     write_control(&opts.data, addr, opts.tls.is_some(), &secret)
         .map_err(|e| format!("Файл управления сервером не записан: {e}"))?;
-    housekeeping(&store, opts.backups.clone());
+    housekeeping(&store, opts.backups.clone(), clock);
     let handle = axum_server::Handle::new();
     let shutdown = handle.clone();
     tokio::spawn(async move {

@@ -1,7 +1,7 @@
 use uuid::Uuid;
 
 use super::*;
-use crate::domain::passport::{Partner, TeamMember};
+use crate::domain::passport::{ImageFormat, Material, MaterialKind, Partner, TeamMember};
 use crate::domain::refdata::refdata;
 
 use crate::domain::fixtures::{REQUIRED, complete_profile, file, valid};

@@ -1,0 +1,241 @@
+//! [`Store::commit`]: the one way to change the store.
+
+use chrono::Utc;
+use sled::Transactional as _;
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+
+use super::{
+    APPLICATIONS, AUDIT, AUDIT_INDEX, AuditEntry, BLOB_REFS, CHAIN, CHANGES, CLIENTS, ChangeEntry,
+    EVENTS, EntityRef, INBOX, KEY_CLIENT, KEY_CURSOR, KEY_OP_SEQ, KEY_SEQ, LEADERS, LOGINS, META,
+    Mutation, Notice, OUTBOX, PRACTICES, REVISIONS, Record, Result, STEPS, SUMMARIES, SYNCED,
+    Store, StoreError, Summary, USERS, UserId, chain_link, codec, entity_key, files_of, keyed,
+    op_hash_key, own_revision_key, read_u64, revision_key, settled, u64_key,
+};
+
+impl Store {
+    /// The one way to change the store: records, audit entry and change-log
+    /// entry in one transaction, flushed to disk before returning the new
+    /// sequence number.
+    pub fn commit(&self, m: &Mutation) -> Result<u64> {
+        let _gate = self.write_gate();
+        let at = Utc::now();
+        let mut entities: Vec<EntityRef> = Vec::new();
+        for r in &m.records {
+            let k = r.key();
+            if !entities.contains(&k) {
+                entities.push(k);
+            }
+        }
+        // Encode outside the transaction: the closure may run more than once.
+        let mut encoded = Vec::with_capacity(m.records.len());
+        for r in &m.records {
+            match r {
+                Record::User(u) => {
+                    encoded.push((USERS, u.id.as_bytes().to_vec(), codec::encode(u.as_ref())?));
+                }
+                Record::Practice(p) => {
+                    let key = p.id.as_bytes().to_vec();
+                    encoded.push((SUMMARIES, key.clone(), codec::encode(&Summary::of(p))?));
+                    encoded.push((PRACTICES, key, codec::encode(p.as_ref())?));
+                }
+                Record::Revision(r) => encoded.push((
+                    REVISIONS,
+                    revision_key(r.practice, r.number),
+                    codec::encode(r.as_ref())?,
+                )),
+                Record::Leaders { year, leaders } => encoded.push((
+                    LEADERS,
+                    year.to_be_bytes().to_vec(),
+                    codec::encode(leaders)?,
+                )),
+                Record::Application(a) => encoded.push((
+                    APPLICATIONS,
+                    a.id.as_bytes().to_vec(),
+                    codec::encode(a.as_ref())?,
+                )),
+                Record::Event(e) => {
+                    encoded.push((EVENTS, e.id.as_bytes().to_vec(), codec::encode(e.as_ref())?));
+                }
+            }
+        }
+        let logins: Vec<(String, UserId)> = m
+            .records
+            .iter()
+            .filter_map(|r| match r {
+                Record::User(u) => Some((u.login.clone(), u.id)),
+                _ => None,
+            })
+            .collect();
+
+        let (practice, title) = m
+            .records
+            .iter()
+            .find_map(|r| match r {
+                Record::Practice(p) => Some((Some(p.id), p.passport.title.clone())),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let mut refs: Vec<Vec<u8>> = Vec::new();
+        for r in &m.records {
+            for sha in files_of(r) {
+                refs.push([sha.as_bytes(), &entity_key(r.key())].concat());
+            }
+        }
+        let fresh: Vec<(usize, Vec<u8>, EntityRef)> = m
+            .fresh
+            .iter()
+            .filter_map(|e| {
+                let (tree, key) = match e {
+                    EntityRef::User(id) => (USERS, id.as_bytes().to_vec()),
+                    EntityRef::Practice(id) => (PRACTICES, id.as_bytes().to_vec()),
+                    EntityRef::Application(id) => (APPLICATIONS, id.as_bytes().to_vec()),
+                    EntityRef::Event(id) => (EVENTS, id.as_bytes().to_vec()),
+                    EntityRef::Leaders(_) => return None,
+                };
+                Some((tree, key, *e))
+            })
+            .collect();
+        // New records, counted inside the transaction (it may run again).
+        let added = std::cell::Cell::new([0u64; 4]);
+        // The trees a commit writes (not the server's file owners nor the
+        // client's journal of sent ops, which are written apart).
+        let result = self.trees[..=BLOB_REFS].transaction(
+            |tx: &Vec<TransactionalTree>| -> Result<u64, ConflictableTransactionError<StoreError>> {
+                added.set([0; 4]);
+                for (tree, key, e) in &fresh {
+                    if tx[*tree].get(key.as_slice())?.is_some() {
+                        return Err(ConflictableTransactionError::Abort(StoreError::Exists(
+                            e.name(),
+                        )));
+                    }
+                }
+                for (login, id) in &logins {
+                    if let Some(owner) = tx[LOGINS].get(login.as_bytes())?
+                        && owner.as_ref() != id.as_bytes()
+                    {
+                        return Err(ConflictableTransactionError::Abort(StoreError::LoginTaken(
+                            login.clone(),
+                        )));
+                    }
+                    tx[LOGINS].insert(login.as_bytes(), id.as_bytes().as_slice())?;
+                }
+                for (tree, key, value) in &encoded {
+                    let before = tx[*tree].insert(key.as_slice(), value.as_slice())?;
+                    let slot = match *tree {
+                        PRACTICES => Some(0),
+                        USERS => Some(1),
+                        APPLICATIONS => Some(2),
+                        EVENTS => Some(3),
+                        _ => None,
+                    };
+                    if let (Some(i), None) = (slot, before) {
+                        let mut a = added.get();
+                        a[i] += 1;
+                        added.set(a);
+                    }
+                }
+                for k in &refs {
+                    // Most edits name the files they named before.
+                    if tx[BLOB_REFS].get(k.as_slice())?.is_none() {
+                        tx[BLOB_REFS].insert(k.as_slice(), &[])?;
+                    }
+                }
+                let seq = tx[META].get(KEY_SEQ)?.map_or(0, |v| read_u64(&v)) + 1;
+                tx[META].insert(KEY_SEQ, &u64_key(seq))?;
+                let audit = AuditEntry {
+                    seq,
+                    at,
+                    actor: m.actor,
+                    action: m.action.clone(),
+                    summary: m.summary.clone(),
+                    entities: entities.clone(),
+                    transition: m.transition.clone(),
+                };
+                for e in &entities {
+                    tx[AUDIT_INDEX].insert(keyed(&entity_key(*e), seq), &[])?;
+                }
+                for user in &m.notify {
+                    let notice = Notice {
+                        seq,
+                        at,
+                        actor: m.actor,
+                        practice,
+                        title: title.clone(),
+                        text: m.summary.clone(),
+                        read: false,
+                    };
+                    let n = codec::encode(&notice)
+                        .map_err(|e| ConflictableTransactionError::Abort(e.into()))?;
+                    tx[INBOX].insert(keyed(user.as_bytes(), seq), n)?;
+                }
+                let change = ChangeEntry {
+                    seq,
+                    at,
+                    entities: entities.clone(),
+                };
+                let a = codec::encode(&audit)
+                    .map_err(|e| ConflictableTransactionError::Abort(e.into()))?;
+                let c = codec::encode(&change)
+                    .map_err(|e| ConflictableTransactionError::Abort(e.into()))?;
+                let prev = match seq {
+                    1 => None,
+                    n => tx[CHAIN].get(u64_key(n - 1))?,
+                };
+                tx[CHAIN].insert(&u64_key(seq), chain_link(prev.as_deref(), &a).as_slice())?;
+                tx[AUDIT].insert(&u64_key(seq), a)?;
+                tx[CHANGES].insert(&u64_key(seq), c)?;
+                if let Some(kind) = &m.op
+                    && tx[META].get(KEY_CLIENT)?.is_some()
+                {
+                    let n = tx[META].get(KEY_OP_SEQ)?.map_or(0, |v| read_u64(&v)) + 1;
+                    tx[META].insert(KEY_OP_SEQ, &u64_key(n))?;
+                    let op = crate::sync::protocol::Op {
+                        seq: n,
+                        at,
+                        kind: kind.clone(),
+                    };
+                    let bytes = codec::encode(&op)
+                        .map_err(|e| ConflictableTransactionError::Abort(e.into()))?;
+                    tx[OUTBOX].insert(&u64_key(n), bytes)?;
+                }
+                if let Some(op) = &m.client_op {
+                    tx[CLIENTS].insert(op.client.as_bytes().as_slice(), &u64_key(op.seq))?;
+                    tx[CLIENTS]
+                        .insert(keyed(op.client.as_bytes(), op.seq), op.result.as_slice())?;
+                    tx[CLIENTS].insert(op_hash_key(op.client, op.seq), op.hash.as_slice())?;
+                }
+                if let Some((client, practice, rev)) = &m.client_rev {
+                    tx[CLIENTS].insert(own_revision_key(*client, *practice, *rev), &[])?;
+                }
+                if let Some(step) = &m.step {
+                    let bytes = codec::encode(step)
+                        .map_err(|e| ConflictableTransactionError::Abort(e.into()))?;
+                    tx[STEPS].insert(&u64_key(seq), bytes)?;
+                }
+                if let Some((cursor, synced)) = &m.pulled {
+                    tx[META].insert(KEY_CURSOR, &u64_key(*cursor))?;
+                    for (id, rev) in synced {
+                        tx[SYNCED].insert(id.as_bytes().as_slice(), &rev.to_be_bytes())?;
+                    }
+                }
+                Ok(seq)
+            },
+        );
+        let seq = settled(result)?;
+        self.db.flush()?;
+        let mut counts = self.counts_lock();
+        let a = added.get();
+        counts.seq = seq;
+        counts.practices += a[0];
+        counts.users += a[1];
+        counts.applications += a[2];
+        counts.events += a[3];
+        // The change is committed and flushed: a mark that cannot be
+        // written (a full disk) only lags behind, which never refuses a
+        // whole store; the user is not told that a saved change failed.
+        if let Err(e) = self.mark.write(&counts) {
+            tracing::error!(error = %e, seq, "high-water mark not written");
+        }
+        Ok(seq)
+    }
+}
