@@ -208,7 +208,11 @@ fn two_clients_merge_fields_and_surface_a_conflict() {
     let reason = first["results"][0][1]["Rejected"]["reason"]
         .as_str()
         .expect("refused: an author may not confirm");
-    assert!(reason.contains("недоступно"), "{reason}");
+    // The same refusal as the CLI's and the workstation's.
+    assert!(
+        reason.contains("Отказано") && reason.contains("Региональный координатор"),
+        "{reason}"
+    );
     drop(s);
     // The server's practice is still the author's draft with the merged fields.
     let sp = server_passport(server_dir.path(), id);

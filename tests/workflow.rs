@@ -342,10 +342,17 @@ fn bulk_assignment_from_the_queue() {
     sign_in(&mut f.app, "asi");
     let user = f.app.user.clone().expect("asi");
     let queues = review::queues(&f.app.cx(), &user).expect("queues");
-    let assign = queues.iter().find(|q| q.code == "assign").expect("queue");
+    let tab = queues
+        .iter()
+        .position(|q| q.code == "assign")
+        .expect("queue");
+    let assign = &queues[tab];
     assert!(assign.items.len() >= 2, "the demo has unassigned practices");
     let ids: Vec<PracticeId> = assign.items.iter().take(2).map(|i| i.id).collect();
     key(&mut f.app, KeyCode::Char('o'));
+    for _ in 0..tab {
+        key(&mut f.app, KeyCode::Tab);
+    }
     key(&mut f.app, KeyCode::Char(' '));
     key(&mut f.app, KeyCode::Char(' '));
     key(&mut f.app, KeyCode::Char('a'));

@@ -110,12 +110,14 @@ pub struct Queue {
     pub items: Vec<Item>,
 }
 
-/// One queue of «Очереди»: its code, its name, and the actions whose
-/// being allowed now (by [`workflow::check`]) puts a practice in it. Who
-/// may act where is decided by the workflow alone; a queue only groups it.
+/// One queue of «Очереди»: its code, its name, the stage it groups (if
+/// one), and the actions whose being allowed now (by [`workflow::check`])
+/// puts a practice in it. Who may act where is decided by the workflow
+/// alone; a queue only groups it.
 struct Kind {
     code: &'static str,
     name: &'static str,
+    stage: Option<PracticeStatus>,
     actions: &'static [Action],
 }
 
@@ -124,56 +126,71 @@ const KINDS: [Kind; 11] = [
     Kind {
         code: "returned",
         name: "Мои на доработке",
+        stage: None,
         actions: &[Action::Resubmit],
     },
     Kind {
         code: "actualisation",
         name: "Мои на актуализации",
+        stage: None,
         actions: &[Action::Actualise],
     },
     Kind {
         code: "drafts",
         name: "Мои черновики",
+        stage: None,
         actions: &[Action::Submit],
     },
     Kind {
         code: "confirmation",
         name: "На подтверждении",
+        stage: None,
         actions: &[Action::Confirm],
     },
     Kind {
         code: "packaging",
         name: "Упаковка",
-        actions: &[Action::SetLevel, Action::SendToPublication],
+        stage: Some(PracticeStatus::Packaging),
+        actions: &[
+            Action::SetLevel,
+            Action::SendToExperts,
+            Action::SendToPublication,
+        ],
     },
     Kind {
         code: "review-start",
         name: "Экспертиза: открыть голосование",
-        actions: &[Action::SendToExperts],
+        stage: Some(PracticeStatus::ExpertReview),
+        actions: &[Action::SetLevel, Action::SendToExperts],
     },
     Kind {
         code: "tally",
         name: "Итоги голосования",
+        stage: None,
         actions: &[Action::CloseVote, Action::ProtocolApprove],
     },
     Kind {
         code: "my-vote",
         name: "Экспертиза: мой голос",
+        stage: None,
         actions: &[Action::VoteApprove],
     },
     Kind {
         code: "verification",
         name: "Верификация",
+        stage: None,
         actions: &[Action::Verify],
     },
     Kind {
         code: "assign",
         name: "Назначение эксперта-модератора",
+        stage: None,
         actions: &[Action::Assign],
     },
     Kind {
         code: "publication",
         name: "К публикации",
+        stage: None,
         actions: &[Action::Publish],
     },
 ];
@@ -193,6 +210,9 @@ fn waits(u: &User, p: &Practice, action: Action) -> bool {
 /// The queue the practice waits in for `u`, and the action it waits for.
 pub fn waiting_for(u: &User, p: &Practice) -> Option<(&'static str, Action)> {
     KINDS.iter().find_map(|k| {
+        if k.stage.is_some_and(|s| s != p.status) {
+            return None;
+        }
         k.actions
             .iter()
             .find(|a| waits(u, p, **a))

@@ -48,7 +48,7 @@ impl<'a> Ctx<'a> {
 pub enum ServiceError {
     /// Refused by the regulation's rules or the user's rights, with the
     /// reasons in Russian (no command-line syntax: the CLI adds its flags).
-    #[error("Отказано: {}", .0.join(" "))]
+    #[error("Отказано: {}", sentence(.0))]
     Refused(Vec<String>),
     /// What was asked for does not exist, or is not the user's to see.
     #[error("{0}")]
@@ -59,6 +59,15 @@ pub enum ServiceError {
     /// The store failed, not the rules: worth trying again.
     #[error("{0}")]
     Store(String),
+}
+
+/// The reasons as one text ending with a full stop.
+fn sentence(reasons: &[String]) -> String {
+    let mut text = reasons.join(" ");
+    if !text.ends_with(['.', '!', '?', ')']) {
+        text.push('.');
+    }
+    text
 }
 
 impl ServiceError {

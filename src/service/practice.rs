@@ -160,9 +160,9 @@ pub fn experts_of(store: &Store, category: &str) -> Vec<User> {
     out
 }
 
-/// A file that cannot be attached as given: the input, not the rules.
+/// A file the rules do not accept as an attachment.
 fn refuse(message: String) -> ServiceError {
-    ServiceError::BadInput(message)
+    ServiceError::refused(message)
 }
 
 /// The attachment kinds and their Russian names: `cover`, `consent`, then

@@ -737,7 +737,7 @@ impl Worker {
         let blobs = crate::store::blobs::Blobs::new(self.store.dir());
         let passport =
             crate::service::practice::attach(&blobs, p.passport, source.trim(), kind, None)
-                .map_err(|e| vec![e.message()])?;
+                .map_err(|e| e.reasons())?;
         match execute(&self.cx(), user, Command::Edit { id, passport }) {
             Ok((o, _)) => Ok(self.draft(o.practice)),
             Err(ServiceError::Refused(r)) => Err(r),
