@@ -15,7 +15,7 @@ use smarteka::tui::worker::{Request, Worker};
 fn search(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(dir.path()).expect("store");
-    smarteka::demo::seed(&store, 5_000, 1, |_, _| {}).expect("seed");
+    smarteka::demo::seed_at(&store, 5_000, 1, chrono::Utc::now(), |_, _| {}).expect("seed");
     let (index, _) = SearchIndex::open(&dir.path().join("index"), &store).expect("index");
     let worker = Worker {
         store: Arc::new(store),

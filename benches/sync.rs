@@ -96,7 +96,7 @@ fn main() {
         .expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Arc::new(Store::open(dir.path()).expect("store"));
-    smarteka::demo::seed(&store, 1_800, 1, |_, _| {}).expect("seed");
+    smarteka::demo::seed_at(&store, 1_800, 1, chrono::Utc::now(), |_, _| {}).expect("seed");
     let app = smarteka::server::router(
         smarteka::server::AppState::new(store.clone(), chrono::Duration::hours(1)),
         Duration::from_secs(60),

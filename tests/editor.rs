@@ -64,12 +64,17 @@ fn a_new_passport_with_live_messages_and_autosave() {
     ctrl(&mut f.app, 'y');
     assert!(screen(&f.app, 80, 24).contains("22/110"));
 
-    // Saved by itself shortly after the last keystroke.
+    // Saved by itself shortly after the last keystroke: not before its
+    // deadline, at it.
     let deadline = f.app.deadline().expect("a save is pending");
-    std::thread::sleep(
-        deadline.saturating_duration_since(std::time::Instant::now()) + Duration::from_millis(20),
+    f.app.tick_at(deadline - Duration::from_millis(1));
+    f.app.settle();
+    assert_eq!(
+        f.app.deadline(),
+        Some(deadline),
+        "not saved before the pause"
     );
-    f.app.tick();
+    f.app.tick_at(deadline);
     f.app.settle();
     assert!(f.app.deadline().is_none(), "nothing pending after the save");
     let author = open_store(&f)

@@ -517,7 +517,7 @@ fn a_client_notices_a_history_rewritten_on_the_server() {
     let token = "ab".repeat(32);
     {
         let s = Store::open(&server).expect("store");
-        smarteka::demo::seed(&s, 20, 1, |_, _| {}).expect("seed");
+        smarteka::demo::seed_at(&s, 20, 1, chrono::Utc::now(), |_, _| {}).expect("seed");
         let asi = s.user_by_login("asi").expect("reads").expect("user");
         s.put_session(
             &sha2::Sha256::digest(token.as_bytes()),
@@ -588,4 +588,112 @@ fn a_client_notices_a_history_rewritten_on_the_server() {
     let (_rt, url) = serve_dir(&server);
     let after = sync(&url);
     assert!(after.history_rewritten, "{after:?}");
+}
+
+/// A client killed (SIGKILL) in the middle of its first pull keeps the
+/// pages it had, and the next run goes on from there. The test checks that
+/// the pull was cut off mid-way — some pages kept, not all — instead of
+/// assuming it.
+#[test]
+fn a_client_killed_mid_pull_resumes_and_converges() {
+    use std::io::BufRead as _;
+    let c = Central::start(40);
+    // Enough changes for a feed of several pages.
+    let author = c
+        .store
+        .user_by_login("author")
+        .expect("reads")
+        .expect("author");
+    let drafts: Vec<smarteka::domain::Practice> = c
+        .store
+        .practices()
+        .map(|p| p.expect("reads"))
+        .filter(|p| p.author == author.id && p.status == smarteka::domain::PracticeStatus::Draft)
+        .take(4)
+        .collect();
+    assert!(!drafts.is_empty(), "the demo author has drafts");
+    let cx = common::cx(&c.store);
+    for i in 0..(3 * smarteka::server::PAGE + 100) {
+        let p = &drafts[i % drafts.len()];
+        let mut passport = c
+            .store
+            .practice(p.id)
+            .expect("reads")
+            .expect("exists")
+            .passport;
+        passport.goal = format!("Цель, правка {i}");
+        smarteka::service::practice::execute(
+            &cx,
+            &author,
+            smarteka::domain::command::Command::Edit { id: p.id, passport },
+        )
+        .expect("edited");
+    }
+    let last = c.store.last_seq().expect("seq");
+    let mut cut = None;
+    for _attempt in 0..5 {
+        let dir = tempfile::tempdir().expect("tempdir");
+        smarteka::sync::client::api::remember(dir.path(), &c.credentials("author"))
+            .expect("remembered");
+        Store::open(dir.path())
+            .expect("store")
+            .link()
+            .expect("linked");
+        let mut client = std::process::Command::new(env!("CARGO_BIN_EXE_smarteka"))
+            .arg("--data")
+            .arg(dir.path())
+            .arg("sync")
+            .env_remove("SMARTEKA_CONFIG")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("syncs");
+        let stderr = std::io::BufReader::new(client.stderr.take().expect("stderr"));
+        for line in stderr.lines() {
+            if line.expect("text").starts_with("Получено: ") {
+                break;
+            }
+        }
+        let _ = client.kill();
+        let _ = client.wait();
+        let cursor = Store::open(dir.path())
+            .expect("reopens after the kill")
+            .pull_cursor()
+            .expect("cursor");
+        if cursor > 0 && cursor < last {
+            cut = Some((dir, cursor));
+            break;
+        }
+    }
+    let (dir, cursor) = cut.expect("a pull cut off after its first page, in one of five tries");
+    assert!(
+        cursor > 0 && cursor < last,
+        "interrupted at {cursor} of {last}"
+    );
+    // The next run goes on from its cursor, to the end of the feed.
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_smarteka"))
+        .arg("--data")
+        .arg(dir.path())
+        .arg("sync")
+        .env_remove("SMARTEKA_CONFIG")
+        .output()
+        .expect("syncs");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let store = Store::open(dir.path()).expect("store");
+    assert_eq!(
+        store.pull_cursor().expect("cursor"),
+        last,
+        "pulled to the end"
+    );
+    let latest = format!("Цель, правка {}", 3 * smarteka::server::PAGE + 99);
+    assert!(
+        drafts.iter().any(|p| store
+            .practice(p.id)
+            .expect("reads")
+            .is_some_and(|q| q.passport.goal == latest)),
+        "the last edit arrived"
+    );
 }

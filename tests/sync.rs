@@ -976,39 +976,6 @@ fn each_role_reads_its_scope_and_only_the_asi_publishes() {
 }
 
 #[test]
-fn a_client_killed_mid_pull_resumes_and_converges() {
-    let server_dir = tempfile::tempdir().expect("tempdir");
-    ok(&run(
-        server_dir.path(),
-        &["demo", "--practices", "3000", "--seed", "1"],
-    ));
-    let s = serve(server_dir.path());
-    let a = tempfile::tempdir().expect("tempdir");
-    ok(&run(
-        a.path(),
-        &[
-            "--as",
-            "author",
-            "login",
-            "--server",
-            &format!("http://{}", s.addr),
-        ],
-    ));
-    let mut client = smarteka(a.path())
-        .arg("sync")
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("syncs");
-    std::thread::sleep(std::time::Duration::from_millis(400));
-    let _ = client.kill();
-    let _ = client.wait();
-    // Whatever page it was in, the next run goes on from its cursor.
-    ok(&run(a.path(), &["sync"]));
-    let o = run(a.path(), &["sync", "verify"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
-}
-
-#[test]
 fn malformed_pushes_are_refused_with_a_message_and_change_nothing() {
     let server_dir = tempfile::tempdir().expect("tempdir");
     ok(&run(

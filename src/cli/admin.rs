@@ -6,7 +6,6 @@
 
 use std::path::Path;
 
-use chrono::Utc;
 use uuid::Uuid;
 
 use crate::cli::practice::password;
@@ -92,7 +91,7 @@ pub fn run(data: &Path, cmd: &UserCommand) -> Result<(), Failure> {
                 email_verified: false,
                 consents: Vec::new(),
                 disabled: false,
-                created: Utc::now(),
+                created: crate::cli::clock().now(),
                 verified: None,
             };
             commit(

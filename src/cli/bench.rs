@@ -64,7 +64,8 @@ pub fn run(data: Option<&Path>, practices: usize) -> Result<(), String> {
         // `last_seq` is one read; counting would walk (and load) the whole tree.
         if store.last_seq().map_err(|e| e.to_string())? == 0 {
             let t = Instant::now();
-            crate::demo::seed(&store, practices, 1, |_, _| {}).map_err(|e| e.to_string())?;
+            crate::demo::seed_at(&store, practices, 1, crate::cli::clock().now(), |_, _| {})
+                .map_err(|e| e.to_string())?;
             let seeded = t.elapsed();
             let t = Instant::now();
             SearchIndex::open(&dir.join("index"), &store).map_err(|e| e.to_string())?;
@@ -220,7 +221,8 @@ fn editor_figures() -> Result<(), String> {
 
     let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
     let store = &Store::open(tmp.path()).map_err(|e| e.to_string())?;
-    crate::demo::seed(store, 10, 1, |_, _| {}).map_err(|e| e.to_string())?;
+    crate::demo::seed_at(store, 10, 1, crate::cli::clock().now(), |_, _| {})
+        .map_err(|e| e.to_string())?;
     let author = store
         .user_by_login("author")
         .map_err(|e| e.to_string())?

@@ -78,9 +78,13 @@ pub enum Command {
         /// Сколько практик создать.
         #[arg(long, default_value_t = 2000, value_name = "N")]
         practices: usize,
-        /// Зерно генератора: одно и то же зерно даёт те же данные.
+        /// Зерно генератора: одно и то же зерно с той же датой даёт те же данные.
         #[arg(long, default_value_t = 1, value_name = "S")]
         seed: u64,
+        /// День, от которого отсчитываются все даты демонстрационных данных
+        /// (ГГГГ-ММ-ДД; по умолчанию — сегодня).
+        #[arg(long, value_name = "ДАТА")]
+        today: Option<String>,
     },
     /// Искать практики в опубликованном каталоге и «Базе знаний».
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
@@ -653,7 +657,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     .tempdir()?;
                 init_log(&config, dir.path());
                 let store = Store::open(dir.path())?;
-                seed_with_progress(&store, 2000, 1)?;
+                seed_with_progress(&store, 2000, 1, clock().now())?;
                 drop(store);
                 tui(&config, dir.path())
             } else {
@@ -662,12 +666,24 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 tui(&config, &data)
             }
         }
-        Some(Command::Demo { practices, seed }) => {
+        Some(Command::Demo {
+            practices,
+            seed,
+            today,
+        }) => {
+            let now = match today.as_deref() {
+                None => clock().now(),
+                Some(text) => chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+                    .map_err(|_| fail(format!("«{text}» — не дата: укажите ГГГГ-ММ-ДД."), 2))?
+                    .and_hms_opt(12, 0, 0)
+                    .unwrap_or_default()
+                    .and_utc(),
+            };
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
             let store = Store::open(&data)?;
             let started = std::time::Instant::now();
-            seed_with_progress(&store, practices, seed)?;
+            seed_with_progress(&store, practices, seed, now)?;
             let (index, c) = SearchIndex::open(&data.join("index"), &store)?;
             eprintln!(
                 "Готово за {:.1} с: {} практик, в поисковом индексе {}, хранилище «{}».",
@@ -842,10 +858,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
-fn seed_with_progress(store: &Store, n: usize, seed: u64) -> Result<(), Failure> {
+fn seed_with_progress(
+    store: &Store,
+    n: usize,
+    seed: u64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), Failure> {
     let tty = std::io::stderr().is_terminal();
     eprintln!("Создание демонстрационных данных: {n} практик…");
-    crate::demo::seed(store, n, seed, |done, total| {
+    crate::demo::seed_at(store, n, seed, now, |done, total| {
         if tty {
             let width = 30;
             let filled = done * width / total.max(1);
@@ -878,8 +899,7 @@ fn tui(config: &Config, data: &Path) -> Result<(), Failure> {
     }
     let (calendar, cal_problems) = config.calendar(data);
     notes.extend(cal_problems);
-    let year = chrono::Local::now().date_naive();
-    let year = chrono::Datelike::year(&year);
+    let year = chrono::Datelike::year(&clock().today());
     if calendar.is_provisional(year) {
         notes.insert(
             0,

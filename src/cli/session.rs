@@ -157,8 +157,12 @@ pub fn sync(data: &Path) -> Result<(), Failure> {
     let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let s = runtime
         .block_on(crate::sync::client::sync(&store, &creds, |line| {
+            // On a terminal one line updated in place; in a log, a line
+            // per page kept.
             if tty {
                 eprint!("\r{line}\x1b[K");
+            } else {
+                eprintln!("{line}");
             }
         }))
         .map_err(|e| {

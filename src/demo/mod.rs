@@ -70,18 +70,6 @@ fn epoch() -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
-/// Fills the store with `n` practices made from `seed`, the demo logins and
-/// the regional users; reports progress as (done, total). Practices are
-/// written in batches through [`Store::commit`].
-pub fn seed(
-    store: &Store,
-    n: usize,
-    seed: u64,
-    progress: impl FnMut(usize, usize),
-) -> Result<Seeded, DemoError> {
-    seed_at(store, n, seed, Utc::now(), progress)
-}
-
 /// The logins whose ids the demo workflow refers to.
 struct Actors {
     author: UserId,
@@ -308,7 +296,7 @@ mod tests {
             assert!(pa.iter().any(|p| p.passport.level == Some(l)));
         }
         assert!(matches!(
-            seed(&sa, 1, 7, |_, _| {}),
+            seed_at(&sa, 1, 7, now, |_, _| {}),
             Err(DemoError::AlreadySeeded)
         ));
     }
@@ -317,7 +305,7 @@ mod tests {
     fn demo_logins_have_their_roles_and_complete_profiles() {
         let dir = tempfile::tempdir().expect("tempdir");
         let s = Store::open(dir.path()).expect("store");
-        seed(&s, 30, 1, |_, _| {}).expect("seeds");
+        seed_at(&s, 30, 1, Utc::now(), |_, _| {}).expect("seeds");
         for login in demo_logins() {
             let u = s.user_by_login(login).expect("reads").expect("exists");
             assert!(
@@ -364,7 +352,7 @@ mod tests {
     fn submitted_demo_passports_pass_the_rules_of_their_time() {
         let dir = tempfile::tempdir().expect("tempdir");
         let s = Store::open(dir.path()).expect("store");
-        seed(&s, 60, 3, |_, _| {}).expect("seeds");
+        seed_at(&s, 60, 3, Utc::now(), |_, _| {}).expect("seeds");
         let lookup = |id| s.user(id).ok().flatten().map(|u| u.profile);
         for p in s.practices().filter_map(Result::ok) {
             let cx = Context {

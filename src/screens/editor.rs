@@ -889,9 +889,9 @@ impl Screen for Editor {
         self.save()
     }
 
-    fn on_tick(&mut self) -> Vec<Effect> {
+    fn on_tick(&mut self, now: Instant) -> Vec<Effect> {
         match Editor::deadline(self) {
-            Some(d) if d <= Instant::now() => self.save(),
+            Some(d) if d <= now => self.save(),
             _ => Vec::new(),
         }
     }
@@ -911,7 +911,12 @@ impl Screen for Editor {
                     Ok(d) => {
                         self.base = d.practice.passport.clone();
                         self.profiles.clone_from(&d.profiles);
-                        let at = chrono::Local::now().format("%H:%M:%S").to_string();
+                        let at = d
+                            .practice
+                            .updated
+                            .with_timezone(&chrono::Local)
+                            .format("%H:%M:%S")
+                            .to_string();
                         self.saved = Some((d.practice.revision, at));
                         self.problems.clear();
                         if let Some(i) = self.items.iter_mut().find(|i| i.key == Key::Attachments) {

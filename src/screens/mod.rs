@@ -92,7 +92,9 @@ pub trait Screen {
     fn deadline(&self) -> Option<std::time::Instant> {
         None
     }
-    fn on_tick(&mut self) -> Vec<Effect> {
+    /// The screen's timers, as of `now`.
+    fn on_tick(&mut self, now: std::time::Instant) -> Vec<Effect> {
+        let _ = now;
         Vec::new()
     }
     /// The program is ending: save whatever is pending.

@@ -4,7 +4,6 @@
 //! steps of the user's role; the yearly summary with bars. Also the
 //! «Хочу внедрить» window opened from the passport view.
 
-use chrono::Datelike;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -365,9 +364,7 @@ impl Screen for Replication {
             (Mode::List, Action::YearSummary) => {
                 self.mode = Mode::Summary;
                 self.summary = None;
-                return vec![Effect::Send(Request::ReplicationSummary {
-                    year: chrono::Local::now().year(),
-                })];
+                return vec![Effect::Send(Request::ReplicationSummary)];
             }
             (Mode::List, Action::Back) => return vec![Effect::Close],
             (Mode::Detail, Action::Down) => self.scroll = self.scroll.saturating_add(1),
@@ -673,10 +670,7 @@ impl Replication {
             ]),
         ];
         if let Some((due, what)) = a.due(crate::domain::calendar::current()) {
-            let late = a.overdue(
-                crate::domain::calendar::current(),
-                chrono::Local::now().date_naive(),
-            );
+            let late = d.overdue;
             lines.push(Line::from(Span::styled(
                 format!(
                     "Срок: {what} до {}{}",

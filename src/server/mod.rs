@@ -8,6 +8,7 @@ mod admin;
 mod auth;
 mod blobs;
 mod sync;
+pub use sync::PAGE;
 mod throttle;
 
 use std::net::SocketAddr;

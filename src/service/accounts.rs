@@ -185,6 +185,7 @@ pub fn authoring_with(
         }
     }
     m.op = Some(OpKind::Authoring { login, grant });
+    m.at = Some(cx.now());
     extra(&mut m);
     store.commit(&m)?;
     Ok(next)

@@ -67,6 +67,7 @@ pub fn execute_with(
         return Ok((outcome, None));
     }
     let mut m = Mutation::new(Some(actor.id), outcome.action, outcome.summary.clone())
+        .at(cx.now())
         .with(Record::Practice(Box::new(outcome.practice.clone())));
     m.transition.clone_from(&outcome.transition);
     if !outcome.notify.is_empty() {
@@ -278,7 +279,7 @@ mod tests {
     fn create_edit_and_refusals_reach_the_store_with_audit_and_revisions() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(dir.path()).expect("store");
-        crate::demo::seed(&store, 5, 1, |_, _| {}).expect("seed");
+        crate::demo::seed_at(&store, 5, 1, chrono::Utc::now(), |_, _| {}).expect("seed");
         let author = store
             .user_by_login("author")
             .expect("read")

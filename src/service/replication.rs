@@ -89,6 +89,7 @@ pub fn apply_with(
     m.op = Some(OpKind::Apply {
         application: Box::new(app.clone()),
     });
+    m.at = Some(cx.now());
     extra(&mut m);
     store.commit(&m)?;
     Ok(app)
@@ -230,6 +231,7 @@ pub fn act_with(
         documents: args.documents.clone(),
     });
     m.step = Some(step);
+    m.at = Some(cx.now());
     extra(&mut m);
     store.commit(&m)?;
     Ok(next)
@@ -268,6 +270,7 @@ pub fn create_event_with(
     m.op = Some(OpKind::Event {
         event: Box::new(e.clone()),
     });
+    m.at = Some(cx.now());
     extra(&mut m);
     store.commit(&m)?;
     Ok(e)
@@ -314,6 +317,7 @@ pub fn interest_with(
         region: region.to_owned(),
         practices: practices.to_vec(),
     });
+    m.at = Some(cx.now());
     extra(&mut m);
     store.commit(&m)?;
     Ok(next)

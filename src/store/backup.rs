@@ -11,6 +11,8 @@ use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
+
+use crate::domain::clock::{Clock as _, SYSTEM};
 use serde::{Deserialize, Serialize};
 
 use super::blobs::{Blobs, hash_file};
@@ -167,7 +169,7 @@ impl Store {
         }
         let manifest = Manifest {
             format: FORMAT,
-            created: Utc::now(),
+            created: SYSTEM.now(),
             seq: mark.seq,
             practices: mark.practices,
             users: mark.users,

@@ -1,6 +1,6 @@
 //! [`Store::commit`]: the one way to change the store.
 
-use chrono::Utc;
+use crate::domain::clock::{Clock as _, SYSTEM};
 use sled::Transactional as _;
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 
@@ -18,7 +18,7 @@ impl Store {
     /// sequence number.
     pub fn commit(&self, m: &Mutation) -> Result<u64> {
         let _gate = self.write_gate();
-        let at = Utc::now();
+        let at = m.at.unwrap_or_else(|| SYSTEM.now());
         let mut entities: Vec<EntityRef> = Vec::new();
         for r in &m.records {
             let k = r.key();

@@ -221,6 +221,9 @@ pub struct Mutation {
     pub pulled: Option<(u64, Vec<(PracticeId, u32)>)>,
     /// A replication step, for the application's timeline.
     pub step: Option<crate::domain::replication::Step>,
+    /// When the change was made, by the caller's clock (the service
+    /// context's); else the machine's.
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Mutation {
@@ -238,7 +241,15 @@ impl Mutation {
             client_rev: None,
             pulled: None,
             step: None,
+            at: None,
         }
+    }
+
+    /// The change as made at `at`.
+    #[must_use]
+    pub fn at(mut self, at: chrono::DateTime<chrono::Utc>) -> Self {
+        self.at = Some(at);
+        self
     }
 
     #[must_use]

@@ -1,7 +1,7 @@
 //! The client side of sync: its id, the outbox of ops waiting for the
 //! server, the journal of sent ops, the server epoch and the pull cursor.
 
-use chrono::Utc;
+use crate::domain::clock::{Clock as _, SYSTEM};
 use sled::Transactional as _;
 use sled::transaction::ConflictableTransactionError;
 use uuid::Uuid;
@@ -97,7 +97,7 @@ impl Store {
     ) -> Result<(Uuid, usize)> {
         let _gate = self.write_gate();
         let id = id.unwrap_or_else(Uuid::now_v7);
-        let at = Utc::now();
+        let at = SYSTEM.now();
         let mut ops: Vec<crate::sync::protocol::OpKind> = resend.to_vec();
         for v in self.trees[OUTBOX].iter().values() {
             ops.push(codec::decode::<crate::sync::protocol::Op>(&v?)?.kind);

@@ -588,15 +588,21 @@ impl App {
 
     /// Runs the top screen's timer work when it is due.
     pub fn tick(&mut self) {
+        self.tick_at(std::time::Instant::now());
+    }
+
+    /// [`App::tick`] as of `now`: the timers due by then run (tests pass
+    /// the deadline instead of waiting for it).
+    pub fn tick_at(&mut self, now: std::time::Instant) {
         if self
             .sync
             .as_ref()
-            .is_some_and(|s| !s.running && s.next <= std::time::Instant::now())
+            .is_some_and(|s| !s.running && s.next <= now)
         {
             self.dirty = true;
             self.sync_now();
         }
-        let effects = self.top().on_tick();
+        let effects = self.top().on_tick(now);
         if !effects.is_empty() {
             self.dirty = true;
         }

@@ -3,6 +3,8 @@
 //! requests is collapsed to the newest one.
 
 use std::fmt::Write as _;
+
+use chrono::Datelike as _;
 use std::sync::Arc;
 use std::sync::mpsc;
 
@@ -49,10 +51,9 @@ pub enum Request {
         practice: PracticeId,
         request: Box<crate::domain::replication::Request>,
     },
-    /// The yearly summary of §5.3.5.
-    ReplicationSummary {
-        year: i32,
-    },
+    /// The yearly summary of §5.3.5, of this year by the workstation's
+    /// clock.
+    ReplicationSummary,
     Search {
         tag: u64,
         query: SearchQuery,
@@ -308,6 +309,8 @@ pub struct ApplicationView {
     pub timeline: Vec<crate::service::replication::TimelineStep>,
     /// Every step, with why it is not allowed now.
     pub offers: Vec<(crate::domain::replication::Action, Result<(), String>)>,
+    /// Working days past the step's deadline, by the workstation's clock.
+    pub overdue: Option<i64>,
 }
 
 #[derive(Clone)]
@@ -533,8 +536,8 @@ impl Worker {
                 .map(Box::new)
                 .map_err(|e| e.message()),
             ),
-            Request::ReplicationSummary { year } => Reply::ReplicationSummary(
-                crate::service::replication::summary(&self.store, year)
+            Request::ReplicationSummary => Reply::ReplicationSummary(
+                crate::service::replication::summary(&self.store, self.clock.today().year())
                     .map(Box::new)
                     .map_err(|e| e.to_string()),
             ),
@@ -940,6 +943,7 @@ impl Worker {
             moderator: name(app.moderator),
             timeline: crate::service::replication::timeline(&self.store, id).map_err(e)?,
             offers,
+            overdue: app.overdue(self.cx().calendar(), self.clock.today()),
             app,
         })
     }

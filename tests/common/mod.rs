@@ -150,7 +150,7 @@ impl Central {
     pub fn start(n: usize) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Arc::new(Store::open(dir.path()).expect("store"));
-        smarteka::demo::seed(&store, n, 1, |_, _| {}).expect("seed");
+        smarteka::demo::seed_at(&store, n, 1, chrono::Utc::now(), |_, _| {}).expect("seed");
         let (runtime, url) = serve_store(store.clone());
         Self {
             dir,

@@ -7,8 +7,6 @@
 pub mod api;
 pub mod files;
 
-use chrono::Utc;
-
 use crate::store::{Mutation, Record, Store};
 use crate::sync::protocol::{
     Conflict, OpKind, OpResult, PullReply, PushReply, PushRequest, Remote, pack, unpack,
@@ -145,7 +143,7 @@ fn keep_answer(
                         theirs: Some(theirs.clone()),
                         revision: *revision,
                         reason: None,
-                        at: Utc::now(),
+                        at: op.at,
                     })
                     .map_err(|e| e.to_string())?;
             }
@@ -162,7 +160,7 @@ fn keep_answer(
                     theirs: None,
                     revision: 0,
                     reason: Some(reason.clone()),
-                    at: Utc::now(),
+                    at: op.at,
                 })
                 .map_err(|e| e.to_string())?;
             Ok((0, 1))
