@@ -479,7 +479,7 @@ fn feed_users(c: &Central, creds: &Credentials) -> Vec<smarteka::domain::User> {
 }
 
 #[test]
-fn contacts_in_the_feed_go_to_the_asi_moderator_only() {
+fn contacts_in_the_feed_go_only_to_the_asi_moderator_and_the_regions_coordinator() {
     let c = Central::start(60);
     let rating = c.credentials("rating");
     let me = c
@@ -502,6 +502,20 @@ fn contacts_in_the_feed_go_to_the_asi_moderator_only() {
         asi.iter().any(|u| !u.profile.phone.is_empty()),
         "the Модератор АСИ gets them"
     );
+    // The coordinator, of their region's users (to verify them, §4.1.3).
+    let coordinator = c
+        .store
+        .user_by_login("coordinator")
+        .expect("reads")
+        .expect("user");
+    let region = coordinator.regions_for(smarteka::domain::Role::Coordinator)[0].to_owned();
+    for u in feed_users(&c, &c.credentials("coordinator")) {
+        if u.id == coordinator.id {
+            continue;
+        }
+        let local = u.profile.region.as_deref() == Some(region.as_str());
+        assert_eq!(!u.profile.email.is_empty(), local, "{}", u.login);
+    }
 }
 
 /// A central instance on the store in `dir`, in this process.
@@ -695,5 +709,218 @@ fn a_client_killed_mid_pull_resumes_and_converges() {
             .expect("reads")
             .is_some_and(|q| q.passport.goal == latest)),
         "the last edit arrived"
+    );
+}
+
+/// The workflow step of `login` on the first practice where the workflow
+/// lets them take `action` now.
+fn practice_for(c: &Central, login: &str, action: smarteka::domain::workflow::Action) -> Uuid {
+    let u = c.store.user_by_login(login).expect("reads").expect("user");
+    c.store
+        .practices()
+        .map(|p| p.expect("reads"))
+        .find(|p| smarteka::domain::workflow::check(&u, p, action).is_ok())
+        .unwrap_or_else(|| panic!("the demo has a practice for {login} to {}", action.code()))
+        .id
+}
+
+fn act_op(practice: Uuid, action: &str, to: &[&str], level: Option<u8>) -> Op {
+    Op {
+        seq: 1,
+        at: chrono::Utc::now(),
+        kind: OpKind::Act {
+            practice,
+            action: action.to_owned(),
+            comment: String::new(),
+            to: to.iter().map(|s| (*s).to_owned()).collect(),
+            level,
+            reason: None,
+            documents: Vec::new(),
+        },
+    }
+}
+
+fn rejection(reply: &PushReply) -> String {
+    match &reply.results[0].1 {
+        OpResult::Rejected { reason } => reason.clone(),
+        other => panic!("refused, not {other:?}"),
+    }
+}
+
+/// The server checks a step's arguments with the same function as the CLI
+/// and the workstation: users only where the action names them, and a
+/// level that exists. It used to ignore the one and drop the other.
+#[test]
+fn the_server_checks_step_arguments_as_the_cli_does() {
+    use smarteka::domain::workflow::Action;
+    let c = Central::start(120);
+    let moderator = c.credentials("moderator");
+    let id = practice_for(&c, "moderator", Action::SetLevel);
+    let before = c.store.practice(id).expect("reads").expect("exists");
+
+    let r = push(
+        &c,
+        &moderator,
+        Uuid::now_v7(),
+        vec![act_op(id, "set-level", &[], Some(7))],
+    )
+    .expect("answered");
+    assert!(rejection(&r).contains("Уровня 7 нет"), "{}", rejection(&r));
+
+    let id = practice_for(&c, "moderator", Action::SendToExperts);
+    let r = push(
+        &c,
+        &moderator,
+        Uuid::now_v7(),
+        vec![act_op(id, "send-to-experts", &["nobody-here"], None)],
+    )
+    .expect("answered");
+    assert!(
+        rejection(&r).contains("«nobody-here» не найден"),
+        "{}",
+        rejection(&r)
+    );
+
+    let coordinator = c.credentials("coordinator");
+    let id2 = practice_for(&c, "coordinator", Action::Confirm);
+    let r = push(
+        &c,
+        &coordinator,
+        Uuid::now_v7(),
+        vec![act_op(id2, "return", &["author"], None)],
+    )
+    .expect("answered");
+    assert!(
+        rejection(&r).contains("не назначает пользователей"),
+        "{}",
+        rejection(&r)
+    );
+    // Nothing changed on the server.
+    assert_eq!(
+        c.store
+            .practice(before.id)
+            .expect("reads")
+            .expect("exists")
+            .passport
+            .level,
+        before.passport.level
+    );
+}
+
+/// A refusal names no command-line flag: the workstation shows it as it is
+/// (the CLI adds its flags where it prints one).
+#[test]
+fn refusal_reasons_carry_no_command_line_syntax() {
+    use smarteka::domain::workflow::Action;
+    let c = Central::start(120);
+    let cx = common::cx(&c.store);
+    let blobs = smarteka::store::blobs::Blobs::new(c.store.dir());
+    for (login, action) in [
+        ("moderator", Action::SetLevel),
+        ("asi", Action::Assign),
+        ("asi", Action::Refuse),
+    ] {
+        let u = c.store.user_by_login(login).expect("reads").expect("user");
+        let id = practice_for(&c, login, action);
+        let e = smarteka::service::workflow::act(
+            &cx,
+            &blobs,
+            &u,
+            id,
+            action,
+            &smarteka::service::workflow::ActInput::default(),
+        )
+        .expect_err("an argument is missing");
+        assert!(!e.message().contains("--"), "{}: {e}", action.code());
+        assert!(e.message().contains("Укажите"), "{}: {e}", action.code());
+    }
+}
+
+/// The coordinator's confirmation of a user and the Модератор АСИ's grant
+/// of authoring, made on linked workstations, reach the server as ops; the
+/// next pull does not take them back. They used to be committed without an
+/// op, so the server never learnt of them.
+#[test]
+fn confirming_a_user_and_granting_authoring_reach_the_server() {
+    use smarteka::domain::Role;
+    let c = Central::start(40);
+    let coordinator = c
+        .store
+        .user_by_login("coordinator")
+        .expect("reads")
+        .expect("user");
+    let region = coordinator.regions_for(Role::Coordinator)[0].to_owned();
+    let target = format!("r{region}-1");
+    assert!(
+        c.store
+            .user_by_login(&target)
+            .expect("reads")
+            .expect("user")
+            .verified
+            .is_none(),
+        "not confirmed yet"
+    );
+    let sync = |s: &Store, creds: &Credentials| {
+        c.runtime
+            .block_on(smarteka::sync::client::sync(s, creds, |_| {}))
+            .expect("syncs")
+    };
+
+    let a = tempfile::tempdir().expect("tempdir");
+    let creds = c.client(a.path(), "coordinator");
+    {
+        let s = Store::open(a.path()).expect("store");
+        let me = s
+            .user_by_login("coordinator")
+            .expect("reads")
+            .expect("user");
+        smarteka::service::accounts::authoring(&common::cx(&s), &me, &target, false)
+            .expect("confirmed");
+        assert_eq!(
+            s.outbox().expect("outbox").len(),
+            1,
+            "queued for the server"
+        );
+        let done = sync(&s, &creds);
+        assert_eq!((done.sent, done.rejected), (1, 0));
+        // Pulled again: still confirmed here.
+        sync(&s, &creds);
+        assert!(
+            s.user_by_login(&target)
+                .expect("reads")
+                .expect("user")
+                .verified
+                .is_some()
+        );
+    }
+    let on_server = c
+        .store
+        .user_by_login(&target)
+        .expect("reads")
+        .expect("user");
+    assert_eq!(
+        on_server.verified.as_ref().map(|v| v.region.as_str()),
+        Some(region.as_str())
+    );
+
+    let b = tempfile::tempdir().expect("tempdir");
+    let creds = c.client(b.path(), "asi");
+    {
+        let s = Store::open(b.path()).expect("store");
+        let me = s.user_by_login("asi").expect("reads").expect("user");
+        smarteka::service::accounts::authoring(&common::cx(&s), &me, &target, true)
+            .expect("granted");
+        sync(&s, &creds);
+    }
+    let on_server = c
+        .store
+        .user_by_login(&target)
+        .expect("reads")
+        .expect("user");
+    assert!(
+        on_server
+            .regions_for(Role::Author)
+            .contains(&region.as_str()),
+        "the grant reached the server"
     );
 }

@@ -118,6 +118,28 @@ fn the_acceptance_path_through_practice_act() {
 
     let o = act(data, "moderator", id, &["set-level", "--level", "7"]);
     assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("Уровня 7 нет"), "{}", err(&o));
+    // A missing argument: the rule's words, and the command line's flag.
+    let o = act(data, "moderator", id, &["set-level"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).contains("Укажите уровень практики") && err(&o).contains("--level 1|2|3"),
+        "{}",
+        err(&o)
+    );
+    // Users only where the action names them.
+    let o = act(
+        data,
+        "moderator",
+        id,
+        &["send-to-publication", "--to", "asi"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("не назначает пользователей"),
+        "{}",
+        err(&o)
+    );
     ok(&act(data, "moderator", id, &["set-level", "--level", "2"]));
     ok(&act(data, "moderator", id, &["send-to-experts"]));
     assert_eq!(status(data, id), "Экспертная оценка");

@@ -83,10 +83,23 @@ impl ReadScope {
 }
 
 /// Whether `reader` may see `of`'s phone, e-mail and confirmation: the
-/// user themself and the Модератор АСИ, who contacts participants; nobody
-/// else, the rating committee included.
+/// user themself; the Модератор АСИ, who contacts participants; and the
+/// regional coordinator of the user's region, who verifies them before
+/// access to passports is granted (§4.1.3) and cannot judge a profile
+/// without them. Nobody else, the rating committee included.
 pub fn sees_contacts(reader: &User, of: &User) -> bool {
-    reader.id == of.id || (!reader.disabled && reader.has_role(Role::AsiModerator))
+    if reader.id == of.id {
+        return true;
+    }
+    if reader.disabled {
+        return false;
+    }
+    reader.has_role(Role::AsiModerator)
+        || of
+            .profile
+            .region
+            .as_deref()
+            .is_some_and(|r| reader.regions_for(Role::Coordinator).contains(&r))
 }
 
 #[cfg(test)]
@@ -181,5 +194,13 @@ mod tests {
         assert!(sees_contacts(&author, &author));
         assert!(!sees_contacts(&rating, &author));
         assert!(!sees_contacts(&author, &asi));
+        // The coordinator sees the contacts of their region's users only.
+        let coordinator = user(4, vec![RoleGrant::regional(Role::Coordinator, "16")]);
+        let mut local = user(5, vec![]);
+        local.profile.region = Some("16".into());
+        let mut other = user(6, vec![]);
+        other.profile.region = Some("52".into());
+        assert!(sees_contacts(&coordinator, &local));
+        assert!(!sees_contacts(&coordinator, &other));
     }
 }

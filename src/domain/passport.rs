@@ -316,6 +316,52 @@ pub enum Member {
     Invited(String),
 }
 
+impl Member {
+    /// An invitation by e-mail: only to an address.
+    pub fn invited(email: &str) -> Result<Self, String> {
+        let e = email.trim();
+        if super::user::is_email(e) {
+            Ok(Self::Invited(e.to_owned()))
+        } else {
+            Err(format!(
+                "«{e}» — не адрес электронной почты: пригласить в команду можно только по e-mail."
+            ))
+        }
+    }
+
+    /// A member as written by a person — in a team line of the editor or
+    /// in a passport file alike: a registered user's login, a user id, or
+    /// an e-mail to invite.
+    pub fn parse(who: &str, login: &dyn Fn(&str) -> Option<UserId>) -> Result<Self, String> {
+        let who = who.trim();
+        if let Some(u) = login(who) {
+            return Ok(Self::User(u));
+        }
+        if let Ok(u) = who.parse::<UserId>() {
+            return Ok(Self::User(u));
+        }
+        if who.contains('@') {
+            return Self::invited(who);
+        }
+        Err(format!(
+            "нет пользователя с логином «{who}»; для приглашения укажите e-mail."
+        ))
+    }
+}
+
+/// A line of the team list: who, and whether they are a mentor (a `*` at
+/// the end); `None` for an empty line.
+pub fn team_line(line: &str) -> Option<(&str, bool)> {
+    let t = line.trim();
+    if t.is_empty() {
+        return None;
+    }
+    Some(match t.strip_suffix('*') {
+        Some(w) => (w.trim(), true),
+        None => (t, false),
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamMember {
     pub member: Member,
@@ -376,6 +422,21 @@ pub enum Route {
 }
 
 impl Route {
+    /// The stable code, as in passport JSON («own-initiative»).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::OwnInitiative => "own-initiative",
+            Self::Recommendation => "recommendation",
+            Self::AgencyRequest => "agency-request",
+            Self::AgencyProject => "agency-project",
+            Self::Selection => "selection",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+
     pub const ALL: [Route; 5] = [
         Self::OwnInitiative,
         Self::Recommendation,

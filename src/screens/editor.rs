@@ -385,13 +385,13 @@ impl Editor {
         );
         let routes = Route::ALL
             .iter()
-            .map(|r| (format!("{r:?}"), r.name().to_owned()))
+            .map(|r| (r.code().to_owned(), r.name().to_owned()))
             .collect();
         add(
             Key::Route,
             Field::P24,
             "Основание подачи",
-            choice(routes, p.route.map(|r| format!("{r:?}")).as_deref()),
+            choice(routes, p.route.map(Route::code)),
         );
         add(
             Key::LeaderProject,
@@ -565,9 +565,7 @@ impl Editor {
                 self.base.year
             }),
         };
-        p.route = self
-            .chosen(Key::Route)
-            .and_then(|r| Route::ALL.into_iter().find(|x| format!("{x:?}") == r));
+        p.route = self.chosen(Key::Route).and_then(|r| Route::from_code(&r));
         p.leader_project = self.checked(Key::LeaderProject);
         for i in 0..CRITERIA.len() {
             p.criteria_confirmed[i] = self.checked(Key::Criterion(i));

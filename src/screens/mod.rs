@@ -88,6 +88,10 @@ pub trait Screen {
     fn on_reply(&mut self, _reply: &Reply) -> Vec<Effect> {
         Vec::new()
     }
+    /// Whether this is the help window, which `?` closes again.
+    fn is_help(&self) -> bool {
+        false
+    }
     /// When the screen wants [`Screen::on_tick`] (an autosave).
     fn deadline(&self) -> Option<std::time::Instant> {
         None

@@ -58,24 +58,60 @@ pub const SEARCH_COMMANDS: [Action; 2] = [Action::Submit, Action::Back];
 
 pub const SUMMARY_COMMANDS: [Action; 4] = [Action::Down, Action::Up, Action::Back, Action::Help];
 
-/// Text fields of a form: a label and its one-line input.
+/// An input of a step's form: what it is, and its label on the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    Moderator,
+    Comment,
+    Roadmap,
+    Started,
+    Finished,
+    Adaptation,
+    Results,
+    Effects,
+    Letter,
+    Materials,
+    DeclineReason,
+    RefuseReason,
+}
+
+impl Input {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Moderator => "Модератор внедрения (логин)",
+            Self::Comment => "Комментарий",
+            Self::Roadmap => "Дорожная карта (путь к файлу; пусто — проверить загруженную)",
+            Self::Started => "Начало внедрения (ГГГГ-ММ-ДД)",
+            Self::Finished => "Завершение внедрения (ГГГГ-ММ-ДД)",
+            Self::Adaptation => "Как практика адаптирована",
+            Self::Results => "Первичные результаты",
+            Self::Effects => "Ожидаемые эффекты",
+            Self::Letter => "Письмо руководителя (путь к файлу)",
+            Self::Materials => "Материалы (путь к файлу)",
+            Self::DeclineReason => "Причина отказа реципиента",
+            Self::RefuseReason => "Основание (no-authority, contacts, ignored, profile)",
+        }
+    }
+}
+
+/// Text fields of a form: each input with its one-line text.
 pub struct Fields {
-    pub items: Vec<(&'static str, TextArea<'static>)>,
+    pub items: Vec<(Input, TextArea<'static>)>,
     pub focus: usize,
 }
 
 impl Fields {
-    fn new(labels: &[&'static str]) -> Self {
+    fn new(inputs: &[Input]) -> Self {
         Self {
-            items: labels.iter().map(|l| (*l, TextArea::default())).collect(),
+            items: inputs.iter().map(|i| (*i, TextArea::default())).collect(),
             focus: 0,
         }
     }
 
-    fn value(&self, label: &str) -> String {
+    fn value(&self, input: Input) -> String {
         self.items
             .iter()
-            .find(|(l, _)| *l == label)
+            .find(|(i, _)| *i == input)
             .map(|(_, t)| t.lines().join(" ").trim().to_owned())
             .unwrap_or_default()
     }
@@ -92,7 +128,8 @@ impl Fields {
         let w = inner.width as usize;
         let mut lines: Vec<Line> = top.to_vec();
         let mut cursor = None;
-        for (i, (label, area)) in self.items.iter().enumerate() {
+        for (i, (input, area)) in self.items.iter().enumerate() {
+            let label = input.label();
             let style = if i == self.focus {
                 t.highlight
             } else {
@@ -114,66 +151,58 @@ impl Fields {
 }
 
 /// The fields a step asks for.
-fn fields_of(step: Step) -> Vec<&'static str> {
+fn fields_of(step: Step) -> Vec<Input> {
     match step {
-        Step::Assign => vec!["Модератор внедрения (логин)", "Комментарий"],
-        Step::UploadRoadmap => vec![
-            "Дорожная карта (путь к файлу; пусто — проверить загруженную)",
-            "Комментарий",
-        ],
+        Step::Assign => vec![Input::Moderator, Input::Comment],
+        Step::UploadRoadmap => vec![Input::Roadmap, Input::Comment],
         Step::Report => vec![
-            "Начало внедрения (ГГГГ-ММ-ДД)",
-            "Завершение внедрения (ГГГГ-ММ-ДД)",
-            "Как практика адаптирована",
-            "Первичные результаты",
-            "Ожидаемые эффекты",
-            "Письмо руководителя (путь к файлу)",
-            "Материалы (путь к файлу)",
+            Input::Started,
+            Input::Finished,
+            Input::Adaptation,
+            Input::Results,
+            Input::Effects,
+            Input::Letter,
+            Input::Materials,
         ],
-        Step::Decline => vec!["Причина отказа реципиента"],
-        Step::Refuse => vec![
-            "Основание (no-authority, contacts, ignored, profile)",
-            "Комментарий",
-        ],
-        Step::Contact | Step::NoAnswer | Step::Complete => vec!["Комментарий"],
+        Step::Decline => vec![Input::DeclineReason],
+        Step::Refuse => vec![Input::RefuseReason, Input::Comment],
+        Step::Contact | Step::NoAnswer | Step::Complete => vec![Input::Comment],
     }
 }
 
 fn input_of(step: Step, f: &Fields) -> Result<StepInput, String> {
-    let path = |label: &str| {
-        let v = f.value(label);
+    let path = |input: Input| {
+        let v = f.value(input);
         (!v.is_empty()).then(|| std::path::PathBuf::from(v))
     };
     let mut input = StepInput {
-        comment: f.value("Комментарий"),
+        comment: f.value(Input::Comment),
         ..StepInput::default()
     };
     match step {
-        Step::Assign => input.to = Some(f.value("Модератор внедрения (логин)")),
+        Step::Assign => input.to = Some(f.value(Input::Moderator)),
         Step::UploadRoadmap => {
-            input.attach = path("Дорожная карта (путь к файлу; пусто — проверить загруженную)")
-                .into_iter()
-                .collect();
+            input.attach = path(Input::Roadmap).into_iter().collect();
         }
         Step::Report => {
-            let date = |label: &str| {
-                let v = f.value(label);
+            let date = |i: Input| {
+                let v = f.value(i);
                 chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d")
                     .map_err(|_| format!("«{v}» — не дата: укажите ГГГГ-ММ-ДД."))
             };
             input.report = Some(ResultForm {
-                started: date("Начало внедрения (ГГГГ-ММ-ДД)")?,
-                finished: date("Завершение внедрения (ГГГГ-ММ-ДД)")?,
-                adaptation: f.value("Как практика адаптирована"),
-                first_results: f.value("Первичные результаты"),
-                expected_effects: f.value("Ожидаемые эффекты"),
+                started: date(Input::Started)?,
+                finished: date(Input::Finished)?,
+                adaptation: f.value(Input::Adaptation),
+                first_results: f.value(Input::Results),
+                expected_effects: f.value(Input::Effects),
             });
-            input.letter = path("Письмо руководителя (путь к файлу)");
-            input.attach = path("Материалы (путь к файлу)").into_iter().collect();
+            input.letter = path(Input::Letter);
+            input.attach = path(Input::Materials).into_iter().collect();
         }
-        Step::Decline => input.comment = f.value("Причина отказа реципиента"),
+        Step::Decline => input.comment = f.value(Input::DeclineReason),
         Step::Refuse => {
-            let r = f.value("Основание (no-authority, contacts, ignored, profile)");
+            let r = f.value(Input::RefuseReason);
             input.reason = (!r.is_empty()).then_some(r);
         }
         Step::Contact | Step::NoAnswer | Step::Complete => {}

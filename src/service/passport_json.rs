@@ -141,7 +141,7 @@ fn team(v: &Value, login: &dyn Fn(&str) -> Option<UserId>) -> Result<Value, Stri
                 })?,
             )
         } else if let Some(e) = item.get("email").and_then(Value::as_str) {
-            Member::Invited(e.to_owned())
+            Member::invited(e).map_err(|why| format!("team, участник {n}: {why}"))?
         } else if let Some(u) = item.get("user").and_then(Value::as_str) {
             Member::User(u.parse().map_err(|_| {
                 format!("team, участник {n}: «{u}» — не идентификатор пользователя")

@@ -251,7 +251,7 @@ impl App {
         self.message = None;
         match action {
             Action::Help => {
-                if self.popup.is_some() && self.top_ref().title().starts_with("Справка") {
+                if self.popup.as_ref().is_some_and(|p| p.is_help()) {
                     self.popup = None;
                     return;
                 }

@@ -816,28 +816,15 @@ impl Worker {
     ) -> Result<Box<Draft>, Vec<String>> {
         let mut errors = Vec::new();
         let mut members = Vec::new();
-        for line in team {
-            let t = line.trim();
-            if t.is_empty() {
-                continue;
+        let login = |l: &str| self.store.user_by_login(l).ok().flatten().map(|u| u.id);
+        for (who, mentor) in team
+            .iter()
+            .filter_map(|l| crate::domain::passport::team_line(l))
+        {
+            match Member::parse(who, &login) {
+                Ok(member) => members.push(TeamMember { member, mentor }),
+                Err(e) => errors.push(format!("Команда: {e}")),
             }
-            let (who, mentor) = match t.strip_suffix('*') {
-                Some(w) => (w.trim(), true),
-                None => (t, false),
-            };
-            let member = if let Ok(Some(u)) = self.store.user_by_login(who) {
-                Member::User(u.id)
-            } else if let Ok(uid) = who.parse::<uuid::Uuid>() {
-                Member::User(uid)
-            } else if crate::domain::user::is_email(who) {
-                Member::Invited(who.to_owned())
-            } else {
-                errors.push(format!(
-                    "Команда: нет пользователя с логином «{who}»; для приглашения укажите e-mail."
-                ));
-                continue;
-            };
-            members.push(TeamMember { member, mentor });
         }
         passport.team = members;
         match execute(&self.cx(), user, Command::Edit { id, passport }) {

@@ -48,6 +48,10 @@ impl Help {
 }
 
 impl Screen for Help {
+    fn is_help(&self) -> bool {
+        true
+    }
+
     fn title(&self) -> String {
         format!("Справка: {}", self.screen)
     }
