@@ -67,7 +67,10 @@ fn a_new_passport_with_live_messages_and_autosave() {
     // Saved by itself shortly after the last keystroke: not before its
     // deadline, at it.
     let deadline = f.app.deadline().expect("a save is pending");
-    f.app.tick_at(deadline - Duration::from_millis(1));
+    let just_before = deadline
+        .checked_sub(Duration::from_millis(1))
+        .expect("a deadline after the first millisecond");
+    f.app.tick_at(just_before);
     f.app.settle();
     assert_eq!(
         f.app.deadline(),

@@ -17,16 +17,15 @@ use std::path::{Path, PathBuf};
 fn layer(path: &[&str]) -> Option<(u8, &'static str)> {
     Some(match path {
         ["domain", ..] => (0, "domain"),
-        ["sync", "protocol", ..] => (1, "protocol"),
+        ["sync", "protocol", ..] | ["sync"] => (1, "protocol"),
         ["store", ..] => (2, "store"),
         ["search", ..] => (3, "search"),
         ["service", ..] => (4, "service"),
         ["sync", "client", ..] => (5, "sync::client"),
         ["server", ..] => (5, "server"),
         ["demo", ..] => (5, "demo"),
-        ["tui", ..] | ["screens", ..] => (6, "tui"),
-        ["cli", ..] | ["config", ..] | ["main", ..] | ["lib", ..] => (7, "cli"),
-        ["sync"] => (1, "protocol"),
+        ["tui" | "screens", ..] => (6, "tui"),
+        ["cli" | "config" | "main" | "lib", ..] => (7, "cli"),
         _ => return None,
     })
 }

@@ -46,27 +46,27 @@ fn check_seed(seed: u64) -> Result<(), TestCaseError> {
     smarteka::demo::seed_at(&store, 160, seed, clock.now(), |_, _| {}).expect("seeds");
     let cx = Ctx::new(&store, &clock);
     let practices: Vec<Practice> = store.practices().map(|p| p.expect("reads")).collect();
-    let mut queued_somewhere = 0;
+    let mut total = 0;
     for login in smarteka::demo::demo_logins() {
         let user = store.user_by_login(login).expect("reads").expect("user");
         let queues = smarteka::service::workflow::queues(&cx, &user).expect("queues");
-        let mut queued: HashMap<PracticeId, &str> = HashMap::new();
+        let mut queue_of: HashMap<PracticeId, &str> = HashMap::new();
         for q in &queues {
             for i in &q.items {
                 prop_assert!(
-                    queued.insert(i.id, q.code).is_none(),
+                    queue_of.insert(i.id, q.code).is_none(),
                     "{login}: «{}» in two queues",
                     i.title
                 );
             }
         }
-        queued_somewhere += queued.len();
+        total += queue_of.len();
         for p in &practices {
             let can: Vec<Action> = WAITING
                 .into_iter()
                 .filter(|a| waits(&user, p, *a))
                 .collect();
-            match queued.get(&p.id) {
+            match queue_of.get(&p.id) {
                 Some(code) => prop_assert!(
                     !can.is_empty(),
                     "{login}: «{}» ({}) is in «{code}» but nothing may be done with it now",
@@ -83,7 +83,7 @@ fn check_seed(seed: u64) -> Result<(), TestCaseError> {
             }
         }
     }
-    prop_assert!(queued_somewhere > 10, "the demo gives the queues work");
+    prop_assert!(total > 10, "the demo gives the queues work");
     Ok(())
 }
 

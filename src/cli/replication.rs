@@ -147,6 +147,7 @@ fn json_out<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
     emit(s.as_bytes())
 }
 
+#[allow(clippy::needless_pass_by_value)] // the shape `map_err` hands over
 fn failed(e: crate::service::ServiceError) -> Failure {
     refused(&e)
 }

@@ -197,8 +197,8 @@ fn apply_replication(
     client: Uuid,
     op: &Op,
 ) -> Result<OpResult, ApiError> {
-    let store = cx.store;
     use crate::domain::replication::{Action as Step, Args as StepArgs, Request};
+    let store = cx.store;
     let recorded = record(client, op, &OpResult::Applied)?;
     let mark = |m: &mut Mutation| m.client_op = Some(recorded);
     let done = match &op.kind {
