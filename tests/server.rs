@@ -81,7 +81,7 @@ fn request(
     (status, body)
 }
 
-const V: (&str, &str) = ("x-smarteka-protocol", "2");
+const V: (&str, &str) = ("x-smarteka-protocol", "3");
 const JSON: (&str, &str) = ("content-type", "application/json");
 
 fn error(body: &str) -> String {
@@ -398,7 +398,7 @@ fn tls_with_a_certificate_and_a_clear_message_without_one() {
     });
     let _ = child.kill();
     let _ = child.wait();
-    assert!(body.contains("\"protocol\":2"), "{body}");
+    assert!(body.contains("\"protocol\":3"), "{body}");
 }
 
 /// (status, headers and body) of a request that may have no body.
@@ -421,7 +421,7 @@ fn limits_answer_at_once_in_russian_json() {
     let started = std::time::Instant::now();
     let answer = raw(
         &s.addr,
-        "POST /api/login HTTP/1.1\r\nHost: x\r\nx-smarteka-protocol: 2\r\ncontent-type: application/json\r\nContent-Length: 1000000000000000\r\n\r\n{",
+        "POST /api/login HTTP/1.1\r\nHost: x\r\nx-smarteka-protocol: 3\r\ncontent-type: application/json\r\nContent-Length: 1000000000000000\r\n\r\n{",
     );
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     assert!(answer.contains("больше допустимого"), "{answer}");

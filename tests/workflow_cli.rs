@@ -132,7 +132,7 @@ fn the_acceptance_path_through_practice_act() {
         data,
         "moderator",
         id,
-        &["send-to-publication", "--to", "asi"],
+        &["set-level", "--level", "2", "--to", "asi"],
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(

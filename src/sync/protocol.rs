@@ -243,7 +243,9 @@ pub fn unpack(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String> {
 
 /// The protocol spoken between `smarteka sync` and `smarteka serve`. A
 /// request without it, or with another, is refused with a message.
-pub const PROTOCOL: u32 = 2;
+/// 2: replication ops; 3: the coordinator's confirmation of a user and the
+/// grant of authoring travel as ops ([`OpKind::Authoring`]).
+pub const PROTOCOL: u32 = 3;
 /// The header carrying [`PROTOCOL`].
 pub const PROTOCOL_HEADER: &str = "x-smarteka-protocol";
 
