@@ -6,13 +6,12 @@
 
 use std::path::Path;
 
-use uuid::Uuid;
-
 use crate::cli::practice::password;
-use crate::cli::{Failure, UserCommand, fail};
+use crate::cli::{Failure, UserCommand, ctx, fail, refused};
 use crate::domain::refdata::refdata;
-use crate::domain::user::{Profile, Role, RoleGrant, User, is_email, is_mobile_phone};
-use crate::store::{Mutation, Record, Store};
+use crate::domain::user::Role;
+use crate::service::accounts::{self, NewUser};
+use crate::store::Store;
 
 fn region_code(text: &str) -> Result<String, Failure> {
     refdata()
@@ -21,26 +20,9 @@ fn region_code(text: &str) -> Result<String, Failure> {
         .ok_or_else(|| fail(format!("Неизвестный регион «{text}»."), 2))
 }
 
-fn commit(store: &Store, u: &User, action: &str, summary: String) -> Result<(), Failure> {
-    let mut m = Mutation::new(None, action, summary).with(Record::User(Box::new(u.clone())));
-    if action == "user.add" {
-        m.fresh.push(crate::store::EntityRef::User(u.id));
-    }
-    store.commit(&m).map_err(|e| match e {
-        crate::store::StoreError::LoginTaken(l) => fail(format!("Логин «{l}» уже занят."), 1),
-        e => e.into(),
-    })?;
-    Ok(())
-}
-
-fn existing(store: &Store, login: &str) -> Result<User, Failure> {
-    store
-        .user_by_login(login)?
-        .ok_or_else(|| fail(format!("Пользователь «{login}» не найден."), 1))
-}
-
 pub fn run(data: &Path, cmd: &UserCommand) -> Result<(), Failure> {
     let store = Store::open(data)?;
+    let cx = ctx(&store);
     match cmd {
         UserCommand::Add {
             login,
@@ -51,55 +33,22 @@ pub fn run(data: &Path, cmd: &UserCommand) -> Result<(), Failure> {
             organisation,
             position,
         } => {
-            let login = login.trim().to_lowercase();
-            if login.is_empty()
-                || !login
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-            {
-                return Err(fail("Логин — латинские буквы, цифры, «-», «_» и «.».", 2));
-            }
-            if store.user_by_login(&login)?.is_some() {
-                return Err(fail(format!("Логин «{login}» уже занят."), 1));
-            }
-            if let Some(e) = email.as_deref().filter(|e| !is_email(e)) {
-                return Err(fail(format!("«{e}» — не адрес электронной почты."), 2));
-            }
-            if let Some(p) = phone.as_deref().filter(|p| !is_mobile_phone(p)) {
-                return Err(fail(format!("«{p}» — не номер мобильного телефона."), 2));
-            }
             let pw = password("SMARTEKA_NEW_PASSWORD", &format!("Пароль для {login}: "))?;
-            if let Some(why) = crate::service::accounts::weak_password(&pw) {
-                return Err(fail(why, 2));
-            }
-            let hash = crate::service::accounts::hash_password(&pw).map_err(|e| fail(e, 1))?;
-            let u = User {
-                id: Uuid::now_v7(),
-                login: login.clone(),
-                profile: Profile {
-                    full_name: name.trim().to_owned(),
-                    organisation: organisation.clone().unwrap_or_default(),
-                    position: position.clone().unwrap_or_default(),
-                    phone: phone.clone().unwrap_or_default(),
-                    email: email.clone().unwrap_or_default(),
-                    photo: None,
+            let u = accounts::add_user(
+                &cx,
+                NewUser {
+                    login: login.clone(),
+                    full_name: name.clone(),
                     region: region.as_deref().map(region_code).transpose()?,
-                    head_of_body: false,
+                    email: email.clone(),
+                    phone: phone.clone(),
+                    organisation: organisation.clone(),
+                    position: position.clone(),
+                    password: pw,
                 },
-                roles: Vec::new(),
-                password_hash: hash,
-                email_verified: false,
-                consents: Vec::new(),
-                disabled: false,
-                created: crate::cli::clock().now(),
-                verified: None,
-            };
-            commit(
-                &store,
-                &u,
-                "user.add",
-                format!("Заведён пользователь {login}"),
-            )?;
+            )
+            .map_err(|e| refused(&e))?;
+            let login = u.login;
             eprintln!("Готово: пользователь «{login}» заведён.");
         }
         UserCommand::Role {
@@ -109,7 +58,6 @@ pub fn run(data: &Path, cmd: &UserCommand) -> Result<(), Failure> {
             region,
             category,
         } => {
-            let mut u = existing(&store, login)?;
             let r = Role::find(role).ok_or_else(|| {
                 let codes: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
                 fail(
@@ -127,82 +75,29 @@ pub fn run(data: &Path, cmd: &UserCommand) -> Result<(), Failure> {
                         .ok_or_else(|| fail(format!("Неизвестная категория «{c}»."), 2))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            match change.as_str() {
-                "add" => {
-                    let regional = matches!(r, Role::Author | Role::Coordinator | Role::Recipient);
-                    if regional && region.is_none() {
-                        return Err(fail(
-                            format!("Роли «{}» нужен регион: --region.", r.name()),
-                            2,
-                        ));
-                    }
-                    let by_category = matches!(r, Role::Expert | Role::ExpertModerator);
-                    if by_category && categories.is_empty() {
-                        return Err(fail(
-                            format!("Роли «{}» нужны категории: --category.", r.name()),
-                            2,
-                        ));
-                    }
-                    let grant = RoleGrant {
-                        role: r,
-                        region: region.filter(|_| regional),
-                        categories: if by_category { categories } else { Vec::new() },
-                    };
-                    if u.roles.contains(&grant) {
-                        return Err(fail("Такая роль у пользователя уже есть.", 1));
-                    }
-                    u.roles.push(grant);
+            let add = match change.as_str() {
+                "add" => true,
+                "remove" => false,
+                other => return Err(fail(format!("«{other}»: укажите add или remove."), 2)),
+            };
+            let u = accounts::change_role(&cx, login, add, r, region, categories).map_err(|e| {
+                let mut f = refused(&e);
+                // The flags of this command for what the role needs.
+                if e.message().contains("нужен регион") {
+                    f.message.push_str(" Укажите --region.");
+                } else if e.message().contains("нужны категории") {
+                    f.message.push_str(" Укажите --category.");
                 }
-                "remove" => {
-                    let before = u.roles.len();
-                    u.roles.retain(|g| {
-                        g.role != r
-                            || region
-                                .as_ref()
-                                .is_some_and(|x| g.region.as_ref() != Some(x))
-                    });
-                    if u.roles.len() == before {
-                        return Err(fail("Такой роли у пользователя нет.", 1));
-                    }
-                }
-                other => {
-                    return Err(fail(format!("«{other}»: укажите add или remove."), 2));
-                }
-            }
-            commit(
-                &store,
-                &u,
-                "user.role",
-                format!("Роль «{}» пользователя {login}: {change}", r.name()),
-            )?;
+                f
+            })?;
             eprintln!("Готово: роли «{login}»: {}.", u.role_names().join(", "));
         }
         UserCommand::Disable { login } => {
-            let mut u = existing(&store, login)?;
-            if u.disabled {
-                return Err(fail(format!("«{login}» уже отключён."), 1));
-            }
-            u.disabled = true;
-            commit(
-                &store,
-                &u,
-                "user.disable",
-                format!("Отключён пользователь {login}"),
-            )?;
+            accounts::set_disabled(&cx, login, true).map_err(|e| refused(&e))?;
             eprintln!("Готово: «{login}» отключён; его сеансы больше не принимаются.");
         }
         UserCommand::Enable { login } => {
-            let mut u = existing(&store, login)?;
-            if !u.disabled {
-                return Err(fail(format!("«{login}» не отключён."), 1));
-            }
-            u.disabled = false;
-            commit(
-                &store,
-                &u,
-                "user.enable",
-                format!("Включён пользователь {login}"),
-            )?;
+            accounts::set_disabled(&cx, login, false).map_err(|e| refused(&e))?;
             eprintln!("Готово: «{login}» снова может входить.");
         }
         UserCommand::Verify { .. } | UserCommand::GrantAuthor { .. } => {

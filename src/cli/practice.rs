@@ -19,8 +19,8 @@ use crate::domain::{Passport, Practice, User};
 use crate::service::ServiceError;
 use crate::service::passport_json::{apply_json, to_json};
 use crate::service::practice::execute;
+use crate::store::Store;
 use crate::store::blobs::{BlobError, Blobs};
-use crate::store::{Mutation, Record, Store};
 
 /// Signs the user in: on a linked store by the saved session, else with
 /// the password from `SMARTEKA_PASSWORD` or asked for without echo.
@@ -439,25 +439,8 @@ pub fn import_leaders(data: &Path, as_user: Option<&str>, file: &Path) -> Result
     })?;
     let store = Store::open(data)?;
     let user = need_user(&store, as_user)?;
-    crate::domain::eligibility::may_import_leaders(&user).map_err(|e| fail(e, 1))?;
-    let mut years: Vec<i32> = leaders.iter().map(|l| l.year).collect();
-    years.sort_unstable();
-    years.dedup();
-    let mut m = Mutation::new(
-        Some(user.id),
-        "leaders.import",
-        format!(
-            "Загружены списки лидеров рейтингов: {} строк",
-            leaders.len()
-        ),
-    );
-    for y in &years {
-        m = m.with(Record::Leaders {
-            year: *y,
-            leaders: leaders.iter().filter(|l| l.year == *y).cloned().collect(),
-        });
-    }
-    store.commit(&m)?;
+    let years = crate::service::accounts::import_leaders(&ctx(&store), &user, &leaders)
+        .map_err(|e| refused(&e))?;
     let shown: Vec<String> = years.iter().map(ToString::to_string).collect();
     eprintln!(
         "Загружено строк: {} (годы: {}).",

@@ -254,13 +254,8 @@ pub fn change_password(data: &Path, as_user: Option<&str>) -> Result<(), Failure
         return Ok(());
     }
     let store = crate::store::Store::open(data)?;
-    let mut user =
-        crate::service::accounts::sign_in(&store, &login, &old).map_err(|e| fail(e, 1))?;
-    user.password_hash = crate::service::accounts::hash_password(&new).map_err(|e| fail(e, 1))?;
-    store.commit(
-        &crate::store::Mutation::new(Some(user.id), "user.password", "Пароль изменён")
-            .with(crate::store::Record::User(Box::new(user))),
-    )?;
+    crate::service::accounts::change_password_here(&crate::cli::ctx(&store), &login, &old, &new)
+        .map_err(|e| crate::cli::refused(&e))?;
     eprintln!("Пароль {login} изменён.");
     Ok(())
 }

@@ -11,10 +11,8 @@ use axum::response::{IntoResponse, Response};
 use tower::ServiceExt as _;
 
 use super::{ApiError, AppState, authenticate};
-use crate::domain::User;
-use crate::domain::access::read_scope;
+use crate::store::StoreError;
 use crate::store::blobs::{AppendError, Blobs};
-use crate::store::{EntityRef, Store, StoreError};
 
 /// The largest chunk of one upload request.
 pub const CHUNK_LIMIT: usize = 4 * 1024 * 1024;
@@ -48,28 +46,6 @@ fn offset_reply(status: StatusCode, received: u64) -> Response {
         .into_response()
 }
 
-/// Whether `user` may have a file: they sent it, or a record they may read
-/// names it.
-pub(super) fn may_read(store: &Store, user: &User, sha: &str) -> Result<bool, StoreError> {
-    if store.file_owned_by(sha, user.id)? {
-        return Ok(true);
-    }
-    let scope = read_scope(Some(user));
-    for e in store.file_refs(sha)? {
-        let readable = match e {
-            EntityRef::Practice(id) => store.practice(id)?.is_some_and(|p| scope.can_read(&p)),
-            EntityRef::Application(id) => super::sync::application_readable(store, user, id)?,
-            // A profile photo: as public as the profiles the feed sends.
-            EntityRef::User(_) => true,
-            EntityRef::Event(_) | EntityRef::Leaders(_) => false,
-        };
-        if readable {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
 /// How much of a file has arrived from this user: all of it if the file is
 /// here and theirs to have; else what they sent so far. Nobody learns
 /// whether a file they may not read is on the server.
@@ -83,7 +59,7 @@ pub async fn received(
     let store = state.store.clone();
     let n = super::off_thread(move || -> Result<u64, StoreError> {
         let blobs = Blobs::new(store.dir());
-        if blobs.exists(&sha) && may_read(&store, &user, &sha)? {
+        if blobs.exists(&sha) && crate::service::ops::may_read(&store, &user, &sha)? {
             return Ok(std::fs::metadata(blobs.path_of(&sha)).map_or(0, |m| m.len()));
         }
         Ok(blobs.received(&user.id.to_string(), &sha))
@@ -152,7 +128,7 @@ pub async fn download(
     let store = state.store.clone();
     let path = super::off_thread(move || -> Result<Option<std::path::PathBuf>, StoreError> {
         let path = Blobs::new(store.dir()).path_of(&sha);
-        Ok((path.is_file() && may_read(&store, &user, &sha)?).then_some(path))
+        Ok((path.is_file() && crate::service::ops::may_read(&store, &user, &sha)?).then_some(path))
     })
     .await??;
     let Some(path) = path else {

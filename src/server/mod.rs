@@ -8,7 +8,7 @@ mod admin;
 mod auth;
 mod blobs;
 mod sync;
-pub use sync::PAGE;
+pub use crate::service::ops::PAGE;
 mod throttle;
 
 use std::net::SocketAddr;

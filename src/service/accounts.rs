@@ -7,6 +7,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 
 use crate::domain::refdata::refdata;
+use crate::domain::user::{Profile, RoleGrant, is_email, is_mobile_phone};
 use crate::domain::{Role, User};
 use crate::service::{Ctx, ServiceError};
 use crate::store::{Mutation, Record, Store};
@@ -199,6 +200,219 @@ pub fn authoring(
     grant: bool,
 ) -> Result<User, ServiceError> {
     authoring_with(cx, actor, login, grant, |_| {})
+}
+
+/// A new account as the administrator of a store gives it.
+#[derive(Debug, Clone, Default)]
+pub struct NewUser {
+    pub login: String,
+    pub full_name: String,
+    /// A region code.
+    pub region: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub organisation: Option<String>,
+    pub position: Option<String>,
+    pub password: String,
+}
+
+/// Saves an account change made by the administrator of the store (no
+/// signed-in actor), with its audit entry.
+fn save_admin(cx: &Ctx<'_>, u: &User, action: &str, summary: String) -> Result<(), ServiceError> {
+    let mut m = Mutation::new(None, action, summary)
+        .at(cx.now())
+        .with(Record::User(Box::new(u.clone())));
+    if action == "user.add" {
+        m.fresh.push(crate::store::EntityRef::User(u.id));
+    }
+    cx.store.commit(&m).map_err(|e| match e {
+        crate::store::StoreError::LoginTaken(l) => {
+            ServiceError::refused(format!("логин «{l}» уже занят."))
+        }
+        e => e.into(),
+    })?;
+    Ok(())
+}
+
+/// `smarteka user add`: a new account.
+pub fn add_user(cx: &Ctx<'_>, new: NewUser) -> Result<User, ServiceError> {
+    let login = new.login.trim().to_lowercase();
+    if login.is_empty()
+        || !login
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        return Err(ServiceError::bad(
+            "Логин — латинские буквы, цифры, «-», «_» и «.».",
+        ));
+    }
+    if cx.store.user_by_login(&login)?.is_some() {
+        return Err(ServiceError::refused(format!("логин «{login}» уже занят.")));
+    }
+    if let Some(e) = new.email.as_deref().filter(|e| !is_email(e)) {
+        return Err(ServiceError::bad(format!(
+            "«{e}» — не адрес электронной почты."
+        )));
+    }
+    if let Some(p) = new.phone.as_deref().filter(|p| !is_mobile_phone(p)) {
+        return Err(ServiceError::bad(format!(
+            "«{p}» — не номер мобильного телефона."
+        )));
+    }
+    if let Some(why) = weak_password(&new.password) {
+        return Err(ServiceError::bad(why));
+    }
+    let u = User {
+        id: uuid::Uuid::now_v7(),
+        login: login.clone(),
+        profile: Profile {
+            full_name: new.full_name.trim().to_owned(),
+            organisation: new.organisation.unwrap_or_default(),
+            position: new.position.unwrap_or_default(),
+            phone: new.phone.unwrap_or_default(),
+            email: new.email.unwrap_or_default(),
+            photo: None,
+            region: new.region,
+            head_of_body: false,
+        },
+        roles: Vec::new(),
+        password_hash: hash_password(&new.password).map_err(ServiceError::Store)?,
+        email_verified: false,
+        consents: Vec::new(),
+        disabled: false,
+        created: cx.now(),
+        verified: None,
+    };
+    save_admin(cx, &u, "user.add", format!("Заведён пользователь {login}"))?;
+    Ok(u)
+}
+
+/// `smarteka user role add|remove`: a role granted (with the region or
+/// the categories it needs) or taken away.
+pub fn change_role(
+    cx: &Ctx<'_>,
+    login: &str,
+    add: bool,
+    role: Role,
+    region: Option<String>,
+    categories: Vec<String>,
+) -> Result<User, ServiceError> {
+    let mut u = user_by_login(cx.store, login)?;
+    if add {
+        let regional = matches!(role, Role::Author | Role::Coordinator | Role::Recipient);
+        if regional && region.is_none() {
+            return Err(ServiceError::bad(format!(
+                "Роли «{}» нужен регион.",
+                role.name()
+            )));
+        }
+        let by_category = matches!(role, Role::Expert | Role::ExpertModerator);
+        if by_category && categories.is_empty() {
+            return Err(ServiceError::bad(format!(
+                "Роли «{}» нужны категории.",
+                role.name()
+            )));
+        }
+        let grant = RoleGrant {
+            role,
+            region: region.filter(|_| regional),
+            categories: if by_category { categories } else { Vec::new() },
+        };
+        if u.roles.contains(&grant) {
+            return Err(ServiceError::refused("такая роль у пользователя уже есть."));
+        }
+        u.roles.push(grant);
+    } else {
+        let before = u.roles.len();
+        u.roles.retain(|g| {
+            g.role != role
+                || region
+                    .as_ref()
+                    .is_some_and(|x| g.region.as_ref() != Some(x))
+        });
+        if u.roles.len() == before {
+            return Err(ServiceError::refused("такой роли у пользователя нет."));
+        }
+    }
+    let change = if add { "add" } else { "remove" };
+    save_admin(
+        cx,
+        &u,
+        "user.role",
+        format!("Роль «{}» пользователя {}: {change}", role.name(), u.login),
+    )?;
+    Ok(u)
+}
+
+/// `smarteka user disable|enable`.
+pub fn set_disabled(cx: &Ctx<'_>, login: &str, disabled: bool) -> Result<User, ServiceError> {
+    let mut u = user_by_login(cx.store, login)?;
+    if u.disabled == disabled {
+        return Err(ServiceError::refused(if disabled {
+            format!("«{}» уже отключён.", u.login)
+        } else {
+            format!("«{}» не отключён.", u.login)
+        }));
+    }
+    u.disabled = disabled;
+    let (action, summary) = if disabled {
+        ("user.disable", format!("Отключён пользователь {}", u.login))
+    } else {
+        ("user.enable", format!("Включён пользователь {}", u.login))
+    };
+    save_admin(cx, &u, action, summary)?;
+    Ok(u)
+}
+
+/// A new password in this store (a workstation not linked to a server):
+/// the old one is checked first.
+pub fn change_password_here(
+    cx: &Ctx<'_>,
+    login: &str,
+    old: &str,
+    new: &str,
+) -> Result<(), ServiceError> {
+    if let Some(why) = weak_password(new) {
+        return Err(ServiceError::bad(why));
+    }
+    let mut user = sign_in(cx.store, login, old).map_err(ServiceError::NotFound)?;
+    user.password_hash = hash_password(new).map_err(ServiceError::Store)?;
+    cx.store.commit(
+        &Mutation::new(Some(user.id), "user.password", "Пароль изменён")
+            .at(cx.now())
+            .with(Record::User(Box::new(user))),
+    )?;
+    Ok(())
+}
+
+/// `smarteka import leaders`, by the Модератор АСИ: the lists of the years
+/// given replace those years' lists.
+pub fn import_leaders(
+    cx: &Ctx<'_>,
+    actor: &User,
+    leaders: &[crate::domain::eligibility::Leader],
+) -> Result<Vec<i32>, ServiceError> {
+    crate::domain::eligibility::may_import_leaders(actor).map_err(ServiceError::refused)?;
+    let mut years: Vec<i32> = leaders.iter().map(|l| l.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    let mut m = Mutation::new(
+        Some(actor.id),
+        "leaders.import",
+        format!(
+            "Загружены списки лидеров рейтингов: {} строк",
+            leaders.len()
+        ),
+    )
+    .at(cx.now());
+    for y in &years {
+        m = m.with(Record::Leaders {
+            year: *y,
+            leaders: leaders.iter().filter(|l| l.year == *y).cloned().collect(),
+        });
+    }
+    cx.store.commit(&m)?;
+    Ok(years)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod diff;
+pub mod ops;
 pub mod passport_json;
 pub mod practice;
 pub mod replication;

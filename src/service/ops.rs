@@ -1,0 +1,618 @@
+//! A client's ops applied exactly once, and the change feed by read scope:
+//! what the central instance does with a push and a pull, whatever carries
+//! them. Each op goes through the same service functions as the CLI's and
+//! the workstation's commands; its answer is recorded in the same commit
+//! as its change, so a resent op is answered again and not applied twice.
+
+use std::collections::HashSet;
+
+use uuid::Uuid;
+
+use crate::domain::User;
+use crate::domain::access::read_scope;
+use crate::domain::command::Command;
+use crate::domain::passport::{Field, Member, copy_field};
+use crate::domain::workflow::Action;
+use crate::service::practice::execute_with;
+use crate::service::workflow::ActInput;
+use crate::service::{Ctx, accounts};
+use crate::store::{EntityRef, Mutation, Store, StoreError, codec};
+use crate::sync::protocol::{
+    News, Op, OpKind, OpResult, PullReply, PushReply, PushRequest, Remote, codes,
+};
+
+/// Change-log entries read per page of the feed.
+pub const PAGE: usize = 500;
+
+/// Why a push or a pull was not answered record by record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushError {
+    /// The request does not fit what the server holds: the message, the
+    /// code of [`codes`] the client acts on, and the server's last op or
+    /// change where the client needs it.
+    Conflict {
+        message: String,
+        code: &'static str,
+        last: Option<u64>,
+    },
+    /// The server failed, not the request: the client tries again.
+    Internal(String),
+}
+
+impl From<StoreError> for PushError {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error = %e, "store");
+        Self::Internal(e.to_string())
+    }
+}
+
+/// The identity of an op: its number, when it was made, its kind and its
+/// record. A resend has the same; another op under the same number (a
+/// restored or copied client store) does not. Made of fields whose form
+/// does not change between versions, so an upgrade never turns a resend
+/// into a stranger.
+fn op_hash(op: &Op) -> Vec<u8> {
+    use sha2::Digest as _;
+    let at = op.at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+    let text = format!("{}|{at}|{}|{}", op.seq, op.kind.tag(), op.kind.practice());
+    sha2::Sha256::digest(text.as_bytes()).to_vec()
+}
+
+pub fn apply_ops(cx: &Ctx<'_>, user: &User, req: &PushRequest) -> Result<PushReply, PushError> {
+    let store = cx.store;
+    let mut results = Vec::with_capacity(req.ops.len());
+    for op in &req.ops {
+        let last = store.client_last(req.client)?;
+        if op.seq <= last {
+            // The op applied under this number must be this one: a store
+            // restored from a copy numbers new ops as the old ones.
+            if let Some(h) = store.client_op_hash(req.client, op.seq)?
+                && h != op_hash(op)
+            {
+                tracing::warn!(login = %user.login, client = %req.client, seq = op.seq, "client id reused");
+                return Err(PushError::Conflict {
+                    message: format!(
+                        "Операция №{} этого рабочего места уже была принята, и это другая операция: хранилище восстановлено из копии или скопировано. Неотправленные изменения будут отправлены под новым идентификатором.",
+                        op.seq
+                    ),
+                    code: codes::CLIENT_REUSED,
+                    last: None,
+                });
+            }
+            // Already applied: the same answer again.
+            let r = match store.client_result(req.client, op.seq)? {
+                Some(bytes) => codec::decode(&bytes).map_err(StoreError::from)?,
+                None => OpResult::Applied,
+            };
+            results.push((op.seq, r));
+            continue;
+        }
+        if op.seq != last + 1 {
+            return Err(PushError::Conflict {
+                message: format!(
+                    "На сервере нет операций этого рабочего места после №{last} (пришла №{}): сервер восстановлен из резервной копии. Они будут отправлены заново.",
+                    op.seq
+                ),
+                code: codes::OPS_MISSING,
+                last: Some(last),
+            });
+        }
+        if let Some(why) = foreign_file(store, user, &op.kind)? {
+            results.push((op.seq, reject(store, user, req.client, op, &why)?));
+            continue;
+        }
+        results.push((op.seq, apply_one(cx, user, req.client, op)?));
+    }
+    Ok(PushReply {
+        results,
+        last: store.client_last(req.client)?,
+    })
+}
+
+/// The fields others changed on the server after revision `base`: the
+/// revisions this client's own ops produced are not news to it. `None`
+/// when nothing but the client's own ops happened since `base`.
+fn changed_since(
+    store: &Store,
+    id: crate::domain::PracticeId,
+    base: u32,
+    client: Uuid,
+) -> Result<Option<HashSet<Field>>, StoreError> {
+    let own = store.own_revisions(client, id)?;
+    let mut out = None;
+    for r in store.revisions(id)? {
+        if r.number > base && !own.contains(&r.number) {
+            out.get_or_insert_with(HashSet::new).extend(r.fields);
+        }
+    }
+    Ok(out)
+}
+
+fn record(client: Uuid, op: &Op, r: &OpResult) -> Result<crate::store::ClientOp, StoreError> {
+    Ok(crate::store::ClientOp {
+        client,
+        seq: op.seq,
+        result: codec::encode(r)?,
+        hash: op_hash(op),
+    })
+}
+
+/// A replication op: through the same functions as the CLI and the
+/// workstation, its answer recorded in the same commit.
+fn apply_replication(
+    cx: &Ctx<'_>,
+    user: &User,
+    client: Uuid,
+    op: &Op,
+) -> Result<OpResult, PushError> {
+    use crate::domain::replication::{Action as Step, Args as StepArgs, Request};
+    let store = cx.store;
+    let recorded = record(client, op, &OpResult::Applied)?;
+    let mark = |m: &mut Mutation| m.client_op = Some(recorded);
+    let done = match &op.kind {
+        OpKind::Apply { application: a } => {
+            let req = Request {
+                learned_at: a.learned_at.clone(),
+                event: a.event,
+                confirmed: true,
+            };
+            crate::service::replication::apply_with(cx, user, a.practice, &req, Some(a.id), mark)
+                .map(|_| ())
+        }
+        OpKind::Replicate {
+            application,
+            action,
+            comment,
+            to,
+            reason,
+            report,
+            documents,
+            ..
+        } => {
+            let Some(kind) = Step::from_code(action) else {
+                return reject(
+                    store,
+                    user,
+                    client,
+                    op,
+                    &format!("Неизвестное действие «{action}»."),
+                );
+            };
+            if let Some(why) = missing_document(store, documents) {
+                return reject(store, user, client, op, &why);
+            }
+            let to = match to.as_deref().map(|l| accounts::user_by_login(store, l)) {
+                None => None,
+                Some(Ok(u)) => Some(u),
+                Some(Err(e)) if e.is_internal() => return Err(PushError::Internal(e.message())),
+                Some(Err(e)) => return reject(store, user, client, op, &e.message()),
+            };
+            let args = StepArgs {
+                comment: comment.clone(),
+                to,
+                documents: documents.clone(),
+                reason: reason.clone(),
+                report: report.clone(),
+            };
+            crate::service::replication::act_with(cx, user, *application, kind, &args, mark)
+                .map(|_| ())
+        }
+        OpKind::Event { event } => {
+            crate::service::replication::create_event_with(cx, user, (**event).clone(), mark)
+                .map(|_| ())
+        }
+        OpKind::Interest {
+            event,
+            region,
+            practices,
+        } => crate::service::replication::interest_with(cx, user, *event, region, practices, mark)
+            .map(|_| ()),
+        OpKind::Authoring { login, grant } => {
+            accounts::authoring_with(cx, user, login, *grant, mark).map(|_| ())
+        }
+        OpKind::Create { .. } | OpKind::Edit { .. } | OpKind::Act { .. } => {
+            return apply_one(cx, user, client, op);
+        }
+    };
+    match done {
+        Ok(()) => Ok(OpResult::Applied),
+        // Not answered: the client sends the op again.
+        Err(e) if e.is_internal() => Err(PushError::Internal(e.message())),
+        Err(e) => reject(store, user, client, op, &e.message()),
+    }
+}
+
+fn apply_one(cx: &Ctx<'_>, user: &User, client: Uuid, op: &Op) -> Result<OpResult, PushError> {
+    let store = cx.store;
+    let mut clean = matches!(op.kind, OpKind::Create { .. });
+    let (cmd, result) = match &op.kind {
+        OpKind::Apply { .. }
+        | OpKind::Replicate { .. }
+        | OpKind::Event { .. }
+        | OpKind::Interest { .. }
+        | OpKind::Authoring { .. } => return apply_replication(cx, user, client, op),
+        OpKind::Create { practice, passport } => (
+            Command::Create {
+                id: *practice,
+                passport: (**passport).clone(),
+            },
+            OpResult::Applied,
+        ),
+        OpKind::Edit {
+            practice,
+            base,
+            fields,
+            passport,
+        } => {
+            let Some(current) = store.practice(*practice)? else {
+                return reject(store, user, client, op, "Практика не найдена на сервере.");
+            };
+            // Changes after what the client saw, other than its own.
+            let since = changed_since(store, *practice, *base, client)?;
+            // Nothing else happened since what the client had: after this
+            // op the client holds exactly the server's passport.
+            clean = since.is_none();
+            let since = since.unwrap_or_default();
+            let mut merged = current.passport.clone();
+            let mut conflicts = Vec::new();
+            for f in fields {
+                let mut mine = current.passport.clone();
+                copy_field(&mut mine, passport, *f);
+                let same =
+                    crate::domain::passport::changed_fields(&current.passport, &mine).is_empty();
+                if since.contains(f) && !same {
+                    conflicts.push(*f);
+                } else {
+                    copy_field(&mut merged, passport, *f);
+                }
+            }
+            let result = if conflicts.is_empty() {
+                OpResult::Applied
+            } else {
+                OpResult::Conflict {
+                    fields: conflicts,
+                    theirs: Box::new(current.passport.clone()),
+                    revision: current.revision,
+                }
+            };
+            (
+                Command::Edit {
+                    id: *practice,
+                    passport: merged,
+                },
+                result,
+            )
+        }
+        OpKind::Act {
+            practice,
+            action,
+            comment,
+            to,
+            level,
+            reason,
+            documents,
+        } => {
+            // The wire carries the action's code; from here on it is typed,
+            // and its arguments are checked by the same function as the
+            // CLI's and the workstation's.
+            let Some(kind) = Action::from_code(action) else {
+                return reject(
+                    store,
+                    user,
+                    client,
+                    op,
+                    &format!("Неизвестное действие «{action}»."),
+                );
+            };
+            if let Some(why) = missing_document(store, documents) {
+                return reject(store, user, client, op, &why);
+            }
+            let input = ActInput {
+                comment: comment.clone(),
+                documents: documents.clone(),
+                to: to.clone(),
+                level: *level,
+                reason: reason.clone(),
+                attach: Vec::new(),
+            };
+            let recorded = record(client, op, &OpResult::Applied)?;
+            let mark = |o: &crate::domain::command::Outcome, m: &mut Mutation| {
+                m.client_op = Some(recorded);
+                m.client_rev = Some((client, o.practice.id, o.practice.revision));
+            };
+            let blobs = crate::store::blobs::Blobs::new(store.dir());
+            return match crate::service::workflow::act_with(
+                cx, &blobs, user, *practice, kind, &input, mark,
+            ) {
+                Ok((_, Some(_))) => Ok(OpResult::Applied),
+                Ok((_, None)) => unchanged(store, user, client, op, &OpResult::Applied),
+                Err(e) if e.is_internal() => Err(PushError::Internal(e.message())),
+                Err(e) => reject(store, user, client, op, &e.message()),
+            };
+        }
+    };
+    let recorded = record(client, op, &result)?;
+    let mark = |o: &crate::domain::command::Outcome, m: &mut Mutation| {
+        m.client_op = Some(recorded);
+        m.client_rev = Some((client, o.practice.id, o.practice.revision));
+    };
+    match execute_with(cx, user, cmd, mark) {
+        Ok((_, Some(seq))) => {
+            if clean && result == OpResult::Applied {
+                store.put_client_echo(client, seq)?;
+            }
+            Ok(result)
+        }
+        Ok((_, None)) => unchanged(store, user, client, op, &result),
+        Err(e) if e.is_internal() => Err(PushError::Internal(e.message())),
+        Err(e) => reject(store, user, client, op, &e.message()),
+    }
+}
+
+/// An op that changed nothing is still answered, once.
+fn unchanged(
+    store: &Store,
+    user: &User,
+    client: Uuid,
+    op: &Op,
+    result: &OpResult,
+) -> Result<OpResult, PushError> {
+    let mut m = Mutation::new(Some(user.id), "sync.op", "Операция клиента без изменений");
+    m.client_op = Some(record(client, op, result)?);
+    store.commit(&m)?;
+    Ok(result.clone())
+}
+
+/// An op may name only files its sender sent or may read already: naming
+/// another's file would make it readable through the op's record. Whether
+/// the file is on the server at all is not told.
+fn foreign_file(store: &Store, user: &User, kind: &OpKind) -> Result<Option<String>, StoreError> {
+    for sha in kind.blobs() {
+        if !may_read(store, user, &sha)? {
+            return Ok(Some(format!(
+                "Файл {}… не получен сервером от вас: синхронизируйте ещё раз.",
+                &sha[..12.min(sha.len())]
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// The first document of an op that has not reached the server, as the
+/// reason to refuse the op.
+fn missing_document(
+    store: &Store,
+    documents: &[crate::domain::workflow::Document],
+) -> Option<String> {
+    let blobs = crate::store::blobs::Blobs::new(store.dir());
+    documents
+        .iter()
+        .find(|d| !blobs.exists(&d.sha256))
+        .map(|d| {
+            format!(
+                "Документ «{}» не дошёл до сервера: синхронизируйте ещё раз.",
+                d.name
+            )
+        })
+}
+
+/// Records a refused op (so a resend gets the same answer) and returns it.
+fn reject(
+    store: &Store,
+    user: &User,
+    client: Uuid,
+    op: &Op,
+    reason: &str,
+) -> Result<OpResult, PushError> {
+    let result = OpResult::Rejected {
+        reason: reason.to_owned(),
+    };
+    let mut m = Mutation::new(
+        Some(user.id),
+        "sync.rejected",
+        format!("Операция клиента отклонена: {reason}"),
+    );
+    m.client_op = Some(record(client, op, &result)?);
+    store.commit(&m)?;
+    Ok(result)
+}
+
+/// A cursor past the server's last change: the server was restored from
+/// a backup, and the client must pull again.
+pub fn cursor_known(store: &Store, since: u64) -> Result<(), PushError> {
+    let last = store.last_seq()?;
+    if since <= last {
+        return Ok(());
+    }
+    Err(PushError::Conflict {
+        message: format!(
+            "Сервер не знает изменений после №{last}, а у вас получено до №{since}: сервер восстановлен из резервной копии. Данные будут получены заново."
+        ),
+        code: codes::CURSOR_AHEAD,
+        last: Some(last),
+    })
+}
+
+/// Whether the change log after `since` holds news for `reader`: a change
+/// to a practice they may read that `client` did not make, or to their own
+/// record.
+pub fn news(
+    store: &Store,
+    reader: &User,
+    since: u64,
+    client: Option<Uuid>,
+) -> Result<News, PushError> {
+    let scope = read_scope(Some(reader));
+    let mut latest = since;
+    for entry in store.changes_since(since) {
+        let entry = entry?;
+        latest = entry.seq;
+        if let Some(c) = client
+            && store.is_client_echo(c, entry.seq)?
+        {
+            continue;
+        }
+        for e in entry.entities {
+            let readable = match e {
+                crate::store::EntityRef::User(id) => id == reader.id,
+                crate::store::EntityRef::Practice(id) => {
+                    store.practice(id)?.is_some_and(|p| scope.can_read(&p))
+                }
+                crate::store::EntityRef::Leaders(_) => false,
+                crate::store::EntityRef::Application(id) => {
+                    application_readable(store, reader, id)?
+                }
+                crate::store::EntityRef::Event(_) => true,
+            };
+            if readable {
+                return Ok(News {
+                    news: true,
+                    latest: entry.seq,
+                });
+            }
+        }
+    }
+    Ok(News {
+        news: false,
+        latest,
+    })
+}
+
+/// Whether `reader` may read the application.
+pub fn application_readable(store: &Store, reader: &User, id: Uuid) -> Result<bool, StoreError> {
+    let Some(a) = store.application(id)? else {
+        return Ok(false);
+    };
+    let p = store.practice(a.practice)?;
+    Ok(crate::domain::replication::can_read(reader, &a, p.as_ref()))
+}
+
+/// A user as `reader` may see them.
+fn redacted(u: &User, reader: &User) -> User {
+    let mut v = u.clone();
+    v.password_hash.clear();
+    v.consents.clear();
+    if !crate::domain::access::sees_contacts(reader, u) {
+        v.profile.phone.clear();
+        v.profile.email.clear();
+        v.verified = None;
+    }
+    v
+}
+
+pub fn feed(
+    store: &Store,
+    reader: &User,
+    since: u64,
+    client: Option<Uuid>,
+) -> Result<PullReply, PushError> {
+    let scope = read_scope(Some(reader));
+    // Per practice: whether every change to it in this page was the asking
+    // client's own clean op.
+    let mut echoes: std::collections::HashMap<crate::domain::PracticeId, bool> =
+        std::collections::HashMap::new();
+    let mut practices = Vec::new();
+    let mut seen = HashSet::new();
+    // The reader's own record: with the first page, and when it changes.
+    let mut reader_changed = since == 0;
+    let mut cursor = since;
+    let mut more = false;
+    // Applications and events touched in this page, in order.
+    let mut others = Vec::new();
+    let mut seen_other = HashSet::new();
+    for (n, entry) in store.changes_since(since).enumerate() {
+        if n == PAGE {
+            more = true;
+            break;
+        }
+        let entry = entry?;
+        cursor = entry.seq;
+        for e in entry.entities {
+            if e == crate::store::EntityRef::User(reader.id) {
+                reader_changed = true;
+            }
+            if let crate::store::EntityRef::Application(id) = e
+                && seen_other.insert(e)
+                && application_readable(store, reader, id)?
+                && let Some(a) = store.application(id)?
+            {
+                others.push(Remote::Application(Box::new(a)));
+            }
+            if let crate::store::EntityRef::Event(id) = e
+                && seen_other.insert(e)
+                && let Some(ev) = store.event(id)?
+            {
+                others.push(Remote::Event(Box::new(ev)));
+            }
+            if let crate::store::EntityRef::Practice(id) = e {
+                let echo = match client {
+                    Some(c) => store.is_client_echo(c, entry.seq)?,
+                    None => false,
+                };
+                let all = echoes.entry(id).or_insert(true);
+                *all = *all && echo;
+                if seen.insert(id) {
+                    practices.push(id);
+                }
+            }
+        }
+    }
+    let mut records = Vec::new();
+    let mut users = HashSet::new();
+    if reader_changed {
+        users.insert(reader.id);
+    }
+    for id in practices {
+        // The client's own op was the last change: it has this already.
+        if echoes.get(&id).copied().unwrap_or(false) {
+            continue;
+        }
+        if let Some(p) = store.practice(id)?
+            && scope.can_read(&p)
+        {
+            users.insert(p.author);
+            for m in &p.passport.team {
+                if let Member::User(u) = m.member {
+                    users.insert(u);
+                }
+            }
+            records.push(Remote::Practice(Box::new(p)));
+        }
+    }
+    for id in users {
+        if let Some(u) = store.user(id)? {
+            records.insert(0, Remote::User(Box::new(redacted(&u, reader))));
+        }
+    }
+    records.extend(others);
+    Ok(PullReply {
+        records,
+        cursor,
+        more,
+        epoch: Some(store.epoch()?),
+        audit_head: None,
+        audit_at: None,
+    })
+}
+
+/// Whether `user` may have a file: they sent it, or a record they may read
+/// names it.
+pub fn may_read(store: &Store, user: &User, sha: &str) -> Result<bool, StoreError> {
+    if store.file_owned_by(sha, user.id)? {
+        return Ok(true);
+    }
+    let scope = read_scope(Some(user));
+    for e in store.file_refs(sha)? {
+        let readable = match e {
+            EntityRef::Practice(id) => store.practice(id)?.is_some_and(|p| scope.can_read(&p)),
+            EntityRef::Application(id) => application_readable(store, user, id)?,
+            // A profile photo: as public as the profiles the feed sends.
+            EntityRef::User(_) => true,
+            EntityRef::Event(_) | EntityRef::Leaders(_) => false,
+        };
+        if readable {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
