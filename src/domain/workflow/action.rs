@@ -1,0 +1,287 @@
+//! The actions of the workflow ([`Action`]), what they need ([`Need`]),
+//! and the reason lists of refusals and archiving.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::user::Role;
+
+/// Everything that can happen to a practice in the workflow. The codes are
+/// stable: the CLI, the JSON output and the audit trail use them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    Submit,
+    Resubmit,
+    Assign,
+    Confirm,
+    Return,
+    Reject,
+    SetLevel,
+    SendToExperts,
+    SendToPublication,
+    VoteApprove,
+    VoteRevise,
+    VoteReject,
+    CloseVote,
+    ProtocolApprove,
+    ProtocolRevise,
+    ProtocolReject,
+    Verify,
+    Publish,
+    Refuse,
+    OpenActualisation,
+    Actualise,
+    Archive,
+    ReplaceAuthor,
+    Delete,
+}
+
+/// What an action needs besides the actor and the practice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    Comment,
+    Document,
+    /// One user (`--to LOGIN`).
+    User,
+    Level,
+    /// A reason code from a list.
+    Reason,
+}
+
+impl Need {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Comment => "comment",
+            Self::Document => "attach",
+            Self::User => "to",
+            Self::Level => "level",
+            Self::Reason => "reason",
+        }
+    }
+}
+
+impl Action {
+    pub const ALL: [Action; 24] = [
+        Self::Submit,
+        Self::Resubmit,
+        Self::Assign,
+        Self::Confirm,
+        Self::Return,
+        Self::Reject,
+        Self::SetLevel,
+        Self::SendToExperts,
+        Self::SendToPublication,
+        Self::VoteApprove,
+        Self::VoteRevise,
+        Self::VoteReject,
+        Self::CloseVote,
+        Self::ProtocolApprove,
+        Self::ProtocolRevise,
+        Self::ProtocolReject,
+        Self::Verify,
+        Self::Publish,
+        Self::Refuse,
+        Self::OpenActualisation,
+        Self::Actualise,
+        Self::Archive,
+        Self::ReplaceAuthor,
+        Self::Delete,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Submit => "submit",
+            Self::Resubmit => "resubmit",
+            Self::Assign => "assign",
+            Self::Confirm => "confirm",
+            Self::Return => "return",
+            Self::Reject => "reject",
+            Self::SetLevel => "set-level",
+            Self::SendToExperts => "send-to-experts",
+            Self::SendToPublication => "send-to-publication",
+            Self::VoteApprove => "vote-approve",
+            Self::VoteRevise => "vote-revise",
+            Self::VoteReject => "vote-reject",
+            Self::CloseVote => "close-vote",
+            Self::ProtocolApprove => "protocol-approve",
+            Self::ProtocolRevise => "protocol-revise",
+            Self::ProtocolReject => "protocol-reject",
+            Self::Verify => "verify",
+            Self::Publish => "publish",
+            Self::Refuse => "refuse",
+            Self::OpenActualisation => "open-actualisation",
+            Self::Actualise => "actualise",
+            Self::Archive => "archive",
+            Self::ReplaceAuthor => "replace-author",
+            Self::Delete => "delete",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Submit => "Подать практику",
+            Self::Resubmit => "Отправить после доработки",
+            Self::Assign => "Назначить эксперта-модератора",
+            Self::Confirm => "Подтвердить от региона",
+            Self::Return => "Вернуть на доработку",
+            Self::Reject => "Отклонить",
+            Self::SetLevel => "Установить уровень практики",
+            Self::SendToExperts => "Направить на экспертную оценку",
+            Self::SendToPublication => "Направить на публикацию (ускоренный порядок)",
+            Self::VoteApprove => "Одобрить публикацию",
+            Self::VoteRevise => "Направить на доработку",
+            Self::VoteReject => "Отказать в публикации",
+            Self::CloseVote => "Подвести итоги голосования",
+            Self::ProtocolApprove => "Протокол: одобрена",
+            Self::ProtocolRevise => "Протокол: на доработку",
+            Self::ProtocolReject => "Протокол: отклонена",
+            Self::Verify => "Подтвердить верификацию",
+            Self::Publish => "Опубликовать",
+            Self::Refuse => "Отказать в размещении",
+            Self::OpenActualisation => "Открыть актуализацию",
+            Self::Actualise => "Завершить актуализацию",
+            Self::Archive => "Перевести в «Базу знаний»",
+            Self::ReplaceAuthor => "Заменить автора",
+            Self::Delete => "Удалить по официальному обращению",
+        }
+    }
+
+    /// The arguments the action requires.
+    pub fn needs(self) -> &'static [Need] {
+        match self {
+            Self::Return
+            | Self::Reject
+            | Self::VoteRevise
+            | Self::VoteReject
+            | Self::OpenActualisation => &[Need::Comment],
+            Self::Confirm | Self::ProtocolApprove => &[Need::Document],
+            Self::ProtocolRevise | Self::ProtocolReject | Self::Delete => {
+                &[Need::Document, Need::Comment]
+            }
+            Self::Assign => &[Need::User],
+            Self::ReplaceAuthor => &[Need::User, Need::Comment],
+            Self::SetLevel => &[Need::Level],
+            Self::Refuse | Self::Archive => &[Need::Reason, Need::Comment],
+            _ => &[],
+        }
+    }
+
+    /// Whether an optional `--to` list is understood (the experts of a
+    /// voting session).
+    pub fn takes_users(self) -> bool {
+        self == Self::SendToExperts || self.needs().contains(&Need::User)
+    }
+
+    /// The roles that ever take this action.
+    pub fn roles(self) -> &'static [Role] {
+        match self {
+            Self::Submit | Self::Resubmit | Self::Actualise => &[Role::Author],
+            Self::Assign
+            | Self::Publish
+            | Self::Refuse
+            | Self::Archive
+            | Self::ReplaceAuthor
+            | Self::Delete => &[Role::AsiModerator],
+            Self::Confirm => &[Role::Coordinator],
+            Self::Return => &[
+                Role::Coordinator,
+                Role::ExpertModerator,
+                Role::RatingCommittee,
+                Role::AsiModerator,
+            ],
+            Self::Reject => &[
+                Role::Coordinator,
+                Role::ExpertModerator,
+                Role::RatingCommittee,
+            ],
+            Self::SetLevel
+            | Self::CloseVote
+            | Self::ProtocolApprove
+            | Self::ProtocolRevise
+            | Self::ProtocolReject => &[Role::ExpertModerator],
+            Self::SendToExperts | Self::SendToPublication => {
+                &[Role::ExpertModerator, Role::AsiModerator]
+            }
+            Self::VoteApprove | Self::VoteRevise | Self::VoteReject => &[Role::Expert],
+            Self::Verify => &[Role::RatingCommittee],
+            Self::OpenActualisation => {
+                &[Role::AsiModerator, Role::ExpertModerator, Role::Coordinator]
+            }
+        }
+    }
+
+    pub(super) fn is_vote(self) -> bool {
+        matches!(
+            self,
+            Self::VoteApprove | Self::VoteRevise | Self::VoteReject
+        )
+    }
+}
+
+/// The refusal reasons of §4.1.9 (W-4).
+pub const REFUSAL_REASONS: [(&str, &str); 7] = [
+    ("requirements", "несоблюдение требований пп. 4.1.6, 4.1.7"),
+    (
+        "profile",
+        "профиль автора заполнен не полностью (контакты, должность, место работы, фото)",
+    ),
+    (
+        "materials",
+        "не представлены дополнительные материалы по запросу эксперта-модератора или модератора АСИ",
+    ),
+    (
+        "team",
+        "нет команды автора практики (не менее трёх человек)",
+    ),
+    (
+        "recommendations",
+        "неоднократное несоблюдение рекомендаций по доработке практики",
+    ),
+    (
+        "duplicate",
+        "аналогичная практика уже размещена, преимущества не представлены",
+    ),
+    (
+        "ethics",
+        "сведения нарушают нормы этики или законодательство Российской Федерации",
+    ),
+];
+
+/// The archive reasons of §4.6.1 (W-7).
+pub const ARCHIVE_REASONS: [(&str, &str); 7] = [
+    (
+        "request",
+        "аргументированный запрос автора или регионального координатора",
+    ),
+    (
+        "no-actualisation",
+        "отказ автора (команды) от актуализации (п. 4.5.4)",
+    ),
+    ("stopped", "реализация практики в регионе прекращена"),
+    (
+        "no-demand",
+        "нет запроса на внедрение в течение 1 года и более",
+    ),
+    (
+        "criteria",
+        "практика больше не соответствует критериям п. 2.1.5",
+    ),
+    (
+        "no-mentor",
+        "нет наставника для сопровождения тиражирования",
+    ),
+    ("better", "появилась обоснованно более эффективная практика"),
+];
+
+/// The reason list of an action taking [`Need::Reason`].
+pub fn reasons_of(action: Action) -> &'static [(&'static str, &'static str)] {
+    match action {
+        Action::Refuse => &REFUSAL_REASONS,
+        Action::Archive => &ARCHIVE_REASONS,
+        _ => &[],
+    }
+}

@@ -1,0 +1,446 @@
+//! The passport editor: every field the author fills (P-1…P-21, P-23,
+//! P-24), with live counters and the rules' messages beside each field.
+//! Drafts save themselves half a second after the last keystroke; every
+//! save is a revision.
+//!
+//! Lists are edited one item per line: tasks, plan steps, other regions,
+//! rating indicators, team members (`login` or e-mail, `*` marks the
+//! mentor); rows of results and partners separate their columns with `;`.
+
+mod attach;
+mod form;
+mod render;
+mod team;
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+pub use attach::{AttachPrompt, complete_path};
+pub use form::Key;
+use form::{Item, Kind, attachments_text};
+pub use team::FindUser;
+
+use super::{Effect, RenderCx, Screen};
+use crate::domain::passport::Field;
+use crate::domain::refdata::refdata;
+use crate::domain::rules::{self, Finding, Severity};
+use crate::domain::user::{Profile, UserId};
+use crate::domain::{Passport, PracticeId, User};
+use crate::tui::action::Action;
+use crate::tui::worker::{Reply, Request};
+
+/// Every action the editor may offer, for the clash check.
+pub const COMMAND_SET: [Action; 14] = [
+    Action::Attach,
+    Action::FindUser,
+    Action::NextField,
+    Action::PrevField,
+    Action::Save,
+    Action::SubmitPractice,
+    Action::Back,
+    Action::Help,
+    Action::Toggle,
+    Action::Open,
+    Action::Up,
+    Action::Down,
+    Action::Redraw,
+    Action::Login,
+];
+
+/// How long after the last keystroke a draft is saved.
+pub const AUTOSAVE_AFTER: Duration = Duration::from_millis(500);
+
+pub struct Editor {
+    pub id: PracticeId,
+    user: User,
+    items: Vec<Item>,
+    pub focus: usize,
+    top: std::cell::Cell<usize>,
+    /// The passport as last saved, for the fields the form does not edit.
+    base: Passport,
+    profiles: Vec<(UserId, Profile)>,
+    pub findings: Vec<Finding>,
+    /// When the first unsaved change was made.
+    pub dirty_since: Option<Instant>,
+    last_key: Option<Instant>,
+    saving: bool,
+    pub saved: Option<(u32, String)>,
+    pub problems: Vec<String>,
+    /// An open pick list: (item, cursor).
+    picker: Option<(usize, usize)>,
+    /// The reasons of a refused submission, shown in a window.
+    pub refusal: Option<Vec<String>>,
+    /// The attach window: a path (or link) with Tab completion, then a kind.
+    pub attach: Option<AttachPrompt>,
+    /// The team search window.
+    pub find: Option<FindUser>,
+    year: i32,
+}
+impl Editor {
+    /// The rule findings of some fields for the passport the form shows,
+    /// with what the form could not read. The team is checked as last saved:
+    /// its lines become members when the draft is saved.
+    fn findings_for(&self, fields: &[Field]) -> Vec<Finding> {
+        let (p, errs) = self.passport();
+        let profiles = &self.profiles;
+        let lookup = |id: UserId| {
+            profiles
+                .iter()
+                .find(|(u, _)| *u == id)
+                .map(|(_, p)| p.clone())
+        };
+        let cx = rules::Context {
+            refdata: refdata(),
+            year: self.year,
+            level_required: false,
+            profile: &lookup,
+        };
+        let mut out: Vec<Finding> = fields
+            .iter()
+            .flat_map(|f| rules::check_field(*f, &p, &cx))
+            .collect();
+        for (key, msg) in errs {
+            let field = self.item(key).map_or(Field::P1, |i| i.field);
+            if fields.contains(&field) {
+                out.push(Finding {
+                    field,
+                    severity: Severity::Error,
+                    message: msg,
+                });
+            }
+        }
+        out
+    }
+
+    fn revalidate(&mut self) {
+        let mut f = self.findings_for(&Field::ALL);
+        f.sort_by_key(|x| x.field);
+        self.findings = f;
+    }
+
+    /// A text of `field` changed: only the rules that read it run again
+    /// (P-4 also reads the title), so typing in a long text stays light.
+    fn touched(&mut self, field: Field) {
+        let now = Instant::now();
+        self.dirty_since.get_or_insert(now);
+        self.last_key = Some(now);
+        let mut fields = vec![field];
+        if field == Field::P1 {
+            fields.push(Field::P4);
+        }
+        let fresh = self.findings_for(&fields);
+        self.findings.retain(|x| !fields.contains(&x.field));
+        self.findings.extend(fresh);
+        self.findings.sort_by_key(|x| x.field);
+    }
+
+    fn changed(&mut self) {
+        let now = Instant::now();
+        self.dirty_since.get_or_insert(now);
+        self.last_key = Some(now);
+        self.revalidate();
+    }
+
+    /// When the pending draft should be saved.
+    pub fn deadline(&self) -> Option<Instant> {
+        if self.saving {
+            return None;
+        }
+        self.last_key
+            .filter(|_| self.dirty_since.is_some())
+            .map(|t| t + AUTOSAVE_AFTER)
+    }
+
+    /// Saves now if anything changed.
+    pub fn save(&mut self) -> Vec<Effect> {
+        if self.dirty_since.is_none() || self.saving {
+            return Vec::new();
+        }
+        self.saving = true;
+        self.dirty_since = None;
+        let (passport, _) = self.passport();
+        vec![Effect::Send(Request::SaveDraft {
+            user: Box::new(self.user.clone()),
+            id: self.id,
+            passport: Box::new(passport),
+            team: self.lines(Key::Team),
+        })]
+    }
+
+    /// Entering a text field puts the cursor after its text, so typing
+    /// adds to it.
+    fn cursor_to_end(&mut self) {
+        if let Kind::Text { area, .. } = &mut self.items[self.focus].kind {
+            area.move_cursor(ratatui_textarea::CursorMove::Bottom);
+            area.move_cursor(ratatui_textarea::CursorMove::End);
+        }
+    }
+
+    fn focused_is_text(&self) -> bool {
+        matches!(self.items[self.focus].kind, Kind::Text { .. })
+    }
+
+    fn messages_for(&self, idx: usize) -> Vec<&Finding> {
+        let item = &self.items[idx];
+        // Messages show under the first item of their field.
+        let first = self.items.iter().position(|i| i.field == item.field);
+        if first != Some(idx) {
+            return Vec::new();
+        }
+        self.findings
+            .iter()
+            .filter(|f| f.field == item.field)
+            .collect()
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
+    }
+}
+
+impl Screen for Editor {
+    fn title(&self) -> String {
+        "Редактор паспорта".to_owned()
+    }
+
+    fn commands(&self) -> Vec<Action> {
+        if self.find.is_some() {
+            return vec![Action::Up, Action::Down, Action::Submit, Action::Back];
+        }
+        if let Some(a) = &self.attach {
+            return if a.kind_cursor.is_some() {
+                vec![Action::Up, Action::Down, Action::Submit, Action::Back]
+            } else {
+                vec![Action::Submit, Action::NextField, Action::Back]
+            };
+        }
+        if self.refusal.is_some() {
+            return vec![Action::Back, Action::Submit];
+        }
+        if self.picker.is_some() {
+            return vec![Action::Up, Action::Down, Action::Submit, Action::Back];
+        }
+        let mut v = vec![
+            Action::NextField,
+            Action::PrevField,
+            Action::Save,
+            Action::SubmitPractice,
+            Action::Attach,
+            Action::FindUser,
+            Action::Back,
+            Action::Help,
+        ];
+        if !self.focused_is_text() {
+            v.extend([Action::Toggle, Action::Open, Action::Up, Action::Down]);
+        }
+        v
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        vec![
+            Action::NextField,
+            Action::Save,
+            Action::SubmitPractice,
+            Action::Back,
+        ]
+    }
+
+    fn text_input(&self) -> bool {
+        if self.find.is_some() {
+            return true;
+        }
+        if let Some(a) = &self.attach {
+            return a.kind_cursor.is_none();
+        }
+        self.picker.is_none() && self.refusal.is_none() && self.focused_is_text()
+    }
+
+    fn handle(&mut self, action: Action) -> Vec<Effect> {
+        if self.find.is_some() {
+            return self.find_action(action);
+        }
+        if self.attach.is_some() {
+            return self.attach_action(action);
+        }
+        if self.refusal.is_some() {
+            self.refusal = None;
+            return Vec::new();
+        }
+        if let Some((item, cursor)) = self.picker {
+            let n = match &self.items[item].kind {
+                Kind::Choice { options, .. } => options.len(),
+                _ => 0,
+            };
+            match action {
+                Action::Up => self.picker = Some((item, cursor.saturating_sub(1))),
+                Action::Down => self.picker = Some((item, (cursor + 1).min(n.saturating_sub(1)))),
+                Action::Submit => {
+                    if let Kind::Choice { selected, .. } = &mut self.items[item].kind {
+                        *selected = Some(cursor);
+                    }
+                    self.picker = None;
+                    self.changed();
+                }
+                _ => self.picker = None,
+            }
+            return Vec::new();
+        }
+        match action {
+            Action::NextField | Action::Down => {
+                self.focus = (self.focus + 1) % self.items.len();
+                self.cursor_to_end();
+            }
+            Action::PrevField | Action::Up => {
+                self.focus = (self.focus + self.items.len() - 1) % self.items.len();
+                self.cursor_to_end();
+            }
+            Action::Toggle | Action::Open => match &mut self.items[self.focus].kind {
+                Kind::Check(c) => {
+                    *c = !*c;
+                    self.changed();
+                }
+                Kind::Choice { selected, .. } => {
+                    self.picker = Some((self.focus, selected.unwrap_or(0)));
+                }
+                _ => {}
+            },
+            Action::Save => return self.save(),
+            Action::Attach => {
+                self.attach = Some(AttachPrompt::default());
+                return self.save();
+            }
+            Action::FindUser => self.find = Some(FindUser::default()),
+            Action::SubmitPractice => {
+                let mut out = self.save();
+                out.push(Effect::Send(Request::SubmitDraft {
+                    user: Box::new(self.user.clone()),
+                    id: self.id,
+                }));
+                return out;
+            }
+            Action::Back | Action::Quit => {
+                let mut out = self.save();
+                out.push(Effect::Close);
+                out.push(Effect::Refresh);
+                return out;
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn input(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if let Some(fu) = &mut self.find {
+            if key.code == KeyCode::Enter {
+                return Vec::new();
+            }
+            fu.input.input(key);
+            fu.tag += 1;
+            fu.cursor = 0;
+            return vec![Effect::Send(Request::FindUsers {
+                tag: fu.tag,
+                text: fu.input.lines().join(""),
+            })];
+        }
+        if let Some(a) = &mut self.attach {
+            if key.code != KeyCode::Enter {
+                a.input.input(key);
+                a.candidates.clear();
+            }
+            return Vec::new();
+        }
+        let Kind::Text { area, lines } = &mut self.items[self.focus].kind else {
+            return Vec::new();
+        };
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let changed = match key.code {
+            KeyCode::Char('z') if ctrl => area.undo(),
+            KeyCode::Char('y') if ctrl => area.redo(),
+            KeyCode::Enter if !*lines => false,
+            _ => area.input(key),
+        };
+        if changed {
+            let field = self.items[self.focus].field;
+            self.touched(field);
+        }
+        Vec::new()
+    }
+
+    fn deadline(&self) -> Option<Instant> {
+        Editor::deadline(self)
+    }
+
+    fn flush(&mut self) -> Vec<Effect> {
+        self.save()
+    }
+
+    fn on_tick(&mut self, now: Instant) -> Vec<Effect> {
+        match Editor::deadline(self) {
+            Some(d) if d <= now => self.save(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn on_reply(&mut self, reply: &Reply) -> Vec<Effect> {
+        match reply {
+            Reply::Users { tag, users } => {
+                if let Some(fu) = &mut self.find
+                    && *tag == fu.tag
+                {
+                    fu.users.clone_from(users);
+                }
+            }
+            Reply::Saved { id, result } if *id == self.id => {
+                self.saving = false;
+                match result {
+                    Ok(d) => {
+                        self.base = d.practice.passport.clone();
+                        self.profiles.clone_from(&d.profiles);
+                        let at = d
+                            .practice
+                            .updated
+                            .with_timezone(&chrono::Local)
+                            .format("%H:%M:%S")
+                            .to_string();
+                        self.saved = Some((d.practice.revision, at));
+                        self.problems.clear();
+                        if let Some(i) = self.items.iter_mut().find(|i| i.key == Key::Attachments) {
+                            i.kind = Kind::Info(attachments_text(&d.practice.passport));
+                        }
+                    }
+                    Err(reasons) => self.problems.clone_from(reasons),
+                }
+                self.revalidate();
+                // Typing during the save: save again soon.
+                if self.dirty_since.is_some() {
+                    self.last_key = Some(Instant::now());
+                }
+            }
+            Reply::Submitted { id, result } if *id == self.id => match result {
+                Ok(status) => {
+                    return vec![
+                        Effect::Close,
+                        Effect::Refresh,
+                        Effect::Message(format!("Практика подана: «{}».", status.name())),
+                    ];
+                }
+                Err(reasons) => self.refusal = Some(reasons.clone()),
+            },
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
+        self.draw(f, area, cx);
+    }
+}
+
+#[cfg(test)]
+mod tests;
