@@ -167,7 +167,7 @@ fn no_source_file_is_over_800_lines() {
                 .expect("readable")
                 .lines()
                 .count();
-            (n > 850).then(|| format!("{}: {n}", f.display()))
+            (n > 800).then(|| format!("{}: {n}", f.display()))
         })
         .collect();
     assert!(
