@@ -68,30 +68,18 @@ pub fn status(data: &Path, json: bool) -> Result<(), Failure> {
     crate::cli::emit(out.as_bytes())
 }
 
-fn linked(
-    data: &Path,
-) -> Result<
-    (
-        Credentials,
-        crate::store::Store,
-        &'static tokio::runtime::Runtime,
-    ),
-    Failure,
-> {
+/// A linked store: its session, the store, and the process's runtime.
+type Linked = (
+    Credentials,
+    crate::store::Store,
+    &'static tokio::runtime::Runtime,
+);
+
+fn linked(data: &Path) -> Result<Linked, Failure> {
     linked_with(data, crate::store::OpenFlags::default())
 }
 
-fn linked_with(
-    data: &Path,
-    flags: crate::store::OpenFlags,
-) -> Result<
-    (
-        Credentials,
-        crate::store::Store,
-        &'static tokio::runtime::Runtime,
-    ),
-    Failure,
-> {
+fn linked_with(data: &Path, flags: crate::store::OpenFlags) -> Result<Linked, Failure> {
     let creds = credentials(data).map_err(|e| fail(e, 1))?.ok_or_else(|| {
         fail(
             "Сначала войдите: smarteka --as ЛОГИН login --server АДРЕС.",

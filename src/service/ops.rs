@@ -169,18 +169,10 @@ fn apply_replication(
             documents,
             ..
         } => {
-            let Some(kind) = Step::from_code(action) else {
-                return reject(
-                    store,
-                    user,
-                    client,
-                    op,
-                    &format!("Неизвестное действие «{action}»."),
-                );
+            let kind = match wire_step(store, action, Step::from_code, documents) {
+                Ok(k) => k,
+                Err(why) => return reject(store, user, client, op, &why),
             };
-            if let Some(why) = missing_document(store, documents) {
-                return reject(store, user, client, op, &why);
-            }
             let to = match to.as_deref().map(|l| accounts::user_by_login(store, l)) {
                 None => None,
                 Some(Ok(u)) => Some(u),
@@ -295,18 +287,10 @@ fn apply_one(cx: &Ctx<'_>, user: &User, client: Uuid, op: &Op) -> Result<OpResul
             // The wire carries the action's code; from here on it is typed,
             // and its arguments are checked by the same function as the
             // CLI's and the workstation's.
-            let Some(kind) = Action::from_code(action) else {
-                return reject(
-                    store,
-                    user,
-                    client,
-                    op,
-                    &format!("Неизвестное действие «{action}»."),
-                );
+            let kind = match wire_step(store, action, Action::from_code, documents) {
+                Ok(k) => k,
+                Err(why) => return reject(store, user, client, op, &why),
             };
-            if let Some(why) = missing_document(store, documents) {
-                return reject(store, user, client, op, &why);
-            }
             let input = ActInput {
                 comment: comment.clone(),
                 documents: documents.clone(),
@@ -379,6 +363,21 @@ fn foreign_file(store: &Store, user: &User, kind: &OpKind) -> Result<Option<Stri
 }
 
 /// The first document of an op that has not reached the server, as the
+/// A step as the wire carries it: its code read into the typed action, and
+/// its documents already on the server; else why the op is refused.
+fn wire_step<T>(
+    store: &Store,
+    code: &str,
+    parse: fn(&str) -> Option<T>,
+    documents: &[crate::domain::workflow::Document],
+) -> Result<T, String> {
+    let kind = parse(code).ok_or_else(|| format!("Неизвестное действие «{code}»."))?;
+    match missing_document(store, documents) {
+        Some(why) => Err(why),
+        None => Ok(kind),
+    }
+}
+
 /// reason to refuse the op.
 fn missing_document(
     store: &Store,
