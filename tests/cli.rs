@@ -192,3 +192,44 @@ fn a_folder_that_is_not_a_store_is_refused_and_left_as_it_was() {
     assert!(stderr(&o).contains("нет описи"), "{}", stderr(&o));
     assert!(!target.join("db").exists());
 }
+
+/// `demo --seed S --today D` gives the same store, dates included, however
+/// often and whenever it runs; a day that is not one is refused in Russian
+/// and nothing is made.
+#[test]
+fn the_demo_reproduces_its_dates_from_today() {
+    let a = tempfile::tempdir().expect("tempdir");
+    let b = tempfile::tempdir().expect("tempdir");
+    let make = |d: &std::path::Path| {
+        let o = smarteka(
+            d,
+            &[
+                "demo",
+                "--practices",
+                "40",
+                "--seed",
+                "3",
+                "--today",
+                "2025-06-02",
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    };
+    make(a.path());
+    make(b.path());
+    let store_a = smarteka::store::Store::open(a.path()).expect("store");
+    let store_b = smarteka::store::Store::open(b.path()).expect("store");
+    let pa: Vec<_> = store_a.practices().map(|p| p.expect("reads")).collect();
+    let pb: Vec<_> = store_b.practices().map(|p| p.expect("reads")).collect();
+    assert_eq!(pa, pb, "the same practices, dates included");
+    let newest = pa.iter().map(|p| p.updated).max().expect("practices");
+    assert!(
+        newest.date_naive() <= chrono::NaiveDate::from_ymd_opt(2025, 6, 2).expect("date"),
+        "dated from --today: {newest}"
+    );
+    let c = tempfile::tempdir().expect("tempdir");
+    let o = smarteka(c.path(), &["demo", "--today", "2025-13-01"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("не дата"), "{}", stderr(&o));
+    assert!(!c.path().join("db").exists(), "nothing made");
+}

@@ -924,3 +924,33 @@ fn confirming_a_user_and_granting_authoring_reach_the_server() {
         "the grant reached the server"
     );
 }
+
+/// One HTTP client and one runtime for the whole process: sync, the file
+/// lane and the long-poll share its pool of kept-alive connections.
+#[test]
+fn one_http_client_and_one_runtime_per_process() {
+    use smarteka::sync::client::api;
+    let a = api::http().expect("client");
+    let b = api::http().expect("client");
+    assert!(std::ptr::eq(a, b), "the same client");
+    assert!(std::ptr::eq(
+        api::runtime().expect("runtime"),
+        api::runtime().expect("runtime")
+    ));
+    // Two syncs in a row on one connection: the server sees one.
+    let c = Central::start(10);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let creds = c.client(dir.path(), "author");
+    let s = Store::open(dir.path()).expect("store");
+    let before = c.store.last_seq().expect("seq");
+    for _ in 0..3 {
+        c.runtime
+            .block_on(smarteka::sync::client::sync(&s, &creds, |_| {}))
+            .expect("syncs");
+    }
+    assert_eq!(
+        c.store.last_seq().expect("seq"),
+        before,
+        "nothing written by pulls"
+    );
+}

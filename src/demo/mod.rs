@@ -188,7 +188,8 @@ pub fn seed_at(
             status,
             PracticeStatus::Published | PracticeStatus::Actualisation | PracticeStatus::Archived
         )
-        .then(|| created.max(year_start) + Duration::days(rng.random_range(30..200)));
+        // Never after the demo's today.
+        .then(|| (created.max(year_start) + Duration::days(rng.random_range(30..200))).min(now));
         let mut p = Practice {
             id: id_at(created.timestamp_millis() as u64, &mut rng),
             status,

@@ -689,6 +689,32 @@ field_members! {
 mod tests {
     use super::*;
 
+    /// One reading of team members for the editor's lines and passport
+    /// files: a login, an id, or an e-mail — and nothing else is invited.
+    #[test]
+    fn team_members_read_one_way() {
+        let known = uuid::Uuid::now_v7();
+        let login = |l: &str| (l == "petrov").then_some(known);
+        assert_eq!(team_line("  petrov * "), Some(("petrov", true)));
+        assert_eq!(
+            team_line("ivanova@mail.ru"),
+            Some(("ivanova@mail.ru", false))
+        );
+        assert_eq!(team_line("   "), None);
+        assert_eq!(Member::parse("petrov", &login), Ok(Member::User(known)));
+        assert_eq!(
+            Member::parse(&known.to_string(), &|_| None),
+            Ok(Member::User(known))
+        );
+        assert_eq!(
+            Member::parse("ivanova@mail.ru", &login),
+            Ok(Member::Invited("ivanova@mail.ru".into()))
+        );
+        assert!(Member::parse("вася", &login).is_err_and(|e| e.contains("e-mail")));
+        assert!(Member::invited("вася").is_err_and(|e| e.contains("не адрес")));
+        assert!(Member::invited("a@b").is_err());
+    }
+
     #[test]
     fn copy_field_moves_exactly_one_field() {
         let a = Passport::default();

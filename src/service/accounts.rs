@@ -419,6 +419,49 @@ pub fn import_leaders(
 mod tests {
     use super::*;
 
+    /// One sign-in for the CLI and the workstation: a saved, unexpired
+    /// session stands for the password (which is then not asked for); an
+    /// expired one does not; a disabled account is refused either way.
+    #[test]
+    fn a_saved_session_stands_for_the_password_until_it_expires() {
+        use crate::domain::clock::{Clock as _, FixedClock};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = crate::store::Store::open(dir.path()).expect("store");
+        crate::demo::seed_at(&store, 3, 1, chrono::Utc::now(), |_, _| {}).expect("seed");
+        let clock = FixedClock::new(chrono::Utc::now());
+        let cx = Ctx::new(&store, &clock);
+        let asked = std::cell::Cell::new(0);
+        let password = |p: &'static str| {
+            let asked = &asked;
+            move || {
+                asked.set(asked.get() + 1);
+                Ok(p.to_owned())
+            }
+        };
+        // No session: the password is asked and checked.
+        assert!(sign_in_here(&cx, "author", password("demo")).is_ok());
+        assert!(sign_in_here(&cx, "author", password("wrong")).is_err());
+        assert_eq!(asked.get(), 2);
+        crate::store::credentials::remember(
+            dir.path(),
+            &crate::store::credentials::Credentials {
+                server: "https://smarteka.example".into(),
+                login: "author".into(),
+                token: "t".into(),
+                expires: clock.now() + chrono::Duration::hours(1),
+            },
+        )
+        .expect("remembered");
+        let u = sign_in_here(&cx, "author", password("wrong")).expect("the session stands");
+        assert_eq!(u.login, "author");
+        assert_eq!(asked.get(), 2, "not asked");
+        // Another login, or the session expired: asked again.
+        assert!(sign_in_here(&cx, "coordinator", password("demo")).is_ok());
+        clock.advance(chrono::Duration::hours(2));
+        assert!(sign_in_here(&cx, "author", password("wrong")).is_err());
+        assert_eq!(asked.get(), 4);
+    }
+
     #[test]
     fn hash_and_verify() {
         let h = hash_password("пароль").expect("hashes");
