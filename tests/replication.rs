@@ -135,6 +135,12 @@ fn from_want_to_implement_to_implemented_through_the_cli() {
     };
     let e = refused(&step("recipient", &["assign", "--to", "impl"]));
     assert!(e.contains("модератор АСИ"), "{e}");
+    // The rule's words, and the command line's flag for what is missing.
+    let e = refused(&step("asi", &["assign"]));
+    assert!(
+        e.contains("Укажите модератора внедрения") && e.contains("--to ЛОГИН"),
+        "{e}"
+    );
     ok(&step("asi", &["assign", "--to", "impl"]));
     ok(&step(
         "impl",

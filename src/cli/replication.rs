@@ -147,6 +147,27 @@ fn json_out<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
     emit(s.as_bytes())
 }
 
+/// How the command line gives what a step needs.
+fn step_flags(kind: crate::domain::replication::Action) -> &'static [&'static str] {
+    use crate::domain::replication::Action as A;
+    match kind {
+        A::Assign => &["--to ЛОГИН"],
+        A::UploadRoadmap => &["--attach ФАЙЛ"],
+        A::Refuse => &["--reason КОД"],
+        A::Decline => &["--comment ТЕКСТ"],
+        A::Report => &[
+            "--started ГГГГ-ММ-ДД",
+            "--finished ГГГГ-ММ-ДД",
+            "--adaptation ТЕКСТ",
+            "--results ТЕКСТ",
+            "--effects ТЕКСТ",
+            "--letter ФАЙЛ",
+            "--attach ФАЙЛ",
+        ],
+        _ => &[],
+    }
+}
+
 #[allow(clippy::needless_pass_by_value)] // the shape `map_err` hands over
 fn failed(e: crate::service::ServiceError) -> Failure {
     refused(&e)
@@ -226,7 +247,18 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: ReplicationCommand) -> Resul
                     2,
                 ));
             };
-            let app = repl::act(&cx, &Blobs::new(data), &user, id, kind, &input).map_err(failed)?;
+            let app = repl::act(&cx, &Blobs::new(data), &user, id, kind, &input).map_err(|e| {
+                let mut f = refused(&e);
+                let flags = step_flags(kind);
+                if !flags.is_empty() && !e.is_internal() {
+                    f.message.push_str(&format!(
+                        "\nПараметры действия «{}»: {}.",
+                        kind.code(),
+                        flags.join(", ")
+                    ));
+                }
+                f
+            })?;
             eprintln!("Готово: заявка — «{}».", app.status.name());
             Ok(())
         }

@@ -343,9 +343,7 @@ pub fn apply(
     let to = match action {
         Action::Assign => {
             let Some(m) = &args.to else {
-                return Err(vec![
-                    "Укажите модератора внедрения (--to ЛОГИН).".to_owned(),
-                ]);
+                return Err(vec!["Укажите модератора внедрения.".to_owned()]);
             };
             if !m.has_role(Role::ImplementationModerator) || m.disabled {
                 return Err(vec![format!(
@@ -373,8 +371,7 @@ pub fn apply(
         Action::UploadRoadmap => {
             if !next.has(DocumentKind::Roadmap) {
                 return Err(vec![
-                    "Приложите дорожную карту или иной документ о внедрении (--attach ФАЙЛ)."
-                        .to_owned(),
+                    "Приложите дорожную карту или иной документ о внедрении.".to_owned(),
                 ]);
             }
             // The Модератор АСИ checks that it is there and moves it on.
@@ -444,7 +441,7 @@ pub fn apply(
         Action::Refuse => {
             let Some(code) = args.reason.as_deref() else {
                 return Err(vec![format!(
-                    "Укажите основание отказа (--reason): {}.",
+                    "Укажите основание отказа: {}.",
                     REFUSALS.map(|(c, _)| c).join(", ")
                 )]);
             };

@@ -266,7 +266,10 @@ fn assigning_needs_an_implementation_moderator() {
     .expect_err("not a moderator");
     assert!(e[0].contains("Модератор внедрения"), "{e:?}");
     let e = apply(&asi(), &app, Action::Assign, &Args::default(), now()).expect_err("nobody");
-    assert!(e[0].contains("--to"), "{e:?}");
+    assert!(
+        e[0].contains("Укажите модератора") && !e[0].contains("--"),
+        "{e:?}"
+    );
 }
 
 #[test]
