@@ -251,11 +251,12 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: ReplicationCommand) -> Resul
                 let mut f = refused(&e);
                 let flags = step_flags(kind);
                 if !flags.is_empty() && !e.is_internal() {
-                    f.message.push_str(&format!(
+                    let _ = write!(
+                        f.message,
                         "\nПараметры действия «{}»: {}.",
                         kind.code(),
                         flags.join(", ")
-                    ));
+                    );
                 }
                 f
             })?;
