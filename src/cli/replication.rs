@@ -250,7 +250,7 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: ReplicationCommand) -> Resul
             let app = repl::act(&cx, &Blobs::new(data), &user, id, kind, &input).map_err(|e| {
                 let mut f = refused(&e);
                 let flags = step_flags(kind);
-                if !flags.is_empty() && !e.is_internal() {
+                if !flags.is_empty() && matches!(e, crate::service::ServiceError::Refused(_)) {
                     let _ = write!(
                         f.message,
                         "\nПараметры действия «{}»: {}.",

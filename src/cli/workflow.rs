@@ -11,6 +11,7 @@ use crate::domain::PracticeId;
 use crate::domain::User;
 use crate::domain::refdata::refdata;
 use crate::domain::workflow::{Action, Need};
+use crate::service::ServiceError;
 use crate::service::diff::Piece;
 use crate::service::workflow::{self as review, ActInput};
 use crate::store::Store;
@@ -102,8 +103,22 @@ pub fn act(
         }
         Err(e) => {
             let mut f = refused(&e);
-            if !kind.needs().is_empty() && !e.is_internal() {
-                let flags: Vec<&str> = kind.needs().iter().map(|n| flag_of(*n)).collect();
+            // The flags of what the command left out, where the refusal
+            // may be about them.
+            let missing: Vec<Need> = kind
+                .needs()
+                .iter()
+                .copied()
+                .filter(|n| match n {
+                    Need::Comment => input.comment.trim().is_empty(),
+                    Need::Document => input.attach.is_empty(),
+                    Need::User => input.to.is_empty(),
+                    Need::Level => input.level.is_none(),
+                    Need::Reason => input.reason.is_none(),
+                })
+                .collect();
+            if !missing.is_empty() && matches!(e, ServiceError::Refused(_)) {
+                let flags: Vec<&str> = missing.iter().map(|n| flag_of(*n)).collect();
                 let _ = write!(
                     f.message,
                     "\nПараметры действия «{action}»: {}.",

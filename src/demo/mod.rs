@@ -94,7 +94,7 @@ pub fn seed_at(
     let demo = demo_users(&mut rng).map_err(DemoError::Other)?;
     let regional = region_users(&mut rng);
     let users = demo.len() + regional.len();
-    let mut m = Mutation::new(None, "demo.users", "Демонстрационные пользователи");
+    let mut m = Mutation::new(None, "demo.users", "Демонстрационные пользователи").at(now);
     for u in demo.iter().chain(&regional) {
         m = m.with(Record::User(Box::new(u.clone())));
     }
@@ -126,7 +126,7 @@ pub fn seed_at(
     };
     let regions = &refdata().regions;
     let start = epoch();
-    let mut batch = Mutation::new(None, "demo.practices", "Демонстрационные практики");
+    let mut batch = Mutation::new(None, "demo.practices", "Демонстрационные практики").at(now);
     let mut next_region = 0;
     // Published practices that get demo applications: (id, author region).
     let mut replicated = Vec::new();
@@ -208,7 +208,7 @@ pub fn seed_at(
         batch = batch.with(Record::Practice(Box::new(p)));
         if batch.records.len() == BATCH || i + 1 == n {
             store.commit(&batch)?;
-            batch = Mutation::new(None, "demo.practices", "Демонстрационные практики");
+            batch = Mutation::new(None, "demo.practices", "Демонстрационные практики").at(now);
             progress(i + 1, n);
         }
     }
@@ -227,7 +227,8 @@ pub fn seed_at(
             None,
             "demo.replication",
             "Демонстрационные заявки на внедрение",
-        );
+        )
+        .at(now);
         for a in chunk {
             m = m.with(Record::Application(Box::new(a.clone())));
         }

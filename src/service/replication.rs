@@ -146,7 +146,7 @@ pub fn act(
         report: input.report.clone(),
         ..Args::default()
     };
-    if let Some(login) = &input.to {
+    if let Some(login) = input.to.as_deref().filter(|l| !l.trim().is_empty()) {
         args.to = Some(accounts::user_by_login(store, login)?);
     }
     match kind {
