@@ -176,23 +176,25 @@ pub(super) async fn password(
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, why).into_response());
     }
     let ip = addr.ip().to_string();
-    let mut user = check_password(&state, &me.login, &req.old, &ip).await?;
+    let user = check_password(&state, &me.login, &req.old, &ip).await?;
     let new = req.new.clone();
     let hash = off_thread(move || crate::service::accounts::hash_password(&new))
         .await
         .map_err(IntoResponse::into_response)?
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e).into_response())?;
-    user.password_hash = hash;
     let keep = bearer(&headers).map(token_hash);
-    let changed = user.clone();
-    let ended = blocking(&state.store, move |store| {
-        store.commit(
-            &crate::store::Mutation::new(Some(changed.id), "user.password", "Пароль изменён")
-                .with(crate::store::Record::User(Box::new(changed.clone()))),
-        )?;
-        store.drop_sessions_of(changed.id, keep.as_deref())
+    let (changed, clock) = (user.clone(), state.clock.clone());
+    let store = state.store.clone();
+    let ended = off_thread(move || {
+        let cx = crate::service::Ctx::new(&store, clock.as_ref());
+        crate::service::accounts::set_password(&cx, changed.clone(), hash)
+            .map_err(|e| ApiError::internal(e.message()))?;
+        store
+            .drop_sessions_of(changed.id, keep.as_deref())
+            .map_err(ApiError::from)
     })
     .await
+    .map_err(IntoResponse::into_response)?
     .map_err(IntoResponse::into_response)?;
     tracing::info!(login = %user.login, %ip, ended, "password changed");
     Ok(Json(

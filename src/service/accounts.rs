@@ -375,14 +375,22 @@ pub fn change_password_here(
     if let Some(why) = weak_password(new) {
         return Err(ServiceError::bad(why));
     }
-    let mut user = sign_in(cx.store, login, old).map_err(ServiceError::NotFound)?;
-    user.password_hash = hash_password(new).map_err(ServiceError::Store)?;
+    let user = sign_in(cx.store, login, old).map_err(ServiceError::NotFound)?;
+    let hash = hash_password(new).map_err(ServiceError::Store)?;
+    set_password(cx, user, hash)?;
+    Ok(())
+}
+
+/// Stores a user's new password hash (checked and hashed by the caller:
+/// the server hashes off its async threads), with its audit entry.
+pub fn set_password(cx: &Ctx<'_>, mut user: User, hash: String) -> Result<User, ServiceError> {
+    user.password_hash = hash;
     cx.store.commit(
         &Mutation::new(Some(user.id), "user.password", "Пароль изменён")
             .at(cx.now())
-            .with(Record::User(Box::new(user))),
+            .with(Record::User(Box::new(user.clone()))),
     )?;
-    Ok(())
+    Ok(user)
 }
 
 /// `smarteka import leaders`, by the Модератор АСИ: the lists of the years
