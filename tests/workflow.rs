@@ -230,14 +230,39 @@ fn from_submission_to_publication_by_keys() {
         sign_in(&mut f.app, expert);
         select_in_queue(&mut f.app, "my-vote", id);
         key(&mut f.app, KeyCode::Char('v'));
+        let votes = |app: &smarteka::tui::app::App| {
+            app.store
+                .practice(id)
+                .expect("read")
+                .and_then(|p| p.workflow.session)
+                .map_or(0, |s| s.votes.len())
+        };
         if n == 0 {
-            key(&mut f.app, KeyCode::Tab); // «На доработку» needs points
+            // Nothing is chosen at first: Enter casts nothing.
+            key(&mut f.app, KeyCode::Enter);
+            let s = screen(&f.app, 80, 24);
+            assert!(s.contains("Выберите решение"), "{s}");
+            // ←/→ choose; «На доработку» needs points.
+            key(&mut f.app, KeyCode::Right);
+            key(&mut f.app, KeyCode::Right);
+            key(&mut f.app, KeyCode::Enter);
             key(&mut f.app, KeyCode::Enter);
             let s = screen(&f.app, 80, 24);
             assert!(s.contains("Укажите комментарий"), "{s}");
-            key(&mut f.app, KeyCode::BackTab);
+            key(&mut f.app, KeyCode::Left);
             insta::assert_snapshot!("vote_80x24", screen(&f.app, 80, 24));
+            // Enter asks once more; Esc there keeps the form and casts nothing.
+            key(&mut f.app, KeyCode::Enter);
+            let s = screen(&f.app, 80, 24);
+            assert!(s.contains("Проголосовать «Одобрить»?"), "{s}");
+            key(&mut f.app, KeyCode::Esc);
+            assert!(f.app.popup.is_some(), "the form stays");
+            assert_eq!(votes(&f.app), 0, "nothing cast");
+        } else {
+            key(&mut f.app, KeyCode::Right);
         }
+        key(&mut f.app, KeyCode::Enter);
+        assert!(f.app.popup.is_some(), "asked first");
         key(&mut f.app, KeyCode::Enter);
         assert!(f.app.popup.is_none(), "the vote went through");
         if n == 0 {

@@ -1,8 +1,9 @@
 //! The expert's vote (§4.4.7): approve, send for revision with concrete
 //! points, or refuse; the criteria of §2.1.5 stay in view. Each expert
-//! votes once; a refused vote keeps the text typed.
+//! votes once, so nothing is chosen at first (←/→ choose), and Enter asks
+//! once more before the vote is cast; a refused vote keeps the text typed.
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -38,7 +39,12 @@ pub struct VoteForm {
     user: User,
     pub id: PracticeId,
     pub view: Option<Result<Box<OffersView>, String>>,
-    pub verdict: usize,
+    /// The decision chosen, none at first.
+    pub verdict: Option<usize>,
+    /// Keys go to the comment (else ←/→ choose the decision).
+    pub on_comment: bool,
+    /// Enter was pressed once: the next Enter casts the vote.
+    pub confirming: bool,
     pub comment: TextArea<'static>,
     pub sending: bool,
     pub error: Option<String>,
@@ -55,7 +61,9 @@ impl VoteForm {
                 user,
                 id,
                 view: None,
-                verdict: 0,
+                verdict: None,
+                on_comment: false,
+                confirming: false,
                 comment: TextArea::default(),
                 sending: false,
                 error: None,
@@ -97,14 +105,11 @@ impl Screen for VoteForm {
             return Vec::new();
         }
         match action {
-            Action::NextField => {
-                self.verdict = (self.verdict + 1) % VERDICTS.len();
-                self.error = None;
+            Action::NextField | Action::PrevField => {
+                self.on_comment = !self.on_comment;
+                self.confirming = false;
             }
-            Action::PrevField => {
-                self.verdict = (self.verdict + VERDICTS.len() - 1) % VERDICTS.len();
-                self.error = None;
-            }
+            Action::Back if self.confirming => self.confirming = false,
             Action::Back => return vec![Effect::Close],
             Action::Submit => {
                 if self.view.is_none() {
@@ -114,12 +119,23 @@ impl Screen for VoteForm {
                     self.error = Some(r);
                     return Vec::new();
                 }
+                let Some(v) = self.verdict else {
+                    self.error = Some("Выберите решение: ←/→.".to_owned());
+                    self.on_comment = false;
+                    return Vec::new();
+                };
+                if !self.confirming {
+                    self.confirming = true;
+                    self.error = None;
+                    return Vec::new();
+                }
+                self.confirming = false;
                 self.sending = true;
                 self.error = None;
                 return vec![Effect::Send(Request::Act {
                     user: Box::new(self.user.clone()),
                     ids: vec![self.id],
-                    action: VERDICTS[self.verdict].0,
+                    action: VERDICTS[v].0,
                     input: Box::new(ActInput {
                         comment: self.comment.lines().join(" ").trim().to_owned(),
                         ..ActInput::default()
@@ -132,10 +148,29 @@ impl Screen for VoteForm {
     }
 
     fn input(&mut self, key: KeyEvent) -> Vec<Effect> {
-        if !self.sending {
-            self.comment.input(key);
-            super::super::keep_one_line(&mut self.comment, " ");
+        if self.sending {
+            return Vec::new();
         }
+        self.confirming = false;
+        if !self.on_comment {
+            let n = VERDICTS.len();
+            match key.code {
+                KeyCode::Right => self.verdict = Some(self.verdict.map_or(0, |v| (v + 1) % n)),
+                KeyCode::Left => {
+                    self.verdict = Some(self.verdict.map_or(n - 1, |v| (v + n - 1) % n));
+                }
+                // Typing goes to the comment.
+                KeyCode::Char(_) => {
+                    self.on_comment = true;
+                    self.comment.input(key);
+                }
+                _ => return Vec::new(),
+            }
+            self.error = None;
+            return Vec::new();
+        }
+        self.comment.input(key);
+        super::super::keep_one_line(&mut self.comment, " ");
         Vec::new()
     }
 
@@ -164,7 +199,11 @@ impl Screen for VoteForm {
             (76, 21),
             t,
             "Голос эксперта",
-            "Enter — проголосовать · Tab — решение · Esc — отмена",
+            if self.confirming {
+                "Enter — да, проголосовать · Esc — нет"
+            } else {
+                "←/→ — решение · Tab — комментарий · Enter — проголосовать · Esc — отмена"
+            },
         );
         let w = inner.width as usize;
         let title = match &self.view {
@@ -183,9 +222,10 @@ impl Screen for VoteForm {
             )));
         }
         lines.push(Line::from(""));
-        let mut verdicts = vec![Span::styled(" Решение: ", t.label)];
+        let focus = |on: bool| if on { t.border_focus } else { t.label };
+        let mut verdicts = vec![Span::styled(" Решение (←/→): ", focus(!self.on_comment))];
         for (i, (_, name)) in VERDICTS.iter().enumerate() {
-            let (mark, style) = if i == self.verdict {
+            let (mark, style) = if Some(i) == self.verdict {
                 ("(•) ", t.selected)
             } else {
                 ("( ) ", t.text)
@@ -195,12 +235,12 @@ impl Screen for VoteForm {
         }
         lines.push(Line::from(verdicts));
         lines.push(Line::from(""));
-        let label = match VERDICTS[self.verdict].0 {
-            Step::VoteRevise => " Конкретные пункты доработки (обязательно):",
-            Step::VoteReject => " Почему практика не соответствует критериям (обязательно):",
-            _ => " Комментарий (необязательно):",
+        let label = match self.verdict.map(|v| VERDICTS[v].0) {
+            Some(Step::VoteRevise) => " Конкретные пункты доработки (обязательно):",
+            Some(Step::VoteReject) => " Почему практика не соответствует критериям (обязательно):",
+            _ => " Комментарий:",
         };
-        lines.push(Line::from(Span::styled(label, t.border_focus)));
+        lines.push(Line::from(Span::styled(label, focus(self.on_comment))));
         let text = self.comment.lines().join(" ");
         let shown = truncate(&format!("  {text}"), w.saturating_sub(1));
         let cursor_x = unicode_width::UnicodeWidthStr::width(shown.as_str());
@@ -209,10 +249,20 @@ impl Screen for VoteForm {
         lines.push(Line::from(""));
         if self.sending {
             lines.push(Line::from(Span::styled(" Голос отправляется…", t.muted)));
+        } else if let (true, Some(v)) = (self.confirming, self.verdict) {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    " Проголосовать «{}»? Изменить голос будет нельзя. Enter — да, Esc — нет.",
+                    VERDICTS[v].1
+                ),
+                t.warning,
+            )));
         } else if let Some(e) = self.error.clone().or_else(|| self.refusal()) {
             lines.push(Line::from(Span::styled(format!(" {e}"), t.error)));
         }
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-        cursor_at(f, inner, cursor_x, cursor_y);
+        if self.on_comment {
+            cursor_at(f, inner, cursor_x, cursor_y);
+        }
     }
 }
