@@ -458,3 +458,25 @@ fn the_author_revises_in_the_editor_and_f9_resubmits() {
     let s = screen(&f.app, 80, 24);
     assert!(s.contains("Мои на доработке (0)"), "{s}");
 }
+
+/// Keys typed while a screen loads wait for it: `o a` typed together opens
+/// «Очереди» and then the actions of its first practice.
+#[test]
+fn keys_typed_ahead_wait_for_the_screen() {
+    let mut f = app(300);
+    sign_in(&mut f.app, "asi");
+    // No settling in between: the queues are still loading when `a` comes.
+    for c in ['o', 'a'] {
+        f.app
+            .on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    f.app.settle();
+    let s = screen(&f.app, 80, 24);
+    assert!(
+        f.app
+            .popup
+            .as_ref()
+            .is_some_and(|p| p.title().contains("Действия")),
+        "the actions opened after the queues loaded:\n{s}"
+    );
+}

@@ -85,6 +85,10 @@ fn wrap_pieces(pieces: &[(String, Style)], width: usize, indent: &str) -> Vec<Li
 }
 
 impl Screen for Diff {
+    fn ready(&self) -> bool {
+        self.view.is_some()
+    }
+
     fn title(&self) -> String {
         "Сравнение редакций".to_owned()
     }

@@ -46,6 +46,10 @@ impl History {
 }
 
 impl Screen for History {
+    fn ready(&self) -> bool {
+        self.view.is_some()
+    }
+
     fn title(&self) -> String {
         "История практики".to_owned()
     }

@@ -71,6 +71,10 @@ impl Inbox {
 }
 
 impl Screen for Inbox {
+    fn ready(&self) -> bool {
+        self.items.is_some()
+    }
+
     fn title(&self) -> String {
         "Уведомления".to_owned()
     }

@@ -92,6 +92,11 @@ pub trait Screen {
     fn is_help(&self) -> bool {
         false
     }
+    /// Whether the screen has what it shows: keys typed before that are
+    /// kept and applied once it is ready (people type ahead over SSH).
+    fn ready(&self) -> bool {
+        true
+    }
     /// When the screen wants [`Screen::on_tick`] (an autosave).
     fn deadline(&self) -> Option<std::time::Instant> {
         None

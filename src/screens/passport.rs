@@ -178,6 +178,10 @@ pub fn passport_lines(v: &PracticeView, width: usize, t: &Theme) -> Vec<Line<'st
 }
 
 impl Screen for PassportView {
+    fn ready(&self) -> bool {
+        self.view.is_some()
+    }
+
     fn title(&self) -> String {
         "Паспорт практики".to_owned()
     }

@@ -117,6 +117,10 @@ fn when(i: &Item) -> String {
 }
 
 impl Screen for Queues {
+    fn ready(&self) -> bool {
+        self.queues.is_some()
+    }
+
     fn title(&self) -> String {
         "Очереди".to_owned()
     }

@@ -68,6 +68,9 @@ pub struct App {
     replies: UnboundedReceiver<Reply>,
     /// The workstation's one clock, shared with its worker.
     clock: Arc<dyn Clock>,
+    /// Keys typed while the top screen was loading, applied once it is
+    /// ready.
+    typed_ahead: std::collections::VecDeque<KeyEvent>,
     in_flight: usize,
     pub dirty: bool,
     pub quit: bool,
@@ -139,6 +142,7 @@ impl App {
             requests,
             replies: rx,
             clock,
+            typed_ahead: std::collections::VecDeque::new(),
             in_flight: 0,
             dirty: true,
             quit: false,
@@ -220,11 +224,34 @@ impl App {
         v
     }
 
-    /// A key from the terminal.
+    /// A key from the terminal. While the top screen loads, keys wait for
+    /// it (up to a screenful of typing); Ctrl-C never waits.
     pub fn on_key(&mut self, key: KeyEvent) {
         if key.kind == KeyEventKind::Release {
             return;
         }
+        let interrupt = key.modifiers.contains(KeyModifiers::CONTROL)
+            && key.code == crossterm::event::KeyCode::Char('c');
+        if !interrupt && (!self.typed_ahead.is_empty() || !self.top_ref().ready()) {
+            if self.typed_ahead.len() < 256 {
+                self.typed_ahead.push_back(key);
+            }
+            return;
+        }
+        self.key_now(key);
+    }
+
+    /// Applies the keys typed ahead while the top screen is ready.
+    fn catch_up_keys(&mut self) {
+        while self.top_ref().ready() {
+            let Some(key) = self.typed_ahead.pop_front() else {
+                break;
+            };
+            self.key_now(key);
+        }
+    }
+
+    fn key_now(&mut self, key: KeyEvent) {
         self.dirty = true;
         let offered = self.offered();
         let printable = matches!(key.code, crossterm::event::KeyCode::Char(_))
@@ -565,6 +592,7 @@ impl App {
         }
         effects.extend(self.catalogue.on_reply(&reply));
         self.apply(effects);
+        self.catch_up_keys();
     }
 
     /// Waits for every request sent so far to be answered (tests, bench).

@@ -188,6 +188,10 @@ impl Act {
 }
 
 impl Screen for Act {
+    fn ready(&self) -> bool {
+        self.view.is_some()
+    }
+
     fn title(&self) -> String {
         "Действия".to_owned()
     }

@@ -88,6 +88,10 @@ impl VoteForm {
 }
 
 impl Screen for VoteForm {
+    fn ready(&self) -> bool {
+        self.view.is_some()
+    }
+
     fn title(&self) -> String {
         "Голосование эксперта".to_owned()
     }

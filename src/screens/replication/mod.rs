@@ -182,6 +182,10 @@ impl Replication {
 }
 
 impl Screen for Replication {
+    fn ready(&self) -> bool {
+        self.rows.is_some()
+    }
+
     fn title(&self) -> String {
         "Тиражирование".to_owned()
     }
