@@ -91,7 +91,7 @@ fn a_new_passport_with_live_messages_and_autosave() {
         .collect();
     assert_eq!(mine.len(), 1);
     let revs = open_store(&f).revisions(mine[0].id).expect("revisions");
-    assert_eq!(revs.len(), 2, "created, then saved");
+    assert_eq!(revs.len(), 1, "stored with its first save");
 
     // Leaving shows it in the catalogue.
     key(&mut f.app, KeyCode::Esc);
@@ -268,14 +268,33 @@ fn earlier_revisions_in_the_passport_view() {
     assert!(s.contains("Первая цель") && !s.contains("Редакция"), "{s}");
     key(&mut f.app, KeyCode::Char('r'));
     let s = screen(&f.app, 120, 40);
+    // The first save stored it: no empty revision before it.
     assert!(
-        s.contains("Редакция 2 из 3") && s.contains("изменены: P-1"),
+        s.contains("Редакция 1 из 2") && s.contains("изменены: P-1"),
         "{s}"
     );
     assert!(!s.contains("Первая цель"), "{s}");
     key(&mut f.app, KeyCode::Char('r'));
-    assert!(screen(&f.app, 120, 40).contains("Редакция 1 из 3"));
-    key(&mut f.app, KeyCode::Char('r'));
     let s = screen(&f.app, 120, 40);
     assert!(!s.contains("Редакция") && s.contains("Первая цель"), "{s}");
+}
+
+/// `n` then Esc leaves nothing behind: a new draft is stored with its first
+/// save, not when the editor opens.
+#[test]
+fn a_new_draft_left_empty_leaves_nothing() {
+    let mut f = app(20);
+    sign_in(&mut f.app, "author");
+    let count = |f: &common::Fixture| open_store(f).practices().count();
+    let before = count(&f);
+    key(&mut f.app, KeyCode::Char('n'));
+    assert!(!f.app.stack.is_empty(), "the editor opened");
+    key(&mut f.app, KeyCode::Esc);
+    assert!(f.app.stack.is_empty(), "back to the catalogue");
+    assert_eq!(count(&f), before, "no empty draft was stored");
+    // Typed into, it is stored.
+    key(&mut f.app, KeyCode::Char('n'));
+    typ(&mut f.app, "Черновик");
+    key(&mut f.app, KeyCode::Esc);
+    assert_eq!(count(&f), before + 1);
 }

@@ -150,6 +150,35 @@ fn op_of(
     }))
 }
 
+/// A new draft as the rules make it for `actor` — not yet stored: it is
+/// written with its first save, so a draft opened and left empty leaves
+/// nothing behind.
+pub fn new_draft(cx: &Ctx<'_>, actor: &User) -> Result<crate::domain::Practice, ServiceError> {
+    let cmd = Command::Create {
+        id: uuid::Uuid::now_v7(),
+        passport: Passport::default(),
+    };
+    Ok(with_context(cx, |rx| apply(actor, None, cmd, rx))?
+        .map_err(|r: Refusal| ServiceError::Refused(r.reasons))?
+        .practice)
+}
+
+/// A passport saved from the editor: created with its first save, edited
+/// after that.
+pub fn save_draft(
+    cx: &Ctx<'_>,
+    actor: &User,
+    id: crate::domain::PracticeId,
+    passport: Passport,
+) -> Result<(Outcome, Option<u64>), ServiceError> {
+    let cmd = if cx.store.practice(id)?.is_some() {
+        Command::Edit { id, passport }
+    } else {
+        Command::Create { id, passport }
+    };
+    execute(cx, actor, cmd)
+}
+
 /// The active experts of a category's pool, in login order.
 pub fn experts_of(store: &Store, category: &str) -> Vec<User> {
     let mut out: Vec<User> = store

@@ -145,16 +145,11 @@ impl Worker {
                 Reply::Practice(load_view(&self.store, id, user.as_deref()))
             }
             Request::Login { login, password } => Reply::Login(self.login(&login, &password)),
-            Request::NewDraft { user } => {
-                let cmd = Command::Create {
-                    id: uuid::Uuid::now_v7(),
-                    passport: Passport::default(),
-                };
-                Reply::Draft(match execute(&self.cx(), &user, cmd) {
-                    Ok((o, _)) => Ok(self.draft(o.practice)),
-                    Err(e) => Err(e.to_string()),
-                })
-            }
+            Request::NewDraft { user } => Reply::Draft(
+                crate::service::practice::new_draft(&self.cx(), &user)
+                    .map(|p| self.draft(p))
+                    .map_err(|e| e.to_string()),
+            ),
             Request::OpenDraft { user, id } => Reply::Draft(self.open_draft(&user, id)),
             Request::Revisions { id, user } => Reply::Revisions {
                 id,
@@ -284,13 +279,25 @@ impl Worker {
             } => Reply::Resolved(self.resolve(&user, &conflict, &choice)),
             Request::SubmitDraft { user, id } => Reply::Submitted {
                 id,
-                result: match execute(&self.cx(), &user, self.submission(id)) {
+                result: match self
+                    .stored(&user, id)
+                    .and_then(|()| execute(&self.cx(), &user, self.submission(id)))
+                {
                     Ok((o, _)) => Ok(o.practice.status),
                     Err(ServiceError::Refused(r)) => Err(r),
                     Err(e) => Err(vec![e.to_string()]),
                 },
             },
         }
+    }
+
+    /// A new draft is stored with its first save; sending it on or
+    /// attaching to it before that stores it as it is.
+    fn stored(&self, user: &User, id: PracticeId) -> Result<(), ServiceError> {
+        if self.store.practice(id)?.is_none() {
+            crate::service::practice::save_draft(&self.cx(), user, id, Passport::default())?;
+        }
+        Ok(())
     }
 
     /// Sending a passport on from the editor: a draft is submitted, a
@@ -455,6 +462,7 @@ impl Worker {
         source: &str,
         kind: &str,
     ) -> Result<Box<Draft>, Vec<String>> {
+        self.stored(user, id).map_err(|e| e.reasons())?;
         let p = self.open_draft(user, id).map_err(|e| vec![e])?.practice;
         let blobs = crate::store::blobs::Blobs::new(self.store.dir());
         let passport =
@@ -546,7 +554,7 @@ impl Worker {
             }
         }
         passport.team = members;
-        match execute(&self.cx(), user, Command::Edit { id, passport }) {
+        match crate::service::practice::save_draft(&self.cx(), user, id, passport) {
             Ok((o, _)) if errors.is_empty() => Ok(self.draft(o.practice)),
             Ok(_) => Err(errors),
             Err(ServiceError::Refused(r)) => Err(r),
