@@ -214,3 +214,19 @@ fn back_and_quit() {
     key(&mut f.app, KeyCode::Char('q'));
     assert!(f.app.quit);
 }
+
+/// `G`/End shows a full page ending with the last practice, not the last
+/// row alone above a blank screen.
+#[test]
+fn end_shows_a_full_last_page() {
+    let mut f = app(300);
+    key(&mut f.app, KeyCode::End);
+    let s = screen(&f.app, 80, 24);
+    let rows = s
+        .lines()
+        .skip(3)
+        .take(18)
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    assert!(rows >= 15, "a full page of rows:\n{s}");
+}

@@ -477,6 +477,8 @@ impl Catalogue {
         } else if self.selected >= offset + body_h.max(1) {
             offset = self.selected + 1 - body_h.max(1);
         }
+        // A full page at the end of the list, not its last row alone.
+        offset = offset.min(self.rows.len().saturating_sub(body_h.max(1)));
         self.offset.set(offset);
 
         if self.rows.is_empty() {
