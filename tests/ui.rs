@@ -219,8 +219,11 @@ fn back_and_quit() {
 /// row alone above a blank screen.
 #[test]
 fn end_shows_a_full_last_page() {
-    let mut f = app(300);
-    key(&mut f.app, KeyCode::End);
+    let mut f = app(1500);
+    // Drawn while the rest of the list loads, then again when it is in.
+    f.app.on_key(KeyEvent::new(KeyCode::End, KeyModifiers::NONE));
+    let _ = screen(&f.app, 80, 24);
+    f.app.settle();
     let s = screen(&f.app, 80, 24);
     let rows = s
         .lines()

@@ -472,10 +472,13 @@ impl Catalogue {
         let body_h = area.height.saturating_sub(1) as usize;
         self.visible.set(body_h.max(1));
         let mut offset = self.offset.get();
-        if self.selected < offset {
-            offset = self.selected;
-        } else if self.selected >= offset + body_h.max(1) {
-            offset = self.selected + 1 - body_h.max(1);
+        // While the rest of the list loads after End, the selection is past
+        // the rows there are.
+        let selected = self.selected.min(self.rows.len().saturating_sub(1));
+        if selected < offset {
+            offset = selected;
+        } else if selected >= offset + body_h.max(1) {
+            offset = selected + 1 - body_h.max(1);
         }
         // A full page at the end of the list, not its last row alone.
         offset = offset.min(self.rows.len().saturating_sub(body_h.max(1)));
