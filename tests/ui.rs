@@ -221,7 +221,8 @@ fn back_and_quit() {
 fn end_shows_a_full_last_page() {
     let mut f = app(1500);
     // Drawn while the rest of the list loads, then again when it is in.
-    f.app.on_key(KeyEvent::new(KeyCode::End, KeyModifiers::NONE));
+    f.app
+        .on_key(KeyEvent::new(KeyCode::End, KeyModifiers::NONE));
     let _ = screen(&f.app, 80, 24);
     f.app.settle();
     let s = screen(&f.app, 80, 24);
@@ -232,4 +233,39 @@ fn end_shows_a_full_last_page() {
         .filter(|l| !l.trim().is_empty())
         .count();
     assert!(rows >= 15, "a full page of rows:\n{s}");
+}
+
+/// One key grammar: `q` goes back on every screen and quits only from the
+/// catalogue; Ctrl-C leaves from anywhere; the help says so.
+#[test]
+fn q_goes_back_everywhere_and_ctrl_c_leaves() {
+    let mut f = app(200);
+    key(&mut f.app, KeyCode::Char('l'));
+    typ(&mut f.app, "asi");
+    key(&mut f.app, KeyCode::Tab);
+    typ(&mut f.app, "demo");
+    key(&mut f.app, KeyCode::Enter);
+    for (open, name) in [
+        ('o', "Очереди"),
+        ('t', "Тиражирование"),
+        ('i', "Уведомления"),
+    ] {
+        key(&mut f.app, KeyCode::Char(open));
+        assert_eq!(f.app.stack.len(), 1, "{name} opened");
+        key(&mut f.app, KeyCode::Char('?'));
+        let s = screen(&f.app, 80, 24);
+        assert!(
+            !s.lines().any(|l| l.contains("│ q ") && l.contains("Выйти")),
+            "{name}: {s}"
+        );
+        assert!(s.contains("Esc/q") && s.contains("Ctrl-c"), "{name}: {s}");
+        key(&mut f.app, KeyCode::Char('?'));
+        key(&mut f.app, KeyCode::Char('q'));
+        assert!(f.app.stack.is_empty(), "q left {name}");
+        assert!(!f.app.quit, "q in {name} does not quit");
+    }
+    key(&mut f.app, KeyCode::Char('o'));
+    f.app
+        .on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert!(f.app.quit, "Ctrl-C leaves");
 }

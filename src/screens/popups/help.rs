@@ -47,6 +47,27 @@ impl Help {
     }
 }
 
+impl Help {
+    /// Away from the catalogue `q` goes back, and Ctrl-C leaves: the help
+    /// says so.
+    pub fn quit_goes_back(&mut self, keymap: &Keymap) {
+        let quit = keymap.keys_label(Action::Quit);
+        self.rows.retain(|(_, d)| d != Action::Quit.description());
+        if let Some(back) = self
+            .rows
+            .iter_mut()
+            .find(|(_, d)| d == Action::Back.description())
+        {
+            back.0 = format!("{}/{quit}", back.0);
+        } else if !quit.is_empty() {
+            self.rows
+                .push((quit, Action::Back.description().to_owned()));
+        }
+        self.rows
+            .push(("Ctrl-c".to_owned(), Action::Quit.description().to_owned()));
+    }
+}
+
 impl Screen for Help {
     fn is_help(&self) -> bool {
         true

@@ -2,15 +2,10 @@
 //! keymap, background replies, and the event loop that draws only when
 //! something changed.
 
-use std::fmt::Write as _;
-use std::io;
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
 
-use crossterm::event::{Event, EventStream, KeyEvent, KeyEventKind, KeyModifiers};
-use futures::StreamExt;
-use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
+use crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::domain::User;
@@ -22,15 +17,17 @@ use crate::screens::passport::PassportView;
 use crate::screens::popups::help::Help;
 use crate::screens::popups::login::Login;
 use crate::screens::popups::{act::Act, vote::VoteForm};
-use crate::screens::{Effect, RenderCx, Screen};
+use crate::screens::{Effect, Screen};
 use crate::screens::{diff::Diff, history::History, inbox::Inbox, queues::Queues};
 use crate::search::SearchIndex;
 use crate::store::Store;
 use crate::tui::action::Action;
 use crate::tui::keymap::Keymap;
 use crate::tui::theme::Theme;
-use crate::tui::ui::{hints, short_name, status_bar};
+use crate::tui::ui::short_name;
 use crate::tui::worker::{Reply, Request, Worker};
+
+mod run;
 
 /// Sleeps until the deadline, or forever without one.
 async fn sleep_until(deadline: Option<std::time::Instant>) {
@@ -263,14 +260,31 @@ impl App {
             self.apply(effects);
             return;
         }
+        if key.modifiers.contains(KeyModifiers::CONTROL)
+            && matches!(key.code, crossterm::event::KeyCode::Char('c' | 'с'))
+        {
+            // Ctrl-C leaves from any screen; pending drafts are saved on
+            // the way out, as on `q` in the catalogue.
+            self.quit = true;
+            return;
+        }
         match self.keymap.resolve(&key, &offered) {
             Some(a) => self.on_action(a),
             None if self.top_ref().text_input() => {
                 let effects = self.top().input(key);
                 self.apply(effects);
             }
+            // `q` goes back on every screen that does not take it itself.
+            None if !self.at_root() && self.keymap.resolve(&key, &[Action::Quit]).is_some() => {
+                self.on_action(Action::Back);
+            }
             None => {}
         }
+    }
+
+    /// Whether the catalogue itself is in front: `q` quits only there.
+    fn at_root(&self) -> bool {
+        self.popup.is_none() && self.stack.is_empty()
     }
 
     pub fn on_action(&mut self, action: Action) {
@@ -283,12 +297,15 @@ impl App {
                     return;
                 }
                 let screen = self.top_ref();
-                let help = Help::new(
+                let mut help = Help::new(
                     &screen.title(),
                     &self.offered(),
                     &self.keymap,
                     self.notes.clone(),
                 );
+                if !self.at_root() {
+                    help.quit_goes_back(&self.keymap);
+                }
                 self.popup = Some(Box::new(help));
             }
             Action::Redraw => self.clear = true,
@@ -635,148 +652,5 @@ impl App {
             self.dirty = true;
         }
         self.apply(effects);
-    }
-
-    /// Before the program ends (quit, SIGHUP, SIGTERM): pending drafts are
-    /// saved, and their saves waited for, a few seconds at most.
-    pub async fn flush(&mut self) {
-        let mut effects = Vec::new();
-        for s in &mut self.stack {
-            effects.extend(s.flush());
-        }
-        self.apply(effects);
-        let until = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
-        while self.in_flight > 0 {
-            match tokio::time::timeout_at(until, self.replies.recv()).await {
-                Ok(Some(r)) => self.on_reply(r),
-                _ => break,
-            }
-        }
-    }
-
-    /// Who is signed in, for the status bar.
-    pub fn who(&self) -> String {
-        match &self.user {
-            None => "Гость".to_owned(),
-            Some(u) => {
-                let roles = u.role_names();
-                let name = short_name(&u.profile.full_name);
-                let mut who = match roles.first() {
-                    Some(r) => format!("{name} · {r}"),
-                    None => name,
-                };
-                if self.unread > 0 {
-                    let _ = write!(who, " · ✉ {}", self.unread);
-                }
-                if self.alerts > 0 {
-                    let _ = write!(who, " · ⚑ {}", self.alerts);
-                }
-                who.push_str(&self.sync_label());
-                who
-            }
-        }
-    }
-
-    /// The sync indicator of the status bar: online or not, pending
-    /// changes, conflicts, the time of the last sync.
-    pub fn sync_label(&self) -> String {
-        let Some(s) = &self.sync else {
-            return String::new();
-        };
-        let mut out = match (s.running, s.online) {
-            (true, _) => " · ⇅ обмен…".to_owned(),
-            (false, Some(false)) => " · ⇅ нет связи".to_owned(),
-            (false, _) => " · ⇅".to_owned(),
-        };
-        if s.pending > 0 {
-            let _ = write!(out, " ждут {}", s.pending);
-        }
-        if s.conflicts > 0 {
-            let _ = write!(out, " ⚠ {}", s.conflicts);
-        }
-        if let Some(t) = s.last
-            && !s.running
-        {
-            let _ = write!(out, " {}", t.format("%H:%M"));
-        }
-        out
-    }
-
-    pub fn render(&self, f: &mut Frame) {
-        let area = f.area();
-        let [body, bar] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
-        let cx = RenderCx {
-            theme: &self.theme,
-            keymap: &self.keymap,
-        };
-        match self.stack.last() {
-            Some(s) => s.render(f, body, &cx),
-            None => self.catalogue.render(f, body, &cx),
-        }
-        if let Some(p) = &self.popup {
-            p.render(f, body, &cx);
-        }
-        let hint_spans = hints(&self.keymap, &self.theme, &self.top_ref().hints());
-        let msg = self.message.as_ref().map(|m| {
-            (
-                m.text.as_str(),
-                if m.error {
-                    self.theme.error
-                } else {
-                    self.theme.ok
-                },
-            )
-        });
-        let note = self.notes.first().map(|n| (n.as_str(), self.theme.warning));
-        status_bar(f, bar, &self.theme, &self.who(), hint_spans, msg.or(note));
-    }
-
-    /// The event loop: keys, resizes, worker replies and signals; draws
-    /// only after a change, inside a synchronized update.
-    pub async fn run(mut self, terminal: &mut ratatui::DefaultTerminal) -> io::Result<()> {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut events = EventStream::new();
-        let mut hup = signal(SignalKind::hangup())?;
-        let mut term = signal(SignalKind::terminate())?;
-        let mut int = signal(SignalKind::interrupt())?;
-        if let Some(s) = &mut self.sync {
-            // Answered only by `Reply::News`, so not counted in flight.
-            s.watching = self.requests.send(Request::Watch).is_ok();
-        }
-        while !self.quit {
-            if self.clear {
-                terminal.clear()?;
-                self.clear = false;
-            }
-            if self.dirty {
-                crossterm::execute!(io::stdout(), crossterm::terminal::BeginSynchronizedUpdate)?;
-                terminal.draw(|f| self.render(f))?;
-                crossterm::execute!(io::stdout(), crossterm::terminal::EndSynchronizedUpdate)?;
-                self.dirty = false;
-            }
-            let deadline = self.deadline();
-            tokio::select! {
-                ev = events.next() => match ev {
-                    Some(Ok(Event::Key(k))) => self.on_key(k),
-                    Some(Ok(Event::Resize(_, _))) => self.dirty = true,
-                    Some(Ok(_)) => {}
-                    Some(Err(e)) => return Err(e),
-                    None => break,
-                },
-                r = self.replies.recv() => if let Some(r) = r { self.on_reply(r) },
-                () = sleep_until(deadline) => self.tick(),
-                _ = hup.recv() => {
-                    tracing::info!("SIGHUP: the terminal went away");
-                    break;
-                }
-                _ = term.recv() => {
-                    tracing::info!("SIGTERM");
-                    break;
-                }
-                _ = int.recv() => break,
-            }
-        }
-        self.flush().await;
-        Ok(())
     }
 }
