@@ -167,8 +167,19 @@ fn attaching_a_cover_from_the_editor() {
     typ(&mut f.app, &fake.display().to_string());
     key(&mut f.app, KeyCode::Enter);
     key(&mut f.app, KeyCode::Enter); // the first kind: cover
-    let s = screen(&f.app, 80, 24);
+    let s = screen(&f.app, 120, 40);
     assert!(s.contains("не изображение"), "{s}");
+    // Cut at 80 columns, the message says so; Ctrl-g shows it whole.
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("(Ctrl-g)"), "{s}");
+    ctrl(&mut f.app, 'g');
+    let s = screen(&f.app, 80, 24);
+    assert!(
+        s.contains("Сообщения") && s.contains("(проверено по содержимому") && s.contains("файла)"),
+        "{s}"
+    );
+    key(&mut f.app, KeyCode::Esc);
+    assert!(f.app.popup.is_none(), "the log closed");
     // The real cover, its name completed with Tab.
     let examples = format!("{}/assets/examples/", env!("CARGO_MANIFEST_DIR"));
     ctrl(&mut f.app, 'o');

@@ -59,6 +59,9 @@ pub enum Effect {
     OpenReplication,
     /// «Хочу внедрить» for a practice (its title).
     WantToImplement(PracticeId, String),
+    /// A message the screen shows itself, kept in the message log (`!`)
+    /// so it can be read whole.
+    Log(String),
 }
 
 /// What every screen can read while drawing.

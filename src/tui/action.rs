@@ -51,10 +51,11 @@ pub enum Action {
     Replication,
     WantToImplement,
     YearSummary,
+    Messages,
 }
 
 impl Action {
-    pub const ALL: [Action; 45] = [
+    pub const ALL: [Action; 46] = [
         Self::Quit,
         Self::Back,
         Self::Help,
@@ -100,6 +101,7 @@ impl Action {
         Self::Replication,
         Self::WantToImplement,
         Self::YearSummary,
+        Self::Messages,
     ];
 
     /// What the action does, in Russian.
@@ -150,6 +152,7 @@ impl Action {
             Self::Replication => "Тиражирование: заявки на внедрение",
             Self::WantToImplement => "«Хочу внедрить»: подать заявку на внедрение",
             Self::YearSummary => "Итоги тиражирования за год",
+            Self::Messages => "Сообщения: полный текст последних сообщений",
         }
     }
 
@@ -201,6 +204,7 @@ impl Action {
             Self::Replication => "тиражирование",
             Self::WantToImplement => "хочу внедрить",
             Self::YearSummary => "итоги года",
+            Self::Messages => "сообщения",
         }
     }
 }

@@ -173,6 +173,7 @@ fn defaults() -> Vec<(Action, &'static [&'static str])> {
         (Action::Help, &["?", "f1"]),
         (Action::Login, &["l"]),
         (Action::Redraw, &["ctrl-l"]),
+        (Action::Messages, &["!", "ctrl-g"]),
         (Action::Up, &["up", "k"]),
         (Action::Down, &["down", "j"]),
         (Action::PageUp, &["pgup", "ctrl-b"]),

@@ -121,7 +121,13 @@ pub fn status_bar(
     }
     let used: usize = spans.iter().map(|s| s.content.width()).sum();
     if let Some((m, style)) = message {
-        let m = truncate(m, (area.width as usize).saturating_sub(used + 1));
+        // Cut to the room left, with a sign that `!` shows it whole.
+        let room = (area.width as usize).saturating_sub(used + 1);
+        let m = if m.width() > room {
+            format!("{} (!)", truncate(m, room.saturating_sub(4)))
+        } else {
+            m.to_owned()
+        };
         let pad = (area.width as usize).saturating_sub(used + m.width() + 1);
         spans.push(Span::styled(" ".repeat(pad), theme.status_bar));
         spans.push(Span::styled(m, theme.status_bar.patch(style)));

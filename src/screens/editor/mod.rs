@@ -388,6 +388,7 @@ impl Screen for Editor {
     }
 
     fn on_reply(&mut self, reply: &Reply) -> Vec<Effect> {
+        let mut effects = Vec::new();
         match reply {
             Reply::Users { tag, users } => {
                 if let Some(fu) = &mut self.find
@@ -414,7 +415,11 @@ impl Screen for Editor {
                             i.kind = Kind::Info(attachments_text(&d.practice.passport));
                         }
                     }
-                    Err(reasons) => self.problems.clone_from(reasons),
+                    Err(reasons) => {
+                        self.problems.clone_from(reasons);
+                        // Into the message log, whole.
+                        effects.push(Effect::Log(format!("Не сохранено: {}", reasons.join("; "))));
+                    }
                 }
                 self.revalidate();
                 // Typing during the save: save again soon.
@@ -434,7 +439,7 @@ impl Screen for Editor {
             },
             _ => {}
         }
-        Vec::new()
+        effects
     }
 
     fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {

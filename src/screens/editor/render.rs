@@ -199,10 +199,14 @@ impl Editor {
                 height: 1,
             };
             f.render_widget(Clear, r);
-            f.render_widget(
-                Paragraph::new(Span::styled(truncate(&msg, r.width as usize), t.error)),
-                r,
-            );
+            let w = r.width as usize;
+            // Cut, with the sign that Ctrl-g (the message log) shows it whole.
+            let shown = if unicode_width::UnicodeWidthStr::width(msg.as_str()) > w {
+                format!("{} (Ctrl-g)", truncate(&msg, w.saturating_sub(9)))
+            } else {
+                msg
+            };
+            f.render_widget(Paragraph::new(Span::styled(shown, t.error)), r);
         }
         if let Some((item, cursor)) = self.picker
             && let Kind::Choice { options, .. } = &self.items[item].kind

@@ -1,9 +1,10 @@
 //! Windows over a screen: the key help, the sign-in form, the workflow
-//! actions and the expert's vote.
+//! actions, the expert's vote and the message log.
 
 pub mod act;
 pub mod help;
 pub mod login;
+pub mod messages;
 pub mod vote;
 
 use ratatui::Frame;

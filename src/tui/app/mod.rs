@@ -65,6 +65,8 @@ pub struct App {
     replies: UnboundedReceiver<Reply>,
     /// The workstation's one clock, shared with its worker.
     clock: Arc<dyn Clock>,
+    /// The messages shown, oldest first (the last 200), for `!`.
+    pub log: std::collections::VecDeque<crate::screens::popups::messages::Logged>,
     /// Keys typed while the top screen was loading, applied once it is
     /// ready.
     typed_ahead: std::collections::VecDeque<KeyEvent>,
@@ -99,7 +101,12 @@ const SYNC_IDLE: std::time::Duration = std::time::Duration::from_secs(300);
 const SYNC_OFFLINE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Global actions offered on every screen in addition to its own.
-const GLOBAL: [Action; 3] = [Action::Help, Action::Redraw, Action::SyncNow];
+const GLOBAL: [Action; 4] = [
+    Action::Help,
+    Action::Messages,
+    Action::Redraw,
+    Action::SyncNow,
+];
 
 impl App {
     /// The service context of the workstation: its store and its clock.
@@ -140,6 +147,7 @@ impl App {
             replies: rx,
             clock,
             typed_ahead: std::collections::VecDeque::new(),
+            log: std::collections::VecDeque::new(),
             in_flight: 0,
             dirty: true,
             quit: false,
@@ -249,6 +257,11 @@ impl App {
     }
 
     fn key_now(&mut self, key: KeyEvent) {
+        self.key_inner(key);
+        self.record();
+    }
+
+    fn key_inner(&mut self, key: KeyEvent) {
         self.dirty = true;
         let offered = self.offered();
         let printable = matches!(key.code, crossterm::event::KeyCode::Char(_))
@@ -282,6 +295,35 @@ impl App {
         }
     }
 
+    /// Keeps the message now shown in the log, once.
+    fn record(&mut self) {
+        if let Some(m) = &self.message {
+            let (text, error) = (m.text.clone(), m.error);
+            self.log_message(text, error);
+        }
+    }
+
+    fn log_message(&mut self, text: String, error: bool) {
+        if self
+            .log
+            .back()
+            .is_some_and(|l| l.text == text && l.error == error)
+        {
+            return;
+        }
+        let at = self
+            .clock
+            .now()
+            .with_timezone(&chrono::Local)
+            .format("%d.%m.%Y %H:%M:%S")
+            .to_string();
+        self.log
+            .push_back(crate::screens::popups::messages::Logged { at, text, error });
+        if self.log.len() > 200 {
+            self.log.pop_front();
+        }
+    }
+
     /// Whether the catalogue itself is in front: `q` quits only there.
     fn at_root(&self) -> bool {
         self.popup.is_none() && self.stack.is_empty()
@@ -309,6 +351,12 @@ impl App {
                 self.popup = Some(Box::new(help));
             }
             Action::Redraw => self.clear = true,
+            Action::Messages => {
+                let log = self.log.iter().cloned().collect();
+                self.popup = Some(Box::new(crate::screens::popups::messages::Messages::new(
+                    log,
+                )));
+            }
             Action::SyncNow => self.sync_now(),
             Action::Login if self.popup.is_none() => {
                 if let Some(u) = self.user.take() {
@@ -338,6 +386,7 @@ impl App {
                     }
                 }
                 Effect::Quit => self.quit = true,
+                Effect::Log(text) => self.log_message(text, true),
                 Effect::OpenPassport(id) => {
                     let (view, eff) = PassportView::open(id, self.user.clone());
                     self.stack.push(Box::new(view));
@@ -609,6 +658,7 @@ impl App {
         }
         effects.extend(self.catalogue.on_reply(&reply));
         self.apply(effects);
+        self.record();
         self.catch_up_keys();
     }
 
@@ -652,5 +702,6 @@ impl App {
             self.dirty = true;
         }
         self.apply(effects);
+        self.record();
     }
 }
