@@ -177,7 +177,7 @@ fn from_want_to_implement_to_implemented_through_the_cli() {
     let materials = file("материалы.pdf", "материалы");
     let form = [
         "--started",
-        "2026-01-12",
+        "12.01.2026",
         "--finished",
         "2026-10-30",
         "--adaptation",

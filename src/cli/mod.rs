@@ -215,8 +215,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }) => {
             let now = match today.as_deref() {
                 None => clock().now(),
-                Some(text) => chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-                    .map_err(|_| fail(format!("«{text}» — не дата: укажите ГГГГ-ММ-ДД."), 2))?
+                Some(text) => crate::domain::calendar::parse_date(text)
+                    .ok_or_else(|| fail(crate::domain::calendar::not_a_date(text), 2))?
                     .and_hms_opt(12, 0, 0)
                     .unwrap_or_default()
                     .and_utc(),

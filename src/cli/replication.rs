@@ -62,10 +62,10 @@ pub enum ReplicationCommand {
         /// ignored, profile.
         #[arg(long, value_name = "КОД")]
         reason: Option<String>,
-        /// Форма результата (report): начало внедрения, ГГГГ-ММ-ДД.
+        /// Форма результата (report): начало внедрения, ДД.ММ.ГГГГ или ГГГГ-ММ-ДД.
         #[arg(long, value_name = "ДАТА")]
         started: Option<String>,
-        /// Форма результата: завершение внедрения, ГГГГ-ММ-ДД.
+        /// Форма результата: завершение внедрения, ДД.ММ.ГГГГ или ГГГГ-ММ-ДД.
         #[arg(long, value_name = "ДАТА")]
         finished: Option<String>,
         /// Форма результата: как практика адаптирована в регионе.
@@ -102,7 +102,7 @@ pub enum ReplicationCommand {
         format: String,
         #[arg(long, value_name = "ТЕКСТ")]
         title: String,
-        /// Дата, ГГГГ-ММ-ДД.
+        /// Дата: ДД.ММ.ГГГГ или ГГГГ-ММ-ДД.
         #[arg(long, value_name = "ДАТА")]
         date: String,
         #[arg(long, value_name = "ТЕКСТ")]
@@ -137,8 +137,8 @@ fn id_of(text: &str, what: &str) -> Result<Uuid, Failure> {
 }
 
 fn date_of(text: &str) -> Result<NaiveDate, Failure> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| fail(format!("«{text}» — не дата: укажите ГГГГ-ММ-ДД."), 2))
+    crate::domain::calendar::parse_date(text)
+        .ok_or_else(|| fail(crate::domain::calendar::not_a_date(text), 2))
 }
 
 fn json_out<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
@@ -156,8 +156,8 @@ fn step_flags(kind: crate::domain::replication::Action) -> &'static [&'static st
         A::Refuse => &["--reason КОД"],
         A::Decline => &["--comment ТЕКСТ"],
         A::Report => &[
-            "--started ГГГГ-ММ-ДД",
-            "--finished ГГГГ-ММ-ДД",
+            "--started ДАТА",
+            "--finished ДАТА",
             "--adaptation ТЕКСТ",
             "--results ТЕКСТ",
             "--effects ТЕКСТ",

@@ -210,9 +210,36 @@ fn article_112_day_off(d: NaiveDate) -> bool {
     })
 }
 
+/// A date as people type it: «12.01.2026» (as the program shows dates) or
+/// «2026-01-12».
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let t = text.trim();
+    NaiveDate::parse_from_str(t, "%d.%m.%Y")
+        .or_else(|_| NaiveDate::parse_from_str(t, "%Y-%m-%d"))
+        .ok()
+}
+
+/// The message for a text that is not a date.
+pub fn not_a_date(text: &str) -> String {
+    format!(
+        "«{}» — не дата: укажите ДД.ММ.ГГГГ или ГГГГ-ММ-ДД.",
+        text.trim()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_as_shown_and_as_iso() {
+        let d = NaiveDate::from_ymd_opt(2026, 1, 12).expect("date");
+        assert_eq!(parse_date("12.01.2026"), Some(d));
+        assert_eq!(parse_date(" 2026-01-12 "), Some(d));
+        assert_eq!(parse_date("31.02.2026"), None);
+        assert_eq!(parse_date("2026-13-01"), None);
+        assert!(not_a_date("завтра").contains("ДД.ММ.ГГГГ"));
+    }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("valid date")

@@ -41,8 +41,8 @@ impl Input {
             Self::Moderator => "Модератор внедрения (логин)",
             Self::Comment => "Комментарий",
             Self::Roadmap => "Дорожная карта (путь к файлу; пусто — проверить загруженную)",
-            Self::Started => "Начало внедрения (ГГГГ-ММ-ДД)",
-            Self::Finished => "Завершение внедрения (ГГГГ-ММ-ДД)",
+            Self::Started => "Начало внедрения (ДД.ММ.ГГГГ)",
+            Self::Finished => "Завершение внедрения (ДД.ММ.ГГГГ)",
             Self::Adaptation => "Как практика адаптирована",
             Self::Results => "Первичные результаты",
             Self::Effects => "Ожидаемые эффекты",
@@ -153,8 +153,8 @@ pub(super) fn input_of(step: Step, f: &Fields) -> Result<StepInput, String> {
         Step::Report => {
             let date = |i: Input| {
                 let v = f.value(i);
-                chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d")
-                    .map_err(|_| format!("«{v}» — не дата: укажите ГГГГ-ММ-ДД."))
+                crate::domain::calendar::parse_date(&v)
+                    .ok_or_else(|| crate::domain::calendar::not_a_date(&v))
             };
             input.report = Some(ResultForm {
                 started: date(Input::Started)?,
