@@ -107,9 +107,32 @@ fn submit_is_refused_with_reasons_then_accepted() {
     sign_in(&mut f.app, "author");
     key(&mut f.app, KeyCode::Char('n'));
     typ(&mut f.app, "Неполный паспорт");
+    let s = screen(&f.app, 80, 24);
+    assert!(!s.contains("можно подавать"), "{s}");
     key(&mut f.app, KeyCode::F(9));
     let s = screen(&f.app, 80, 24);
     assert!(s.contains("Подать нельзя") && s.contains("P-2 Цель"), "{s}");
+    // More reasons than lines: they scroll, to the last one.
+    assert!(s.contains("листать"), "{s}");
+    // The reasons are in the message log too; the last of them is below.
+    let logged = f.app.log.back().expect("logged").text.clone();
+    let last = logged
+        .lines()
+        .last()
+        .expect("a reason")
+        .trim_start_matches("— ")
+        .to_owned();
+    let words: Vec<&str> = last.split_whitespace().take(3).collect();
+    let start = words.join(" ");
+    assert!(
+        !screen(&f.app, 80, 24).contains(&start),
+        "the last reason is below"
+    );
+    for _ in 0..40 {
+        key(&mut f.app, KeyCode::Down);
+    }
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains(&start), "scrolled to «{start}»:\n{s}");
     key(&mut f.app, KeyCode::Esc);
     key(&mut f.app, KeyCode::Esc);
     assert!(f.app.stack.is_empty());

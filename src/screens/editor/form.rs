@@ -358,6 +358,7 @@ impl Editor {
             problems: Vec::new(),
             picker: None,
             refusal: None,
+            refusal_scroll: std::cell::Cell::new(0),
             attach: None,
             find: None,
             year,
@@ -391,7 +392,7 @@ impl Editor {
         }
     }
 
-    fn checked(&self, key: Key) -> bool {
+    pub(super) fn checked(&self, key: Key) -> bool {
         matches!(self.item(key).map(|i| &i.kind), Some(Kind::Check(true)))
     }
 

@@ -73,6 +73,8 @@ pub struct Editor {
     picker: Option<(usize, usize)>,
     /// The reasons of a refused submission, shown in a window.
     pub refusal: Option<Vec<String>>,
+    /// The first line of the refusal shown, when it is longer than the window.
+    pub refusal_scroll: std::cell::Cell<usize>,
     /// The attach window: a path (or link) with Tab completion, then a kind.
     pub attach: Option<AttachPrompt>,
     /// The team search window.
@@ -196,11 +198,16 @@ impl Editor {
             .collect()
     }
 
+    /// What stands between the draft and its submission: the rules'
+    /// errors, and the §2.1.5 criteria not confirmed (one remark).
     pub fn error_count(&self) -> usize {
+        let unconfirmed =
+            (0..crate::domain::passport::CRITERIA.len()).any(|i| !self.checked(Key::Criterion(i)));
         self.findings
             .iter()
             .filter(|f| f.severity == Severity::Error)
             .count()
+            + usize::from(unconfirmed)
     }
 }
 
@@ -221,7 +228,14 @@ impl Screen for Editor {
             };
         }
         if self.refusal.is_some() {
-            return vec![Action::Back, Action::Submit];
+            return vec![
+                Action::Back,
+                Action::Submit,
+                Action::Down,
+                Action::Up,
+                Action::PageDown,
+                Action::PageUp,
+            ];
         }
         if self.picker.is_some() {
             return vec![Action::Up, Action::Down, Action::Submit, Action::Back];
@@ -269,7 +283,17 @@ impl Screen for Editor {
             return self.attach_action(action);
         }
         if self.refusal.is_some() {
-            self.refusal = None;
+            let at = self.refusal_scroll.get();
+            match action {
+                Action::Down => self.refusal_scroll.set(at + 1),
+                Action::Up => self.refusal_scroll.set(at.saturating_sub(1)),
+                Action::PageDown => self.refusal_scroll.set(at + 10),
+                Action::PageUp => self.refusal_scroll.set(at.saturating_sub(10)),
+                _ => {
+                    self.refusal = None;
+                    self.refusal_scroll.set(0);
+                }
+            }
             return Vec::new();
         }
         if let Some((item, cursor)) = self.picker {
@@ -435,7 +459,14 @@ impl Screen for Editor {
                         Effect::Message(format!("Практика подана: «{}».", status.name())),
                     ];
                 }
-                Err(reasons) => self.refusal = Some(reasons.clone()),
+                Err(reasons) => {
+                    self.refusal = Some(reasons.clone());
+                    self.refusal_scroll.set(0);
+                    effects.push(Effect::Log(format!(
+                        "Подать нельзя:\n— {}",
+                        reasons.join("\n— ")
+                    )));
+                }
             },
             _ => {}
         }

@@ -242,20 +242,10 @@ impl Editor {
             fu.render(f, area, cx);
         }
         if let Some(reasons) = &self.refusal {
-            let r = crate::screens::popups::centred(
-                area,
-                78,
-                (reasons.len() as u16 + 4).min(area.height),
-            );
-            f.render_widget(Clear, r);
-            let block = Block::default()
-                .borders(Borders::ALL)
-                .border_style(t.error)
-                .title(Span::styled(" Подать нельзя ", t.error))
-                .title_bottom(Span::styled(" Esc — вернуться к паспорту ", t.muted));
-            let inner = block.inner(r);
-            f.render_widget(block, r);
-            let opts = textwrap::Options::new(inner.width.saturating_sub(2) as usize);
+            // Every reason whole: wrapped, and scrolled when there are more
+            // lines than the screen has.
+            let width = 78.min(area.width);
+            let opts = textwrap::Options::new(width.saturating_sub(4) as usize);
             let mut lines = Vec::new();
             for reason in reasons {
                 for (k, l) in textwrap::wrap(reason, &opts).into_iter().enumerate() {
@@ -263,7 +253,37 @@ impl Editor {
                     lines.push(Line::from(Span::styled(format!("{prefix}{l}"), t.text)));
                 }
             }
-            f.render_widget(Paragraph::new(lines), inner);
+            let h = (u16::try_from(lines.len()).unwrap_or(u16::MAX) + 2).min(area.height);
+            let r = crate::screens::popups::centred(area, width, h);
+            let room = r.height.saturating_sub(2) as usize;
+            let max = lines.len().saturating_sub(room);
+            let top = self.refusal_scroll.get().min(max);
+            self.refusal_scroll.set(top);
+            let keys = if max > 0 {
+                format!(
+                    " ↑/↓ — листать ({}–{} из {}) · Esc — к паспорту ",
+                    top + 1,
+                    (top + room).min(lines.len()),
+                    lines.len()
+                )
+            } else {
+                " Esc — вернуться к паспорту ".to_owned()
+            };
+            f.render_widget(Clear, r);
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_style(t.error)
+                .title(Span::styled(
+                    format!(" Подать нельзя: замечаний {} ", reasons.len()),
+                    t.error,
+                ))
+                .title_bottom(Span::styled(keys, t.muted));
+            let inner = block.inner(r);
+            f.render_widget(block, r);
+            f.render_widget(
+                Paragraph::new(lines).scroll((u16::try_from(top).unwrap_or(u16::MAX), 0)),
+                inner,
+            );
         }
     }
 }
