@@ -182,6 +182,19 @@ fn from_submission_to_publication_by_keys() {
         .main
         .push_str(" В 2025 году обращений стало вдвое меньше.");
     execute(&f.cx(), &author, Command::Edit { id, passport }).expect("edited");
+    // It looks returned: the passport says so with the deadline and the
+    // comment, and so does the editor.
+    select_in_queue(&mut f.app, "returned", id);
+    key(&mut f.app, KeyCode::Enter);
+    let s = screen(&f.app, 120, 40);
+    assert!(
+        s.contains("На доработке у автора до") && s.contains("Добавьте результаты 2025 года"),
+        "{s}"
+    );
+    key(&mut f.app, KeyCode::Char('e'));
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Паспорт · на доработке до"), "{s}");
+    back_to_catalogue(&mut f.app);
     select_in_queue(&mut f.app, "returned", id);
     key(&mut f.app, KeyCode::Char('a'));
     choose(&mut f.app, id, "resubmit");

@@ -99,6 +99,21 @@ pub fn passport_lines(v: &PracticeView, width: usize, t: &Theme) -> Vec<Line<'st
         let _ = write!(status, " · {}", dist.name);
     }
     wrap_into(&mut out, &status, width, t.highlight, "");
+    if let Some(r) = &p.workflow.returned {
+        let due = p
+            .workflow
+            .deadline
+            .as_ref()
+            .map(|d| format!(" до {}", d.due.format("%d.%m.%Y")))
+            .unwrap_or_default();
+        wrap_into(
+            &mut out,
+            &format!("На доработке у автора{due}: {}", r.comment),
+            width,
+            t.warning,
+            "",
+        );
+    }
     wrap_into(
         &mut out,
         &format!("Автор: {}", v.author),

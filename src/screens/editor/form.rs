@@ -358,6 +358,7 @@ impl Editor {
             problems: Vec::new(),
             picker: None,
             refusal: None,
+            stage: super::Stage::of(&draft.practice),
             refusal_scroll: std::cell::Cell::new(0),
             attach: None,
             find: None,

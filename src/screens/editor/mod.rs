@@ -56,6 +56,9 @@ pub const AUTOSAVE_AFTER: Duration = Duration::from_millis(500);
 pub struct Editor {
     pub id: PracticeId,
     user: User,
+    /// Where the practice stands: a draft, returned for revision, or being
+    /// actualised — the header says which, and what F9 does.
+    pub stage: Stage,
     items: Vec<Item>,
     pub focus: usize,
     top: std::cell::Cell<usize>,
@@ -208,6 +211,48 @@ impl Editor {
             .filter(|f| f.severity == Severity::Error)
             .count()
             + usize::from(unconfirmed)
+    }
+}
+
+/// The stage of the practice being edited, as the editor shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stage {
+    pub status: crate::domain::PracticeStatus,
+    /// Returned for revision: until when, and the comment of who returned it.
+    pub returned: Option<(Option<chrono::NaiveDate>, String)>,
+}
+
+impl Stage {
+    pub fn of(p: &crate::domain::Practice) -> Self {
+        Self {
+            status: p.status,
+            returned: p.workflow.returned.as_ref().map(|r| {
+                (
+                    p.workflow.deadline.as_ref().map(|d| d.due),
+                    r.comment.clone(),
+                )
+            }),
+        }
+    }
+
+    /// The header's words: «черновик», «на доработке до 12.01.2026», …
+    pub fn label(&self) -> String {
+        match &self.returned {
+            Some((Some(due), _)) => format!("на доработке до {}", due.format("%d.%m.%Y")),
+            Some((None, _)) => "на доработке".to_owned(),
+            None => self.status.name().to_lowercase(),
+        }
+    }
+
+    /// What sending it on did, for the status bar.
+    pub fn sent(&self, now: crate::domain::PracticeStatus) -> String {
+        if self.status == crate::domain::PracticeStatus::Actualisation {
+            format!("Актуализация завершена: «{}».", now.name())
+        } else if self.returned.is_some() {
+            format!("Практика отправлена после доработки: «{}».", now.name())
+        } else {
+            format!("Практика подана: «{}».", now.name())
+        }
     }
 }
 
@@ -456,7 +501,7 @@ impl Screen for Editor {
                     return vec![
                         Effect::Close,
                         Effect::Refresh,
-                        Effect::Message(format!("Практика подана: «{}».", status.name())),
+                        Effect::Message(self.stage.sent(*status)),
                     ];
                 }
                 Err(reasons) => {

@@ -28,7 +28,7 @@ impl Editor {
         let errors = self.error_count();
         f.render_widget(
             Paragraph::new(Line::from(vec![
-                Span::styled(" Паспорт · черновик", t.title),
+                Span::styled(format!(" Паспорт · {}", self.stage.label()), t.title),
                 Span::styled(format!(" · {saved} · "), t.muted),
                 Span::styled(
                     if errors == 0 {
