@@ -68,16 +68,31 @@ fn apply_assign_and_the_summary_in_the_workstation() {
     let s = screen(&f.app, 80, 24);
     assert!(s.contains("• Новосибирская область — Заявка подана"), "{s}");
 
-    // The Модератор АСИ: t, the application first among «Заявка подана».
+    // The Модератор АСИ finds it in «Уведомления» under the practice's
+    // title, and Enter opens the practice.
     sign_in(&mut f.app, "asi");
-    key(&mut f.app, KeyCode::Char('t'));
-    key(&mut f.app, KeyCode::Char('/'));
     let title = store
         .practice(practice)
         .expect("read")
         .expect("exists")
         .passport
         .title;
+    key(&mut f.app, KeyCode::Char('i'));
+    let s = screen(&f.app, 120, 40);
+    assert!(!s.contains("«»"), "{s}");
+    let short: String = title.chars().take(20).collect();
+    assert!(s.contains(&short), "the notice names «{title}»:\n{s}");
+    // The newest notice first: Enter opens its practice.
+    key(&mut f.app, KeyCode::Enter);
+    let s = screen(&f.app, 120, 40);
+    assert!(s.contains("Паспорт практики") && s.contains(&short), "{s}");
+    while !f.app.stack.is_empty() {
+        key(&mut f.app, KeyCode::Esc);
+    }
+
+    // The Модератор АСИ: t, the application first among «Заявка подана».
+    key(&mut f.app, KeyCode::Char('t'));
+    key(&mut f.app, KeyCode::Char('/'));
     typ(&mut f.app, &title);
     key(&mut f.app, KeyCode::Enter);
     let s = screen(&f.app, 80, 24);

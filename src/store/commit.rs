@@ -67,12 +67,28 @@ impl Store {
             })
             .collect();
 
+        // The notices name the practice the change is about: a practice
+        // record's own, else the practice of an application (or an event).
         let (practice, title) = m
             .records
             .iter()
             .find_map(|r| match r {
                 Record::Practice(p) => Some((Some(p.id), p.passport.title.clone())),
                 _ => None,
+            })
+            .or_else(|| {
+                m.records.iter().find_map(|r| match r {
+                    Record::Application(a) => Some((
+                        Some(a.practice),
+                        self.practice(a.practice)
+                            .ok()
+                            .flatten()
+                            .map(|p| p.passport.title)
+                            .unwrap_or_default(),
+                    )),
+                    Record::Event(e) => Some((e.practices.first().copied(), e.title.clone())),
+                    _ => None,
+                })
             })
             .unwrap_or_default();
         let mut refs: Vec<Vec<u8>> = Vec::new();
