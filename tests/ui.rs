@@ -269,3 +269,35 @@ fn q_goes_back_everywhere_and_ctrl_c_leaves() {
         .on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
     assert!(f.app.quit, "Ctrl-C leaves");
 }
+
+/// The help is true to the screen: its own words for its keys, no key that
+/// would type into the field in front, and the editing keys.
+#[test]
+fn help_says_what_the_keys_do_here() {
+    let mut f = app(200);
+    key(&mut f.app, KeyCode::Char('l'));
+    typ(&mut f.app, "author");
+    key(&mut f.app, KeyCode::Tab);
+    typ(&mut f.app, "demo");
+    key(&mut f.app, KeyCode::Enter);
+    key(&mut f.app, KeyCode::Char('t'));
+    key(&mut f.app, KeyCode::Char('?'));
+    let s = screen(&f.app, 80, 24);
+    assert!(
+        s.contains("Открыть заявку") && !s.contains("Открыть паспорт"),
+        "{s}"
+    );
+    key(&mut f.app, KeyCode::Esc);
+    key(&mut f.app, KeyCode::Esc);
+    // The editor, on a text field: F1, not `?` (which types a «?»).
+    key(&mut f.app, KeyCode::Char('n'));
+    key(&mut f.app, KeyCode::F(1));
+    let s = screen(&f.app, 80, 40);
+    assert!(s.contains("Ctrl-z") && s.contains("Ctrl-y"), "{s}");
+    let help = s
+        .lines()
+        .find(|l| l.contains("Справка по клавишам"))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(help.contains("F1") && !help.contains('?'), "{help}");
+}

@@ -95,6 +95,15 @@ pub trait Screen {
     fn is_help(&self) -> bool {
         false
     }
+    /// What an action does on this screen, where it is not what
+    /// [`Action::description`] says in general: the help shows it.
+    fn describe(&self, _action: Action) -> Option<&'static str> {
+        None
+    }
+    /// Keys the screen handles itself (text editing), for the help.
+    fn own_keys(&self) -> Vec<(&'static str, &'static str)> {
+        Vec::new()
+    }
     /// Whether the screen has what it shows: keys typed before that are
     /// kept and applied once it is ready (people type ahead over SSH).
     fn ready(&self) -> bool {

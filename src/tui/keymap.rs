@@ -41,6 +41,11 @@ pub enum KeyCodeOrd {
 }
 
 impl Key {
+    /// Whether the key types a character into a text field.
+    pub fn types_text(&self) -> bool {
+        !self.ctrl && !self.alt && matches!(self.code, KeyCodeOrd::Char(_))
+    }
+
     pub fn parse(s: &str) -> Result<Self, String> {
         let mut ctrl = false;
         let mut alt = false;
@@ -271,6 +276,17 @@ impl Keymap {
     }
 
     /// «q» or «↑/k» for the help overlay and hint bar.
+    /// [`Keymap::keys_label`] without the keys that type a character: on a
+    /// text field those go into the text.
+    pub fn keys_label_unprintable(&self, action: Action) -> String {
+        self.keys(action)
+            .iter()
+            .filter(|k| !k.types_text())
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
     pub fn keys_label(&self, action: Action) -> String {
         self.keys(action)
             .iter()

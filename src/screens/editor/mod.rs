@@ -257,6 +257,14 @@ impl Stage {
 }
 
 impl Screen for Editor {
+    fn own_keys(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("Ctrl-z", "Отменить правку в поле"),
+            ("Ctrl-y", "Вернуть отменённую правку"),
+            ("Пробел", "Отметить флажок; открыть список выбора"),
+        ]
+    }
+
     fn title(&self) -> String {
         "Редактор паспорта".to_owned()
     }

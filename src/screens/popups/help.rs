@@ -38,6 +38,35 @@ impl Help {
             .filter(|a| !keymap.keys(**a).is_empty())
             .map(|a| (keymap.keys_label(*a), a.description().to_owned()))
             .collect();
+        Self::with_rows(screen, rows, notes)
+    }
+
+    /// The help of `s` as it is now: its words for its actions, only the
+    /// keys that reach it (a printable key types into a text field), and
+    /// its own editing keys.
+    pub fn of(s: &dyn Screen, commands: &[Action], keymap: &Keymap, notes: Vec<String>) -> Self {
+        let typing = s.text_input();
+        let mut rows: Vec<(String, String)> = commands
+            .iter()
+            .filter_map(|a| {
+                let keys = if typing {
+                    keymap.keys_label_unprintable(*a)
+                } else {
+                    keymap.keys_label(*a)
+                };
+                (!keys.is_empty())
+                    .then(|| (keys, s.describe(*a).unwrap_or(a.description()).to_owned()))
+            })
+            .collect();
+        rows.extend(
+            s.own_keys()
+                .into_iter()
+                .map(|(k, d)| (k.to_owned(), d.to_owned())),
+        );
+        Self::with_rows(&s.title(), rows, notes)
+    }
+
+    fn with_rows(screen: &str, rows: Vec<(String, String)>, notes: Vec<String>) -> Self {
         Self {
             screen: screen.to_owned(),
             rows,

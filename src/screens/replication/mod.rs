@@ -182,6 +182,17 @@ impl Replication {
 }
 
 impl Screen for Replication {
+    fn describe(&self, action: Action) -> Option<&'static str> {
+        Some(match (action, &self.mode) {
+            (Action::Open, Mode::List) => "Открыть заявку",
+            (Action::Facets, Mode::List) => "Статус заявок: следующий (по кругу), затем все",
+            (Action::Sort, Mode::List) => "Список по статусам или по регионам",
+            (Action::Search, _) => "Найти: практика, категория, округ, регион, модератор",
+            (Action::Workflow, Mode::Detail) => "Шаги заявки: назначить, связаться, отчёт, отказ…",
+            _ => return None,
+        })
+    }
+
     fn ready(&self) -> bool {
         self.rows.is_some()
     }

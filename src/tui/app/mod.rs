@@ -338,9 +338,8 @@ impl App {
                     self.popup = None;
                     return;
                 }
-                let screen = self.top_ref();
-                let mut help = Help::new(
-                    &screen.title(),
+                let mut help = Help::of(
+                    self.top_ref(),
                     &self.offered(),
                     &self.keymap,
                     self.notes.clone(),
