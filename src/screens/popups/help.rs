@@ -31,16 +31,6 @@ pub struct Help {
 }
 
 impl Help {
-    /// The help for a screen's commands, with keys from the keymap.
-    pub fn new(screen: &str, commands: &[Action], keymap: &Keymap, notes: Vec<String>) -> Self {
-        let rows = commands
-            .iter()
-            .filter(|a| !keymap.keys(**a).is_empty())
-            .map(|a| (keymap.keys_label(*a), a.description().to_owned()))
-            .collect();
-        Self::with_rows(screen, rows, notes)
-    }
-
     /// The help of `s` as it is now: its words for its actions, only the
     /// keys that reach it (a printable key types into a text field), and
     /// its own editing keys.
