@@ -301,3 +301,21 @@ fn help_says_what_the_keys_do_here() {
         .to_owned();
     assert!(help.contains("F1") && !help.contains('?'), "{help}");
 }
+
+/// On a narrow terminal the title keeps at least half the width.
+#[test]
+fn narrow_terminals_keep_the_title() {
+    let f = app(200);
+    let s = screen(&f.app, 60, 20);
+    let header = s
+        .lines()
+        .find(|l| l.contains("Название"))
+        .unwrap_or_else(|| panic!("a header:\n{s}"))
+        .to_owned();
+    let title_end = header.find("Регион").expect("the region column");
+    assert!(
+        header[..title_end].chars().count() >= 30,
+        "the title column is {} of 60:\n{s}",
+        header[..title_end].chars().count()
+    );
+}

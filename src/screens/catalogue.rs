@@ -442,11 +442,22 @@ impl Catalogue {
         let t = cx.theme;
         let w = area.width as usize;
         let wide = w >= 100;
-        let (region_w, cat_w, status_w) = if wide { (22, 22, 16) } else { (16, 14, 12) };
+        let (mut region_w, mut cat_w, mut status_w) =
+            if wide { (22, 22, 16) } else { (16, 14, 12) };
         let level_w = 3;
         let year_w = if wide { 4 } else { 0 };
         let seps = if wide { 5 } else { 4 };
-        let title_w = w.saturating_sub(region_w + cat_w + status_w + level_w + year_w + seps + 1);
+        // The title keeps at least half the width: on a narrow terminal the
+        // other columns give way first.
+        let others = |r: usize, c: usize, s: usize| r + c + s + level_w + year_w + seps + 1;
+        while others(region_w, cat_w, status_w) > w / 2
+            && (region_w > 6 || cat_w > 6 || status_w > 6)
+        {
+            region_w = region_w.saturating_sub(1).max(6);
+            cat_w = cat_w.saturating_sub(1).max(6);
+            status_w = status_w.saturating_sub(1).max(6);
+        }
+        let title_w = w.saturating_sub(others(region_w, cat_w, status_w));
         let mut widths = vec![
             Constraint::Length(title_w as u16 + 1),
             Constraint::Length(region_w as u16),

@@ -521,6 +521,6 @@ pub(super) fn attachments_text(p: &Passport) -> String {
         ),
         p.consents.len()
     );
-    s.push_str(" Файлы прикладываются командой: smarteka practice attach.");
+    s.push_str(" Приложить файл или ссылку: Ctrl-o.");
     s
 }
