@@ -161,6 +161,9 @@ fn from_submission_to_publication_by_keys() {
     let s = screen(&f.app, 80, 24);
     assert!(s.contains("Укажите комментарий"), "{s}");
     typ(&mut f.app, "Добавьте результаты 2025 года");
+    // Being fixed, the refusal no longer stands on the screen.
+    let s = screen(&f.app, 80, 24);
+    assert!(!s.contains("Укажите комментарий"), "{s}");
     key(&mut f.app, KeyCode::Enter);
     let p = f.app.store.practice(id).expect("read").expect("exists");
     assert!(p.workflow.returned.is_some() && p.workflow.deadline.is_some());

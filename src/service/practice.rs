@@ -220,6 +220,11 @@ pub fn attach(
     title: Option<String>,
 ) -> Result<Passport, ServiceError> {
     let link = source.starts_with("https://") || source.starts_with("http://");
+    if !link && source.contains("://") {
+        return Err(ServiceError::bad(format!(
+            "«{source}»: ссылкой можно приложить только адрес https:// или http://."
+        )));
+    }
     if kind == "cover" {
         if link {
             return Err(refuse(
@@ -300,6 +305,30 @@ pub fn attach(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_web_links_are_attached_as_links() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let blobs = Blobs::new(dir.path());
+        let e = attach(
+            &blobs,
+            Passport::default(),
+            "ftp://files.example/a.pdf",
+            "other",
+            None,
+        )
+        .expect_err("not a web link");
+        assert!(e.is_bad_input() && e.message().contains("https://"), "{e}");
+        let p = attach(
+            &blobs,
+            Passport::default(),
+            "https://disk.example/a",
+            "other",
+            None,
+        )
+        .expect("a web link");
+        assert_eq!(p.materials.len(), 1);
+    }
     use crate::domain::PracticeStatus;
     use crate::store::EntityRef;
     use uuid::Uuid;

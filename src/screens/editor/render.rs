@@ -325,7 +325,7 @@ impl AttachPrompt {
             f.render_stateful_widget(List::new(items).highlight_style(t.selected), rest, &mut st);
         } else {
             let mut lines = vec![Line::from(Span::styled(
-                " Файл до 20 МБ или ссылка https://… на облачное хранилище",
+                " Файл до 20 МБ или ссылка https:// (http://) на облачное хранилище",
                 t.muted,
             ))];
             for c in self.candidates.iter().take(8) {

@@ -284,6 +284,8 @@ impl Screen for Act {
         let Some(f) = &mut self.form else {
             return Vec::new();
         };
+        // The input is being fixed: the last refusal no longer stands.
+        self.error = None;
         let step = |i: usize, n: usize, key: &KeyEvent| -> usize {
             match key.code {
                 KeyCode::Right | KeyCode::Down if n > 0 => (i + 1) % n,
