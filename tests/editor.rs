@@ -326,6 +326,15 @@ fn a_new_draft_left_empty_leaves_nothing() {
     key(&mut f.app, KeyCode::Esc);
     assert!(f.app.stack.is_empty(), "back to the catalogue");
     assert_eq!(count(&f), before, "no empty draft was stored");
+    // Typed into and erased again: still nothing.
+    key(&mut f.app, KeyCode::Char('n'));
+    typ(&mut f.app, "qwe");
+    for _ in 0..3 {
+        key(&mut f.app, KeyCode::Backspace);
+    }
+    ctrl(&mut f.app, 's');
+    key(&mut f.app, KeyCode::Esc);
+    assert_eq!(count(&f), before, "an erased draft is not stored");
     // Typed into, it is stored.
     key(&mut f.app, KeyCode::Char('n'));
     typ(&mut f.app, "Черновик");

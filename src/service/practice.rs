@@ -171,12 +171,23 @@ pub fn save_draft(
     id: crate::domain::PracticeId,
     passport: Passport,
 ) -> Result<(Outcome, Option<u64>), ServiceError> {
-    let cmd = if cx.store.practice(id)?.is_some() {
-        Command::Edit { id, passport }
-    } else {
-        Command::Create { id, passport }
+    if cx.store.practice(id)?.is_some() {
+        return execute(cx, actor, Command::Edit { id, passport });
+    }
+    // Typed into and erased again: nothing to keep yet — the passport is
+    // the one a new draft starts with.
+    let preview = |passport: Passport| {
+        with_context(cx, |rx| {
+            apply(actor, None, Command::Create { id, passport }, rx)
+        })
+        .map_err(ServiceError::from)?
+        .map_err(|r: Refusal| ServiceError::Refused(r.reasons))
     };
-    execute(cx, actor, cmd)
+    let fresh = preview(Passport::default())?;
+    if passport == Passport::default() || passport == fresh.practice.passport {
+        return Ok((fresh, None));
+    }
+    execute(cx, actor, Command::Create { id, passport })
 }
 
 /// The active experts of a category's pool, in login order.
