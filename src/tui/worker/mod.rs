@@ -295,7 +295,8 @@ impl Worker {
     /// attaching to it before that stores it as it is.
     fn stored(&self, user: &User, id: PracticeId) -> Result<(), ServiceError> {
         if self.store.practice(id)?.is_none() {
-            crate::service::practice::save_draft(&self.cx(), user, id, Passport::default())?;
+            let passport = Passport::default();
+            execute(&self.cx(), user, Command::Create { id, passport })?;
         }
         Ok(())
     }
