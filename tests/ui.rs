@@ -300,6 +300,33 @@ fn help_says_what_the_keys_do_here() {
         .unwrap_or_default()
         .to_owned();
     assert!(help.contains("F1") && !help.contains('?'), "{help}");
+    // `q` types there: the help does not offer it for going back.
+    let back = s
+        .lines()
+        .find(|l| l.contains("Назад, закрыть окно"))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!back.contains("/q"), "{back}");
+}
+
+/// The help says there is more below, and scrolls no further than its end.
+#[test]
+fn the_help_scrolls_to_its_end_and_no_further() {
+    let mut f = app(50);
+    key(&mut f.app, KeyCode::Char('?'));
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("↓ — ещё"), "{s}");
+    for _ in 0..60 {
+        key(&mut f.app, KeyCode::Down);
+    }
+    let s = screen(&f.app, 80, 24);
+    assert!(!s.contains("↓ — ещё"), "{s}");
+    let inside: Vec<&str> = s.lines().filter(|l| l.contains('│')).collect();
+    let blank = inside
+        .iter()
+        .filter(|l| l.trim_matches(|c| c == '│' || c == ' ').is_empty())
+        .count();
+    assert!(blank <= 1, "no run of blank lines past the end:\n{s}");
 }
 
 /// On a narrow terminal the title keeps at least half the width.

@@ -28,6 +28,8 @@ pub struct Help {
     pub rows: Vec<(String, String)>,
     pub notes: Vec<String>,
     pub scroll: usize,
+    /// The last line the scroll may start at, as last drawn.
+    max: std::cell::Cell<usize>,
 }
 
 impl Help {
@@ -62,6 +64,7 @@ impl Help {
             rows,
             notes,
             scroll: 0,
+            max: std::cell::Cell::new(usize::MAX),
         }
     }
 }
@@ -69,18 +72,25 @@ impl Help {
 impl Help {
     /// Away from the catalogue `q` goes back, and Ctrl-C leaves: the help
     /// says so.
-    pub fn quit_goes_back(&mut self, keymap: &Keymap) {
-        let quit = keymap.keys_label(Action::Quit);
+    pub fn quit_goes_back(&mut self, keymap: &Keymap, typing: bool) {
+        let quit = if typing {
+            // `q` types into the field in front.
+            String::new()
+        } else {
+            keymap.keys_label(Action::Quit)
+        };
         self.rows.retain(|(_, d)| d != Action::Quit.description());
-        if let Some(back) = self
-            .rows
-            .iter_mut()
-            .find(|(_, d)| d == Action::Back.description())
-        {
-            back.0 = format!("{}/{quit}", back.0);
-        } else if !quit.is_empty() {
-            self.rows
-                .push((quit, Action::Back.description().to_owned()));
+        if !quit.is_empty() {
+            match self
+                .rows
+                .iter_mut()
+                .find(|(_, d)| d == Action::Back.description())
+            {
+                Some(back) => back.0 = format!("{}/{quit}", back.0),
+                None => self
+                    .rows
+                    .push((quit, Action::Back.description().to_owned())),
+            }
         }
         self.rows
             .push(("Ctrl-c".to_owned(), Action::Quit.description().to_owned()));
@@ -106,9 +116,9 @@ impl Screen for Help {
 
     fn handle(&mut self, action: Action) -> Vec<Effect> {
         match action {
-            Action::Down => self.scroll += 1,
+            Action::Down => self.scroll = (self.scroll + 1).min(self.max.get()),
             Action::Up => self.scroll = self.scroll.saturating_sub(1),
-            Action::PageDown => self.scroll += 10,
+            Action::PageDown => self.scroll = (self.scroll + 10).min(self.max.get()),
             Action::PageUp => self.scroll = self.scroll.saturating_sub(10),
             Action::Back | Action::Help | Action::Quit => return vec![Effect::Close],
             _ => {}
@@ -122,11 +132,21 @@ impl Screen for Help {
         let h = (self.rows.len() + self.notes.len() + 4) as u16;
         let r = centred(area, 78, h);
         f.render_widget(Clear, r);
+        let lines_n = self.rows.len() + self.notes.len() + usize::from(!self.notes.is_empty());
+        let room = r.height.saturating_sub(2) as usize;
+        let max = lines_n.saturating_sub(room);
+        self.max.set(max);
+        let top = self.scroll.min(max);
+        let keys = if top < max {
+            " ↓ — ещё · Esc — закрыть "
+        } else {
+            " Esc — закрыть "
+        };
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(t.border_focus)
             .title(Span::styled(format!(" Клавиши: {} ", self.screen), t.title))
-            .title_bottom(Span::styled(" Esc — закрыть ", t.muted));
+            .title_bottom(Span::styled(keys, t.muted));
         let inner = block.inner(r);
         f.render_widget(block, r);
         let kw = self
@@ -152,6 +172,9 @@ impl Screen for Help {
                 lines.push(Line::from(Span::styled(format!(" {n}"), t.muted)));
             }
         }
-        f.render_widget(Paragraph::new(lines).scroll((self.scroll as u16, 0)), inner);
+        f.render_widget(
+            Paragraph::new(lines).scroll((u16::try_from(top).unwrap_or(u16::MAX), 0)),
+            inner,
+        );
     }
 }

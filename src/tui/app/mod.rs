@@ -345,7 +345,7 @@ impl App {
                     self.notes.clone(),
                 );
                 if !self.at_root() {
-                    help.quit_goes_back(&self.keymap);
+                    help.quit_goes_back(&self.keymap, self.top_ref().text_input());
                 }
                 self.popup = Some(Box::new(help));
             }
