@@ -303,7 +303,7 @@ impl Screen for PassportView {
             t,
             vec![
                 Span::styled(" Паспорт практики", t.title),
-                Span::styled(" · Esc — к каталогу", t.muted),
+                Span::styled(" · Esc — назад", t.muted),
             ],
         );
         let text_area = Rect {
