@@ -111,6 +111,7 @@ pub fn status_bar(
     let right = message.map_or(0, |(m, _)| m.width() + 2);
     let room = (area.width as usize).saturating_sub(used + right);
     let mut w = 0;
+    let before = spans.len();
     for s in hint_spans {
         let sw = s.content.width();
         if w + sw > room {
@@ -118,6 +119,14 @@ pub fn status_bar(
         }
         w += sw;
         spans.push(s);
+    }
+    // Whole hints only: a key without its word, or a separator, goes.
+    while spans.len() > before
+        && spans
+            .last()
+            .is_some_and(|s| !s.content.starts_with(' ') || s.content == " · ")
+    {
+        spans.pop();
     }
     let used: usize = spans.iter().map(|s| s.content.width()).sum();
     if let Some((m, style)) = message {
