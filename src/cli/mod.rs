@@ -429,7 +429,13 @@ fn seed_with_progress(
 fn tui(config: &Config, data: &Path) -> Result<(), Failure> {
     let (store, index, catch) = open(data)?;
     tracing::info!(?catch, dir = %data.display(), "store opened");
-    let (theme, mut notes) = Theme::load(&config.theme);
+    let (mut theme, mut notes) = Theme::load(&config.theme);
+    if Theme::wants_monochrome(
+        std::env::var("TERM").ok().as_deref(),
+        std::env::var("NO_COLOR").ok().as_deref(),
+    ) {
+        theme = theme.monochrome();
+    }
     let keymap = Keymap::new(&config.keys, config.ui.layout_remap);
     notes.extend(keymap.problems.iter().cloned());
     for set in crate::screens::all_command_sets() {

@@ -104,6 +104,41 @@ impl Default for Theme {
 impl Theme {
     /// The default theme with overrides; problems are reported in Russian
     /// and the default kept for the style concerned.
+    /// Whether to draw without colours: `NO_COLOR` is set (no-color.org),
+    /// or the terminal is monochrome (`TERM=…-mono`, `…-m`, `dumb`).
+    pub fn wants_monochrome(term: Option<&str>, no_color: Option<&str>) -> bool {
+        no_color.is_some_and(|v| !v.is_empty())
+            || term.is_some_and(|t| t == "dumb" || t.ends_with("-mono") || t.ends_with("-m"))
+    }
+
+    /// The same styles without colours: weight, underline and reverse
+    /// video only, so selections and errors still stand out.
+    #[must_use]
+    pub fn monochrome(&self) -> Self {
+        let plain = |s: Style| Style {
+            fg: None,
+            bg: None,
+            underline_color: None,
+            ..s
+        };
+        Self {
+            text: plain(self.text),
+            muted: plain(self.muted),
+            title: plain(self.title).add_modifier(Modifier::BOLD),
+            border: plain(self.border),
+            border_focus: plain(self.border_focus).add_modifier(Modifier::BOLD),
+            selected: plain(self.selected).add_modifier(Modifier::REVERSED),
+            header: plain(self.header).add_modifier(Modifier::BOLD),
+            status_bar: plain(self.status_bar).add_modifier(Modifier::REVERSED),
+            key: plain(self.key).add_modifier(Modifier::BOLD),
+            error: plain(self.error).add_modifier(Modifier::BOLD),
+            warning: plain(self.warning).add_modifier(Modifier::UNDERLINED),
+            ok: plain(self.ok),
+            label: plain(self.label),
+            highlight: plain(self.highlight).add_modifier(Modifier::BOLD),
+        }
+    }
+
     pub fn load(overrides: &BTreeMap<String, StyleSpec>) -> (Self, Vec<String>) {
         let mut problems = Vec::new();
         let mut specs = toml::from_str::<ThemeFile>(DEFAULT)
@@ -148,6 +183,20 @@ impl Theme {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_monochrome_terminal_gets_no_colours_but_keeps_its_marks() {
+        assert!(Theme::wants_monochrome(Some("xterm-mono"), None));
+        assert!(Theme::wants_monochrome(Some("xterm-256color"), Some("1")));
+        assert!(!Theme::wants_monochrome(Some("xterm-256color"), Some("")));
+        assert!(!Theme::wants_monochrome(Some("screen-256color"), None));
+        let m = Theme::default().monochrome();
+        for s in [m.text, m.selected, m.error, m.status_bar, m.key, m.warning] {
+            assert_eq!((s.fg, s.bg), (None, None));
+        }
+        assert!(m.selected.add_modifier.contains(Modifier::REVERSED));
+        assert!(m.error.add_modifier.contains(Modifier::BOLD));
+    }
 
     #[test]
     fn default_theme_parses_and_marks_selection_without_colour() {
