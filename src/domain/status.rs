@@ -220,6 +220,19 @@ impl ReplicationStatus {
         }
     }
 
+    /// A word for counts in a line: «подано», «внедряется», …
+    pub fn short(self) -> &'static str {
+        match self {
+            Self::Applied => "подано",
+            Self::ModeratorAssigned => "назначен модератор",
+            Self::Contacted => "связь установлена",
+            Self::Implementing => "внедряется",
+            Self::Implemented => "внедрено",
+            Self::DeclinedByRecipient => "отказ реципиента",
+            Self::RefusedByAgency => "отказ Агентства",
+        }
+    }
+
     pub fn is_terminal(self) -> bool {
         matches!(
             self,

@@ -44,10 +44,18 @@ impl Replication {
         // Counts by status over everything the user reads.
         let counts: Vec<String> = ReplicationStatus::ALL
             .iter()
-            .map(|s| format!("{} {}", s.id(), rows.iter().filter(|r| r.raw == *s).count()))
+            .filter_map(|s| {
+                let n = rows.iter().filter(|r| r.raw == *s).count();
+                (n > 0).then(|| format!("{} {n}", s.short()))
+            })
             .collect();
+        let counts = if counts.is_empty() {
+            "нет".to_owned()
+        } else {
+            counts.join(" · ")
+        };
         lines.push(Line::from(Span::styled(
-            truncate(&format!(" {}", counts.join(" · ")), w),
+            truncate(&format!(" Заявок: {counts}"), w),
             t.label,
         )));
         let filter = self.filter.lines().join(" ");
