@@ -324,6 +324,25 @@ impl App {
         }
     }
 
+    /// The help of the screen in front, as `?` shows it.
+    fn help(&self) -> Help {
+        let mut help = Help::of(
+            self.top_ref(),
+            &self.offered(),
+            &self.keymap,
+            self.notes.clone(),
+        );
+        if !self.at_root() {
+            help.quit_goes_back(&self.keymap, self.top_ref().text_input());
+        }
+        help
+    }
+
+    /// The rows of that help: the keys, and what they do.
+    pub fn help_rows(&self) -> Vec<(String, String)> {
+        self.help().rows
+    }
+
     /// Whether the catalogue itself is in front: `q` quits only there.
     fn at_root(&self) -> bool {
         self.popup.is_none() && self.stack.is_empty()
@@ -338,15 +357,7 @@ impl App {
                     self.popup = None;
                     return;
                 }
-                let mut help = Help::of(
-                    self.top_ref(),
-                    &self.offered(),
-                    &self.keymap,
-                    self.notes.clone(),
-                );
-                if !self.at_root() {
-                    help.quit_goes_back(&self.keymap, self.top_ref().text_input());
-                }
+                let help = self.help();
                 self.popup = Some(Box::new(help));
             }
             Action::Redraw => self.clear = true,
