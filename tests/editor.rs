@@ -341,3 +341,20 @@ fn a_new_draft_left_empty_leaves_nothing() {
     key(&mut f.app, KeyCode::Esc);
     assert_eq!(count(&f), before + 1);
 }
+
+/// The §2.1.5 criteria are named by their clause, not as a passport field;
+/// the leader-project mark sits with P-9, whose letter it asks for.
+#[test]
+fn the_criteria_are_named_by_their_clause() {
+    let mut f = app(20);
+    sign_in(&mut f.app, "author");
+    key(&mut f.app, KeyCode::Char('n'));
+    key(&mut f.app, KeyCode::BackTab);
+    let s = screen(&f.app, 120, 40);
+    assert!(s.contains("§2.1.5"), "{s}");
+    assert!(
+        !s.lines()
+            .any(|l| l.contains("P-24") && l.contains("Критерий")),
+        "{s}"
+    );
+}

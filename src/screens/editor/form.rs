@@ -209,6 +209,13 @@ impl Editor {
             "Материалы, обложка, согласия",
             Kind::Info(attachments_text(p)),
         );
+        // With P-9: a leader-project practice needs the deputy head's letter.
+        add(
+            Key::LeaderProject,
+            Field::P9,
+            "Практика лидерского проекта Агентства (нужно письмо заместителя главы региона)",
+            Kind::Check(p.leader_project),
+        );
         let others: Vec<String> = p
             .regions
             .others
@@ -327,12 +334,6 @@ impl Editor {
             Field::P24,
             "Основание подачи",
             choice(routes, p.route.map(Route::code)),
-        );
-        add(
-            Key::LeaderProject,
-            Field::P9,
-            "Практика лидерского проекта Агентства",
-            Kind::Check(p.leader_project),
         );
         for (i, c) in CRITERIA.iter().enumerate() {
             add(

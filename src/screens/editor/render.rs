@@ -78,9 +78,22 @@ impl Editor {
             let label_style = if focused { t.border_focus } else { t.label };
             let mut label = vec![
                 Span::styled(if focused { "▶ " } else { "  " }, label_style),
-                Span::styled(format!("{} ", item.field.id()), t.muted),
+                // The §2.1.5 criteria are the author's confirmation, not a
+                // passport field: named by their clause.
                 Span::styled(
-                    truncate(&item.label, w.saturating_sub(20) as usize),
+                    match item.key {
+                        Key::Criterion(_) => "§2.1.5 ".to_owned(),
+                        _ => format!("{} ", item.field.id()),
+                    },
+                    t.muted,
+                ),
+                Span::styled(
+                    truncate(
+                        item.label
+                            .strip_prefix("Критерий п. 2.1.5: ")
+                            .unwrap_or(&item.label),
+                        w.saturating_sub(20) as usize,
+                    ),
                     label_style,
                 ),
             ];
