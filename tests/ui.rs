@@ -196,6 +196,13 @@ fn login_changes_what_is_visible_and_the_status_bar() {
         s.lines().last().unwrap_or("").contains("Автор практики"),
         "{s}"
     );
+    // Signing out asks once: another key keeps the user in.
+    key(&mut f.app, KeyCode::Char('l'));
+    assert!(f.app.user.is_some(), "asked first");
+    assert!(screen(&f.app, 80, 24).contains("Выйти из системы? l — да."));
+    key(&mut f.app, KeyCode::Down);
+    key(&mut f.app, KeyCode::Char('l'));
+    assert!(f.app.user.is_some(), "asked again after another key");
     key(&mut f.app, KeyCode::Char('l'));
     assert!(f.app.user.is_none());
     assert_eq!(f.app.catalogue.total, public);

@@ -36,6 +36,8 @@ fn back_to_catalogue(app: &mut App) {
 fn sign_in(app: &mut App, login: &str) {
     back_to_catalogue(app);
     if app.user.is_some() {
+        // Signing out asks once.
+        key(app, KeyCode::Char('l'));
         key(app, KeyCode::Char('l'));
     }
     key(app, KeyCode::Char('l'));

@@ -225,6 +225,8 @@ pub fn sign_in(app: &mut App, login: &str) {
         key(app, crossterm::event::KeyCode::Esc);
     }
     if app.user.is_some() {
+        // Signing out asks once.
+        key(app, crossterm::event::KeyCode::Char('l'));
         key(app, crossterm::event::KeyCode::Char('l'));
     }
     key(app, crossterm::event::KeyCode::Char('l'));

@@ -67,7 +67,7 @@ pub fn role_for(actor: &User, action: Action, p: &Practice) -> Result<Role, Stri
                     return Ok(role);
                 }
                 last = format!(
-                    "В статусе «{}» это действие выполняет не роль «{}».",
+                    "В статусе «{}» это действие выполняет другая роль, не «{}».",
                     status.name(),
                     role.name()
                 );

@@ -256,7 +256,7 @@ impl Screen for VoteForm {
         } else if let (true, Some(v)) = (self.confirming, self.verdict) {
             lines.push(Line::from(Span::styled(
                 format!(
-                    " Проголосовать «{}»? Изменить голос будет нельзя. Enter — да, Esc — нет.",
+                    " Проголосовать «{}»? Голос не изменить. Enter — да, Esc — нет.",
                     VERDICTS[v].1
                 ),
                 t.warning,

@@ -65,6 +65,8 @@ pub struct App {
     replies: UnboundedReceiver<Reply>,
     /// The workstation's one clock, shared with its worker.
     clock: Arc<dyn Clock>,
+    /// A question asked in the status bar, answered by the next key.
+    asked: Option<Question>,
     /// The messages shown, oldest first (the last 200), for `!`.
     pub log: std::collections::VecDeque<crate::screens::popups::messages::Logged>,
     /// Keys typed while the top screen was loading, applied once it is
@@ -108,6 +110,13 @@ const GLOBAL: [Action; 4] = [
     Action::SyncNow,
 ];
 
+/// A question the App asks before an action that cannot be taken back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Question {
+    /// `l` again signs out.
+    Logout,
+}
+
 impl App {
     /// The service context of the workstation: its store and its clock.
     pub fn cx(&self) -> crate::service::Ctx<'_> {
@@ -148,6 +157,7 @@ impl App {
             clock,
             typed_ahead: std::collections::VecDeque::new(),
             log: std::collections::VecDeque::new(),
+            asked: None,
             in_flight: 0,
             dirty: true,
             quit: false,
@@ -351,6 +361,7 @@ impl App {
     pub fn on_action(&mut self, action: Action) {
         self.dirty = true;
         self.message = None;
+        let asked = self.asked.take();
         match action {
             Action::Help => {
                 if self.popup.as_ref().is_some_and(|p| p.is_help()) {
@@ -368,6 +379,18 @@ impl App {
                 )));
             }
             Action::SyncNow => self.sync_now(),
+            Action::Login
+                if self.popup.is_none()
+                    && self.user.is_some()
+                    && asked != Some(Question::Logout) =>
+            {
+                // Signing out costs the user's place: asked once.
+                self.asked = Some(Question::Logout);
+                self.message = Some(Message {
+                    text: "Выйти из системы? l — да.".into(),
+                    error: false,
+                });
+            }
             Action::Login if self.popup.is_none() => {
                 if let Some(u) = self.user.take() {
                     self.message = Some(Message {
