@@ -353,3 +353,18 @@ fn narrow_terminals_keep_the_title() {
         header[..title_end].chars().count()
     );
 }
+
+/// At 60 columns the help cuts a long description with «…», not mid-word
+/// at the border.
+#[test]
+fn the_help_marks_what_it_cuts() {
+    let mut f = app(20);
+    key(&mut f.app, KeyCode::Char('?'));
+    let s = screen(&f.app, 60, 24);
+    let row = s
+        .lines()
+        .find(|l| l.contains("Фильтры"))
+        .unwrap_or_else(|| panic!("{s}"))
+        .to_owned();
+    assert!(row.contains('…'), "{row}");
+}

@@ -162,7 +162,11 @@ impl Screen for Help {
             .map(|(k, d)| {
                 Line::from(vec![
                     Span::styled(format!(" {} ", fit(k, kw)), t.key),
-                    Span::styled(d.clone(), t.text),
+                    // Cut with «…» where the window is narrower than the text.
+                    Span::styled(
+                        crate::tui::ui::truncate(d, (inner.width as usize).saturating_sub(kw + 2)),
+                        t.text,
+                    ),
                 ])
             })
             .collect();
