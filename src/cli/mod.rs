@@ -57,6 +57,18 @@ pub fn fail(message: impl Into<String>, code: u8) -> Failure {
     }
 }
 
+/// An action code the command line does not know, with the ones it does.
+pub fn unknown_action<'a>(code: &str, codes: impl Iterator<Item = &'a str>) -> Failure {
+    let codes: Vec<&str> = codes.collect();
+    fail(
+        format!(
+            "Неизвестное действие «{code}». Действия: {}.",
+            codes.join(", ")
+        ),
+        2,
+    )
+}
+
 /// A refusal of the service: exit 2 for a malformed request, else 1.
 pub fn refused(e: &crate::service::ServiceError) -> Failure {
     fail(e.message(), if e.is_bad_input() { 2 } else { 1 })

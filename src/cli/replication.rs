@@ -235,16 +235,11 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: ReplicationCommand) -> Resul
                 report,
             };
             let Some(kind) = crate::domain::replication::Action::from_code(&action) else {
-                let codes: Vec<&str> = crate::domain::replication::Action::ALL
-                    .iter()
-                    .map(|a| a.code())
-                    .collect();
-                return Err(fail(
-                    format!(
-                        "Неизвестное действие «{action}». Действия: {}.",
-                        codes.join(", ")
-                    ),
-                    2,
+                return Err(crate::cli::unknown_action(
+                    &action,
+                    crate::domain::replication::Action::ALL
+                        .iter()
+                        .map(|a| a.code()),
                 ));
             };
             let app = repl::act(&cx, &Blobs::new(data), &user, id, kind, &input).map_err(|e| {

@@ -73,13 +73,9 @@ pub fn act(
     input: &ActInput,
 ) -> Result<(), Failure> {
     let Some(kind) = Action::from_code(action) else {
-        let codes: Vec<&str> = Action::ALL.iter().map(|a| a.code()).collect();
-        return Err(fail(
-            format!(
-                "Неизвестное действие «{action}». Действия: {}.",
-                codes.join(", ")
-            ),
-            2,
+        return Err(crate::cli::unknown_action(
+            action,
+            Action::ALL.iter().map(|a| a.code()),
         ));
     };
     match review::act(&ctx(store), &Blobs::new(data), user, id, kind, input) {

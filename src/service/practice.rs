@@ -150,6 +150,27 @@ fn op_of(
     }))
 }
 
+/// Files of a step stored in the blob area as documents of `kind`.
+pub fn store_documents(
+    blobs: &Blobs,
+    paths: &[std::path::PathBuf],
+    kind: crate::domain::workflow::DocumentKind,
+) -> Result<Vec<crate::domain::workflow::Document>, ServiceError> {
+    let mut out = Vec::new();
+    for path in paths {
+        let b = blobs
+            .put_file(path)
+            .map_err(|e| ServiceError::refused(e.to_string()))?;
+        out.push(crate::domain::workflow::Document {
+            kind,
+            sha256: b.sha256,
+            name: b.name,
+            size: b.size,
+        });
+    }
+    Ok(out)
+}
+
 /// A new draft as the rules make it for `actor` — not yet stored: it is
 /// written with its first save, so a draft opened and left empty leaves
 /// nothing behind.

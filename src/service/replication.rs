@@ -16,6 +16,7 @@ use crate::domain::replication::{
 };
 use crate::domain::workflow::{Document, DocumentKind};
 use crate::domain::{PracticeId, ReplicationStatus, Role, User};
+use crate::service::practice::store_documents;
 use crate::service::{Ctx, ServiceError, accounts};
 use crate::store::blobs::Blobs;
 use crate::store::{EntityRef, Mutation, Record, Store, StoreError};
@@ -108,26 +109,6 @@ pub struct StepInput {
     pub report: Option<ResultForm>,
 }
 
-fn store_files(
-    blobs: &Blobs,
-    paths: &[PathBuf],
-    kind: DocumentKind,
-) -> Result<Vec<Document>, ServiceError> {
-    let mut out = Vec::new();
-    for path in paths {
-        let b = blobs
-            .put_file(path)
-            .map_err(|e| ServiceError::refused(e.to_string()))?;
-        out.push(Document {
-            kind,
-            sha256: b.sha256,
-            name: b.name,
-            size: b.size,
-        });
-    }
-    Ok(out)
-}
-
 /// A step of an application, from the CLI or the workstation.
 pub fn act(
     cx: &Ctx<'_>,
@@ -151,15 +132,18 @@ pub fn act(
     }
     match kind {
         Action::UploadRoadmap => {
-            args.documents = store_files(blobs, &input.attach, DocumentKind::Roadmap)?;
+            args.documents = store_documents(blobs, &input.attach, DocumentKind::Roadmap)?;
         }
         Action::Report => {
             if let Some(l) = &input.letter {
                 args.documents =
-                    store_files(blobs, std::slice::from_ref(l), DocumentKind::OfficialLetter)?;
+                    store_documents(blobs, std::slice::from_ref(l), DocumentKind::OfficialLetter)?;
             }
-            args.documents
-                .extend(store_files(blobs, &input.attach, DocumentKind::Materials)?);
+            args.documents.extend(store_documents(
+                blobs,
+                &input.attach,
+                DocumentKind::Materials,
+            )?);
         }
         _ if !input.attach.is_empty() || input.letter.is_some() => {
             return Err(ServiceError::bad(format!(

@@ -12,7 +12,7 @@ use crate::domain::queue::{self, Queue, Summary};
 use crate::domain::workflow::{Action, Args, Document, DocumentKind, Transition, document_kind};
 use crate::domain::{Practice, PracticeId, User, UserId};
 use crate::service::diff::{FieldDiff, diff};
-use crate::service::practice::{execute_with, with_context};
+use crate::service::practice::{execute_with, store_documents, with_context};
 use crate::service::views::{load_view, view_of};
 use crate::service::{Ctx, ServiceError, accounts};
 use crate::store::blobs::Blobs;
@@ -110,31 +110,25 @@ pub fn resolve(
 
 /// Whether the actor may take the action: the practice is theirs to see
 /// and the workflow allows it now.
-fn allowed(
-    cx: &Ctx<'_>,
-    actor: &User,
-    kind: Action,
-) -> impl Fn(&Practice) -> Result<(), ServiceError> {
-    move |p: &Practice| {
-        if !crate::domain::access::read_scope(Some(actor)).can_read(p) {
-            // Outside the actor's scope: say whose it is, show nothing of it.
-            return Err(match crate::domain::workflow::role_for(actor, kind, p) {
-                Err(reason) => ServiceError::Refused(vec![reason]),
-                Ok(_) => ServiceError::not_found("Практика не найдена или недоступна вам."),
-            });
-        }
-        match offers(cx, actor, p)?.into_iter().find(|o| o.kind == kind) {
-            Some(Offer {
-                reason: Some(r), ..
-            }) => Err(ServiceError::Refused(vec![r])),
-            Some(_) => Ok(()),
-            None => {
-                let roles: Vec<&str> = kind.roles().iter().map(|r| r.name()).collect();
-                Err(ServiceError::Refused(vec![format!(
-                    "это действие выполняет роль: {}.",
-                    roles.join(", ")
-                )]))
-            }
+fn allowed(cx: &Ctx<'_>, actor: &User, kind: Action, p: &Practice) -> Result<(), ServiceError> {
+    if !crate::domain::access::read_scope(Some(actor)).can_read(p) {
+        // Outside the actor's scope: say whose it is, show nothing of it.
+        return Err(match crate::domain::workflow::role_for(actor, kind, p) {
+            Err(reason) => ServiceError::Refused(vec![reason]),
+            Ok(_) => ServiceError::not_found("Практика не найдена или недоступна вам."),
+        });
+    }
+    match offers(cx, actor, p)?.into_iter().find(|o| o.kind == kind) {
+        Some(Offer {
+            reason: Some(r), ..
+        }) => Err(ServiceError::Refused(vec![r])),
+        Some(_) => Ok(()),
+        None => {
+            let roles: Vec<&str> = kind.roles().iter().map(|r| r.name()).collect();
+            Err(ServiceError::Refused(vec![format!(
+                "это действие выполняет роль: {}.",
+                roles.join(", ")
+            )]))
         }
     }
 }
@@ -155,20 +149,11 @@ pub fn act_with(
     let p = store
         .practice(id)?
         .ok_or_else(|| ServiceError::not_found("Практика не найдена или недоступна вам."))?;
-    allowed(cx, actor, kind)(&p)?;
+    allowed(cx, actor, kind, &p)?;
     let mut args = resolve(store, kind, &p, input)?;
     if let Some(doc_kind) = document_kind(kind, &p) {
-        for path in &input.attach {
-            let b = blobs
-                .put_file(path)
-                .map_err(|e| ServiceError::refused(e.to_string()))?;
-            args.documents.push(Document {
-                kind: doc_kind,
-                sha256: b.sha256,
-                name: b.name,
-                size: b.size,
-            });
-        }
+        args.documents
+            .extend(store_documents(blobs, &input.attach, doc_kind)?);
     }
     let cmd = Command::Act {
         id,
