@@ -43,14 +43,20 @@ fn process() -> Result<&'static Process, String> {
                 .thread_name("smarteka-net")
                 .enable_all()
                 .build()
-                .map_err(|e| format!("Не удалось запустить сетевой поток: {e}"))?;
+                .map_err(|e| {
+                    tracing::error!(error = %e, "runtime");
+                    "Не удалось запустить сетевой поток.".to_owned()
+                })?;
             let http = reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(15))
                 .timeout(Duration::from_secs(120))
                 .pool_idle_timeout(Duration::from_secs(90))
                 .tcp_keepalive(Duration::from_secs(30))
                 .build()
-                .map_err(|e| format!("Не удалось подготовить HTTP-клиент: {e}"))?;
+                .map_err(|e| {
+                    tracing::error!(error = %e, "http client");
+                    "Не удалось подготовить HTTP-клиент.".to_owned()
+                })?;
             Ok(Process { runtime, http })
         })
         .as_ref()
@@ -80,7 +86,10 @@ pub async fn dispatch(req: reqwest::RequestBuilder) -> Result<reqwest::Response,
     let task = runtime()?.spawn(req.send());
     match task.await {
         Ok(sent) => sent.map_err(|e| network(&e)),
-        Err(e) => Err(format!("Запрос к серверу прерван: {e}")),
+        Err(e) => {
+            tracing::warn!(error = %e, "a request task failed");
+            Err("Запрос к серверу прерван: повторите.".to_owned())
+        }
     }
 }
 
