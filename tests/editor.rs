@@ -58,9 +58,9 @@ fn a_new_passport_with_live_messages_and_autosave() {
     let s = screen(&f.app, 80, 24);
     assert!(s.contains("22/110") && s.contains("«МФЦ»"), "{s}");
 
-    // Undo and redo in a text field.
+    // Undo and redo in a text field: a word at a time.
     ctrl(&mut f.app, 'z');
-    assert!(screen(&f.app, 80, 24).contains("21/110"));
+    assert!(screen(&f.app, 80, 24).contains("17/110"));
     ctrl(&mut f.app, 'y');
     assert!(screen(&f.app, 80, 24).contains("22/110"));
 
@@ -183,6 +183,16 @@ fn attaching_a_cover_from_the_editor() {
     let mut f = app(20);
     sign_in(&mut f.app, "author");
     key(&mut f.app, KeyCode::Char('n'));
+    // A path that leads nowhere is refused before the kind is asked for,
+    // and the refusal goes once the path is changed.
+    ctrl(&mut f.app, 'o');
+    typ(&mut f.app, "/нет/такого.pdf");
+    key(&mut f.app, KeyCode::Enter);
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("не найден") && !s.contains("Обложка (P-10)"), "{s}");
+    key(&mut f.app, KeyCode::Backspace);
+    assert!(!screen(&f.app, 80, 24).contains("не найден"));
+    key(&mut f.app, KeyCode::Esc);
     // A text file named .png is refused by its content.
     let fake = f.dir.path().join("fake.png");
     std::fs::write(&fake, "не картинка").expect("write");
@@ -255,6 +265,8 @@ fn team_members_found_by_name() {
     assert!(f.app.stack.len() == 1);
     let s = screen(&f.app, 120, 40);
     assert!(s.contains("team1"), "{s}");
+    // Said, not done silently.
+    assert!(s.contains("(team1) добавлен(а) в команду"), "{s}");
     // Saved as a member of the team.
     key(&mut f.app, KeyCode::F(2));
     let author = f

@@ -42,7 +42,14 @@ pub struct Finding {
     pub field: Field,
     pub severity: Severity,
     pub message: String,
+    /// The part of a field of several parts the finding is about (P-6's
+    /// measurable results: [`MEASURES`]); `None` for the field as a whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part: Option<&'static str>,
 }
+
+/// The part of P-6 that holds its measurable results.
+pub const MEASURES: &str = "results.measures";
 
 impl Finding {
     fn error(field: Field, message: impl Into<String>) -> Self {
@@ -50,6 +57,7 @@ impl Finding {
             field,
             severity: Severity::Error,
             message: message.into(),
+            part: None,
         }
     }
 
@@ -58,7 +66,13 @@ impl Finding {
             field,
             severity: Severity::Hint,
             message: message.into(),
+            part: None,
         }
+    }
+
+    fn on(mut self, part: &'static str) -> Self {
+        self.part = Some(part);
+        self
     }
 }
 

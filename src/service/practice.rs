@@ -241,6 +241,26 @@ pub fn attachment_kinds() -> Vec<(&'static str, &'static str)> {
     v
 }
 
+/// Whether `source` can be attached at all, before its kind is chosen:
+/// a web link (`true`), or a file that exists (`false`); else why not.
+pub fn check_source(source: &str) -> Result<bool, String> {
+    if source.starts_with("https://") || source.starts_with("http://") {
+        return Ok(true);
+    }
+    if source.contains("://") {
+        return Err(format!(
+            "«{source}»: ссылкой можно приложить только адрес https:// или http://."
+        ));
+    }
+    match std::fs::metadata(source) {
+        Ok(m) if m.is_file() => Ok(false),
+        Ok(_) => Err(format!(
+            "«{source}» — папка, а не файл. Tab дополнит имя файла."
+        )),
+        Err(_) => Err(format!("Файл «{source}» не найден. Tab дополнит имя.")),
+    }
+}
+
 /// The passport with `source` attached as `kind`. `source` is a path, or a
 /// web link for a material. A cover is checked by its content before
 /// anything is stored; files over 20 MB are refused with their size.
@@ -251,12 +271,7 @@ pub fn attach(
     kind: &str,
     title: Option<String>,
 ) -> Result<Passport, ServiceError> {
-    let link = source.starts_with("https://") || source.starts_with("http://");
-    if !link && source.contains("://") {
-        return Err(ServiceError::bad(format!(
-            "«{source}»: ссылкой можно приложить только адрес https:// или http://."
-        )));
-    }
+    let link = check_source(source).map_err(ServiceError::bad)?;
     if kind == "cover" {
         if link {
             return Err(refuse(

@@ -3,7 +3,7 @@
 
 use crate::domain::passport::{Field, Passport};
 
-use super::{Finding, TITLE_MAX_CHARS};
+use super::{Finding, MEASURES, TITLE_MAX_CHARS};
 
 pub(super) fn required_text(field: Field, text: &str, what: &str) -> Vec<Finding> {
     if text.trim().is_empty() {
@@ -187,41 +187,50 @@ pub fn p6_results(p: &Passport) -> Vec<Finding> {
         out.push(Finding::error(
             Field::P6,
             "Добавьте измеримый результат: показатель, единица, значение до и после (п. 2.1.5(2)).",
-        ));
+        ).on(MEASURES));
     }
     for (i, row) in r.measures.iter().enumerate() {
         let n = i + 1;
         if row.indicator.trim().is_empty() {
-            out.push(Finding::error(
-                Field::P6,
-                format!("Результат {n}: не указан показатель."),
-            ));
+            out.push(
+                Finding::error(Field::P6, format!("Результат {n}: не указан показатель."))
+                    .on(MEASURES),
+            );
         }
         if row.unit.trim().is_empty() {
-            out.push(Finding::error(
-                Field::P6,
-                format!("Результат {n}: не указана единица измерения."),
-            ));
+            out.push(
+                Finding::error(
+                    Field::P6,
+                    format!("Результат {n}: не указана единица измерения."),
+                )
+                .on(MEASURES),
+            );
         }
         match (parse_number(&row.before), parse_number(&row.after)) {
             (Some(b), Some(a)) => {
                 if (a - b).abs() < f64::EPSILON {
-                    out.push(Finding::hint(
-                        Field::P6,
-                        format!("Результат {n}: значения до и после совпадают."),
-                    ));
+                    out.push(
+                        Finding::hint(
+                            Field::P6,
+                            format!("Результат {n}: значения до и после совпадают."),
+                        )
+                        .on(MEASURES),
+                    );
                 }
             }
-            _ => out.push(Finding::error(
-                Field::P6,
-                format!("Результат {n}: значения до и после должны быть числами."),
-            )),
+            _ => out.push(
+                Finding::error(
+                    Field::P6,
+                    format!("Результат {n}: значения до и после должны быть числами."),
+                )
+                .on(MEASURES),
+            ),
         }
         if row.year.is_none() {
-            out.push(Finding::hint(
-                Field::P6,
-                format!("Результат {n}: укажите год измерения."),
-            ));
+            out.push(
+                Finding::hint(Field::P6, format!("Результат {n}: укажите год измерения."))
+                    .on(MEASURES),
+            );
         }
     }
     out

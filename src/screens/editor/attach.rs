@@ -15,6 +15,8 @@ pub struct AttachPrompt {
     /// `Some` once the path is given and the kind is being chosen.
     pub kind_cursor: Option<usize>,
     pub candidates: Vec<String>,
+    /// Why the path given cannot be attached, until it is changed.
+    pub error: Option<String>,
 }
 
 fn expand_home(s: &str) -> String {
@@ -85,7 +87,12 @@ impl Editor {
                 a.candidates = candidates;
             }
             (None, Action::Submit) if !a.input.lines().join("").trim().is_empty() => {
-                a.kind_cursor = Some(0);
+                // The path is checked before the kind is asked for.
+                let source = expand_home(a.input.lines().join("").trim());
+                match crate::service::practice::check_source(&source) {
+                    Ok(_) => a.kind_cursor = Some(0),
+                    Err(e) => a.error = Some(e),
+                }
             }
             (Some(c), Action::Up) => a.kind_cursor = Some(c.saturating_sub(1)),
             (Some(c), Action::Down) => a.kind_cursor = Some((c + 1).min(kinds.len() - 1)),

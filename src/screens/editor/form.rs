@@ -2,7 +2,7 @@
 //! and read back into one.
 
 use ratatui::style::Style;
-use ratatui_textarea::TextArea;
+use ratatui_textarea::{TextArea, WrapMode};
 
 use super::Editor;
 use crate::domain::passport::{
@@ -45,12 +45,24 @@ pub enum Key {
     Criterion(usize),
 }
 
+impl Key {
+    /// The part of a field of several parts this item edits, as the rules'
+    /// findings name it.
+    pub fn part(self) -> Option<&'static str> {
+        match self {
+            Self::Measures => Some(crate::domain::rules::MEASURES),
+            _ => None,
+        }
+    }
+}
+
 #[allow(clippy::large_enum_variant)] // a handful of items, kept inline
 pub(super) enum Kind {
     /// Text; `lines` allows more than one line.
     Text {
         area: TextArea<'static>,
         lines: bool,
+        undo: super::undo::Undo,
     },
     /// One of `options` (code, name); `None` is not chosen.
     Choice {
@@ -69,15 +81,18 @@ pub(super) struct Item {
     pub(super) kind: Kind,
 }
 
-fn area(text: &str) -> TextArea<'static> {
+pub(super) fn area(text: &str) -> TextArea<'static> {
     let lines: Vec<String> = if text.is_empty() {
         vec![String::new()]
     } else {
         text.split('\n').map(str::to_owned).collect()
     };
     let mut a = TextArea::new(lines);
-    a.set_max_histories(200);
+    // Undo is by words (`super::undo`), not by the area's characters.
+    a.set_max_histories(0);
     a.set_cursor_line_style(Style::default());
+    // Long paragraphs wrap at words; ↑/↓ move by the lines on screen.
+    a.set_wrap_mode(WrapMode::WordOrGlyph);
     a
 }
 
@@ -114,6 +129,7 @@ impl Editor {
         let text = |s: &str, lines| Kind::Text {
             area: area(s),
             lines,
+            undo: super::undo::Undo::default(),
         };
         add(Key::Title, Field::P1, "Название", text(&p.title, false));
         add(Key::Goal, Field::P2, "Цель", text(&p.goal, true));
@@ -373,7 +389,7 @@ impl Editor {
         self.items.iter().find(|i| i.key == key)
     }
 
-    fn text(&self, key: Key) -> String {
+    pub(super) fn text(&self, key: Key) -> String {
         match self.item(key).map(|i| &i.kind) {
             Some(Kind::Text { area, .. }) => text_of(area),
             _ => String::new(),

@@ -11,6 +11,7 @@ mod attach;
 mod form;
 mod render;
 mod team;
+mod undo;
 
 use std::time::{Duration, Instant};
 
@@ -114,6 +115,7 @@ impl Editor {
                     field,
                     severity: Severity::Error,
                     message: msg,
+                    part: self.item(key).and_then(|i| i.key.part()),
                 });
             }
         }
@@ -189,15 +191,16 @@ impl Editor {
     }
 
     fn messages_for(&self, idx: usize) -> Vec<&Finding> {
-        let item = &self.items[idx];
-        // Messages show under the first item of their field.
-        let first = self.items.iter().position(|i| i.field == item.field);
-        if first != Some(idx) {
-            return Vec::new();
-        }
+        // A message shows under the item of its part of the field, else
+        // under the field's first item.
+        let home = |f: &Finding| {
+            f.part
+                .and_then(|p| self.items.iter().position(|i| i.key.part() == Some(p)))
+                .or_else(|| self.items.iter().position(|i| i.field == f.field))
+        };
         self.findings
             .iter()
-            .filter(|f| f.field == item.field)
+            .filter(|f| f.field == self.items[idx].field && home(f) == Some(idx))
             .collect()
     }
 
@@ -259,8 +262,13 @@ impl Stage {
 impl Screen for Editor {
     fn own_keys(&self) -> Vec<(&'static str, &'static str)> {
         vec![
-            ("Ctrl-z", "Отменить правку в поле"),
+            ("Ctrl-z", "Отменить правку в поле (по словам)"),
             ("Ctrl-y", "Вернуть отменённую правку"),
+            (
+                "↑ ↓",
+                "По строкам текста; с первой или последней — в соседнее поле",
+            ),
+            ("Ctrl-↑ Ctrl-↓", "К предыдущему или следующему абзацу"),
             ("Пробел", "Отметить флажок; открыть список выбора"),
         ]
     }
@@ -429,18 +437,44 @@ impl Screen for Editor {
             if key.code != KeyCode::Enter {
                 a.input.input(key);
                 a.candidates.clear();
+                a.error = None;
             }
             return Vec::new();
         }
-        let Kind::Text { area, lines } = &mut self.items[self.focus].kind else {
+        let Kind::Text { area, lines, undo } = &mut self.items[self.focus].kind else {
             return Vec::new();
         };
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let plain = key.modifiers.is_empty();
         let changed = match key.code {
-            KeyCode::Char('z') if ctrl => area.undo(),
-            KeyCode::Char('y') if ctrl => area.redo(),
+            KeyCode::Char('z') if ctrl => undo.undo(area),
+            KeyCode::Char('y') if ctrl => undo.redo(area),
             KeyCode::Enter if !*lines => false,
-            _ => area.input(key),
+            // ↑ on the first line on screen goes to the field above, ↓ on
+            // the last to the one below; Ctrl-↑/↓ move by paragraphs.
+            KeyCode::Up | KeyCode::Down if plain => {
+                let at = area.cursor();
+                area.input(key);
+                undo.pause();
+                if area.cursor() == at {
+                    return self.handle(if key.code == KeyCode::Up {
+                        Action::PrevField
+                    } else {
+                        Action::NextField
+                    });
+                }
+                false
+            }
+            _ => {
+                let before = undo::Snapshot::of(area);
+                let changed = area.input(key);
+                if changed {
+                    undo.record(before, undo::Class::of(&key));
+                } else {
+                    undo.pause();
+                }
+                changed
+            }
         };
         if changed {
             let field = self.items[self.focus].field;

@@ -42,14 +42,16 @@ impl Editor {
             head,
         );
         let w = body.width.saturating_sub(2);
-        // Heights of items; the focused text field is taller.
+        let text_w = body.width.saturating_sub(5) as usize;
+        // Heights of items: a text shows its wrapped lines, up to three
+        // when not focused (more is marked «…»); the focused one is taller.
         let height = |i: usize| -> u16 {
             let item = &self.items[i];
             let content = match &item.kind {
-                Kind::Text { area, lines: true } => {
-                    let n = area.lines().len() as u16;
-                    if i == self.focus {
-                        n.clamp(3, 8)
+                Kind::Text { area, lines, .. } => {
+                    let n = wrapped(area.lines(), text_w).len() as u16;
+                    if i == self.focus && *lines {
+                        (n + 1).clamp(3, 10)
                     } else {
                         n.clamp(1, 3)
                     }
@@ -137,12 +139,21 @@ impl Editor {
                     if focused {
                         f.render_widget(area, rect);
                     } else {
-                        let lines: Vec<Line> = area
-                            .lines()
+                        let all = wrapped(area.lines(), rect.width as usize);
+                        let shown = content_h as usize;
+                        let lines: Vec<Line> = all
                             .iter()
-                            .take(content_h as usize)
-                            .map(|l| {
-                                Line::from(Span::styled(truncate(l, rect.width as usize), t.text))
+                            .take(shown)
+                            .enumerate()
+                            .map(|(k, l)| {
+                                // More below: the last line shown says so;
+                                // Tab to the field shows it whole.
+                                let l = if k + 1 == shown && all.len() > shown {
+                                    truncate(&format!("{l} …"), rect.width as usize)
+                                } else {
+                                    l.clone()
+                                };
+                                Line::from(Span::styled(l, t.text))
                             })
                             .collect();
                         let lines = if area.lines().iter().all(String::is_empty) {
@@ -307,7 +318,7 @@ impl AttachPrompt {
         let kinds = crate::service::practice::attachment_kinds();
         let rows = match self.kind_cursor {
             Some(_) => kinds.len() as u16,
-            None => 2 + self.candidates.len().min(8) as u16,
+            None => 3 + self.candidates.len().min(8) as u16,
         };
         let r = crate::screens::popups::centred(area, 76, rows + 3);
         f.render_widget(Clear, r);
@@ -337,10 +348,16 @@ impl AttachPrompt {
             let mut st = ListState::default().with_selected(Some(c));
             f.render_stateful_widget(List::new(items).highlight_style(t.selected), rest, &mut st);
         } else {
-            let mut lines = vec![Line::from(Span::styled(
-                " Файл до 20 МБ или ссылка https:// (http://) на облачное хранилище",
-                t.muted,
-            ))];
+            let mut lines: Vec<Line> = match &self.error {
+                Some(e) => textwrap::wrap(e, inner.width.saturating_sub(2).max(10) as usize)
+                    .into_iter()
+                    .map(|l| Line::from(Span::styled(format!(" {l}"), t.error)))
+                    .collect(),
+                None => vec![Line::from(Span::styled(
+                    " Файл до 20 МБ или ссылка https:// (http://) на облачное хранилище",
+                    t.muted,
+                ))],
+            };
             for c in self.candidates.iter().take(8) {
                 lines.push(Line::from(Span::styled(format!("   {c}"), t.text)));
             }
@@ -393,4 +410,23 @@ impl FindUser {
         let mut st = ListState::default().with_selected(Some(self.cursor));
         f.render_stateful_widget(List::new(items).highlight_style(t.selected), rest, &mut st);
     }
+}
+
+/// The lines of a text as the form shows them: each paragraph wrapped at
+/// words to `width` columns (a word wider than that is cut into pieces).
+pub(super) fn wrapped(lines: &[String], width: usize) -> Vec<String> {
+    let opts = textwrap::Options::new(width.max(1)).break_words(true);
+    let mut out = Vec::new();
+    for l in lines {
+        if l.is_empty() {
+            out.push(String::new());
+        } else {
+            out.extend(
+                textwrap::wrap(l, &opts)
+                    .into_iter()
+                    .map(std::borrow::Cow::into_owned),
+            );
+        }
+    }
+    out
 }

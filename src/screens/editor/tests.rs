@@ -97,3 +97,139 @@ fn path_completion() {
     let (done, _) = complete_path(&format!("{base}нет"));
     assert_eq!(done, format!("{base}нет"));
 }
+
+fn focus(e: &mut Editor, key: Key) {
+    e.focus = e.items.iter().position(|i| i.key == key).expect("item");
+    e.cursor_to_end();
+}
+
+fn press(e: &mut Editor, code: KeyCode) {
+    e.input(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn type_in(e: &mut Editor, text: &str) {
+    for c in text.chars() {
+        press(e, KeyCode::Char(c));
+    }
+}
+
+fn ctrl(e: &mut Editor, c: char) {
+    e.input(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+}
+
+#[test]
+fn undo_takes_back_a_word_at_a_time() {
+    let mut e = editor_for(Passport::default());
+    focus(&mut e, Key::Goal);
+    type_in(&mut e, "Снизить очереди в");
+    press(&mut e, KeyCode::Backspace);
+    type_in(&mut e, "поликлиниках");
+    assert_eq!(e.text(Key::Goal), "Снизить очереди поликлиниках");
+    ctrl(&mut e, 'z');
+    assert_eq!(e.text(Key::Goal), "Снизить очереди ");
+    ctrl(&mut e, 'z');
+    assert_eq!(e.text(Key::Goal), "Снизить очереди в");
+    ctrl(&mut e, 'z');
+    assert_eq!(e.text(Key::Goal), "Снизить очереди ");
+    ctrl(&mut e, 'z');
+    assert_eq!(e.text(Key::Goal), "Снизить ");
+    ctrl(&mut e, 'y');
+    ctrl(&mut e, 'y');
+    assert_eq!(e.text(Key::Goal), "Снизить очереди в");
+    // An edit after undoing drops what could be redone.
+    type_in(&mut e, "о");
+    ctrl(&mut e, 'y');
+    assert_eq!(e.text(Key::Goal), "Снизить очереди во");
+}
+
+#[test]
+fn arrows_leave_a_text_only_from_its_first_or_last_line() {
+    let p = Passport {
+        goal: "первая строка\nвторая строка".into(),
+        ..Passport::default()
+    };
+    let mut e = editor_for(p);
+    focus(&mut e, Key::Goal);
+    let goal = e.focus;
+    // The cursor is on the second line: ↑ moves inside the text.
+    press(&mut e, KeyCode::Up);
+    assert_eq!(e.focus, goal);
+    press(&mut e, KeyCode::Up);
+    assert_eq!(e.focus, goal - 1, "from the first line ↑ goes to the title");
+    press(&mut e, KeyCode::Down);
+    assert_eq!(e.focus, goal, "the title has one line: ↓ comes back");
+    // From the last line ↓ leaves.
+    press(&mut e, KeyCode::Down);
+    assert_eq!(e.focus, goal + 1);
+}
+
+#[test]
+fn long_texts_wrap_and_a_cut_one_says_so() {
+    use ratatui::{Terminal, backend::TestBackend};
+    let essence = "Жители записываются к врачу через единое окно, \
+        а поликлиники видят очередь заранее и перераспределяют приём. "
+        .repeat(6);
+    let p = Passport {
+        essence: essence.clone(),
+        ..Passport::default()
+    };
+    let mut e = editor_for(p);
+    focus(&mut e, Key::Essence);
+    let (theme, _) = crate::tui::theme::Theme::load(&std::collections::BTreeMap::new());
+    let keymap = crate::tui::keymap::Keymap::default();
+    let draw = |e: &Editor| {
+        let mut term = Terminal::new(TestBackend::new(80, 40)).expect("terminal");
+        term.draw(|f| {
+            let cx = crate::screens::RenderCx {
+                theme: &theme,
+                keymap: &keymap,
+            };
+            e.render(f, f.area(), &cx);
+        })
+        .expect("draw");
+        let buf = term.backend().buffer().clone();
+        (0..buf.area.height)
+            .map(|y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol().to_owned())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+    };
+    let rows = draw(&e);
+    let shown: Vec<&String> = rows.iter().filter(|r| r.contains("поликлиники")).collect();
+    assert!(shown.len() >= 4, "the focused text wraps: {rows:#?}");
+    assert!(rows.iter().all(|r| !r.trim_end().ends_with('…')));
+    // Unfocused, three lines and a mark that there is more.
+    focus(&mut e, Key::Title);
+    let rows = draw(&e);
+    let at = rows
+        .iter()
+        .position(|r| r.contains("Суть практики"))
+        .expect("label");
+    assert!(rows[at + 1].contains("Жители"));
+    assert!(rows[at + 3].trim_end().ends_with('…'), "{rows:#?}");
+    assert!(!rows[at + 4].contains("поликлиники"));
+}
+
+#[test]
+fn measurable_results_are_remarked_under_their_own_item() {
+    let mut p = crate::domain::fixtures::valid();
+    p.results.measures[0].after = "много".into();
+    let e = editor_for(p);
+    let at = |key: Key| e.items.iter().position(|i| i.key == key).expect("item");
+    let under = |key: Key| -> Vec<String> {
+        e.messages_for(at(key))
+            .iter()
+            .map(|f| f.message.clone())
+            .collect()
+    };
+    assert!(
+        under(Key::Measures)
+            .iter()
+            .any(|m| m.contains("должны быть числами")),
+        "{:?}",
+        under(Key::Measures)
+    );
+    assert!(under(Key::ResultsMain).is_empty());
+}
