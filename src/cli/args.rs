@@ -71,6 +71,10 @@ pub enum Command {
         /// Слова запроса (в любой форме: «школьный» найдёт «школы»).
         #[arg(required = true, value_name = "ЗАПРОС")]
         query: Vec<String>,
+        /// Где искать: main — основной каталог (как на рабочем месте),
+        /// archive — «База знаний», all — везде.
+        #[arg(long, default_value = "main", value_name = "РАЗДЕЛ")]
+        section: String,
         /// Категория: название или код.
         #[arg(long, value_name = "НАЗВАНИЕ")]
         category: Option<String>,

@@ -253,6 +253,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             query,
             category,
             region,
+            section,
             limit,
             json,
         }) => {
@@ -261,6 +262,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             search_cmd(
                 &data,
                 &query.join(" "),
+                &section,
                 category.as_deref(),
                 region.as_deref(),
                 limit,
@@ -535,18 +537,32 @@ pub fn hit_json(p: &Practice) -> serde_json::Value {
 fn search_cmd(
     data: &Path,
     text: &str,
+    section: &str,
     category: Option<&str>,
     region: Option<&str>,
     limit: usize,
     json: bool,
 ) -> Result<(), Failure> {
     let filters = filters_from(category, region)?;
+    let section = match section {
+        "main" => Some(crate::domain::Section::Main),
+        "archive" | "knowledge-base" => Some(crate::domain::Section::KnowledgeBase),
+        "all" => None,
+        other => {
+            return Err(fail(
+                format!(
+                    "Раздел «{other}» не известен: main — основной каталог, archive — «База знаний», all — везде."
+                ),
+                2,
+            ));
+        }
+    };
     let (store, index, _) = open(data)?;
     let query = SearchQuery {
-        // Whole words: no prefix matching of the last word.
-        text: format!("{text} "),
+        // Read as the workstation reads its search line: one count.
+        text: text.to_owned(),
         filters,
-        section: None,
+        section,
         scope: read_scope(None),
         sort: Sort::Relevance,
         limit: limit.max(1),
@@ -565,6 +581,9 @@ fn search_cmd(
         writeln!(out)?;
     } else {
         let d = refdata();
+        if let Some(fixed) = &r.suggestion {
+            writeln!(out, "Возможно, вы искали «{}».", fixed.trim())?;
+        }
         writeln!(
             out,
             "Найдено: {} {}",

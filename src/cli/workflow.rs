@@ -143,18 +143,13 @@ pub fn history(store: &Store, id: PracticeId, json: bool) -> Result<(), Failure>
         return json_out(&steps);
     }
     let mut out = String::new();
-    for s in &steps {
+    for s in &review::sessions(steps) {
         let who = if s.actor.is_empty() {
             s.actor_name.clone()
         } else {
             format!("{} ({})", s.actor_name, s.actor)
         };
-        let _ = writeln!(
-            out,
-            "{}  {who}\n    {}",
-            s.at.with_timezone(&chrono::Local).format("%d.%m.%Y %H:%M"),
-            s.summary
-        );
+        let _ = writeln!(out, "{}  {who}\n    {}", review::when(s), s.summary);
         if let Some(t) = &s.transition {
             if !t.comment.is_empty() {
                 let _ = writeln!(out, "    Комментарий: {}", t.comment);

@@ -333,7 +333,7 @@ pub fn apply(
             next.passport = passport.clone();
             next.revision += 1;
             next.updated = cx.now;
-            let labels: Vec<String> = fields.iter().map(|f| f.id()).collect();
+            let labels = change_labels(&p.passport, &passport, &fields);
             Ok(Outcome {
                 revision: Some(Revision {
                     practice: id,
@@ -343,7 +343,7 @@ pub fn apply(
                     fields,
                     passport,
                 }),
-                summary: format!("Изменены поля {}", labels.join(", ")),
+                summary: format!("{EDITED}{}", labels.join(", ")),
                 practice: next,
                 action: "practice.edit",
                 transition: None,
@@ -522,6 +522,29 @@ pub fn submission_problems(actor: &User, p: &Practice, cx: &Context<'_>) -> Vec<
             "Подтвердите соответствие критериям п. 2.1.5: {}.",
             unconfirmed.join("; ")
         ));
+    }
+    out
+}
+
+/// How the summary of an edit begins; the changed fields follow, by commas.
+pub const EDITED: &str = "Изменено: ";
+
+/// The changed fields as the history names them. The §2.1.5 criteria are
+/// kept with P-24 but are the author's confirmation, not the route: named
+/// by their clause.
+fn change_labels(a: &Passport, b: &Passport, fields: &[Field]) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in fields {
+        if *f == Field::P24 {
+            if a.route != b.route {
+                out.push(f.id());
+            }
+            if a.criteria_confirmed != b.criteria_confirmed {
+                out.push("критерии п. 2.1.5".to_owned());
+            }
+        } else {
+            out.push(f.id());
+        }
     }
     out
 }

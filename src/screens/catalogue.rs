@@ -73,6 +73,8 @@ pub struct Catalogue {
     pub scope: ReadScope,
     pub rows: Vec<Row>,
     pub total: usize,
+    /// The search text corrected by one typo, when the results are for it.
+    pub suggestion: Option<String>,
     pub selected: usize,
     offset: Cell<usize>,
     visible: Cell<usize>,
@@ -98,6 +100,7 @@ impl Catalogue {
             scope: ReadScope::default(),
             rows: Vec::new(),
             total: 0,
+            suggestion: None,
             selected: 0,
             offset: Cell::new(0),
             visible: Cell::new(10),
@@ -335,9 +338,15 @@ impl Screen for Catalogue {
 
     fn on_reply(&mut self, reply: &Reply) -> Vec<Effect> {
         match reply {
-            Reply::Search { tag, total, rows } if *tag == self.tag => {
+            Reply::Search {
+                tag,
+                total,
+                rows,
+                suggestion,
+            } if *tag == self.tag => {
                 self.rows.clone_from(rows);
                 self.total = *total;
+                self.suggestion.clone_from(suggestion);
                 self.loading = false;
                 self.selected = self.selected.min(self.rows.len().saturating_sub(1));
             }
@@ -400,7 +409,14 @@ impl Screen for Catalogue {
             f.render_widget(Paragraph::new(line), field);
         }
 
-        let mut fl = vec![Span::styled(" Фильтры: ", t.label)];
+        let mut fl = Vec::new();
+        if let Some(fixed) = &self.suggestion {
+            fl.push(Span::styled(
+                format!(" Возможно, вы искали «{}» ·", fixed.trim()),
+                t.warning,
+            ));
+        }
+        fl.push(Span::styled(" Фильтры: ", t.label));
         if self.filters.is_empty() {
             fl.push(Span::styled("нет (f — выбрать)", t.muted));
         } else {

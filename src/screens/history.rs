@@ -122,12 +122,7 @@ impl Screen for History {
                         format!("{} ({})", s.actor_name, s.actor)
                     };
                     lines.push(Line::from(vec![
-                        Span::styled(
-                            s.at.with_timezone(&chrono::Local)
-                                .format("%d.%m.%Y %H:%M ")
-                                .to_string(),
-                            t.label,
-                        ),
+                        Span::styled(format!("{} ", crate::service::workflow::when(s)), t.label),
                         Span::styled(who, t.highlight),
                     ]));
                     let style = if s.transition.as_ref().is_some_and(|x| x.from != x.to) {

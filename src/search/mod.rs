@@ -48,6 +48,8 @@ const TEXT_FIELDS: [(&str, f32); 2] = [("title", 3.0), ("body", 1.0)];
 /// A word being typed matches as a prefix in the body only from this length;
 /// shorter ones match titles.
 const BODY_PREFIX_FROM: usize = 3;
+/// Words this long or longer tolerate one typo when nothing matches.
+const TYPO_FROM: usize = 5;
 const ROOTS_WEIGHT: f32 = 1.0;
 
 #[derive(Clone, Copy)]
@@ -274,6 +276,9 @@ pub struct SearchResults {
     pub total: usize,
     /// The first `limit` of them, in order.
     pub ids: Vec<PracticeId>,
+    /// When the text as typed found nothing and one typo corrected finds
+    /// something, the corrected text; the results are then its results.
+    pub suggestion: Option<String>,
 }
 
 /// Facet values with counts, per kind.

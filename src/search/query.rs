@@ -1,11 +1,11 @@
 //! Searching the index: the query of a request (typed text, read scope,
 //! section and facet filters), its results in order and its facet counts.
 
+use std::ops::Bound;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, Occur, PhrasePrefixQuery, Query, TermQuery,
-};
-use tantivy::schema::{Facet, Field, IndexRecordOption};
+
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::{DocAddress, Order, Term};
 use uuid::Uuid;
 
@@ -14,7 +14,7 @@ use crate::domain::access::ReadScope;
 
 use super::{
     BODY_PREFIX_FROM, FacetCounts, FacetKind, ROOTS_WEIGHT, Result, SearchIndex, SearchQuery,
-    SearchResults, Sort, TEXT_FIELDS, analyzer,
+    SearchResults, Sort, TEXT_FIELDS, TYPO_FROM, analyzer,
 };
 
 impl SearchIndex {
@@ -77,44 +77,20 @@ impl SearchIndex {
         ]))
     }
 
-    /// The query of the typed text: every word must match in some field,
-    /// by its stem, its root, or (for the word being typed) as a prefix.
+    /// The query of the typed text: every word must match in some field.
+    /// A whole word matches by its stem or its root. The word being typed
+    /// (the text ends in it) matches the words of a practice that begin
+    /// with it, or whose stem or root it begins with: «школы» finds
+    /// «школа» and «школьный», «поликл» finds «поликлиника». Under
+    /// [`BODY_PREFIX_FROM`] letters it asks for nothing yet, so a count
+    /// never grows as a word grows; the command line reads its words the
+    /// same way, so both give one count.
     fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
-        let mut ru = analyzer::ru();
-        let mut root = analyzer::ru_root();
-        let words: Vec<&str> = text
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .collect();
-        let typing = text.ends_with(|c: char| c.is_alphanumeric());
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (i, w) in words.iter().enumerate() {
-            let last = typing && i + 1 == words.len();
-            let stems = analyzer::tokens(&mut ru, w);
-            let Some(stem) = stems.first() else {
-                // A stop word: unless it is being typed, it asks for nothing.
-                if last {
-                    let lower = w.to_lowercase();
-                    must.push((Occur::Must, self.prefix_query(&lower, w.chars().count())));
-                }
-                continue;
-            };
-            // The title by stem ranks high; everything else is matched by
-            // root: a word's root follows from its stem, so the roots field
-            // finds every stem match of the body as well as derived forms.
-            let title = self.term_query(Term::from_field_text(self.f.text[0], stem));
-            let mut should: Vec<(Occur, Box<dyn Query>)> = vec![(
-                Occur::Should,
-                Box::new(BoostQuery::new(title, TEXT_FIELDS[0].1)),
-            )];
-            if let Some(r) = analyzer::tokens(&mut root, w).first() {
-                let q = self.term_query(Term::from_field_text(self.f.roots, r));
-                should.push((Occur::Should, Box::new(BoostQuery::new(q, ROOTS_WEIGHT))));
+        for w in words(text) {
+            if let Some(q) = self.word_query(&w) {
+                must.push((Occur::Must, q));
             }
-            if last {
-                should.push((Occur::Should, self.prefix_query(stem, w.chars().count())));
-            }
-            must.push((Occur::Must, Box::new(BooleanQuery::new(should))));
         }
         if must.is_empty() {
             None
@@ -123,28 +99,74 @@ impl SearchIndex {
         }
     }
 
-    /// The word being typed as a prefix: in titles always, in the body once
-    /// it has [`BODY_PREFIX_FROM`] letters (one or two letters would expand
-    /// to half the dictionary).
-    fn prefix_query(&self, prefix: &str, typed_len: usize) -> Box<dyn Query> {
-        let fields: &[Field] = if typed_len >= BODY_PREFIX_FROM {
-            &self.f.text
-        } else {
-            &self.f.text[..1]
+    fn word_query(&self, w: &Word) -> Option<Box<dyn Query>> {
+        if w.typing {
+            return self.typing_query(&w.text);
+        }
+        let mut ru = analyzer::ru();
+        let mut root = analyzer::ru_root();
+        // A stop word asks for nothing.
+        let stem = analyzer::tokens(&mut ru, &w.text).into_iter().next()?;
+        // The title by stem ranks high; the body is matched by root: a
+        // word's root follows from its stem, so the roots field finds every
+        // stem match of the body as well as derived forms.
+        let title = self.term_query(Term::from_field_text(self.f.text[0], &stem));
+        let mut should: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Should,
+            Box::new(BoostQuery::new(title, TEXT_FIELDS[0].1)),
+        )];
+        if let Some(r) = analyzer::tokens(&mut root, &w.text).first() {
+            let q = self.term_query(Term::from_field_text(self.f.roots, r));
+            should.push((Occur::Should, Box::new(BoostQuery::new(q, ROOTS_WEIGHT))));
+        }
+        Some(Box::new(BooleanQuery::new(should)))
+    }
+
+    /// The word being typed: the stems and roots that begin with it, and
+    /// those it begins with (from [`BODY_PREFIX_FROM`] letters). A longer
+    /// word matches a part of what a shorter one matched.
+    fn typing_query(&self, typed: &str) -> Option<Box<dyn Query>> {
+        let mut folded = String::new();
+        analyzer::fold_yo(&typed.to_lowercase(), &mut folded);
+        let chars: Vec<char> = folded.chars().collect();
+        if chars.len() < BODY_PREFIX_FROM {
+            return None;
+        }
+        let fields = [
+            (self.f.text[0], TEXT_FIELDS[0].1),
+            (self.f.text[1], TEXT_FIELDS[1].1),
+            (self.f.roots, ROOTS_WEIGHT),
+        ];
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (field, weight) in fields {
+            should.push((Occur::Should, self.prefix_query(field, &folded, weight)));
+            for k in BODY_PREFIX_FROM..chars.len() {
+                let head: String = chars[..k].iter().collect();
+                let q = self.term_query(Term::from_field_text(field, &head));
+                should.push((Occur::Should, Box::new(BoostQuery::new(q, weight))));
+            }
+        }
+        Some(Box::new(BooleanQuery::new(should)))
+    }
+
+    /// Every term of `field` that begins with `prefix`: all of them, so
+    /// that a longer prefix never finds more.
+    #[allow(clippy::unused_self)] // keeps query building in one place
+    fn prefix_query(
+        &self,
+        field: tantivy::schema::Field,
+        prefix: &str,
+        weight: f32,
+    ) -> Box<dyn Query> {
+        let from = Term::from_field_text(field, prefix);
+        let to = match prefix_end(prefix) {
+            Some(end) => Bound::Excluded(Term::from_field_text(field, &end)),
+            None => Bound::Unbounded,
         };
-        let clauses = fields
-            .iter()
-            .map(|field| {
-                let mut q = PhrasePrefixQuery::new(vec![Term::from_field_text(*field, prefix)]);
-                q.set_max_expansions(if typed_len >= BODY_PREFIX_FROM {
-                    64
-                } else {
-                    16
-                });
-                (Occur::Should, Box::new(q) as Box<dyn Query>)
-            })
-            .collect();
-        Box::new(BoostQuery::new(Box::new(BooleanQuery::new(clauses)), 0.5))
+        Box::new(BoostQuery::new(
+            Box::new(RangeQuery::new(Bound::Included(from), to)),
+            weight * 0.5,
+        ))
     }
 
     fn build_query(&self, q: &SearchQuery, skip: Option<FacetKind>) -> (Box<dyn Query>, bool) {
@@ -170,8 +192,100 @@ impl SearchIndex {
         (Box::new(BooleanQuery::new(must)), has_text)
     }
 
-    /// Runs a search: the total and the first `limit` ids in order.
+    /// Runs a search: the total and the first `limit` ids in order. When
+    /// the text finds nothing, one typo per word of [`TYPO_FROM`] letters
+    /// or more is corrected: see [`SearchResults::suggestion`].
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults> {
+        let found = self.search_as_typed(q)?;
+        if found.total > 0 {
+            return Ok(found);
+        }
+        let Some(fixed) = self.corrected(q)? else {
+            return Ok(found);
+        };
+        let mut r = self.search_as_typed(&fixed)?;
+        r.suggestion = Some(fixed.text);
+        Ok(r)
+    }
+
+    /// The request with its text corrected, when the text finds nothing
+    /// and the corrected one does.
+    pub fn corrected(&self, q: &SearchQuery) -> Result<Option<SearchQuery>> {
+        let searcher = self.reader.searcher();
+        let count = |q: &SearchQuery| -> Result<usize> {
+            let (query, _) = self.build_query(q, None);
+            Ok(searcher.search(&query, &Count)?)
+        };
+        if q.text.trim().is_empty() || count(q)? > 0 {
+            return Ok(None);
+        }
+        let mut ru = analyzer::ru();
+        let mut changed = false;
+        let mut text = String::new();
+        let mut rest = q.text.as_str();
+        for w in words(&q.text) {
+            let at = rest.find(&w.text).unwrap_or(0);
+            text.push_str(&rest[..at]);
+            rest = &rest[at + w.text.len()..];
+            let mut word = w.text.clone();
+            if w.text.chars().count() >= TYPO_FROM
+                && let Some(stem) = analyzer::tokens(&mut ru, &w.text).into_iter().next()
+                && self
+                    .word_query(&w)
+                    .is_some_and(|wq| searcher.search(&wq, &Count).is_ok_and(|n| n == 0))
+                && let Some(better) = self.nearest_term(&searcher, &stem)?
+            {
+                // The stem begins the word as typed: keep its ending.
+                let lower = w.text.to_lowercase().replace('ё', "е");
+                word = match lower.strip_prefix(&stem) {
+                    Some(ending) => format!("{better}{ending}"),
+                    None => better,
+                };
+                changed = true;
+            }
+            text.push_str(&word);
+        }
+        text.push_str(rest);
+        if !changed {
+            return Ok(None);
+        }
+        let fixed = SearchQuery { text, ..q.clone() };
+        Ok((count(&fixed)? > 0).then_some(fixed))
+    }
+
+    /// The most frequent word stem of the titles and bodies one edit away
+    /// from `stem`.
+    fn nearest_term(&self, searcher: &tantivy::Searcher, stem: &str) -> Result<Option<String>> {
+        use tantivy::query::FuzzyTermQuery;
+        let mut best: Option<(u64, String)> = None;
+        for field in &self.f.text {
+            let dfa =
+                FuzzyTermQuery::new(Term::from_field_text(*field, stem), 1, true).automaton()?;
+            let mut freq: std::collections::BTreeMap<String, u64> =
+                std::collections::BTreeMap::new();
+            for seg in searcher.segment_readers() {
+                let inv = seg.inverted_index(*field)?;
+                let mut stream = inv.terms().search(&dfa).into_stream()?;
+                while stream.advance() {
+                    if let Ok(t) = std::str::from_utf8(stream.key())
+                        && t != stem
+                    {
+                        *freq.entry(t.to_owned()).or_default() +=
+                            u64::from(stream.value().doc_freq);
+                    }
+                }
+            }
+            for (t, n) in freq {
+                if best.as_ref().is_none_or(|(b, _)| n > *b) {
+                    best = Some((n, t));
+                }
+            }
+        }
+        Ok(best.map(|(_, t)| t))
+    }
+
+    /// The search of the text exactly as typed.
+    fn search_as_typed(&self, q: &SearchQuery) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
         let (query, has_text) = self.build_query(q, None);
         let limit = q.limit.max(1);
@@ -226,13 +340,20 @@ impl SearchIndex {
             let lo = ff.u64("id_lo")?.first(a.doc_id).unwrap_or(0);
             ids.push(Uuid::from_u64_pair(hi, lo));
         }
-        Ok(SearchResults { total, ids })
+        Ok(SearchResults {
+            total,
+            ids,
+            suggestion: None,
+        })
     }
 
     /// Counts per facet value for the request. Each kind is counted with the
     /// other kinds' filters applied but not its own, so a user can widen a
     /// selection.
     pub fn facet_counts(&self, q: &SearchQuery) -> Result<FacetCounts> {
+        // Counted for the text the results are for.
+        let fixed = self.corrected(q)?;
+        let q = fixed.as_ref().unwrap_or(q);
         let searcher = self.reader.searcher();
         let mut out = FacetCounts::new();
         for kind in FacetKind::ALL {
@@ -262,4 +383,46 @@ impl SearchIndex {
         let q = self.term_query(Term::from_field_text(self.f.id, &id.to_string()));
         Ok(searcher.search(&q, &Count)? > 0)
     }
+}
+
+/// A word of a search text, and whether it is still being typed (the text
+/// ends in it).
+pub(super) struct Word {
+    pub text: String,
+    pub typing: bool,
+}
+
+pub(super) fn words(text: &str) -> Vec<Word> {
+    let parts: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let typing = text.ends_with(|c: char| c.is_alphanumeric());
+    let n = parts.len();
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, w)| Word {
+            text: w.to_owned(),
+            typing: typing && i + 1 == n,
+        })
+        .collect()
+}
+
+/// The first string after every string that begins with `prefix`: the
+/// prefix with its last character advanced (`None` when there is none).
+fn prefix_end(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let mut next = u32::from(last) + 1;
+        // Skip the surrogate gap.
+        if (0xD800..0xE000).contains(&next) {
+            next = 0xE000;
+        }
+        if let Some(c) = char::from_u32(next) {
+            chars.push(c);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
 }

@@ -1,6 +1,7 @@
 use chrono::Utc;
 use uuid::Uuid;
 
+use super::query::words as words_of;
 use super::*;
 use crate::domain::access::read_scope;
 use crate::domain::passport::{CategoryChoice, Level, Passport, Regions, Results};
@@ -140,6 +141,61 @@ fn the_word_being_typed_matches_as_a_prefix() {
     assert_eq!(r.ids, [f.ids[0]]);
     // Once the word is complete (a space follows) the prefix no longer applies.
     assert_eq!(f.index.search(&q("поликл ")).expect("search").total, 0);
+    // Two letters being typed ask for nothing yet: no count that grows.
+    let all = f.index.search(&q("")).expect("search").total;
+    assert_eq!(f.index.search(&q("по")).expect("search").total, all);
+}
+
+#[test]
+fn one_typo_is_forgiven_in_a_long_word_and_said() {
+    let f = fixture();
+    // «шольный»: one letter missing from «школьный».
+    let r = f.index.search(&q("шольный")).expect("search");
+    assert_eq!(r.ids, [f.ids[1]]);
+    assert_eq!(r.suggestion.as_deref(), Some("школьный"));
+    let counts = f.index.facet_counts(&q("шольный")).expect("facets");
+    assert!(counts[&FacetKind::Category].contains(&("education".to_owned(), 1)));
+    // Exact matches are not second-guessed; short words are not corrected.
+    assert_eq!(
+        f.index.search(&q("школьный")).expect("search").suggestion,
+        None
+    );
+    let r = f.index.search(&q("вроч")).expect("search");
+    assert_eq!((r.total, r.suggestion), (0, None));
+    // Two typos are too many.
+    assert_eq!(f.index.search(&q("шальный")).expect("search").total, 0);
+}
+
+#[test]
+fn counts_never_grow_as_a_word_grows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let now = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 3, 16, 9, 0, 0).unwrap();
+    crate::demo::seed_at(&store, 150, 7, now, |_, _| {}).expect("demo");
+    let (index, _) = SearchIndex::open(&dir.path().join("index"), &store).expect("index");
+    let mut words: Vec<String> = Vec::new();
+    for p in store.practices().take(40) {
+        let p = p.expect("practice");
+        for w in words_of(&format!("{} {}", p.passport.title, p.passport.goal)) {
+            if w.text.chars().count() >= 4 && !words.contains(&w.text) {
+                words.push(w.text);
+            }
+        }
+    }
+    assert!(words.len() > 30, "{words:?}");
+    for w in &words {
+        let chars: Vec<char> = w.chars().collect();
+        let mut last = usize::MAX;
+        for k in 1..=chars.len() {
+            let prefix: String = chars[..k].iter().collect();
+            let n = index.search(&q(&prefix)).expect("search").total;
+            assert!(
+                n <= last,
+                "«{prefix}» finds {n}, one letter less found {last}"
+            );
+            last = n;
+        }
+    }
 }
 
 #[test]

@@ -187,6 +187,65 @@ pub struct Step {
     pub action: String,
     pub summary: String,
     pub transition: Option<Transition>,
+    /// How many saves of one editing session the step stands for, and
+    /// when the first of them was (see [`sessions`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session: Option<(u32, DateTime<Utc>)>,
+}
+
+/// When a step was, as the history shows it: a session from its first
+/// save to its last, with how many saves it holds.
+pub fn when(s: &Step) -> String {
+    let local = |t: &DateTime<Utc>| t.with_timezone(&chrono::Local);
+    match s.session {
+        Some((saves, first)) => format!(
+            "{}–{} ({} {})",
+            local(&first).format("%d.%m.%Y %H:%M"),
+            local(&s.at).format("%H:%M"),
+            saves,
+            crate::domain::russian::plural(
+                u64::from(saves),
+                "сохранение",
+                "сохранения",
+                "сохранений"
+            )
+        ),
+        None => local(&s.at).format("%d.%m.%Y %H:%M").to_string(),
+    }
+}
+
+/// Saves by one person no more than this apart are one editing session.
+pub const SESSION_GAP: chrono::TimeDelta = chrono::TimeDelta::minutes(30);
+
+/// The history as people read it: the saves of one editing session (the
+/// editor saves half a second after the last keystroke) are one step
+/// naming every field changed in it; every save stays in the audit trail.
+pub fn sessions(steps: Vec<Step>) -> Vec<Step> {
+    let edit = |s: &Step| s.action == "practice.edit" && s.summary.starts_with(command::EDITED);
+    let mut out: Vec<Step> = Vec::with_capacity(steps.len());
+    for s in steps {
+        if let Some(last) = out.last_mut()
+            && edit(last)
+            && edit(&s)
+            && last.actor == s.actor
+            && s.at - last.at <= SESSION_GAP
+        {
+            let (saves, first) = last.session.unwrap_or((1, last.at));
+            let mut fields: Vec<&str> = last.summary[command::EDITED.len()..].split(", ").collect();
+            for f in s.summary[command::EDITED.len()..].split(", ") {
+                if !fields.contains(&f) {
+                    fields.push(f);
+                }
+            }
+            last.summary = format!("{}{}", command::EDITED, fields.join(", "));
+            last.session = Some((saves + 1, first));
+            last.at = s.at;
+            last.seq = s.seq;
+            continue;
+        }
+        out.push(s);
+    }
+    out
 }
 
 /// The audit trail of a practice, oldest first.
@@ -224,6 +283,7 @@ pub fn history(store: &Store, id: PracticeId) -> Result<Vec<Step>, StoreError> {
             action: a.action,
             summary: a.summary,
             transition: a.transition,
+            session: None,
         });
     }
     Ok(out)
@@ -333,4 +393,63 @@ pub fn inbox(cx: &Ctx<'_>, user: &User) -> Result<Inbox, StoreError> {
         deadlines,
         notices: store.inbox(user.id)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(seq: u64, minute: i64, actor: &str, summary: &str) -> Step {
+        Step {
+            seq,
+            at: DateTime::<Utc>::UNIX_EPOCH + chrono::TimeDelta::minutes(minute),
+            actor: actor.into(),
+            actor_name: actor.into(),
+            action: if summary.starts_with(command::EDITED) {
+                "practice.edit".into()
+            } else {
+                "practice.submit".into()
+            },
+            summary: summary.into(),
+            transition: None,
+            session: None,
+        }
+    }
+
+    #[test]
+    fn the_saves_of_one_session_are_one_step() {
+        let steps = vec![
+            step(1, 0, "a", "Изменено: P-1"),
+            step(2, 1, "a", "Изменено: P-2"),
+            step(3, 20, "a", "Изменено: P-1, P-4"),
+            // Another person, then the same person after a long pause.
+            step(4, 21, "b", "Изменено: P-4"),
+            step(5, 22, "a", "Изменено: P-5"),
+            step(6, 90, "a", "Изменено: P-6"),
+            step(7, 91, "a", "Подана"),
+            step(8, 92, "a", "Изменено: P-7"),
+        ];
+        let s = sessions(steps);
+        let shown: Vec<(&str, Option<u32>)> = s
+            .iter()
+            .map(|x| (x.summary.as_str(), x.session.map(|(n, _)| n)))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("Изменено: P-1, P-2, P-4", Some(3)),
+                ("Изменено: P-4", None),
+                ("Изменено: P-5", None),
+                ("Изменено: P-6", None),
+                ("Подана", None),
+                ("Изменено: P-7", None),
+            ]
+        );
+        assert_eq!(s[0].seq, 3);
+        assert_eq!(
+            s[0].session.map(|(_, first)| first),
+            Some(DateTime::<Utc>::UNIX_EPOCH)
+        );
+        assert!(when(&s[0]).ends_with("(3 сохранения)"), "{}", when(&s[0]));
+    }
 }

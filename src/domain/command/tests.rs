@@ -173,6 +173,39 @@ fn edit_makes_a_revision_of_the_changed_fields() {
 }
 
 #[test]
+fn the_history_names_the_criteria_by_their_clause() {
+    let mut p = created(valid());
+    p.passport.criteria_confirmed = [false; CRITERIA.len()];
+    let mut next = p.passport.clone();
+    next.criteria_confirmed[0] = true;
+    next.goal = "Другая цель".into();
+    let o = run(
+        &author(),
+        Some(&p),
+        Command::Edit {
+            id: p.id,
+            passport: next,
+        },
+        &[],
+    )
+    .expect("edited");
+    assert_eq!(o.summary, "Изменено: P-2, критерии п. 2.1.5");
+    let mut route = o.practice.passport.clone();
+    route.route = Some(Route::Recommendation);
+    let o = run(
+        &author(),
+        Some(&o.practice),
+        Command::Edit {
+            id: p.id,
+            passport: route,
+        },
+        &[],
+    )
+    .expect("edited");
+    assert_eq!(o.summary, "Изменено: P-24");
+}
+
+#[test]
 fn edit_keeps_the_author_region_set_at_creation() {
     let p = created(valid());
     assert_eq!(p.passport.regions.author.as_deref(), Some("16"));

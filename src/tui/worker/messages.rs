@@ -211,6 +211,8 @@ pub enum Reply {
         tag: u64,
         total: usize,
         rows: Vec<Row>,
+        /// The text corrected by one typo the results are for.
+        suggestion: Option<String>,
     },
     Facets {
         tag: u64,

@@ -133,6 +133,7 @@ impl Worker {
                         tag,
                         total: r.total,
                         rows,
+                        suggestion: r.suggestion,
                     }
                 }
                 Err(e) => Reply::Error(e.to_string()),
@@ -403,7 +404,7 @@ impl Worker {
         let view = load_view(&self.store, id, user)?;
         Ok(Box::new(HistoryView {
             title: view.practice.passport.title.clone(),
-            steps: review::history(&self.store, id).map_err(|e| e.to_string())?,
+            steps: review::sessions(review::history(&self.store, id).map_err(|e| e.to_string())?),
         }))
     }
 
