@@ -189,7 +189,10 @@ fn attaching_a_cover_from_the_editor() {
     typ(&mut f.app, "/нет/такого.pdf");
     key(&mut f.app, KeyCode::Enter);
     let s = screen(&f.app, 80, 24);
-    assert!(s.contains("не найден") && !s.contains("Обложка (P-10)"), "{s}");
+    assert!(
+        s.contains("не найден") && !s.contains("Обложка (P-10)"),
+        "{s}"
+    );
     key(&mut f.app, KeyCode::Backspace);
     assert!(!screen(&f.app, 80, 24).contains("не найден"));
     key(&mut f.app, KeyCode::Esc);

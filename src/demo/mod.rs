@@ -9,7 +9,9 @@ mod people;
 mod vocab;
 mod workflow;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use uuid::Uuid;
@@ -40,7 +42,10 @@ pub const OTHER_REGION: &str = "52";
 /// The region of `recipient` (Новосибирская область).
 pub const RECIPIENT_REGION: &str = "54";
 /// Practices per store transaction.
-const BATCH: usize = 500;
+const BATCH: usize = 100;
+
+/// Records to write dated as one change.
+type Dated = (DateTime<Utc>, Vec<Record>);
 
 /// What `seed` wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,7 +131,20 @@ pub fn seed_at(
     };
     let regions = &refdata().regions;
     let start = epoch();
-    let mut batch = Mutation::new(None, "demo.practices", "Демонстрационные практики").at(now);
+    // Practices are written dated when they reached their current stage, so
+    // their history agrees with how long the queues say they have waited:
+    // those at work by the day, the published by the month.
+    let mut pending: BTreeMap<(i32, u32, u32), Dated> = BTreeMap::new();
+    let write = |at: DateTime<Utc>, records: Vec<Record>| {
+        let mut m = Mutation::new(
+            None,
+            "demo.practices",
+            "Демонстрационная практика: на нынешнем этапе с этого дня",
+        )
+        .at(at);
+        m.records = records;
+        store.commit(&m)
+    };
     let mut next_region = 0;
     // Published practices that get demo applications: (id, author region).
     let mut replicated = Vec::new();
@@ -205,11 +223,27 @@ pub fn seed_at(
         if status == PracticeStatus::Published && i % 5 == 0 {
             replicated.push((p.id, region.clone()));
         }
-        batch = batch.with(Record::Practice(Box::new(p)));
-        if batch.records.len() == BATCH || i + 1 == n {
-            store.commit(&batch)?;
-            batch = Mutation::new(None, "demo.practices", "Демонстрационные практики").at(now);
+        let at = p.workflow.since.unwrap_or(p.created).min(now);
+        let day = if matches!(status, PracticeStatus::Published | PracticeStatus::Archived) {
+            0
+        } else {
+            at.day()
+        };
+        let bucket = pending
+            .entry((at.year(), at.month(), day))
+            .or_insert_with(|| (at, Vec::new()));
+        bucket.1.push(Record::Practice(Box::new(p)));
+        if bucket.1.len() == BATCH {
+            let (at, records) = std::mem::take(bucket);
+            write(at, records)?;
+        }
+        if (i + 1) % BATCH == 0 || i + 1 == n {
             progress(i + 1, n);
+        }
+    }
+    for (at, records) in pending.into_values() {
+        if !records.is_empty() {
+            write(at, records)?;
         }
     }
     let recipient = login("recipient").unwrap_or_default();
@@ -296,6 +330,22 @@ mod tests {
         }
         for l in Level::ALL {
             assert!(pa.iter().any(|p| p.passport.level == Some(l)));
+        }
+        // The history agrees with how long a practice has waited.
+        for p in pa.iter().filter(|p| !p.status.is_public()) {
+            let since = p.workflow.since.expect("since");
+            let first = sa
+                .audit_of(crate::store::EntityRef::Practice(p.id))
+                .expect("audit")
+                .first()
+                .map(|a| a.at)
+                .expect("a history");
+            assert_eq!(
+                first.date_naive(),
+                since.min(now).date_naive(),
+                "{:?}",
+                p.status
+            );
         }
         assert!(matches!(
             seed_at(&sa, 1, 7, now, |_, _| {}),

@@ -36,6 +36,31 @@ pub(super) fn status_for(i: usize, rng: &mut ChaCha8Rng) -> PracticeStatus {
     }
 }
 
+/// A title: the base with a qualifier that repeats none of its words or
+/// prepositions («… для молодёжи», never «… для семей для многодетных
+/// семей»), or the base alone when none fits.
+fn titled(base: &str, rng: &mut ChaCha8Rng) -> String {
+    let words = |s: &str| -> Vec<String> {
+        s.split_whitespace()
+            .map(|w| {
+                let w = w.to_lowercase();
+                // Word forms share their first letters.
+                w.chars().take(5).collect()
+            })
+            .collect()
+    };
+    let used = words(base);
+    let fits: Vec<&str> = QUALIFIERS
+        .iter()
+        .copied()
+        .filter(|q| words(q).iter().all(|w| !used.contains(w)))
+        .collect();
+    match fits.choose(rng) {
+        Some(q) => format!("{base} {q}"),
+        None => base.to_owned(),
+    }
+}
+
 fn pick<'a>(rng: &mut ChaCha8Rng, xs: &'a [&'a str]) -> &'a str {
     xs.choose(rng).copied().unwrap_or("")
 }
@@ -49,7 +74,7 @@ pub(super) fn passport(
 ) -> Passport {
     let d = refdata();
     let base = pick(rng, v.titles);
-    let title = format!("{base} {}", pick(rng, QUALIFIERS));
+    let title = titled(base, rng);
     let mut tasks: Vec<String> = v
         .tasks
         .choose_multiple(rng, 3)
@@ -200,5 +225,29 @@ pub(super) fn passport(
         }),
         leader_project: false,
         criteria_confirmed: [status != PracticeStatus::Draft; 7],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+
+    use super::*;
+    use crate::demo::vocab::VOCAB;
+
+    #[test]
+    fn titles_repeat_no_word() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        for v in VOCAB {
+            for base in v.titles {
+                for _ in 0..20 {
+                    let t = titled(base, &mut rng);
+                    let words: Vec<String> = t.split_whitespace().map(str::to_lowercase).collect();
+                    for (i, w) in words.iter().enumerate() {
+                        assert!(!words[i + 1..].contains(w), "«{t}» repeats «{w}»");
+                    }
+                }
+            }
+        }
     }
 }
