@@ -133,6 +133,9 @@ fn from_want_to_implement_to_implemented_through_the_cli() {
         a.extend_from_slice(args);
         smarteka(data, &a)
     };
+    // Not one's step: the flags of what it needs would only mislead.
+    let e = refused(&step("recipient", &["assign"]));
+    assert!(e.contains("модератор АСИ") && !e.contains("--to"), "{e}");
     let e = refused(&step("recipient", &["assign", "--to", "impl"]));
     assert!(e.contains("модератор АСИ"), "{e}");
     // The rule's words, and the command line's flag for what is missing.

@@ -103,8 +103,13 @@ fn apply_assign_and_the_summary_in_the_workstation() {
     assert!(s.contains("Назначить модератора внедрения"), "{s}");
     assert!(
         s.contains("Реципиент не ответил"),
-        "steps not allowed now are listed with the reason:\n{s}"
+        "steps not allowed now are listed:\n{s}"
     );
+    // The reason of the one selected, whole.
+    key(&mut f.app, KeyCode::Down);
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Недоступно: В статусе «Заявка подана»"), "{s}");
+    key(&mut f.app, KeyCode::Up);
     key(&mut f.app, KeyCode::Enter);
     typ(&mut f.app, "author");
     key(&mut f.app, KeyCode::Enter);
@@ -124,6 +129,21 @@ fn apply_assign_and_the_summary_in_the_workstation() {
         s.contains("связаться с реципиентом"),
         "the contact deadline:\n{s}"
     );
+    // The Agency's refusal: its grounds chosen by name, not typed as codes.
+    key(&mut f.app, KeyCode::Char('a'));
+    for _ in 0..12 {
+        key(&mut f.app, KeyCode::Down);
+    }
+    key(&mut f.app, KeyCode::Enter);
+    let s = screen(&f.app, 80, 24);
+    assert!(
+        s.contains("Основание отказа") && s.contains("отсутствие у реципиента полномочий"),
+        "{s}"
+    );
+    key(&mut f.app, KeyCode::Right);
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("неверно предоставленные контактные"), "{s}");
+    key(&mut f.app, KeyCode::Esc);
 
     // The summary with its bars.
     key(&mut f.app, KeyCode::Esc);

@@ -219,7 +219,10 @@ fn from_submission_to_publication_by_keys() {
     select_in_queue(&mut f.app, "confirmation", id);
     key(&mut f.app, KeyCode::Char('a'));
     choose(&mut f.app, id, "confirm");
-    typ(&mut f.app, &protocol);
+    // The path completes with Tab, as everywhere.
+    typ(&mut f.app, protocol.trim_end_matches("ocol.pdf"));
+    key(&mut f.app, KeyCode::Tab);
+    assert!(screen(&f.app, 120, 40).contains("protocol.pdf"));
     key(&mut f.app, KeyCode::Enter);
     assert_eq!(status(&f.app, id), PracticeStatus::Packaging);
 

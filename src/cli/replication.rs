@@ -242,6 +242,8 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: ReplicationCommand) -> Resul
                         .map(|a| a.code()),
                 ));
             };
+            // Not allowed at all: what to give it does not matter.
+            repl::may(&cx, &user, id, kind).map_err(failed)?;
             let app = repl::act(&cx, &Blobs::new(data), &user, id, kind, &input).map_err(|e| {
                 let mut f = refused(&e);
                 let flags = step_flags(kind);

@@ -7,6 +7,7 @@ pub mod conflicts;
 pub mod diff;
 pub mod editor;
 pub mod facets;
+pub mod form;
 pub mod history;
 pub mod inbox;
 pub mod passport;

@@ -109,6 +109,13 @@ pub struct StepInput {
     pub report: Option<ResultForm>,
 }
 
+/// Whether `actor` may take step `kind` on the application now, whatever
+/// it is given: their role and the application's status allow it.
+pub fn may(cx: &Ctx<'_>, actor: &User, id: Uuid, kind: Action) -> Result<(), ServiceError> {
+    let app = readable(cx.store, actor, id)?;
+    rules::check(actor, &app, kind).map_err(ServiceError::refused)
+}
+
 /// A step of an application, from the CLI or the workstation.
 pub fn act(
     cx: &Ctx<'_>,

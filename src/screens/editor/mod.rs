@@ -19,7 +19,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-pub use attach::{AttachPrompt, complete_path};
+pub use attach::AttachPrompt;
 pub use form::Key;
 use form::{Item, Kind, attachments_text};
 pub use team::FindUser;

@@ -1,5 +1,5 @@
 //! Tests of the editor: the rules shown per field, the form read back,
-//! unreadable numbers, path completion.
+//! unreadable numbers.
 
 use super::*;
 use crate::domain::passport::Partner;
@@ -79,23 +79,6 @@ fn unreadable_numbers_are_reported_and_keep_the_saved_value() {
             .iter()
             .any(|f| f.field == Field::P23 && f.message.contains("не год"))
     );
-}
-
-#[test]
-fn path_completion() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("обложка-2025.png"), b"x").expect("write");
-    std::fs::write(dir.path().join("обложка-2024.png"), b"x").expect("write");
-    std::fs::create_dir(dir.path().join("документы")).expect("mkdir");
-    let base = format!("{}/", dir.path().display());
-    let (done, c) = complete_path(&format!("{base}обл"));
-    assert_eq!(done, format!("{base}обложка-202"));
-    assert_eq!(c.len(), 2);
-    let (done, c) = complete_path(&format!("{base}док"));
-    assert_eq!(done, format!("{base}документы/"));
-    assert!(c.is_empty());
-    let (done, _) = complete_path(&format!("{base}нет"));
-    assert_eq!(done, format!("{base}нет"));
 }
 
 fn focus(e: &mut Editor, key: Key) {

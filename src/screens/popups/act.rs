@@ -3,15 +3,14 @@
 //! form (comment, stage document, user, level, reason) which is also the
 //! confirmation. A refused action keeps everything typed.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
-use ratatui_textarea::TextArea;
 
-use super::super::{Effect, RenderCx, Screen};
-use super::{cursor_at, window};
+use super::super::{Effect, RenderCx, Screen, form};
+use super::window;
 use crate::domain::PracticeId;
 use crate::domain::passport::Level;
 use crate::domain::user::User;
@@ -52,24 +51,19 @@ enum Input {
 
 pub struct Form {
     pub offer: Offer,
+    /// What each field of `form` is, in order.
     inputs: Vec<Input>,
-    pub focus: usize,
-    pub comment: TextArea<'static>,
-    pub attach: TextArea<'static>,
-    pub logins: TextArea<'static>,
-    candidate: usize,
-    level: usize,
-    reason: usize,
+    pub form: form::Form,
 }
 
 impl Form {
-    fn new(offer: Offer, has_candidates: bool) -> Self {
+    fn new(offer: Offer, candidates: &[(String, String)]) -> Self {
         let mut inputs = Vec::new();
         for n in offer.kind.needs() {
             inputs.push(match n {
                 Need::Comment => Input::Comment,
                 Need::Document => Input::Attach,
-                Need::User if has_candidates => Input::Candidate,
+                Need::User if !candidates.is_empty() => Input::Candidate,
                 Need::User => Input::Logins,
                 Need::Level => Input::Level,
                 Need::Reason => Input::Reason,
@@ -80,35 +74,61 @@ impl Form {
         }
         // The comment last: the form reads top to bottom.
         inputs.sort_by_key(|i| *i == Input::Comment);
+        let fields = inputs
+            .iter()
+            .map(|i| match i {
+                Input::Comment => form::Field::text("Комментарий"),
+                Input::Attach => form::Field::path(&format!(
+                    "{} — путь к файлу",
+                    offer.document.unwrap_or("Документ")
+                )),
+                Input::Logins if offer.kind == Step::SendToExperts => {
+                    form::Field::line("Эксперты (логины через запятую; пусто — весь пул категории)")
+                }
+                Input::Logins => form::Field::line("Логин пользователя"),
+                Input::Candidate => form::Field::choice(
+                    "Эксперт-модератор",
+                    candidates
+                        .iter()
+                        .map(|(l, n)| (l.clone(), format!("{n} ({l})")))
+                        .collect(),
+                    "нет экспертов-модераторов этой категории",
+                ),
+                Input::Level => {
+                    let mut f = form::Field::choice(
+                        "Уровень",
+                        Level::ALL
+                            .iter()
+                            .map(|l| {
+                                (
+                                    l.number().to_string(),
+                                    format!("{} — {}", l.number(), l.name()),
+                                )
+                            })
+                            .collect(),
+                        "",
+                    );
+                    if let form::Value::Choice { selected, .. } = &mut f.value {
+                        *selected = 1;
+                    }
+                    f
+                }
+                Input::Reason => form::Field::choice(
+                    "Причина",
+                    reasons_of(offer.kind)
+                        .iter()
+                        .map(|(c, n)| ((*c).to_owned(), (*n).to_owned()))
+                        .collect(),
+                    "",
+                ),
+            })
+            .collect();
         Self {
             offer,
             inputs,
-            focus: 0,
-            comment: TextArea::default(),
-            attach: TextArea::default(),
-            logins: TextArea::default(),
-            candidate: 0,
-            level: 1,
-            reason: 0,
+            form: form::Form::new(fields),
         }
     }
-
-    fn focused(&self) -> Option<Input> {
-        self.inputs.get(self.focus).copied()
-    }
-
-    fn text(&mut self) -> Option<&mut TextArea<'static>> {
-        match self.focused()? {
-            Input::Comment => Some(&mut self.comment),
-            Input::Attach => Some(&mut self.attach),
-            Input::Logins => Some(&mut self.logins),
-            _ => None,
-        }
-    }
-}
-
-fn one_line(t: &TextArea<'static>) -> String {
-    t.lines().join(" ").trim().to_owned()
 }
 
 pub struct Act {
@@ -148,39 +168,17 @@ impl Act {
         }
     }
 
-    fn input_for(view: Option<&OffersView>, f: &Form) -> ActInput {
-        let mut input = ActInput {
-            comment: f.comment.lines().join("\n").trim().to_owned(),
-            ..ActInput::default()
-        };
-        for i in &f.inputs {
+    fn input_for(f: &Form) -> ActInput {
+        let mut input = ActInput::default();
+        for (i, field) in f.inputs.iter().zip(&f.form.fields) {
+            let v = field.value();
             match i {
-                Input::Attach => {
-                    let p = one_line(&f.attach);
-                    if !p.is_empty() {
-                        input.attach.push(p.into());
-                    }
-                }
-                Input::Logins => {
-                    let l = one_line(&f.logins);
-                    if !l.is_empty() {
-                        input.to.push(l);
-                    }
-                }
-                Input::Candidate => {
-                    if let Some(v) = view
-                        && let Some((login, _)) = v.candidates.get(f.candidate)
-                    {
-                        input.to.push(login.clone());
-                    }
-                }
-                Input::Level => input.level = Some(Level::ALL[f.level].number()),
-                Input::Reason => {
-                    input.reason = reasons_of(f.offer.kind)
-                        .get(f.reason)
-                        .map(|(c, _)| (*c).to_owned());
-                }
-                Input::Comment => {}
+                Input::Comment => input.comment = v,
+                Input::Attach if !v.is_empty() => input.attach.push(form::path_of(&v).into()),
+                Input::Logins | Input::Candidate if !v.is_empty() => input.to.push(v),
+                Input::Level => input.level = v.parse().ok(),
+                Input::Reason if !v.is_empty() => input.reason = Some(v),
+                _ => {}
             }
         }
         input
@@ -194,6 +192,14 @@ impl Screen for Act {
 
     fn title(&self) -> String {
         "Действия".to_owned()
+    }
+
+    fn own_keys(&self) -> Vec<(&'static str, &'static str)> {
+        if self.form.is_some() {
+            form::KEYS.to_vec()
+        } else {
+            Vec::new()
+        }
     }
 
     fn commands(&self) -> Vec<Action> {
@@ -212,24 +218,20 @@ impl Screen for Act {
         if self.sending {
             return Vec::new();
         }
-        let view = match &self.view {
-            Some(Ok(v)) => Some(v.as_ref()),
-            _ => None,
-        };
         if let Some(f) = &mut self.form {
             match action {
-                Action::NextField if !f.inputs.is_empty() => {
-                    f.focus = (f.focus + 1) % f.inputs.len();
-                }
-                Action::PrevField if !f.inputs.is_empty() => {
-                    f.focus = (f.focus + f.inputs.len() - 1) % f.inputs.len();
-                }
+                Action::NextField => f.form.next(),
+                Action::PrevField => f.form.prev(),
                 Action::Back => {
                     self.form = None;
                     self.error = None;
                 }
                 Action::Submit => {
-                    let input = Self::input_for(view, f);
+                    if let Some(p) = f.form.fields.iter().find_map(form::Field::problem) {
+                        self.error = Some(p);
+                        return Vec::new();
+                    }
+                    let input = Self::input_for(f);
                     let action = f.offer.kind;
                     self.sending = true;
                     self.error = None;
@@ -264,9 +266,12 @@ impl Screen for Act {
                 {
                     return vec![Effect::Close, Effect::Vote(self.ids[0])];
                 }
-                let has_candidates = matches!(&self.view, Some(Ok(v)) if !v.candidates.is_empty());
+                let candidates = match &self.view {
+                    Some(Ok(v)) => v.candidates.clone(),
+                    _ => Vec::new(),
+                };
                 self.error = None;
-                self.form = Some(Form::new(o, has_candidates));
+                self.form = Some(Form::new(o, &candidates));
             }
             _ => {}
         }
@@ -277,38 +282,12 @@ impl Screen for Act {
         if self.sending {
             return Vec::new();
         }
-        let candidates = match &self.view {
-            Some(Ok(v)) => v.candidates.len(),
-            _ => 0,
-        };
         let Some(f) = &mut self.form else {
             return Vec::new();
         };
         // The input is being fixed: the last refusal no longer stands.
         self.error = None;
-        let step = |i: usize, n: usize, key: &KeyEvent| -> usize {
-            match key.code {
-                KeyCode::Right | KeyCode::Down if n > 0 => (i + 1) % n,
-                KeyCode::Left | KeyCode::Up if n > 0 => (i + n - 1) % n,
-                _ => i,
-            }
-        };
-        match f.focused() {
-            Some(Input::Candidate) => f.candidate = step(f.candidate, candidates, &key),
-            Some(Input::Level) => match key.code {
-                KeyCode::Char(c @ '1'..='3') => f.level = (c as usize) - ('1' as usize),
-                _ => f.level = step(f.level, 3, &key),
-            },
-            Some(Input::Reason) => {
-                f.reason = step(f.reason, reasons_of(f.offer.kind).len(), &key);
-            }
-            _ => {
-                if let Some(t) = f.text() {
-                    t.input(key);
-                    super::super::keep_one_line(t, " ");
-                }
-            }
-        }
+        f.form.input(key);
         Vec::new()
     }
 
@@ -348,10 +327,11 @@ impl Screen for Act {
         };
         let inner = window(f, area, (76, 20), t, "Действия", keys);
         let w = inner.width as usize;
-        let mut lines = vec![Line::from(Span::styled(
-            truncate(&format!(" {subject}"), w),
-            t.highlight,
-        ))];
+        // The practice and its status whole, on as many lines as it takes.
+        let mut lines: Vec<Line> = textwrap::wrap(&subject, w.saturating_sub(2).max(10))
+            .into_iter()
+            .map(|l| Line::from(Span::styled(format!(" {l}"), t.highlight)))
+            .collect();
         let view = match &self.view {
             None => {
                 lines.push(Line::from(Span::styled(" Загрузка…", t.muted)));
@@ -367,76 +347,40 @@ impl Screen for Act {
         };
         if let Some(form) = &self.form {
             lines.push(Line::from(Span::styled(
-                format!(" {}", form.offer.label),
+                truncate(&format!(" {}", form.offer.label), w),
                 t.title,
             )));
             lines.push(Line::from(""));
-            let mut cursor = None;
-            for (i, input) in form.inputs.iter().enumerate() {
-                let focus = i == form.focus;
-                let label_style = if focus { t.border_focus } else { t.label };
-                let (label, value) = match input {
-                    Input::Comment => ("Комментарий", one_line(&form.comment)),
-                    Input::Attach => (
-                        form.offer.document.unwrap_or("Документ"),
-                        one_line(&form.attach),
-                    ),
-                    Input::Logins if form.offer.kind == Step::SendToExperts => (
-                        "Эксперты (логины через запятую; пусто — весь пул категории)",
-                        one_line(&form.logins),
-                    ),
-                    Input::Logins => ("Логин пользователя", one_line(&form.logins)),
-                    Input::Candidate => (
-                        "Эксперт-модератор",
-                        view.candidates.get(form.candidate).map_or_else(
-                            || "нет экспертов-модераторов этой категории".to_owned(),
-                            |(l, n)| format!("‹ {n} ({l}) ›"),
-                        ),
-                    ),
-                    Input::Level => {
-                        let l = Level::ALL[form.level];
-                        ("Уровень", format!("‹ {} — {} ›", l.number(), l.name()))
-                    }
-                    Input::Reason => (
-                        "Причина",
-                        reasons_of(form.offer.kind)
-                            .get(form.reason)
-                            .map(|(_, n)| format!("‹ {n} ›"))
-                            .unwrap_or_default(),
-                    ),
-                };
-                let label = if *input == Input::Attach {
-                    format!(" {label} — путь к файлу:")
-                } else {
-                    format!(" {label}:")
-                };
-                lines.push(Line::from(Span::styled(label, label_style)));
-                let shown = truncate(&format!("  {value}"), w.saturating_sub(1));
-                if focus && matches!(input, Input::Comment | Input::Attach | Input::Logins) {
-                    cursor = Some((
-                        unicode_width::UnicodeWidthStr::width(shown.as_str()),
-                        lines.len(),
-                    ));
-                }
-                lines.push(Line::from(Span::styled(shown, t.text)));
-            }
+            let top = u16::try_from(lines.len()).unwrap_or(u16::MAX);
+            f.render_widget(Paragraph::new(lines), inner);
+            let fields = Rect {
+                y: inner.y + top,
+                height: inner.height.saturating_sub(top),
+                ..inner
+            };
+            form.form.render(f, fields, cx);
+            let mut after = Vec::new();
             if form.inputs.is_empty() {
-                lines.push(Line::from(Span::styled(
+                after.push(Line::from(Span::styled(
                     " Подтвердите действие: Enter — выполнить, Esc — отмена.",
                     t.text,
                 )));
             }
-            lines.push(Line::from(""));
             if self.sending {
-                lines.push(Line::from(Span::styled(" Выполняется…", t.muted)));
+                after.push(Line::from(Span::styled(" Выполняется…", t.muted)));
             }
             if let Some(e) = &self.error {
-                lines.push(Line::from(Span::styled(format!(" {e}"), t.error)));
+                after.push(Line::from(Span::styled(format!(" {e}"), t.error)));
             }
-            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-            if let Some((x, y)) = cursor {
-                cursor_at(f, inner, x, y);
-            }
+            let used = top + form.form.height(inner.width) + 1;
+            f.render_widget(
+                Paragraph::new(after).wrap(Wrap { trim: false }),
+                Rect {
+                    y: inner.y + used.min(inner.height),
+                    height: inner.height.saturating_sub(used),
+                    ..inner
+                },
+            );
             return;
         }
         if let Some(tally) = &view.tally {

@@ -12,7 +12,7 @@ use crate::domain::PracticeId;
 use crate::domain::replication::{Action as Step, Request as ApplyRequest, ResultForm};
 use crate::domain::user::User;
 use crate::screens::popups::{cursor_at, window};
-use crate::screens::{Effect, RenderCx, Screen, keep_one_line};
+use crate::screens::{Effect, RenderCx, Screen, form, keep_one_line};
 use crate::service::replication::StepInput;
 use crate::tui::action::Action;
 use crate::tui::ui::truncate;
@@ -40,47 +40,65 @@ impl Input {
         match self {
             Self::Moderator => "Модератор внедрения (логин)",
             Self::Comment => "Комментарий",
-            Self::Roadmap => "Дорожная карта (путь к файлу; пусто — проверить загруженную)",
+            Self::Roadmap => "Дорожная карта — путь к файлу (пусто — проверить загруженную)",
             Self::Started => "Начало внедрения (ДД.ММ.ГГГГ)",
             Self::Finished => "Завершение внедрения (ДД.ММ.ГГГГ)",
             Self::Adaptation => "Как практика адаптирована",
             Self::Results => "Первичные результаты",
             Self::Effects => "Ожидаемые эффекты",
-            Self::Letter => "Письмо руководителя (путь к файлу)",
-            Self::Materials => "Материалы (путь к файлу)",
+            Self::Letter => "Письмо руководителя — путь к файлу",
+            Self::Materials => "Материалы — путь к файлу",
             Self::DeclineReason => "Причина отказа реципиента",
-            Self::RefuseReason => "Основание (no-authority, contacts, ignored, profile)",
+            Self::RefuseReason => "Основание отказа",
         }
     }
 }
 
-/// Text fields of a form: each input with its one-line text.
+impl Input {
+    /// The field of the form for this input.
+    fn field(self) -> form::Field {
+        let label = self.label();
+        match self {
+            Self::Moderator => form::Field::line(label),
+            Self::Roadmap | Self::Letter | Self::Materials => form::Field::path(label),
+            Self::Started | Self::Finished => form::Field::date(label),
+            Self::RefuseReason => form::Field::choice(
+                label,
+                crate::domain::replication::REFUSALS
+                    .iter()
+                    .map(|(c, n)| ((*c).to_owned(), (*n).to_owned()))
+                    .collect(),
+                "",
+            ),
+            Self::Comment
+            | Self::Adaptation
+            | Self::Results
+            | Self::Effects
+            | Self::DeclineReason => form::Field::text(label),
+        }
+    }
+}
+
+/// The fields of a step's form: each input with its field.
 pub struct Fields {
-    pub items: Vec<(Input, TextArea<'static>)>,
-    pub focus: usize,
+    pub inputs: Vec<Input>,
+    pub form: form::Form,
 }
 
 impl Fields {
     pub(super) fn new(inputs: &[Input]) -> Self {
         Self {
-            items: inputs.iter().map(|i| (*i, TextArea::default())).collect(),
-            focus: 0,
+            inputs: inputs.to_vec(),
+            form: form::Form::new(inputs.iter().map(|i| i.field()).collect()),
         }
     }
 
     fn value(&self, input: Input) -> String {
-        self.items
-            .iter()
-            .find(|(i, _)| *i == input)
-            .map(|(_, t)| t.lines().join(" ").trim().to_owned())
-            .unwrap_or_default()
+        self.form.value(input.label())
     }
 
     pub(super) fn input(&mut self, key: KeyEvent) {
-        if let Some((_, t)) = self.items.get_mut(self.focus) {
-            t.input(key);
-            keep_one_line(t, " ");
-        }
+        self.form.input(key);
     }
 
     pub(super) fn render(
@@ -90,29 +108,14 @@ impl Fields {
         cx: &RenderCx<'_>,
         top: &[Line<'static>],
     ) {
-        let t = cx.theme;
-        let w = inner.width as usize;
-        let mut lines: Vec<Line> = top.to_vec();
-        let mut cursor = None;
-        for (i, (input, area)) in self.items.iter().enumerate() {
-            let label = input.label();
-            let style = if i == self.focus {
-                t.highlight
-            } else {
-                t.label
-            };
-            lines.push(Line::from(Span::styled(format!("{label}:"), style)));
-            let text = area.lines().join(" ");
-            let shown = truncate(&text, w.saturating_sub(2));
-            if i == self.focus {
-                cursor = Some((2 + shown.chars().count(), lines.len()));
-            }
-            lines.push(Line::from(Span::styled(format!("  {shown}"), t.text)));
-        }
-        f.render_widget(Paragraph::new(lines), inner);
-        if let Some((x, y)) = cursor {
-            cursor_at(f, inner, x, y);
-        }
+        let n = u16::try_from(top.len()).unwrap_or(0);
+        f.render_widget(Paragraph::new(top.to_vec()), inner);
+        let rest = Rect {
+            y: inner.y + n,
+            height: inner.height.saturating_sub(n),
+            ..inner
+        };
+        self.form.render(f, rest, cx);
     }
 }
 
@@ -139,7 +142,7 @@ pub(super) fn fields_of(step: Step) -> Vec<Input> {
 pub(super) fn input_of(step: Step, f: &Fields) -> Result<StepInput, String> {
     let path = |input: Input| {
         let v = f.value(input);
-        (!v.is_empty()).then(|| std::path::PathBuf::from(v))
+        (!v.is_empty()).then(|| std::path::PathBuf::from(form::path_of(&v)))
     };
     let mut input = StepInput {
         comment: f.value(Input::Comment),

@@ -295,12 +295,8 @@ impl Screen for Replication {
                     None => {}
                 }
             }
-            (Mode::Form(_, fields), Action::NextField) => {
-                fields.focus = (fields.focus + 1) % fields.items.len();
-            }
-            (Mode::Form(_, fields), Action::PrevField) => {
-                fields.focus = (fields.focus + fields.items.len() - 1) % fields.items.len();
-            }
+            (Mode::Form(_, fields), Action::NextField) => fields.form.next(),
+            (Mode::Form(_, fields), Action::PrevField) => fields.form.prev(),
             (Mode::Form(step, fields), Action::Submit) => {
                 let Some(Ok(d)) = &self.detail else {
                     return Vec::new();
@@ -365,34 +361,46 @@ impl Screen for Replication {
         let t = cx.theme;
         match &self.mode {
             Mode::Choose(sel) => {
+                // The steps by name, the ones not possible now greyed; why
+                // not, whole, under the list for the one selected.
+                let offers = self.offers();
+                let why = match offers.get(*sel) {
+                    Some((_, Err(why))) => textwrap::wrap(&format!("Недоступно: {why}"), 70)
+                        .into_iter()
+                        .map(std::borrow::Cow::into_owned)
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let h = u16::try_from(offers.len() + why.len() + 3).unwrap_or(20);
                 let inner = window(
                     f,
                     area,
-                    (70, 12),
+                    (76, h),
                     t,
                     "Шаг по заявке",
                     "Enter — выбрать · Esc — назад",
                 );
                 let mut lines = Vec::new();
-                for (i, (step, r)) in self.offers().iter().enumerate() {
+                for (i, (step, r)) in offers.iter().enumerate() {
                     let style = match (i == *sel, r.is_ok()) {
                         (true, _) => t.selected,
                         (false, true) => t.text,
                         (false, false) => t.muted,
                     };
-                    let text = match r {
-                        Ok(()) => step.label().to_owned(),
-                        Err(why) => format!("{} — {why}", step.label()),
-                    };
+                    let mark = if r.is_ok() { "›" } else { "·" };
                     lines.push(Line::from(Span::styled(
-                        truncate(&text, inner.width as usize),
+                        truncate(&format!(" {mark} {}", step.label()), inner.width as usize),
                         style,
                     )));
+                }
+                lines.push(Line::from(""));
+                for l in why {
+                    lines.push(Line::from(Span::styled(format!(" {l}"), t.warning)));
                 }
                 f.render_widget(Paragraph::new(lines), inner);
             }
             Mode::Form(step, fields) => {
-                let h = u16::try_from(fields.items.len() * 2 + 4).unwrap_or(20);
+                let h = fields.form.height(74) + 4;
                 let inner = window(
                     f,
                     area,

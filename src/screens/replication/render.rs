@@ -54,10 +54,11 @@ impl Replication {
         } else {
             counts.join(" · ")
         };
-        lines.push(Line::from(Span::styled(
-            truncate(&format!(" Заявок: {counts}"), w),
-            t.label,
-        )));
+        // The counts whole: wrapped, each line indented under the first.
+        let opts = textwrap::Options::new(w.max(10)).subsequent_indent("   ");
+        for l in textwrap::wrap(&format!(" Заявок: {counts}"), opts) {
+            lines.push(Line::from(Span::styled(l.into_owned(), t.label)));
+        }
         let filter = self.filter.lines().join(" ");
         let filter_line = if matches!(self.mode, Mode::Filter) {
             format!(" Фильтр: {filter}▏ (практика, категория, округ, регион, модератор)")
@@ -74,7 +75,10 @@ impl Replication {
                 i.date.format("%d.%m.%Y"),
                 i.title
             );
-            lines.push(Line::from(Span::styled(truncate(&text, w), t.warning)));
+            let opts = textwrap::Options::new(w.max(10)).subsequent_indent("   ");
+            for l in textwrap::wrap(&text, opts) {
+                lines.push(Line::from(Span::styled(l.into_owned(), t.warning)));
+            }
         }
         let shown = self.shown();
         if shown.is_empty() {

@@ -1,0 +1,573 @@
+//! The one form widget of the workstation's windows: labelled fields of a
+//! few kinds, each with its editing keys, drawn one under another.
+//!
+//! - a **line** of text (a login, a path typed by hand);
+//! - a **text**: wrapped at words, `Ctrl-j` (or `Alt-Enter`) starts a new
+//!   line, since `Enter` runs the form;
+//! - a **path** to a file: `Tab` completes it (shown below it when several
+//!   names fit), and goes on to the next field once nothing is left to add;
+//! - a **date**: ДД.ММ.ГГГГ or ГГГГ-ММ-ДД, checked as it is typed;
+//! - a **choice** of named options: `←`/`→` (or `↑`/`↓`) step through them,
+//!   letters jump to the first option beginning with them. The caller reads
+//!   back the option's code and turns it into its own type.
+//!
+//! `Tab`/`Shift-Tab` move between fields; the caller runs the form on
+//! `Enter`, which is also the confirmation of what the form does.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui_textarea::{CursorMove, TextArea, WrapMode};
+
+use super::RenderCx;
+use crate::tui::ui::truncate;
+
+/// The keys the form handles itself, for the help.
+pub const KEYS: [(&str, &str); 4] = [
+    (
+        "←/→",
+        "Выбрать вариант в поле выбора; буква — к варианту на неё",
+    ),
+    (
+        "Tab",
+        "В поле пути — дополнить имя файла, затем к следующему полю",
+    ),
+    ("Ctrl-j", "Новая строка в многострочном тексте"),
+    ("Shift-Tab", "К предыдущему полю"),
+];
+
+pub enum Value {
+    Line(TextArea<'static>),
+    Text(TextArea<'static>),
+    Path {
+        area: TextArea<'static>,
+        /// The names that fit when `Tab` could not choose one.
+        candidates: Vec<String>,
+    },
+    Date(TextArea<'static>),
+    Choice {
+        /// (code, name) of each option.
+        options: Vec<(String, String)>,
+        selected: usize,
+        /// Shown when there are no options.
+        none: String,
+    },
+}
+
+pub struct Field {
+    pub label: String,
+    pub value: Value,
+}
+
+fn area(text: &str) -> TextArea<'static> {
+    let mut a = TextArea::new(vec![text.to_owned()]);
+    a.set_cursor_line_style(ratatui::style::Style::default());
+    a.move_cursor(CursorMove::End);
+    a
+}
+
+impl Field {
+    pub fn line(label: &str) -> Self {
+        Self {
+            label: label.to_owned(),
+            value: Value::Line(area("")),
+        }
+    }
+
+    pub fn text(label: &str) -> Self {
+        let mut a = area("");
+        a.set_wrap_mode(WrapMode::WordOrGlyph);
+        Self {
+            label: label.to_owned(),
+            value: Value::Text(a),
+        }
+    }
+
+    pub fn path(label: &str) -> Self {
+        Self {
+            label: label.to_owned(),
+            value: Value::Path {
+                area: area(""),
+                candidates: Vec::new(),
+            },
+        }
+    }
+
+    pub fn date(label: &str) -> Self {
+        Self {
+            label: label.to_owned(),
+            value: Value::Date(area("")),
+        }
+    }
+
+    /// A choice of `options` (code, name), the first chosen; `none` is
+    /// shown when there is nothing to choose from.
+    pub fn choice(label: &str, options: Vec<(String, String)>, none: &str) -> Self {
+        Self {
+            label: label.to_owned(),
+            value: Value::Choice {
+                options,
+                selected: 0,
+                none: none.to_owned(),
+            },
+        }
+    }
+
+    fn area(&self) -> Option<&TextArea<'static>> {
+        match &self.value {
+            Value::Line(a) | Value::Text(a) | Value::Date(a) | Value::Path { area: a, .. } => {
+                Some(a)
+            }
+            Value::Choice { .. } => None,
+        }
+    }
+
+    /// The text typed, trimmed (lines of a text joined by line breaks), or
+    /// the code of the option chosen.
+    pub fn value(&self) -> String {
+        match &self.value {
+            Value::Choice {
+                options, selected, ..
+            } => options
+                .get(*selected)
+                .map(|(c, _)| c.clone())
+                .unwrap_or_default(),
+            _ => self
+                .area()
+                .map(|a| a.lines().join("\n").trim().to_owned())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// What is wrong with the value as typed, shown under the field.
+    pub fn problem(&self) -> Option<String> {
+        match &self.value {
+            Value::Date(_) => {
+                let v = self.value();
+                (!v.is_empty() && crate::domain::calendar::parse_date(&v).is_none())
+                    .then(|| crate::domain::calendar::not_a_date(&v))
+            }
+            _ => None,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct Form {
+    pub fields: Vec<Field>,
+    pub focus: usize,
+}
+
+impl Form {
+    pub fn new(fields: Vec<Field>) -> Self {
+        Self { fields, focus: 0 }
+    }
+
+    /// The value of the field labelled `label` (see [`Field::value`]).
+    pub fn value(&self, label: &str) -> String {
+        self.fields
+            .iter()
+            .find(|f| f.label == label)
+            .map(Field::value)
+            .unwrap_or_default()
+    }
+
+    pub fn focused(&self) -> Option<&Field> {
+        self.fields.get(self.focus)
+    }
+
+    pub fn prev(&mut self) {
+        if !self.fields.is_empty() {
+            self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
+        }
+    }
+
+    /// `Tab`: in a path, completes it while there is something to add;
+    /// else to the next field.
+    pub fn next(&mut self) {
+        if let Some(Field {
+            value: Value::Path {
+                area: a,
+                candidates,
+            },
+            ..
+        }) = self.fields.get_mut(self.focus)
+        {
+            let typed = a.lines().join("");
+            if !typed.trim().is_empty() {
+                let (done, more) = complete_path(&typed);
+                if done != typed || (more.len() > 1 && *candidates != more) {
+                    *a = area(&done);
+                    *candidates = more;
+                    return;
+                }
+            }
+            candidates.clear();
+        }
+        if !self.fields.is_empty() {
+            self.focus = (self.focus + 1) % self.fields.len();
+        }
+    }
+
+    /// A key typed into the focused field.
+    pub fn input(&mut self, key: KeyEvent) {
+        let Some(field) = self.fields.get_mut(self.focus) else {
+            return;
+        };
+        match &mut field.value {
+            Value::Choice {
+                options, selected, ..
+            } => {
+                let n = options.len();
+                if n == 0 {
+                    return;
+                }
+                match key.code {
+                    KeyCode::Right | KeyCode::Down => *selected = (*selected + 1) % n,
+                    KeyCode::Left | KeyCode::Up => *selected = (*selected + n - 1) % n,
+                    KeyCode::Char(c) if c.is_alphanumeric() => {
+                        let c = c.to_lowercase().to_string();
+                        // The next option after this one beginning with it.
+                        if let Some(k) = (1..=n)
+                            .map(|k| (*selected + k) % n)
+                            .find(|&k| options[k].1.to_lowercase().starts_with(&c))
+                        {
+                            *selected = k;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Value::Text(a) => {
+                let alt = key.modifiers.contains(KeyModifiers::ALT);
+                let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+                match key.code {
+                    KeyCode::Char('j') if ctrl => a.insert_newline(),
+                    KeyCode::Enter if alt => a.insert_newline(),
+                    KeyCode::Enter => {}
+                    _ => {
+                        a.input(key);
+                    }
+                }
+            }
+            Value::Path {
+                area: a,
+                candidates,
+            } => {
+                a.input(key);
+                super::keep_one_line(a, "");
+                candidates.clear();
+            }
+            Value::Line(a) | Value::Date(a) => {
+                a.input(key);
+                super::keep_one_line(a, " ");
+            }
+        }
+    }
+
+    /// Height of the fields drawn `width` wide.
+    pub fn height(&self, width: u16) -> u16 {
+        let w = width.saturating_sub(2).max(1);
+        self.fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| 1 + self.rows(i, f, w) + u16::from(f.problem().is_some()))
+            .sum()
+    }
+
+    fn rows(&self, i: usize, f: &Field, width: u16) -> u16 {
+        match &f.value {
+            Value::Text(a) => {
+                let n: usize = a
+                    .lines()
+                    .iter()
+                    .map(|l| textwrap::wrap(l, width.max(1) as usize).len().max(1))
+                    .sum();
+                u16::try_from(n).unwrap_or(u16::MAX).clamp(1, 4)
+            }
+            Value::Path { candidates, .. } if i == self.focus => {
+                1 + u16::try_from(candidates.len().min(4)).unwrap_or(4)
+            }
+            Value::Choice { .. } => {
+                let n = textwrap::wrap(&choice_text(&f.value), width.max(1) as usize).len();
+                u16::try_from(n).unwrap_or(u16::MAX).clamp(1, 3)
+            }
+            _ => 1,
+        }
+    }
+
+    /// Draws the fields into `area`, from its top.
+    pub fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
+        let t = cx.theme;
+        let w = area.width.saturating_sub(2);
+        let mut y = area.y;
+        let bottom = area.y + area.height;
+        for (i, field) in self.fields.iter().enumerate() {
+            if y >= bottom {
+                break;
+            }
+            let focus = i == self.focus;
+            let style = if focus { t.border_focus } else { t.label };
+            f.render_widget(
+                Paragraph::new(Span::styled(
+                    truncate(&format!(" {}:", field.label), area.width as usize),
+                    style,
+                )),
+                Rect::new(area.x, y, area.width, 1),
+            );
+            y += 1;
+            let rows = self.rows(i, field, w).min(bottom.saturating_sub(y));
+            let r = Rect::new(area.x + 2, y, w, rows);
+            match &field.value {
+                Value::Choice { .. } => {
+                    // The option whole, wrapped: names can be long.
+                    let style = if focus { t.selected } else { t.text };
+                    let lines: Vec<Line> =
+                        textwrap::wrap(&choice_text(&field.value), w.max(1) as usize)
+                            .into_iter()
+                            .take(r.height as usize)
+                            .map(|l| Line::from(Span::styled(l.into_owned(), style)))
+                            .collect();
+                    f.render_widget(Paragraph::new(lines), r);
+                }
+                Value::Path {
+                    area: a,
+                    candidates,
+                } => {
+                    let line = Rect { height: 1, ..r };
+                    self.text_row(f, line, a, focus, cx);
+                    if focus {
+                        let names: Vec<Line> = candidates
+                            .iter()
+                            .take(r.height.saturating_sub(1) as usize)
+                            .map(|c| Line::from(Span::styled(truncate(c, w as usize), t.muted)))
+                            .collect();
+                        f.render_widget(
+                            Paragraph::new(names),
+                            Rect {
+                                y: r.y + 1,
+                                height: r.height.saturating_sub(1),
+                                ..r
+                            },
+                        );
+                    }
+                }
+                Value::Text(a) => {
+                    if focus {
+                        f.render_widget(a, r);
+                    } else {
+                        let lines: Vec<Line> = a
+                            .lines()
+                            .iter()
+                            .flat_map(|l| textwrap::wrap(l, w.max(1) as usize))
+                            .take(r.height as usize)
+                            .map(|l| Line::from(Span::styled(l.into_owned(), t.text)))
+                            .collect();
+                        f.render_widget(Paragraph::new(lines), r);
+                    }
+                }
+                Value::Line(a) | Value::Date(a) => self.text_row(f, r, a, focus, cx),
+            }
+            y += rows;
+            if let Some(p) = field.problem()
+                && y < bottom
+            {
+                f.render_widget(
+                    Paragraph::new(Span::styled(truncate(&p, w as usize), t.error)),
+                    Rect::new(area.x + 2, y, w, 1),
+                );
+                y += 1;
+            }
+        }
+    }
+
+    /// One line of text: the focused one with its cursor, scrolled to it.
+    #[allow(clippy::unused_self)] // one drawing path for the form's texts
+    fn text_row(
+        &self,
+        f: &mut Frame,
+        r: Rect,
+        a: &TextArea<'static>,
+        focus: bool,
+        cx: &RenderCx<'_>,
+    ) {
+        if focus {
+            f.render_widget(a, r);
+        } else {
+            let text = a.lines().join(" ");
+            f.render_widget(
+                Paragraph::new(Span::styled(
+                    truncate(&text, r.width as usize),
+                    cx.theme.text,
+                )),
+                r,
+            );
+        }
+    }
+}
+
+/// A choice as shown: the option chosen, with where it is among them.
+fn choice_text(v: &Value) -> String {
+    let Value::Choice {
+        options,
+        selected,
+        none,
+    } = v
+    else {
+        return String::new();
+    };
+    match options.get(*selected) {
+        Some((_, name)) if options.len() > 1 => {
+            format!("‹ {name} › {}/{}", selected + 1, options.len())
+        }
+        Some((_, name)) => name.clone(),
+        None => none.clone(),
+    }
+}
+
+fn expand_home(s: &str) -> String {
+    match (s.strip_prefix("~/"), std::env::var("HOME")) {
+        (Some(rest), Ok(home)) => format!("{home}/{rest}"),
+        _ => s.to_owned(),
+    }
+}
+
+/// A path as typed, `~/` expanded.
+pub fn path_of(typed: &str) -> String {
+    expand_home(typed.trim())
+}
+
+/// Tab completion of a path: the completed text and, when several names
+/// fit, the candidates.
+pub fn complete_path(input: &str) -> (String, Vec<String>) {
+    let expanded = expand_home(input);
+    let (dir, prefix) = match expanded.rfind('/') {
+        Some(i) => (expanded[..=i].to_owned(), expanded[i + 1..].to_owned()),
+        None => (String::new(), expanded.clone()),
+    };
+    let read = if dir.is_empty() { "." } else { dir.as_str() };
+    let Ok(entries) = std::fs::read_dir(read) else {
+        return (input.to_owned(), Vec::new());
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if !name.starts_with(&prefix) || (name.starts_with('.') && !prefix.starts_with('.')) {
+                return None;
+            }
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            Some(if is_dir { format!("{name}/") } else { name })
+        })
+        .collect();
+    names.sort();
+    match names.as_slice() {
+        [] => (input.to_owned(), Vec::new()),
+        [one] => (format!("{dir}{one}"), Vec::new()),
+        many => {
+            let first = &many[0];
+            let mut common = first.len();
+            for n in &many[1..] {
+                common = common.min(
+                    first
+                        .char_indices()
+                        .zip(n.chars())
+                        .take_while(|((_, a), b)| a == b)
+                        .last()
+                        .map_or(0, |((i, a), _)| i + a.len_utf8()),
+                );
+            }
+            (format!("{dir}{}", &first[..common]), many.to_vec())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(form: &mut Form, code: KeyCode) {
+        form.input(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+
+    fn typ(form: &mut Form, s: &str) {
+        for c in s.chars() {
+            press(form, KeyCode::Char(c));
+        }
+    }
+
+    #[test]
+    fn choices_step_and_jump_by_letter() {
+        let options = vec![
+            ("a".into(), "Первый".into()),
+            ("b".into(), "Второй".into()),
+            ("c".into(), "Третий".into()),
+        ];
+        let mut form = Form::new(vec![Field::choice("Вариант", options, "нет")]);
+        assert_eq!(form.value("Вариант"), "a");
+        press(&mut form, KeyCode::Left);
+        assert_eq!(form.value("Вариант"), "c");
+        press(&mut form, KeyCode::Char('в'));
+        assert_eq!(form.value("Вариант"), "b");
+        press(&mut form, KeyCode::Right);
+        assert_eq!(form.value("Вариант"), "c");
+    }
+
+    #[test]
+    fn texts_take_several_lines_and_lines_stay_one() {
+        let mut form = Form::new(vec![Field::text("Комментарий"), Field::line("Логин")]);
+        typ(&mut form, "Первый пункт");
+        form.input(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL));
+        typ(&mut form, "второй");
+        press(&mut form, KeyCode::Enter);
+        assert_eq!(form.value("Комментарий"), "Первый пункт\nвторой");
+        form.next();
+        typ(&mut form, "ivanov");
+        press(&mut form, KeyCode::Enter);
+        assert_eq!(form.value("Логин"), "ivanov");
+    }
+
+    #[test]
+    fn a_path_completes_on_tab_then_tab_moves_on() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("дорожная-карта.pdf"), b"x").expect("write");
+        let mut form = Form::new(vec![Field::path("Файл"), Field::text("Комментарий")]);
+        typ(&mut form, &format!("{}/дор", dir.path().display()));
+        form.next();
+        assert_eq!(form.focus, 0, "the first Tab completes");
+        assert!(form.value("Файл").ends_with("дорожная-карта.pdf"));
+        form.next();
+        assert_eq!(form.focus, 1, "nothing left to add: the next field");
+    }
+
+    #[test]
+    fn a_date_is_checked_as_typed() {
+        let mut form = Form::new(vec![Field::date("Начало")]);
+        typ(&mut form, "31.02.2026");
+        assert!(form.fields[0].problem().is_some());
+        for _ in 0..10 {
+            press(&mut form, KeyCode::Backspace);
+        }
+        typ(&mut form, "12.01.2026");
+        assert_eq!(form.fields[0].problem(), None);
+    }
+
+    #[test]
+    fn path_completion() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("обложка-2025.png"), b"x").expect("write");
+        std::fs::write(dir.path().join("обложка-2024.png"), b"x").expect("write");
+        std::fs::create_dir(dir.path().join("документы")).expect("mkdir");
+        let base = format!("{}/", dir.path().display());
+        let (done, c) = complete_path(&format!("{base}обл"));
+        assert_eq!(done, format!("{base}обложка-202"));
+        assert_eq!(c.len(), 2);
+        let (done, c) = complete_path(&format!("{base}док"));
+        assert_eq!(done, format!("{base}документы/"));
+        assert!(c.is_empty());
+        let (done, _) = complete_path(&format!("{base}нет"));
+        assert_eq!(done, format!("{base}нет"));
+    }
+}
