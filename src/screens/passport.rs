@@ -91,7 +91,7 @@ pub fn passport_lines(v: &PracticeView, width: usize, t: &Theme) -> Vec<Line<'st
     let d = refdata();
     let mut out = Vec::new();
     wrap_into(&mut out, &p.passport.title, width, t.title, "");
-    let mut status = format!("{} · {}", p.status.id(), p.status.name());
+    let mut status = p.status.name().to_owned();
     if let Some(r) = p.region() {
         let _ = write!(status, " · {}", d.region_name(r));
     }

@@ -338,6 +338,8 @@ pub struct Row {
     pub status: String,
     pub code: String,
     pub moderator: Option<String>,
+    /// The moderator's full name (their login when the profile has none).
+    pub moderator_name: Option<String>,
     pub applied: DateTime<Utc>,
     pub due: Option<NaiveDate>,
     pub overdue: Option<i64>,
@@ -357,9 +359,16 @@ pub fn rows(cx: &Ctx<'_>, reader: &User) -> Result<Vec<Row>, StoreError> {
         if !rules::can_read(reader, &a, p.as_ref()) {
             continue;
         }
-        let moderator = match a.moderator {
-            Some(m) => store.user(m)?.map(|u| u.login),
-            None => None,
+        let (moderator, moderator_name) = match a.moderator.map(|m| store.user(m)).transpose()? {
+            Some(Some(u)) => {
+                let name = if u.profile.full_name.is_empty() {
+                    u.login.clone()
+                } else {
+                    u.profile.full_name.clone()
+                };
+                (Some(u.login), Some(name))
+            }
+            _ => (None, None),
         };
         let category = p.as_ref().map(category_of).unwrap_or_default();
         out.push(Row {
@@ -376,6 +385,7 @@ pub fn rows(cx: &Ctx<'_>, reader: &User) -> Result<Vec<Row>, StoreError> {
             status: a.status.name().to_owned(),
             code: a.status.id().to_owned(),
             moderator,
+            moderator_name,
             applied: a.applied,
             due: a.due(cal).map(|d| d.0),
             overdue: a.overdue(cal, today),

@@ -31,6 +31,7 @@ pub enum Action {
     Edit,
     Save,
     SubmitPractice,
+    NextProblem,
     Attach,
     FindUser,
     Revisions,
@@ -55,7 +56,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 47] = [
         Self::Quit,
         Self::Back,
         Self::Help,
@@ -81,6 +82,7 @@ impl Action {
         Self::Edit,
         Self::Save,
         Self::SubmitPractice,
+        Self::NextProblem,
         Self::Attach,
         Self::FindUser,
         Self::Revisions,
@@ -132,6 +134,7 @@ impl Action {
             Self::Edit => "Редактировать свой паспорт: черновик, на доработке",
             Self::Save => "Сохранить сейчас (черновик сохраняется и сам)",
             Self::SubmitPractice => "Подать практику на подтверждение регионом",
+            Self::NextProblem => "К следующему полю с замечанием (✗)",
             Self::Attach => "Приложить файл или ссылку: обложку, материал, согласие",
             Self::FindUser => "Найти пользователя по ФИО и добавить в команду",
             Self::Revisions => "Редакции паспорта: показать предыдущую",
@@ -184,6 +187,7 @@ impl Action {
             Self::Edit => "редактировать",
             Self::Save => "сохранить",
             Self::SubmitPractice => "подать",
+            Self::NextProblem => "к замечанию",
             Self::Attach => "приложить",
             Self::FindUser => "в команду",
             Self::Revisions => "редакции",

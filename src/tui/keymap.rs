@@ -198,6 +198,7 @@ fn defaults() -> Vec<(Action, &'static [&'static str])> {
         (Action::Edit, &["e"]),
         (Action::Save, &["ctrl-s", "f2"]),
         (Action::SubmitPractice, &["f9"]),
+        (Action::NextProblem, &["f8"]),
         (Action::Attach, &["ctrl-o"]),
         (Action::FindUser, &["ctrl-t"]),
         (Action::Revisions, &["r"]),

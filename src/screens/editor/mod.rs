@@ -34,8 +34,9 @@ use crate::tui::action::Action;
 use crate::tui::worker::{Reply, Request};
 
 /// Every action the editor may offer, for the clash check.
-pub const COMMAND_SET: [Action; 14] = [
+pub const COMMAND_SET: [Action; 15] = [
     Action::Attach,
+    Action::NextProblem,
     Action::FindUser,
     Action::NextField,
     Action::PrevField,
@@ -186,6 +187,32 @@ impl Editor {
         }
     }
 
+    /// Focus on the next item below this one (round to the top) with an
+    /// error under it; say so when there is none.
+    fn next_problem(&mut self) -> Vec<Effect> {
+        let n = self.items.len();
+        let unconfirmed = |e: &Self, i: usize| {
+            matches!(e.items[i].key, Key::Criterion(_)) && !e.checked(e.items[i].key)
+        };
+        let found = (1..=n).map(|k| (self.focus + k) % n).find(|&i| {
+            unconfirmed(self, i)
+                || self
+                    .messages_for(i)
+                    .iter()
+                    .any(|f| f.severity == Severity::Error)
+        });
+        match found {
+            Some(i) => {
+                self.focus = i;
+                self.cursor_to_end();
+                Vec::new()
+            }
+            None => vec![Effect::Message(
+                "Замечаний, мешающих подаче, нет: F9 — подать.".to_owned(),
+            )],
+        }
+    }
+
     fn focused_is_text(&self) -> bool {
         matches!(self.items[self.focus].kind, Kind::Text { .. })
     }
@@ -304,6 +331,7 @@ impl Screen for Editor {
         let mut v = vec![
             Action::NextField,
             Action::PrevField,
+            Action::NextProblem,
             Action::Save,
             Action::SubmitPractice,
             Action::Attach,
@@ -396,6 +424,7 @@ impl Screen for Editor {
                 _ => {}
             },
             Action::Save => return self.save(),
+            Action::NextProblem => return self.next_problem(),
             Action::Attach => {
                 self.attach = Some(AttachPrompt::default());
                 return self.save();

@@ -216,3 +216,31 @@ fn measurable_results_are_remarked_under_their_own_item() {
     );
     assert!(under(Key::ResultsMain).is_empty());
 }
+
+#[test]
+fn f8_jumps_to_the_next_remark_then_says_there_are_none() {
+    let mut p = crate::domain::fixtures::valid();
+    p.goal = String::new();
+    p.criteria_confirmed = [true; crate::domain::passport::CRITERIA.len()];
+    let mut e = editor_for(p);
+    let at = |e: &Editor, key: Key| e.items.iter().position(|i| i.key == key).expect("item");
+    assert!(e.handle(Action::NextProblem).is_empty());
+    assert_eq!(e.focus, at(&e, Key::Goal));
+    // The team's members are not registered in this fixture: the next one.
+    e.handle(Action::NextProblem);
+    assert_eq!(e.focus, at(&e, Key::Team));
+    // Round to the top again.
+    e.handle(Action::NextProblem);
+    assert_eq!(e.focus, at(&e, Key::Goal));
+    type_in(
+        &mut e,
+        "Сократить очереди в поликлиниках региона вдвое за два года",
+    );
+    e.findings.retain(|f| f.field != Field::P19);
+    let said = e.handle(Action::NextProblem);
+    assert!(
+        matches!(&said[..], [Effect::Message(m)] if m.contains("нет")),
+        "{}",
+        said.len()
+    );
+}

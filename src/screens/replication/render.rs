@@ -103,14 +103,27 @@ impl Replication {
                 group = key;
             }
             let late = r.overdue.map(|d| format!(" ⚑{d} р.д.")).unwrap_or_default();
-            let who = r.moderator.as_deref().unwrap_or("—");
-            let text = format!(
-                "  {:<4} {:<18} {:<10} {}",
-                r.code,
-                truncate(&r.region_name, 18),
-                truncate(who, 10),
-                r.title
-            );
+            // Names, not codes: the moderator by surname and initials; the
+            // status by name when the list is grouped by region.
+            let who = r
+                .moderator_name
+                .as_deref()
+                .map_or_else(|| "—".to_owned(), crate::tui::ui::short_name);
+            let text = if self.by_region {
+                format!(
+                    "  {:<16} {:<14} {}",
+                    truncate(&r.status, 16),
+                    truncate(&who, 14),
+                    r.title
+                )
+            } else {
+                format!(
+                    "  {:<18} {:<14} {}",
+                    truncate(&r.region_name, 18),
+                    truncate(&who, 14),
+                    r.title
+                )
+            };
             let room = w.saturating_sub(late.chars().count());
             let style = if n == self.selected {
                 t.selected
@@ -145,10 +158,7 @@ impl Replication {
             Line::from(Span::styled(format!("«{}»", d.title), t.title)),
             Line::from(vec![
                 Span::styled("Статус: ", t.label),
-                Span::styled(
-                    format!("{} {}", a.status.id(), a.status.name()),
-                    t.highlight,
-                ),
+                Span::styled(a.status.name().to_owned(), t.highlight),
             ]),
             Line::from(vec![
                 Span::styled("Регион: ", t.label),
