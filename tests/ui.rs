@@ -172,6 +172,24 @@ fn facet_panel_selects_values() {
 }
 
 #[test]
+fn a_region_is_found_by_typing_its_name() {
+    let mut f = app(200);
+    key(&mut f.app, KeyCode::Char('f'));
+    key(&mut f.app, KeyCode::Tab); // Регион
+    key(&mut f.app, KeyCode::Char('/'));
+    typ(&mut f.app, "татар");
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Найти: татар"), "{s}");
+    // Enter closes the find line and keeps the place; Space marks it.
+    key(&mut f.app, KeyCode::Enter);
+    assert!(f.app.catalogue.facets.is_some(), "the panel stays open");
+    key(&mut f.app, KeyCode::Char(' '));
+    key(&mut f.app, KeyCode::Enter);
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Фильтры: Регион: Республика Татарстан"), "{s}");
+}
+
+#[test]
 fn login_changes_what_is_visible_and_the_status_bar() {
     let mut f = app(200);
     let public = f.app.catalogue.total;

@@ -272,6 +272,24 @@ fn from_submission_to_publication_by_keys() {
             assert!(s.contains("Укажите комментарий"), "{s}");
             key(&mut f.app, KeyCode::Left);
             insta::assert_snapshot!("vote_80x24", screen(&f.app, 80, 24));
+            // A long comment is read whole: it wraps in its box, and
+            // Ctrl-j starts a new point.
+            key(&mut f.app, KeyCode::Tab);
+            typ(
+                &mut f.app,
+                "Сравнить с аналогами других регионов и показать динамику за три года",
+            );
+            f.app.on_key(crossterm::event::KeyEvent::new(
+                KeyCode::Char('j'),
+                crossterm::event::KeyModifiers::CONTROL,
+            ));
+            typ(&mut f.app, "Приложить отзывы");
+            let s = screen(&f.app, 80, 24);
+            assert!(
+                s.contains("динамику") && s.contains("три года") && s.contains("Приложить отзывы"),
+                "{s}"
+            );
+            key(&mut f.app, KeyCode::Tab);
             // Enter asks once more; Esc there keeps the form and casts nothing.
             key(&mut f.app, KeyCode::Enter);
             let s = screen(&f.app, 80, 24);

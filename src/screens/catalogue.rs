@@ -218,6 +218,14 @@ impl Screen for Catalogue {
         "Каталог".to_owned()
     }
 
+    fn describe(&self, action: Action) -> Option<&'static str> {
+        match (action, &self.facets) {
+            (Action::Search, Some(_)) => Some("Найти значение по названию (регион, категорию…)"),
+            (Action::Submit, Some(_)) => Some("Готово: закрыть фильтры"),
+            _ => None,
+        }
+    }
+
     fn commands(&self) -> Vec<Action> {
         if self.facets.is_some() {
             super::facets::COMMANDS.to_vec()
@@ -239,7 +247,10 @@ impl Screen for Catalogue {
     }
 
     fn text_input(&self) -> bool {
-        self.searching && self.facets.is_none()
+        match &self.facets {
+            Some(p) => p.find.is_some(),
+            None => self.searching,
+        }
     }
 
     fn handle(&mut self, action: Action) -> Vec<Effect> {
@@ -326,6 +337,10 @@ impl Screen for Catalogue {
     }
 
     fn input(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if let Some(panel) = &mut self.facets {
+            panel.find_input(key, &self.filters);
+            return Vec::new();
+        }
         let before = self.query_text();
         self.query.input(key);
         super::keep_one_line(&mut self.query, " ");

@@ -11,7 +11,8 @@ use crate::search::{FacetCounts, FacetKind, Filters};
 use crate::tui::action::Action;
 use crate::tui::ui::{group, truncate};
 
-pub const COMMANDS: [Action; 10] = [
+pub const COMMANDS: [Action; 11] = [
+    Action::Search,
     Action::Up,
     Action::Down,
     Action::NextField,
@@ -40,6 +41,8 @@ pub struct FacetPanel {
     pub kind: usize,
     pub cursor: usize,
     pub counts: Option<FacetCounts>,
+    /// The text typed to find a value (`/`): 89 regions are many to scroll.
+    pub find: Option<String>,
 }
 
 /// What a key in the panel changed.
@@ -77,14 +80,54 @@ impl FacetPanel {
         v
     }
 
+    /// A key typed while finding a value: the cursor goes to the first
+    /// value whose name begins with the text (else contains it).
+    pub fn find_input(&mut self, key: crossterm::event::KeyEvent, filters: &Filters) {
+        use crossterm::event::KeyCode;
+        let Some(text) = &mut self.find else {
+            return;
+        };
+        match key.code {
+            KeyCode::Char(c) => text.push(c),
+            KeyCode::Backspace => {
+                text.pop();
+            }
+            _ => return,
+        }
+        let needle = text.to_lowercase();
+        if needle.is_empty() {
+            return;
+        }
+        let kind = self.kind();
+        let names: Vec<String> = self
+            .values(filters)
+            .iter()
+            .map(|(v, _)| kind.value_name(v).to_lowercase())
+            .collect();
+        if let Some(i) = names
+            .iter()
+            .position(|n| n.starts_with(&needle))
+            .or_else(|| names.iter().position(|n| n.contains(&needle)))
+        {
+            self.cursor = i;
+        }
+    }
+
     pub fn handle(&mut self, action: Action, filters: &mut Filters) -> PanelOutcome {
         let n = self.values(filters).len();
+        if self.find.is_some() && matches!(action, Action::Submit | Action::Back) {
+            // Enter keeps the place found, Esc too: the find line closes.
+            self.find = None;
+            return PanelOutcome::Nothing;
+        }
         match action {
+            Action::Search => self.find = Some(String::new()),
             Action::Up => self.cursor = self.cursor.saturating_sub(1),
             Action::Down if self.cursor + 1 < n => self.cursor += 1,
             Action::NextField => {
                 self.kind = (self.kind + 1) % KINDS.len();
                 self.cursor = 0;
+                self.find = None;
             }
             Action::PrevField => {
                 self.kind = (self.kind + KINDS.len() - 1) % KINDS.len();
@@ -121,14 +164,24 @@ impl FacetPanel {
             .borders(Borders::ALL)
             .border_style(t.border_focus)
             .title(Span::styled(" Фильтры ", t.title))
-            .title_bottom(Line::from(vec![
-                Span::styled(" Пробел ", t.key),
-                Span::styled("отметить · ", t.text),
-                Span::styled("Tab ", t.key),
-                Span::styled("группа · ", t.text),
-                Span::styled("Enter ", t.key),
-                Span::styled("готово ", t.text),
-            ]));
+            .title_bottom(match &self.find {
+                Some(text) => Line::from(vec![
+                    Span::styled(" Найти: ", t.key),
+                    Span::styled(format!("{text}▏ "), t.text),
+                    Span::styled("Enter ", t.key),
+                    Span::styled("готово ", t.text),
+                ]),
+                None => Line::from(vec![
+                    Span::styled(" Пробел ", t.key),
+                    Span::styled("отметить · ", t.text),
+                    Span::styled("/ ", t.key),
+                    Span::styled("найти · ", t.text),
+                    Span::styled("Tab ", t.key),
+                    Span::styled("группа · ", t.text),
+                    Span::styled("Enter ", t.key),
+                    Span::styled("готово ", t.text),
+                ]),
+            });
         let inner = block.inner(popup);
         f.render_widget(block, popup);
         let [left, right] =

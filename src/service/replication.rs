@@ -347,6 +347,25 @@ pub struct Row {
     pub raw: ReplicationStatus,
 }
 
+/// The active moderators of replication, (login, full name), by name:
+/// whom the Модератор АСИ assigns an application to.
+pub fn moderators(store: &Store) -> Result<Vec<(String, String)>, StoreError> {
+    let mut out = Vec::new();
+    for u in store.users() {
+        let u = u?;
+        if !u.disabled && u.has_role(Role::ImplementationModerator) {
+            let name = if u.profile.full_name.is_empty() {
+                u.login.clone()
+            } else {
+                u.profile.full_name.clone()
+            };
+            out.push((u.login, name));
+        }
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(out)
+}
+
 /// The applications `reader` may read, newest first.
 pub fn rows(cx: &Ctx<'_>, reader: &User) -> Result<Vec<Row>, StoreError> {
     let store = cx.store;

@@ -3,7 +3,7 @@
 //! votes once, so nothing is chosen at first (←/→ choose), and Enter asks
 //! once more before the vote is cast; a refused vote keeps the text typed.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -11,14 +11,13 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui_textarea::TextArea;
 
 use super::super::{Effect, RenderCx, Screen};
-use super::{cursor_at, window};
+use super::window;
 use crate::domain::PracticeId;
 use crate::domain::passport::CRITERIA;
 use crate::domain::user::User;
 use crate::domain::workflow::Action as Step;
 use crate::service::workflow::ActInput;
 use crate::tui::action::Action;
-use crate::tui::ui::truncate;
 use crate::tui::worker::{OffersView, Reply, Request};
 
 pub const COMMANDS: [Action; 5] = [
@@ -64,7 +63,12 @@ impl VoteForm {
                 verdict: None,
                 on_comment: false,
                 confirming: false,
-                comment: TextArea::default(),
+                comment: {
+                    let mut a = TextArea::default();
+                    a.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+                    a.set_cursor_line_style(ratatui::style::Style::default());
+                    a
+                },
                 sending: false,
                 error: None,
             },
@@ -141,7 +145,7 @@ impl Screen for VoteForm {
                     ids: vec![self.id],
                     action: VERDICTS[v].0,
                     input: Box::new(ActInput {
-                        comment: self.comment.lines().join(" ").trim().to_owned(),
+                        comment: self.comment.lines().join("\n").trim().to_owned(),
                         ..ActInput::default()
                     }),
                 })];
@@ -173,8 +177,13 @@ impl Screen for VoteForm {
             self.error = None;
             return Vec::new();
         }
-        self.comment.input(key);
-        super::super::keep_one_line(&mut self.comment, " ");
+        // Concrete points take several lines: Ctrl-j starts a new one
+        // (Enter casts the vote).
+        if key.code == KeyCode::Char('j') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.comment.insert_newline();
+        } else if key.code != KeyCode::Enter {
+            self.comment.input(key);
+        }
         Vec::new()
     }
 
@@ -200,7 +209,7 @@ impl Screen for VoteForm {
         let inner = window(
             f,
             area,
-            (76, 21),
+            (76, 24),
             t,
             "Голос эксперта",
             if self.confirming {
@@ -215,15 +224,28 @@ impl Screen for VoteForm {
             Some(Err(e)) => format!(" {e}"),
             None => " Загрузка…".to_owned(),
         };
-        let mut lines = vec![
-            Line::from(Span::styled(truncate(&title, w), t.highlight)),
-            Line::from(Span::styled(" Критерии оценки (п. 2.1.5):", t.label)),
-        ];
+        // Everything whole: the title and the criteria wrap.
+        let wrapped = |text: &str, indent: &str| -> Vec<String> {
+            let opts = textwrap::Options::new(w.max(10))
+                .initial_indent(indent)
+                .subsequent_indent("    ");
+            textwrap::wrap(text, opts)
+                .into_iter()
+                .map(std::borrow::Cow::into_owned)
+                .collect()
+        };
+        let mut lines: Vec<Line> = wrapped(title.trim(), " ")
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, t.highlight)))
+            .collect();
+        lines.push(Line::from(Span::styled(
+            " Критерии оценки (п. 2.1.5):",
+            t.label,
+        )));
         for c in CRITERIA {
-            lines.push(Line::from(Span::styled(
-                truncate(&format!("  • {c}"), w),
-                t.muted,
-            )));
+            for l in wrapped(c, "  • ") {
+                lines.push(Line::from(Span::styled(l, t.muted)));
+            }
         }
         lines.push(Line::from(""));
         let focus = |on: bool| if on { t.border_focus } else { t.label };
@@ -245,16 +267,34 @@ impl Screen for VoteForm {
             _ => " Комментарий:",
         };
         lines.push(Line::from(Span::styled(label, focus(self.on_comment))));
-        let text = self.comment.lines().join(" ");
-        let shown = truncate(&format!("  {text}"), w.saturating_sub(1));
-        let cursor_x = unicode_width::UnicodeWidthStr::width(shown.as_str());
-        let cursor_y = lines.len();
-        lines.push(Line::from(Span::styled(shown, t.text)));
-        lines.push(Line::from(""));
+        // The comment wraps in its own box of three lines, scrolled to the
+        // cursor; the messages go under it.
+        let top = u16::try_from(lines.len()).unwrap_or(u16::MAX);
+        f.render_widget(Paragraph::new(lines), inner);
+        let comment = Rect {
+            x: inner.x + 2,
+            y: inner.y + top.min(inner.height),
+            width: inner.width.saturating_sub(3),
+            height: 3.min(inner.height.saturating_sub(top)),
+        };
+        if self.on_comment {
+            f.render_widget(&self.comment, comment);
+        } else {
+            let text: Vec<Line> = self
+                .comment
+                .lines()
+                .iter()
+                .flat_map(|l| textwrap::wrap(l, comment.width.max(1) as usize))
+                .take(3)
+                .map(|l| Line::from(Span::styled(l.into_owned(), t.text)))
+                .collect();
+            f.render_widget(Paragraph::new(text), comment);
+        }
+        let mut after = Vec::new();
         if self.sending {
-            lines.push(Line::from(Span::styled(" Голос отправляется…", t.muted)));
+            after.push(Line::from(Span::styled(" Голос отправляется…", t.muted)));
         } else if let (true, Some(v)) = (self.confirming, self.verdict) {
-            lines.push(Line::from(Span::styled(
+            after.push(Line::from(Span::styled(
                 format!(
                     " Проголосовать «{}»? Голос не изменить. Enter — да, Esc — нет.",
                     VERDICTS[v].1
@@ -262,11 +302,16 @@ impl Screen for VoteForm {
                 t.warning,
             )));
         } else if let Some(e) = self.error.clone().or_else(|| self.refusal()) {
-            lines.push(Line::from(Span::styled(format!(" {e}"), t.error)));
+            after.push(Line::from(Span::styled(format!(" {e}"), t.error)));
         }
-        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-        if self.on_comment {
-            cursor_at(f, inner, cursor_x, cursor_y);
-        }
+        let below = top + 4;
+        f.render_widget(
+            Paragraph::new(after).wrap(Wrap { trim: false }),
+            Rect {
+                y: inner.y + below.min(inner.height),
+                height: inner.height.saturating_sub(below),
+                ..inner
+            },
+        );
     }
 }

@@ -38,7 +38,7 @@ pub enum Input {
 impl Input {
     pub fn label(self) -> &'static str {
         match self {
-            Self::Moderator => "Модератор внедрения (логин)",
+            Self::Moderator => "Модератор внедрения",
             Self::Comment => "Комментарий",
             Self::Roadmap => "Дорожная карта — путь к файлу (пусто — проверить загруженную)",
             Self::Started => "Начало внедрения (ДД.ММ.ГГГГ)",
@@ -55,11 +55,20 @@ impl Input {
 }
 
 impl Input {
-    /// The field of the form for this input.
-    fn field(self) -> form::Field {
+    /// The field of the form for this input; `moderators` (login, name)
+    /// to choose from.
+    fn field(self, moderators: &[(String, String)]) -> form::Field {
         let label = self.label();
         match self {
-            Self::Moderator => form::Field::line(label),
+            Self::Moderator if moderators.is_empty() => form::Field::line(label),
+            Self::Moderator => form::Field::choice(
+                label,
+                moderators
+                    .iter()
+                    .map(|(l, n)| (l.clone(), format!("{n} ({l})")))
+                    .collect(),
+                "",
+            ),
             Self::Roadmap | Self::Letter | Self::Materials => form::Field::path(label),
             Self::Started | Self::Finished => form::Field::date(label),
             Self::RefuseReason => form::Field::choice(
@@ -86,10 +95,10 @@ pub struct Fields {
 }
 
 impl Fields {
-    pub(super) fn new(inputs: &[Input]) -> Self {
+    pub(super) fn new(inputs: &[Input], moderators: &[(String, String)]) -> Self {
         Self {
             inputs: inputs.to_vec(),
-            form: form::Form::new(inputs.iter().map(|i| i.field()).collect()),
+            form: form::Form::new(inputs.iter().map(|i| i.field(moderators)).collect()),
         }
     }
 

@@ -289,7 +289,11 @@ impl Screen for Replication {
                 match self.offers().get(i) {
                     Some((step, Ok(()))) => {
                         let step = *step;
-                        self.mode = Mode::Form(step, Fields::new(&fields_of(step)));
+                        let moderators = match &self.detail {
+                            Some(Ok(d)) => d.moderators.clone(),
+                            _ => Vec::new(),
+                        };
+                        self.mode = Mode::Form(step, Fields::new(&fields_of(step), &moderators));
                     }
                     Some((_, Err(reason))) => self.error = Some(reason.clone()),
                     None => {}

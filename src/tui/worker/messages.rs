@@ -298,4 +298,6 @@ pub struct ApplicationView {
     pub offers: Vec<(crate::domain::replication::Action, Result<(), String>)>,
     /// Working days past the step's deadline, by the workstation's clock.
     pub overdue: Option<i64>,
+    /// Whom the application can be assigned to: (login, full name).
+    pub moderators: Vec<(String, String)>,
 }

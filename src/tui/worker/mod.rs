@@ -660,6 +660,7 @@ impl Worker {
             timeline: crate::service::replication::timeline(&self.store, id).map_err(e)?,
             offers,
             overdue: app.overdue(self.cx().calendar(), self.clock.today()),
+            moderators: crate::service::replication::moderators(&self.store).map_err(e)?,
             app,
         })
     }
