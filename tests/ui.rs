@@ -171,6 +171,44 @@ fn facet_panel_selects_values() {
     assert_eq!(f.app.catalogue.total, all);
 }
 
+/// `smarteka search` and the workstation's search, once kept with Enter,
+/// give one count.
+#[test]
+fn one_count_in_the_workstation_and_on_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_smarteka"))
+            .arg("--data")
+            .arg(dir.path())
+            .args(args)
+            .output()
+            .expect("runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    run(&["demo", "--practices", "300", "--today", "2026-03-16"]);
+    let mut counts = Vec::new();
+    for word in ["школы", "здравоохранение", "цифровой", "маршрут"]
+    {
+        let out = run(&["search", word]);
+        let n: usize = out
+            .lines()
+            .find_map(|l| l.strip_prefix("Найдено: "))
+            .and_then(|l| l.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .expect("a count");
+        counts.push((word, n));
+    }
+    let mut f = common::app_on(dir);
+    for (word, n) in counts {
+        key(&mut f.app, KeyCode::Char('x'));
+        key(&mut f.app, KeyCode::Char('/'));
+        typ(&mut f.app, word);
+        key(&mut f.app, KeyCode::Enter);
+        assert_eq!(f.app.catalogue.total, n, "«{word}»");
+    }
+}
+
 #[test]
 fn a_region_is_found_by_typing_its_name() {
     let mut f = app(200);

@@ -166,6 +166,18 @@ fn from_submission_to_publication_by_keys() {
     // Being fixed, the refusal no longer stands on the screen.
     let s = screen(&f.app, 80, 24);
     assert!(!s.contains("Укажите комментарий"), "{s}");
+    // Esc with a comment typed asks first; another key goes on with it.
+    key(&mut f.app, KeyCode::Esc);
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Введённое не сохранится"), "{s}");
+    key(&mut f.app, KeyCode::Right);
+    key(&mut f.app, KeyCode::Esc);
+    let s = screen(&f.app, 120, 40);
+    assert!(
+        s.contains("Добавьте результаты 2025 года") && s.contains("Введённое не сохранится"),
+        "the form and its text stay, and Esc asks again:\n{s}"
+    );
+    key(&mut f.app, KeyCode::Right);
     key(&mut f.app, KeyCode::Enter);
     let p = f.app.store.practice(id).expect("read").expect("exists");
     assert!(p.workflow.returned.is_some() && p.workflow.deadline.is_some());
@@ -264,12 +276,15 @@ fn from_submission_to_publication_by_keys() {
             let s = screen(&f.app, 80, 24);
             assert!(s.contains("Выберите решение"), "{s}");
             // ←/→ choose; «На доработку» needs points.
+            // The points are asked for before the vote is confirmed.
             key(&mut f.app, KeyCode::Right);
             key(&mut f.app, KeyCode::Right);
-            key(&mut f.app, KeyCode::Enter);
             key(&mut f.app, KeyCode::Enter);
             let s = screen(&f.app, 80, 24);
-            assert!(s.contains("Укажите комментарий"), "{s}");
+            assert!(
+                s.contains("напишите комментарий") && !s.contains("Голос не изменить"),
+                "{s}"
+            );
             key(&mut f.app, KeyCode::Left);
             insta::assert_snapshot!("vote_80x24", screen(&f.app, 80, 24));
             // A long comment is read whole: it wraps in its box, and

@@ -559,8 +559,9 @@ fn search_cmd(
     };
     let (store, index, _) = open(data)?;
     let query = SearchQuery {
-        // Read as the workstation reads its search line: one count.
-        text: text.to_owned(),
+        // Whole words, as the workstation reads its search once it is kept
+        // (Enter): one count.
+        text: format!("{text} "),
         filters,
         section,
         scope: read_scope(None),
@@ -576,6 +577,10 @@ fn search_cmd(
     }
     let mut out = Vec::new();
     if json {
+        // The array stays what scripts read; the correction goes to stderr.
+        if let Some(fixed) = &r.suggestion {
+            eprintln!("Возможно, вы искали «{}».", fixed.trim());
+        }
         let arr: Vec<_> = practices.iter().map(hit_json).collect();
         serde_json::to_writer_pretty(&mut out, &arr)?;
         writeln!(out)?;

@@ -204,6 +204,16 @@ pub struct Verification {
 }
 
 impl User {
+    /// The name people see: the full name, or the login when the profile
+    /// has none.
+    pub fn shown_name(&self) -> &str {
+        if self.profile.full_name.is_empty() {
+            &self.login
+        } else {
+            &self.profile.full_name
+        }
+    }
+
     pub fn has_role(&self, role: Role) -> bool {
         self.roles.iter().any(|g| g.role == role)
     }

@@ -118,8 +118,14 @@ impl Catalogue {
     }
 
     fn search_query(&self) -> SearchQuery {
+        // While it is typed the last word is half a word; once the search
+        // line is left it is whole.
+        let mut text = self.query_text();
+        if !self.searching && !text.is_empty() {
+            text.push(' ');
+        }
         SearchQuery {
-            text: self.query_text(),
+            text,
             filters: self.filters.clone(),
             section: Some(self.section),
             scope: self.scope.clone(),
@@ -267,8 +273,14 @@ impl Screen for Catalogue {
         if self.searching {
             return match action {
                 Action::Submit => {
+                    // Kept: the last word is whole now, read as `smarteka
+                    // search` reads it, with the same count.
                     self.searching = false;
-                    Vec::new()
+                    if self.query_text().trim().is_empty() {
+                        Vec::new()
+                    } else {
+                        self.restart()
+                    }
                 }
                 Action::Back => {
                     self.searching = false;
@@ -535,6 +547,8 @@ impl Catalogue {
             );
             let msg = if self.loading {
                 "Поиск…"
+            } else if self.searching {
+                "Ничего не найдено. Enter — искать, исправив опечатку; Esc — очистить."
             } else {
                 "Ничего не найдено. Измените запрос или сбросьте фильтры: x."
             };

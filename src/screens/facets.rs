@@ -132,6 +132,7 @@ impl FacetPanel {
             Action::PrevField => {
                 self.kind = (self.kind + KINDS.len() - 1) % KINDS.len();
                 self.cursor = 0;
+                self.find = None;
             }
             Action::Toggle => {
                 if let Some((v, _)) = self.values(filters).get(self.cursor) {

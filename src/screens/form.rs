@@ -24,6 +24,10 @@ use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 use super::RenderCx;
 use crate::tui::ui::truncate;
 
+/// What a form says when `Esc` would drop what was typed into it.
+pub const LEAVE_ASK: &str =
+    "Введённое не сохранится. Esc — закрыть без него, любая другая клавиша — продолжить.";
+
 /// The keys the form handles itself, for the help.
 pub const KEYS: [(&str, &str); 4] = [
     (
@@ -172,6 +176,14 @@ impl Form {
             .find(|f| f.label == label)
             .map(Field::value)
             .unwrap_or_default()
+    }
+
+    /// Whether anything was typed into the form (choices do not count):
+    /// leaving it then asks first.
+    pub fn typed(&self) -> bool {
+        self.fields
+            .iter()
+            .any(|f| !matches!(f.value, Value::Choice { .. }) && !f.value().is_empty())
     }
 
     pub fn focused(&self) -> Option<&Field> {

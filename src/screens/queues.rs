@@ -125,6 +125,14 @@ impl Screen for Queues {
         "Очереди".to_owned()
     }
 
+    fn describe(&self, action: Action) -> Option<&'static str> {
+        match action {
+            Action::NextField => Some("Следующая очередь"),
+            Action::PrevField => Some("Предыдущая очередь"),
+            _ => None,
+        }
+    }
+
     fn commands(&self) -> Vec<Action> {
         COMMANDS.to_vec()
     }

@@ -2,6 +2,13 @@
 //! section and facet filters), its results in order and its facet counts.
 
 use std::ops::Bound;
+
+/// How many letters shorter than the word being typed a stem or root it
+/// begins with may be («школьный» → «школ»).
+const HEAD_SLACK: usize = 4;
+/// How many spellings one edit away are tried for a word that finds
+/// nothing.
+const TYPO_TRIES: usize = 5;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
@@ -13,8 +20,8 @@ use crate::domain::PracticeStatus;
 use crate::domain::access::ReadScope;
 
 use super::{
-    BODY_PREFIX_FROM, FacetCounts, FacetKind, ROOTS_WEIGHT, Result, SearchIndex, SearchQuery,
-    SearchResults, Sort, TEXT_FIELDS, TYPO_FROM, analyzer,
+    BODY_PREFIX_FROM, EDGES_TO, FacetCounts, FacetKind, ROOTS_WEIGHT, Result, SearchIndex,
+    SearchQuery, SearchResults, Sort, TEXT_FIELDS, TYPO_FROM, analyzer,
 };
 
 impl SearchIndex {
@@ -138,9 +145,29 @@ impl SearchIndex {
             (self.f.roots, ROOTS_WEIGHT),
         ];
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // The stems that begin with it: in the title (short, so scanned,
+        // and ranked high); elsewhere one term of the beginnings indexed,
+        // or for a longer word a scan of the few terms that begin so. A
+        // root begins a stem, so the stems stand for the roots here.
+        should.push((
+            Occur::Should,
+            self.prefix_query(self.f.text[0], &folded, TEXT_FIELDS[0].1),
+        ));
+        if chars.len() <= EDGES_TO {
+            let q = self.term_query(Term::from_field_text(self.f.edges, &folded));
+            should.push((Occur::Should, Box::new(BoostQuery::new(q, 0.5))));
+        } else {
+            should.push((
+                Occur::Should,
+                self.prefix_query(self.f.text[1], &folded, TEXT_FIELDS[1].1),
+            ));
+        }
+        // The stems and roots it begins with, but not its first letters
+        // alone: «новосибирск» is not «нов». The shortest allowed grows
+        // with the word no faster than the word, so counts still only fall.
+        let from = BODY_PREFIX_FROM.max(chars.len().saturating_sub(HEAD_SLACK));
         for (field, weight) in fields {
-            should.push((Occur::Should, self.prefix_query(field, &folded, weight)));
-            for k in BODY_PREFIX_FROM..chars.len() {
+            for k in from..chars.len() {
                 let head: String = chars[..k].iter().collect();
                 let q = self.term_query(Term::from_field_text(field, &head));
                 should.push((Occur::Should, Box::new(BoostQuery::new(q, weight))));
@@ -204,7 +231,7 @@ impl SearchIndex {
             return Ok(found);
         };
         let mut r = self.search_as_typed(&fixed)?;
-        r.suggestion = Some(fixed.text);
+        r.suggestion = Some(fixed.text.trim().to_owned());
         Ok(r)
     }
 
@@ -228,20 +255,32 @@ impl SearchIndex {
             text.push_str(&rest[..at]);
             rest = &rest[at + w.text.len()..];
             let mut word = w.text.clone();
-            if w.text.chars().count() >= TYPO_FROM
+            let alone = |text: &str| SearchQuery {
+                text: text.to_owned(),
+                ..q.clone()
+            };
+            // The word still being typed is not corrected: its count only
+            // falls as it grows; once it is whole it is.
+            if !w.typing
+                && w.text.chars().count() >= TYPO_FROM
                 && let Some(stem) = analyzer::tokens(&mut ru, &w.text).into_iter().next()
-                && self
-                    .word_query(&w)
-                    .is_some_and(|wq| searcher.search(&wq, &Count).is_ok_and(|n| n == 0))
-                && let Some(better) = self.nearest_term(&searcher, &stem)?
+                && count(&alone(&as_typed(&w.text, w.typing)))? == 0
             {
-                // The stem begins the word as typed: keep its ending.
+                // The stem begins the word as typed: keep its ending. The
+                // most frequent spelling one edit away that the reader
+                // finds something with, under the same filters.
                 let lower = w.text.to_lowercase().replace('ё', "е");
-                word = match lower.strip_prefix(&stem) {
-                    Some(ending) => format!("{better}{ending}"),
-                    None => better,
-                };
-                changed = true;
+                for better in self.nearest_terms(&searcher, &stem)? {
+                    let fixed = match lower.strip_prefix(&stem) {
+                        Some(ending) => format!("{better}{ending}"),
+                        None => better,
+                    };
+                    if count(&alone(&as_typed(&fixed, w.typing)))? > 0 {
+                        word = fixed;
+                        changed = true;
+                        break;
+                    }
+                }
             }
             text.push_str(&word);
         }
@@ -253,16 +292,14 @@ impl SearchIndex {
         Ok((count(&fixed)? > 0).then_some(fixed))
     }
 
-    /// The most frequent word stem of the titles and bodies one edit away
-    /// from `stem`.
-    fn nearest_term(&self, searcher: &tantivy::Searcher, stem: &str) -> Result<Option<String>> {
+    /// The word stems of the titles and bodies one edit away from `stem`,
+    /// the most frequent first (at most [`TYPO_TRIES`]).
+    fn nearest_terms(&self, searcher: &tantivy::Searcher, stem: &str) -> Result<Vec<String>> {
         use tantivy::query::FuzzyTermQuery;
-        let mut best: Option<(u64, String)> = None;
+        let mut freq: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
         for field in &self.f.text {
             let dfa =
                 FuzzyTermQuery::new(Term::from_field_text(*field, stem), 1, true).automaton()?;
-            let mut freq: std::collections::BTreeMap<String, u64> =
-                std::collections::BTreeMap::new();
             for seg in searcher.segment_readers() {
                 let inv = seg.inverted_index(*field)?;
                 let mut stream = inv.terms().search(&dfa).into_stream()?;
@@ -275,13 +312,10 @@ impl SearchIndex {
                     }
                 }
             }
-            for (t, n) in freq {
-                if best.as_ref().is_none_or(|(b, _)| n > *b) {
-                    best = Some((n, t));
-                }
-            }
         }
-        Ok(best.map(|(_, t)| t))
+        let mut out: Vec<(u64, String)> = freq.into_iter().map(|(t, n)| (n, t)).collect();
+        out.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        Ok(out.into_iter().take(TYPO_TRIES).map(|(_, t)| t).collect())
     }
 
     /// The search of the text exactly as typed.
@@ -407,6 +441,15 @@ pub(super) fn words(text: &str) -> Vec<Word> {
             typing: typing && i + 1 == n,
         })
         .collect()
+}
+
+/// A word alone, read as it was: still being typed, or whole.
+fn as_typed(word: &str, typing: bool) -> String {
+    if typing {
+        word.to_owned()
+    } else {
+        format!("{word} ")
+    }
 }
 
 /// The first string after every string that begins with `prefix`: the

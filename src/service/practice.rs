@@ -252,12 +252,16 @@ pub fn check_source(source: &str) -> Result<bool, String> {
             "«{source}»: ссылкой можно приложить только адрес https:// или http://."
         ));
     }
-    match std::fs::metadata(source) {
+    match std::fs::File::open(source).and_then(|f| f.metadata()) {
         Ok(m) if m.is_file() => Ok(false),
-        Ok(_) => Err(format!(
-            "«{source}» — папка, а не файл. Tab дополнит имя файла."
+        Ok(_) => Err(format!("«{source}» — папка, а не файл.")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(format!("Файл «{source}» не найден."))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(format!(
+            "Файл «{source}» не открывается: нет прав на чтение."
         )),
-        Err(_) => Err(format!("Файл «{source}» не найден. Tab дополнит имя.")),
+        Err(e) => Err(format!("Файл «{source}» не открывается: {e}.")),
     }
 }
 

@@ -354,11 +354,7 @@ pub fn moderators(store: &Store) -> Result<Vec<(String, String)>, StoreError> {
     for u in store.users() {
         let u = u?;
         if !u.disabled && u.has_role(Role::ImplementationModerator) {
-            let name = if u.profile.full_name.is_empty() {
-                u.login.clone()
-            } else {
-                u.profile.full_name.clone()
-            };
+            let name = u.shown_name().to_owned();
             out.push((u.login, name));
         }
     }
@@ -380,11 +376,7 @@ pub fn rows(cx: &Ctx<'_>, reader: &User) -> Result<Vec<Row>, StoreError> {
         }
         let (moderator, moderator_name) = match a.moderator.map(|m| store.user(m)).transpose()? {
             Some(Some(u)) => {
-                let name = if u.profile.full_name.is_empty() {
-                    u.login.clone()
-                } else {
-                    u.profile.full_name.clone()
-                };
+                let name = u.shown_name().to_owned();
                 (Some(u.login), Some(name))
             }
             _ => (None, None),

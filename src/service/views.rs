@@ -58,8 +58,7 @@ pub struct PracticeView {
 /// A user's full name, or their login when they have none.
 pub fn name_of(store: &Store, id: crate::domain::UserId) -> String {
     match store.user(id) {
-        Ok(Some(u)) if !u.profile.full_name.is_empty() => u.profile.full_name,
-        Ok(Some(u)) => u.login,
+        Ok(Some(u)) => u.shown_name().to_owned(),
         _ => "Неизвестный пользователь".to_owned(),
     }
 }

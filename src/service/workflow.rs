@@ -201,7 +201,12 @@ pub fn when(s: &Step) -> String {
         Some((saves, first)) => format!(
             "{}–{} ({} {})",
             local(&first).format("%d.%m.%Y %H:%M"),
-            local(&s.at).format("%H:%M"),
+            // A sitting past midnight ends on another day: say which.
+            if local(&first).date_naive() == local(&s.at).date_naive() {
+                local(&s.at).format("%H:%M")
+            } else {
+                local(&s.at).format("%d.%m.%Y %H:%M")
+            },
             saves,
             crate::domain::russian::plural(
                 u64::from(saves),
@@ -221,23 +226,38 @@ pub const SESSION_GAP: chrono::TimeDelta = chrono::TimeDelta::minutes(30);
 /// editor saves half a second after the last keystroke) are one step
 /// naming every field changed in it; every save stays in the audit trail.
 pub fn sessions(steps: Vec<Step>) -> Vec<Step> {
-    let edit = |s: &Step| s.action == "practice.edit" && s.summary.starts_with(command::EDITED);
+    // The fields an edit changed, as its summary names them (stores made
+    // before the summary said «Изменено: » said «Изменены поля »).
+    let fields = |s: &Step| -> Option<Vec<String>> {
+        if s.action != "practice.edit" {
+            return None;
+        }
+        let list = s
+            .summary
+            .strip_prefix(command::EDITED)
+            .or_else(|| s.summary.strip_prefix("Изменены поля "))?;
+        Some(list.split(", ").map(str::to_owned).collect())
+    };
     let mut out: Vec<Step> = Vec::with_capacity(steps.len());
     for s in steps {
         if let Some(last) = out.last_mut()
-            && edit(last)
-            && edit(&s)
+            && let (Some(mut have), Some(more)) = (fields(last), fields(&s))
             && last.actor == s.actor
             && s.at - last.at <= SESSION_GAP
         {
             let (saves, first) = last.session.unwrap_or((1, last.at));
-            let mut fields: Vec<&str> = last.summary[command::EDITED.len()..].split(", ").collect();
-            for f in s.summary[command::EDITED.len()..].split(", ") {
-                if !fields.contains(&f) {
-                    fields.push(f);
+            for f in more {
+                if !have.contains(&f) {
+                    have.push(f);
                 }
             }
-            last.summary = format!("{}{}", command::EDITED, fields.join(", "));
+            // In the passport's order: P-2 before P-19, the criteria last.
+            have.sort_by_key(|f| {
+                f.strip_prefix("P-")
+                    .and_then(|n| n.parse::<u32>().ok())
+                    .unwrap_or(u32::MAX)
+            });
+            last.summary = format!("{}{}", command::EDITED, have.join(", "));
             last.session = Some((saves + 1, first));
             last.at = s.at;
             last.seq = s.seq;
@@ -262,11 +282,7 @@ pub fn history(store: &Store, id: PracticeId) -> Result<Vec<Step>, StoreError> {
                     let n = store.user(u)?.map_or_else(
                         || (String::new(), "неизвестный пользователь".to_owned()),
                         |u| {
-                            let name = if u.profile.full_name.is_empty() {
-                                u.login.clone()
-                            } else {
-                                u.profile.full_name.clone()
-                            };
+                            let name = u.shown_name().to_owned();
                             (u.login, name)
                         },
                     );
@@ -451,5 +467,11 @@ mod tests {
             Some(DateTime::<Utc>::UNIX_EPOCH)
         );
         assert!(when(&s[0]).ends_with("(3 сохранения)"), "{}", when(&s[0]));
+        // A store's older wording is grouped too, in the passport's order.
+        let mut old = step(1, 0, "a", "Изменено: P-19");
+        old.summary = "Изменены поля P-19".into();
+        let s = sessions(vec![old, step(2, 5, "a", "Изменено: P-2")]);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].summary, "Изменено: P-2, P-19");
     }
 }

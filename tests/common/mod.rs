@@ -48,9 +48,18 @@ pub fn clock() -> Arc<FixedClock> {
 /// fixed clock.
 pub fn app(n: usize) -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let store = Store::open(dir.path()).expect("store");
+        smarteka::demo::seed_at(&store, n, 1, clock().now(), |_, _| {}).expect("seed");
+    }
+    app_on(dir)
+}
+
+/// A settled app on the store in `dir` (and its index beside it, as the
+/// command line keeps them), on the fixed clock.
+pub fn app_on(dir: tempfile::TempDir) -> Fixture {
     let store = Store::open(dir.path()).expect("store");
     let clock = clock();
-    smarteka::demo::seed_at(&store, n, 1, clock.now(), |_, _| {}).expect("seed");
     let (index, _) = SearchIndex::open(&dir.path().join("index"), &store).expect("index");
     let mut app = App::new(
         Arc::new(store),

@@ -40,7 +40,8 @@ impl Editor {
                 let source = path_of(&a.input.lines().join(""));
                 match crate::service::practice::check_source(&source) {
                     Ok(_) => a.kind_cursor = Some(0),
-                    Err(e) => a.error = Some(e),
+                    // The screen adds what it offers: completion.
+                    Err(e) => a.error = Some(format!("{e} Tab дополнит имя.")),
                 }
             }
             (Some(c), Action::Up) => a.kind_cursor = Some(c.saturating_sub(1)),

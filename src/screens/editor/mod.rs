@@ -207,9 +207,7 @@ impl Editor {
                 self.cursor_to_end();
                 Vec::new()
             }
-            None => vec![Effect::Message(
-                "Замечаний, мешающих подаче, нет: F9 — подать.".to_owned(),
-            )],
+            None => vec![Effect::Message("Полей с замечаниями (✗) нет.".to_owned())],
         }
     }
 
@@ -296,6 +294,7 @@ impl Screen for Editor {
                 "По строкам текста; с первой или последней — в соседнее поле",
             ),
             ("Ctrl-↑ Ctrl-↓", "К предыдущему или следующему абзацу"),
+            ("Enter, Ctrl-j", "Новая строка в многострочном поле"),
             ("Пробел", "Отметить флажок; открыть список выбора"),
         ]
     }
@@ -486,13 +485,30 @@ impl Screen for Editor {
                 area.input(key);
                 undo.pause();
                 if area.cursor() == at {
-                    return self.handle(if key.code == KeyCode::Up {
-                        Action::PrevField
-                    } else {
-                        Action::NextField
-                    });
+                    if key.code == KeyCode::Up {
+                        return self.handle(Action::PrevField);
+                    }
+                    // Walking down a text: the next one from its top.
+                    self.focus = (self.focus + 1) % self.items.len();
+                    if let Kind::Text { area, .. } = &mut self.items[self.focus].kind {
+                        area.move_cursor(ratatui_textarea::CursorMove::Top);
+                        area.move_cursor(ratatui_textarea::CursorMove::Head);
+                    }
+                    return Vec::new();
                 }
                 false
+            }
+            // A new line, as in every form (the text area would cut the
+            // line before the cursor).
+            KeyCode::Char('j') if ctrl => {
+                if *lines {
+                    let before = undo::Snapshot::of(area);
+                    area.insert_newline();
+                    undo.record(before, undo::Class::Other);
+                    true
+                } else {
+                    false
+                }
             }
             _ => {
                 let before = undo::Snapshot::of(area);

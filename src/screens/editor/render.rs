@@ -49,7 +49,7 @@ impl Editor {
             let item = &self.items[i];
             let content = match &item.kind {
                 Kind::Text { area, lines, .. } => {
-                    let n = wrapped(area.lines(), text_w).len() as u16;
+                    let n = wrapped(area.lines(), text_w, 11).len() as u16;
                     if i == self.focus && *lines {
                         (n + 1).clamp(3, 10)
                     } else {
@@ -58,7 +58,7 @@ impl Editor {
                 }
                 _ => 1,
             };
-            1 + content + self.messages_for(i).len().min(3) as u16
+            1 + content + self.remark_lines(i, text_w).len() as u16
         };
         let mut top = self.top.get().min(self.focus);
         loop {
@@ -127,7 +127,8 @@ impl Editor {
                 },
             );
             y += 1;
-            let content_h = h - 1 - self.messages_for(i).len().min(3) as u16;
+            let remarks = self.remark_lines(i, text_w);
+            let content_h = h - 1 - remarks.len() as u16;
             let rect = Rect {
                 x: body.x + 4,
                 y,
@@ -139,8 +140,8 @@ impl Editor {
                     if focused {
                         f.render_widget(area, rect);
                     } else {
-                        let all = wrapped(area.lines(), rect.width as usize);
                         let shown = content_h as usize;
+                        let all = wrapped(area.lines(), rect.width as usize, shown + 1);
                         let lines: Vec<Line> = all
                             .iter()
                             .take(shown)
@@ -188,22 +189,14 @@ impl Editor {
                 }
             }
             y += content_h;
-            for m in self.messages_for(i).into_iter().take(3) {
-                let style = if m.severity == Severity::Error {
+            for (severity, line) in remarks {
+                let style = if severity == Severity::Error {
                     t.error
                 } else {
                     t.warning
                 };
-                let mark = if m.severity == Severity::Error {
-                    "✗ "
-                } else {
-                    "› "
-                };
                 f.render_widget(
-                    Paragraph::new(Span::styled(
-                        truncate(&format!("{mark}{}", m.message), (w - 2) as usize),
-                        style,
-                    )),
+                    Paragraph::new(Span::styled(line, style)),
                     Rect {
                         x: body.x + 4,
                         y,
@@ -412,21 +405,65 @@ impl FindUser {
     }
 }
 
-/// The lines of a text as the form shows them: each paragraph wrapped at
-/// words to `width` columns (a word wider than that is cut into pieces).
-pub(super) fn wrapped(lines: &[String], width: usize) -> Vec<String> {
-    let opts = textwrap::Options::new(width.max(1)).break_words(true);
+impl Editor {
+    /// The remarks under item `i`, wrapped to `width`: whole, up to
+    /// [`REMARK_LINES`] lines; a cut one ends with «…» and F9 lists them
+    /// all whole.
+    fn remark_lines(&self, i: usize, width: usize) -> Vec<(Severity, String)> {
+        let mut out = Vec::new();
+        let opts = textwrap::Options::new(width.max(10)).subsequent_indent("  ");
+        let all = self.messages_for(i);
+        for m in &all {
+            let mark = if m.severity == Severity::Error {
+                "✗ "
+            } else {
+                "› "
+            };
+            for l in textwrap::wrap(&format!("{mark}{}", m.message), &opts) {
+                out.push((m.severity, l.into_owned()));
+            }
+        }
+        if out.len() > REMARK_LINES {
+            out.truncate(REMARK_LINES);
+            if let Some((_, last)) = out.last_mut() {
+                *last = truncate(&format!("{last} …"), width.max(10));
+            }
+        }
+        out
+    }
+}
+
+/// How many lines of remarks an item shows at most.
+const REMARK_LINES: usize = 4;
+
+/// The first `most` lines of a text as the form shows them: each paragraph
+/// wrapped at words to `width` columns (a word wider than that is cut into
+/// pieces). Only as much of a long text is wrapped as those lines can hold,
+/// so a keystroke in a 50 KB field stays light.
+pub(super) fn wrapped(lines: &[String], width: usize, most: usize) -> Vec<String> {
+    let width = width.max(1);
+    let opts = textwrap::Options::new(width).break_words(true);
+    // `most` lines hold at most this many characters of a paragraph.
+    let room = most.saturating_mul(width + 1);
     let mut out = Vec::new();
     for l in lines {
+        if out.len() >= most {
+            break;
+        }
         if l.is_empty() {
             out.push(String::new());
-        } else {
-            out.extend(
-                textwrap::wrap(l, &opts)
-                    .into_iter()
-                    .map(std::borrow::Cow::into_owned),
-            );
+            continue;
         }
+        let head = match l.char_indices().nth(room) {
+            Some((at, _)) => &l[..at],
+            None => l.as_str(),
+        };
+        out.extend(
+            textwrap::wrap(head, &opts)
+                .into_iter()
+                .map(std::borrow::Cow::into_owned),
+        );
     }
+    out.truncate(most);
     out
 }

@@ -141,9 +141,25 @@ fn arrows_leave_a_text_only_from_its_first_or_last_line() {
     assert_eq!(e.focus, goal - 1, "from the first line ↑ goes to the title");
     press(&mut e, KeyCode::Down);
     assert_eq!(e.focus, goal, "the title has one line: ↓ comes back");
-    // From the last line ↓ leaves.
+    // Coming down, the text is entered from its top: ↓ walks through it,
+    // then from the last line leaves.
+    press(&mut e, KeyCode::Down);
+    assert_eq!(e.focus, goal, "the second line");
     press(&mut e, KeyCode::Down);
     assert_eq!(e.focus, goal + 1);
+    // Ctrl-j starts a new line, as in every form.
+    ctrl(&mut e, 'j');
+    assert_eq!(e.focus, goal + 1);
+}
+
+#[test]
+fn ctrl_j_adds_a_line_and_keeps_the_text() {
+    let mut e = editor_for(Passport::default());
+    focus(&mut e, Key::Tasks);
+    type_in(&mut e, "Первая задача");
+    ctrl(&mut e, 'j');
+    type_in(&mut e, "Вторая");
+    assert_eq!(e.text(Key::Tasks), "Первая задача\nВторая");
 }
 
 #[test]

@@ -139,6 +139,8 @@ pub struct Act {
     pub form: Option<Form>,
     pub sending: bool,
     pub error: Option<String>,
+    /// `Esc` was pressed once on a form with typed text.
+    leaving: bool,
 }
 
 impl Act {
@@ -156,6 +158,7 @@ impl Act {
                 form: None,
                 sending: false,
                 error: None,
+                leaving: false,
             },
             Effect::Send(req),
         )
@@ -218,7 +221,13 @@ impl Screen for Act {
         if self.sending {
             return Vec::new();
         }
+        let leaving = std::mem::take(&mut self.leaving);
         if let Some(f) = &mut self.form {
+            if action == Action::Back && f.form.typed() && !leaving {
+                self.leaving = true;
+                self.error = Some(form::LEAVE_ASK.to_owned());
+                return Vec::new();
+            }
             match action {
                 Action::NextField => f.form.next(),
                 Action::PrevField => f.form.prev(),
@@ -287,6 +296,7 @@ impl Screen for Act {
         };
         // The input is being fixed: the last refusal no longer stands.
         self.error = None;
+        self.leaving = false;
         f.form.input(key);
         Vec::new()
     }

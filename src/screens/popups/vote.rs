@@ -15,7 +15,7 @@ use super::window;
 use crate::domain::PracticeId;
 use crate::domain::passport::CRITERIA;
 use crate::domain::user::User;
-use crate::domain::workflow::Action as Step;
+use crate::domain::workflow::{Action as Step, Need};
 use crate::service::workflow::ActInput;
 use crate::tui::action::Action;
 use crate::tui::worker::{OffersView, Reply, Request};
@@ -34,6 +34,7 @@ const VERDICTS: [(Step, &str); 3] = [
     (Step::VoteReject, "Отказать"),
 ];
 
+#[allow(clippy::struct_excessive_bools)] // the form's plain states
 pub struct VoteForm {
     user: User,
     pub id: PracticeId,
@@ -47,6 +48,8 @@ pub struct VoteForm {
     pub comment: TextArea<'static>,
     pub sending: bool,
     pub error: Option<String>,
+    /// `Esc` was pressed once with a comment typed.
+    leaving: bool,
 }
 
 impl VoteForm {
@@ -71,6 +74,7 @@ impl VoteForm {
                 },
                 sending: false,
                 error: None,
+                leaving: false,
             },
             Effect::Send(req),
         )
@@ -108,16 +112,28 @@ impl Screen for VoteForm {
         true
     }
 
+    fn own_keys(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("←/→", "Выбрать решение"),
+            ("Ctrl-j", "Новая строка в комментарии"),
+        ]
+    }
+
     fn handle(&mut self, action: Action) -> Vec<Effect> {
         if self.sending {
             return Vec::new();
         }
+        let leaving = std::mem::take(&mut self.leaving);
         match action {
             Action::NextField | Action::PrevField => {
                 self.on_comment = !self.on_comment;
                 self.confirming = false;
             }
             Action::Back if self.confirming => self.confirming = false,
+            Action::Back if !leaving && !self.comment.lines().join("").trim().is_empty() => {
+                self.leaving = true;
+                self.error = Some(crate::screens::form::LEAVE_ASK.to_owned());
+            }
             Action::Back => return vec![Effect::Close],
             Action::Submit => {
                 if self.view.is_none() {
@@ -132,6 +148,15 @@ impl Screen for VoteForm {
                     self.on_comment = false;
                     return Vec::new();
                 };
+                // What the decision needs is asked for before the question.
+                let comment = self.comment.lines().join("\n");
+                if VERDICTS[v].0.needs().contains(&Need::Comment) && comment.trim().is_empty() {
+                    self.error = Some(format!(
+                        "Для решения «{}» напишите комментарий: Tab — к нему.",
+                        VERDICTS[v].1
+                    ));
+                    return Vec::new();
+                }
                 if !self.confirming {
                     self.confirming = true;
                     self.error = None;
@@ -160,6 +185,9 @@ impl Screen for VoteForm {
             return Vec::new();
         }
         self.confirming = false;
+        if std::mem::take(&mut self.leaving) {
+            self.error = None;
+        }
         if !self.on_comment {
             let n = VERDICTS.len();
             match key.code {
@@ -267,7 +295,7 @@ impl Screen for VoteForm {
             _ => " Комментарий:",
         };
         lines.push(Line::from(Span::styled(label, focus(self.on_comment))));
-        // The comment wraps in its own box of three lines, scrolled to the
+        // The comment wraps in its own box of four lines, scrolled to the
         // cursor; the messages go under it.
         let top = u16::try_from(lines.len()).unwrap_or(u16::MAX);
         f.render_widget(Paragraph::new(lines), inner);
@@ -275,7 +303,7 @@ impl Screen for VoteForm {
             x: inner.x + 2,
             y: inner.y + top.min(inner.height),
             width: inner.width.saturating_sub(3),
-            height: 3.min(inner.height.saturating_sub(top)),
+            height: 4.min(inner.height.saturating_sub(top)),
         };
         if self.on_comment {
             f.render_widget(&self.comment, comment);
@@ -285,7 +313,7 @@ impl Screen for VoteForm {
                 .lines()
                 .iter()
                 .flat_map(|l| textwrap::wrap(l, comment.width.max(1) as usize))
-                .take(3)
+                .take(4)
                 .map(|l| Line::from(Span::styled(l.into_owned(), t.text)))
                 .collect();
             f.render_widget(Paragraph::new(text), comment);

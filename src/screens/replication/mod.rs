@@ -88,6 +88,8 @@ pub struct Replication {
     summary: Option<Result<Box<Summary>, String>>,
     mode: Mode,
     pub error: Option<String>,
+    /// `Esc` was pressed once on a form with typed text.
+    leaving: bool,
 }
 
 impl Replication {
@@ -109,6 +111,7 @@ impl Replication {
                 summary: None,
                 mode: Mode::List,
                 error: None,
+                leaving: false,
             },
             Effect::Send(req),
         )
@@ -182,6 +185,14 @@ impl Replication {
 }
 
 impl Screen for Replication {
+    fn own_keys(&self) -> Vec<(&'static str, &'static str)> {
+        if matches!(self.mode, Mode::Form(..)) {
+            crate::screens::form::KEYS.to_vec()
+        } else {
+            Vec::new()
+        }
+    }
+
     fn describe(&self, action: Action) -> Option<&'static str> {
         Some(match (action, &self.mode) {
             (Action::Open, Mode::List) => "Открыть заявку",
@@ -223,7 +234,11 @@ impl Screen for Replication {
                 keep_one_line(&mut self.filter, " ");
                 self.selected = 0;
             }
-            Mode::Form(_, fields) => fields.input(key),
+            Mode::Form(_, fields) => {
+                self.leaving = false;
+                self.error = None;
+                fields.input(key);
+            }
             _ => {}
         }
         Vec::new()
@@ -232,6 +247,16 @@ impl Screen for Replication {
     #[allow(clippy::too_many_lines)] // one match over modes and actions
     fn handle(&mut self, action: Action) -> Vec<Effect> {
         self.error = None;
+        let leaving = std::mem::take(&mut self.leaving);
+        if let Mode::Form(_, fields) = &self.mode
+            && action == Action::Back
+            && fields.form.typed()
+            && !leaving
+        {
+            self.leaving = true;
+            self.error = Some(crate::screens::form::LEAVE_ASK.to_owned());
+            return Vec::new();
+        }
         let last = self.shown().len().saturating_sub(1);
         match (&mut self.mode, action) {
             (Mode::List, Action::Down) => self.selected = (self.selected + 1).min(last),
@@ -404,7 +429,12 @@ impl Screen for Replication {
                 f.render_widget(Paragraph::new(lines), inner);
             }
             Mode::Form(step, fields) => {
-                let h = fields.form.height(74) + 4;
+                // Room for the fields and the refusal, wrapped.
+                let error = self
+                    .error
+                    .as_deref()
+                    .map_or(0, |e| textwrap::wrap(e, 72).len());
+                let h = fields.form.height(74) + 4 + u16::try_from(error).unwrap_or(4);
                 let inner = window(
                     f,
                     area,
@@ -415,10 +445,9 @@ impl Screen for Replication {
                 );
                 let mut top = Vec::new();
                 if let Some(e) = &self.error {
-                    top.push(Line::from(Span::styled(
-                        truncate(e, inner.width as usize),
-                        t.error,
-                    )));
+                    for l in textwrap::wrap(e, (inner.width as usize).max(10)) {
+                        top.push(Line::from(Span::styled(l.into_owned(), t.error)));
+                    }
                 }
                 fields.render(f, inner, cx, &top);
             }
