@@ -25,7 +25,7 @@ use crate::domain::{Practice, PracticeId, PracticeStatus, Section};
 use crate::store::{EntityRef, Store, StoreError};
 
 /// Bump when the schema or analysis changes: the index is then rebuilt.
-const SCHEMA_VERSION: u32 = 4;
+const SCHEMA_VERSION: u32 = 5;
 const WRITER_HEAP: usize = 64 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
@@ -50,11 +50,6 @@ const TEXT_FIELDS: [(&str, f32); 2] = [("title", 3.0), ("body", 1.0)];
 const BODY_PREFIX_FROM: usize = 3;
 /// Words this long or longer tolerate one typo when nothing matches.
 const TYPO_FROM: usize = 5;
-/// The beginnings of every stem of a practice's texts, of
-/// [`BODY_PREFIX_FROM`] up to this many letters, are indexed in the
-/// `edges` field: a word being typed that short is one term to look up
-/// rather than a scan of every term it begins.
-const EDGES_TO: usize = 5;
 const ROOTS_WEIGHT: f32 = 1.0;
 
 #[derive(Clone, Copy)]
@@ -64,8 +59,6 @@ struct Fields {
     id_lo: Field,
     text: [Field; 2],
     roots: Field,
-    /// The beginnings of the stems of the title and the body.
-    edges: Field,
     facets: Field,
     member: Field,
     public: Field,
@@ -88,14 +81,6 @@ fn schema() -> (Schema, Fields) {
     let id_lo = b.add_u64_field("id_lo", FAST);
     let text = TEXT_FIELDS.map(|(name, _)| b.add_text_field(name, ru.clone()));
     let roots = b.add_text_field("roots", roots);
-    let edges = b.add_text_field(
-        "edges",
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer("whitespace")
-                .set_index_option(IndexRecordOption::Basic),
-        ),
-    );
     // Sort keys end with the id, so equal titles always come in one order
     // whatever the segment layout.
     b.add_text_field("title_sort", STRING | FAST);
@@ -112,7 +97,6 @@ fn schema() -> (Schema, Fields) {
             id_lo,
             text,
             roots,
-            edges,
             facets,
             member,
             public,
@@ -510,7 +494,6 @@ impl SearchIndex {
         d.add_text(f.text[0], &pp.title);
         d.add_text(f.text[1], &body);
         d.add_text(f.roots, format!("{}\n{body}", pp.title));
-        d.add_text(f.edges, edges_of(&format!("{}\n{body}", pp.title)));
         if p.status.is_public() {
             d.add_text(f.public, "1");
         }
@@ -551,20 +534,6 @@ impl SearchIndex {
         }
         d
     }
-}
-
-/// The beginnings of the stems of `text`, of [`BODY_PREFIX_FROM`] to
-/// [`EDGES_TO`] letters, each once, separated by spaces.
-fn edges_of(text: &str) -> String {
-    let mut ru = analyzer::ru();
-    let mut seen = std::collections::BTreeSet::new();
-    for stem in analyzer::tokens(&mut ru, text) {
-        let chars: Vec<char> = stem.chars().collect();
-        for k in BODY_PREFIX_FROM..=EDGES_TO.min(chars.len()) {
-            seen.insert(chars[..k].iter().collect::<String>());
-        }
-    }
-    seen.into_iter().collect::<Vec<_>>().join(" ")
 }
 
 fn results_text(p: &Practice) -> String {

@@ -20,8 +20,8 @@ use crate::domain::PracticeStatus;
 use crate::domain::access::ReadScope;
 
 use super::{
-    BODY_PREFIX_FROM, EDGES_TO, FacetCounts, FacetKind, ROOTS_WEIGHT, Result, SearchIndex,
-    SearchQuery, SearchResults, Sort, TEXT_FIELDS, TYPO_FROM, analyzer,
+    BODY_PREFIX_FROM, FacetCounts, FacetKind, ROOTS_WEIGHT, Result, SearchIndex, SearchQuery,
+    SearchResults, Sort, TEXT_FIELDS, TYPO_FROM, analyzer,
 };
 
 impl SearchIndex {
@@ -145,22 +145,16 @@ impl SearchIndex {
             (self.f.roots, ROOTS_WEIGHT),
         ];
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        // The stems that begin with it: in the title (short, so scanned,
-        // and ranked high); elsewhere one term of the beginnings indexed,
-        // or for a longer word a scan of the few terms that begin so. A
-        // root begins a stem, so the stems stand for the roots here.
-        should.push((
-            Occur::Should,
-            self.prefix_query(self.f.text[0], &folded, TEXT_FIELDS[0].1),
-        ));
-        if chars.len() <= EDGES_TO {
-            let q = self.term_query(Term::from_field_text(self.f.edges, &folded));
-            should.push((Occur::Should, Box::new(BoostQuery::new(q, 0.5))));
-        } else {
-            should.push((
-                Occur::Should,
-                self.prefix_query(self.f.text[1], &folded, TEXT_FIELDS[1].1),
-            ));
+        // The stems that begin with it, in the title (ranked high) and the
+        // body: every one of them, a term-range scan. A root begins a stem,
+        // so the stems stand for the roots here.
+        for field in [self.f.text[0], self.f.text[1]] {
+            let weight = if field == self.f.text[0] {
+                TEXT_FIELDS[0].1
+            } else {
+                TEXT_FIELDS[1].1
+            };
+            should.push((Occur::Should, self.prefix_query(field, &folded, weight)));
         }
         // The stems and roots it begins with, but not its first letters
         // alone: «новосибирск» is not «нов». The shortest allowed grows
