@@ -155,3 +155,25 @@ fn apply_assign_and_the_summary_in_the_workstation() {
         .count();
     assert!(s.contains(&format!("{year} год: заявок {total}")), "{s}");
 }
+
+/// Someone who may not apply is told so at `w`, before any form opens.
+#[test]
+fn want_to_implement_tells_a_non_recipient_at_once() {
+    let mut f = common::app(30);
+    let practice = f
+        .app
+        .store
+        .practices()
+        .filter_map(Result::ok)
+        .find(|p| p.status == smarteka::domain::PracticeStatus::Published)
+        .expect("a published practice")
+        .id;
+    sign_in(&mut f.app, "expert1");
+    f.app.apply(vec![Effect::OpenPassport(practice)]);
+    f.app.settle();
+    key(&mut f.app, KeyCode::Char('w'));
+    assert!(f.app.popup.is_none(), "no form to fill in vain");
+    key(&mut f.app, KeyCode::Char('!'));
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("доступно реципиенту"), "{s}");
+}

@@ -17,7 +17,7 @@ mod events;
 mod request;
 
 pub use events::{Event, EventFormat, create_event, record_interest};
-pub use request::{Request, apply_for};
+pub use request::{Request, apply_for, recipient_region};
 
 pub type ApplicationId = Uuid;
 pub type EventId = Uuid;

@@ -29,7 +29,8 @@ pub const LEAVE_ASK: &str =
     "Введённое не сохранится. Esc — закрыть без него, любая другая клавиша — продолжить.";
 
 /// The keys the form handles itself, for the help.
-pub const KEYS: [(&str, &str); 4] = [
+pub const KEYS: [(&str, &str); 5] = [
+    ("Пробел", "Отметить подтверждение"),
     (
         "←/→",
         "Выбрать вариант в поле выбора; буква — к варианту на неё",
@@ -58,6 +59,8 @@ pub enum Value {
         /// Shown when there are no options.
         none: String,
     },
+    /// A confirmation: `Space` ticks it.
+    Check(bool),
 }
 
 pub struct Field {
@@ -119,12 +122,25 @@ impl Field {
         }
     }
 
+    /// A confirmation to tick with `Space`.
+    pub fn check(label: &str) -> Self {
+        Self {
+            label: label.to_owned(),
+            value: Value::Check(false),
+        }
+    }
+
+    /// Whether a confirmation is ticked.
+    pub fn checked(&self) -> bool {
+        matches!(self.value, Value::Check(true))
+    }
+
     fn area(&self) -> Option<&TextArea<'static>> {
         match &self.value {
             Value::Line(a) | Value::Text(a) | Value::Date(a) | Value::Path { area: a, .. } => {
                 Some(a)
             }
-            Value::Choice { .. } => None,
+            Value::Choice { .. } | Value::Check(_) => None,
         }
     }
 
@@ -183,7 +199,7 @@ impl Form {
     pub fn typed(&self) -> bool {
         self.fields
             .iter()
-            .any(|f| !matches!(f.value, Value::Choice { .. }) && !f.value().is_empty())
+            .any(|f| f.area().is_some() && !f.value().is_empty())
     }
 
     pub fn focused(&self) -> Option<&Field> {
@@ -264,6 +280,11 @@ impl Form {
                     }
                 }
             }
+            Value::Check(c) => {
+                if key.code == KeyCode::Char(' ') {
+                    *c = !*c;
+                }
+            }
             Value::Path {
                 area: a,
                 candidates,
@@ -285,7 +306,11 @@ impl Form {
         self.fields
             .iter()
             .enumerate()
-            .map(|(i, f)| 1 + self.rows(i, f, w) + u16::from(f.problem().is_some()))
+            .map(|(i, f)| {
+                label_lines(f, width).len() as u16
+                    + self.rows(i, f, w)
+                    + u16::from(f.problem().is_some())
+            })
             .sum()
     }
 
@@ -322,17 +347,29 @@ impl Form {
             }
             let focus = i == self.focus;
             let style = if focus { t.border_focus } else { t.label };
-            f.render_widget(
-                Paragraph::new(Span::styled(
-                    truncate(&format!(" {}:", field.label), area.width as usize),
-                    style,
-                )),
-                Rect::new(area.x, y, area.width, 1),
-            );
-            y += 1;
+            // The label whole: a confirmation can be a sentence.
+            for l in label_lines(field, area.width) {
+                if y >= bottom {
+                    break;
+                }
+                f.render_widget(
+                    Paragraph::new(Span::styled(l, style)),
+                    Rect::new(area.x, y, area.width, 1),
+                );
+                y += 1;
+            }
             let rows = self.rows(i, field, w).min(bottom.saturating_sub(y));
             let r = Rect::new(area.x + 2, y, w, rows);
             match &field.value {
+                Value::Check(c) => {
+                    let text = if *c {
+                        "[x] да"
+                    } else {
+                        "[ ] нет (Пробел — отметить)"
+                    };
+                    let style = if focus { t.selected } else { t.text };
+                    f.render_widget(Paragraph::new(Span::styled(text, style)), r);
+                }
                 Value::Choice { .. } => {
                     // The option whole, wrapped: names can be long.
                     let style = if focus { t.selected } else { t.text };
@@ -418,6 +455,17 @@ impl Form {
             );
         }
     }
+}
+
+/// A field's label as drawn `width` wide: wrapped, ending with a colon.
+fn label_lines(f: &Field, width: u16) -> Vec<String> {
+    let opts = textwrap::Options::new((width as usize).max(10))
+        .initial_indent(" ")
+        .subsequent_indent(" ");
+    textwrap::wrap(&format!("{}:", f.label), opts)
+        .into_iter()
+        .map(std::borrow::Cow::into_owned)
+        .collect()
 }
 
 /// A choice as shown: the option chosen, with where it is among them.

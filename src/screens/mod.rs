@@ -210,6 +210,6 @@ pub fn all_command_sets() -> Vec<Vec<Action>> {
     sets.push(replication::CHOOSE_COMMANDS.to_vec());
     sets.push(replication::FORM_COMMANDS.to_vec());
     sets.push(replication::SUMMARY_COMMANDS.to_vec());
-    sets.push(replication::APPLY_CHECK_COMMANDS.to_vec());
+    sets.push(replication::APPLY_COMMANDS.to_vec());
     sets
 }

@@ -23,7 +23,7 @@ pub struct Request {
 }
 
 /// The recipient's region, or why they may not apply (§5.1.1).
-fn recipient_region(actor: &User) -> Result<String, Vec<String>> {
+pub fn recipient_region(actor: &User) -> Result<String, Vec<String>> {
     let Some(region) = actor
         .regions_for(Role::Recipient)
         .first()

@@ -1,21 +1,19 @@
 //! The forms of the replication screen: the inputs of a step and their
 //! fields, and the «Хочу внедрить» window ([`ApplyForm`]).
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
-use ratatui_textarea::TextArea;
+use ratatui::widgets::Paragraph;
 
 use crate::domain::PracticeId;
 use crate::domain::replication::{Action as Step, Request as ApplyRequest, ResultForm};
 use crate::domain::user::User;
-use crate::screens::popups::{cursor_at, window};
-use crate::screens::{Effect, RenderCx, Screen, form, keep_one_line};
+use crate::screens::popups::window;
+use crate::screens::{Effect, RenderCx, Screen, form};
 use crate::service::replication::StepInput;
 use crate::tui::action::Action;
-use crate::tui::ui::truncate;
 use crate::tui::worker::{Reply, Request};
 
 /// An input of a step's form: what it is, and its label on the screen.
@@ -188,28 +186,23 @@ pub(super) fn input_of(step: Step, f: &Fields) -> Result<StepInput, String> {
     Ok(input)
 }
 
-/// «Хочу внедрить» (§5.1.1): the event and the confirmation.
+/// «Хочу внедрить» (§5.1.1): the event and the confirmation, on the one
+/// form widget.
 pub struct ApplyForm {
     user: User,
     practice: PracticeId,
     title: String,
-    event: TextArea<'static>,
-    confirmed: bool,
-    /// 0: the event, 1: the confirmation.
-    focus: usize,
+    pub form: form::Form,
     pub error: Option<String>,
+    /// `Esc` was pressed once with the event typed.
+    leaving: bool,
 }
 
-pub const APPLY_TEXT_COMMANDS: [Action; 4] = [
-    Action::Submit,
-    Action::NextField,
-    Action::PrevField,
-    Action::Back,
-];
+const EVENT: &str = "На каком мероприятии вы узнали о практике";
+const CONFIRM: &str = "Изучил(а) описание и материалы практики, готов(а) приступить к внедрению и взаимодействовать с модератором и автором";
 
-pub const APPLY_CHECK_COMMANDS: [Action; 5] = [
+pub const APPLY_COMMANDS: [Action; 4] = [
     Action::Submit,
-    Action::Toggle,
     Action::NextField,
     Action::PrevField,
     Action::Back,
@@ -221,10 +214,9 @@ impl ApplyForm {
             user,
             practice,
             title,
-            event: TextArea::default(),
-            confirmed: false,
-            focus: 0,
+            form: form::Form::new(vec![form::Field::text(EVENT), form::Field::check(CONFIRM)]),
             error: None,
+            leaving: false,
         }
     }
 }
@@ -235,40 +227,43 @@ impl Screen for ApplyForm {
     }
 
     fn commands(&self) -> Vec<Action> {
-        if self.focus == 0 {
-            APPLY_TEXT_COMMANDS.to_vec()
-        } else {
-            APPLY_CHECK_COMMANDS.to_vec()
-        }
+        APPLY_COMMANDS.to_vec()
+    }
+
+    fn own_keys(&self) -> Vec<(&'static str, &'static str)> {
+        form::KEYS.to_vec()
     }
 
     fn text_input(&self) -> bool {
-        self.focus == 0
+        true
     }
 
     fn input(&mut self, key: KeyEvent) -> Vec<Effect> {
-        if key.code != KeyCode::Esc {
-            self.event.input(key);
-            keep_one_line(&mut self.event, " ");
-        }
+        self.leaving = false;
+        self.form.input(key);
         Vec::new()
     }
 
     fn handle(&mut self, action: Action) -> Vec<Effect> {
+        let leaving = std::mem::take(&mut self.leaving);
         match action {
-            Action::NextField | Action::PrevField => self.focus = 1 - self.focus,
-            Action::Toggle => self.confirmed = !self.confirmed,
+            Action::NextField => self.form.next(),
+            Action::PrevField => self.form.prev(),
             Action::Submit => {
                 self.error = None;
                 return vec![Effect::Send(Request::ApplyFor {
                     user: Box::new(self.user.clone()),
                     practice: self.practice,
                     request: Box::new(ApplyRequest {
-                        learned_at: self.event.lines().join(" ").trim().to_owned(),
+                        learned_at: self.form.value(EVENT),
                         event: None,
-                        confirmed: self.confirmed,
+                        confirmed: self.form.fields[1].checked(),
                     }),
                 })];
+            }
+            Action::Back if self.form.typed() && !leaving => {
+                self.leaving = true;
+                self.error = Some(form::LEAVE_ASK.to_owned());
             }
             Action::Back => return vec![Effect::Close],
             _ => {}
@@ -295,49 +290,34 @@ impl Screen for ApplyForm {
 
     fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
         let t = cx.theme;
+        let w = 74usize;
+        let mut top: Vec<Line> = textwrap::wrap(&format!("«{}»", self.title), w)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l.into_owned(), t.title)))
+            .collect();
+        if let Some(e) = &self.error {
+            for l in textwrap::wrap(e, w) {
+                top.push(Line::from(Span::styled(l.into_owned(), t.error)));
+            }
+        }
+        let n = u16::try_from(top.len()).unwrap_or(4);
         let inner = window(
             f,
             area,
-            (76, 14),
+            (76, n + self.form.height(74) + 2),
             t,
             "Хочу внедрить",
-            "Tab — поле · Space — отметить · Enter — подать · Esc — отмена",
+            "Tab — поле · Пробел — отметить · Enter — подать · Esc — отмена",
         );
-        let w = inner.width as usize;
-        let mut lines = vec![Line::from(Span::styled(
-            truncate(&format!("«{}»", self.title), w),
-            t.title,
-        ))];
-        if let Some(e) = &self.error {
-            lines.push(Line::from(Span::styled(e.clone(), t.error)));
-        }
-        let label = |i: usize| {
-            if self.focus == i {
-                t.highlight
-            } else {
-                t.label
-            }
-        };
-        lines.push(Line::from(Span::styled(
-            "На каком мероприятии вы узнали о практике:",
-            label(0),
-        )));
-        let text = self.event.lines().join(" ");
-        let cursor_y = lines.len();
-        lines.push(Line::from(format!(
-            "  {}",
-            truncate(&text, w.saturating_sub(2))
-        )));
-        lines.push(Line::from(Span::styled(
-            format!(
-                "[{}] Изучил(а) описание и материалы практики, готов(а) приступить к внедрению и взаимодействовать с модератором и автором",
-                if self.confirmed { "x" } else { " " }
-            ),
-            label(1),
-        )));
-        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-        if self.focus == 0 {
-            cursor_at(f, inner, 2 + text.chars().count(), cursor_y);
-        }
+        f.render_widget(Paragraph::new(top), inner);
+        self.form.render(
+            f,
+            Rect {
+                y: inner.y + n.min(inner.height),
+                height: inner.height.saturating_sub(n),
+                ..inner
+            },
+            cx,
+        );
     }
 }

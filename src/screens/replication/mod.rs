@@ -14,7 +14,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui_textarea::TextArea;
 
-pub use form::{APPLY_CHECK_COMMANDS, APPLY_TEXT_COMMANDS, ApplyForm, Fields, Input};
+pub use form::{APPLY_COMMANDS, ApplyForm, Fields, Input};
 use form::{fields_of, input_of};
 
 use super::popups::window;

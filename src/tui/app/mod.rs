@@ -503,6 +503,14 @@ impl App {
                         continue;
                     };
                     if let Effect::WantToImplement(id, title) = e {
+                        // Who may not apply is told before any form opens.
+                        if let Err(why) = crate::domain::replication::recipient_region(&user) {
+                            self.message = Some(Message {
+                                text: why.join("; "),
+                                error: true,
+                            });
+                            continue;
+                        }
                         self.popup = Some(Box::new(crate::screens::replication::ApplyForm::new(
                             user, id, title,
                         )));
