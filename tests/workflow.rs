@@ -166,6 +166,20 @@ fn from_submission_to_publication_by_keys() {
     // Being fixed, the refusal no longer stands on the screen.
     let s = screen(&f.app, 80, 24);
     assert!(!s.contains("Укажите комментарий"), "{s}");
+    // The help and the message log open over the form and give it back,
+    // with its text.
+    key(&mut f.app, KeyCode::F(1));
+    assert!(screen(&f.app, 80, 24).contains("Клавиши"));
+    key(&mut f.app, KeyCode::Esc);
+    f.app.on_key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('g'),
+        crossterm::event::KeyModifiers::CONTROL,
+    ));
+    f.app.settle();
+    assert!(screen(&f.app, 80, 24).contains("Сообщения"));
+    key(&mut f.app, KeyCode::Esc);
+    let s = screen(&f.app, 120, 40);
+    assert!(s.contains("Добавьте результаты 2025 года"), "{s}");
     // Esc with a comment typed asks first; another key goes on with it.
     key(&mut f.app, KeyCode::Esc);
     let s = screen(&f.app, 80, 24);

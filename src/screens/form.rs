@@ -28,20 +28,30 @@ use crate::tui::ui::truncate;
 pub const LEAVE_ASK: &str =
     "Введённое не сохранится. Esc — закрыть без него, любая другая клавиша — продолжить.";
 
-/// The keys the form handles itself, for the help.
-pub const KEYS: [(&str, &str); 5] = [
-    ("Пробел", "Отметить подтверждение"),
-    (
-        "←/→",
-        "Выбрать вариант в поле выбора; буква — к варианту на неё",
-    ),
-    (
-        "Tab",
-        "В поле пути — дополнить имя файла, затем к следующему полю",
-    ),
-    ("Ctrl-j", "Новая строка в многострочном тексте"),
-    ("Shift-Tab", "К предыдущему полю"),
-];
+impl Form {
+    /// The keys this form's fields handle themselves, for the help: only
+    /// those of the kinds of field it has.
+    pub fn keys(&self) -> Vec<(&'static str, &'static str)> {
+        let has = |f: fn(&Value) -> bool| self.fields.iter().any(|x| f(&x.value));
+        let mut out = Vec::new();
+        if has(|v| matches!(v, Value::Choice { .. })) {
+            out.push(("←/→", "Выбрать вариант; буква — к варианту на неё"));
+        }
+        if has(|v| matches!(v, Value::Path { .. })) {
+            out.push((
+                "Tab",
+                "В пути к файлу: дополнить имя, затем к следующему полю",
+            ));
+        }
+        if has(|v| matches!(v, Value::Text(_))) {
+            out.push(("Ctrl-j", "Новая строка в комментарии"));
+        }
+        if has(|v| matches!(v, Value::Check(_))) {
+            out.push(("Пробел", "Отметить подтверждение"));
+        }
+        out
+    }
+}
 
 pub enum Value {
     Line(TextArea<'static>),

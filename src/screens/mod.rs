@@ -96,6 +96,12 @@ pub trait Screen {
     fn is_help(&self) -> bool {
         false
     }
+    /// Whether this window only shows something over the one in front (the
+    /// help, the message log): the window it covers waits under it, with
+    /// what was typed into it, and comes back when it closes.
+    fn is_overlay(&self) -> bool {
+        self.is_help()
+    }
     /// What an action does on this screen, where it is not what
     /// [`Action::description`] says in general: the help shows it.
     fn describe(&self, _action: Action) -> Option<&'static str> {

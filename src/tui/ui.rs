@@ -108,7 +108,8 @@ pub fn status_bar(
     )];
     spans.push(Span::styled("│ ", theme.status_bar));
     let used: usize = spans.iter().map(|s| s.content.width()).sum();
-    let right = message.map_or(0, |(m, _)| m.width() + 2);
+    // The message keeps two columns of space from the hints.
+    let right = message.map_or(0, |(m, _)| m.width() + 3);
     let room = (area.width as usize).saturating_sub(used + right);
     let mut w = 0;
     let before = spans.len();
@@ -131,7 +132,7 @@ pub fn status_bar(
     let used: usize = spans.iter().map(|s| s.content.width()).sum();
     if let Some((m, style)) = message {
         // Cut to the room left, with a sign that `!` shows it whole.
-        let room = (area.width as usize).saturating_sub(used + 1);
+        let room = (area.width as usize).saturating_sub(used + 3);
         let m = if m.width() > room {
             format!("{} (!)", truncate(m, room.saturating_sub(4)))
         } else {
@@ -151,6 +152,30 @@ pub fn status_bar(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_keeps_its_distance_from_the_hints() {
+        use ratatui::{Terminal, backend::TestBackend};
+        let (theme, _) = Theme::load(&std::collections::BTreeMap::new());
+        // Hints that would fill the line up to the message exactly.
+        let hints = vec![Span::raw(format!(" {}", "x".repeat(58)))];
+        let mut term = Terminal::new(TestBackend::new(80, 1)).expect("terminal");
+        term.draw(|f| {
+            status_bar(
+                f,
+                f.area(),
+                &theme,
+                "Автор",
+                hints.clone(),
+                Some(("Сохранено.", Style::default())),
+            );
+        })
+        .expect("draw");
+        let buf = term.backend().buffer().clone();
+        let line: String = (0..80).map(|x| buf[(x, 0)].symbol().to_owned()).collect();
+        let at = line.find("Сохранено.").expect("the message");
+        assert!(line[..at].ends_with("  "), "«{line}»");
+    }
 
     #[test]
     fn truncates_cyrillic_by_width() {

@@ -197,12 +197,20 @@ impl Screen for Act {
         "Действия".to_owned()
     }
 
-    fn own_keys(&self) -> Vec<(&'static str, &'static str)> {
-        if self.form.is_some() {
-            form::KEYS.to_vec()
-        } else {
-            Vec::new()
+    fn describe(&self, action: Action) -> Option<&'static str> {
+        match (action, &self.form) {
+            (Action::Submit, Some(_)) => Some("Выполнить действие"),
+            (Action::Submit, None) => Some("Выбрать действие"),
+            (Action::Back, Some(_)) => Some("Назад к списку действий"),
+            _ => None,
         }
+    }
+
+    fn own_keys(&self) -> Vec<(&'static str, &'static str)> {
+        self.form
+            .as_ref()
+            .map(|f| f.form.keys())
+            .unwrap_or_default()
     }
 
     fn commands(&self) -> Vec<Action> {

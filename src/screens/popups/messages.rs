@@ -64,6 +64,10 @@ fn wrap(text: &str, w: usize) -> Vec<String> {
 }
 
 impl Screen for Messages {
+    fn is_overlay(&self) -> bool {
+        true
+    }
+
     fn title(&self) -> String {
         "Сообщения".to_owned()
     }

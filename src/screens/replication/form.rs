@@ -231,7 +231,7 @@ impl Screen for ApplyForm {
     }
 
     fn own_keys(&self) -> Vec<(&'static str, &'static str)> {
-        form::KEYS.to_vec()
+        self.form.keys()
     }
 
     fn text_input(&self) -> bool {

@@ -186,10 +186,9 @@ impl Replication {
 
 impl Screen for Replication {
     fn own_keys(&self) -> Vec<(&'static str, &'static str)> {
-        if matches!(self.mode, Mode::Form(..)) {
-            crate::screens::form::KEYS.to_vec()
-        } else {
-            Vec::new()
+        match &self.mode {
+            Mode::Form(_, fields) => fields.form.keys(),
+            _ => Vec::new(),
         }
     }
 

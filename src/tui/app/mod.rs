@@ -53,6 +53,9 @@ pub struct App {
     /// Screens above the catalogue.
     pub stack: Vec<Box<dyn Screen>>,
     pub popup: Option<Box<dyn Screen>>,
+    /// The window the help or the message log covers: it comes back, with
+    /// what was typed into it, when they close.
+    covered: Option<Box<dyn Screen>>,
     pub message: Option<Message>,
     /// Sync with the central instance, when the store is linked to one.
     pub sync: Option<SyncState>,
@@ -147,6 +150,7 @@ impl App {
             catalogue: Catalogue::new(page),
             stack: Vec::new(),
             popup: None,
+            covered: None,
             message: None,
             unread: 0,
             alerts: 0,
@@ -334,6 +338,16 @@ impl App {
         }
     }
 
+    /// Shows `overlay` over the window in front, which waits under it; an
+    /// overlay already open is replaced.
+    fn cover_with(&mut self, overlay: Box<dyn Screen>) {
+        match self.popup.take() {
+            Some(p) if !p.is_overlay() => self.covered = Some(p),
+            _ => {}
+        }
+        self.popup = Some(overlay);
+    }
+
     /// The help of the screen in front, as `?` shows it.
     fn help(&self) -> Help {
         let mut help = Help::of(
@@ -365,16 +379,16 @@ impl App {
         match action {
             Action::Help => {
                 if self.popup.as_ref().is_some_and(|p| p.is_help()) {
-                    self.popup = None;
+                    self.popup = self.covered.take();
                     return;
                 }
                 let help = self.help();
-                self.popup = Some(Box::new(help));
+                self.cover_with(Box::new(help));
             }
             Action::Redraw => self.clear = true,
             Action::Messages => {
                 let log = self.log.iter().cloned().collect();
-                self.popup = Some(Box::new(crate::screens::popups::messages::Messages::new(
+                self.cover_with(Box::new(crate::screens::popups::messages::Messages::new(
                     log,
                 )));
             }
@@ -413,11 +427,14 @@ impl App {
     pub fn apply(&mut self, effects: Vec<Effect>) {
         for e in effects {
             match e {
-                Effect::Close => {
-                    if self.popup.take().is_none() {
+                Effect::Close => match self.popup.take() {
+                    // The window under the help or the log comes back.
+                    Some(p) if p.is_overlay() => self.popup = self.covered.take(),
+                    Some(_) => {}
+                    None => {
                         self.stack.pop();
                     }
-                }
+                },
                 Effect::Quit => self.quit = true,
                 Effect::Log(text) => self.log_message(text, true),
                 Effect::OpenPassport(id) => {
@@ -574,6 +591,7 @@ impl App {
             Reply::Login(Ok(user)) => {
                 let u = (**user).clone();
                 self.popup = None;
+                self.covered = None;
                 let roles = u.role_names().join(", ");
                 self.message = Some(Message {
                     text: format!(
@@ -671,6 +689,7 @@ impl App {
                 if let Some(user) = self.user.clone() {
                     let year = chrono::Datelike::year(&self.clock.today());
                     self.popup = None;
+                    self.covered = None;
                     self.stack.push(Box::new(Editor::new(d, user, year)));
                 }
                 return;
@@ -692,6 +711,9 @@ impl App {
         }
         let mut effects = Vec::new();
         if let Some(p) = &mut self.popup {
+            effects.extend(p.on_reply(&reply));
+        }
+        if let Some(p) = &mut self.covered {
             effects.extend(p.on_reply(&reply));
         }
         for s in &mut self.stack {

@@ -92,6 +92,9 @@ impl App {
             Some(s) => s.render(f, body, &cx),
             None => self.catalogue.render(f, body, &cx),
         }
+        if let Some(p) = &self.covered {
+            p.render(f, body, &cx);
+        }
         if let Some(p) = &self.popup {
             p.render(f, body, &cx);
         }
