@@ -388,7 +388,14 @@ impl Screen for Act {
                 after.push(Line::from(Span::styled(" Выполняется…", t.muted)));
             }
             if let Some(e) = &self.error {
-                after.push(Line::from(Span::styled(format!(" {e}"), t.error)));
+                for l in textwrap::wrap(
+                    e,
+                    textwrap::Options::new(70)
+                        .initial_indent(" ")
+                        .subsequent_indent(" "),
+                ) {
+                    after.push(Line::from(Span::styled(l.into_owned(), t.error)));
+                }
             }
             let used = top + form.form.height(inner.width) + 1;
             f.render_widget(

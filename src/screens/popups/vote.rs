@@ -330,7 +330,14 @@ impl Screen for VoteForm {
                 t.warning,
             )));
         } else if let Some(e) = self.error.clone().or_else(|| self.refusal()) {
-            after.push(Line::from(Span::styled(format!(" {e}"), t.error)));
+            for l in textwrap::wrap(
+                &e,
+                textwrap::Options::new(70)
+                    .initial_indent(" ")
+                    .subsequent_indent(" "),
+            ) {
+                after.push(Line::from(Span::styled(l.into_owned(), t.error)));
+            }
         }
         let below = top + 4;
         f.render_widget(

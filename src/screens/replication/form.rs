@@ -291,12 +291,17 @@ impl Screen for ApplyForm {
     fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
         let t = cx.theme;
         let w = 74usize;
-        let mut top: Vec<Line> = textwrap::wrap(&format!("«{}»", self.title), w)
+        let opts = || {
+            textwrap::Options::new(w)
+                .initial_indent(" ")
+                .subsequent_indent(" ")
+        };
+        let mut top: Vec<Line> = textwrap::wrap(&format!("«{}»", self.title), opts())
             .into_iter()
             .map(|l| Line::from(Span::styled(l.into_owned(), t.title)))
             .collect();
         if let Some(e) = &self.error {
-            for l in textwrap::wrap(e, w) {
+            for l in textwrap::wrap(e, opts()) {
                 top.push(Line::from(Span::styled(l.into_owned(), t.error)));
             }
         }
