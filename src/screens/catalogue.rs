@@ -353,10 +353,12 @@ impl Screen for Catalogue {
             panel.find_input(key, &self.filters);
             return Vec::new();
         }
-        let before = self.query_text();
+        let before = crate::search::meaning(&self.query_text());
         self.query.input(key);
         super::keep_one_line(&mut self.query, " ");
-        if self.query_text() == before {
+        // A keystroke that changes nothing the search asks for («ш», «шк»)
+        // sends nothing: the list already shows its answer.
+        if crate::search::meaning(&self.query_text()) == before {
             Vec::new()
         } else {
             self.restart()

@@ -7,6 +7,7 @@
 
 pub mod analyzer;
 mod query;
+pub use query::meaning;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};

@@ -413,6 +413,19 @@ impl SearchIndex {
     }
 }
 
+/// What a search text asks for: its words, lower-cased, the one being
+/// typed marked, without a word being typed that is too short to ask
+/// anything yet. Two texts that mean the same give the same results, so
+/// the workstation does not search again for a keystroke that changes
+/// nothing («» → «ш» → «шк»).
+pub fn meaning(text: &str) -> Vec<(String, bool)> {
+    words(text)
+        .into_iter()
+        .filter(|w| !w.typing || w.text.chars().count() >= BODY_PREFIX_FROM)
+        .map(|w| (w.text.to_lowercase(), w.typing))
+        .collect()
+}
+
 /// A word of a search text, and whether it is still being typed (the text
 /// ends in it).
 pub(super) struct Word {

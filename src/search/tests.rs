@@ -297,3 +297,13 @@ fn catches_up_from_the_change_log_without_rebuilding() {
     assert!(c.rebuilt);
     assert_eq!(index.num_docs(), 6);
 }
+
+#[test]
+fn keystrokes_that_ask_nothing_new_mean_the_same() {
+    use super::meaning;
+    assert_eq!(meaning("ш"), meaning(""));
+    assert_eq!(meaning("школы шк"), meaning("школы "));
+    assert_ne!(meaning("шко"), meaning("шк"));
+    assert_ne!(meaning("школы "), meaning("школы"), "a word made whole");
+    assert_eq!(meaning("Школы"), meaning("школы"));
+}
