@@ -188,11 +188,27 @@ impl Field {
 pub struct Form {
     pub fields: Vec<Field>,
     pub focus: usize,
+    /// `Esc` was pressed once with something typed: the next one leaves.
+    asked: bool,
 }
 
 impl Form {
     pub fn new(fields: Vec<Field>) -> Self {
-        Self { fields, focus: 0 }
+        Self {
+            fields,
+            focus: 0,
+            asked: false,
+        }
+    }
+
+    /// `Esc`: whether the form may close now. With something typed it asks
+    /// first ([`LEAVE_ASK`]); a second `Esc` leaves, any other key goes on.
+    pub fn may_leave(&mut self) -> bool {
+        if self.typed() && !self.asked {
+            self.asked = true;
+            return false;
+        }
+        true
     }
 
     /// The value of the field labelled `label` (see [`Field::value`]).
@@ -217,6 +233,7 @@ impl Form {
     }
 
     pub fn prev(&mut self) {
+        self.asked = false;
         if !self.fields.is_empty() {
             self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
         }
@@ -225,6 +242,7 @@ impl Form {
     /// `Tab`: in a path, completes it while there is something to add;
     /// else to the next field.
     pub fn next(&mut self) {
+        self.asked = false;
         if let Some(Field {
             value: Value::Path {
                 area: a,
@@ -251,6 +269,7 @@ impl Form {
 
     /// A key typed into the focused field.
     pub fn input(&mut self, key: KeyEvent) {
+        self.asked = false;
         let Some(field) = self.fields.get_mut(self.focus) else {
             return;
         };
@@ -469,13 +488,7 @@ impl Form {
 
 /// A field's label as drawn `width` wide: wrapped, ending with a colon.
 fn label_lines(f: &Field, width: u16) -> Vec<String> {
-    let opts = textwrap::Options::new((width as usize).max(10))
-        .initial_indent(" ")
-        .subsequent_indent(" ");
-    textwrap::wrap(&format!("{}:", f.label), opts)
-        .into_iter()
-        .map(std::borrow::Cow::into_owned)
-        .collect()
+    crate::tui::ui::wrap(&format!("{}:", f.label), width as usize, " ", " ")
 }
 
 /// A choice as shown: the option chosen, with where it is among them.
@@ -610,6 +623,17 @@ mod tests {
         assert!(form.value("Файл").ends_with("дорожная-карта.pdf"));
         form.next();
         assert_eq!(form.focus, 1, "nothing left to add: the next field");
+    }
+
+    #[test]
+    fn leaving_with_something_typed_asks_once() {
+        let mut form = Form::new(vec![Field::text("Комментарий")]);
+        assert!(form.may_leave(), "nothing typed: it just closes");
+        typ(&mut form, "текст");
+        assert!(!form.may_leave(), "asks first");
+        press(&mut form, KeyCode::Left);
+        assert!(!form.may_leave(), "another key went on: it asks again");
+        assert!(form.may_leave(), "the second Esc leaves");
     }
 
     #[test]

@@ -75,13 +75,8 @@ pub(crate) fn wrap_into(
     style: Style,
     indent: &str,
 ) {
-    for para in text.split('\n') {
-        let opts = textwrap::Options::new(width.max(10))
-            .initial_indent(indent)
-            .subsequent_indent(indent);
-        for l in textwrap::wrap(para, opts) {
-            out.push(Line::from(Span::styled(l.into_owned(), style)));
-        }
+    for l in crate::tui::ui::wrap(text, width, indent, indent) {
+        out.push(Line::from(Span::styled(l, style)));
     }
 }
 

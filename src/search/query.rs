@@ -237,7 +237,10 @@ impl SearchIndex {
             let (query, _) = self.build_query(q, None);
             Ok(searcher.search(&query, &Count)?)
         };
-        if q.text.trim().is_empty() || count(q)? > 0 {
+        // Only whole words long enough are corrected: a text without one
+        // costs nothing more (facet counts ask on every keystroke).
+        let long_whole = |w: &Word| !w.typing && w.text.chars().count() >= TYPO_FROM;
+        if !words(&q.text).iter().any(long_whole) || count(q)? > 0 {
             return Ok(None);
         }
         let mut ru = analyzer::ru();
@@ -255,8 +258,7 @@ impl SearchIndex {
             };
             // The word still being typed is not corrected: its count only
             // falls as it grows; once it is whole it is.
-            if !w.typing
-                && w.text.chars().count() >= TYPO_FROM
+            if long_whole(&w)
                 && let Some(stem) = analyzer::tokens(&mut ru, &w.text).into_iter().next()
                 && count(&alone(&as_typed(&w.text, w.typing)))? == 0
             {

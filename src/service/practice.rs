@@ -261,7 +261,11 @@ pub fn check_source(source: &str) -> Result<bool, String> {
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(format!(
             "Файл «{source}» не открывается: нет прав на чтение."
         )),
-        Err(e) => Err(format!("Файл «{source}» не открывается: {e}.")),
+        // The system's own words are English: the log keeps them.
+        Err(e) => {
+            tracing::warn!(%e, source, "attachment does not open");
+            Err(format!("Файл «{source}» не открывается."))
+        }
     }
 }
 

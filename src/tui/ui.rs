@@ -37,6 +37,24 @@ pub fn truncate(s: &str, width: usize) -> String {
 }
 
 /// Pads or cuts `s` to exactly `width` columns.
+/// `text` wrapped at words to `width` columns, paragraph by paragraph: the
+/// first line of each begins with `first`, the others with `rest` (a
+/// hanging indent under a mark such as «— » or «• »).
+pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for para in text.split('\n') {
+        let opts = textwrap::Options::new(width.max(10))
+            .initial_indent(first)
+            .subsequent_indent(rest);
+        out.extend(
+            textwrap::wrap(para, opts)
+                .into_iter()
+                .map(std::borrow::Cow::into_owned),
+        );
+    }
+    out
+}
+
 pub fn fit(s: &str, width: usize) -> String {
     let t = truncate(s, width);
     let pad = width.saturating_sub(t.width());

@@ -411,16 +411,14 @@ impl Editor {
     /// all whole.
     fn remark_lines(&self, i: usize, width: usize) -> Vec<(Severity, String)> {
         let mut out = Vec::new();
-        let opts = textwrap::Options::new(width.max(10)).subsequent_indent("  ");
-        let all = self.messages_for(i);
-        for m in &all {
+        for m in self.messages_for(i) {
             let mark = if m.severity == Severity::Error {
                 "✗ "
             } else {
                 "› "
             };
-            for l in textwrap::wrap(&format!("{mark}{}", m.message), &opts) {
-                out.push((m.severity, l.into_owned()));
+            for l in crate::tui::ui::wrap(&m.message, width, mark, "  ") {
+                out.push((m.severity, l));
             }
         }
         if out.len() > REMARK_LINES {

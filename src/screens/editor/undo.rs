@@ -89,22 +89,23 @@ impl Undo {
     }
 
     pub(super) fn undo(&mut self, area: &mut TextArea<'static>) -> bool {
-        let Some(s) = self.past.pop() else {
-            return false;
-        };
-        self.future.push(Snapshot::of(area));
-        s.restore(area);
         self.last = None;
-        true
+        step(&mut self.past, &mut self.future, area)
     }
 
     pub(super) fn redo(&mut self, area: &mut TextArea<'static>) -> bool {
-        let Some(s) = self.future.pop() else {
-            return false;
-        };
-        self.past.push(Snapshot::of(area));
-        s.restore(area);
         self.last = None;
-        true
+        step(&mut self.future, &mut self.past, area)
     }
+}
+
+/// Brings back the text last kept in `from`, keeping the one replaced in
+/// `to`: an undo, or (the other way round) a redo.
+fn step(from: &mut Vec<Snapshot>, to: &mut Vec<Snapshot>, area: &mut TextArea<'static>) -> bool {
+    let Some(s) = from.pop() else {
+        return false;
+    };
+    to.push(Snapshot::of(area));
+    s.restore(area);
+    true
 }

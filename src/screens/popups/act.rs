@@ -10,11 +10,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::super::{Effect, RenderCx, Screen, form};
-use super::window;
+use super::{below, window};
 use crate::domain::PracticeId;
 use crate::domain::passport::Level;
 use crate::domain::user::User;
 use crate::domain::workflow::{Action as Step, Need, reasons_of};
+use crate::screens::passport::wrap_into;
 use crate::service::workflow::{ActInput, Offer};
 use crate::tui::action::Action;
 use crate::tui::ui::truncate;
@@ -139,8 +140,6 @@ pub struct Act {
     pub form: Option<Form>,
     pub sending: bool,
     pub error: Option<String>,
-    /// `Esc` was pressed once on a form with typed text.
-    leaving: bool,
 }
 
 impl Act {
@@ -158,7 +157,6 @@ impl Act {
                 form: None,
                 sending: false,
                 error: None,
-                leaving: false,
             },
             Effect::Send(req),
         )
@@ -229,10 +227,8 @@ impl Screen for Act {
         if self.sending {
             return Vec::new();
         }
-        let leaving = std::mem::take(&mut self.leaving);
         if let Some(f) = &mut self.form {
-            if action == Action::Back && f.form.typed() && !leaving {
-                self.leaving = true;
+            if action == Action::Back && !f.form.may_leave() {
                 self.error = Some(form::LEAVE_ASK.to_owned());
                 return Vec::new();
             }
@@ -304,7 +300,6 @@ impl Screen for Act {
         };
         // The input is being fixed: the last refusal no longer stands.
         self.error = None;
-        self.leaving = false;
         f.form.input(key);
         Vec::new()
     }
@@ -346,10 +341,8 @@ impl Screen for Act {
         let inner = window(f, area, (76, 20), t, "Действия", keys);
         let w = inner.width as usize;
         // The practice and its status whole, on as many lines as it takes.
-        let mut lines: Vec<Line> = textwrap::wrap(&subject, w.saturating_sub(2).max(10))
-            .into_iter()
-            .map(|l| Line::from(Span::styled(format!(" {l}"), t.highlight)))
-            .collect();
+        let mut lines = Vec::new();
+        wrap_into(&mut lines, &subject, w, t.highlight, " ");
         let view = match &self.view {
             None => {
                 lines.push(Line::from(Span::styled(" Загрузка…", t.muted)));
@@ -371,12 +364,7 @@ impl Screen for Act {
             lines.push(Line::from(""));
             let top = u16::try_from(lines.len()).unwrap_or(u16::MAX);
             f.render_widget(Paragraph::new(lines), inner);
-            let fields = Rect {
-                y: inner.y + top,
-                height: inner.height.saturating_sub(top),
-                ..inner
-            };
-            form.form.render(f, fields, cx);
+            form.form.render(f, below(inner, top), cx);
             let mut after = Vec::new();
             if form.inputs.is_empty() {
                 after.push(Line::from(Span::styled(
@@ -388,24 +376,10 @@ impl Screen for Act {
                 after.push(Line::from(Span::styled(" Выполняется…", t.muted)));
             }
             if let Some(e) = &self.error {
-                for l in textwrap::wrap(
-                    e,
-                    textwrap::Options::new(70)
-                        .initial_indent(" ")
-                        .subsequent_indent(" "),
-                ) {
-                    after.push(Line::from(Span::styled(l.into_owned(), t.error)));
-                }
+                wrap_into(&mut after, e, w, t.error, " ");
             }
             let used = top + form.form.height(inner.width) + 1;
-            f.render_widget(
-                Paragraph::new(after).wrap(Wrap { trim: false }),
-                Rect {
-                    y: inner.y + used.min(inner.height),
-                    height: inner.height.saturating_sub(used),
-                    ..inner
-                },
-            );
+            f.render_widget(Paragraph::new(after), below(inner, used));
             return;
         }
         if let Some(tally) = &view.tally {

@@ -36,6 +36,15 @@ pub fn window(
     inner
 }
 
+/// The part of `inner` below its first `top` rows.
+pub fn below(inner: Rect, top: u16) -> Rect {
+    Rect {
+        y: inner.y + top.min(inner.height),
+        height: inner.height.saturating_sub(top),
+        ..inner
+    }
+}
+
 /// Puts the terminal cursor at column `x`, row `y` of `inner`, if inside.
 pub fn cursor_at(f: &mut Frame, inner: Rect, x: usize, y: usize) {
     if y < inner.height as usize {

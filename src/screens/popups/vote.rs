@@ -7,15 +7,16 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 use ratatui_textarea::TextArea;
 
 use super::super::{Effect, RenderCx, Screen};
-use super::window;
+use super::{below, window};
 use crate::domain::PracticeId;
 use crate::domain::passport::CRITERIA;
 use crate::domain::user::User;
 use crate::domain::workflow::{Action as Step, Need};
+use crate::screens::passport::wrap_into;
 use crate::service::workflow::ActInput;
 use crate::tui::action::Action;
 use crate::tui::worker::{OffersView, Reply, Request};
@@ -253,25 +254,14 @@ impl Screen for VoteForm {
             None => " Загрузка…".to_owned(),
         };
         // Everything whole: the title and the criteria wrap.
-        let wrapped = |text: &str, indent: &str| -> Vec<String> {
-            let opts = textwrap::Options::new(w.max(10))
-                .initial_indent(indent)
-                .subsequent_indent("    ");
-            textwrap::wrap(text, opts)
-                .into_iter()
-                .map(std::borrow::Cow::into_owned)
-                .collect()
-        };
-        let mut lines: Vec<Line> = wrapped(title.trim(), " ")
-            .into_iter()
-            .map(|l| Line::from(Span::styled(l, t.highlight)))
-            .collect();
+        let mut lines = Vec::new();
+        wrap_into(&mut lines, title.trim(), w, t.highlight, " ");
         lines.push(Line::from(Span::styled(
             " Критерии оценки (п. 2.1.5):",
             t.label,
         )));
         for c in CRITERIA {
-            for l in wrapped(c, "  • ") {
+            for l in crate::tui::ui::wrap(c, w, "  • ", "    ") {
                 lines.push(Line::from(Span::styled(l, t.muted)));
             }
         }
@@ -330,23 +320,8 @@ impl Screen for VoteForm {
                 t.warning,
             )));
         } else if let Some(e) = self.error.clone().or_else(|| self.refusal()) {
-            for l in textwrap::wrap(
-                &e,
-                textwrap::Options::new(70)
-                    .initial_indent(" ")
-                    .subsequent_indent(" "),
-            ) {
-                after.push(Line::from(Span::styled(l.into_owned(), t.error)));
-            }
+            wrap_into(&mut after, &e, w, t.error, " ");
         }
-        let below = top + 4;
-        f.render_widget(
-            Paragraph::new(after).wrap(Wrap { trim: false }),
-            Rect {
-                y: inner.y + below.min(inner.height),
-                height: inner.height.saturating_sub(below),
-                ..inner
-            },
-        );
+        f.render_widget(Paragraph::new(after), below(inner, top + 4));
     }
 }

@@ -4,13 +4,14 @@
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use crate::domain::PracticeId;
 use crate::domain::replication::{Action as Step, Request as ApplyRequest, ResultForm};
 use crate::domain::user::User;
-use crate::screens::popups::window;
+use crate::screens::passport::wrap_into;
+use crate::screens::popups::{below, window};
 use crate::screens::{Effect, RenderCx, Screen, form};
 use crate::service::replication::StepInput;
 use crate::tui::action::Action;
@@ -117,12 +118,7 @@ impl Fields {
     ) {
         let n = u16::try_from(top.len()).unwrap_or(0);
         f.render_widget(Paragraph::new(top.to_vec()), inner);
-        let rest = Rect {
-            y: inner.y + n,
-            height: inner.height.saturating_sub(n),
-            ..inner
-        };
-        self.form.render(f, rest, cx);
+        self.form.render(f, below(inner, n), cx);
     }
 }
 
@@ -194,8 +190,6 @@ pub struct ApplyForm {
     title: String,
     pub form: form::Form,
     pub error: Option<String>,
-    /// `Esc` was pressed once with the event typed.
-    leaving: bool,
 }
 
 const EVENT: &str = "На каком мероприятии вы узнали о практике";
@@ -216,7 +210,6 @@ impl ApplyForm {
             title,
             form: form::Form::new(vec![form::Field::text(EVENT), form::Field::check(CONFIRM)]),
             error: None,
-            leaving: false,
         }
     }
 }
@@ -239,13 +232,13 @@ impl Screen for ApplyForm {
     }
 
     fn input(&mut self, key: KeyEvent) -> Vec<Effect> {
-        self.leaving = false;
+        // Being fixed: the last refusal or question no longer stands.
+        self.error = None;
         self.form.input(key);
         Vec::new()
     }
 
     fn handle(&mut self, action: Action) -> Vec<Effect> {
-        let leaving = std::mem::take(&mut self.leaving);
         match action {
             Action::NextField => self.form.next(),
             Action::PrevField => self.form.prev(),
@@ -261,8 +254,7 @@ impl Screen for ApplyForm {
                     }),
                 })];
             }
-            Action::Back if self.form.typed() && !leaving => {
-                self.leaving = true;
+            Action::Back if !self.form.may_leave() => {
                 self.error = Some(form::LEAVE_ASK.to_owned());
             }
             Action::Back => return vec![Effect::Close],
@@ -291,19 +283,10 @@ impl Screen for ApplyForm {
     fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
         let t = cx.theme;
         let w = 74usize;
-        let opts = || {
-            textwrap::Options::new(w)
-                .initial_indent(" ")
-                .subsequent_indent(" ")
-        };
-        let mut top: Vec<Line> = textwrap::wrap(&format!("«{}»", self.title), opts())
-            .into_iter()
-            .map(|l| Line::from(Span::styled(l.into_owned(), t.title)))
-            .collect();
+        let mut top = Vec::new();
+        wrap_into(&mut top, &format!("«{}»", self.title), w, t.title, " ");
         if let Some(e) = &self.error {
-            for l in textwrap::wrap(e, opts()) {
-                top.push(Line::from(Span::styled(l.into_owned(), t.error)));
-            }
+            wrap_into(&mut top, e, w, t.error, " ");
         }
         let n = u16::try_from(top.len()).unwrap_or(4);
         let inner = window(
@@ -315,14 +298,6 @@ impl Screen for ApplyForm {
             "Tab — поле · Пробел — отметить · Enter — подать · Esc — отмена",
         );
         f.render_widget(Paragraph::new(top), inner);
-        self.form.render(
-            f,
-            Rect {
-                y: inner.y + n.min(inner.height),
-                height: inner.height.saturating_sub(n),
-                ..inner
-            },
-            cx,
-        );
+        self.form.render(f, below(inner, n), cx);
     }
 }

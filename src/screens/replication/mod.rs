@@ -88,8 +88,6 @@ pub struct Replication {
     summary: Option<Result<Box<Summary>, String>>,
     mode: Mode,
     pub error: Option<String>,
-    /// `Esc` was pressed once on a form with typed text.
-    leaving: bool,
 }
 
 impl Replication {
@@ -111,7 +109,6 @@ impl Replication {
                 summary: None,
                 mode: Mode::List,
                 error: None,
-                leaving: false,
             },
             Effect::Send(req),
         )
@@ -234,7 +231,6 @@ impl Screen for Replication {
                 self.selected = 0;
             }
             Mode::Form(_, fields) => {
-                self.leaving = false;
                 self.error = None;
                 fields.input(key);
             }
@@ -246,13 +242,10 @@ impl Screen for Replication {
     #[allow(clippy::too_many_lines)] // one match over modes and actions
     fn handle(&mut self, action: Action) -> Vec<Effect> {
         self.error = None;
-        let leaving = std::mem::take(&mut self.leaving);
-        if let Mode::Form(_, fields) = &self.mode
+        if let Mode::Form(_, fields) = &mut self.mode
             && action == Action::Back
-            && fields.form.typed()
-            && !leaving
+            && !fields.form.may_leave()
         {
-            self.leaving = true;
             self.error = Some(crate::screens::form::LEAVE_ASK.to_owned());
             return Vec::new();
         }

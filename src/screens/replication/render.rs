@@ -55,9 +55,8 @@ impl Replication {
             counts.join(" · ")
         };
         // The counts whole: wrapped, each line indented under the first.
-        let opts = textwrap::Options::new(w.max(10)).subsequent_indent("   ");
-        for l in textwrap::wrap(&format!(" Заявок: {counts}"), opts) {
-            lines.push(Line::from(Span::styled(l.into_owned(), t.label)));
+        for l in crate::tui::ui::wrap(&format!("Заявок: {counts}"), w, " ", "   ") {
+            lines.push(Line::from(Span::styled(l, t.label)));
         }
         let filter = self.filter.lines().join(" ");
         let filter_line = if matches!(self.mode, Mode::Filter) {
@@ -70,14 +69,13 @@ impl Replication {
         lines.push(Line::from(Span::styled(truncate(&filter_line, w), t.muted)));
         for i in &self.invitations {
             let text = format!(
-                " Приглашение по итогам «{}» ({}): «{}» — w в паспорте",
+                "Приглашение по итогам «{}» ({}): «{}» — w в паспорте",
                 i.event_title,
                 i.date.format("%d.%m.%Y"),
                 i.title
             );
-            let opts = textwrap::Options::new(w.max(10)).subsequent_indent("   ");
-            for l in textwrap::wrap(&text, opts) {
-                lines.push(Line::from(Span::styled(l.into_owned(), t.warning)));
+            for l in crate::tui::ui::wrap(&text, w, " ", "   ") {
+                lines.push(Line::from(Span::styled(l, t.warning)));
             }
         }
         let shown = self.shown();
