@@ -81,7 +81,7 @@ fn request(
     (status, body)
 }
 
-const V: (&str, &str) = ("x-smarteka-protocol", "3");
+const V: (&str, &str) = ("x-smarteka-protocol", "4");
 const JSON: (&str, &str) = ("content-type", "application/json");
 
 fn error(body: &str) -> String {
@@ -398,7 +398,10 @@ fn tls_with_a_certificate_and_a_clear_message_without_one() {
     });
     let _ = child.kill();
     let _ = child.wait();
-    assert!(body.contains("\"protocol\":3"), "{body}");
+    assert!(
+        body.contains(&format!("\"protocol\":{}", smarteka::server::PROTOCOL)),
+        "{body}"
+    );
 }
 
 /// (status, headers and body) of a request that may have no body.

@@ -100,7 +100,12 @@ pub fn run(data: &Path, cmd: &UserCommand) -> Result<(), Failure> {
             accounts::set_disabled(&cx, login, false).map_err(|e| refused(&e))?;
             eprintln!("Готово: «{login}» снова может входить.");
         }
-        UserCommand::Verify { .. } | UserCommand::GrantAuthor { .. } => {
+        UserCommand::Verify { .. }
+        | UserCommand::GrantAuthor { .. }
+        | UserCommand::Grant { .. }
+        | UserCommand::Revoke { .. }
+        | UserCommand::List { .. }
+        | UserCommand::Contacts { .. } => {
             // §4.1.3 acts as a user: `workflow_cli::authoring`.
             return Err(fail(
                 "Это действие выполняется от имени пользователя: --as ЛОГИН.",

@@ -119,6 +119,21 @@ pub enum Command {
         /// соединение.
         #[arg(long, value_name = "СЕКУНДЫ", default_value_t = 10)]
         header_timeout: u64,
+        /// Почтовый сервер: smtp://host:25, smtps://логин:пароль@host
+        /// (письма с кодами, уведомления, сроки).
+        #[arg(long, env = "SMARTEKA_SMTP", value_name = "URL")]
+        smtp: Option<String>,
+        /// Отправитель писем.
+        #[arg(
+            long,
+            value_name = "АДРЕС",
+            default_value = "Смартека <noreply@smarteka.local>"
+        )]
+        mail_from: String,
+        /// Без --smtp письма пишутся файлами .eml сюда (по умолчанию —
+        /// mail-out в каталоге хранилища).
+        #[arg(long, value_name = "КАТАЛОГ")]
+        mail_dir: Option<PathBuf>,
     },
     /// Войти на центральный экземпляр: --as ЛОГИН, пароль из
     /// SMARTEKA_PASSWORD или с запросом.
@@ -199,8 +214,38 @@ pub enum Command {
     Logout,
     /// Сменить пароль: на сервере, если вход выполнен, иначе в хранилище.
     /// Пароли — из SMARTEKA_PASSWORD и SMARTEKA_NEW_PASSWORD или с запросом.
+    /// Забыли пароль: --reset --server URL --login ЛОГИН, затем --code КОД
+    /// из письма.
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
-    Password,
+    Password {
+        /// Восстановить пароль по коду из письма.
+        #[arg(long)]
+        reset: bool,
+        #[arg(long, value_name = "URL", requires = "reset")]
+        server: Option<String>,
+        #[arg(long, value_name = "ЛОГИН", requires = "reset")]
+        login: Option<String>,
+        /// Код из письма.
+        #[arg(long, value_name = "КОД", requires = "reset")]
+        code: Option<String>,
+    },
+    /// Зарегистрироваться на центральном экземпляре (п. 4.1.1–4.1.2):
+    /// логин, почта, ФИО, регион, согласия; пароль — из SMARTEKA_PASSWORD
+    /// или дважды с запросом. Затем --confirm КОД из письма.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Register(crate::cli::people::RegisterArgs),
+    /// Ваш профиль (прил. 2): показать, изменить, фотография, почта.
+    #[command(help_template = HELP_TEMPLATE, subcommand_help_heading = "Команды")]
+    Profile {
+        #[command(subcommand)]
+        command: crate::cli::people::ProfileCommand,
+    },
+    /// Ваши согласия (152-ФЗ, п. 4.1.2, 4.1.7): список, дать, отозвать.
+    #[command(help_template = HELP_TEMPLATE, subcommand_help_heading = "Команды")]
+    Consent {
+        #[command(subcommand)]
+        command: crate::cli::people::ConsentCommand,
+    },
     /// Замерить скорость поиска, открытия и память на хранилище.
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
     Bench {
@@ -405,13 +450,74 @@ pub enum UserCommand {
         #[arg(long, value_name = "КАТЕГОРИЯ")]
         category: Vec<String>,
     },
-    /// Отключить учётную запись: вход и действия будут отклонены.
+    /// Дать роль (модератор АСИ, --as ЛОГИН): author, coordinator,
+    /// expert-moderator, expert, asi-moderator, rating-committee,
+    /// implementation-moderator, recipient.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Grant {
+        #[arg(value_name = "ЛОГИН")]
+        login: String,
+        #[arg(value_name = "РОЛЬ")]
+        role: String,
+        /// Регион роли: название или код.
+        #[arg(long, value_name = "РЕГИОН")]
+        region: Option<String>,
+        /// Категории роли (эксперт, эксперт-модератор).
+        #[arg(long, value_name = "КАТЕГОРИЯ")]
+        category: Vec<String>,
+    },
+    /// Снять роль (модератор АСИ, --as ЛОГИН); без --region — во всех
+    /// регионах.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Revoke {
+        #[arg(value_name = "ЛОГИН")]
+        login: String,
+        #[arg(value_name = "РОЛЬ")]
+        role: String,
+        #[arg(long, value_name = "РЕГИОН")]
+        region: Option<String>,
+    },
+    /// Пользователи (модератор АСИ — все, координатор — своего региона).
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    List {
+        /// Слова имени или логина.
+        #[arg(long, value_name = "ТЕКСТ")]
+        text: Option<String>,
+        #[arg(long, value_name = "РОЛЬ")]
+        role: Option<String>,
+        #[arg(long, value_name = "РЕГИОН")]
+        region: Option<String>,
+        /// Только подтверждённые координатором и ждущие доступа.
+        #[arg(long)]
+        pending: bool,
+        /// Только с просроченным обновлением контактов (п. 4.1.12).
+        #[arg(long)]
+        overdue: bool,
+        /// Вывести в JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Попросить обновить контактные данные (п. 4.1.12, модератор АСИ):
+    /// срок — 14 рабочих дней.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Contacts {
+        #[arg(value_name = "ЛОГИН")]
+        logins: Vec<String>,
+        #[arg(long, value_name = "РЕГИОН")]
+        region: Option<String>,
+        /// Всех пользователей (ежегодно, в январе).
+        #[arg(long)]
+        all: bool,
+    },
+    /// Отключить учётную запись: вход и действия будут отклонены. С --as —
+    /// модератор АСИ с любого рабочего места, без — администратор хранилища.
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
     Disable {
         #[arg(value_name = "ЛОГИН")]
         login: String,
     },
-    /// Снова разрешить вход отключённой учётной записи.
+    /// Снова разрешить вход отключённой учётной записи (с --as или без,
+    /// как disable).
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
     Enable {
         #[arg(value_name = "ЛОГИН")]

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod bench;
+pub mod people;
 pub mod practice;
 pub mod replication;
 pub mod session;
@@ -284,7 +285,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 UserCommand::GrantAuthor { login } => {
                     crate::cli::workflow::authoring(&data, cli.as_user.as_deref(), login, true)
                 }
-                admin => crate::cli::admin::run(&data, admin),
+                c => crate::cli::people::user_command(&data, cli.as_user.as_deref(), c)
+                    .unwrap_or_else(|| crate::cli::admin::run(&data, c)),
             }
         }
         Some(Command::Serve {
@@ -293,6 +295,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             tls_key,
             token_hours,
             header_timeout,
+            smtp,
+            mail_from,
+            mail_dir,
         }) => {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
@@ -312,6 +317,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     2,
                 )
             })?;
+            let out_dir = data.join("mail-out");
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
@@ -324,6 +330,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     timeout: std::time::Duration::from_secs(60),
                     backups: config.server.plan().map_err(|e| fail(e, 2))?,
                     header_timeout: std::time::Duration::from_secs(header_timeout.max(1)),
+                    mail: crate::server::mail::MailConfig {
+                        dir: mail_dir.unwrap_or_else(|| out_dir.clone()),
+                        smtp,
+                        from: mail_from,
+                    },
                 }))
                 .map_err(|e| fail(e, 1))
         }
@@ -402,10 +413,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
             init_log(&config, &data);
             crate::cli::session::logout(&data)
         }
-        Some(Command::Password) => {
+        Some(Command::Password { reset: false, .. }) => {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
             crate::cli::session::change_password(&data, cli.as_user.as_deref())
+        }
+        Some(
+            c @ (Command::Password { .. }
+            | Command::Register(_)
+            | Command::Profile { .. }
+            | Command::Consent { .. }),
+        ) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            crate::cli::people::run(&data, cli.as_user.as_deref(), &c)
         }
         Some(Command::Bench { practices }) => {
             let data = cli.data.clone().or_else(|| config.data_dir.clone());

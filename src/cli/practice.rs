@@ -71,7 +71,7 @@ pub const MAX_INPUT_BYTES: u64 = 4 * 1024 * 1024;
 
 /// The text of a file the user named, at most [`MAX_INPUT_BYTES`]. Any
 /// readable path is accepted (`/dev/stdin` too), only not a directory.
-fn read_text(path: &Path) -> Result<String, Failure> {
+pub(crate) fn read_text(path: &Path) -> Result<String, Failure> {
     let shown = path.display();
     let cannot = |e: std::io::Error| fail(format!("Не удалось прочитать «{shown}»: {e}"), 2);
     let too_large = || {

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use crate::cli::{Failure, fail};
 use crate::sync::client::api::{
-    Credentials, Refusal, base_url, block_on, credentials, credentials_path, dispatch, error_of,
-    http, network, remember, runtime, send, signed,
+    Credentials, Refusal, base_url, block_on, credentials, credentials_path, remember, runtime,
+    send, signed,
 };
 use crate::sync::protocol::{LoginReply, LoginRequest, PROTOCOL, PROTOCOL_HEADER};
 
@@ -258,28 +258,15 @@ pub fn login(data: &Path, server: &str, as_user: Option<&str>) -> Result<(), Fai
         let store = crate::store::Store::open(data)?;
         store.client_id()?
     };
-    let reply: LoginReply = block_on(async {
-        let body = serde_json::to_vec(&LoginRequest {
+    let reply: LoginReply = crate::sync::client::api::post_json(
+        &base,
+        "/api/login",
+        &LoginRequest {
             login: login.to_owned(),
             password,
             client,
-        })
-        .map_err(|e| e.to_string())?;
-        let resp = dispatch(
-            http()?
-                .post(format!("{base}/api/login"))
-                .header(PROTOCOL_HEADER, PROTOCOL.to_string())
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body),
-        )
-        .await?;
-        if !resp.status().is_success() {
-            return Err(error_of(resp).await);
-        }
-        let bytes = resp.bytes().await.map_err(|e| network(&e))?;
-        serde_json::from_slice(&bytes).map_err(|e| format!("Ответ сервера не разобран: {e}"))
-    })
-    .map_err(|e| fail(e, 1))?
+        },
+    )
     .map_err(|e| fail(e, 1))?;
     remember(
         data,
@@ -303,10 +290,14 @@ pub fn login(data: &Path, server: &str, as_user: Option<&str>) -> Result<(), Fai
             store.link()?;
         }
     }
+    let roles = if reply.user.roles.is_empty() {
+        "без ролей".to_owned()
+    } else {
+        reply.user.roles.join(", ")
+    };
     eprintln!(
-        "Вы вошли как {} ({}); сеанс до {}.",
+        "Вы вошли как {} ({roles}); сеанс до {}. Получить данные: smarteka sync.",
         reply.user.full_name,
-        reply.user.roles.join(", "),
         reply
             .expires
             .with_timezone(&chrono::Local)

@@ -19,6 +19,7 @@ fn profile(rng: &mut ChaCha8Rng, region: &str, organisation: &str, position: &st
     Profile {
         full_name: format!("{last} {first} {middle}"),
         organisation: organisation.to_owned(),
+        organisation_kind: Some("executive-body".to_owned()),
         position: position.to_owned(),
         phone: format!(
             "+7 9{:02} {:03}-{:02}-{:02}",
@@ -39,7 +40,7 @@ fn consents(at: DateTime<Utc>) -> Vec<Consent> {
         .into_iter()
         .map(|kind| Consent {
             kind,
-            given: at.date_naive(),
+            at,
             version: "2025-09-01".into(),
         })
         .collect()
@@ -192,6 +193,9 @@ pub(super) fn demo_users(rng: &mut ChaCha8Rng) -> Result<Vec<User>, String> {
             disabled: false,
             created: at,
             verified: None,
+            mail_opt_out: false,
+            code: None,
+            contacts_request: None,
         });
     }
     // Demo logins stand for different people: a name drawn twice is
@@ -246,6 +250,9 @@ pub(super) fn region_users(rng: &mut ChaCha8Rng) -> Vec<User> {
                 disabled: false,
                 verified: None,
                 created: at,
+                mail_opt_out: false,
+                code: None,
+                contacts_request: None,
             });
         }
     }

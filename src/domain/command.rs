@@ -462,6 +462,11 @@ pub fn actions(actor: &User, p: &Practice, cx: &Context<'_>) -> Vec<(Action, Res
 pub fn submission_problems(actor: &User, p: &Practice, cx: &Context<'_>) -> Vec<String> {
     let mut out = Vec::new();
     let pp = &p.passport;
+    if !actor.has_consent(crate::domain::user::ConsentKind::Consulting) {
+        out.push(
+            "Нет согласия на оказание консультационной помощи при тиражировании практики (п. 4.1.7): дайте его командой smarteka consent give consulting или в профиле (клавиша p).".to_owned(),
+        );
+    }
     let region = match author_region(actor) {
         Ok(r) => Some(r),
         Err(e) => {

@@ -12,6 +12,7 @@ pub fn complete_profile() -> Profile {
     Profile {
         full_name: "Петров Пётр Петрович".into(),
         organisation: "Министерство здравоохранения".into(),
+        organisation_kind: None,
         position: "Начальник отдела".into(),
         phone: "+7 917 000-00-01".into(),
         email: "petrov@example.ru".into(),
@@ -110,10 +111,16 @@ pub fn user(id: u128, roles: Vec<RoleGrant>) -> User {
         roles,
         password_hash: String::new(),
         email_verified: true,
-        consents: vec![],
+        consents: crate::domain::user::ConsentKind::ALL
+            .into_iter()
+            .map(|k| crate::domain::people::consent(k, chrono::Utc::now()))
+            .collect(),
         disabled: false,
         created: chrono::Utc::now(),
         verified: None,
+        mail_opt_out: false,
+        code: None,
+        contacts_request: None,
     }
 }
 

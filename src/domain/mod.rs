@@ -13,6 +13,7 @@ pub mod eligibility;
 #[cfg(test)]
 pub mod fixtures;
 pub mod passport;
+pub mod people;
 pub mod queue;
 pub mod refdata;
 pub mod replication;

@@ -29,6 +29,20 @@ pub const REVIEW_DAYS: u32 = 10;
 /// after being assigned (§5.3.1.4).
 pub const CONTACT_DAYS: u32 = 5;
 
+/// Who hears of an application to replicate a practice (§1.9): the author
+/// and the mentors, who consult the recipients.
+pub fn told_of_applications(p: &Practice) -> Vec<UserId> {
+    let mut out = vec![p.author];
+    for m in &p.passport.team {
+        if let (true, super::passport::Member::User(u)) = (m.mentor, &m.member)
+            && !out.contains(u)
+        {
+            out.push(*u);
+        }
+    }
+    out
+}
+
 /// The result form of app. 4 and §5.3.1.5: what the official letter states.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultForm {

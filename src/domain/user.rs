@@ -125,17 +125,29 @@ impl RoleGrant {
     }
 }
 
-/// The three consents of §4.1.2 (152-ФЗ), with date and version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The three consents of §4.1.2 (152-ФЗ), given at sign-up, and the
+/// author's confirmation of §4.1.7, given at the first submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ConsentKind {
     TermsOfUse,
     PersonalData,
     PersonalDataForDistribution,
+    /// §4.1.7: the author agrees to consult regions replicating their
+    /// practices.
+    Consulting,
 }
 
 impl ConsentKind {
-    pub const ALL: [ConsentKind; 3] = [
+    pub const ALL: [ConsentKind; 4] = [
+        Self::TermsOfUse,
+        Self::PersonalData,
+        Self::PersonalDataForDistribution,
+        Self::Consulting,
+    ];
+
+    /// The consents of §4.1.2, all required at sign-up.
+    pub const SIGN_UP: [ConsentKind; 3] = [
         Self::TermsOfUse,
         Self::PersonalData,
         Self::PersonalDataForDistribution,
@@ -148,14 +160,35 @@ impl ConsentKind {
             Self::PersonalDataForDistribution => {
                 "согласие на обработку персональных данных, разрешённых для распространения"
             }
+            Self::Consulting => {
+                "согласие на оказание консультационной помощи при тиражировании практик"
+            }
         }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::TermsOfUse => "terms",
+            Self::PersonalData => "personal-data",
+            Self::PersonalDataForDistribution => "distribution",
+            Self::Consulting => "consulting",
+        }
+    }
+
+    /// A consent by its code or Russian name, ignoring case.
+    pub fn find(text: &str) -> Option<Self> {
+        let t = text.trim().to_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|k| k.code() == t || k.name().to_lowercase() == t)
     }
 }
 
+/// A consent as given: when, and to which version of its text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Consent {
     pub kind: ConsentKind,
-    pub given: NaiveDate,
+    pub at: DateTime<Utc>,
     pub version: String,
 }
 
@@ -165,6 +198,9 @@ pub struct Profile {
     /// ФИО, in Cyrillic.
     pub full_name: String,
     pub organisation: String,
+    /// The organisation's type: a code of `assets/reference.toml` (an
+    /// executive body of a region, its subordinate organisation, …).
+    pub organisation_kind: Option<String>,
     pub position: String,
     /// Mobile phone.
     pub phone: String,
@@ -177,6 +213,14 @@ pub struct Profile {
     /// organisation (§5.1.1: who may apply to replicate).
     pub head_of_body: bool,
 }
+
+/// A phone or e-mail the central instance holds and did not send to this
+/// reader: present, not shown.
+pub const WITHHELD: &str = "скрыто";
+
+/// How a public passport names a person who did not consent to the
+/// distribution of their personal data.
+pub const HIDDEN_NAME: &str = "участник команды";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
@@ -193,6 +237,41 @@ pub struct User {
     /// The regional coordinator confirmed the user may author practices of
     /// the region (§4.1.3); the Модератор АСИ then grants the access.
     pub verified: Option<Verification>,
+    /// Mail other than deadlines and security is not sent.
+    pub mail_opt_out: bool,
+    /// A code sent by e-mail and not used yet; only its hash is kept, and
+    /// it never leaves the server.
+    pub code: Option<MailCode>,
+    /// §4.1.12: the Модератор АСИ asked for the contacts to be brought up
+    /// to date; open until the user saves their profile.
+    pub contacts_request: Option<ContactsRequest>,
+}
+
+/// What an e-mailed code is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CodePurpose {
+    /// Confirms the e-mail address (§4.1.1).
+    ConfirmEmail,
+    /// Sets a new password.
+    ResetPassword,
+}
+
+/// A code sent by e-mail: its SHA-256, when it stops working and how many
+/// wrong tries it had.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailCode {
+    pub purpose: CodePurpose,
+    pub hash: String,
+    pub expires: DateTime<Utc>,
+    pub tries: u8,
+}
+
+/// §4.1.12: a request to bring the contacts up to date by `due`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactsRequest {
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+    pub due: NaiveDate,
 }
 
 /// A coordinator's confirmation of a future author (§4.1.3).
@@ -211,6 +290,21 @@ impl User {
             &self.login
         } else {
             &self.profile.full_name
+        }
+    }
+
+    /// Whether the user gave the consent and has not withdrawn it.
+    pub fn has_consent(&self, kind: ConsentKind) -> bool {
+        self.consents.iter().any(|c| c.kind == kind)
+    }
+
+    /// The name a public passport shows: the full name only with the
+    /// consent to distribution (§4.1.2); else «участник команды».
+    pub fn public_name(&self) -> &str {
+        if self.has_consent(ConsentKind::PersonalDataForDistribution) {
+            self.shown_name()
+        } else {
+            HIDDEN_NAME
         }
     }
 
@@ -266,12 +360,12 @@ pub fn profile_problems(p: &Profile) -> Vec<String> {
     }
     if p.phone.trim().is_empty() {
         out.push("не указан мобильный телефон".to_owned());
-    } else if !is_mobile_phone(&p.phone) {
+    } else if p.phone != WITHHELD && !is_mobile_phone(&p.phone) {
         out.push("телефон должен быть мобильным: +7 9XX XXX-XX-XX".to_owned());
     }
     if p.email.trim().is_empty() {
         out.push("не указана электронная почта".to_owned());
-    } else if !is_email(&p.email) {
+    } else if p.email != WITHHELD && !is_email(&p.email) {
         out.push("электронная почта указана с ошибкой".to_owned());
     }
     if p.photo.is_none() {
@@ -329,6 +423,7 @@ mod tests {
             position: "Заместитель министра".into(),
             phone: "+7 917 123-45-67".into(),
             email: "ivanova@tatar.ru".into(),
+            organisation_kind: None,
             photo: Some("ab".repeat(32)),
             region: Some("16".into()),
             head_of_body: false,
@@ -383,6 +478,9 @@ mod tests {
             disabled: false,
             created: DateTime::<Utc>::MIN_UTC,
             verified: None,
+            mail_opt_out: false,
+            code: None,
+            contacts_request: None,
         };
         assert_eq!(u.regions_for(Role::Coordinator), ["16"]);
         assert!(u.regions_for(Role::Recipient).is_empty());

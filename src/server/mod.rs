@@ -7,6 +7,8 @@
 mod admin;
 mod auth;
 mod blobs;
+pub mod mail;
+mod people;
 mod sync;
 pub use crate::service::ops::PAGE;
 mod throttle;
@@ -50,6 +52,8 @@ pub struct Options {
     pub backups: Option<BackupPlan>,
     /// How long a client may take to send a request's headers.
     pub header_timeout: Duration,
+    /// Where mail goes.
+    pub mail: mail::MailConfig,
 }
 
 pub use crate::store::backup::BackupPlan;
@@ -331,6 +335,9 @@ pub fn router(state: AppState, timeout: Duration) -> Router {
         .route("/api/session", axum::routing::delete(logout))
         .route("/api/password", post(password))
         .route("/api/me", get(me))
+        .route("/api/register", post(people::register))
+        .route("/api/register/confirm", post(people::confirm))
+        .route("/api/password/reset", post(people::reset))
         .route(
             "/api/push",
             post(sync::push).layer(DefaultBodyLimit::max(sync::PUSH_LIMIT)),
@@ -432,6 +439,7 @@ pub async fn serve(opts: Options) -> Result<(), String> {
     write_control(&opts.data, addr, opts.tls.is_some(), &secret)
         .map_err(|e| format!("Файл управления сервером не записан: {e}"))?;
     housekeeping(&store, opts.backups.clone(), clock);
+    mail::start(store.clone(), &opts.mail)?;
     let handle = axum_server::Handle::new();
     let shutdown = handle.clone();
     tokio::spawn(async move {
@@ -453,8 +461,9 @@ pub async fn serve(opts: Options) -> Result<(), String> {
     });
     let scheme = if opts.tls.is_some() { "https" } else { "http" };
     eprintln!(
-        "smarteka serve: {scheme}://{addr} (протокол {PROTOCOL}), хранилище «{}»",
-        opts.data.display()
+        "smarteka serve: {scheme}://{addr} (протокол {PROTOCOL}), хранилище «{}», {}",
+        opts.data.display(),
+        opts.mail.describe()
     );
     let result = if let Some((cert, key)) = &opts.tls {
         let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)

@@ -7,7 +7,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 
 use crate::domain::refdata::refdata;
-use crate::domain::user::{Profile, RoleGrant, is_email, is_mobile_phone};
+use crate::domain::user::{Profile, is_email, is_mobile_phone};
 use crate::domain::{Role, User};
 use crate::service::{Ctx, ServiceError};
 use crate::store::{Mutation, Record, Store};
@@ -268,6 +268,7 @@ pub fn add_user(cx: &Ctx<'_>, new: NewUser) -> Result<User, ServiceError> {
         profile: Profile {
             full_name: new.full_name.trim().to_owned(),
             organisation: new.organisation.unwrap_or_default(),
+            organisation_kind: None,
             position: new.position.unwrap_or_default(),
             phone: new.phone.unwrap_or_default(),
             email: new.email.unwrap_or_default(),
@@ -282,6 +283,9 @@ pub fn add_user(cx: &Ctx<'_>, new: NewUser) -> Result<User, ServiceError> {
         disabled: false,
         created: cx.now(),
         verified: None,
+        mail_opt_out: false,
+        code: None,
+        contacts_request: None,
     };
     save_admin(cx, &u, "user.add", format!("Заведён пользователь {login}"))?;
     Ok(u)
@@ -297,43 +301,14 @@ pub fn change_role(
     region: Option<String>,
     categories: Vec<String>,
 ) -> Result<User, ServiceError> {
-    let mut u = user_by_login(cx.store, login)?;
+    let target = user_by_login(cx.store, login)?;
     if add {
-        let regional = matches!(role, Role::Author | Role::Coordinator | Role::Recipient);
-        if regional && region.is_none() {
-            return Err(ServiceError::bad(format!(
-                "Роли «{}» нужен регион.",
-                role.name()
-            )));
-        }
-        let by_category = matches!(role, Role::Expert | Role::ExpertModerator);
-        if by_category && categories.is_empty() {
-            return Err(ServiceError::bad(format!(
-                "Роли «{}» нужны категории.",
-                role.name()
-            )));
-        }
-        let grant = RoleGrant {
-            role,
-            region: region.filter(|_| regional),
-            categories: if by_category { categories } else { Vec::new() },
-        };
-        if u.roles.contains(&grant) {
-            return Err(ServiceError::refused("такая роль у пользователя уже есть."));
-        }
-        u.roles.push(grant);
-    } else {
-        let before = u.roles.len();
-        u.roles.retain(|g| {
-            g.role != role
-                || region
-                    .as_ref()
-                    .is_some_and(|x| g.region.as_ref() != Some(x))
-        });
-        if u.roles.len() == before {
-            return Err(ServiceError::refused("такой роли у пользователя нет."));
-        }
+        // A scope missing is a flag missing, not a refusal.
+        crate::domain::people::scoped(role, region.clone(), categories.clone())
+            .map_err(ServiceError::bad)?;
     }
+    let u = crate::domain::people::change_role(&target, add, role, region, categories)
+        .map_err(ServiceError::refused)?;
     let change = if add { "add" } else { "remove" };
     save_admin(
         cx,
@@ -495,6 +470,9 @@ mod tests {
             disabled: true,
             created: chrono::Utc::now(),
             verified: None,
+            mail_opt_out: false,
+            code: None,
+            contacts_request: None,
         };
         store
             .commit(

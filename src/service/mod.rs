@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod diff;
 pub mod ops;
 pub mod passport_json;
+pub mod people;
 pub mod practice;
 pub mod replication;
 pub mod views;

@@ -97,6 +97,14 @@ pub fn apply_ops(cx: &Ctx<'_>, user: &User, req: &PushRequest) -> Result<PushRep
                 last: Some(last),
             });
         }
+        // The user as stored now: an earlier op of this push may have
+        // changed them (a consent given, an account disabled).
+        let user = &store.user(user.id)?.unwrap_or_else(|| user.clone());
+        if user.disabled {
+            let why = "Учётная запись отключена. Обратитесь к модератору АСИ.";
+            results.push((op.seq, reject(store, user, req.client, op, why)?));
+            continue;
+        }
         if let Some(why) = foreign_file(store, user, &op.kind)? {
             results.push((op.seq, reject(store, user, req.client, op, &why)?));
             continue;
@@ -202,6 +210,12 @@ fn apply_replication(
         OpKind::Authoring { login, grant } => {
             accounts::authoring_with(cx, user, login, *grant, mark).map(|_| ())
         }
+        OpKind::Me { change } => {
+            crate::service::people::change_me_with(cx, user, change, mark).map(|_| ())
+        }
+        OpKind::Manage { login, change } => {
+            crate::service::people::manage_with(cx, user, login, change, mark).map(|_| ())
+        }
         OpKind::Create { .. } | OpKind::Edit { .. } | OpKind::Act { .. } => {
             return apply_one(cx, user, client, op);
         }
@@ -222,7 +236,9 @@ fn apply_one(cx: &Ctx<'_>, user: &User, client: Uuid, op: &Op) -> Result<OpResul
         | OpKind::Replicate { .. }
         | OpKind::Event { .. }
         | OpKind::Interest { .. }
-        | OpKind::Authoring { .. } => return apply_replication(cx, user, client, op),
+        | OpKind::Authoring { .. }
+        | OpKind::Me { .. }
+        | OpKind::Manage { .. } => return apply_replication(cx, user, client, op),
         OpKind::Create { practice, passport } => (
             Command::Create {
                 id: *practice,
@@ -453,15 +469,18 @@ pub fn news(
         }
         for e in entry.entities {
             let readable = match e {
-                crate::store::EntityRef::User(id) => id == reader.id,
+                // Profiles are public (as redacted): a changed name or a
+                // withdrawn consent reaches every workstation at once; so
+                // are the leader lists.
+                crate::store::EntityRef::User(_)
+                | crate::store::EntityRef::Leaders(_)
+                | crate::store::EntityRef::Event(_) => true,
                 crate::store::EntityRef::Practice(id) => {
                     store.practice(id)?.is_some_and(|p| scope.can_read(&p))
                 }
-                crate::store::EntityRef::Leaders(_) => false,
                 crate::store::EntityRef::Application(id) => {
                     application_readable(store, reader, id)?
                 }
-                crate::store::EntityRef::Event(_) => true,
             };
             if readable {
                 return Ok(News {
@@ -486,15 +505,36 @@ pub fn application_readable(store: &Store, reader: &User, id: Uuid) -> Result<bo
     Ok(crate::domain::replication::can_read(reader, &a, p.as_ref()))
 }
 
-/// A user as `reader` may see them.
+/// A user as `reader` may see them: never the password hash nor a code;
+/// the contacts only within the reader's scope; the name, organisation,
+/// position and photo only with the consent to their distribution
+/// (§4.1.2), else a login that names nobody.
 fn redacted(u: &User, reader: &User) -> User {
+    use crate::domain::user::ConsentKind;
     let mut v = u.clone();
     v.password_hash.clear();
-    v.consents.clear();
-    if !crate::domain::access::sees_contacts(reader, u) {
-        v.profile.phone.clear();
-        v.profile.email.clear();
+    v.code = None;
+    let manages = crate::domain::access::sees_contacts(reader, u);
+    if !manages {
+        v.consents
+            .retain(|c| c.kind == ConsentKind::PersonalDataForDistribution);
+        // Whether the contacts are there is told (a team's profiles are
+        // checked at submission), not what they are.
+        for field in [&mut v.profile.phone, &mut v.profile.email] {
+            if !field.trim().is_empty() {
+                crate::domain::user::WITHHELD.clone_into(field);
+            }
+        }
         v.verified = None;
+        v.contacts_request = None;
+        v.mail_opt_out = false;
+        if !u.has_consent(ConsentKind::PersonalDataForDistribution) {
+            v.login = format!("u-{}", u.id.simple());
+            v.profile.full_name.clear();
+            v.profile.organisation.clear();
+            v.profile.position.clear();
+            v.profile.photo = None;
+        }
     }
     v
 }
@@ -514,6 +554,8 @@ pub fn feed(
     let mut seen = HashSet::new();
     // The reader's own record: with the first page, and when it changes.
     let mut reader_changed = since == 0;
+    // Other users changed in this page: every reader gets them, redacted.
+    let mut changed_users = Vec::new();
     let mut cursor = since;
     let mut more = false;
     // Applications and events touched in this page, in order.
@@ -529,6 +571,8 @@ pub fn feed(
         for e in entry.entities {
             if e == crate::store::EntityRef::User(reader.id) {
                 reader_changed = true;
+            } else if let crate::store::EntityRef::User(id) = e {
+                changed_users.push(id);
             }
             if let crate::store::EntityRef::Application(id) = e
                 && seen_other.insert(e)
@@ -542,6 +586,16 @@ pub fn feed(
                 && let Some(ev) = store.event(id)?
             {
                 others.push(Remote::Event(Box::new(ev)));
+            }
+            if let crate::store::EntityRef::Leaders(year) = e
+                && seen_other.insert(e)
+            {
+                let leaders: Vec<_> = store
+                    .leaders()?
+                    .into_iter()
+                    .filter(|l| l.year == year)
+                    .collect();
+                others.push(Remote::Leaders { year, leaders });
             }
             if let crate::store::EntityRef::Practice(id) = e {
                 let echo = match client {
@@ -557,7 +611,7 @@ pub fn feed(
         }
     }
     let mut records = Vec::new();
-    let mut users = HashSet::new();
+    let mut users: HashSet<Uuid> = changed_users.into_iter().collect();
     if reader_changed {
         users.insert(reader.id);
     }

@@ -85,7 +85,11 @@ pub fn apply_with(
         ),
     )
     .with(Record::Application(Box::new(app.clone())));
-    m.notify = audience(store, actor, &[Some(p.author)])?;
+    let told: Vec<Option<Uuid>> = crate::domain::replication::told_of_applications(&p)
+        .into_iter()
+        .map(Some)
+        .collect();
+    m.notify = audience(store, actor, &told)?;
     m.fresh.push(EntityRef::Application(app.id));
     m.op = Some(OpKind::Apply {
         application: Box::new(app.clone()),

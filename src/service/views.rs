@@ -63,6 +63,15 @@ pub fn name_of(store: &Store, id: crate::domain::UserId) -> String {
     }
 }
 
+/// How a passport names a person: the full name with their consent to its
+/// distribution, else «участник команды» (§4.1.2).
+pub fn public_name_of(store: &Store, id: crate::domain::UserId) -> String {
+    match store.user(id) {
+        Ok(Some(u)) => u.public_name().to_owned(),
+        _ => "Неизвестный пользователь".to_owned(),
+    }
+}
+
 /// A practice with its people's names, if `user` may read it.
 pub fn load_view(
     store: &Store,
@@ -86,7 +95,7 @@ pub fn view_of(store: &Store, p: Practice) -> Box<PracticeView> {
         .team
         .iter()
         .map(|m| match &m.member {
-            Member::User(u) => (name_of(store, *u), m.mentor),
+            Member::User(u) => (public_name_of(store, *u), m.mentor),
             Member::Invited(email) => (format!("{email} (приглашён)"), m.mentor),
         })
         .collect();
@@ -100,7 +109,7 @@ pub fn view_of(store: &Store, p: Practice) -> Box<PracticeView> {
         .collect();
     replications.sort_by(|a, b| a.0.cmp(&b.0));
     Box::new(PracticeView {
-        author: name_of(store, p.author),
+        author: public_name_of(store, p.author),
         team,
         replications,
         practice: p,

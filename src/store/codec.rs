@@ -69,6 +69,35 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
     Ok(v)
 }
 
+/// [`decode`] that also refuses bytes left over: a migration tells an old
+/// shape from a new one by it.
+pub fn decode_exact<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
+    let (&tag, rest) = bytes.split_first().ok_or(CodecError::Empty)?;
+    if tag != ENCODING && tag != ENCODING_ZSTD {
+        return Err(CodecError::UnknownEncoding(tag));
+    }
+    let unpacked;
+    let body = if tag == ENCODING_ZSTD {
+        let (len, packed) = rest
+            .split_first_chunk::<4>()
+            .ok_or_else(|| CodecError::Decode("нет длины записи".into()))?;
+        unpacked = zstd::bulk::decompress(packed, u32::from_le_bytes(*len) as usize)
+            .map_err(|e| CodecError::Decode(e.to_string()))?;
+        unpacked.as_slice()
+    } else {
+        rest
+    };
+    let (v, used) = bincode::serde::decode_from_slice(body, config())
+        .map_err(|e| CodecError::Decode(e.to_string()))?;
+    if used != body.len() {
+        return Err(CodecError::Decode(format!(
+            "{} лишних байт в конце записи",
+            body.len() - used
+        )));
+    }
+    Ok(v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

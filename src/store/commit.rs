@@ -3,11 +3,12 @@
 use crate::domain::clock::{Clock as _, SYSTEM};
 use sled::Transactional as _;
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+use std::fmt::Write as _;
 
 use super::{
     APPLICATIONS, AUDIT, AUDIT_INDEX, AuditEntry, BLOB_REFS, CHAIN, CHANGES, CLIENTS, ChangeEntry,
-    EVENTS, EntityRef, INBOX, KEY_CLIENT, KEY_CURSOR, KEY_OP_SEQ, KEY_SEQ, LEADERS, LOGINS, META,
-    Mutation, Notice, OUTBOX, PRACTICES, REVISIONS, Record, Result, STEPS, SUMMARIES, SYNCED,
+    EVENTS, EntityRef, INBOX, KEY_CLIENT, KEY_CURSOR, KEY_OP_SEQ, KEY_SEQ, LEADERS, LOGINS, MAIL,
+    META, Mutation, Notice, OUTBOX, PRACTICES, REVISIONS, Record, Result, STEPS, SUMMARIES, SYNCED,
     Store, StoreError, Summary, USERS, UserId, chain_link, codec, entity_key, files_of, keyed,
     op_hash_key, own_revision_key, read_u64, revision_key, settled, u64_key,
 };
@@ -97,6 +98,40 @@ impl Store {
                 refs.push([sha.as_bytes(), &entity_key(r.key())].concat());
             }
         }
+        // Mail for the notices (on the central instance), and what the
+        // change sends besides. Read under the write gate: no commit
+        // changes the users meanwhile.
+        let mut mail: Vec<Vec<u8>> = Vec::new();
+        if self.is_mailing() {
+            // A workflow step starts a deadline (§4.1.9 counts it from the
+            // mail): sent even to those who opted out.
+            let urgent = m.transition.is_some();
+            for id in &m.notify {
+                if let Some(u) = self.user(*id)?
+                    && crate::domain::people::gets_mail(&u, urgent)
+                {
+                    let subject = if title.is_empty() {
+                        format!("Смартека: {}", m.summary)
+                    } else {
+                        format!("Смартека: {title}")
+                    };
+                    let mut body = format!("{}\n", m.summary);
+                    if !title.is_empty() {
+                        let _ = writeln!(body, "\nПрактика: «{title}»");
+                    }
+                    body.push_str("\nПодробности — во «Входящих» рабочего места (клавиша i) или: smarteka inbox.\nОтписаться от уведомлений, кроме сроков и безопасности: smarteka profile mail off.\n");
+                    mail.push(codec::encode(&super::OutMail {
+                        to: u.profile.email.clone(),
+                        name: u.shown_name().to_owned(),
+                        subject,
+                        body,
+                    })?);
+                }
+            }
+        }
+        for out in &m.mail {
+            mail.push(codec::encode(out)?);
+        }
         let fresh: Vec<(usize, Vec<u8>, EntityRef)> = m
             .fresh
             .iter()
@@ -115,7 +150,7 @@ impl Store {
         let added = std::cell::Cell::new([0u64; 4]);
         // The trees a commit writes (not the server's file owners nor the
         // client's journal of sent ops, which are written apart).
-        let result = self.trees[..=BLOB_REFS].transaction(
+        let result = self.trees[..=MAIL].transaction(
             |tx: &Vec<TransactionalTree>| -> Result<u64, ConflictableTransactionError<StoreError>> {
                 added.set([0; 4]);
                 for (tree, key, e) in &fresh {
@@ -183,6 +218,10 @@ impl Store {
                     let n = codec::encode(&notice)
                         .map_err(|e| ConflictableTransactionError::Abort(e.into()))?;
                     tx[INBOX].insert(keyed(user.as_bytes(), seq), n)?;
+                }
+                for (i, bytes) in mail.iter().enumerate() {
+                    let key = [u64_key(seq).as_slice(), &(i as u32).to_be_bytes()].concat();
+                    tx[MAIL].insert(key, bytes.as_slice())?;
                 }
                 let change = ChangeEntry {
                     seq,

@@ -8,7 +8,7 @@ use super::{
     APPLICATIONS, AUDIT, AUDIT_INDEX, AuditEntry, BLOB_REFS, CHAIN, EntityRef, PRACTICES, Record,
     Result, SUMMARIES, Store, Summary, USERS, chain_link, codec, entity_key, files_of, keyed,
 };
-use crate::domain::user::{Consent, Profile};
+use crate::domain::user::{Consent, ConsentKind, Profile};
 use crate::domain::workflow::Workflow;
 use crate::domain::{Passport, Practice, PracticeId, PracticeStatus, RoleGrant, User, UserId};
 
@@ -30,13 +30,95 @@ struct PracticeV1 {
 struct UserV1 {
     id: UserId,
     login: String,
-    profile: Profile,
+    profile: ProfileV4,
     roles: Vec<RoleGrant>,
     password_hash: String,
     email_verified: bool,
-    consents: Vec<Consent>,
+    consents: Vec<ConsentV4>,
     disabled: bool,
     created: DateTime<Utc>,
+}
+
+/// A profile of formats 1–4: no organisation type.
+#[derive(Deserialize)]
+struct ProfileV4 {
+    full_name: String,
+    organisation: String,
+    position: String,
+    phone: String,
+    email: String,
+    photo: Option<String>,
+    region: Option<String>,
+    head_of_body: bool,
+}
+
+impl From<ProfileV4> for Profile {
+    fn from(p: ProfileV4) -> Self {
+        Profile {
+            full_name: p.full_name,
+            organisation: p.organisation,
+            organisation_kind: None,
+            position: p.position,
+            phone: p.phone,
+            email: p.email,
+            photo: p.photo,
+            region: p.region,
+            head_of_body: p.head_of_body,
+        }
+    }
+}
+
+/// A consent of formats 1–4: the date only.
+#[derive(Deserialize)]
+struct ConsentV4 {
+    kind: ConsentKind,
+    given: chrono::NaiveDate,
+    version: String,
+}
+
+impl From<ConsentV4> for Consent {
+    fn from(c: ConsentV4) -> Self {
+        Consent {
+            kind: c.kind,
+            at: c.given.and_time(chrono::NaiveTime::MIN).and_utc(),
+            version: c.version,
+        }
+    }
+}
+
+impl From<UserV4> for User {
+    fn from(old: UserV4) -> Self {
+        User {
+            id: old.id,
+            login: old.login,
+            profile: old.profile.into(),
+            roles: old.roles,
+            password_hash: old.password_hash,
+            email_verified: old.email_verified,
+            consents: old.consents.into_iter().map(Into::into).collect(),
+            disabled: old.disabled,
+            created: old.created,
+            verified: old.verified,
+            mail_opt_out: false,
+            code: None,
+            contacts_request: None,
+        }
+    }
+}
+
+/// A user of formats 2–4: no mail settings, codes or contacts request.
+#[derive(Deserialize)]
+struct UserV4 {
+    id: UserId,
+    login: String,
+    profile: ProfileV4,
+    roles: Vec<RoleGrant>,
+    password_hash: String,
+    email_verified: bool,
+    consents: Vec<ConsentV4>,
+    disabled: bool,
+    created: DateTime<Utc>,
+    verified: Option<crate::domain::user::Verification>,
 }
 
 /// An audit entry of format 1: no transition.
@@ -108,7 +190,7 @@ pub(super) fn to_2(store: &Store) -> Result<()> {
             continue;
         }
         let old: UserV1 = codec::decode(&v)?;
-        let u = User {
+        let u: User = UserV4 {
             id: old.id,
             login: old.login,
             profile: old.profile,
@@ -119,7 +201,8 @@ pub(super) fn to_2(store: &Store) -> Result<()> {
             disabled: old.disabled,
             created: old.created,
             verified: None,
-        };
+        }
+        .into();
         users.insert(k, codec::encode(&u)?);
     }
     store.trees[USERS].apply_batch(users)?;
@@ -159,5 +242,22 @@ pub(super) fn to_4(store: &Store) -> Result<()> {
         add(&Record::User(Box::new(codec::decode(&v?)?)));
     }
     store.trees[BLOB_REFS].apply_batch(refs)?;
+    Ok(())
+}
+
+/// Format 5: users carry the organisation type, consents their time, mail
+/// settings, the e-mailed code and the contacts request.
+pub(super) fn to_5(store: &Store) -> Result<()> {
+    let mut users = sled::Batch::default();
+    for item in &store.trees[USERS] {
+        let (k, v) = item?;
+        if codec::decode_exact::<User>(&v).is_ok() {
+            continue; // already migrated by an interrupted run
+        }
+        let u: User = codec::decode::<UserV4>(&v)?.into();
+        users.insert(k, codec::encode(&u)?);
+    }
+    store.trees[USERS].apply_batch(users)?;
+    store.db.flush()?;
     Ok(())
 }

@@ -19,6 +19,7 @@ mod audit;
 mod commit;
 mod conflicts;
 mod feed;
+mod mail;
 mod open;
 mod outbox;
 mod practices;
@@ -39,12 +40,13 @@ use crate::domain::workflow::Transition;
 use crate::domain::{Practice, PracticeId, User, UserId};
 
 pub use codec::CodecError;
+pub use mail::OutMail;
 use open::is_store_dir;
 pub use open::may_hold_store;
 
 /// The layout version of the store. Bump it and add a step to
 /// [`migrate`] when the trees or keys change.
-pub const FORMAT: u32 = 4;
+pub const FORMAT: u32 = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -224,6 +226,9 @@ pub struct Mutation {
     /// When the change was made, by the caller's clock (the service
     /// context's); else the machine's.
     pub at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Server: mail the change sends besides its notices (an e-mailed
+    /// code), queued in the same transaction.
+    pub mail: Vec<OutMail>,
 }
 
 impl Mutation {
@@ -242,6 +247,7 @@ impl Mutation {
             pulled: None,
             step: None,
             at: None,
+            mail: Vec::new(),
         }
     }
 
@@ -336,12 +342,15 @@ const STEPS: usize = 18;
 const CHAIN: usize = 19;
 /// Which records name a file: SHA-256 (hex) + entity key.
 const BLOB_REFS: usize = 20;
+/// Server: mail to send, written in the commit that caused it and
+/// removed once delivered: change seq + index.
+const MAIL: usize = 21;
 /// Server: who uploaded a file: SHA-256 (hex) + user id.
-const BLOB_OWNERS: usize = 21;
+const BLOB_OWNERS: usize = 22;
 /// Client: ops the server acknowledged, kept a while so they can be sent
 /// again to a server restored from a backup.
-const SENT: usize = 22;
-const TREE_NAMES: [&str; 23] = [
+const SENT: usize = 23;
+const TREE_NAMES: [&str; 24] = [
     "meta",
     "users",
     "logins",
@@ -363,6 +372,7 @@ const TREE_NAMES: [&str; 23] = [
     "steps",
     "chain",
     "blob_refs",
+    "mail",
     "blob_owners",
     "sent",
 ];
@@ -436,6 +446,8 @@ pub struct Store {
     counts: std::sync::Mutex<mark::Mark>,
     /// Held by every write and by a backup, so a backup is one moment.
     gate: std::sync::Mutex<()>,
+    /// Server: notices are also sent by mail.
+    mailing: std::sync::atomic::AtomicBool,
     _lock: File,
 }
 
@@ -588,6 +600,9 @@ fn migrate(store: &Store, from: u32) -> Result<()> {
     tracing::info!(from, to = FORMAT, dir = %store.dir.display(), "migrating store");
     if from < 2 {
         migrate::to_2(store)?;
+    } else if from < 5 {
+        // Users first: the later steps read them in the new shape.
+        migrate::to_5(store)?;
     }
     // Format 3 adds the replication trees (applications, events, steps),
     // created empty on open, and new record and change kinds that older

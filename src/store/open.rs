@@ -68,8 +68,10 @@ fn retry_briefly<T, E>(
 
 /// Entries a store directory may hold before it has a `db`: what the
 /// program itself puts there before the store is first opened.
-const OWN_ENTRIES: [&str; 7] = [
+const OWN_ENTRIES: [&str; 9] = [
     "smarteka.lock",
+    "mail-out",
+    "registration.json",
     "smarteka.log",
     "index",
     "blobs",
@@ -196,6 +198,7 @@ impl Store {
             mark,
             counts: std::sync::Mutex::new(mark::Mark::default()),
             gate: std::sync::Mutex::new(()),
+            mailing: std::sync::atomic::AtomicBool::new(false),
             _lock: lock,
         };
         let have = guarded(|| store.measure()).map_err(|p| unreadable(dir, &p))??;

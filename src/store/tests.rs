@@ -21,6 +21,9 @@ pub(super) fn user(login: &str) -> User {
         disabled: false,
         created: Utc::now(),
         verified: None,
+        mail_opt_out: false,
+        code: None,
+        contacts_request: None,
     }
 }
 
@@ -450,13 +453,49 @@ mod v1 {
     pub struct User {
         pub id: UserId,
         pub login: String,
-        pub profile: crate::domain::user::Profile,
+        pub profile: Profile,
         pub roles: Vec<crate::domain::RoleGrant>,
         pub password_hash: String,
         pub email_verified: bool,
-        pub consents: Vec<crate::domain::user::Consent>,
+        pub consents: Vec<Consent>,
         pub disabled: bool,
         pub created: DateTime<Utc>,
+    }
+
+    /// A profile of formats 1–4.
+    #[derive(Serialize, Default)]
+    pub struct Profile {
+        pub full_name: String,
+        pub organisation: String,
+        pub position: String,
+        pub phone: String,
+        pub email: String,
+        pub photo: Option<String>,
+        pub region: Option<String>,
+        pub head_of_body: bool,
+    }
+
+    /// A consent of formats 1–4.
+    #[derive(Serialize)]
+    pub struct Consent {
+        pub kind: crate::domain::user::ConsentKind,
+        pub given: chrono::NaiveDate,
+        pub version: String,
+    }
+
+    /// A user of formats 2–4.
+    #[derive(Serialize)]
+    pub struct UserV4 {
+        pub id: UserId,
+        pub login: String,
+        pub profile: Profile,
+        pub roles: Vec<crate::domain::RoleGrant>,
+        pub password_hash: String,
+        pub email_verified: bool,
+        pub consents: Vec<Consent>,
+        pub disabled: bool,
+        pub created: DateTime<Utc>,
+        pub verified: Option<crate::domain::user::Verification>,
     }
 
     #[derive(Serialize)]
@@ -500,7 +539,7 @@ fn a_format_1_store_is_migrated_on_open() {
         let user = v1::User {
             id: author,
             login: "old-author".into(),
-            profile: Profile::default(),
+            profile: v1::Profile::default(),
             roles: vec![RoleGrant::regional(crate::domain::Role::Author, "16")],
             password_hash: "x".into(),
             email_verified: true,
@@ -592,4 +631,66 @@ fn check_finds_what_disagrees_and_passes_a_whole_store() {
     assert!(all.contains("указатель журнала аудита"), "{all}");
     assert!(all.contains(&blob.sha256), "{all}");
     assert_eq!(r.problems.len(), 3, "{all}");
+}
+
+/// Format 5 reads users of format 4: the organisation type is empty, a
+/// consent's date becomes its midnight, mail and codes start empty; the
+/// confirmation is kept.
+#[test]
+fn a_format_4_store_gets_the_new_user_shape() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let id = Uuid::now_v7();
+    let given = chrono::NaiveDate::from_ymd_opt(2025, 3, 4).expect("date");
+    {
+        let s = Store::open(dir.path()).expect("store");
+        drop(s);
+        let db = sled::open(dir.path().join("db")).expect("sled");
+        db.open_tree("meta")
+            .expect("tree")
+            .insert(KEY_FORMAT, &u64_key(4))
+            .expect("format");
+        let old = v1::UserV4 {
+            id,
+            login: "old".into(),
+            profile: v1::Profile {
+                full_name: "Старова Ольга Ивановна".into(),
+                email: "old@x.ru".into(),
+                ..v1::Profile::default()
+            },
+            roles: vec![],
+            password_hash: "h".into(),
+            email_verified: true,
+            consents: vec![v1::Consent {
+                kind: crate::domain::user::ConsentKind::PersonalDataForDistribution,
+                given,
+                version: "2024".into(),
+            }],
+            disabled: false,
+            created: Utc::now(),
+            verified: Some(crate::domain::user::Verification {
+                by: Uuid::nil(),
+                at: Utc::now(),
+                region: "16".into(),
+            }),
+        };
+        let users = db.open_tree("users").expect("tree");
+        users
+            .insert(id.as_bytes(), codec::encode(&old).expect("encode"))
+            .expect("insert");
+        db.open_tree("logins")
+            .expect("tree")
+            .insert(b"old", id.as_bytes().as_slice())
+            .expect("insert");
+        db.flush().expect("flush");
+    }
+    let s = Store::open(dir.path()).expect("migrates");
+    assert_eq!(s.format().expect("format"), FORMAT);
+    let u = s.user(id).expect("reads").expect("kept");
+    assert_eq!(u.profile.full_name, "Старова Ольга Ивановна");
+    assert_eq!(u.profile.organisation_kind, None);
+    assert_eq!(u.consents[0].at.date_naive(), given);
+    assert_eq!(u.consents[0].version, "2024");
+    assert!(u.verified.is_some());
+    assert!(u.code.is_none() && !u.mail_opt_out && u.contacts_request.is_none());
+    assert_eq!(u.public_name(), "Старова Ольга Ивановна");
 }

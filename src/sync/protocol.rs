@@ -80,6 +80,15 @@ pub enum OpKind {
     /// §4.1.3: the coordinator confirmed a user (`grant` false), or the
     /// Модератор АСИ granted them authoring (`grant` true).
     Authoring { login: String, grant: bool },
+    /// A user's change of their own account: profile, consents, mail.
+    Me {
+        change: crate::domain::people::MeChange,
+    },
+    /// The Модератор АСИ's change of an account: roles, enabled, contacts.
+    Manage {
+        login: String,
+        change: crate::domain::people::ManageChange,
+    },
 }
 
 impl OpKind {
@@ -91,10 +100,15 @@ impl OpKind {
             Self::Act { documents, .. } | Self::Replicate { documents, .. } => {
                 out.extend(documents.iter().map(|d| d.sha256.clone()));
             }
+            Self::Me {
+                change: crate::domain::people::MeChange::Profile(p),
+            } => out.extend(p.photo.clone()),
             Self::Apply { .. }
             | Self::Event { .. }
             | Self::Interest { .. }
-            | Self::Authoring { .. } => {}
+            | Self::Authoring { .. }
+            | Self::Me { .. }
+            | Self::Manage { .. } => {}
         }
         out.sort();
         out.dedup();
@@ -112,6 +126,8 @@ impl OpKind {
             Self::Event { .. } => "event",
             Self::Interest { .. } => "interest",
             Self::Authoring { .. } => "authoring",
+            Self::Me { .. } => "me",
+            Self::Manage { .. } => "manage",
         }
     }
 
@@ -124,7 +140,7 @@ impl OpKind {
             Self::Apply { application } => application.practice,
             Self::Event { event } => event.practices.first().copied().unwrap_or_default(),
             Self::Interest { practices, .. } => practices.first().copied().unwrap_or_default(),
-            Self::Authoring { .. } => PracticeId::default(),
+            Self::Authoring { .. } | Self::Me { .. } | Self::Manage { .. } => PracticeId::default(),
         }
     }
 }
@@ -169,6 +185,12 @@ pub enum Remote {
     User(Box<User>),
     Application(Box<crate::domain::replication::Application>),
     Event(Box<crate::domain::replication::Event>),
+    /// A rating year's leader lists (§3.1.1): public, and what a
+    /// submission by own initiative is checked against.
+    Leaders {
+        year: i32,
+        leaders: Vec<crate::domain::eligibility::Leader>,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -244,8 +266,10 @@ pub fn unpack(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String> {
 /// The protocol spoken between `smarteka sync` and `smarteka serve`. A
 /// request without it, or with another, is refused with a message.
 /// 2: replication ops; 3: the coordinator's confirmation of a user and the
-/// grant of authoring travel as ops ([`OpKind::Authoring`]).
-pub const PROTOCOL: u32 = 3;
+/// grant of authoring travel as ops ([`OpKind::Authoring`]); 4: a user's
+/// own account changes and the Модератор АСИ's ([`OpKind::Me`],
+/// [`OpKind::Manage`]), users in the feed to those who manage them.
+pub const PROTOCOL: u32 = 4;
 /// The header carrying [`PROTOCOL`].
 pub const PROTOCOL_HEADER: &str = "x-smarteka-protocol";
 
@@ -301,6 +325,37 @@ impl Me {
             roles: u.role_names().iter().map(|r| (*r).to_owned()).collect(),
         }
     }
+}
+
+/// `POST /api/register`: a new account (§4.1.1–4.1.2).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RegisterRequest {
+    pub login: String,
+    pub email: String,
+    pub full_name: String,
+    /// A region code.
+    pub region: String,
+    pub password: String,
+    /// Codes of the consents accepted, and the version of their texts.
+    pub consents: Vec<String>,
+    pub version: String,
+}
+
+/// `POST /api/register/confirm`, `POST /api/password/reset`: a login with
+/// the e-mailed code; for a reset, the new password.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CodeRequest {
+    pub login: String,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// A plain answer: what happened, in Russian.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Done {
+    pub message: String,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

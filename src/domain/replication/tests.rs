@@ -464,3 +464,30 @@ fn who_reads_an_application() {
     assert!(can_read(&coordinator(), &app, Some(&p)));
     assert!(can_read(&author(), &app, Some(&p)));
 }
+
+/// §1.9: the mentors consult the recipients, so they hear of applications
+/// with the author; other team members do not.
+#[test]
+fn the_author_and_the_mentors_hear_of_applications() {
+    let p = published();
+    let told = told_of_applications(&p);
+    let mentors: Vec<_> = p
+        .passport
+        .team
+        .iter()
+        .filter(|m| m.mentor)
+        .filter_map(|m| match m.member {
+            crate::domain::passport::Member::User(u) => Some(u),
+            crate::domain::passport::Member::Invited(_) => None,
+        })
+        .collect();
+    assert!(!mentors.is_empty());
+    assert_eq!(told[0], p.author);
+    for m in &mentors {
+        assert!(told.contains(m));
+    }
+    assert_eq!(
+        told.len(),
+        1 + mentors.iter().filter(|m| **m != p.author).count()
+    );
+}

@@ -93,6 +93,31 @@ pub async fn dispatch(req: reqwest::RequestBuilder) -> Result<reqwest::Response,
     }
 }
 
+/// A JSON request to the server before signing in (sign-up, codes):
+/// the answer's JSON, or the server's Russian refusal.
+pub fn post_json<B: serde::Serialize, R: serde::de::DeserializeOwned>(
+    base: &str,
+    path: &str,
+    body: &B,
+) -> Result<R, String> {
+    let body = serde_json::to_vec(body).map_err(|e| e.to_string())?;
+    block_on(async {
+        let resp = dispatch(
+            http()?
+                .post(format!("{base}{path}"))
+                .header(PROTOCOL_HEADER, PROTOCOL.to_string())
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body),
+        )
+        .await?;
+        if !resp.status().is_success() {
+            return Err(error_of(resp).await);
+        }
+        let bytes = resp.bytes().await.map_err(|e| network(&e))?;
+        serde_json::from_slice(&bytes).map_err(|e| format!("Ответ сервера не разобран: {e}"))
+    })?
+}
+
 /// A request to the server with the session's headers.
 pub fn signed(
     creds: &Credentials,

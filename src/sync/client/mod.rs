@@ -387,6 +387,7 @@ pub async fn sync(
                 Remote::User(u) => m = m.with(Record::User(u)),
                 Remote::Application(a) => m = m.with(Record::Application(a)),
                 Remote::Event(e) => m = m.with(Record::Event(e)),
+                Remote::Leaders { year, leaders } => m = m.with(Record::Leaders { year, leaders }),
             }
         }
         summary.received += synced.len();
