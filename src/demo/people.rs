@@ -41,7 +41,7 @@ fn consents(at: DateTime<Utc>) -> Vec<Consent> {
         .map(|kind| Consent {
             kind,
             at,
-            version: "2025-09-01".into(),
+            version: crate::domain::people::CONSENT_VERSION.into(),
         })
         .collect()
 }

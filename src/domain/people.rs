@@ -24,6 +24,16 @@ pub const CODE_TRIES: u8 = 5;
 pub const CONTACTS_DAYS: u32 = 14;
 
 impl ConsentKind {
+    /// A short name for lists.
+    pub fn short(self) -> &'static str {
+        match self {
+            Self::TermsOfUse => "Правила пользования",
+            Self::PersonalData => "Обработка персональных данных",
+            Self::PersonalDataForDistribution => "Распространение ФИО, организации, фото",
+            Self::Consulting => "Консультации при тиражировании (п. 4.1.7)",
+        }
+    }
+
     /// The text shown and accepted (version [`CONSENT_VERSION`]).
     pub fn text(self) -> &'static str {
         match self {

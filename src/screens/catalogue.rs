@@ -20,7 +20,7 @@ use crate::tui::action::Action;
 use crate::tui::ui::{fit, group, plural, truncate};
 use crate::tui::worker::{Reply, Request};
 
-const LIST: [Action; 26] = [
+const LIST: [Action; 28] = [
     Action::Search,
     Action::Facets,
     Action::ToggleSection,
@@ -36,6 +36,8 @@ const LIST: [Action; 26] = [
     Action::SyncNow,
     Action::Conflicts,
     Action::Replication,
+    Action::Profile,
+    Action::Users,
     Action::NewPractice,
     Action::Edit,
     Action::Up,
@@ -327,6 +329,8 @@ impl Screen for Catalogue {
             Action::Conflicts => vec![Effect::OpenConflicts],
             Action::Replication => vec![Effect::OpenReplication],
             Action::Inbox => vec![Effect::OpenInbox],
+            Action::Profile => vec![Effect::OpenProfile],
+            Action::Users => vec![Effect::OpenUsers],
             Action::Workflow => match self.rows.get(self.selected) {
                 Some(r) => vec![Effect::Workflow(vec![r.id])],
                 None => Vec::new(),

@@ -141,6 +141,42 @@ impl Field {
     }
 
     /// Whether a confirmation is ticked.
+    /// The field with `text` in it already.
+    #[must_use]
+    pub fn filled(mut self, text: &str) -> Self {
+        if let Value::Line(a) | Value::Text(a) | Value::Date(a) | Value::Path { area: a, .. } =
+            &mut self.value
+        {
+            let wrap = a.wrap_mode();
+            let mut b = area(text);
+            b.set_wrap_mode(wrap);
+            *a = b;
+        }
+        self
+    }
+
+    /// The choice with the option `code` chosen, if there is one.
+    #[must_use]
+    pub fn chosen(mut self, code: &str) -> Self {
+        if let Value::Choice {
+            options, selected, ..
+        } = &mut self.value
+            && let Some(i) = options.iter().position(|(c, _)| c == code)
+        {
+            *selected = i;
+        }
+        self
+    }
+
+    /// The confirmation ticked or not.
+    #[must_use]
+    pub fn ticked(mut self, on: bool) -> Self {
+        if let Value::Check(v) = &mut self.value {
+            *v = on;
+        }
+        self
+    }
+
     pub fn checked(&self) -> bool {
         matches!(self.value, Value::Check(true))
     }
@@ -190,14 +226,18 @@ pub struct Form {
     pub focus: usize,
     /// `Esc` was pressed once with something typed: the next one leaves.
     asked: bool,
+    /// The texts the fields started with (a form filled in advance).
+    start: Vec<String>,
 }
 
 impl Form {
     pub fn new(fields: Vec<Field>) -> Self {
+        let start = fields.iter().map(Field::value).collect();
         Self {
             fields,
             focus: 0,
             asked: false,
+            start,
         }
     }
 
@@ -225,7 +265,8 @@ impl Form {
     pub fn typed(&self) -> bool {
         self.fields
             .iter()
-            .any(|f| f.area().is_some() && !f.value().is_empty())
+            .zip(&self.start)
+            .any(|(f, was)| f.area().is_some() && f.value() != *was)
     }
 
     pub fn focused(&self) -> Option<&Field> {

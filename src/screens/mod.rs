@@ -12,9 +12,11 @@ pub mod history;
 pub mod inbox;
 pub mod passport;
 pub mod popups;
+pub mod profile;
 pub mod queues;
 pub mod replication;
 pub mod scroll;
+pub mod users;
 
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -63,6 +65,13 @@ pub enum Effect {
     /// A message the screen shows itself, kept in the message log (`!`)
     /// so it can be read whole.
     Log(String),
+    /// «Профиль» of the signed-in user.
+    OpenProfile,
+    /// «Пользователи» (coordinator, Модератор АСИ).
+    OpenUsers,
+    /// The signed-in user changed (their profile, consents): the
+    /// workstation acts as this user from now on.
+    Signed(Box<crate::domain::User>),
 }
 
 /// What every screen can read while drawing.
@@ -217,5 +226,9 @@ pub fn all_command_sets() -> Vec<Vec<Action>> {
     sets.push(replication::FORM_COMMANDS.to_vec());
     sets.push(replication::SUMMARY_COMMANDS.to_vec());
     sets.push(replication::APPLY_COMMANDS.to_vec());
+    sets.push(profile::COMMANDS.to_vec());
+    sets.push(profile::FORM_COMMANDS.to_vec());
+    sets.push(users::COMMANDS.to_vec());
+    sets.push(users::CHOOSE_COMMANDS.to_vec());
     sets
 }

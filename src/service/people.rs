@@ -442,7 +442,7 @@ pub fn users(cx: &Ctx<'_>, actor: &User, f: &UserFilter) -> Result<Vec<UserRow>,
             "Список пользователей — у модератора АСИ и региональных координаторов.",
         ));
     }
-    let text = f.text.trim().to_lowercase();
+    let text = f.text.trim().to_lowercase().replace('ё', "е");
     let today = cx.today();
     let mut out = Vec::new();
     for u in cx.store.users() {
@@ -456,7 +456,9 @@ pub fn users(cx: &Ctx<'_>, actor: &User, f: &UserFilter) -> Result<Vec<UserRow>,
             .verified
             .as_ref()
             .is_some_and(|v| !u.regions_for(Role::Author).contains(&v.region.as_str()));
-        let hay = format!("{} {}", u.login, u.profile.full_name).to_lowercase();
+        let hay = format!("{} {}", u.login, u.profile.full_name)
+            .to_lowercase()
+            .replace('ё', "е");
         let keep = (text.is_empty() || text.split_whitespace().all(|w| hay.contains(w)))
             && f.role.is_none_or(|r| u.has_role(r))
             && f.region
@@ -592,6 +594,7 @@ pub fn profile_view(cx: &Ctx<'_>, u: &User) -> ProfileView {
 pub struct ConsentRow {
     pub code: &'static str,
     pub name: &'static str,
+    pub short: &'static str,
     pub given: Option<chrono::DateTime<chrono::Utc>>,
     pub version: Option<String>,
     pub required: &'static str,
@@ -606,6 +609,7 @@ pub fn consents(u: &User) -> Vec<ConsentRow> {
             ConsentRow {
                 code: k.code(),
                 name: k.name(),
+                short: k.short(),
                 given: c.map(|c| c.at),
                 version: c.map(|c| c.version.clone()),
                 required: match k {

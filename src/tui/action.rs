@@ -53,10 +53,13 @@ pub enum Action {
     WantToImplement,
     YearSummary,
     Messages,
+    Profile,
+    Users,
+    MailSettings,
 }
 
 impl Action {
-    pub const ALL: [Action; 47] = [
+    pub const ALL: [Action; 50] = [
         Self::Quit,
         Self::Back,
         Self::Help,
@@ -104,6 +107,9 @@ impl Action {
         Self::WantToImplement,
         Self::YearSummary,
         Self::Messages,
+        Self::Profile,
+        Self::Users,
+        Self::MailSettings,
     ];
 
     /// What the action does, in Russian.
@@ -156,6 +162,9 @@ impl Action {
             Self::WantToImplement => "«Хочу внедрить»: подать заявку на внедрение",
             Self::YearSummary => "Итоги тиражирования за год",
             Self::Messages => "Сообщения: полный текст последних сообщений",
+            Self::Profile => "Профиль: ваши данные, фотография, согласия, почта",
+            Self::Users => "Пользователи: подтвердить, дать доступ и роли",
+            Self::MailSettings => "Уведомления по почте: включить или только сроки",
         }
     }
 
@@ -209,6 +218,9 @@ impl Action {
             Self::WantToImplement => "хочу внедрить",
             Self::YearSummary => "итоги года",
             Self::Messages => "сообщения",
+            Self::Profile => "профиль",
+            Self::Users => "пользователи",
+            Self::MailSettings => "почта",
         }
     }
 }

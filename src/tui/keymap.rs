@@ -219,6 +219,9 @@ fn defaults() -> Vec<(Action, &'static [&'static str])> {
         (Action::Replication, &["t"]),
         (Action::WantToImplement, &["w"]),
         (Action::YearSummary, &["y"]),
+        (Action::Profile, &["p"]),
+        (Action::Users, &["u"]),
+        (Action::MailSettings, &["m"]),
         (Action::Submit, &["enter"]),
     ]
 }

@@ -477,10 +477,18 @@ impl App {
                     self.apply(vec![Effect::Send(req)]);
                 }
                 Effect::Error(text) => self.message = Some(Message { text, error: true }),
-                Effect::OpenQueues | Effect::OpenInbox | Effect::Workflow(_) | Effect::Vote(_) => {
+                Effect::Signed(u) => self.user = Some(*u),
+                Effect::OpenQueues
+                | Effect::OpenInbox
+                | Effect::OpenProfile
+                | Effect::OpenUsers
+                | Effect::Workflow(_)
+                | Effect::Vote(_) => {
                     let Some(user) = self.user.clone() else {
                         self.message = Some(Message {
-                            text: "Войдите, чтобы работать с очередями и уведомлениями: l.".into(),
+                            text:
+                                "Войдите, чтобы работать с очередями, уведомлениями и профилем: l."
+                                    .into(),
                             error: true,
                         });
                         continue;
@@ -493,6 +501,16 @@ impl App {
                         }
                         Effect::OpenInbox => {
                             let (s, eff) = Inbox::open(user);
+                            self.stack.push(Box::new(s));
+                            eff
+                        }
+                        Effect::OpenProfile => {
+                            let (s, eff) = crate::screens::profile::Profile::open(user);
+                            self.stack.push(Box::new(s));
+                            eff
+                        }
+                        Effect::OpenUsers => {
+                            let (s, eff) = crate::screens::users::Users::open(user);
                             self.stack.push(Box::new(s));
                             eff
                         }

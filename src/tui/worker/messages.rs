@@ -14,6 +14,8 @@ use crate::sync::protocol::Conflict;
 
 #[derive(Debug, Clone)]
 pub enum Request {
+    /// «Профиль» and «Пользователи».
+    People(Box<super::people::PeopleRequest>),
     /// The applications the user may read.
     Replications {
         user: Box<User>,
@@ -207,6 +209,7 @@ pub struct Draft {
 
 #[derive(Debug, Clone)]
 pub enum Reply {
+    People(Box<super::people::PeopleReply>),
     Search {
         tag: u64,
         total: usize,

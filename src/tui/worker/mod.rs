@@ -3,6 +3,7 @@
 //! requests is collapsed to the newest one.
 
 mod messages;
+pub mod people;
 
 use std::fmt::Write as _;
 
@@ -269,6 +270,7 @@ impl Worker {
                 ),
                 Err(e) => Reply::Error(e.to_string()),
             },
+            Request::People(r) => Reply::People(Box::new(people::handle(&self.cx(), *r))),
             Request::Sync => self.sync(),
             // Handled by the worker loop: a thread of its own.
             Request::Watch => Reply::Stale,

@@ -1,0 +1,131 @@
+//! The worker's side of «Профиль» and «Пользователи»: each request goes to
+//! `service::people` (or `accounts` for §4.1.3) with the workstation's clock.
+
+use crate::domain::User;
+use crate::domain::people::{ManageChange, MeChange};
+use crate::service::Ctx;
+use crate::service::people::{self as svc, ProfileView, UserFilter, UserRow};
+
+#[derive(Debug, Clone)]
+pub enum PeopleRequest {
+    Profile {
+        user: User,
+    },
+    ChangeMe {
+        user: User,
+        change: MeChange,
+    },
+    /// A new photo from a file.
+    Photo {
+        user: User,
+        path: String,
+    },
+    Users {
+        user: User,
+        filter: UserFilter,
+    },
+    Manage {
+        user: User,
+        login: String,
+        change: ManageChange,
+    },
+    /// §4.1.3: the coordinator confirms (`grant` false) or the Модератор
+    /// АСИ grants access to passports.
+    Authoring {
+        user: User,
+        login: String,
+        grant: bool,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub enum PeopleReply {
+    Profile(Result<ProfileView, String>),
+    /// The user as saved, and what to tell them; or the refusal.
+    Me(Result<(Box<User>, String), String>),
+    Users(Result<Vec<UserRow>, String>),
+    /// What was done, or the refusal.
+    Managed(Result<String, String>),
+}
+
+fn linked(cx: &Ctx<'_>) -> &'static str {
+    if cx.store.client_id().ok().flatten().is_some() {
+        " Уйдёт на сервер при синхронизации."
+    } else {
+        ""
+    }
+}
+
+pub fn handle(cx: &Ctx<'_>, r: PeopleRequest) -> PeopleReply {
+    match r {
+        PeopleRequest::Profile { user } => {
+            let u = cx.store.user(user.id).ok().flatten().unwrap_or(user);
+            PeopleReply::Profile(Ok(svc::profile_view(cx, &u)))
+        }
+        PeopleRequest::ChangeMe { user, change } => {
+            let said = match &change {
+                MeChange::Profile(_) => "Профиль сохранён.".to_owned(),
+                MeChange::Consent { kind, give: true } => format!("Дано {}.", kind.name()),
+                MeChange::Consent { kind, give: false } => format!("Отозвано {}.", kind.name()),
+                MeChange::MailOptOut(true) => {
+                    "По почте будут приходить только сроки и сообщения о безопасности.".to_owned()
+                }
+                MeChange::MailOptOut(false) => "Уведомления будут приходить и по почте.".to_owned(),
+            };
+            PeopleReply::Me(
+                svc::change_me(cx, &user, &change)
+                    .map(|u| (Box::new(u), format!("{said}{}", linked(cx))))
+                    .map_err(|e| e.message()),
+            )
+        }
+        PeopleRequest::Photo { user, path } => PeopleReply::Me(
+            svc::set_photo(cx, &user, std::path::Path::new(&path))
+                .map(|u| (Box::new(u), format!("Фотография загружена.{}", linked(cx))))
+                .map_err(|e| e.message()),
+        ),
+        PeopleRequest::Users { user, filter } => {
+            PeopleReply::Users(svc::users(cx, &user, &filter).map_err(|e| e.message()))
+        }
+        PeopleRequest::Manage {
+            user,
+            login,
+            change,
+        } => PeopleReply::Managed(
+            svc::manage(cx, &user, &login, &change)
+                .map(|u| {
+                    let what = match change {
+                        ManageChange::Role { .. } => {
+                            let roles = u.role_names();
+                            if roles.is_empty() {
+                                format!("У «{login}» нет ролей.")
+                            } else {
+                                format!("Роли «{login}»: {}.", roles.join(", "))
+                            }
+                        }
+                        ManageChange::Disabled(true) => format!("«{login}» отключён."),
+                        ManageChange::Disabled(false) => format!("«{login}» снова может входить."),
+                        ManageChange::Contacts => format!(
+                            "У «{login}» запрошено обновление контактов до {}.",
+                            u.contacts_request
+                                .map(|r| r.due.format("%d.%m.%Y").to_string())
+                                .unwrap_or_default()
+                        ),
+                    };
+                    format!("{what}{}", linked(cx))
+                })
+                .map_err(|e| e.message()),
+        ),
+        PeopleRequest::Authoring { user, login, grant } => PeopleReply::Managed(
+            crate::service::accounts::authoring(cx, &user, &login, grant)
+                .map(|_| {
+                    let what = if grant {
+                        format!("«{login}» может заполнять паспорта практик.")
+                    } else {
+                        format!("«{login}» подтверждён; доступ предоставит модератор АСИ.")
+                    };
+                    format!("{what}{}", linked(cx))
+                })
+                .map_err(|e| e.message()),
+        ),
+    }
+}

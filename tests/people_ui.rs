@@ -1,0 +1,192 @@
+//! «Профиль» and «Пользователи» in the workstation, driven by keys at
+//! 80×24: what each role sees, what a key changes in the store, and that
+//! a form or a withdrawal asks before anything is lost or changed.
+
+mod common;
+
+use crossterm::event::KeyCode;
+use smarteka::domain::Role;
+use smarteka::domain::user::ConsentKind;
+
+use common::{app, key, screen, sign_in, typ};
+
+#[test]
+fn the_profile_edits_the_data_and_gives_and_withdraws_consents() {
+    let mut f = app(30);
+    sign_in(&mut f.app, "author");
+    key(&mut f.app, KeyCode::Char('p'));
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Профиль · author"), "{s}");
+    assert!(s.contains("Профиль заполнен полностью."), "{s}");
+    assert!(s.contains("[x] Правила пользования"), "{s}");
+
+    // The position is changed in the form and saved with Enter.
+    key(&mut f.app, KeyCode::Char('e'));
+    for _ in 0..3 {
+        key(&mut f.app, KeyCode::Tab);
+    }
+    for _ in 0..60 {
+        key(&mut f.app, KeyCode::Backspace);
+    }
+    typ(&mut f.app, "Консультант");
+    // Esc with the change typed asks first; any other key goes on.
+    key(&mut f.app, KeyCode::Esc);
+    assert!(screen(&f.app, 80, 24).contains("Введённое не сохранится"));
+    key(&mut f.app, KeyCode::Enter);
+    let stored = |f: &common::Fixture| {
+        f.app
+            .store
+            .user_by_login("author")
+            .expect("reads")
+            .expect("author")
+    };
+    assert_eq!(stored(&f).profile.position, "Консультант");
+    assert!(screen(&f.app, 80, 24).contains("Консультант"));
+
+    // A bad phone is refused with the reason, and nothing is saved.
+    key(&mut f.app, KeyCode::Char('e'));
+    for _ in 0..4 {
+        key(&mut f.app, KeyCode::Tab);
+    }
+    for _ in 0..30 {
+        key(&mut f.app, KeyCode::Backspace);
+    }
+    typ(&mut f.app, "+7 843 111-22-33");
+    key(&mut f.app, KeyCode::Enter);
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("мобильного"), "{s}");
+    assert!(stored(&f).profile.phone != "+7 843 111-22-33");
+    key(&mut f.app, KeyCode::Esc);
+    key(&mut f.app, KeyCode::Esc);
+
+    // The consent to distribution: Space asks, Esc keeps it, Enter
+    // withdraws it; Space again gives it back.
+    key(&mut f.app, KeyCode::Down);
+    key(&mut f.app, KeyCode::Down);
+    key(&mut f.app, KeyCode::Char(' '));
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("участник"), "{s}");
+    key(&mut f.app, KeyCode::Esc);
+    assert!(stored(&f).has_consent(ConsentKind::PersonalDataForDistribution));
+    key(&mut f.app, KeyCode::Char(' '));
+    key(&mut f.app, KeyCode::Enter);
+    assert!(!stored(&f).has_consent(ConsentKind::PersonalDataForDistribution));
+    assert!(screen(&f.app, 80, 24).contains("[ ] Распространение"));
+    key(&mut f.app, KeyCode::Char(' '));
+    assert!(stored(&f).has_consent(ConsentKind::PersonalDataForDistribution));
+
+    // Ctrl-o: a photo from a file, checked by its content.
+    let ctrl_o = |f: &mut common::Fixture| {
+        f.app.on_key(crossterm::event::KeyEvent::new(
+            KeyCode::Char('o'),
+            crossterm::event::KeyModifiers::CONTROL,
+        ));
+        f.app.settle();
+    };
+    let before = stored(&f).profile.photo;
+    ctrl_o(&mut f);
+    typ(
+        &mut f.app,
+        concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"),
+    );
+    key(&mut f.app, KeyCode::Enter);
+    assert!(screen(&f.app, 80, 24).contains("не изображение"));
+    key(&mut f.app, KeyCode::Esc);
+    key(&mut f.app, KeyCode::Esc);
+    ctrl_o(&mut f);
+    typ(
+        &mut f.app,
+        concat!(env!("CARGO_MANIFEST_DIR"), "/assets/examples/cover.png"),
+    );
+    key(&mut f.app, KeyCode::Enter);
+    let after = stored(&f).profile.photo;
+    assert!(after.is_some() && after != before);
+
+    // m: mail notices off and on.
+    key(&mut f.app, KeyCode::Char('m'));
+    assert!(stored(&f).mail_opt_out);
+    assert!(screen(&f.app, 80, 24).contains("только сроки"));
+    key(&mut f.app, KeyCode::Char('m'));
+    assert!(!stored(&f).mail_opt_out);
+    // q goes back to the catalogue.
+    key(&mut f.app, KeyCode::Char('q'));
+    assert!(f.app.stack.is_empty());
+}
+
+#[test]
+fn the_coordinator_confirms_and_the_asi_moderator_grants_in_users() {
+    let mut f = app(30);
+    // team2 is of the coordinator's region, without access to passports.
+    let team2 = f
+        .app
+        .store
+        .user_by_login("team2")
+        .expect("reads")
+        .expect("team2");
+    let region = team2.profile.region.clone().expect("a region");
+    sign_in(&mut f.app, "coordinator");
+    let coordinator = f.app.user.clone().expect("signed in");
+    assert!(
+        coordinator
+            .regions_for(Role::Coordinator)
+            .contains(&region.as_str())
+    );
+    key(&mut f.app, KeyCode::Char('u'));
+    key(&mut f.app, KeyCode::Char('/'));
+    typ(&mut f.app, "team2");
+    key(&mut f.app, KeyCode::Enter);
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("(team2)"), "{s}");
+    key(&mut f.app, KeyCode::Enter);
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Подтвердить пользователя"), "{s}");
+    assert!(
+        !s.contains("Дать роль"),
+        "a coordinator gives no roles: {s}"
+    );
+    key(&mut f.app, KeyCode::Enter);
+    let verified = |f: &common::Fixture| {
+        f.app
+            .store
+            .user_by_login("team2")
+            .expect("reads")
+            .expect("team2")
+    };
+    assert!(verified(&f).verified.is_some());
+
+    sign_in(&mut f.app, "asi");
+    key(&mut f.app, KeyCode::Char('u'));
+    // f: those waiting for access.
+    key(&mut f.app, KeyCode::Char('f'));
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("ждут доступа"), "{s}");
+    assert!(s.contains("(team2)"), "{s}");
+    key(&mut f.app, KeyCode::Enter);
+    // The first step offered is the grant.
+    key(&mut f.app, KeyCode::Enter);
+    assert!(verified(&f).has_role(Role::Author));
+    // A role with the scope it needs: the expert role wants a category.
+    key(&mut f.app, KeyCode::Char('f'));
+    key(&mut f.app, KeyCode::Char('f'));
+    key(&mut f.app, KeyCode::Char('/'));
+    typ(&mut f.app, "team2");
+    key(&mut f.app, KeyCode::Enter);
+    key(&mut f.app, KeyCode::Enter);
+    key(&mut f.app, KeyCode::Enter); // «Дать роль…»
+    // Expert is the fourth role offered.
+    for _ in 0..3 {
+        key(&mut f.app, KeyCode::Right);
+    }
+    key(&mut f.app, KeyCode::Enter);
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("нужны категории"), "{s}");
+    key(&mut f.app, KeyCode::Tab);
+    key(&mut f.app, KeyCode::Tab);
+    key(&mut f.app, KeyCode::Right);
+    key(&mut f.app, KeyCode::Enter);
+    assert!(
+        verified(&f).has_role(Role::Expert),
+        "{}",
+        screen(&f.app, 80, 24)
+    );
+}
