@@ -7,6 +7,8 @@
 //! mailed code; roles granted online.
 
 use std::io::{BufRead, BufReader};
+
+use chrono::Datelike as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
@@ -449,4 +451,145 @@ fn a_forgotten_password_and_roles_granted_online() {
         &[("SMARTEKA_PASSWORD", "новый-пароль-1")],
         &["--as", "expert1", "login", "--server", &s.url],
     ));
+
+    // Expert pools (§4.4.2–4.4.5): formed from the workstation, with the
+    // basis; two conditions at least; the role goes with membership.
+    let o = as_user(
+        &asi,
+        "asi",
+        &[
+            "pool",
+            "add",
+            "team1",
+            "--category",
+            "Здравоохранение",
+            "--basis",
+            "federal-body",
+            "--condition",
+            "leadership",
+            "--evidence",
+            "Директор департамента",
+        ],
+    );
+    assert!(err(&o).contains("4.4.4"), "{}", err(&o));
+    let o = as_user(
+        &asi,
+        "asi",
+        &["user", "grant", "team1", "expert", "--category", "health"],
+    );
+    assert!(err(&o).contains("пул"), "{}", err(&o));
+    ok(&as_user(
+        &asi,
+        "asi",
+        &[
+            "pool",
+            "add",
+            "team1",
+            "--category",
+            "Здравоохранение",
+            "--basis",
+            "federal-body",
+            "--condition",
+            "leadership",
+            "--condition",
+            "regulation",
+            "--evidence",
+            "Директор департамента Минздрава России",
+        ],
+    ));
+    sync(&asi);
+    let listed = ok(&as_user(
+        &asi,
+        "asi",
+        &["pool", "list", "--category", "health", "--json"],
+    ));
+    let rows: serde_json::Value = serde_json::from_str(&listed).expect("json");
+    let team1 = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["login"] == "team1")
+        .expect("team1 in the pool");
+    assert_eq!(
+        team1["affiliation"],
+        "федеральный орган исполнительной власти"
+    );
+    assert_eq!(team1["to_confirm"], false);
+    // A year on, everyone is to be confirmed.
+    let next = (chrono::Utc::now().year() + 1).to_string();
+    let renew = ok(&as_user(
+        &asi,
+        "asi",
+        &["pool", "renew", "--year", &next, "--category", "health"],
+    ));
+    assert!(renew.contains("team1"), "{renew}");
+    // The server has it: a fresh workstation of the Модератор АСИ sees it.
+    let other = tmp.path().join("asi2");
+    ok(&run(
+        &other,
+        &[("SMARTEKA_PASSWORD", "demo")],
+        &["--as", "asi", "login", "--server", &s.url],
+    ));
+    sync(&other);
+    let listed = ok(&as_user(
+        &other,
+        "asi",
+        &["pool", "list", "--category", "health"],
+    ));
+    assert!(listed.contains("team1"), "{listed}");
+    ok(&as_user(
+        &asi,
+        "asi",
+        &["pool", "remove", "team1", "--category", "health"],
+    ));
+    sync(&asi);
+
+    // A region's page, kept by its coordinator from their workstation,
+    // read by anyone after a sync.
+    let coordinator = workstation(tmp.path(), &s.url, "coordinator", "demo");
+    let page = tmp.path().join("region.json");
+    std::fs::write(
+        &page,
+        r#"{"head": "Минниханов Рустам Нургалиевич", "head_position": "Раис Республики Татарстан",
+            "team": [{"name": "Шагиахметов Марат Рашитович", "position": "Премьер-министр"}]}"#,
+    )
+    .expect("write");
+    let o = as_user(
+        &expert,
+        "expert1",
+        &[
+            "region",
+            "edit",
+            "16",
+            "--from",
+            &page.display().to_string(),
+        ],
+    );
+    assert!(err(&o).contains("координатор"), "{}", err(&o));
+    ok(&as_user(
+        &coordinator,
+        "coordinator",
+        &[
+            "region",
+            "edit",
+            "Татарстан",
+            "--from",
+            &page.display().to_string(),
+        ],
+    ));
+    sync(&coordinator);
+    sync(&asi);
+    let shown = ok(&run(&asi, &[], &["region", "show", "16"]));
+    assert!(
+        shown.contains("Глава региона: Минниханов Рустам Нургалиевич"),
+        "{shown}"
+    );
+    assert!(shown.contains("Шагиахметов"), "{shown}");
+    let stale = ok(&run(&asi, &[], &["region", "list", "--stale", "--json"]));
+    let rows: serde_json::Value = serde_json::from_str(&stale).expect("json");
+    assert_eq!(
+        rows.as_array().map(Vec::len),
+        Some(88),
+        "all but the one kept"
+    );
 }

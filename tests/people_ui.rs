@@ -165,7 +165,7 @@ fn the_coordinator_confirms_and_the_asi_moderator_grants_in_users() {
     // The first step offered is the grant.
     key(&mut f.app, KeyCode::Enter);
     assert!(verified(&f).has_role(Role::Author));
-    // A role with the scope it needs: the expert role wants a category.
+    // A role with the scope it needs: an expert-moderator's is a category.
     key(&mut f.app, KeyCode::Char('f'));
     key(&mut f.app, KeyCode::Char('f'));
     key(&mut f.app, KeyCode::Char('/'));
@@ -173,8 +173,8 @@ fn the_coordinator_confirms_and_the_asi_moderator_grants_in_users() {
     key(&mut f.app, KeyCode::Enter);
     key(&mut f.app, KeyCode::Enter);
     key(&mut f.app, KeyCode::Enter); // «Дать роль…»
-    // Expert is the fourth role offered.
-    for _ in 0..3 {
+    // Expert-moderator is the third role offered (experts join pools).
+    for _ in 0..2 {
         key(&mut f.app, KeyCode::Right);
     }
     key(&mut f.app, KeyCode::Enter);
@@ -185,8 +185,96 @@ fn the_coordinator_confirms_and_the_asi_moderator_grants_in_users() {
     key(&mut f.app, KeyCode::Right);
     key(&mut f.app, KeyCode::Enter);
     assert!(
-        verified(&f).has_role(Role::Expert),
+        verified(&f).has_role(Role::ExpertModerator),
         "{}",
         screen(&f.app, 80, 24)
     );
+}
+
+#[test]
+fn region_pages_are_public_and_kept_by_the_coordinator() {
+    let mut f = app(30);
+    // Anyone reads «Регионы»; no one signed in may edit.
+    key(&mut f.app, KeyCode::Char('R'));
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains(" Регионы"), "{s}");
+    assert!(s.contains("обновить"), "{s}");
+    key(&mut f.app, KeyCode::Char('/'));
+    typ(&mut f.app, "татарстан");
+    key(&mut f.app, KeyCode::Enter);
+    key(&mut f.app, KeyCode::Enter);
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Республика Татарстан"), "{s}");
+    assert!(s.contains("Координатор:"), "{s}");
+    assert!(s.contains("Ждёт ежегодного обновления"), "{s}");
+    key(&mut f.app, KeyCode::Char('e'));
+    assert!(screen(&f.app, 80, 24).contains("ведёт его региональный координатор"));
+    key(&mut f.app, KeyCode::Char('q'));
+    key(&mut f.app, KeyCode::Char('q'));
+    assert!(f.app.stack.is_empty());
+
+    sign_in(&mut f.app, "coordinator");
+    let region = f
+        .app
+        .user
+        .clone()
+        .expect("signed in")
+        .regions_for(Role::Coordinator)[0]
+        .to_owned();
+    key(&mut f.app, KeyCode::Char('R'));
+    key(&mut f.app, KeyCode::Char('/'));
+    typ(&mut f.app, &region);
+    key(&mut f.app, KeyCode::Enter);
+    key(&mut f.app, KeyCode::Enter);
+    key(&mut f.app, KeyCode::Char('e'));
+    typ(&mut f.app, "Минниханов Рустам Нургалиевич");
+    key(&mut f.app, KeyCode::Enter);
+    // The position is missing: refused with the reason, kept in the form.
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("должность главы"), "{s}");
+    key(&mut f.app, KeyCode::Tab);
+    typ(&mut f.app, "Раис Республики Татарстан");
+    key(&mut f.app, KeyCode::Enter);
+    let page = f
+        .app
+        .store
+        .region_page(&region)
+        .expect("reads")
+        .expect("saved");
+    assert_eq!(page.head, "Минниханов Рустам Нургалиевич");
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Глава региона: Минниханов"), "{s}");
+    assert!(!s.contains("Ждёт ежегодного обновления"), "{s}");
+}
+
+#[test]
+fn withdrawing_the_consent_to_processing_signs_out_and_users_is_not_for_authors() {
+    let mut f = app(20);
+    sign_in(&mut f.app, "author");
+    key(&mut f.app, KeyCode::Char('u'));
+    assert!(f.app.stack.is_empty(), "not opened for an author");
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Нужна роль координатора или АСИ."), "{s}");
+    key(&mut f.app, KeyCode::Char('p'));
+    key(&mut f.app, KeyCode::Down);
+    key(&mut f.app, KeyCode::Char(' '));
+    assert!(screen(&f.app, 80, 24).contains("будет отключена"));
+    key(&mut f.app, KeyCode::Enter);
+    assert!(f.app.user.is_none(), "signed out at once");
+    assert!(f.app.stack.is_empty());
+    let u = f
+        .app
+        .store
+        .user_by_login("author")
+        .expect("reads")
+        .expect("author");
+    assert!(u.disabled && !u.has_consent(ConsentKind::PersonalData));
+    // Signing in again is refused, and the reason can be read whole.
+    key(&mut f.app, KeyCode::Char('l'));
+    typ(&mut f.app, "author");
+    key(&mut f.app, KeyCode::Tab);
+    typ(&mut f.app, "demo");
+    key(&mut f.app, KeyCode::Enter);
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("модератору АСИ"), "{s}");
 }

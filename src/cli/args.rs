@@ -240,6 +240,20 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::cli::people::ProfileCommand,
     },
+    /// Страницы регионов (п. 2.2.1, 2.2.3): глава, команда, координатор,
+    /// практики, заявки, место в списках лидеров.
+    #[command(help_template = HELP_TEMPLATE, subcommand_help_heading = "Команды")]
+    Region {
+        #[command(subcommand)]
+        command: crate::cli::regions::RegionCommand,
+    },
+    /// Экспертные пулы категорий (п. 4.4.2–4.4.5): состав, основания,
+    /// ежегодная актуализация.
+    #[command(help_template = HELP_TEMPLATE, subcommand_help_heading = "Команды")]
+    Pool {
+        #[command(subcommand)]
+        command: crate::cli::pools::PoolCommand,
+    },
     /// Ваши согласия (152-ФЗ, п. 4.1.2, 4.1.7): список, дать, отозвать.
     #[command(help_template = HELP_TEMPLATE, subcommand_help_heading = "Команды")]
     Consent {

@@ -4,7 +4,9 @@
 pub mod admin;
 pub mod bench;
 pub mod people;
+pub mod pools;
 pub mod practice;
+pub mod regions;
 pub mod replication;
 pub mod session;
 pub mod workflow;
@@ -417,6 +419,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
             crate::cli::session::change_password(&data, cli.as_user.as_deref())
+        }
+        Some(Command::Pool { command }) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            crate::cli::pools::run(&data, cli.as_user.as_deref(), &command)
+        }
+        Some(Command::Region { command }) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            crate::cli::regions::run(&data, cli.as_user.as_deref(), &command)
         }
         Some(
             c @ (Command::Password { .. }

@@ -321,7 +321,9 @@ fn read_profile(path: &Path, base: &Profile) -> Result<Profile, Failure> {
     Ok(p)
 }
 
-fn saved(store: &Store) -> &'static str {
+/// What a linked workstation adds to «Готово»: the change goes to the
+/// server with the next sync.
+pub(crate) fn saved(store: &Store) -> &'static str {
     if store.client_id().ok().flatten().is_some() {
         " Изменение уйдёт на сервер при синхронизации (smarteka sync)."
     } else {

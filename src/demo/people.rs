@@ -1,6 +1,7 @@
 //! The demo logins of every role and the regional authors and team
 //! members, with their profiles and consents.
 
+use chrono::Datelike as _;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use rand::seq::IndexedRandom;
@@ -196,7 +197,39 @@ pub(super) fn demo_users(rng: &mut ChaCha8Rng) -> Result<Vec<User>, String> {
             mail_opt_out: false,
             code: None,
             contacts_request: None,
+            pool: Vec::new(),
         });
+    }
+    // The experts' pools, with the basis of §4.4.3–4.4.4, formed by the
+    // Модератор АСИ when the demo starts.
+    let asi = out
+        .iter()
+        .find(|u| u.has_role(Role::AsiModerator))
+        .map(|u| u.id)
+        .unwrap_or_default();
+    for u in &mut out {
+        let affiliation = match u.login.as_str() {
+            "expert1" => crate::domain::pools::Affiliation::AgencyExpertCouncil,
+            "expert2" => crate::domain::pools::Affiliation::DevelopmentInstitute,
+            _ => crate::domain::pools::Affiliation::ExpertOrganisation,
+        };
+        let evidence = format!("{}, {}", u.profile.position, u.profile.organisation);
+        u.pool = u
+            .categories_for(Role::Expert)
+            .into_iter()
+            .map(|c| crate::domain::pools::PoolEntry {
+                category: c.to_owned(),
+                year: at.year(),
+                affiliation,
+                conditions: vec![
+                    crate::domain::pools::Condition::Competence,
+                    crate::domain::pools::Condition::Regulation,
+                ],
+                evidence: evidence.clone(),
+                by: asi,
+                at,
+            })
+            .collect();
     }
     // Demo logins stand for different people: a name drawn twice is
     // replaced (without drawing again, so the rest of the data stays put).
@@ -253,6 +286,7 @@ pub(super) fn region_users(rng: &mut ChaCha8Rng) -> Vec<User> {
                 mail_opt_out: false,
                 code: None,
                 contacts_request: None,
+                pool: Vec::new(),
             });
         }
     }

@@ -121,6 +121,7 @@ pub fn user(id: u128, roles: Vec<RoleGrant>) -> User {
         mail_opt_out: false,
         code: None,
         contacts_request: None,
+        pool: Vec::new(),
     }
 }
 

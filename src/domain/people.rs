@@ -79,6 +79,12 @@ pub enum ManageChange {
     Disabled(bool),
     /// §4.1.12: bring the contacts up to date.
     Contacts,
+    /// Included in (or confirmed again for) a category's expert pool.
+    PoolAdd(Box<super::pools::PoolEntry>),
+    /// Out of a category's expert pool.
+    PoolRemove {
+        category: String,
+    },
 }
 
 /// A user's own change applied: the rules of each kind.
@@ -116,20 +122,37 @@ pub fn manage(
     now: DateTime<Utc>,
     calendar: &Calendar,
 ) -> Result<User, String> {
-    may_manage(actor)?;
     match change {
+        ManageChange::PoolAdd(entry) => super::pools::include(
+            actor,
+            target,
+            (**entry).clone(),
+            now,
+            super::refdata::refdata(),
+        ),
+        ManageChange::PoolRemove { category } => super::pools::exclude(actor, target, category),
         ManageChange::Role {
             add,
             role,
             region,
             categories,
         } => {
+            may_manage(actor)?;
             if !add && actor.id == target.id && *role == Role::AsiModerator {
                 return Err("Свою роль модератора АСИ снять нельзя.".to_owned());
             }
+            if !add && *role == Role::Expert {
+                return Err(
+                    "Эксперта исключают из экспертного пула категории: роль уходит с ним."
+                        .to_owned(),
+                );
+            }
             change_role(target, *add, *role, region.clone(), categories.clone())
         }
-        ManageChange::Disabled(d) => set_disabled(actor, target, *d),
+        ManageChange::Disabled(d) => {
+            may_manage(actor)?;
+            set_disabled(actor, target, *d)
+        }
         ManageChange::Contacts => request_contacts(actor, target, now, calendar),
     }
 }
@@ -198,22 +221,21 @@ pub fn sign_up_problems(s: &SignUp, refdata: &RefData) -> Vec<String> {
 }
 
 fn name_problem(name: &str) -> Option<String> {
-    let mut p = Profile {
+    let p = Profile {
         full_name: name.trim().to_owned(),
         ..Profile::default()
     };
-    p.photo = Some(String::new());
-    super::user::profile_problems(&p)
-        .into_iter()
-        .find(|x| x.contains("ФИО"))
-        .map(|x| {
-            let mut c = x.chars();
-            let first: String = c
-                .next()
-                .map(|f| f.to_uppercase().collect())
-                .unwrap_or_default();
-            format!("{first}{}.", c.as_str())
-        })
+    // The name's problem is the first of a profile's: ФИО come first.
+    let first = super::user::profile_problems(&p).into_iter().next()?;
+    let name_related = first.contains("ФИО") || first.contains("фамилию");
+    name_related.then(|| {
+        let mut c = first.chars();
+        let head: String = c
+            .next()
+            .map(|f| f.to_uppercase().collect())
+            .unwrap_or_default();
+        format!("{head}{}.", c.as_str())
+    })
 }
 
 /// A new account from a sign-up: the e-mail not yet confirmed, the
@@ -246,6 +268,7 @@ pub fn new_account(
         mail_opt_out: false,
         code: None,
         contacts_request: None,
+        pool: Vec::new(),
     }
 }
 
@@ -403,6 +426,12 @@ pub fn scoped(
             "«{}» — не роль пользователя: её дают паспорта практик (P-19).",
             role.name()
         ));
+    }
+    if role == Role::Expert {
+        return Err(
+            "Эксперта включают в экспертный пул категории с основаниями (п. 4.4.3–4.4.4): роль даётся с ним."
+                .to_owned(),
+        );
     }
     let regional = matches!(role, Role::Author | Role::Coordinator | Role::Recipient);
     if regional && region.is_none() {

@@ -245,6 +245,10 @@ pub struct User {
     /// §4.1.12: the Модератор АСИ asked for the contacts to be brought up
     /// to date; open until the user saves their profile.
     pub contacts_request: Option<ContactsRequest>,
+    /// Membership of expert pools (§4.4.2–4.4.5): per category, the basis
+    /// and the year it was last confirmed. The Эксперт role of a category
+    /// goes with it.
+    pub pool: Vec<super::pools::PoolEntry>,
 }
 
 /// What an e-mailed code is for.
@@ -481,6 +485,7 @@ mod tests {
             mail_opt_out: false,
             code: None,
             contacts_request: None,
+            pool: Vec::new(),
         };
         assert_eq!(u.regions_for(Role::Coordinator), ["16"]);
         assert!(u.regions_for(Role::Recipient).is_empty());

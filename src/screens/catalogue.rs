@@ -20,7 +20,7 @@ use crate::tui::action::Action;
 use crate::tui::ui::{fit, group, plural, truncate};
 use crate::tui::worker::{Reply, Request};
 
-const LIST: [Action; 28] = [
+const LIST: [Action; 29] = [
     Action::Search,
     Action::Facets,
     Action::ToggleSection,
@@ -38,6 +38,7 @@ const LIST: [Action; 28] = [
     Action::Replication,
     Action::Profile,
     Action::Users,
+    Action::Regions,
     Action::NewPractice,
     Action::Edit,
     Action::Up,
@@ -331,6 +332,7 @@ impl Screen for Catalogue {
             Action::Inbox => vec![Effect::OpenInbox],
             Action::Profile => vec![Effect::OpenProfile],
             Action::Users => vec![Effect::OpenUsers],
+            Action::Regions => vec![Effect::OpenRegions],
             Action::Workflow => match self.rows.get(self.selected) {
                 Some(r) => vec![Effect::Workflow(vec![r.id])],
                 None => Vec::new(),

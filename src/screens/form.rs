@@ -25,6 +25,36 @@ use super::RenderCx;
 use crate::tui::ui::truncate;
 
 /// What a form says when `Esc` would drop what was typed into it.
+/// The commands of a window holding a form: run it, move between its
+/// fields, close it.
+pub const FORM_COMMANDS: [crate::tui::action::Action; 4] = [
+    crate::tui::action::Action::Submit,
+    crate::tui::action::Action::NextField,
+    crate::tui::action::Action::PrevField,
+    crate::tui::action::Action::Back,
+];
+
+/// The commands while typing a search line: keep it, or drop it.
+pub const TYPING_COMMANDS: [crate::tui::action::Action; 2] = [
+    crate::tui::action::Action::Submit,
+    crate::tui::action::Action::Back,
+];
+
+/// A key typed into a one-line search: a character added, Backspace
+/// removes one. Whether the text changed.
+pub fn type_into(text: &mut String, key: KeyEvent) -> bool {
+    match key.code {
+        KeyCode::Char(c) => text.push(c),
+        KeyCode::Backspace => {
+            if text.pop().is_none() {
+                return false;
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
 pub const LEAVE_ASK: &str =
     "Введённое не сохранится. Esc — закрыть без него, любая другая клавиша — продолжить.";
 

@@ -14,6 +14,7 @@ pub mod passport;
 pub mod popups;
 pub mod profile;
 pub mod queues;
+pub mod regions;
 pub mod replication;
 pub mod scroll;
 pub mod users;
@@ -69,6 +70,8 @@ pub enum Effect {
     OpenProfile,
     /// «Пользователи» (coordinator, Модератор АСИ).
     OpenUsers,
+    /// «Регионы»: public; a coordinator keeps their region's page.
+    OpenRegions,
     /// The signed-in user changed (their profile, consents): the
     /// workstation acts as this user from now on.
     Signed(Box<crate::domain::User>),
@@ -230,5 +233,7 @@ pub fn all_command_sets() -> Vec<Vec<Action>> {
     sets.push(profile::FORM_COMMANDS.to_vec());
     sets.push(users::COMMANDS.to_vec());
     sets.push(users::CHOOSE_COMMANDS.to_vec());
+    sets.push(regions::COMMANDS.to_vec());
+    sets.push(regions::PAGE_COMMANDS.to_vec());
     sets
 }

@@ -33,12 +33,7 @@ pub const COMMANDS: [Action; 8] = [
     Action::Help,
 ];
 
-pub const FORM_COMMANDS: [Action; 4] = [
-    Action::Submit,
-    Action::NextField,
-    Action::PrevField,
-    Action::Back,
-];
+pub use form::FORM_COMMANDS;
 
 const NAME: &str = "ФИО (кириллицей, полностью)";
 const ORG: &str = "Организация";
@@ -64,6 +59,8 @@ pub struct Profile {
     view: Option<Result<ProfileView, String>>,
     /// The consent under the cursor.
     selected: usize,
+    /// Lines scrolled past the last consent (the notes below it).
+    extra: u16,
     mode: Mode,
     /// The last refusal, shown where it happened.
     error: Option<String>,
@@ -83,6 +80,7 @@ impl Profile {
                 user,
                 view: None,
                 selected: 0,
+                extra: 0,
                 mode: Mode::View,
                 error: None,
             },
@@ -170,7 +168,9 @@ impl Screen for Profile {
             (Mode::View, Action::Attach) | (Mode::Photo(_), Action::Submit) => {
                 Some("Загрузить фотографию")
             }
-            (Mode::View, Action::Down | Action::Up) => Some("К другому согласию"),
+            (Mode::View, Action::Down | Action::Up) => {
+                Some("К другому согласию; ниже последнего — прокрутить")
+            }
             (Mode::Edit(_), Action::Submit) => Some("Сохранить профиль"),
             (Mode::Withdraw(_), Action::Submit) => Some("Отозвать согласие"),
             _ => None,
@@ -200,9 +200,20 @@ impl Screen for Profile {
         match (&mut self.mode, action) {
             (Mode::View, Action::Back) => return vec![Effect::Close],
             (Mode::View, Action::Down) => {
-                self.selected = (self.selected + 1).min(ConsentKind::ALL.len() - 1);
+                if self.selected + 1 < ConsentKind::ALL.len() {
+                    self.selected += 1;
+                } else {
+                    // Past the consents: the notes below.
+                    self.extra = (self.extra + 1).min(20);
+                }
             }
-            (Mode::View, Action::Up) => self.selected = self.selected.saturating_sub(1),
+            (Mode::View, Action::Up) => {
+                if self.extra > 0 {
+                    self.extra -= 1;
+                } else {
+                    self.selected = self.selected.saturating_sub(1);
+                }
+            }
             (Mode::View, Action::Edit) => {
                 self.error = None;
                 self.mode = Mode::Edit(Box::new(Self::edit_form(&self.user.profile)));
@@ -358,9 +369,11 @@ impl Screen for Profile {
         if let (Mode::View, Some(e)) = (&self.mode, &self.error) {
             wrap_into(&mut lines, e, w, t.error, " ");
         }
-        // The consents stay in view.
+        // The consents stay in view; ↓ past the last one shows the notes.
         let want = top + self.selected + 3;
-        let offset = want.saturating_sub(inner.height as usize);
+        let h = inner.height as usize;
+        let offset =
+            (want.saturating_sub(h) + self.extra as usize).min(lines.len().saturating_sub(h));
         f.render_widget(
             Paragraph::new(lines).scroll((u16::try_from(offset).unwrap_or(0), 0)),
             inner,

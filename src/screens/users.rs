@@ -5,7 +5,7 @@
 //! disable or enable, ask for contacts (§4.1.12). Each step goes through
 //! the one command path and, on a linked store, to the server.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -47,7 +47,7 @@ pub const CHOOSE_COMMANDS: [Action; 6] = [
 
 const ROLE: &str = "Роль";
 const REGION: &str = "Регион (для автора, координатора, реципиента)";
-const CATEGORY: &str = "Категория (для эксперта и эксперта-модератора)";
+const CATEGORY: &str = "Категория (для эксперта-модератора)";
 
 /// A step on a user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,7 +178,8 @@ impl Users {
         let rd = refdata();
         let grantable = Role::ALL
             .into_iter()
-            .filter(|r| !matches!(r, Role::Team | Role::Mentor))
+            // An expert joins a category's pool with its basis instead.
+            .filter(|r| !matches!(r, Role::Team | Role::Mentor | Role::Expert))
             .map(|r| (r.code().to_owned(), r.name().to_owned()))
             .collect();
         if step == Step::Revoke {
@@ -186,6 +187,7 @@ impl Users {
                 .roles
                 .iter()
                 .filter_map(|n| Role::find(n))
+                .filter(|r| *r != Role::Expert)
                 .map(|r| (r.code().to_owned(), r.name().to_owned()))
                 .collect();
             return Form::new(vec![Field::choice(ROLE, held, "ролей нет")]);
@@ -264,14 +266,9 @@ impl Screen for Users {
     fn commands(&self) -> Vec<Action> {
         match self.mode {
             Mode::List => COMMANDS.to_vec(),
-            Mode::Typing => vec![Action::Submit, Action::Back],
+            Mode::Typing => form::TYPING_COMMANDS.to_vec(),
             Mode::Choose { .. } => vec![Action::Submit, Action::Down, Action::Up, Action::Back],
-            Mode::Form { .. } => vec![
-                Action::Submit,
-                Action::NextField,
-                Action::PrevField,
-                Action::Back,
-            ],
+            Mode::Form { .. } => form::FORM_COMMANDS.to_vec(),
         }
     }
 
@@ -304,12 +301,8 @@ impl Screen for Users {
         self.error = None;
         match &mut self.mode {
             Mode::Typing => {
-                match key.code {
-                    KeyCode::Char(c) => self.text.push(c),
-                    KeyCode::Backspace => {
-                        self.text.pop();
-                    }
-                    _ => return Vec::new(),
+                if !form::type_into(&mut self.text, key) {
+                    return Vec::new();
                 }
                 self.selected = 0;
                 vec![self.load()]

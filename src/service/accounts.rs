@@ -286,6 +286,7 @@ pub fn add_user(cx: &Ctx<'_>, new: NewUser) -> Result<User, ServiceError> {
         mail_opt_out: false,
         code: None,
         contacts_request: None,
+        pool: Vec::new(),
     };
     save_admin(cx, &u, "user.add", format!("Заведён пользователь {login}"))?;
     Ok(u)
@@ -473,6 +474,7 @@ mod tests {
             mail_opt_out: false,
             code: None,
             contacts_request: None,
+            pool: Vec::new(),
         };
         store
             .commit(

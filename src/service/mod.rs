@@ -9,6 +9,7 @@ pub mod ops;
 pub mod passport_json;
 pub mod people;
 pub mod practice;
+pub mod regions;
 pub mod replication;
 pub mod views;
 pub mod workflow;

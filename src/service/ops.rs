@@ -216,6 +216,9 @@ fn apply_replication(
         OpKind::Manage { login, change } => {
             crate::service::people::manage_with(cx, user, login, change, mark).map(|_| ())
         }
+        OpKind::Region { page } => {
+            crate::service::regions::edit_with(cx, user, (**page).clone(), mark).map(|_| ())
+        }
         OpKind::Create { .. } | OpKind::Edit { .. } | OpKind::Act { .. } => {
             return apply_one(cx, user, client, op);
         }
@@ -238,7 +241,8 @@ fn apply_one(cx: &Ctx<'_>, user: &User, client: Uuid, op: &Op) -> Result<OpResul
         | OpKind::Interest { .. }
         | OpKind::Authoring { .. }
         | OpKind::Me { .. }
-        | OpKind::Manage { .. } => return apply_replication(cx, user, client, op),
+        | OpKind::Manage { .. }
+        | OpKind::Region { .. } => return apply_replication(cx, user, client, op),
         OpKind::Create { practice, passport } => (
             Command::Create {
                 id: *practice,
@@ -474,7 +478,8 @@ pub fn news(
                 // are the leader lists.
                 crate::store::EntityRef::User(_)
                 | crate::store::EntityRef::Leaders(_)
-                | crate::store::EntityRef::Event(_) => true,
+                | crate::store::EntityRef::Event(_)
+                | crate::store::EntityRef::Region(_) => true,
                 crate::store::EntityRef::Practice(id) => {
                     store.practice(id)?.is_some_and(|p| scope.can_read(&p))
                 }
@@ -587,6 +592,12 @@ pub fn feed(
             {
                 others.push(Remote::Event(Box::new(ev)));
             }
+            if let crate::store::EntityRef::Region(code) = e
+                && seen_other.insert(e)
+                && let Some(page) = store.region_page(&format!("{code:02}"))?
+            {
+                others.push(Remote::Region(Box::new(page)));
+            }
             if let crate::store::EntityRef::Leaders(year) = e
                 && seen_other.insert(e)
             {
@@ -661,7 +672,7 @@ pub fn may_read(store: &Store, user: &User, sha: &str) -> Result<bool, StoreErro
             EntityRef::Application(id) => application_readable(store, user, id)?,
             // A profile photo: as public as the profiles the feed sends.
             EntityRef::User(_) => true,
-            EntityRef::Event(_) | EntityRef::Leaders(_) => false,
+            EntityRef::Event(_) | EntityRef::Leaders(_) | EntityRef::Region(_) => false,
         };
         if readable {
             return Ok(true);

@@ -338,7 +338,14 @@ pub fn manage_with(
     change: &ManageChange,
     extra: impl FnOnce(&mut Mutation),
 ) -> Result<User, ServiceError> {
-    people::may_manage(actor).map_err(ServiceError::refused)?;
+    match change {
+        ManageChange::PoolAdd(e) => crate::domain::pools::may_manage_pool(actor, &e.category),
+        ManageChange::PoolRemove { category } => {
+            crate::domain::pools::may_manage_pool(actor, category)
+        }
+        _ => people::may_manage(actor),
+    }
+    .map_err(ServiceError::refused)?;
     if let ManageChange::Role {
         add: true,
         role,
@@ -369,12 +376,28 @@ pub fn manage_with(
                 .map(|r| r.due.format("%d.%m.%Y").to_string())
                 .unwrap_or_default()
         ),
+        ManageChange::PoolAdd(e) => format!(
+            "{login} включён в экспертный пул категории «{}» на {} год (п. 4.4.4: {})",
+            refdata().category_name(&e.category),
+            e.year,
+            e.conditions
+                .iter()
+                .map(|c| c.name())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        ManageChange::PoolRemove { category } => format!(
+            "{login} исключён из экспертного пула категории «{}»",
+            refdata().category_name(category)
+        ),
     };
     let action = match change {
         ManageChange::Role { .. } => "user.role",
         ManageChange::Disabled(true) => "user.disable",
         ManageChange::Disabled(false) => "user.enable",
         ManageChange::Contacts => "user.contacts",
+        ManageChange::PoolAdd(_) => "pool.add",
+        ManageChange::PoolRemove { .. } => "pool.remove",
     };
     let mut m = Mutation::new(Some(actor.id), action, summary)
         .at(cx.now())
@@ -399,6 +422,65 @@ pub fn manage(
     change: &ManageChange,
 ) -> Result<User, ServiceError> {
     manage_with(cx, actor, login, change, |_| {})
+}
+
+/// A member of an expert pool as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct PoolRow {
+    pub category: String,
+    pub category_name: String,
+    pub login: String,
+    pub name: String,
+    /// Where the expert comes from (§4.4.3), when recorded.
+    pub affiliation: Option<&'static str>,
+    /// The conditions of §4.4.4 met.
+    pub conditions: Vec<&'static str>,
+    pub evidence: Option<String>,
+    /// The year last confirmed.
+    pub year: Option<i32>,
+    /// Not confirmed for the year asked about: to confirm or exclude.
+    pub to_confirm: bool,
+}
+
+/// The pools of `category` (or all), as of `year`: every expert with what
+/// their membership rests on. The basis and evidence are the Agency's: the
+/// Модератор АСИ and expert-moderators see them.
+pub fn pools(
+    cx: &Ctx<'_>,
+    actor: &User,
+    category: Option<&str>,
+    year: i32,
+) -> Result<Vec<PoolRow>, ServiceError> {
+    if !actor.has_role(Role::AsiModerator) && !actor.has_role(Role::ExpertModerator) {
+        return Err(ServiceError::refused(
+            "Экспертные пулы ведут модератор АСИ и эксперты-модераторы (п. 4.4.2).",
+        ));
+    }
+    let users: Vec<User> = cx.store.users().collect::<Result<_, _>>()?;
+    let rd = refdata();
+    let mut out = Vec::new();
+    for c in rd
+        .categories
+        .iter()
+        .filter(|c| category.is_none_or(|x| x == c.code))
+    {
+        for (u, e, to_confirm) in crate::domain::pools::members(&users, &c.code, year) {
+            out.push(PoolRow {
+                category: c.code.clone(),
+                category_name: c.name.clone(),
+                login: u.login.clone(),
+                name: u.shown_name().to_owned(),
+                affiliation: e.map(|e| e.affiliation.name()),
+                conditions: e
+                    .map(|e| e.conditions.iter().map(|c| c.name()).collect())
+                    .unwrap_or_default(),
+                evidence: e.map(|e| e.evidence.clone()),
+                year: e.map(|e| e.year),
+                to_confirm,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// A row of the Модератор АСИ's list of users.
@@ -569,7 +651,24 @@ pub fn profile_view(cx: &Ctx<'_>, u: &User) -> ProfileView {
         ));
     }
     if u.mail_opt_out {
-        notes.push("По почте приходят только сроки и сообщения о безопасности (smarteka profile mail on — все уведомления).".to_owned());
+        notes.push("По почте приходят только сроки и сообщения о безопасности.".to_owned());
+    }
+    let lacking: Vec<&str> = ConsentKind::SIGN_UP
+        .into_iter()
+        .filter(|k| !u.has_consent(*k))
+        .map(ConsentKind::short)
+        .collect();
+    if !lacking.is_empty() {
+        notes.push(format!(
+            "Без согласий «{}» работать на платформе нельзя: дайте их.",
+            lacking.join("», «")
+        ));
+    }
+    if !u.email_verified && !u.profile.email.is_empty() {
+        notes.push(
+            "Адрес почты не подтверждён: на него отправлен код (на сервере); введите его: smarteka register --confirm КОД --login ЛОГИН --server АДРЕС."
+                .to_owned(),
+        );
     }
     if let Some(r) = &u.contacts_request {
         notes.push(format!(

@@ -8,9 +8,9 @@ use std::fmt::Write as _;
 use super::{
     APPLICATIONS, AUDIT, AUDIT_INDEX, AuditEntry, BLOB_REFS, CHAIN, CHANGES, CLIENTS, ChangeEntry,
     EVENTS, EntityRef, INBOX, KEY_CLIENT, KEY_CURSOR, KEY_OP_SEQ, KEY_SEQ, LEADERS, LOGINS, MAIL,
-    META, Mutation, Notice, OUTBOX, PRACTICES, REVISIONS, Record, Result, STEPS, SUMMARIES, SYNCED,
-    Store, StoreError, Summary, USERS, UserId, chain_link, codec, entity_key, files_of, keyed,
-    op_hash_key, own_revision_key, read_u64, revision_key, settled, u64_key,
+    META, Mutation, Notice, OUTBOX, PRACTICES, REGIONS, REVISIONS, Record, Result, STEPS,
+    SUMMARIES, SYNCED, Store, StoreError, Summary, USERS, UserId, chain_link, codec, entity_key,
+    files_of, keyed, op_hash_key, own_revision_key, read_u64, revision_key, settled, u64_key,
 };
 
 impl Store {
@@ -56,6 +56,13 @@ impl Store {
                 )),
                 Record::Event(e) => {
                     encoded.push((EVENTS, e.id.as_bytes().to_vec(), codec::encode(e.as_ref())?));
+                }
+                Record::Region(r) => {
+                    encoded.push((
+                        REGIONS,
+                        r.code.as_bytes().to_vec(),
+                        codec::encode(r.as_ref())?,
+                    ));
                 }
             }
         }
@@ -141,7 +148,7 @@ impl Store {
                     EntityRef::Practice(id) => (PRACTICES, id.as_bytes().to_vec()),
                     EntityRef::Application(id) => (APPLICATIONS, id.as_bytes().to_vec()),
                     EntityRef::Event(id) => (EVENTS, id.as_bytes().to_vec()),
-                    EntityRef::Leaders(_) => return None,
+                    EntityRef::Leaders(_) | EntityRef::Region(_) => return None,
                 };
                 Some((tree, key, *e))
             })
@@ -150,7 +157,7 @@ impl Store {
         let added = std::cell::Cell::new([0u64; 4]);
         // The trees a commit writes (not the server's file owners nor the
         // client's journal of sent ops, which are written apart).
-        let result = self.trees[..=MAIL].transaction(
+        let result = self.trees[..=REGIONS].transaction(
             |tx: &Vec<TransactionalTree>| -> Result<u64, ConflictableTransactionError<StoreError>> {
                 added.set([0; 4]);
                 for (tree, key, e) in &fresh {

@@ -102,6 +102,7 @@ impl From<UserV4> for User {
             mail_opt_out: false,
             code: None,
             contacts_request: None,
+            pool: Vec::new(),
         }
     }
 }

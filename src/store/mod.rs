@@ -156,6 +156,8 @@ pub enum Record {
     Application(Box<crate::domain::replication::Application>),
     /// An event of §5.2 with the regions' interest.
     Event(Box<crate::domain::replication::Event>),
+    /// A region's page (§2.2.1).
+    Region(Box<crate::domain::regions::RegionPage>),
 }
 
 impl Record {
@@ -167,6 +169,9 @@ impl Record {
             Self::Leaders { year, .. } => EntityRef::Leaders(*year),
             Self::Application(a) => EntityRef::Application(a.id),
             Self::Event(e) => EntityRef::Event(e.id),
+            Self::Region(r) => {
+                EntityRef::Region(crate::domain::regions::key_of(&r.code).unwrap_or_default())
+            }
         }
     }
 }
@@ -179,6 +184,8 @@ pub enum EntityRef {
     Leaders(i32),
     Application(Uuid),
     Event(Uuid),
+    /// A region's page, by the region's code as a number.
+    Region(u16),
 }
 
 impl EntityRef {
@@ -190,6 +197,7 @@ impl EntityRef {
             Self::Leaders(y) => format!("списки лидеров {y} года"),
             Self::Application(id) => format!("заявка {id}"),
             Self::Event(id) => format!("мероприятие {id}"),
+            Self::Region(code) => format!("страница региона {code:02}"),
         }
     }
 }
@@ -345,12 +353,14 @@ const BLOB_REFS: usize = 20;
 /// Server: mail to send, written in the commit that caused it and
 /// removed once delivered: change seq + index.
 const MAIL: usize = 21;
+/// Region pages by region code (§2.2.1).
+const REGIONS: usize = 22;
 /// Server: who uploaded a file: SHA-256 (hex) + user id.
-const BLOB_OWNERS: usize = 22;
+const BLOB_OWNERS: usize = 23;
 /// Client: ops the server acknowledged, kept a while so they can be sent
 /// again to a server restored from a backup.
-const SENT: usize = 23;
-const TREE_NAMES: [&str; 24] = [
+const SENT: usize = 24;
+const TREE_NAMES: [&str; 25] = [
     "meta",
     "users",
     "logins",
@@ -373,6 +383,7 @@ const TREE_NAMES: [&str; 24] = [
     "chain",
     "blob_refs",
     "mail",
+    "regions",
     "blob_owners",
     "sent",
 ];
@@ -402,6 +413,7 @@ fn entity_key(e: EntityRef) -> Vec<u8> {
         EntityRef::Leaders(y) => [&[b'l'][..], &y.to_be_bytes()[..]].concat(),
         EntityRef::Application(id) => [&[b'a'][..], id.as_bytes()].concat(),
         EntityRef::Event(id) => [&[b'e'][..], id.as_bytes()].concat(),
+        EntityRef::Region(code) => [&[b'r'][..], &code.to_be_bytes()[..]].concat(),
     }
 }
 
@@ -415,6 +427,7 @@ fn entity_of_key(k: &[u8]) -> Option<EntityRef> {
         b'a' => EntityRef::Application(id()?),
         b'e' => EntityRef::Event(id()?),
         b'l' => EntityRef::Leaders(i32::from_be_bytes(rest.try_into().ok()?)),
+        b'r' => EntityRef::Region(u16::from_be_bytes(rest.try_into().ok()?)),
         _ => return None,
     })
 }
@@ -498,7 +511,7 @@ pub fn files_of(r: &Record) -> Vec<String> {
         }
         Record::Application(a) => out.extend(a.documents.iter().map(|d| d.sha256.clone())),
         Record::User(u) => out.extend(u.profile.photo.clone()),
-        Record::Revision(_) | Record::Leaders { .. } | Record::Event(_) => {}
+        Record::Revision(_) | Record::Leaders { .. } | Record::Event(_) | Record::Region(_) => {}
     }
     out.retain(|s| blobs::Blobs::is_sha256(s));
     out.sort();

@@ -33,6 +33,15 @@ impl Store {
     }
 
     /// The leader lists of every imported rating year.
+    /// A region's page, if it was ever kept.
+    pub fn region_page(&self, code: &str) -> Result<Option<crate::domain::regions::RegionPage>> {
+        self.trees[super::REGIONS]
+            .get(code.as_bytes())?
+            .map(|v| codec::decode(&v))
+            .transpose()
+            .map_err(Into::into)
+    }
+
     pub fn leaders(&self) -> Result<Vec<Leader>> {
         let mut out = Vec::new();
         for v in self.trees[LEADERS].iter().values() {

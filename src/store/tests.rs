@@ -24,6 +24,7 @@ pub(super) fn user(login: &str) -> User {
         mail_opt_out: false,
         code: None,
         contacts_request: None,
+        pool: Vec::new(),
     }
 }
 

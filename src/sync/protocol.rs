@@ -89,6 +89,10 @@ pub enum OpKind {
         login: String,
         change: crate::domain::people::ManageChange,
     },
+    /// A region's page as its coordinator saved it.
+    Region {
+        page: Box<crate::domain::regions::RegionPage>,
+    },
 }
 
 impl OpKind {
@@ -108,7 +112,8 @@ impl OpKind {
             | Self::Interest { .. }
             | Self::Authoring { .. }
             | Self::Me { .. }
-            | Self::Manage { .. } => {}
+            | Self::Manage { .. }
+            | Self::Region { .. } => {}
         }
         out.sort();
         out.dedup();
@@ -128,6 +133,7 @@ impl OpKind {
             Self::Authoring { .. } => "authoring",
             Self::Me { .. } => "me",
             Self::Manage { .. } => "manage",
+            Self::Region { .. } => "region",
         }
     }
 
@@ -140,7 +146,10 @@ impl OpKind {
             Self::Apply { application } => application.practice,
             Self::Event { event } => event.practices.first().copied().unwrap_or_default(),
             Self::Interest { practices, .. } => practices.first().copied().unwrap_or_default(),
-            Self::Authoring { .. } | Self::Me { .. } | Self::Manage { .. } => PracticeId::default(),
+            Self::Authoring { .. }
+            | Self::Me { .. }
+            | Self::Manage { .. }
+            | Self::Region { .. } => PracticeId::default(),
         }
     }
 }
@@ -191,6 +200,8 @@ pub enum Remote {
         year: i32,
         leaders: Vec<crate::domain::eligibility::Leader>,
     },
+    /// A region's page (§2.2.1): public.
+    Region(Box<crate::domain::regions::RegionPage>),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

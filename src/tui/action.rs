@@ -56,10 +56,11 @@ pub enum Action {
     Profile,
     Users,
     MailSettings,
+    Regions,
 }
 
 impl Action {
-    pub const ALL: [Action; 50] = [
+    pub const ALL: [Action; 51] = [
         Self::Quit,
         Self::Back,
         Self::Help,
@@ -110,6 +111,7 @@ impl Action {
         Self::Profile,
         Self::Users,
         Self::MailSettings,
+        Self::Regions,
     ];
 
     /// What the action does, in Russian.
@@ -165,6 +167,7 @@ impl Action {
             Self::Profile => "Профиль: ваши данные, фотография, согласия, почта",
             Self::Users => "Пользователи: подтвердить, дать доступ и роли",
             Self::MailSettings => "Уведомления по почте: включить или только сроки",
+            Self::Regions => "Регионы: глава, команда, координатор, практики, заявки",
         }
     }
 
@@ -221,6 +224,7 @@ impl Action {
             Self::Profile => "профиль",
             Self::Users => "пользователи",
             Self::MailSettings => "почта",
+            Self::Regions => "регионы",
         }
     }
 }

@@ -222,6 +222,7 @@ fn defaults() -> Vec<(Action, &'static [&'static str])> {
         (Action::Profile, &["p"]),
         (Action::Users, &["u"]),
         (Action::MailSettings, &["m"]),
+        (Action::Regions, &["R"]),
         (Action::Submit, &["enter"]),
     ]
 }

@@ -117,6 +117,7 @@ impl Screen for Login {
             self.password = TextArea::default();
             self.password.set_mask_char('•');
             self.focus = 1;
+            return vec![Effect::Log(e.clone())];
         }
         Vec::new()
     }
@@ -159,13 +160,17 @@ impl Screen for Login {
             }
             f.render_widget(&ta, v);
         }
-        let msg = if self.checking {
-            Line::from(Span::styled(" Проверка…", t.muted))
-        } else if let Some(e) = &self.error {
-            Line::from(Span::styled(format!(" {e}"), t.error))
-        } else {
-            Line::from("")
+        // The message whole: it may take the lines below.
+        let below = Rect {
+            height: rows[4].height + rows[5].height,
+            ..rows[4]
         };
-        f.render_widget(Paragraph::new(msg), rows[4]);
+        let mut msg = Vec::new();
+        if self.checking {
+            msg.push(Line::from(Span::styled(" Проверка…", t.muted)));
+        } else if let Some(e) = &self.error {
+            crate::screens::passport::wrap_into(&mut msg, e, below.width as usize, t.error, " ");
+        }
+        f.render_widget(Paragraph::new(msg), below);
     }
 }

@@ -388,6 +388,7 @@ pub async fn sync(
                 Remote::Application(a) => m = m.with(Record::Application(a)),
                 Remote::Event(e) => m = m.with(Record::Event(e)),
                 Remote::Leaders { year, leaders } => m = m.with(Record::Leaders { year, leaders }),
+                Remote::Region(page) => m = m.with(Record::Region(page)),
             }
         }
         summary.received += synced.len();

@@ -27,6 +27,7 @@ use crate::tui::theme::Theme;
 use crate::tui::ui::short_name;
 use crate::tui::worker::{Reply, Request, Worker};
 
+mod people;
 mod run;
 
 /// Sleeps until the deadline, or forever without one.
@@ -477,7 +478,8 @@ impl App {
                     self.apply(vec![Effect::Send(req)]);
                 }
                 Effect::Error(text) => self.message = Some(Message { text, error: true }),
-                Effect::Signed(u) => self.user = Some(*u),
+                Effect::Signed(u) => self.signed(*u),
+                Effect::OpenRegions => self.open_people(e, self.user.clone()),
                 Effect::OpenQueues
                 | Effect::OpenInbox
                 | Effect::OpenProfile
@@ -504,15 +506,9 @@ impl App {
                             self.stack.push(Box::new(s));
                             eff
                         }
-                        Effect::OpenProfile => {
-                            let (s, eff) = crate::screens::profile::Profile::open(user);
-                            self.stack.push(Box::new(s));
-                            eff
-                        }
-                        Effect::OpenUsers => {
-                            let (s, eff) = crate::screens::users::Users::open(user);
-                            self.stack.push(Box::new(s));
-                            eff
+                        Effect::OpenProfile | Effect::OpenUsers => {
+                            self.open_people(e, Some(user));
+                            continue;
                         }
                         Effect::Workflow(ids) => {
                             let (s, eff) = Act::open(ids, user);

@@ -36,6 +36,14 @@ pub enum PeopleRequest {
         login: String,
         grant: bool,
     },
+    Regions,
+    Region {
+        code: String,
+    },
+    EditRegion {
+        user: User,
+        page: crate::domain::regions::RegionPage,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -46,6 +54,10 @@ pub enum PeopleReply {
     Users(Result<Vec<UserRow>, String>),
     /// What was done, or the refusal.
     Managed(Result<String, String>),
+    Regions(Result<Vec<crate::service::regions::RegionRow>, String>),
+    Region(Result<Box<crate::service::regions::RegionView>, String>),
+    /// A page saved (what to say), or the refusal.
+    RegionSaved(Result<String, String>),
 }
 
 fn linked(cx: &Ctx<'_>) -> &'static str {
@@ -57,7 +69,19 @@ fn linked(cx: &Ctx<'_>) -> &'static str {
 }
 
 pub fn handle(cx: &Ctx<'_>, r: PeopleRequest) -> PeopleReply {
+    use crate::service::regions;
     match r {
+        PeopleRequest::Regions => PeopleReply::Regions(regions::list(cx).map_err(|e| e.message())),
+        PeopleRequest::Region { code } => PeopleReply::Region(
+            regions::show(cx, &code)
+                .map(Box::new)
+                .map_err(|e| e.message()),
+        ),
+        PeopleRequest::EditRegion { user, page } => PeopleReply::RegionSaved(
+            regions::edit(cx, &user, page)
+                .map(|_| format!("Страница региона сохранена.{}", linked(cx)))
+                .map_err(|e| e.message()),
+        ),
         PeopleRequest::Profile { user } => {
             let u = cx.store.user(user.id).ok().flatten().unwrap_or(user);
             PeopleReply::Profile(Ok(svc::profile_view(cx, &u)))
@@ -94,13 +118,15 @@ pub fn handle(cx: &Ctx<'_>, r: PeopleRequest) -> PeopleReply {
             svc::manage(cx, &user, &login, &change)
                 .map(|u| {
                     let what = match change {
-                        ManageChange::Role { .. } => {
+                        ManageChange::Role { add, role, .. } => {
                             let roles = u.role_names();
-                            if roles.is_empty() {
-                                format!("У «{login}» нет ролей.")
+                            let done = if add { "дана" } else { "снята" };
+                            let left = if roles.is_empty() {
+                                "ролей больше нет".to_owned()
                             } else {
-                                format!("Роли «{login}»: {}.", roles.join(", "))
-                            }
+                                format!("теперь: {}", roles.join(", "))
+                            };
+                            format!("«{login}»: роль «{}» {done}; {left}.", role.name())
                         }
                         ManageChange::Disabled(true) => format!("«{login}» отключён."),
                         ManageChange::Disabled(false) => format!("«{login}» снова может входить."),
@@ -110,6 +136,10 @@ pub fn handle(cx: &Ctx<'_>, r: PeopleRequest) -> PeopleReply {
                                 .map(|r| r.due.format("%d.%m.%Y").to_string())
                                 .unwrap_or_default()
                         ),
+                        ManageChange::PoolAdd(_) => format!("«{login}» в экспертном пуле."),
+                        ManageChange::PoolRemove { .. } => {
+                            format!("«{login}» исключён из экспертного пула.")
+                        }
                     };
                     format!("{what}{}", linked(cx))
                 })

@@ -1,0 +1,59 @@
+//! The workstation's side of «Профиль», «Пользователи» and «Регионы»:
+//! opening them for whom they are for, and the signed-in user changed by
+//! their own profile.
+
+use super::{App, Message};
+use crate::domain::{Role, User};
+use crate::screens::Effect;
+
+impl App {
+    /// The signed-in user as saved. Without the consents to the rules or
+    /// to processing the account is disabled: the workstation signs out
+    /// at once.
+    pub(super) fn signed(&mut self, u: User) {
+        if u.disabled {
+            self.user = None;
+            self.stack.clear();
+            self.message = Some(Message {
+                text: "Учётная запись отключена: без этого согласия работать на платформе нельзя. Вы вышли.".into(),
+                error: true,
+            });
+        } else {
+            self.user = Some(u);
+        }
+    }
+
+    /// Opens «Профиль» or «Пользователи» for `user` (signed in), or
+    /// «Регионы» for anyone.
+    pub(super) fn open_people(&mut self, e: Effect, user: Option<User>) {
+        let eff = match (e, user) {
+            (Effect::OpenRegions, user) => {
+                let (s, eff) = crate::screens::regions::Regions::open(user);
+                self.stack.push(Box::new(s));
+                eff
+            }
+            (Effect::OpenProfile, Some(user)) => {
+                let (s, eff) = crate::screens::profile::Profile::open(user);
+                self.stack.push(Box::new(s));
+                eff
+            }
+            (Effect::OpenUsers, Some(user))
+                if user.has_role(Role::AsiModerator)
+                    || !user.regions_for(Role::Coordinator).is_empty() =>
+            {
+                let (s, eff) = crate::screens::users::Users::open(user);
+                self.stack.push(Box::new(s));
+                eff
+            }
+            (Effect::OpenUsers, Some(_)) => {
+                self.message = Some(Message {
+                    text: "Нужна роль координатора или АСИ.".into(),
+                    error: true,
+                });
+                return;
+            }
+            _ => return,
+        };
+        self.apply(vec![eff]);
+    }
+}
