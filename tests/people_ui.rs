@@ -278,3 +278,63 @@ fn withdrawing_the_consent_to_processing_signs_out_and_users_is_not_for_authors(
     let s = screen(&f.app, 80, 24);
     assert!(s.contains("модератору АСИ"), "{s}");
 }
+
+#[test]
+fn an_expert_moderator_forms_the_pool_of_their_category_in_users() {
+    let mut f = app(20);
+    sign_in(&mut f.app, "moderator");
+    let mine = f
+        .app
+        .user
+        .clone()
+        .expect("signed in")
+        .categories_for(Role::ExpertModerator)[0]
+        .to_owned();
+    key(&mut f.app, KeyCode::Char('u'));
+    key(&mut f.app, KeyCode::Char('/'));
+    typ(&mut f.app, "team1");
+    key(&mut f.app, KeyCode::Enter);
+    key(&mut f.app, KeyCode::Enter);
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Включить в экспертный пул"), "{s}");
+    assert!(
+        !s.contains("Дать роль"),
+        "an expert-moderator gives no roles: {s}"
+    );
+    key(&mut f.app, KeyCode::Enter);
+    // One condition is not enough (§4.4.4).
+    key(&mut f.app, KeyCode::Tab);
+    key(&mut f.app, KeyCode::Tab);
+    key(&mut f.app, KeyCode::Char(' '));
+    key(&mut f.app, KeyCode::Tab);
+    key(&mut f.app, KeyCode::Tab);
+    key(&mut f.app, KeyCode::Tab);
+    typ(&mut f.app, "Заместитель директора департамента");
+    key(&mut f.app, KeyCode::Enter);
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("4.4.4"), "{s}");
+    let team1 = |f: &common::Fixture| {
+        f.app
+            .store
+            .user_by_login("team1")
+            .expect("reads")
+            .expect("team1")
+    };
+    assert!(
+        !team1(&f)
+            .categories_for(Role::Expert)
+            .contains(&mine.as_str())
+    );
+    key(&mut f.app, KeyCode::BackTab);
+    key(&mut f.app, KeyCode::BackTab);
+    key(&mut f.app, KeyCode::Char(' '));
+    key(&mut f.app, KeyCode::Enter);
+    let u = team1(&f);
+    assert!(
+        u.categories_for(Role::Expert).contains(&mine.as_str()),
+        "{}",
+        screen(&f.app, 80, 24)
+    );
+    assert_eq!(u.pool.len(), 1);
+    assert_eq!(u.pool[0].conditions.len(), 2);
+}

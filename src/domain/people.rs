@@ -531,6 +531,16 @@ pub fn gets_mail(user: &User, urgent: bool) -> bool {
         && (urgent || !user.mail_opt_out)
 }
 
+/// Working days after a missed deadline during which the daily reminder
+/// still goes out; later the inbox and the queues keep showing it.
+pub const OVERDUE_REMINDED: i64 = 5;
+
+/// Whether a deadline `left` working days away is mailed today: from the
+/// day before it until [`OVERDUE_REMINDED`] days after.
+pub fn remind(left: i64) -> bool {
+    (-OVERDUE_REMINDED..=1).contains(&left)
+}
+
 /// Whether a contacts request is past its date.
 pub fn contacts_overdue(user: &User, today: NaiveDate) -> bool {
     user.contacts_request

@@ -48,6 +48,14 @@ pub const CHOOSE_COMMANDS: [Action; 6] = [
 const ROLE: &str = "Роль";
 const REGION: &str = "Регион (для автора, координатора, реципиента)";
 const CATEGORY: &str = "Категория (для эксперта-модератора)";
+const POOL: &str = "Категория пула";
+const BASIS: &str = "Откуда эксперт (п. 4.4.3)";
+const LEADERSHIP: &str = "Руководящая должность в ФОИВ, институте развития, экспертной организации";
+const COMPETENCE: &str =
+    "Профессиональные и экспертные компетенции: опыт, проекты, исследования, публикации";
+const REGULATION: &str = "Знание федерального и регионального регулирования, отраслевой повестки";
+const EVIDENCE: &str = "Чем подтверждаются условия (не меньше двух из трёх, п. 4.4.4)";
+const YEAR: &str = "Год";
 
 /// A step on a user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +67,8 @@ enum Step {
     Disable,
     Enable,
     Contacts,
+    PoolAdd,
+    PoolRemove,
 }
 
 impl Step {
@@ -71,6 +81,8 @@ impl Step {
             Self::Disable => "Отключить учётную запись",
             Self::Enable => "Включить учётную запись",
             Self::Contacts => "Попросить обновить контакты за 14 рабочих дней (п. 4.1.12)",
+            Self::PoolAdd => "Включить в экспертный пул или подтвердить на год…",
+            Self::PoolRemove => "Исключить из экспертного пула…",
         }
     }
 }
@@ -100,11 +112,14 @@ pub struct Users {
     view: usize,
     mode: Mode,
     error: Option<String>,
+    /// This year, for a pool membership.
+    year: i32,
 }
 
 impl Users {
-    pub fn open(user: User) -> (Self, Effect) {
+    pub fn open(user: User, year: i32) -> (Self, Effect) {
         let s = Self {
+            year,
             user,
             rows: None,
             selected: 0,
@@ -171,7 +186,51 @@ impl Users {
             });
             out.push(Step::Contacts);
         }
+        if !self.pool_categories().is_empty() && !row.disabled {
+            out.push(Step::PoolAdd);
+        }
+        if row.pools.iter().any(|c| self.pool_categories().contains(c)) {
+            out.push(Step::PoolRemove);
+        }
         out
+    }
+
+    /// The categories whose pools the actor forms (§4.4.2).
+    fn pool_categories(&self) -> Vec<String> {
+        refdata()
+            .categories
+            .iter()
+            .filter(|c| crate::domain::pools::may_manage_pool(&self.user, &c.code).is_ok())
+            .map(|c| c.code.clone())
+            .collect()
+    }
+
+    fn pool_form(&self, step: Step, row: &UserRow, year: i32) -> Form {
+        let rd = refdata();
+        let mine = self.pool_categories();
+        let categories: Vec<(String, String)> = rd
+            .categories
+            .iter()
+            .filter(|c| mine.contains(&c.code))
+            .filter(|c| step == Step::PoolAdd || row.pools.contains(&c.code))
+            .map(|c| (c.code.clone(), c.name.clone()))
+            .collect();
+        if step == Step::PoolRemove {
+            return Form::new(vec![Field::choice(POOL, categories, "—")]);
+        }
+        let bases = crate::domain::pools::Affiliation::ALL
+            .into_iter()
+            .map(|a| (a.code().to_owned(), a.name().to_owned()))
+            .collect();
+        Form::new(vec![
+            Field::choice(POOL, categories, "—"),
+            Field::choice(BASIS, bases, "—"),
+            Field::check(LEADERSHIP),
+            Field::check(COMPETENCE),
+            Field::check(REGULATION),
+            Field::text(EVIDENCE),
+            Field::line(YEAR).filled(&year.to_string()),
+        ])
     }
 
     fn form_of(step: Step, row: &UserRow) -> Form {
@@ -228,6 +287,45 @@ impl Users {
             Step::Disable => manage(ManageChange::Disabled(true)),
             Step::Enable => manage(ManageChange::Disabled(false)),
             Step::Contacts => manage(ManageChange::Contacts),
+            Step::PoolAdd | Step::PoolRemove => {
+                let Some(form) = form else {
+                    return Vec::new();
+                };
+                let category = form.value(POOL);
+                if step == Step::PoolRemove {
+                    manage(ManageChange::PoolRemove { category })
+                } else {
+                    let Ok(year) = form.value(YEAR).parse::<i32>() else {
+                        self.error = Some("Год — четыре цифры.".to_owned());
+                        return Vec::new();
+                    };
+                    let conditions = [
+                        (LEADERSHIP, crate::domain::pools::Condition::Leadership),
+                        (COMPETENCE, crate::domain::pools::Condition::Competence),
+                        (REGULATION, crate::domain::pools::Condition::Regulation),
+                    ]
+                    .into_iter()
+                    .filter(|(label, _)| {
+                        form.fields.iter().any(|f| f.label == *label && f.checked())
+                    })
+                    .map(|(_, c)| c)
+                    .collect();
+                    let affiliation = crate::domain::pools::Affiliation::find(&form.value(BASIS))
+                        .unwrap_or(crate::domain::pools::Affiliation::ExpertOrganisation);
+                    manage(ManageChange::PoolAdd(Box::new(
+                        crate::domain::pools::PoolEntry {
+                            category,
+                            year,
+                            affiliation,
+                            conditions,
+                            evidence: form.value(EVIDENCE),
+                            // Who and when are the service's to set.
+                            by: user.id,
+                            at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+                        },
+                    )))
+                }
+            }
             Step::Grant | Step::Revoke => {
                 let Some(form) = form else {
                     return Vec::new();
@@ -352,9 +450,16 @@ impl Screen for Users {
             (Mode::Choose { at, .. }, Action::Up) => *at = at.saturating_sub(1),
             (Mode::Choose { steps, at }, Action::Submit) => {
                 let step = steps[*at];
-                if matches!(step, Step::Grant | Step::Revoke) {
+                if matches!(
+                    step,
+                    Step::Grant | Step::Revoke | Step::PoolAdd | Step::PoolRemove
+                ) {
                     if let Some(row) = self.row() {
-                        let form = Box::new(Self::form_of(step, row));
+                        let form = Box::new(if matches!(step, Step::PoolAdd | Step::PoolRemove) {
+                            self.pool_form(step, row, self.year)
+                        } else {
+                            Self::form_of(step, row)
+                        });
                         self.mode = Mode::Form { step, form };
                     }
                 } else {

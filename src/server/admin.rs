@@ -115,6 +115,25 @@ pub(super) fn housekeeping(store: &Arc<Store>, plan: Option<BackupPlan>, clock: 
             }
         }
     });
+    // The day's reminders by mail: at start and every hour after (sent
+    // once a day, whatever the restarts).
+    let (reminder_store, reminder_clock) = (store.clone(), clock.clone());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60 * 60));
+        loop {
+            tick.tick().await;
+            let (s, c) = (reminder_store.clone(), reminder_clock.clone());
+            let sent = tokio::task::spawn_blocking(move || {
+                crate::service::reminders::send(&crate::service::Ctx::new(&s, c.as_ref()))
+            })
+            .await;
+            match sent {
+                Ok(Ok(n)) if n > 0 => tracing::info!(n, "reminders queued"),
+                Ok(Err(e)) => tracing::error!(error = %e, "reminders not queued"),
+                _ => {}
+            }
+        }
+    });
     let Some(plan) = plan else { return };
     let store = store.clone();
     tokio::spawn(async move {

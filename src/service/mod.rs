@@ -10,6 +10,7 @@ pub mod passport_json;
 pub mod people;
 pub mod practice;
 pub mod regions;
+pub mod reminders;
 pub mod replication;
 pub mod views;
 pub mod workflow;

@@ -500,6 +500,8 @@ pub struct UserRow {
     /// A contacts request's date, when one is open.
     pub contacts_due: Option<chrono::NaiveDate>,
     pub contacts_overdue: bool,
+    /// The categories whose expert pools the user is in.
+    pub pools: Vec<String>,
 }
 
 /// Which users a list shows.
@@ -519,9 +521,10 @@ pub struct UserFilter {
 /// region's for its coordinator.
 pub fn users(cx: &Ctx<'_>, actor: &User, f: &UserFilter) -> Result<Vec<UserRow>, ServiceError> {
     let coordinated = actor.regions_for(Role::Coordinator);
-    if !actor.has_role(Role::AsiModerator) && coordinated.is_empty() {
+    let forms_pools = actor.has_role(Role::ExpertModerator);
+    if !actor.has_role(Role::AsiModerator) && coordinated.is_empty() && !forms_pools {
         return Err(ServiceError::refused(
-            "Список пользователей — у модератора АСИ и региональных координаторов.",
+            "Список пользователей — у модератора АСИ, региональных координаторов и экспертов-модераторов.",
         ));
     }
     let text = f.text.trim().to_lowercase().replace('ё', "е");
@@ -529,9 +532,9 @@ pub fn users(cx: &Ctx<'_>, actor: &User, f: &UserFilter) -> Result<Vec<UserRow>,
     let mut out = Vec::new();
     for u in cx.store.users() {
         let u = u?;
-        if !crate::domain::access::sees_contacts(actor, &u)
-            || u.id == actor.id && !actor.has_role(Role::AsiModerator)
-        {
+        // An expert-moderator forms pools from anyone's public profile.
+        let visible = crate::domain::access::sees_contacts(actor, &u) || forms_pools;
+        if !visible || u.id == actor.id && !actor.has_role(Role::AsiModerator) {
             continue;
         }
         let awaiting = u
@@ -562,6 +565,11 @@ pub fn users(cx: &Ctx<'_>, actor: &User, f: &UserFilter) -> Result<Vec<UserRow>,
             missing: crate::domain::user::profile_problems(&u.profile),
             contacts_due: u.contacts_request.as_ref().map(|r| r.due),
             contacts_overdue: people::contacts_overdue(&u, today),
+            pools: u
+                .categories_for(Role::Expert)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name).then(a.login.cmp(&b.login)));

@@ -139,6 +139,7 @@ impl Store {
         for out in &m.mail {
             mail.push(codec::encode(out)?);
         }
+        let reminded = m.reminded.map(|d| codec::encode(&d)).transpose()?;
         let fresh: Vec<(usize, Vec<u8>, EntityRef)> = m
             .fresh
             .iter()
@@ -225,6 +226,9 @@ impl Store {
                     let n = codec::encode(&notice)
                         .map_err(|e| ConflictableTransactionError::Abort(e.into()))?;
                     tx[INBOX].insert(keyed(user.as_bytes(), seq), n)?;
+                }
+                if let Some(day) = &reminded {
+                    tx[META].insert(super::KEY_REMINDED, day.as_slice())?;
                 }
                 for (i, bytes) in mail.iter().enumerate() {
                     let key = [u64_key(seq).as_slice(), &(i as u32).to_be_bytes()].concat();

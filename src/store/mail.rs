@@ -41,6 +41,15 @@ impl Store {
             .collect()
     }
 
+    /// The last day reminders were sent for.
+    pub fn reminded_on(&self) -> Result<Option<chrono::NaiveDate>> {
+        self.trees[super::META]
+            .get(super::KEY_REMINDED)?
+            .map(|v| codec::decode(&v))
+            .transpose()
+            .map_err(Into::into)
+    }
+
     /// A message delivered: removed for good.
     pub fn mail_sent(&self, key: &[u8]) -> Result<()> {
         self.trees[MAIL].remove(key)?;

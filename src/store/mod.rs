@@ -237,6 +237,8 @@ pub struct Mutation {
     /// Server: mail the change sends besides its notices (an e-mailed
     /// code), queued in the same transaction.
     pub mail: Vec<OutMail>,
+    /// Server: the day whose reminders this change sent.
+    pub reminded: Option<chrono::NaiveDate>,
 }
 
 impl Mutation {
@@ -256,6 +258,7 @@ impl Mutation {
             step: None,
             at: None,
             mail: Vec::new(),
+            reminded: None,
         }
     }
 
@@ -394,6 +397,8 @@ const KEY_CURSOR: &[u8] = b"pull_cursor";
 const KEY_EPOCH: &[u8] = b"epoch";
 const KEY_SERVER_EPOCH: &[u8] = b"server_epoch";
 const KEY_SEEN_HEAD: &[u8] = b"seen_audit_head";
+/// Server: the last day reminders were sent for.
+const KEY_REMINDED: &[u8] = b"reminded_on";
 /// How many acknowledged ops a client keeps.
 pub const SENT_KEPT: usize = 5000;
 

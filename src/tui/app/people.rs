@@ -39,9 +39,12 @@ impl App {
             }
             (Effect::OpenUsers, Some(user))
                 if user.has_role(Role::AsiModerator)
+                    || user.has_role(Role::ExpertModerator)
                     || !user.regions_for(Role::Coordinator).is_empty() =>
             {
-                let (s, eff) = crate::screens::users::Users::open(user);
+                use chrono::Datelike as _;
+                let year = self.clock.today().year();
+                let (s, eff) = crate::screens::users::Users::open(user, year);
                 self.stack.push(Box::new(s));
                 eff
             }
