@@ -208,8 +208,12 @@ fn region_pages_are_public_and_kept_by_the_coordinator() {
     assert!(s.contains("Координатор:"), "{s}");
     assert!(s.contains("Ждёт ежегодного обновления"), "{s}");
     key(&mut f.app, KeyCode::Char('e'));
-    assert!(screen(&f.app, 80, 24).contains("ведёт его региональный координатор"));
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("ведёт координатор региона"), "{s}");
+    // q: to the list; again: the kept search is dropped; again: out.
     key(&mut f.app, KeyCode::Char('q'));
+    key(&mut f.app, KeyCode::Char('q'));
+    assert!(!screen(&f.app, 80, 24).contains("поиск:"));
     key(&mut f.app, KeyCode::Char('q'));
     assert!(f.app.stack.is_empty());
 
@@ -337,4 +341,93 @@ fn an_expert_moderator_forms_the_pool_of_their_category_in_users() {
     );
     assert_eq!(u.pool.len(), 1);
     assert_eq!(u.pool[0].conditions.len(), 2);
+}
+
+/// A new person signs up from the workstation's sign-in window (F3): the
+/// consents ticked one by one with their text in view, the code from the
+/// mail the server queued, and the workstation then linked to the server
+/// as them and syncing; F4 restores a password by a code.
+#[test]
+fn sign_up_and_a_forgotten_password_from_the_workstation() {
+    let central = common::Central::start(10);
+    let f = &mut common::app_on(tempfile::tempdir().expect("tempdir"));
+    key(&mut f.app, KeyCode::Char('l'));
+    key(&mut f.app, KeyCode::F(3));
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Регистрация"), "{s}");
+    typ(&mut f.app, &central.url);
+    key(&mut f.app, KeyCode::Tab);
+    typ(&mut f.app, "novikova");
+    key(&mut f.app, KeyCode::Tab);
+    typ(&mut f.app, "novikova@tatar.example.ru");
+    key(&mut f.app, KeyCode::Tab);
+    typ(&mut f.app, "Новикова Анна Павловна");
+    key(&mut f.app, KeyCode::Tab);
+    key(&mut f.app, KeyCode::Right); // the first region
+    key(&mut f.app, KeyCode::Tab);
+    typ(&mut f.app, "пароль-новиковой");
+    key(&mut f.app, KeyCode::Tab);
+    typ(&mut f.app, "пароль-новиковой");
+    // Without the consents the server refuses and says why.
+    key(&mut f.app, KeyCode::Enter);
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("4.1.2"), "{s}");
+    // Each consent's text is in view while its box is in focus.
+    for _ in 0..3 {
+        key(&mut f.app, KeyCode::Tab);
+        key(&mut f.app, KeyCode::Char(' '));
+    }
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("152-ФЗ") || s.contains("распространение"), "{s}");
+    key(&mut f.app, KeyCode::Enter);
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Код из письма"), "{s}");
+    let mail = central.store.waiting_mail(10).expect("mail");
+    let code: String = mail
+        .iter()
+        .find(|(_, m)| m.to == "novikova@tatar.example.ru")
+        .and_then(|(_, m)| m.body.split("--confirm ").nth(1))
+        .expect("a code")
+        .chars()
+        .take(6)
+        .collect();
+    typ(&mut f.app, &code);
+    key(&mut f.app, KeyCode::Enter);
+    assert!(f.app.popup.is_none(), "{}", screen(&f.app, 80, 24));
+    assert!(f.app.sync.is_some(), "the workstation syncs now");
+    assert!(f.app.store.client_id().expect("reads").is_some(), "linked");
+    let on_server = central
+        .store
+        .user_by_login("novikova")
+        .expect("reads")
+        .expect("registered");
+    assert!(on_server.email_verified);
+    assert!(on_server.has_consent(ConsentKind::PersonalDataForDistribution));
+
+    // F4: a code by mail, then the new password.
+    key(&mut f.app, KeyCode::Char('l'));
+    key(&mut f.app, KeyCode::F(4));
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Восстановление пароля"), "{s}");
+    key(&mut f.app, KeyCode::Tab);
+    typ(&mut f.app, "novikova");
+    key(&mut f.app, KeyCode::Enter);
+    let mail = central.store.waiting_mail(20).expect("mail");
+    let code: String = mail
+        .iter()
+        .find_map(|(_, m)| m.body.split("--code ").nth(1))
+        .expect("a reset code")
+        .chars()
+        .take(6)
+        .collect();
+    typ(&mut f.app, &code);
+    key(&mut f.app, KeyCode::Tab);
+    typ(&mut f.app, "новый-пароль-1");
+    key(&mut f.app, KeyCode::Tab);
+    typ(&mut f.app, "новый-пароль-1");
+    key(&mut f.app, KeyCode::Enter);
+    assert!(f.app.popup.is_none(), "{}", screen(&f.app, 80, 24));
+    assert!(
+        smarteka::service::accounts::check(&central.store, "novikova", "новый-пароль-1").is_ok()
+    );
 }

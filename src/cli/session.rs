@@ -8,10 +8,9 @@ use std::time::Duration;
 
 use crate::cli::{Failure, fail};
 use crate::sync::client::api::{
-    Credentials, Refusal, base_url, block_on, credentials, credentials_path, remember, runtime,
-    send, signed,
+    Credentials, Refusal, base_url, block_on, credentials, credentials_path, runtime, send, signed,
 };
-use crate::sync::protocol::{LoginReply, LoginRequest, PROTOCOL, PROTOCOL_HEADER};
+use crate::sync::protocol::{PROTOCOL, PROTOCOL_HEADER};
 
 /// `smarteka sync status`: what waits to be sent, how far the feed was
 /// pulled, the conflicts and refusals to look at.
@@ -253,43 +252,9 @@ pub fn login(data: &Path, server: &str, as_user: Option<&str>) -> Result<(), Fai
     let login = as_user.ok_or_else(|| fail("Укажите, кто входит: --as ЛОГИН.", 2))?;
     let password =
         crate::cli::practice::password("SMARTEKA_PASSWORD", &format!("Пароль для {login}: "))?;
-    // The workstation's client id, registered to this user by the server.
-    let client = {
-        let store = crate::store::Store::open(data)?;
-        store.client_id()?
-    };
-    let reply: LoginReply = crate::sync::client::api::post_json(
-        &base,
-        "/api/login",
-        &LoginRequest {
-            login: login.to_owned(),
-            password,
-            client,
-        },
-    )
-    .map_err(|e| fail(e, 1))?;
-    remember(
-        data,
-        &Credentials {
-            server: base,
-            login: reply.user.login.clone(),
-            token: reply.token,
-            expires: reply.expires,
-        },
-    )
-    .map_err(|e| fail(format!("Сеанс не сохранён: {e}"), 1))?;
-    // From now on local changes are queued for the server, under the client
-    // id the server gave this user.
     let store = crate::store::Store::open(data)?;
-    match reply.client {
-        Some(id) if Some(id) != client => {
-            store.relink(Some(id), &[])?;
-        }
-        Some(_) => {}
-        None => {
-            store.link()?;
-        }
-    }
+    let reply =
+        crate::sync::client::link(&store, &base, login, &password).map_err(|e| fail(e, 1))?;
     let roles = if reply.user.roles.is_empty() {
         "без ролей".to_owned()
     } else {

@@ -174,6 +174,16 @@ pub fn include(
             "Для включения в пул нужно не меньше {MIN_CONDITIONS} из 3 условий п. 4.4.4: руководящая должность, профессиональные компетенции, знание регулирования."
         ));
     }
+    {
+        use chrono::Datelike as _;
+        let year = now.year();
+        if entry.year != year && entry.year != year + 1 {
+            return Err(format!(
+                "Год членства в пуле — {year} или {} (п. 4.4.5: пул актуализируется ежегодно).",
+                year + 1
+            ));
+        }
+    }
     if entry.evidence.trim().is_empty() {
         return Err(
             "Укажите, чем подтверждаются условия: должность, проекты, публикации.".to_owned(),
@@ -253,6 +263,10 @@ mod tests {
     use crate::domain::fixtures::user;
     use crate::domain::refdata::refdata;
 
+    fn now() -> DateTime<Utc> {
+        "2026-06-01T10:00:00Z".parse().expect("time")
+    }
+
     fn entry(conditions: Vec<Condition>, year: i32) -> PoolEntry {
         PoolEntry {
             category: "health".into(),
@@ -261,7 +275,7 @@ mod tests {
             conditions,
             evidence: "Заместитель директора департамента, 12 лет в отрасли".into(),
             by: uuid::Uuid::nil(),
-            at: Utc::now(),
+            at: now(),
         }
     }
 
@@ -289,14 +303,14 @@ mod tests {
                 &asi,
                 &t,
                 entry(vec![Condition::Leadership], 2026),
-                Utc::now(),
+                now(),
                 rd
             )
             .is_err()
         );
         let mut no_evidence = entry(vec![Condition::Leadership, Condition::Regulation], 2026);
         no_evidence.evidence = " ".into();
-        assert!(include(&asi, &t, no_evidence, Utc::now(), rd).is_err());
+        assert!(include(&asi, &t, no_evidence, now(), rd).is_err());
         let two = entry(
             vec![
                 Condition::Leadership,
@@ -306,14 +320,14 @@ mod tests {
             2026,
         );
         assert!(
-            include(&other_em, &t, two.clone(), Utc::now(), rd).is_err(),
+            include(&other_em, &t, two.clone(), now(), rd).is_err(),
             "another unit"
         );
-        let u = include(&em, &t, two.clone(), Utc::now(), rd).expect("included");
+        let u = include(&em, &t, two.clone(), now(), rd).expect("included");
         assert_eq!(u.categories_for(Role::Expert), ["health"]);
         assert_eq!(u.pool[0].by, em.id);
         assert!(
-            include(&em, &u, two, Utc::now(), rd).is_err(),
+            include(&em, &u, two, now(), rd).is_err(),
             "already for 2026"
         );
         // Confirmed again next year.
@@ -321,7 +335,7 @@ mod tests {
             &em,
             &u,
             entry(vec![Condition::Competence, Condition::Regulation], 2027),
-            Utc::now(),
+            now(),
             rd,
         )
         .expect("confirmed");
@@ -338,5 +352,10 @@ mod tests {
         let out = exclude(&asi, &again, "health").expect("excluded");
         assert!(out.pool.is_empty() && !out.has_role(Role::Expert));
         assert!(exclude(&asi, &out, "health").is_err());
+        // Only this year or the next (§4.4.5).
+        let old = entry(vec![Condition::Competence, Condition::Regulation], 1999);
+        assert!(include(&asi, &t, old, now(), rd).is_err());
+        let far = entry(vec![Condition::Competence, Condition::Regulation], 2030);
+        assert!(include(&asi, &t, far, now(), rd).is_err());
     }
 }

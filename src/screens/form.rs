@@ -74,7 +74,7 @@ impl Form {
             ));
         }
         if has(|v| matches!(v, Value::Text(_))) {
-            out.push(("Ctrl-j", "Новая строка в комментарии"));
+            out.push(("Ctrl-j", "Новая строка в многострочном поле"));
         }
         if has(|v| matches!(v, Value::Check(_))) {
             out.push(("Пробел", "Отметить подтверждение"));
@@ -120,6 +120,16 @@ impl Field {
         Self {
             label: label.to_owned(),
             value: Value::Line(area("")),
+        }
+    }
+
+    /// A line whose text is shown as dots: a password.
+    pub fn secret(label: &str) -> Self {
+        let mut a = area("");
+        a.set_mask_char('•');
+        Self {
+            label: label.to_owned(),
+            value: Value::Line(a),
         }
     }
 
@@ -437,11 +447,17 @@ impl Form {
 
     /// Draws the fields into `area`, from its top.
     pub fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
+        self.render_from(f, area, cx, 0);
+    }
+
+    /// Draws the fields from the `first` on: a long form keeps the field
+    /// in focus in view.
+    pub fn render_from(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>, first: usize) {
         let t = cx.theme;
         let w = area.width.saturating_sub(2);
         let mut y = area.y;
         let bottom = area.y + area.height;
-        for (i, field) in self.fields.iter().enumerate() {
+        for (i, field) in self.fields.iter().enumerate().skip(first) {
             if y >= bottom {
                 break;
             }

@@ -72,6 +72,10 @@ pub enum Effect {
     OpenUsers,
     /// «Регионы»: public; a coordinator keeps their region's page.
     OpenRegions,
+    /// «Регистрация» (`false`) or «Восстановление пароля» (`true`).
+    OpenRegister(bool),
+    /// The store was just linked to a server: start syncing.
+    Linked,
     /// The signed-in user changed (their profile, consents): the
     /// workstation acts as this user from now on.
     Signed(Box<crate::domain::User>),
@@ -212,6 +216,7 @@ pub fn all_command_sets() -> Vec<Vec<Action>> {
     sets.push(passport::COMMANDS.to_vec());
     sets.push(popups::help::COMMANDS.to_vec());
     sets.push(popups::login::COMMANDS.to_vec());
+    sets.push(form::FORM_COMMANDS.to_vec());
     sets.push(facets::COMMANDS.to_vec());
     sets.push(editor::COMMAND_SET.to_vec());
     sets.push(queues::COMMANDS.to_vec());

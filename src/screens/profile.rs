@@ -59,8 +59,6 @@ pub struct Profile {
     view: Option<Result<ProfileView, String>>,
     /// The consent under the cursor.
     selected: usize,
-    /// Lines scrolled past the last consent (the notes below it).
-    extra: u16,
     mode: Mode,
     /// The last refusal, shown where it happened.
     error: Option<String>,
@@ -80,7 +78,6 @@ impl Profile {
                 user,
                 view: None,
                 selected: 0,
-                extra: 0,
                 mode: Mode::View,
                 error: None,
             },
@@ -168,9 +165,8 @@ impl Screen for Profile {
             (Mode::View, Action::Attach) | (Mode::Photo(_), Action::Submit) => {
                 Some("Загрузить фотографию")
             }
-            (Mode::View, Action::Down | Action::Up) => {
-                Some("К другому согласию; ниже последнего — прокрутить")
-            }
+            (Mode::View, Action::Down) => Some("К следующему согласию"),
+            (Mode::View, Action::Up) => Some("К предыдущему согласию"),
             (Mode::Edit(_), Action::Submit) => Some("Сохранить профиль"),
             (Mode::Withdraw(_), Action::Submit) => Some("Отозвать согласие"),
             _ => None,
@@ -200,20 +196,9 @@ impl Screen for Profile {
         match (&mut self.mode, action) {
             (Mode::View, Action::Back) => return vec![Effect::Close],
             (Mode::View, Action::Down) => {
-                if self.selected + 1 < ConsentKind::ALL.len() {
-                    self.selected += 1;
-                } else {
-                    // Past the consents: the notes below.
-                    self.extra = (self.extra + 1).min(20);
-                }
+                self.selected = (self.selected + 1).min(ConsentKind::ALL.len() - 1);
             }
-            (Mode::View, Action::Up) => {
-                if self.extra > 0 {
-                    self.extra -= 1;
-                } else {
-                    self.selected = self.selected.saturating_sub(1);
-                }
-            }
+            (Mode::View, Action::Up) => self.selected = self.selected.saturating_sub(1),
             (Mode::View, Action::Edit) => {
                 self.error = None;
                 self.mode = Mode::Edit(Box::new(Self::edit_form(&self.user.profile)));
@@ -338,6 +323,9 @@ impl Screen for Profile {
             "Почта: все уведомления (m — только сроки и безопасность)"
         };
         lines.push(Line::from(Span::styled(format!(" {mail}"), t.muted)));
+        for n in &view.notes {
+            wrap_into(&mut lines, n, w, t.muted, " ");
+        }
         lines.push(Line::from(Span::styled(
             " Согласия (Пробел — дать или отозвать):",
             t.label,
@@ -359,21 +347,17 @@ impl Screen for Profile {
                 format!(" {mark} {name} — {state}"),
                 style,
             )));
-        }
-        if let Some(c) = view.consents.get(self.selected) {
-            wrap_into(&mut lines, c.required, w, t.muted, "     ");
-        }
-        for n in &view.notes {
-            wrap_into(&mut lines, n, w, t.muted, " ");
+            if i == self.selected {
+                wrap_into(&mut lines, c.required, w, t.muted, "     ");
+            }
         }
         if let (Mode::View, Some(e)) = (&self.mode, &self.error) {
             wrap_into(&mut lines, e, w, t.error, " ");
         }
-        // The consents stay in view; ↓ past the last one shows the notes.
+        // The consent under the cursor and its note stay in view.
         let want = top + self.selected + 3;
         let h = inner.height as usize;
-        let offset =
-            (want.saturating_sub(h) + self.extra as usize).min(lines.len().saturating_sub(h));
+        let offset = want.saturating_sub(h).min(lines.len().saturating_sub(h));
         f.render_widget(
             Paragraph::new(lines).scroll((u16::try_from(offset).unwrap_or(0), 0)),
             inner,

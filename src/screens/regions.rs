@@ -205,6 +205,11 @@ impl Screen for Regions {
     fn handle(&mut self, action: Action) -> Vec<Effect> {
         let last = self.shown().len().saturating_sub(1);
         match (&mut self.mode, action) {
+            // Esc drops a kept search first, then leaves.
+            (Mode::List, Action::Back) if !self.text.is_empty() => {
+                self.text.clear();
+                self.selected = 0;
+            }
             (Mode::List, Action::Back) => return vec![Effect::Close],
             (Mode::List, Action::Down) => self.selected = (self.selected + 1).min(last),
             (Mode::List, Action::Up) => self.selected = self.selected.saturating_sub(1),
@@ -259,10 +264,9 @@ impl Screen for Regions {
                         *form = Some(Box::new(fresh));
                     }
                 } else {
-                    self.error = Some(
-                        "Страницу региона ведёт его региональный координатор (п. 2.2.3)."
-                            .to_owned(),
-                    );
+                    return vec![Effect::Error(
+                        "Страницу ведёт координатор региона (п. 2.2.3).".to_owned(),
+                    )];
                 }
             }
             (Mode::Page { form: Some(f), .. }, Action::NextField) => f.next(),

@@ -57,10 +57,12 @@ pub enum Action {
     Users,
     MailSettings,
     Regions,
+    Register,
+    ForgotPassword,
 }
 
 impl Action {
-    pub const ALL: [Action; 51] = [
+    pub const ALL: [Action; 53] = [
         Self::Quit,
         Self::Back,
         Self::Help,
@@ -112,6 +114,8 @@ impl Action {
         Self::Users,
         Self::MailSettings,
         Self::Regions,
+        Self::Register,
+        Self::ForgotPassword,
     ];
 
     /// What the action does, in Russian.
@@ -168,6 +172,8 @@ impl Action {
             Self::Users => "Пользователи: подтвердить, дать доступ и роли",
             Self::MailSettings => "Уведомления по почте: включить или только сроки",
             Self::Regions => "Регионы: глава, команда, координатор, практики, заявки",
+            Self::Register => "Регистрация на сервере: код придёт на почту",
+            Self::ForgotPassword => "Забыли пароль: код на почту и новый пароль",
         }
     }
 
@@ -225,6 +231,8 @@ impl Action {
             Self::Users => "пользователи",
             Self::MailSettings => "почта",
             Self::Regions => "регионы",
+            Self::Register => "регистрация",
+            Self::ForgotPassword => "забыли пароль",
         }
     }
 }

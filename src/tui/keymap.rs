@@ -223,6 +223,8 @@ fn defaults() -> Vec<(Action, &'static [&'static str])> {
         (Action::Users, &["u"]),
         (Action::MailSettings, &["m"]),
         (Action::Regions, &["R"]),
+        (Action::Register, &["f3"]),
+        (Action::ForgotPassword, &["f4"]),
         (Action::Submit, &["enter"]),
     ]
 }

@@ -13,10 +13,12 @@ use super::window;
 use crate::tui::action::Action;
 use crate::tui::worker::{Reply, Request};
 
-pub const COMMANDS: [Action; 5] = [
+pub const COMMANDS: [Action; 7] = [
     Action::Submit,
     Action::NextField,
     Action::PrevField,
+    Action::Register,
+    Action::ForgotPassword,
     Action::Back,
     Action::Redraw,
 ];
@@ -96,6 +98,8 @@ impl Screen for Login {
                     password: self.password.lines().join(""),
                 })]
             }
+            Action::Register => vec![Effect::Close, Effect::OpenRegister(false)],
+            Action::ForgotPassword => vec![Effect::Close, Effect::OpenRegister(true)],
             Action::Back => vec![Effect::Close],
             _ => Vec::new(),
         }
@@ -141,6 +145,13 @@ impl Screen for Login {
             Constraint::Min(0),
         ])
         .split(inner);
+        f.render_widget(
+            Paragraph::new(Span::styled(
+                " Нет учётной записи — F3, забыли пароль — F4",
+                t.muted,
+            )),
+            rows[0],
+        );
         for (i, (label, field)) in [("Логин: ", &self.login), ("Пароль:", &self.password)]
             .into_iter()
             .enumerate()

@@ -5,6 +5,7 @@ pub mod act;
 pub mod help;
 pub mod login;
 pub mod messages;
+pub mod register;
 pub mod vote;
 
 use ratatui::Frame;

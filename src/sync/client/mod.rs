@@ -13,6 +13,49 @@ use crate::sync::protocol::{
 };
 use api::{Credentials, Refusal, send, signed};
 
+/// Signs `login` in on the server and links the store to it: the session
+/// saved (0600), and the client id the server registered to this user
+/// taken, so local changes are queued for the server from now on. The
+/// command line's `login` and the workstation's sign-up both end here.
+pub fn link(
+    store: &Store,
+    server: &str,
+    login: &str,
+    password: &str,
+) -> Result<crate::sync::protocol::LoginReply, String> {
+    let base = api::base_url(server)?;
+    let client = store.client_id().map_err(|e| e.to_string())?;
+    let reply: crate::sync::protocol::LoginReply = api::post_json(
+        &base,
+        "/api/login",
+        &crate::sync::protocol::LoginRequest {
+            login: login.to_owned(),
+            password: password.to_owned(),
+            client,
+        },
+    )?;
+    api::remember(
+        store.dir(),
+        &Credentials {
+            server: base,
+            login: reply.user.login.clone(),
+            token: reply.token.clone(),
+            expires: reply.expires,
+        },
+    )
+    .map_err(|e| format!("Сеанс не сохранён: {e}"))?;
+    match reply.client {
+        Some(id) if Some(id) != client => {
+            store.relink(Some(id), &[]).map_err(|e| e.to_string())?;
+        }
+        Some(_) => {}
+        None => {
+            store.link().map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(reply)
+}
+
 /// Ops sent per request.
 const BATCH: usize = 100;
 /// The largest unpacked reply.

@@ -169,16 +169,7 @@ impl App {
             clear: false,
         };
         if let Ok(Some(_)) = crate::sync::client::api::credentials(app.store.dir()) {
-            app.sync = Some(SyncState {
-                online: None,
-                pending: app.store.outbox().map_or(0, |o| o.len()),
-                conflicts: app.store.conflicts().map_or(0, |c| c.len()),
-                last: None,
-                running: false,
-                again: false,
-                watching: false,
-                next: std::time::Instant::now(),
-            });
+            app.sync = Some(app.sync_state());
         }
         let effects = app.catalogue.refresh();
         app.apply(effects);
@@ -479,7 +470,9 @@ impl App {
                 }
                 Effect::Error(text) => self.message = Some(Message { text, error: true }),
                 Effect::Signed(u) => self.signed(*u),
-                Effect::OpenRegions => self.open_people(e, self.user.clone()),
+                Effect::OpenRegions | Effect::OpenRegister(_) | Effect::Linked => {
+                    self.open_people(e, self.user.clone());
+                }
                 Effect::OpenQueues
                 | Effect::OpenInbox
                 | Effect::OpenProfile

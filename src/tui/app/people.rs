@@ -2,7 +2,7 @@
 //! opening them for whom they are for, and the signed-in user changed by
 //! their own profile.
 
-use super::{App, Message};
+use super::{App, Message, SyncState};
 use crate::domain::{Role, User};
 use crate::screens::Effect;
 
@@ -23,10 +23,42 @@ impl App {
         }
     }
 
+    /// The sync state of a store linked to a server, as it starts.
+    pub(super) fn sync_state(&self) -> SyncState {
+        SyncState {
+            online: None,
+            pending: self.store.outbox().map_or(0, |o| o.len()),
+            conflicts: self.store.conflicts().map_or(0, |c| c.len()),
+            last: None,
+            running: false,
+            again: false,
+            watching: false,
+            next: std::time::Instant::now(),
+        }
+    }
+
     /// Opens «Профиль» or «Пользователи» for `user` (signed in), or
-    /// «Регионы» for anyone.
+    /// «Регионы» and «Регистрация» for anyone; starts syncing a store just
+    /// linked.
     pub(super) fn open_people(&mut self, e: Effect, user: Option<User>) {
         let eff = match (e, user) {
+            (Effect::OpenRegister(reset), _) => {
+                let server = crate::sync::client::api::credentials(self.store.dir())
+                    .ok()
+                    .flatten()
+                    .map(|c| c.server);
+                self.popup = Some(Box::new(crate::screens::popups::register::Register::open(
+                    server, reset,
+                )));
+                return;
+            }
+            (Effect::Linked, _) => {
+                if self.sync.is_none() {
+                    self.sync = Some(self.sync_state());
+                }
+                self.sync_now();
+                return;
+            }
             (Effect::OpenRegions, user) => {
                 let (s, eff) = crate::screens::regions::Regions::open(user);
                 self.stack.push(Box::new(s));

@@ -40,6 +40,30 @@ pub enum PeopleRequest {
     Region {
         code: String,
     },
+    /// Sign-up on the central instance.
+    Register {
+        server: String,
+        request: crate::sync::protocol::RegisterRequest,
+    },
+    /// The sign-up's code; then the workstation is linked as the user.
+    Confirm {
+        server: String,
+        login: String,
+        code: String,
+        password: String,
+    },
+    /// A password reset code by mail.
+    ResetCode {
+        server: String,
+        login: String,
+    },
+    /// The new password with the code.
+    Reset {
+        server: String,
+        login: String,
+        code: String,
+        password: String,
+    },
     EditRegion {
         user: User,
         page: crate::domain::regions::RegionPage,
@@ -58,6 +82,17 @@ pub enum PeopleReply {
     Region(Result<Box<crate::service::regions::RegionView>, String>),
     /// A page saved (what to say), or the refusal.
     RegionSaved(Result<String, String>),
+    /// The server's answer to a sign-up or a code request.
+    Registered(Result<String, String>),
+    /// What was done, and whether the store is now linked to the server.
+    Confirmed(Result<(String, bool), String>),
+}
+
+/// A request to the central instance before signing in.
+fn ask(server: &str, path: &str, body: &impl serde::Serialize) -> Result<String, String> {
+    let base = crate::sync::client::api::base_url(server)?;
+    let done: crate::sync::protocol::Done = crate::sync::client::api::post_json(&base, path, body)?;
+    Ok(done.message)
 }
 
 fn linked(cx: &Ctx<'_>) -> &'static str {
@@ -70,7 +105,61 @@ fn linked(cx: &Ctx<'_>) -> &'static str {
 
 pub fn handle(cx: &Ctx<'_>, r: PeopleRequest) -> PeopleReply {
     use crate::service::regions;
+    use crate::sync::protocol::CodeRequest;
     match r {
+        PeopleRequest::Register { server, request } => {
+            PeopleReply::Registered(ask(&server, "/api/register", &request))
+        }
+        PeopleRequest::ResetCode { server, login } => PeopleReply::Registered(ask(
+            &server,
+            "/api/password/reset",
+            &CodeRequest {
+                login,
+                code: None,
+                password: None,
+            },
+        )),
+        PeopleRequest::Reset {
+            server,
+            login,
+            code,
+            password,
+        } => PeopleReply::Confirmed(
+            ask(
+                &server,
+                "/api/password/reset",
+                &CodeRequest {
+                    login,
+                    code: Some(code),
+                    password: Some(password),
+                },
+            )
+            .map(|m| (m, false)),
+        ),
+        PeopleRequest::Confirm {
+            server,
+            login,
+            code,
+            password,
+        } => PeopleReply::Confirmed((|| {
+            ask(
+                &server,
+                "/api/register/confirm",
+                &CodeRequest {
+                    login: login.clone(),
+                    code: Some(code),
+                    password: None,
+                },
+            )?;
+            let reply = crate::sync::client::link(cx.store, &server, &login, &password)?;
+            Ok((
+                format!(
+                    "Адрес подтверждён; рабочее место подключено к серверу как {}. Войдите: l.",
+                    reply.user.login
+                ),
+                true,
+            ))
+        })()),
         PeopleRequest::Regions => PeopleReply::Regions(regions::list(cx).map_err(|e| e.message())),
         PeopleRequest::Region { code } => PeopleReply::Region(
             regions::show(cx, &code)
@@ -136,10 +225,15 @@ pub fn handle(cx: &Ctx<'_>, r: PeopleRequest) -> PeopleReply {
                                 .map(|r| r.due.format("%d.%m.%Y").to_string())
                                 .unwrap_or_default()
                         ),
-                        ManageChange::PoolAdd(_) => format!("«{login}» в экспертном пуле."),
-                        ManageChange::PoolRemove { .. } => {
-                            format!("«{login}» исключён из экспертного пула.")
-                        }
+                        ManageChange::PoolAdd(e) => format!(
+                            "«{login}» в экспертном пуле категории «{}» на {} год.",
+                            crate::domain::refdata::refdata().category_name(&e.category),
+                            e.year
+                        ),
+                        ManageChange::PoolRemove { category } => format!(
+                            "«{login}» исключён из пула категории «{}».",
+                            crate::domain::refdata::refdata().category_name(&category)
+                        ),
                     };
                     format!("{what}{}", linked(cx))
                 })
