@@ -221,6 +221,53 @@ fn the_acceptance_path_through_practice_act() {
                 .is_some_and(|t| t.contains("Опубликовать")))),
         "{author_inbox}"
     );
+
+    // §4.1.11: the new author represents the practice's region from an
+    // executive body; an expert from elsewhere is refused.
+    let o = act(
+        data,
+        "asi",
+        id,
+        &[
+            "replace-author",
+            "--to",
+            "expert1",
+            "--comment",
+            "Автор сменил работу",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("регион"), "{}", err(&o));
+
+    // An actualisation runs every passport rule before it is published
+    // again: an emptied goal keeps it in actualisation, with the reason.
+    ok(&act(
+        data,
+        "coordinator",
+        id,
+        &[
+            "open-actualisation",
+            "--comment",
+            "Обновите результаты 2026 года",
+        ],
+    ));
+    let empty = data.join("empty-goal.json");
+    std::fs::write(&empty, r#"{"goal": ""}"#).expect("write");
+    ok(&run(
+        data,
+        Some("author"),
+        &[
+            "practice",
+            "edit",
+            id,
+            "--from",
+            &empty.display().to_string(),
+        ],
+    ));
+    let o = act(data, "author", id, &["actualise"]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("P-"), "{}", err(&o));
+    assert_eq!(status(data, id), "Актуализация");
 }
 
 #[test]

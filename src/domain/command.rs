@@ -95,6 +95,7 @@ impl Context<'_> {
             calendar: self.calendar,
             now: self.now,
             pool: self.pool,
+            profile: self.profile,
         }
     }
 }

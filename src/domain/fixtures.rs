@@ -12,7 +12,7 @@ pub fn complete_profile() -> Profile {
     Profile {
         full_name: "Петров Пётр Петрович".into(),
         organisation: "Министерство здравоохранения".into(),
-        organisation_kind: None,
+        organisation_kind: Some("executive-body".into()),
         position: "Начальник отдела".into(),
         phone: "+7 917 000-00-01".into(),
         email: "petrov@example.ru".into(),

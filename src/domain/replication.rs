@@ -29,6 +29,21 @@ pub const REVIEW_DAYS: u32 = 10;
 /// after being assigned (§5.3.1.4).
 pub const CONTACT_DAYS: u32 = 5;
 
+/// The order of applications waiting in a queue (§5.3.1): those made
+/// after an Agency event first, then by their deadline, the earliest
+/// first, those without one last.
+pub fn queue_order(
+    a: (bool, Option<NaiveDate>),
+    b: (bool, Option<NaiveDate>),
+) -> std::cmp::Ordering {
+    b.0.cmp(&a.0).then_with(|| match (a.1, b.1) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    })
+}
+
 /// Who hears of an application to replicate a practice (§1.9): the author
 /// and the mentors, who consult the recipients.
 pub fn told_of_applications(p: &Practice) -> Vec<UserId> {

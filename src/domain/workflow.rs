@@ -199,6 +199,9 @@ pub struct Context<'a> {
     pub now: DateTime<Utc>,
     /// The experts of a category pool.
     pub pool: &'a dyn Fn(&str) -> Vec<User>,
+    /// A user's profile: the team's, for the passport rules an
+    /// actualisation runs.
+    pub profile: &'a dyn Fn(UserId) -> Option<super::user::Profile>,
 }
 
 /// The result of an allowed action.

@@ -347,6 +347,8 @@ pub struct Row {
     pub applied: DateTime<Utc>,
     pub due: Option<NaiveDate>,
     pub overdue: Option<i64>,
+    /// Made after an Agency event (§5.2): handled first.
+    pub event: bool,
     #[serde(skip)]
     pub raw: ReplicationStatus,
 }
@@ -404,6 +406,7 @@ pub fn rows(cx: &Ctx<'_>, reader: &User) -> Result<Vec<Row>, StoreError> {
             applied: a.applied,
             due: a.due(cal).map(|d| d.0),
             overdue: a.overdue(cal, today),
+            event: a.event.is_some(),
             raw: a.status,
         });
     }

@@ -491,3 +491,27 @@ fn the_author_and_the_mentors_hear_of_applications() {
         1 + mentors.iter().filter(|m| **m != p.author).count()
     );
 }
+
+/// §5.3.1: applications after an Agency event come first, then by deadline.
+#[test]
+fn event_applications_come_first_then_by_deadline() {
+    let d = |n: u32| chrono::NaiveDate::from_ymd_opt(2026, 3, n);
+    let mut v = vec![
+        (false, d(5)),
+        (true, d(20)),
+        (false, None),
+        (false, d(2)),
+        (true, d(9)),
+    ];
+    v.sort_by(|a, b| queue_order(*a, *b));
+    assert_eq!(
+        v,
+        [
+            (true, d(9)),
+            (true, d(20)),
+            (false, d(2)),
+            (false, d(5)),
+            (false, None)
+        ]
+    );
+}

@@ -142,6 +142,13 @@ pub fn apply(
                 .returned
                 .take()
                 .ok_or("Практика не возвращалась на доработку.")?;
+            // §4.4.8: the experts' points are worked in, not waved through.
+            if r.from == S::ExpertReview && p.revision <= r.revision {
+                return Err(format!(
+                    "Паспорт не изменён после возврата экспертами на доработку: внесите исправления по замечаниям (п. 4.4.8): «{}».",
+                    r.comment
+                ));
+            }
             wf.deadline = None;
             to = r.then;
             if r.then != r.from {
@@ -342,6 +349,24 @@ pub fn apply(
             ));
         }
         Action::Actualise => {
+            // A published passport meets every rule of §2.1.5 and app. 2.
+            let rcx = crate::domain::rules::Context {
+                refdata: cx.refdata,
+                year: chrono::Datelike::year(&cx.now),
+                level_required: false,
+                profile: cx.profile,
+            };
+            let errors: Vec<String> = crate::domain::rules::validate(&p.passport, &rcx)
+                .into_iter()
+                .filter(|f| f.severity == crate::domain::rules::Severity::Error)
+                .map(|f| format!("{} {}: {}", f.field.id(), f.field.label(), f.message))
+                .collect();
+            if !errors.is_empty() {
+                return Err(format!(
+                    "Актуализацию нельзя завершить: паспорт не отвечает требованиям (п. 2.1.5, прил. 2): {}",
+                    errors.join("; ")
+                ));
+            }
             to = S::Published;
             wf.deadline = None;
             notify.push(role_audience(Role::AsiModerator));
@@ -352,6 +377,40 @@ pub fn apply(
             };
             if new.id == p.author {
                 return Err("Этот пользователь уже автор практики.".to_owned());
+            }
+            // §4.1.11, §4.1.3: a representative of the practice's region,
+            // from an executive body or its subordinate organisation, who
+            // does not judge it.
+            if new.disabled {
+                return Err(format!("Учётная запись «{}» отключена.", new.login));
+            }
+            if new.profile.region.as_deref() != p.region() {
+                return Err(format!(
+                    "Новый автор должен представлять регион практики — «{}».",
+                    cx.refdata.region_name(p.region().unwrap_or_default())
+                ));
+            }
+            let may_submit = new
+                .profile
+                .organisation_kind
+                .as_deref()
+                .and_then(|k| cx.refdata.organisation_type(k))
+                .is_some_and(|t| t.may_submit);
+            if !may_submit {
+                return Err(format!(
+                    "«{}» не из исполнительного органа региона или подведомственной ему организации (п. 4.1.3): укажите это в его профиле.",
+                    new.login
+                ));
+            }
+            if wf
+                .session
+                .as_ref()
+                .is_some_and(|s| s.experts.contains(&new.id))
+            {
+                return Err(format!(
+                    "«{}» — эксперт этой практики и не может стать её автором.",
+                    new.login
+                ));
             }
             comment = need_comment(args, "причина смены автора (п. 4.1.11)")?;
             next.author = new.id;

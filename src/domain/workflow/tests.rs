@@ -72,11 +72,13 @@ fn run_at(
     at: DateTime<Utc>,
 ) -> Result<Step, String> {
     let cal = Calendar::shipped();
+    let profile = |_| Some(crate::domain::fixtures::complete_profile());
     let cx = Context {
         refdata: refdata(),
         calendar: &cal,
         now: at,
         pool: &pool,
+        profile: &profile,
     };
     apply(actor, p, action, args, &cx)
 }
@@ -384,8 +386,30 @@ fn two_approvals_and_a_revision_go_back_to_the_author_then_on() {
     assert_eq!(r.then, PracticeStatus::Publication);
     assert!(r.comment.contains("сравнение с аналогами"));
     assert!(s.practice.workflow.deadline.is_some());
-    let on = run(&author(), &s.practice, Action::Resubmit, &Args::default()).expect("resubmitted");
+    // §4.4.8: not without the revisions; the points are named.
+    let e = run(&author(), &s.practice, Action::Resubmit, &Args::default()).expect_err("unchanged");
+    assert!(
+        e.contains("4.4.8") && e.contains("сравнение с аналогами"),
+        "{e}"
+    );
+    let on = run(
+        &author(),
+        &revised(&s.practice),
+        Action::Resubmit,
+        &Args::default(),
+    )
+    .expect("resubmitted");
     assert_eq!(on.practice.status, PracticeStatus::Publication);
+}
+
+/// The practice after the author saved an edit.
+fn revised(p: &Practice) -> Practice {
+    let mut p = p.clone();
+    p.passport
+        .goal
+        .push_str(" Добавлено сравнение с аналогами.");
+    p.revision += 1;
+    p
 }
 
 #[test]
@@ -399,7 +423,13 @@ fn no_majority_means_revision_and_a_new_vote() {
     let s = votes(&[Action::VoteApprove, Action::VoteRevise, Action::VoteReject]);
     let r = s.practice.workflow.returned.clone().expect("returned");
     assert_eq!(r.then, PracticeStatus::ExpertReview);
-    let on = run(&author(), &s.practice, Action::Resubmit, &Args::default()).expect("resubmitted");
+    let on = run(
+        &author(),
+        &revised(&s.practice),
+        Action::Resubmit,
+        &Args::default(),
+    )
+    .expect("resubmitted");
     assert_eq!(on.practice.status, PracticeStatus::ExpertReview);
     assert!(
         on.practice.workflow.session.is_none(),
@@ -595,9 +625,54 @@ fn actualisation_opens_a_deadline_for_the_author() {
     .expect("opened");
     assert_eq!(s.practice.status, PracticeStatus::Actualisation);
     assert!(s.practice.workflow.deadline.is_some());
+    // Emptied goal and a team cut to one: the passport no longer meets
+    // §2.1.5 and app. 2, and stays in actualisation with the reasons.
+    let mut cut = s.practice.clone();
+    cut.passport.goal.clear();
+    cut.passport.team.truncate(1);
+    let e = run(&author(), &cut, Action::Actualise, &Args::default()).expect_err("refused");
+    assert!(e.contains("P-19") && e.contains("P-"), "{e}");
     let done = run(&author(), &s.practice, Action::Actualise, &Args::default()).expect("done");
     assert_eq!(done.practice.status, PracticeStatus::Published);
     assert!(done.practice.workflow.deadline.is_none());
+}
+
+/// §4.1.11: the new author represents the practice's region, from an
+/// executive body or its subordinate organisation, and does not judge it.
+#[test]
+fn a_new_author_is_of_the_region_from_an_executive_body_and_no_expert_of_it() {
+    let p = practice(PracticeStatus::ExpertReview);
+    let replace = |new: User| {
+        run(
+            &asi(),
+            &p,
+            Action::ReplaceAuthor,
+            &Args {
+                users: vec![new],
+                comment: "Автор сменил место работы".into(),
+                ..Args::default()
+            },
+        )
+    };
+    let mut elsewhere = user(31, vec![]);
+    elsewhere.profile.region = Some("52".into());
+    assert!(replace(elsewhere).expect_err("region").contains("регион"));
+    let mut municipal = user(32, vec![]);
+    municipal.profile.organisation_kind = Some("municipal".into());
+    assert!(
+        replace(municipal)
+            .expect_err("kind")
+            .contains("исполнительного органа")
+    );
+    let judge = p.workflow.session.as_ref().expect("a session").experts[0];
+    let mut expert_of_it = user(judge.as_u128(), vec![]);
+    expert_of_it.id = judge;
+    assert!(
+        replace(expert_of_it)
+            .expect_err("expert")
+            .contains("эксперт")
+    );
+    assert!(replace(user(33, vec![])).is_ok());
 }
 
 #[test]

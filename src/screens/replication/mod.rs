@@ -144,11 +144,12 @@ impl Replication {
                     .then(order(a.raw).cmp(&order(b.raw)))
             });
         } else {
-            // Overdue first within each status.
+            // Within each status: after an Agency event first, then by
+            // deadline (§5.3.1).
             v.sort_by(|a, b| {
-                order(a.raw)
-                    .cmp(&order(b.raw))
-                    .then(b.overdue.unwrap_or(-1).cmp(&a.overdue.unwrap_or(-1)))
+                order(a.raw).cmp(&order(b.raw)).then_with(|| {
+                    crate::domain::replication::queue_order((a.event, a.due), (b.event, b.due))
+                })
             });
         }
         v
