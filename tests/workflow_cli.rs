@@ -375,3 +375,78 @@ fn access_to_passports_is_confirmed_by_the_coordinator_then_granted() {
     );
     ok(&o);
 }
+
+/// P-7 «Я не знаю»: submitted without a category, the practice waits in
+/// the Модератор АСИ's «Категория не выбрана»; `set-category` routes it.
+#[test]
+fn a_practice_without_a_category_is_given_one_by_the_asi_moderator() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path();
+    ok(&run(data, None, &["demo", "--practices", "20"]));
+    let example = |name: &str| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("assets/examples")
+            .join(name)
+            .display()
+            .to_string()
+    };
+    let text = std::fs::read_to_string(example("passport.json"))
+        .expect("example")
+        .replace(r#""category": "social""#, r#""category": "dont-know""#);
+    let file = data.join("dont-know.json");
+    std::fs::write(&file, text).expect("write");
+    let o = run(
+        data,
+        Some("author"),
+        &["practice", "new", "--from", &file.display().to_string()],
+    );
+    ok(&o);
+    let id = String::from_utf8_lossy(&o.stdout).trim().to_owned();
+    ok(&run(
+        data,
+        Some("author"),
+        &[
+            "practice",
+            "attach",
+            &id,
+            &example("cover.png"),
+            "--kind",
+            "cover",
+        ],
+    ));
+    ok(&run(data, Some("author"), &["practice", "submit", &id]));
+    let queues = json(&run(data, Some("asi"), &["queue", "--json"]));
+    let waiting = queues
+        .as_array()
+        .expect("queues")
+        .iter()
+        .find(|q| q["code"] == "no-category")
+        .expect("the queue");
+    assert!(
+        waiting["items"]
+            .as_array()
+            .is_some_and(|i| i.iter().any(|x| x["id"] == id.as_str())),
+        "{waiting}"
+    );
+    let o = act(data, "asi", &id, &["set-category"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("--category"), "{}", err(&o));
+    ok(&act(
+        data,
+        "asi",
+        &id,
+        &["set-category", "--category", "Здравоохранение"],
+    ));
+    let v = json(&run(
+        data,
+        Some("asi"),
+        &["practice", "show", &id, "--json"],
+    ));
+    assert_eq!(
+        v["passport"]["category"]["known"], "health",
+        "{}",
+        v["passport"]
+    );
+    let o = act(data, "asi", &id, &["set-category", "--category", "Туризм"]);
+    assert!(err(&o).contains("уже выбрана"), "{}", err(&o));
+}

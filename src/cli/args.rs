@@ -394,6 +394,9 @@ pub enum PracticeCommand {
         /// Код причины отказа или архивации.
         #[arg(long, value_name = "КОД")]
         reason: Option<String>,
+        /// Категория (set-category): код или название.
+        #[arg(long, value_name = "КАТЕГОРИЯ", conflicts_with = "reason")]
+        category: Option<String>,
     },
     /// История практики: кто, когда, из какого статуса в какой.
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]

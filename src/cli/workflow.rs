@@ -110,7 +110,7 @@ pub fn act(
                     Need::Document => input.attach.is_empty(),
                     Need::User => input.to.is_empty(),
                     Need::Level => input.level.is_none(),
-                    Need::Reason => input.reason.is_none(),
+                    Need::Reason | Need::Category => input.reason.is_none(),
                 })
                 .collect();
             if !missing.is_empty() && matches!(e, ServiceError::Refused(_)) {
@@ -134,6 +134,7 @@ pub fn flag_of(need: Need) -> &'static str {
         Need::User => "--to ЛОГИН",
         Need::Level => "--level 1|2|3",
         Need::Reason => "--reason КОД",
+        Need::Category => "--category КОД",
     }
 }
 

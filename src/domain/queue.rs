@@ -122,7 +122,7 @@ struct Kind {
 }
 
 /// In order: a practice goes to the first queue it waits in.
-const KINDS: [Kind; 11] = [
+const KINDS: [Kind; 12] = [
     Kind {
         code: "returned",
         name: "Мои на доработке",
@@ -193,6 +193,12 @@ const KINDS: [Kind; 11] = [
         stage: None,
         actions: &[Action::Publish],
     },
+    Kind {
+        code: "no-category",
+        name: "Категория не выбрана",
+        stage: None,
+        actions: &[Action::SetCategory],
+    },
 ];
 
 /// Whether the practice waits for `action` by `u`: the workflow allows it
@@ -200,7 +206,16 @@ const KINDS: [Kind; 11] = [
 /// is assigned, a level only while none is set: the rules allow changing
 /// both later, which is not work waiting in a queue.
 fn waits(u: &User, p: &Practice, action: Action) -> bool {
+    let no_category =
+        p.passport.category == Some(crate::domain::passport::CategoryChoice::DontKnow);
     match action {
+        // Without a category there is no pool and no expert-moderator:
+        // the practice waits for its category first.
+        Action::SetLevel | Action::SendToExperts | Action::SendToPublication | Action::Assign
+            if no_category =>
+        {
+            false
+        }
         Action::Assign if p.workflow.expert_moderator.is_some() => false,
         Action::SetLevel if p.passport.level.is_some() => false,
         _ => workflow::check(u, p, action).is_ok(),

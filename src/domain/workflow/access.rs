@@ -18,8 +18,9 @@ pub fn stage_of(action: Action) -> &'static [PracticeStatus] {
         Action::Submit => &[S::Draft],
         Action::Assign => &[S::RegionConfirmation, S::Packaging, S::ExpertReview],
         Action::Confirm => &[S::RegionConfirmation],
-        // The validation stages W-1…W-4; rejection up to W-3a.
-        Action::Return | Action::Resubmit => &STATUSES[1..6],
+        // The validation stages W-1…W-4 (a category is chosen there too);
+        // rejection up to W-3a.
+        Action::Return | Action::Resubmit | Action::SetCategory => &STATUSES[1..6],
         Action::Reject => &STATUSES[1..5],
         Action::SetLevel | Action::SendToExperts => &[S::Packaging, S::ExpertReview],
         Action::SendToPublication => &[S::Packaging],
@@ -195,7 +196,12 @@ pub fn check(actor: &User, p: &Practice, action: Action) -> Result<(), String> {
                 return Err("Практика не возвращалась на доработку.".to_owned());
             }
         }
-        Action::Assign | Action::ReplaceAuthor | Action::Delete => {}
+        Action::SetCategory
+            if p.passport.category != Some(crate::domain::passport::CategoryChoice::DontKnow) =>
+        {
+            return Err("Категория практики уже выбрана.".to_owned());
+        }
+        Action::Assign | Action::ReplaceAuthor | Action::Delete | Action::SetCategory => {}
         _ => {
             if returned.is_some() {
                 let due = wf

@@ -34,6 +34,9 @@ pub enum Action {
     Archive,
     ReplaceAuthor,
     Delete,
+    /// The Модератор АСИ chooses the category of a practice whose author
+    /// answered «Я не знаю, что выбрать» in P-7.
+    SetCategory,
 }
 
 /// What an action needs besides the actor and the practice.
@@ -46,6 +49,8 @@ pub enum Need {
     Level,
     /// A reason code from a list.
     Reason,
+    /// A category of the catalogue (carried as the reason code).
+    Category,
 }
 
 impl Need {
@@ -56,12 +61,13 @@ impl Need {
             Self::User => "to",
             Self::Level => "level",
             Self::Reason => "reason",
+            Self::Category => "category",
         }
     }
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 25] = [
         Self::Submit,
         Self::Resubmit,
         Self::Assign,
@@ -86,6 +92,7 @@ impl Action {
         Self::Archive,
         Self::ReplaceAuthor,
         Self::Delete,
+        Self::SetCategory,
     ];
 
     pub fn code(self) -> &'static str {
@@ -114,6 +121,7 @@ impl Action {
             Self::Archive => "archive",
             Self::ReplaceAuthor => "replace-author",
             Self::Delete => "delete",
+            Self::SetCategory => "set-category",
         }
     }
 
@@ -147,6 +155,7 @@ impl Action {
             Self::Archive => "Перевести в «Базу знаний»",
             Self::ReplaceAuthor => "Заменить автора",
             Self::Delete => "Удалить по официальному обращению",
+            Self::SetCategory => "Выбрать категорию (автор не выбрал, P-7)",
         }
     }
 
@@ -165,6 +174,7 @@ impl Action {
             Self::Assign => &[Need::User],
             Self::ReplaceAuthor => &[Need::User, Need::Comment],
             Self::SetLevel => &[Need::Level],
+            Self::SetCategory => &[Need::Category],
             Self::Refuse | Self::Archive => &[Need::Reason, Need::Comment],
             _ => &[],
         }
@@ -185,7 +195,8 @@ impl Action {
             | Self::Refuse
             | Self::Archive
             | Self::ReplaceAuthor
-            | Self::Delete => &[Role::AsiModerator],
+            | Self::Delete
+            | Self::SetCategory => &[Role::AsiModerator],
             Self::Confirm => &[Role::Coordinator],
             Self::Return => &[
                 Role::Coordinator,

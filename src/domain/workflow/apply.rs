@@ -433,6 +433,30 @@ pub fn apply(
             notify.push(Audience::User(new.id));
             extra = format!(": {}", display_name(new));
         }
+        Action::SetCategory => {
+            let code = args.reason.as_deref().unwrap_or_default();
+            let Some(c) = cx.refdata.category(code) else {
+                let codes: Vec<&str> = cx
+                    .refdata
+                    .categories
+                    .iter()
+                    .map(|c| c.code.as_str())
+                    .collect();
+                return Err(format!("Укажите категорию: {}.", codes.join(", ")));
+            };
+            next.passport.category = Some(crate::domain::passport::CategoryChoice::Known(
+                c.code.clone(),
+            ));
+            next.revision += 1;
+            passport_changed = true;
+            // The category's expert-moderators now find it.
+            notify.push(Audience::Role {
+                role: Role::ExpertModerator,
+                region: None,
+                category: Some(c.code.clone()),
+            });
+            extra = format!(": «{}»", c.name);
+        }
         Action::Delete => {
             comment = need_comment(args, "чьё обращение и его реквизиты")?;
             to = S::Deleted;

@@ -48,6 +48,7 @@ enum Input {
     Candidate,
     Level,
     Reason,
+    Category,
 }
 
 pub struct Form {
@@ -68,6 +69,7 @@ impl Form {
                 Need::User => Input::Logins,
                 Need::Level => Input::Level,
                 Need::Reason => Input::Reason,
+                Need::Category => Input::Category,
             });
         }
         if offer.kind == Step::SendToExperts {
@@ -114,6 +116,15 @@ impl Form {
                     }
                     f
                 }
+                Input::Category => form::Field::choice(
+                    "Категория",
+                    crate::domain::refdata::refdata()
+                        .categories
+                        .iter()
+                        .map(|c| (c.code.clone(), c.name.clone()))
+                        .collect(),
+                    "",
+                ),
                 Input::Reason => form::Field::choice(
                     "Причина",
                     reasons_of(offer.kind)
@@ -178,7 +189,7 @@ impl Act {
                 Input::Attach if !v.is_empty() => input.attach.push(form::path_of(&v).into()),
                 Input::Logins | Input::Candidate if !v.is_empty() => input.to.push(v),
                 Input::Level => input.level = v.parse().ok(),
-                Input::Reason if !v.is_empty() => input.reason = Some(v),
+                Input::Reason | Input::Category if !v.is_empty() => input.reason = Some(v),
                 _ => {}
             }
         }
