@@ -239,6 +239,22 @@ fn the_acceptance_path_through_practice_act() {
     assert_eq!(o.status.code(), Some(1), "{}", err(&o));
     assert!(err(&o).contains("регион"), "{}", err(&o));
 
+    // Archived «for want of demand» only a year after publication (§4.6.1).
+    let o = act(
+        data,
+        "asi",
+        id,
+        &[
+            "archive",
+            "--reason",
+            "no-demand",
+            "--comment",
+            "Заявок нет",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("4.6.1"), "{}", err(&o));
+
     // An actualisation runs every passport rule before it is published
     // again: an emptied goal keeps it in actualisation, with the reason.
     ok(&act(

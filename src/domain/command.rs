@@ -86,6 +86,8 @@ pub struct Context<'a> {
     pub calendar: &'a Calendar,
     /// The experts of a category pool.
     pub pool: &'a dyn Fn(&str) -> Vec<User>,
+    /// The latest application to replicate a practice.
+    pub last_application: &'a dyn Fn(PracticeId) -> Option<DateTime<Utc>>,
 }
 
 impl Context<'_> {
@@ -96,6 +98,7 @@ impl Context<'_> {
             now: self.now,
             pool: self.pool,
             profile: self.profile,
+            last_application: self.last_application,
         }
     }
 }

@@ -202,6 +202,9 @@ pub struct Context<'a> {
     /// A user's profile: the team's, for the passport rules an
     /// actualisation runs.
     pub profile: &'a dyn Fn(UserId) -> Option<super::user::Profile>,
+    /// When the latest application to replicate a practice was made, if
+    /// ever (§4.6.1: archiving for want of demand).
+    pub last_application: &'a dyn Fn(super::PracticeId) -> Option<DateTime<Utc>>,
 }
 
 /// The result of an allowed action.

@@ -26,6 +26,16 @@ pub fn with_context<R>(cx: &Ctx<'_>, f: impl FnOnce(&Context<'_>) -> R) -> Resul
     let leaders = store.leaders()?;
     let profile = |id| store.user(id).ok().flatten().map(|u| u.profile);
     let pool = |category: &str| experts_of(store, category);
+    // Read only when an archiving for want of demand asks.
+    let last_application = |id| {
+        store
+            .applications()
+            .ok()?
+            .into_iter()
+            .filter(|a| a.practice == id)
+            .map(|a| a.applied)
+            .max()
+    };
     Ok(f(&Context {
         refdata: refdata(),
         now: cx.now(),
@@ -33,6 +43,7 @@ pub fn with_context<R>(cx: &Ctx<'_>, f: impl FnOnce(&Context<'_>) -> R) -> Resul
         leaders: &leaders,
         calendar: cx.calendar(),
         pool: &pool,
+        last_application: &last_application,
     }))
 }
 

@@ -44,6 +44,7 @@ fn run(
         leaders,
         calendar: &Calendar::shipped(),
         pool: &|_| Vec::new(),
+        last_application: &|_| None,
     };
     apply(actor, current, cmd, &cx)
 }

@@ -49,6 +49,54 @@ fn deadline(cx: &Context<'_>, days: u32, what: &str) -> Deadline {
     }
 }
 
+/// §4.6.1: the grounds of an archiving that the records can check. «Нет
+/// запроса на внедрение в течение года» needs a year since publication
+/// and since the latest application; «отказ от актуализации» needs an
+/// actualisation whose deadline has passed.
+fn archive_grounds(p: &Practice, code: &str, cx: &Context<'_>) -> Result<(), String> {
+    match code {
+        "no-demand" => {
+            let since = [p.published, (cx.last_application)(p.id)]
+                .into_iter()
+                .flatten()
+                .max();
+            let Some(since) = since else {
+                return Ok(());
+            };
+            let year_on = since
+                .date_naive()
+                .checked_add_months(chrono::Months::new(12))
+                .unwrap_or(NaiveDate::MAX);
+            if today(cx) < year_on {
+                let what = if (cx.last_application)(p.id).is_some_and(|a| Some(a) >= p.published) {
+                    "последняя заявка на внедрение подана"
+                } else {
+                    "практика опубликована"
+                };
+                return Err(format!(
+                    "«Нет запроса на внедрение в течение года» — не раньше {}: {what} {} (п. 4.6.1).",
+                    year_on.format("%d.%m.%Y"),
+                    since.format("%d.%m.%Y")
+                ));
+            }
+            Ok(())
+        }
+        "no-actualisation" => {
+            let missed = p.status == PracticeStatus::Actualisation
+                && p.workflow
+                    .deadline
+                    .as_ref()
+                    .is_some_and(|d| d.due < today(cx));
+            if missed {
+                Ok(())
+            } else {
+                Err("«Отказ от актуализации» — только когда срок актуализации прошёл, а автор её не завершил (п. 4.5.4).".to_owned())
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Applies an action: the checks of [`check`], then its arguments.
 #[allow(clippy::too_many_lines)] // one arm per action of SPEC §4
 pub fn apply(
@@ -329,6 +377,9 @@ pub fn apply(
                 return Err(format!("Укажите причину из списка: {}.", codes.join(", ")));
             };
             comment = need_comment(args, "обоснование")?;
+            if action == Action::Archive {
+                archive_grounds(p, code, cx)?;
+            }
             to = if action == Action::Refuse {
                 S::Rejected
             } else {

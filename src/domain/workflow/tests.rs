@@ -73,12 +73,14 @@ fn run_at(
 ) -> Result<Step, String> {
     let cal = Calendar::shipped();
     let profile = |_| Some(crate::domain::fixtures::complete_profile());
+    let last_application = |_| None;
     let cx = Context {
         refdata: refdata(),
         calendar: &cal,
         now: at,
         pool: &pool,
         profile: &profile,
+        last_application: &last_application,
     };
     apply(actor, p, action, args, &cx)
 }
@@ -710,32 +712,5 @@ fn assignment_pins_the_expert_moderator() {
     assert!(s.notify.contains(&Audience::User(id(EM))));
 }
 
-/// P-7 «Я не знаю, что выбрать»: the practice waits in the Модератор
-/// АСИ's «Категория не выбрана» until they choose one, which routes it to
-/// the category's expert-moderators.
-#[test]
-fn a_practice_without_a_category_waits_for_the_asi_moderator_to_choose_one() {
-    let mut p = practice(PracticeStatus::Packaging);
-    p.passport.category = Some(crate::domain::passport::CategoryChoice::DontKnow);
-    let with = |code: &str| Args {
-        reason: Some(code.into()),
-        ..Args::default()
-    };
-    assert!(run(&em(), &p, Action::SetCategory, &with("health")).is_err());
-    let e = run(&asi(), &p, Action::SetCategory, &Args::default()).expect_err("which one");
-    assert!(e.contains("Укажите категорию"), "{e}");
-    let qs = crate::domain::queue::queues(&asi(), [&p], &Calendar::shipped(), now().date_naive());
-    assert!(
-        qs.iter()
-            .any(|q| q.code == "no-category" && q.items.len() == 1),
-        "{qs:?}"
-    );
-    let s = run(&asi(), &p, Action::SetCategory, &with("health")).expect("chosen");
-    assert_eq!(s.practice.passport.category_code(), Some("health"));
-    assert!(s.passport_changed);
-    assert!(
-        s.notify.iter().any(|a| matches!(a, Audience::Role { role: Role::ExpertModerator, category: Some(c), .. } if c == "health"))
-    );
-    let e = run(&asi(), &s.practice, Action::SetCategory, &with("tourism")).expect_err("chosen");
-    assert!(e.contains("уже выбрана"), "{e}");
-}
+/// The rules of honest reviews: categories chosen, archive grounds.
+mod reviews;
