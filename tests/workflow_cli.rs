@@ -466,3 +466,64 @@ fn a_practice_without_a_category_is_given_one_by_the_asi_moderator() {
     let o = act(data, "asi", &id, &["set-category", "--category", "Туризм"]);
     assert!(err(&o).contains("уже выбрана"), "{}", err(&o));
 }
+
+/// §4.4.8: after the experts asked for revisions, resubmitting an unchanged
+/// passport is refused with their points; once changed, it goes on.
+#[test]
+fn the_experts_points_are_worked_in_before_a_resubmission() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path();
+    ok(&run(
+        data,
+        None,
+        &["demo", "--practices", "150", "--seed", "1"],
+    ));
+    let file = data.join("protocol.pdf");
+    std::fs::write(&file, b"%PDF-1.4 protocol").expect("write");
+    let file = file.display().to_string();
+    let queues = json(&run(data, Some("coordinator"), &["queue", "--json"]));
+    let id = queues[0]["items"][0]["id"].as_str().expect("id").to_owned();
+    let id = id.as_str();
+    ok(&act(
+        data,
+        "coordinator",
+        id,
+        &["confirm", "--attach", &file],
+    ));
+    ok(&act(data, "moderator", id, &["set-level", "--level", "2"]));
+    ok(&act(data, "moderator", id, &["send-to-experts"]));
+    ok(&act(data, "expert1", id, &["vote-approve"]));
+    ok(&act(data, "expert2", id, &["vote-approve"]));
+    ok(&act(
+        data,
+        "expert3",
+        id,
+        &["vote-revise", "--comment", "Добавьте сравнение с аналогами"],
+    ));
+    let o = act(data, "author", id, &["resubmit"]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(
+        err(&o).contains("4.4.8") && err(&o).contains("сравнение с аналогами"),
+        "{}",
+        err(&o)
+    );
+    let goal = data.join("goal.json");
+    std::fs::write(
+        &goal,
+        r#"{"goal": "Сократить сроки вдвое; в сравнении с аналогами других регионов — быстрее на 30 %"}"#,
+    )
+    .expect("write");
+    ok(&run(
+        data,
+        Some("author"),
+        &[
+            "practice",
+            "edit",
+            id,
+            "--from",
+            &goal.display().to_string(),
+        ],
+    ));
+    ok(&act(data, "author", id, &["resubmit"]));
+    assert_ne!(status(data, id), "Экспертная оценка", "on after the vote");
+}
