@@ -520,6 +520,13 @@ fn redacted(u: &User, reader: &User) -> User {
     v.password_hash.clear();
     v.code = None;
     let manages = crate::domain::access::sees_contacts(reader, u);
+    // What an expert's pool membership rests on is the Agency's: those who
+    // form pools read it.
+    if !manages && !reader.has_role(crate::domain::Role::ExpertModerator) {
+        for e in &mut v.pool {
+            e.evidence.clear();
+        }
+    }
     if !manages {
         v.consents
             .retain(|c| c.kind == ConsentKind::PersonalDataForDistribution);

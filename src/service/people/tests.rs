@@ -196,3 +196,38 @@ fn a_withdrawn_consent_hides_the_name_in_the_feed_and_the_passport() {
     assert_eq!(other.profile.email, crate::domain::user::WITHHELD);
     assert!(crate::domain::user::profile_problems(&other.profile).is_empty());
 }
+
+/// The evidence behind an expert's pool membership reaches only those who
+/// form pools; the membership itself (category, year) reaches everyone.
+#[test]
+fn pool_evidence_goes_only_to_those_who_form_pools() {
+    use crate::sync::protocol::Remote;
+    let (_d, store, _clock) = setup();
+    let expert = store
+        .user_by_login("expert2")
+        .expect("read")
+        .expect("expert2");
+    assert!(!expert.pool.is_empty() && !expert.pool[0].evidence.is_empty());
+    let sent_to = |login: &str| {
+        let reader = store.user_by_login(login).expect("read").expect("reader");
+        crate::service::ops::feed(&store, &reader, 0, None)
+            .expect("feed")
+            .records
+            .into_iter()
+            .find_map(|r| match r {
+                Remote::User(u) if u.id == expert.id => Some(*u),
+                _ => None,
+            })
+            .expect("sent")
+    };
+    let public = sent_to("author");
+    assert_eq!(public.pool.len(), expert.pool.len());
+    assert!(public.pool.iter().all(|e| e.evidence.is_empty()));
+    assert!(
+        sent_to("moderator")
+            .pool
+            .iter()
+            .all(|e| !e.evidence.is_empty())
+    );
+    assert!(sent_to("asi").pool.iter().all(|e| !e.evidence.is_empty()));
+}
