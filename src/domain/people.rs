@@ -272,13 +272,20 @@ pub fn new_account(
     }
 }
 
-/// A new code for `purpose`, kept as its hash.
-pub fn mail_code(purpose: CodePurpose, hash: String, now: DateTime<Utc>) -> MailCode {
+/// A new code for `purpose`, kept as its hash. The wrong tries of a code
+/// still in force carry over: asking for new codes does not buy new
+/// guesses.
+pub fn mail_code(
+    previous: Option<&MailCode>,
+    purpose: CodePurpose,
+    hash: String,
+    now: DateTime<Utc>,
+) -> MailCode {
     MailCode {
         purpose,
         hash,
         expires: now + Duration::hours(CODE_HOURS),
-        tries: 0,
+        tries: previous.filter(|c| c.expires > now).map_or(0, |c| c.tries),
     }
 }
 
@@ -370,6 +377,8 @@ pub fn edit_profile(user: &User, new: &Profile, refdata: &RefData) -> Result<Use
     }
     if p.email != user.profile.email {
         next.email_verified = false;
+        // A code sent to the old address confirms nothing of the new one.
+        next.code = None;
     }
     next.profile = p;
     // Saving the profile answers a request to bring contacts up to date.
@@ -594,7 +603,12 @@ mod tests {
     #[test]
     fn a_code_works_once_before_it_expires_and_counts_wrong_tries() {
         let mut u = new_account(uuid::Uuid::nil(), &sign_up(), "h".into(), now());
-        u.code = Some(mail_code(CodePurpose::ConfirmEmail, "abc".into(), now()));
+        u.code = Some(mail_code(
+            None,
+            CodePurpose::ConfirmEmail,
+            "abc".into(),
+            now(),
+        ));
         let (_, counted) =
             use_code(&u, CodePurpose::ConfirmEmail, "xyz", now()).expect_err("wrong");
         assert_eq!(counted.expect("counted").code.expect("kept").tries, 1);
@@ -605,6 +619,41 @@ mod tests {
         assert!(ok.email_verified && ok.code.is_none());
         u.code.as_mut().expect("code").tries = CODE_TRIES;
         assert!(use_code(&u, CodePurpose::ConfirmEmail, "abc", now()).is_err());
+        // A new code does not buy new guesses while the old one is in force.
+        let again = mail_code(
+            u.code.as_ref(),
+            CodePurpose::ResetPassword,
+            "def".into(),
+            now(),
+        );
+        assert_eq!(again.tries, CODE_TRIES);
+        let later = now() + Duration::hours(CODE_HOURS + 1);
+        assert_eq!(
+            mail_code(
+                u.code.as_ref(),
+                CodePurpose::ResetPassword,
+                "g".into(),
+                later
+            )
+            .tries,
+            0
+        );
+    }
+
+    #[test]
+    fn a_new_address_drops_the_code_sent_to_the_old_one() {
+        let mut u = new_account(uuid::Uuid::nil(), &sign_up(), "h".into(), now());
+        u.code = Some(mail_code(
+            None,
+            CodePurpose::ConfirmEmail,
+            "abc".into(),
+            now(),
+        ));
+        let mut p = u.profile.clone();
+        p.email = "other@tatar.ru".into();
+        let moved = edit_profile(&u, &p, refdata()).expect("saved");
+        assert!(moved.code.is_none() && !moved.email_verified);
+        assert!(use_code(&moved, CodePurpose::ConfirmEmail, "abc", now()).is_err());
     }
 
     #[test]

@@ -206,16 +206,7 @@ const KINDS: [Kind; 12] = [
 /// is assigned, a level only while none is set: the rules allow changing
 /// both later, which is not work waiting in a queue.
 fn waits(u: &User, p: &Practice, action: Action) -> bool {
-    let no_category =
-        p.passport.category == Some(crate::domain::passport::CategoryChoice::DontKnow);
     match action {
-        // Without a category there is no pool and no expert-moderator:
-        // the practice waits for its category first.
-        Action::SetLevel | Action::SendToExperts | Action::SendToPublication | Action::Assign
-            if no_category =>
-        {
-            false
-        }
         Action::Assign if p.workflow.expert_moderator.is_some() => false,
         Action::SetLevel if p.passport.level.is_some() => false,
         _ => workflow::check(u, p, action).is_ok(),

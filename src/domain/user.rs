@@ -218,6 +218,19 @@ pub struct Profile {
 /// reader: present, not shown.
 pub const WITHHELD: &str = "скрыто";
 
+/// The login others see for a person without the consent to distribution.
+pub fn pseudonym(id: UserId) -> String {
+    format!("u-{}", id.simple())
+}
+
+/// The user a [`pseudonym`] stands for.
+pub fn pseudonym_id(login: &str) -> Option<UserId> {
+    let hex = login.strip_prefix("u-")?;
+    (hex.len() == 32)
+        .then(|| Uuid::parse_str(hex).ok())
+        .flatten()
+}
+
 /// How a public passport names a person who did not consent to the
 /// distribution of their personal data.
 pub const HIDDEN_NAME: &str = "участник команды";
@@ -351,6 +364,8 @@ pub fn profile_problems(p: &Profile) -> Vec<String> {
     let name = p.full_name.trim();
     if name.is_empty() {
         out.push("не указаны ФИО".to_owned());
+    } else if name == WITHHELD {
+        // Held on the central instance, not shown here.
     } else if !is_cyrillic_name(name) {
         out.push("ФИО должны быть написаны кириллицей".to_owned());
     } else if name.split_whitespace().count() < 2 {

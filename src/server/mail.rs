@@ -132,7 +132,17 @@ fn run(store: &Store, carrier: &Carrier, from: &Mailbox) {
                     Ok(())
                 }
                 Ok(msg) => match carrier {
-                    Carrier::Smtp(t) => t.send(&msg).map(|_| ()).map_err(|e| e.to_string()),
+                    // A refusal the relay means for good (a mailbox that
+                    // does not exist) would block every message behind it:
+                    // dropped and logged; the rest is tried again.
+                    Carrier::Smtp(t) => match t.send(&msg) {
+                        Ok(_) => Ok(()),
+                        Err(e) if e.is_permanent() => {
+                            tracing::error!(error = %e, to = %m.to, "mail refused for good, dropped");
+                            Ok(())
+                        }
+                        Err(e) => Err(e.to_string()),
+                    },
                     Carrier::Files(t) => t.send(&msg).map(|_| ()).map_err(|e| e.to_string()),
                 },
             };

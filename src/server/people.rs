@@ -71,7 +71,9 @@ pub(super) async fn register(
     let ip = addr.ip().to_string();
     // Sign-ups from one address are counted as attempts: a script cannot
     // make accounts without end.
-    attempt(&state, "register", &ip).map_err(IntoResponse::into_response)?;
+    // Counted per address (a key no login can be).
+    let key = format!("\u{1}register {ip}");
+    attempt(&state, &key, &ip).map_err(IntoResponse::into_response)?;
     if req.version != crate::domain::people::CONSENT_VERSION {
         return Err(ApiError::new(
             StatusCode::CONFLICT,

@@ -102,9 +102,19 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 /// The user a login names: the one resolution of logins for every caller.
 pub fn user_by_login(store: &Store, login: &str) -> Result<User, ServiceError> {
     let login = login.trim();
-    store
-        .user_by_login(login)?
-        .ok_or_else(|| ServiceError::bad(format!("Пользователь «{login}» не найден.")))
+    if let Some(u) = store.user_by_login(login)? {
+        return Ok(u);
+    }
+    // A person who keeps their name to themself travels to others under
+    // `u-<id>` (see the feed): an op naming them so finds them by id.
+    if let Some(id) = crate::domain::user::pseudonym_id(login)
+        && let Some(u) = store.user(id)?
+    {
+        return Ok(u);
+    }
+    Err(ServiceError::bad(format!(
+        "Пользователь «{login}» не найден."
+    )))
 }
 
 /// On a store linked to a server, the user whose unexpired session

@@ -541,11 +541,21 @@ fn redacted(u: &User, reader: &User) -> User {
         v.contacts_request = None;
         v.mail_opt_out = false;
         if !u.has_consent(ConsentKind::PersonalDataForDistribution) {
-            v.login = format!("u-{}", u.id.simple());
-            v.profile.full_name.clear();
-            v.profile.organisation.clear();
-            v.profile.position.clear();
-            v.profile.photo = None;
+            v.login = crate::domain::user::pseudonym(u.id);
+            // That they are there is told (the team's profiles are checked
+            // at submission), not what they are.
+            for field in [
+                &mut v.profile.full_name,
+                &mut v.profile.organisation,
+                &mut v.profile.position,
+            ] {
+                if !field.trim().is_empty() {
+                    crate::domain::user::WITHHELD.clone_into(field);
+                }
+            }
+            if v.profile.photo.is_some() {
+                v.profile.photo = Some(crate::domain::user::WITHHELD.to_owned());
+            }
         }
     }
     v
@@ -677,8 +687,12 @@ pub fn may_read(store: &Store, user: &User, sha: &str) -> Result<bool, StoreErro
         let readable = match e {
             EntityRef::Practice(id) => store.practice(id)?.is_some_and(|p| scope.can_read(&p)),
             EntityRef::Application(id) => application_readable(store, user, id)?,
-            // A profile photo: as public as the profiles the feed sends.
-            EntityRef::User(_) => true,
+            // A profile photo: with the consent to its distribution, or
+            // for those who see the whole profile.
+            EntityRef::User(id) => store.user(id)?.is_some_and(|u| {
+                u.has_consent(crate::domain::user::ConsentKind::PersonalDataForDistribution)
+                    || crate::domain::access::sees_contacts(user, &u)
+            }),
             EntityRef::Event(_) | EntityRef::Leaders(_) | EntityRef::Region(_) => false,
         };
         if readable {

@@ -86,6 +86,7 @@ pub fn register(cx: &Ctx<'_>, s: &SignUp, password: &str) -> Result<User, Servic
     let mut u = people::new_account(uuid::Uuid::now_v7(), s, hash, cx.now());
     let code = new_code();
     u.code = Some(people::mail_code(
+        None,
         CodePurpose::ConfirmEmail,
         code_hash(&u.login, &code),
         cx.now(),
@@ -122,6 +123,7 @@ pub fn send_code(cx: &Ctx<'_>, login: &str, purpose: CodePurpose) -> Result<(), 
     }
     let code = new_code();
     u.code = Some(people::mail_code(
+        u.code.as_ref(),
         purpose,
         code_hash(&u.login, &code),
         cx.now(),
@@ -248,6 +250,24 @@ pub fn change_me_with(
 ) -> Result<User, ServiceError> {
     // The record as stored: the caller's copy may be older.
     let current = cx.store.user(actor.id)?.unwrap_or_else(|| actor.clone());
+    // A new photo is an image among the files here (the server checks what
+    // a client sent, not only its hash).
+    if let MeChange::Profile(p) = change
+        && p.photo != current.profile.photo
+        && let Some(sha) = &p.photo
+    {
+        use std::io::Read as _;
+        let path = crate::store::blobs::Blobs::new(cx.store.dir()).path_of(sha);
+        let mut head = Vec::new();
+        std::fs::File::open(&path)
+            .and_then(|f| f.take(256 * 1024).read_to_end(&mut head))
+            .map_err(|_| ServiceError::refused("Фотография не получена: загрузите её снова."))?;
+        if crate::store::blobs::inspect_image(&head).is_none() {
+            return Err(ServiceError::refused(
+                "Фотография — не изображение JPG, PNG или BMP.",
+            ));
+        }
+    }
     let mut next =
         people::change_me(&current, change, cx.now(), refdata()).map_err(ServiceError::Refused)?;
     let (action, summary) = match change {
@@ -264,9 +284,10 @@ pub fn change_me_with(
     };
     let mut m = Mutation::new(Some(actor.id), action, summary).at(cx.now());
     // A new address is confirmed by a code, sent where mail is sent.
-    if !next.email_verified && current.email_verified && cx.store.is_mailing() {
+    if next.profile.email != current.profile.email && cx.store.is_mailing() {
         let code = new_code();
         next.code = Some(people::mail_code(
+            None,
             CodePurpose::ConfirmEmail,
             code_hash(&next.login, &code),
             cx.now(),

@@ -29,16 +29,21 @@ impl Store {
         self.mailing.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// The oldest `n` messages waiting, with their keys.
+    /// The oldest `n` messages waiting, with their keys. A record that
+    /// does not decode is logged and removed: it would hold up the rest.
     pub fn waiting_mail(&self, n: usize) -> Result<Vec<(Vec<u8>, OutMail)>> {
-        self.trees[MAIL]
-            .iter()
-            .take(n)
-            .map(|item| {
-                let (k, v) = item?;
-                Ok((k.to_vec(), codec::decode(&v)?))
-            })
-            .collect()
+        let mut out = Vec::new();
+        for item in self.trees[MAIL].iter().take(n) {
+            let (k, v) = item?;
+            match codec::decode(&v) {
+                Ok(m) => out.push((k.to_vec(), m)),
+                Err(e) => {
+                    tracing::error!(error = %e, "unreadable mail record removed");
+                    self.trees[MAIL].remove(&k)?;
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The last day reminders were sent for.

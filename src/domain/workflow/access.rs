@@ -213,6 +213,23 @@ pub fn check(actor: &User, p: &Practice, action: Action) -> Result<(), String> {
             }
         }
     }
+    // P-7 «Я не знаю»: no level, experts, assignment or publication before
+    // the Модератор АСИ chooses the category.
+    if p.passport.category == Some(crate::domain::passport::CategoryChoice::DontKnow)
+        && matches!(
+            action,
+            Action::SetLevel
+                | Action::SendToExperts
+                | Action::SendToPublication
+                | Action::Assign
+                | Action::Publish
+        )
+    {
+        return Err(
+            "Категория практики не выбрана (P-7 «Я не знаю»): её сначала выбирает модератор АСИ."
+                .to_owned(),
+        );
+    }
     let session = wf.session.as_ref();
     match action {
         Action::SendToExperts if session.is_some() => {

@@ -158,9 +158,20 @@ fn a_withdrawn_consent_hides_the_name_in_the_feed_and_the_passport() {
             .expect("the change reaches the reader")
     };
     let public = sent(&reader);
-    assert!(public.profile.full_name.is_empty());
-    assert!(public.profile.organisation.is_empty() && public.profile.photo.is_none());
+    let withheld = crate::domain::user::WITHHELD;
+    assert_eq!(public.profile.full_name, withheld);
+    assert_eq!(public.profile.organisation, withheld);
+    assert_eq!(public.profile.photo.as_deref(), Some(withheld));
     assert_ne!(public.login, "team1");
+    // Present, so the team is still complete for a submission checked on
+    // a workstation; and an op naming the pseudonym finds the person.
+    assert!(crate::domain::user::profile_problems(&public.profile).is_empty());
+    assert_eq!(
+        crate::service::accounts::user_by_login(&store, &public.login)
+            .expect("found")
+            .id,
+        team1.id
+    );
     assert_eq!(public.public_name(), crate::domain::user::HIDDEN_NAME);
     assert!(public.password_hash.is_empty());
     let managed = sent(&asi);

@@ -15,6 +15,9 @@ fn a_practice_without_a_category_waits_for_the_asi_moderator_to_choose_one() {
         ..Args::default()
     };
     assert!(run(&em(), &p, Action::SetCategory, &with("health")).is_err());
+    // Nothing else moves it on before it has a category.
+    let e = run(&asi(), &p, Action::SendToPublication, &Args::default()).expect_err("no category");
+    assert!(e.contains("P-7"), "{e}");
     let e = run(&asi(), &p, Action::SetCategory, &Args::default()).expect_err("which one");
     assert!(e.contains("Укажите категорию"), "{e}");
     let qs = crate::domain::queue::queues(&asi(), [&p], &Calendar::shipped(), now().date_naive());
