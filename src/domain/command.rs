@@ -363,34 +363,17 @@ pub fn apply(
                 return Err(Refusal { reasons });
             }
             let mut next = p.clone();
-            next.status = if p.passport.route == Some(Route::Recommendation) {
-                PracticeStatus::Packaging
-            } else {
-                PracticeStatus::RegionConfirmation
-            };
+            // §4.1.8: every practice passes the three stages, the region's
+            // confirmation first; the recommended route (§3.2.4, §4.3.2) is
+            // spared only the expert review.
+            next.status = PracticeStatus::RegionConfirmation;
             next.updated = cx.now;
             next.workflow.since = Some(cx.now);
-            let region = p.region().map(str::to_owned);
-            let notify = if next.status == PracticeStatus::RegionConfirmation {
-                vec![Audience::Role {
-                    role: Role::Coordinator,
-                    region,
-                    category: None,
-                }]
-            } else {
-                vec![
-                    Audience::Role {
-                        role: Role::ExpertModerator,
-                        region: None,
-                        category: p.passport.category_code().map(str::to_owned),
-                    },
-                    Audience::Role {
-                        role: Role::AsiModerator,
-                        region: None,
-                        category: None,
-                    },
-                ]
-            };
+            let notify = vec![Audience::Role {
+                role: Role::Coordinator,
+                region: p.region().map(str::to_owned),
+                category: None,
+            }];
             Ok(Outcome {
                 summary: format!(
                     "Практика подана: «{}» → «{}»",

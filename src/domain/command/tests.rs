@@ -317,7 +317,7 @@ fn submit_lists_every_reason_then_moves_to_region_confirmation() {
 }
 
 #[test]
-fn recommendation_route_needs_the_letter_and_skips_the_region() {
+fn recommendation_route_needs_the_letter_and_passes_the_region_too() {
     let mut p = valid();
     p.route = Some(Route::Recommendation);
     let practice = created(p.clone());
@@ -338,5 +338,6 @@ fn recommendation_route_needs_the_letter_and_skips_the_region() {
         &[],
     )
     .expect("submitted");
-    assert_eq!(o.practice.status, PracticeStatus::Packaging);
+    // §4.1.8: the region confirms it as every other; only W-3 is skipped.
+    assert_eq!(o.practice.status, PracticeStatus::RegionConfirmation);
 }
