@@ -6,11 +6,11 @@
 //! the passport naming them «участник команды»; a password restored by a
 //! mailed code; roles granted online.
 
-use std::io::{BufRead, BufReader};
+mod common;
 
 use chrono::Datelike as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -101,18 +101,6 @@ fn code_in(mail: &str) -> String {
         .unwrap_or_else(|| panic!("no code in {mail}"))
 }
 
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn smarteka(data: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_smarteka"));
     c.arg("--data")
@@ -124,25 +112,10 @@ fn smarteka(data: &Path) -> Command {
     c
 }
 
-fn serve(data: &Path, smtp: &str) -> Server {
-    let mut child = smarteka(data)
-        .args(["serve", "--bind", "127.0.0.1:0", "--smtp", smtp])
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starts");
-    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let first = lines.next().expect("a line").expect("text");
-    let addr = first
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in «{first}»"))
-        .to_owned();
-    std::thread::spawn(move || for _ in lines {});
-    Server {
-        child,
-        url: format!("http://{addr}"),
-    }
+fn serve(data: &Path, smtp: &str) -> common::Server {
+    let mut c = smarteka(data);
+    c.args(["serve", "--bind", "127.0.0.1:0", "--smtp", smtp]);
+    common::serve_with(c)
 }
 
 fn run(data: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
@@ -207,13 +180,14 @@ fn a_new_person_from_sign_up_to_a_submitted_passport_by_commands_and_mail() {
     ok(&run(&srv, &[], &["demo", "--practices", "30"]));
     let (smtp_url, inbox) = smtp();
     let s = serve(&srv, &smtp_url);
+    let url = s.url();
     let me = tmp.path().join("newbie");
     let email = "novikova@tatar.example.ru";
     let register = |extra: &[&str]| {
         let mut args = vec![
             "register",
             "--server",
-            &s.url,
+            &url,
             "--login",
             "novikova",
             "--email",
@@ -249,7 +223,7 @@ fn a_new_person_from_sign_up_to_a_submitted_passport_by_commands_and_mail() {
     ok(&run(&me, &[], &["register", "--confirm", &code]));
 
     // Signed in: the profile shows what app. 2 still needs.
-    let me = workstation(tmp.path(), &s.url, "novikova", "пароль-новиковой");
+    let me = workstation(tmp.path(), &url, "novikova", "пароль-новиковой");
     let shown = ok(&as_user(&me, "novikova", &["profile", "show"]));
     assert!(shown.contains("не указана должность"), "{shown}");
     assert!(shown.contains("(подтверждена)"), "{shown}");
@@ -292,7 +266,7 @@ fn a_new_person_from_sign_up_to_a_submitted_passport_by_commands_and_mail() {
 
     // The coordinator of the region confirms her from their workstation;
     // the Модератор АСИ grants the access from theirs.
-    let coordinator = workstation(tmp.path(), &s.url, "coordinator", "demo");
+    let coordinator = workstation(tmp.path(), &url, "coordinator", "demo");
     let listed = ok(&as_user(
         &coordinator,
         "coordinator",
@@ -305,7 +279,7 @@ fn a_new_person_from_sign_up_to_a_submitted_passport_by_commands_and_mail() {
         &["user", "verify", "novikova"],
     ));
     sync(&coordinator);
-    let asi = workstation(tmp.path(), &s.url, "asi", "demo");
+    let asi = workstation(tmp.path(), &url, "asi", "demo");
     let pending = ok(&as_user(&asi, "asi", &["user", "list", "--pending"]));
     assert!(pending.contains("novikova"), "{pending}");
     ok(&as_user(&asi, "asi", &["user", "grant-author", "novikova"]));
@@ -390,7 +364,8 @@ fn a_forgotten_password_and_roles_granted_online() {
     ok(&run(&srv, &[], &["demo", "--practices", "10"]));
     let (smtp_url, inbox) = smtp();
     let s = serve(&srv, &smtp_url);
-    let asi = workstation(tmp.path(), &s.url, "asi", "demo");
+    let url = s.url();
+    let asi = workstation(tmp.path(), &url, "asi", "demo");
 
     // The Модератор АСИ gives expert1 a recipient role from the
     // workstation; expert1 gets it by mail and on sync.
@@ -402,7 +377,7 @@ fn a_forgotten_password_and_roles_granted_online() {
         &["user", "grant", "expert1", "recipient", "--region", "16"],
     ));
     sync(&asi);
-    let expert = workstation(tmp.path(), &s.url, "expert1", "demo");
+    let expert = workstation(tmp.path(), &url, "expert1", "demo");
     let shown = ok(&as_user(&expert, "expert1", &["profile", "show"]));
     assert!(shown.contains("Реципиент"), "{shown}");
     mail_to(&inbox, "expert1@demo.smarteka.ru", "«Реципиент»");
@@ -428,7 +403,7 @@ fn a_forgotten_password_and_roles_granted_online() {
         &expert,
         &[],
         &[
-            "password", "--reset", "--server", &s.url, "--login", "expert1",
+            "password", "--reset", "--server", &url, "--login", "expert1",
         ],
     ));
     let mail = mail_to(&inbox, "expert1@demo.smarteka.ru", "--code ");
@@ -437,19 +412,19 @@ fn a_forgotten_password_and_roles_granted_online() {
         &expert,
         &[("SMARTEKA_NEW_PASSWORD", "новый-пароль-1")],
         &[
-            "password", "--reset", "--server", &s.url, "--login", "expert1", "--code", &code,
+            "password", "--reset", "--server", &url, "--login", "expert1", "--code", &code,
         ],
     ));
     let o = run(
         &expert,
         &[("SMARTEKA_PASSWORD", "demo")],
-        &["--as", "expert1", "login", "--server", &s.url],
+        &["--as", "expert1", "login", "--server", &url],
     );
     assert!(!o.status.success(), "the old password no longer works");
     ok(&run(
         &expert,
         &[("SMARTEKA_PASSWORD", "новый-пароль-1")],
-        &["--as", "expert1", "login", "--server", &s.url],
+        &["--as", "expert1", "login", "--server", &url],
     ));
 
     // Expert pools (§4.4.2–4.4.5): formed from the workstation, with the
@@ -528,7 +503,7 @@ fn a_forgotten_password_and_roles_granted_online() {
     ok(&run(
         &other,
         &[("SMARTEKA_PASSWORD", "demo")],
-        &["--as", "asi", "login", "--server", &s.url],
+        &["--as", "asi", "login", "--server", &url],
     ));
     sync(&other);
     let listed = ok(&as_user(
@@ -546,7 +521,7 @@ fn a_forgotten_password_and_roles_granted_online() {
 
     // A region's page, kept by its coordinator from their workstation,
     // read by anyone after a sync.
-    let coordinator = workstation(tmp.path(), &s.url, "coordinator", "demo");
+    let coordinator = workstation(tmp.path(), &url, "coordinator", "demo");
     let page = tmp.path().join("region.json");
     std::fs::write(
         &page,

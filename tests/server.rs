@@ -8,9 +8,12 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
+use common::Server;
 use serde_json::Value;
+
+mod common;
 
 fn smarteka(data: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_smarteka"));
@@ -18,36 +21,10 @@ fn smarteka(data: &Path) -> Command {
     c
 }
 
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn serve(data: &Path, extra: &[&str]) -> Server {
-    let mut child = smarteka(data)
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .args(extra)
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starts");
-    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let first = lines.next().expect("a line").expect("text");
-    let addr = first
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in «{first}»"))
-        .to_owned();
-    // Keep reading stderr so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, addr }
+    let mut c = smarteka(data);
+    c.args(["serve", "--bind", "127.0.0.1:0"]).args(extra);
+    common::serve_with(c)
 }
 
 /// One HTTP/1.1 request; (status, body).

@@ -13,11 +13,20 @@ use crate::domain::user::Role;
 use crate::service::accounts::{self, NewUser};
 use crate::store::Store;
 
-fn region_code(text: &str) -> Result<String, Failure> {
+/// A region's code from its name or code, for every command that takes one.
+pub(crate) fn region_code(text: &str) -> Result<String, Failure> {
     refdata()
         .find_region(text)
         .map(|r| r.code.clone())
         .ok_or_else(|| fail(format!("Неизвестный регион «{text}»."), 2))
+}
+
+/// A category's code from its name or code.
+pub(crate) fn category_code(text: &str) -> Result<String, Failure> {
+    refdata()
+        .find_category(text)
+        .map(|c| c.code.clone())
+        .ok_or_else(|| fail(format!("Неизвестная категория «{text}»."), 2))
 }
 
 pub fn run(data: &Path, cmd: &UserCommand) -> Result<(), Failure> {
@@ -68,12 +77,7 @@ pub fn run(data: &Path, cmd: &UserCommand) -> Result<(), Failure> {
             let region = region.as_deref().map(region_code).transpose()?;
             let categories = category
                 .iter()
-                .map(|c| {
-                    refdata()
-                        .find_category(c)
-                        .map(|x| x.code.clone())
-                        .ok_or_else(|| fail(format!("Неизвестная категория «{c}»."), 2))
-                })
+                .map(|c| category_code(c))
                 .collect::<Result<Vec<_>, _>>()?;
             let add = match change.as_str() {
                 "add" => true,

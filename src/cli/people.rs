@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 use serde::{Deserialize, Serialize};
 
+use crate::cli::admin::{category_code, region_code};
 use crate::cli::args::HELP_TEMPLATE;
 use crate::cli::practice::{need_user, password};
 use crate::cli::{Failure, ctx, fail, refused};
@@ -131,13 +132,6 @@ fn value(flag: Option<&str>, name: &str, prompt: &str) -> Result<String, Failure
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     Ok(line.trim().to_owned())
-}
-
-fn region_code(text: &str) -> Result<String, Failure> {
-    refdata()
-        .find_region(text)
-        .map(|r| r.code.clone())
-        .ok_or_else(|| fail(format!("Неизвестный регион «{text}»."), 2))
 }
 
 /// A new password: from the variable, or typed twice at the terminal.
@@ -543,12 +537,7 @@ pub fn manage(data: &Path, as_user: &str, cmd: &Manage<'_>) -> Result<(), Failur
         } => {
             let categories = categories
                 .iter()
-                .map(|c| {
-                    refdata()
-                        .find_category(c)
-                        .map(|x| x.code.clone())
-                        .ok_or_else(|| fail(format!("Неизвестная категория «{c}»."), 2))
-                })
+                .map(|c| category_code(c))
                 .collect::<Result<Vec<_>, _>>()?;
             let change = ManageChange::Role {
                 add: true,

@@ -8,6 +8,7 @@ use std::path::Path;
 use chrono::Datelike as _;
 use clap::Subcommand;
 
+use crate::cli::admin::category_code;
 use crate::cli::args::HELP_TEMPLATE;
 use crate::cli::people::saved;
 use crate::cli::practice::need_user;
@@ -73,13 +74,6 @@ pub enum PoolCommand {
         #[arg(long, value_name = "КАТЕГОРИЯ")]
         category: Option<String>,
     },
-}
-
-fn category_code(text: &str) -> Result<String, Failure> {
-    refdata()
-        .find_category(text)
-        .map(|c| c.code.clone())
-        .ok_or_else(|| fail(format!("Неизвестная категория «{text}»."), 2))
 }
 
 pub fn run(data: &Path, as_user: Option<&str>, cmd: &PoolCommand) -> Result<(), Failure> {

@@ -295,12 +295,7 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
             let user = need_user(&store, as_user)?;
             // A category travels as the step's reason code.
             let reason = match category {
-                Some(c) => Some(
-                    crate::domain::refdata::refdata()
-                        .find_category(&c)
-                        .map(|x| x.code.clone())
-                        .ok_or_else(|| fail(format!("Неизвестная категория «{c}»."), 2))?,
-                ),
+                Some(c) => Some(crate::cli::admin::category_code(&c)?),
                 None => reason,
             };
             let input = crate::service::workflow::ActInput {

@@ -57,7 +57,7 @@ struct PageFile {
 }
 
 fn code(text: &str) -> Result<String, Failure> {
-    svc::region_code(text).map_err(|e| fail(e.message(), 2))
+    crate::cli::admin::region_code(text)
 }
 
 pub fn run(data: &Path, as_user: Option<&str>, cmd: &RegionCommand) -> Result<(), Failure> {

@@ -102,6 +102,26 @@ pub fn sees_contacts(reader: &User, of: &User) -> bool {
             .is_some_and(|r| reader.regions_for(Role::Coordinator).contains(&r))
 }
 
+/// Who works from the list of users: the Модератор АСИ (roles and
+/// accounts), regional coordinators (confirmation, §4.1.3) and
+/// expert-moderators (pools, §4.4.2).
+pub fn may_list_users(reader: &User) -> bool {
+    !reader.disabled
+        && (reader.has_role(Role::AsiModerator)
+            || reader.has_role(Role::ExpertModerator)
+            || !reader.regions_for(Role::Coordinator).is_empty())
+}
+
+/// Whether `of` is in `reader`'s list of users: those whose whole profile
+/// they see, and for an expert-moderator everyone (pools are formed from
+/// the public profiles); the list is of others, save for the Модератор АСИ.
+pub fn lists_user(reader: &User, of: &User) -> bool {
+    if reader.id == of.id && !reader.has_role(Role::AsiModerator) {
+        return false;
+    }
+    sees_contacts(reader, of) || reader.has_role(Role::ExpertModerator)
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::Utc;
@@ -202,5 +222,27 @@ mod tests {
         other.profile.region = Some("52".into());
         assert!(sees_contacts(&coordinator, &local));
         assert!(!sees_contacts(&coordinator, &other));
+    }
+
+    /// The list of users: the Модератор АСИ all, a coordinator their
+    /// region's, an expert-moderator everyone's public profile (pools);
+    /// an author none.
+    #[test]
+    fn who_lists_which_users() {
+        let asi = user(vec![RoleGrant::global(Role::AsiModerator)]);
+        let c16 = user(vec![RoleGrant::regional(Role::Coordinator, "16")]);
+        let em = user(vec![RoleGrant::by_categories(
+            Role::ExpertModerator,
+            &["health".into()],
+        )]);
+        let author = user(vec![RoleGrant::regional(Role::Author, "16")]);
+        let mut other = crate::domain::fixtures::user(2, vec![]);
+        assert!(may_list_users(&asi) && may_list_users(&c16) && may_list_users(&em));
+        assert!(!may_list_users(&author));
+        assert!(lists_user(&asi, &other) && lists_user(&c16, &other) && lists_user(&em, &other));
+        other.profile.region = Some("52".into());
+        assert!(!lists_user(&c16, &other));
+        assert!(lists_user(&em, &other));
+        assert!(!lists_user(&c16, &c16) && lists_user(&asi, &asi));
     }
 }

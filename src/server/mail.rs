@@ -50,7 +50,13 @@ impl MailConfig {
         if let Some(url) = &self.smtp {
             return SmtpTransport::from_url(url)
                 .map(|b| Carrier::Smtp(Box::new(b.timeout(Some(Duration::from_secs(30))).build())))
-                .map_err(|e| format!("Адрес SMTP «{url}» не понят: {e}"));
+                .map_err(|e| {
+                    // lettre's own words go to the log; the operator reads Russian.
+                    tracing::error!(error = %e, "SMTP URL");
+                    format!(
+                        "Адрес SMTP «{url}» не понят: нужен вид smtp://host:port или smtps://логин:пароль@host."
+                    )
+                });
         }
         std::fs::create_dir_all(&self.dir).map_err(|e| {
             format!(
@@ -96,10 +102,13 @@ fn message(from: &Mailbox, m: &OutMail) -> Result<Message, String> {
 /// configuration is checked before the server starts.
 pub fn start(store: Arc<Store>, config: &MailConfig) -> Result<(), String> {
     let carrier = config.carrier()?;
-    let from: Mailbox = config
-        .from
-        .parse()
-        .map_err(|e| format!("Адрес отправителя «{}» не понят: {e}", config.from))?;
+    let from: Mailbox = config.from.parse().map_err(|e| {
+        tracing::error!(error = %e, "mail sender");
+        format!(
+            "Адрес отправителя «{}» не понят: нужен вид «Имя <адрес@домен>».",
+            config.from
+        )
+    })?;
     store.set_mailing(true);
     std::thread::Builder::new()
         .name("mailer".into())

@@ -21,11 +21,7 @@ use crate::sync::protocol::OpKind;
 /// fit another account.
 pub fn code_hash(login: &str, code: &str) -> String {
     let digest = sha2::Sha256::digest(format!("{}:{}", login.trim(), code.trim()).as_bytes());
-    digest.iter().fold(String::new(), |mut s, b| {
-        use std::fmt::Write as _;
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    crate::store::blobs::hex(&digest)
 }
 
 /// A new six-digit code.
@@ -541,9 +537,7 @@ pub struct UserFilter {
 /// The users the actor manages, filtered: all for the Модератор АСИ, the
 /// region's for its coordinator.
 pub fn users(cx: &Ctx<'_>, actor: &User, f: &UserFilter) -> Result<Vec<UserRow>, ServiceError> {
-    let coordinated = actor.regions_for(Role::Coordinator);
-    let forms_pools = actor.has_role(Role::ExpertModerator);
-    if !actor.has_role(Role::AsiModerator) && coordinated.is_empty() && !forms_pools {
+    if !crate::domain::access::may_list_users(actor) {
         return Err(ServiceError::refused(
             "Список пользователей — у модератора АСИ, региональных координаторов и экспертов-модераторов.",
         ));
@@ -553,9 +547,7 @@ pub fn users(cx: &Ctx<'_>, actor: &User, f: &UserFilter) -> Result<Vec<UserRow>,
     let mut out = Vec::new();
     for u in cx.store.users() {
         let u = u?;
-        // An expert-moderator forms pools from anyone's public profile.
-        let visible = crate::domain::access::sees_contacts(actor, &u) || forms_pools;
-        if !visible || u.id == actor.id && !actor.has_role(Role::AsiModerator) {
+        if !crate::domain::access::lists_user(actor, &u) {
             continue;
         }
         let awaiting = u

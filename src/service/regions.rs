@@ -36,14 +36,6 @@ pub struct RegionView {
     pub needs_update: bool,
 }
 
-/// The region's code for a name or code.
-pub fn region_code(text: &str) -> Result<String, ServiceError> {
-    refdata()
-        .find_region(text)
-        .map(|r| r.code.clone())
-        .ok_or_else(|| ServiceError::bad(format!("Неизвестный регион «{text}».")))
-}
-
 fn counted(map: BTreeMap<String, usize>) -> Vec<(String, usize)> {
     map.into_iter().collect()
 }

@@ -245,3 +245,45 @@ pub fn sign_in(app: &mut App, login: &str) {
     key(app, crossterm::event::KeyCode::Enter);
     assert_eq!(app.user.as_ref().map(|u| u.login.as_str()), Some(login));
 }
+
+/// A real `smarteka serve` child process on 127.0.0.1:0, killed when
+/// dropped.
+pub struct Server {
+    pub child: std::process::Child,
+    /// host:port
+    pub addr: String,
+}
+
+impl Server {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `cmd` (a `smarteka … serve --bind 127.0.0.1:0 …`) and reads the
+/// address from its first line; its stderr keeps being read so the server
+/// never blocks on a full pipe.
+pub fn serve_with(mut cmd: std::process::Command) -> Server {
+    use std::io::BufRead as _;
+    let mut child = cmd
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut lines = std::io::BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let first = lines.next().expect("a line").expect("text");
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in «{first}»"))
+        .to_owned();
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, addr }
+}

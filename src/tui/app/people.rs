@@ -3,7 +3,7 @@
 //! their own profile.
 
 use super::{App, Message, SyncState};
-use crate::domain::{Role, User};
+use crate::domain::User;
 use crate::screens::Effect;
 
 impl App {
@@ -69,11 +69,7 @@ impl App {
                 self.stack.push(Box::new(s));
                 eff
             }
-            (Effect::OpenUsers, Some(user))
-                if user.has_role(Role::AsiModerator)
-                    || user.has_role(Role::ExpertModerator)
-                    || !user.regions_for(Role::Coordinator).is_empty() =>
-            {
+            (Effect::OpenUsers, Some(user)) if crate::domain::access::may_list_users(&user) => {
                 use chrono::Datelike as _;
                 let year = self.clock.today().year();
                 let (s, eff) = crate::screens::users::Users::open(user, year);
