@@ -29,7 +29,7 @@ const NAME: &str = "ФИО (кириллицей, полностью)";
 const REGION: &str = "Регион";
 const PASSWORD: &str = "Пароль (не короче 8 знаков)";
 const AGAIN: &str = "Пароль ещё раз";
-const CODE: &str = "Код из письма";
+const CODE: &str = "Код из письма (пусто и Enter — прислать новый)";
 
 enum Step {
     SignUp,
@@ -149,6 +149,13 @@ impl Register {
                 let server = v(SERVER);
                 self.send(PeopleRequest::Register { server, request })
             }
+            Step::Confirm { server, login, .. } if v(CODE).is_empty() => {
+                let r = PeopleRequest::Resend {
+                    server: server.clone(),
+                    login: login.clone(),
+                };
+                self.send(r)
+            }
             Step::Confirm {
                 server,
                 login,
@@ -248,7 +255,11 @@ impl Screen for Register {
                 let (server, login) = match &self.step {
                     Step::SignUp => (self.form.value(SERVER), self.form.value(LOGIN)),
                     Step::Forgot => (self.form.value(SERVER), self.form.value("Логин")),
-                    _ => return Vec::new(),
+                    // A new code on the way: the form stays.
+                    _ => {
+                        self.said = Some((said.clone(), false));
+                        return Vec::new();
+                    }
                 };
                 let password = self.form.value(PASSWORD);
                 let signing_up = matches!(self.step, Step::SignUp);

@@ -52,6 +52,11 @@ pub enum PeopleRequest {
         code: String,
         password: String,
     },
+    /// Another sign-up code by mail.
+    Resend {
+        server: String,
+        login: String,
+    },
     /// A password reset code by mail.
     ResetCode {
         server: String,
@@ -110,6 +115,15 @@ pub fn handle(cx: &Ctx<'_>, r: PeopleRequest) -> PeopleReply {
         PeopleRequest::Register { server, request } => {
             PeopleReply::Registered(ask(&server, "/api/register", &request))
         }
+        PeopleRequest::Resend { server, login } => PeopleReply::Registered(ask(
+            &server,
+            "/api/register/confirm",
+            &CodeRequest {
+                login,
+                code: None,
+                password: None,
+            },
+        )),
         PeopleRequest::ResetCode { server, login } => PeopleReply::Registered(ask(
             &server,
             "/api/password/reset",
