@@ -5,16 +5,18 @@
 
 use std::collections::HashMap;
 
+use chrono::{Datelike as _, NaiveDate};
 use proptest::prelude::*;
+use smarteka::domain::PracticeStatus;
 use smarteka::domain::clock::{Clock, FixedClock};
-use smarteka::domain::workflow::{Action, check};
+use smarteka::domain::workflow::{Action, actualise_by, check};
 use smarteka::domain::{Practice, PracticeId, User};
 use smarteka::service::Ctx;
 use smarteka::store::Store;
 
 /// The actions that are work waiting for someone, as the regulation's
 /// stages have them; an assignment or a level waits only while missing.
-const WAITING: [Action; 14] = [
+const WAITING: [Action; 20] = [
     Action::Submit,
     Action::Resubmit,
     Action::Actualise,
@@ -29,12 +31,31 @@ const WAITING: [Action; 14] = [
     Action::Assign,
     Action::Publish,
     Action::VoteReject,
+    Action::ConfirmRevisions,
+    Action::GrantEdit,
+    Action::OpenActualisation,
+    Action::ProposeArchive,
+    Action::Archive,
+    Action::Audit,
 ];
 
-fn waits(u: &User, p: &Practice, a: Action) -> bool {
+/// The yearly work waits only when it is due (§4.5): an actualisation a
+/// year after the last, a proposal once an actualisation's days passed, an
+/// archiving once proposed, an audit once a year.
+fn waits(u: &User, p: &Practice, a: Action, today: NaiveDate) -> bool {
+    let wf = &p.workflow;
     match a {
-        Action::Assign if p.workflow.expert_moderator.is_some() => false,
+        Action::Assign if wf.expert_moderator.is_some() => false,
         Action::SetLevel if p.passport.level.is_some() => false,
+        Action::OpenActualisation if actualise_by(p).is_none_or(|d| d >= today) => false,
+        Action::ProposeArchive
+            if p.status != PracticeStatus::Actualisation
+                || wf.deadline.as_ref().is_none_or(|d| d.due >= today) =>
+        {
+            false
+        }
+        Action::Archive if wf.archive_proposal.is_none() => false,
+        Action::Audit if wf.audits.iter().any(|x| x.year == today.year()) => false,
         _ => check(u, p, a).is_ok(),
     }
 }
@@ -64,7 +85,7 @@ fn check_seed(seed: u64) -> Result<(), TestCaseError> {
         for p in &practices {
             let can: Vec<Action> = WAITING
                 .into_iter()
-                .filter(|a| waits(&user, p, *a))
+                .filter(|a| waits(&user, p, *a, clock.today()))
                 .collect();
             match queue_of.get(&p.id) {
                 Some(code) => prop_assert!(

@@ -267,9 +267,11 @@ fn the_acceptance_path_through_practice_act() {
             "Обновите результаты 2026 года",
         ],
     ));
+    // The passport stays in the catalogue while it is actualised: an
+    // edit that empties the goal is refused with the rule it breaks.
     let empty = data.join("empty-goal.json");
     std::fs::write(&empty, r#"{"goal": ""}"#).expect("write");
-    ok(&run(
+    let o = run(
         data,
         Some("author"),
         &[
@@ -279,11 +281,21 @@ fn the_acceptance_path_through_practice_act() {
             "--from",
             &empty.display().to_string(),
         ],
-    ));
-    let o = act(data, "author", id, &["actualise"]);
+    );
     assert_eq!(o.status.code(), Some(1), "{}", err(&o));
-    assert!(err(&o).contains("P-"), "{}", err(&o));
+    assert!(
+        err(&o).contains("не сохранён") && err(&o).contains("P-2 Цель"),
+        "{}",
+        err(&o)
+    );
     assert_eq!(status(data, id), "Актуализация");
+    ok(&act(data, "author", id, &["actualise"]));
+    assert_eq!(status(data, id), "Опубликована");
+    let v = json(&run(data, Some("asi"), &["practice", "show", id, "--json"]));
+    assert!(
+        v["workflow"]["actualised"].is_string(),
+        "the last actualisation is kept: {v}"
+    );
 }
 
 #[test]
@@ -525,5 +537,45 @@ fn the_experts_points_are_worked_in_before_a_resubmission() {
         ],
     ));
     ok(&act(data, "author", id, &["resubmit"]));
+    // The expert-moderator sees the points beside the changes and confirms
+    // them before it moves on.
+    assert_eq!(status(data, id), "Экспертная оценка", "waits for the EM");
+    let d = run(data, Some("moderator"), &["practice", "diff", id]);
+    ok(&d);
+    let text = String::from_utf8_lossy(&d.stdout).into_owned();
+    assert!(
+        text.contains("Замечания: «Добавьте сравнение с аналогами»") && text.contains("P-2"),
+        "{text}"
+    );
+    let o = act(data, "moderator", id, &["send-to-experts"]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("confirm-revisions"), "{}", err(&o));
+    ok(&act(data, "moderator", id, &["confirm-revisions"]));
     assert_ne!(status(data, id), "Экспертная оценка", "on after the vote");
+    let h = json(&run(
+        data,
+        Some("moderator"),
+        &["practice", "history", id, "--json"],
+    ));
+    let actions: Vec<&str> = h
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s["action"].as_str())
+        .collect();
+    let at = |a: &str| actions.iter().position(|x| *x == a);
+    assert!(
+        at("vote-revise") < at("resubmit") && at("resubmit") < at("confirm-revisions"),
+        "{actions:?}"
+    );
+    // The protocol formed from the votes names the experts and the decision.
+    let v = json(&run(
+        data,
+        Some("moderator"),
+        &["practice", "show", id, "--json"],
+    ));
+    let protocols = v["workflow"]["protocols"].as_array().expect("protocols");
+    assert_eq!(protocols.len(), 1, "{v}");
+    assert_eq!(protocols[0]["kind"], "online");
+    assert_eq!(protocols[0]["votes"].as_array().map(Vec::len), Some(3));
 }

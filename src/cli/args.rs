@@ -293,6 +293,9 @@ pub enum ReportCommand {
         /// Записать книгу XLSX.
         #[arg(long, value_name = "ФАЙЛ")]
         xlsx: Option<PathBuf>,
+        /// Записать документ PDF для печати.
+        #[arg(long, value_name = "ФАЙЛ")]
+        pdf: Option<PathBuf>,
     },
 }
 
@@ -310,6 +313,20 @@ pub enum PracticeCommand {
         /// Показать сохранённую редакцию паспорта с этим номером.
         #[arg(long, value_name = "N")]
         revision: Option<u32>,
+        /// Записать паспорт для печати в PDF (с обложкой).
+        #[arg(long, value_name = "ФАЙЛ", conflicts_with_all = ["json", "revision"])]
+        pdf: Option<PathBuf>,
+    },
+    /// Протокол экспертной оценки (прил. 3): эксперты, решения, замечания,
+    /// итог и применённое правило.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Protocol {
+        /// Идентификатор практики.
+        #[arg(value_name = "ID")]
+        id: String,
+        /// Записать протокол в PDF.
+        #[arg(long, value_name = "ФАЙЛ")]
+        pdf: Option<PathBuf>,
     },
     /// Создать паспорт из JSON (формат — docs/passport.md); выводит идентификатор.
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]

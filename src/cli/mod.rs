@@ -361,11 +361,21 @@ fn run(cli: Cli) -> Result<(), Failure> {
             crate::cli::replication::run(&data, cli.as_user.as_deref(), command)
         }
         Some(Command::Report {
-            command: ReportCommand::Replication { year, csv, xlsx },
+            command:
+                ReportCommand::Replication {
+                    year,
+                    csv,
+                    xlsx,
+                    pdf,
+                },
         }) => {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
-            crate::cli::replication::report(&data, year, csv.as_deref(), xlsx.as_deref())
+            crate::cli::replication::report(
+                &data,
+                year,
+                [csv.as_deref(), xlsx.as_deref(), pdf.as_deref()],
+            )
         }
         Some(Command::Queue { json }) => {
             let data = config.data_dir(cli.data.as_deref());

@@ -154,9 +154,19 @@ fn merged(store: &Store, base: &Passport, path: &Path) -> Result<Passport, Failu
 pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(), Failure> {
     let store = Store::open(data)?;
     match cmd {
-        PracticeCommand::Show { id, json, revision } => {
+        PracticeCommand::Show {
+            id,
+            json,
+            revision,
+            pdf,
+        } => {
             let id = parse_id(&id)?;
             let user = as_user.map(|l| sign_in(&store, l)).transpose()?;
+            if let Some(path) = pdf {
+                let doc = crate::service::print::passport(&ctx(&store), user.as_ref(), id)
+                    .map_err(|e| refused(&e))?;
+                return printed(&doc, &path, "Паспорт");
+            }
             let mut p = load(&store, id, user.as_ref())?;
             if let Some(n) = revision {
                 let r = store
@@ -166,6 +176,16 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
                 p.revision = r.number;
             }
             show(&store, &p, json)
+        }
+        PracticeCommand::Protocol { id, pdf } => {
+            let id = parse_id(&id)?;
+            let user = as_user.map(|l| sign_in(&store, l)).transpose()?;
+            let doc = crate::service::print::protocol(&store, user.as_ref(), id)
+                .map_err(|e| refused(&e))?;
+            match pdf {
+                Some(path) => printed(&doc, &path, "Протокол"),
+                None => emit(crate::service::print::pdf::text(&doc).as_bytes()),
+            }
         }
         PracticeCommand::New { from } => {
             let user = need_user(&store, as_user)?;
@@ -388,6 +408,54 @@ fn save_blob(blobs: &Blobs, sha256: &str, dest: &Path, force: bool) -> Result<()
     }
 }
 
+/// Writes a printable document and says where it went.
+fn printed(doc: &crate::service::print::pdf::Doc, path: &Path, what: &str) -> Result<(), Failure> {
+    let size = crate::service::print::save(doc, path).map_err(|e| refused(&e))?;
+    eprintln!(
+        "{what} записан в PDF: {} ({} КБ).",
+        path.display(),
+        size.div_ceil(1024)
+    );
+    Ok(())
+}
+
+/// The workflow state `practice show --json` adds: the yearly cycle,
+/// requests and proposals, points awaiting confirmation, the protocols.
+fn workflow_json(store: &Store, p: &Practice) -> serde_json::Value {
+    let login = |id| store.user(id).ok().flatten().map(|u| u.login);
+    let wf = &p.workflow;
+    let request = |r: &crate::domain::workflow::Request| json!({"by": login(r.by), "at": r.at, "reason": r.reason, "comment": r.comment});
+    json!({
+        "actualised": wf.actualised,
+        "actualise_by": crate::domain::workflow::actualise_by(p),
+        "audits": wf.audits.iter().map(|a| json!({
+            "year": a.year, "by": login(a.by), "at": a.at,
+            "result": a.result, "result_name": a.result_name(), "comment": a.comment,
+        })).collect::<Vec<_>>(),
+        "edit_request": wf.edit_request.as_ref().map(request),
+        "archive_proposal": wf.archive_proposal.as_ref().map(request),
+        "revisions": wf.revisions.as_ref().map(|r| json!({
+            "points": r.comment, "returned_revision": r.revision, "then": r.then.name(),
+        })),
+        "reason": wf.reason,
+        "protocols": wf.protocols.iter().map(|pr| json!({
+            "kind": pr.kind,
+            "at": pr.at,
+            "by": pr.by.and_then(login),
+            "revision": pr.revision,
+            "experts": pr.experts.iter().map(|e| login(*e)).collect::<Vec<_>>(),
+            "votes": pr.votes.iter().map(|v| json!({
+                "expert": login(v.expert), "verdict": v.verdict, "comment": v.comment, "at": v.at,
+            })).collect::<Vec<_>>(),
+            "decision": pr.decision,
+            "decision_name": pr.decision.name(),
+            "rule": pr.rule(),
+            "points": pr.points,
+            "document": pr.document,
+        })).collect::<Vec<_>>(),
+    })
+}
+
 fn show(store: &Store, p: &Practice, as_json: bool) -> Result<(), Failure> {
     let mut out = Vec::new();
     if as_json {
@@ -405,6 +473,7 @@ fn show(store: &Store, p: &Practice, as_json: bool) -> Result<(), Failure> {
             "updated": p.updated,
             "published": p.published,
             "passport": to_json(&p.passport, &login_of),
+            "workflow": workflow_json(store, p),
         });
         serde_json::to_writer_pretty(&mut out, &v)?;
         writeln!(out)?;
@@ -419,6 +488,9 @@ fn show(store: &Store, p: &Practice, as_json: bool) -> Result<(), Failure> {
             p.revision
         )?;
         writeln!(out, "Автор: {}", v.author)?;
+        for (label, text) in crate::service::views::life_lines(store, p, ctx(store).today()) {
+            writeln!(out, "{label}: {text}")?;
+        }
         for (f, text) in crate::service::views::field_texts(&v) {
             writeln!(out, "\n{} {}", f.id(), f.label())?;
             for line in text.lines() {

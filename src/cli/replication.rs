@@ -91,6 +91,9 @@ pub enum ReplicationCommand {
         id: String,
         #[arg(long)]
         json: bool,
+        /// Записать заявку с её ходом в PDF для печати.
+        #[arg(long, value_name = "ФАЙЛ", conflicts_with = "json")]
+        pdf: Option<PathBuf>,
     },
     /// Мероприятие Агентства (п. 5.2); выводит его идентификатор.
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
@@ -282,8 +285,14 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: ReplicationCommand) -> Resul
             }
             emit(out.as_bytes())
         }
-        ReplicationCommand::Show { id, json } => {
+        ReplicationCommand::Show { id, json, pdf } => {
             let id = id_of(&id, "заявки")?;
+            if let Some(path) = pdf {
+                let doc = crate::service::print::application(&store, &user, id).map_err(failed)?;
+                crate::service::print::save(&doc, &path).map_err(failed)?;
+                eprintln!("Заявка записана в PDF: {}", path.display());
+                return Ok(());
+            }
             let app = store
                 .application(id)?
                 .filter(|a| {
@@ -420,17 +429,18 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: ReplicationCommand) -> Resul
     }
 }
 
-/// `smarteka report replication --year Y [--csv F] [--xlsx F]`.
-pub fn report(
-    data: &Path,
-    year: i32,
-    csv: Option<&Path>,
-    xlsx: Option<&Path>,
-) -> Result<(), Failure> {
+/// `smarteka report replication --year Y [--csv F] [--xlsx F] [--pdf F]`.
+pub fn report(data: &Path, year: i32, files: [Option<&Path>; 3]) -> Result<(), Failure> {
+    let [csv, xlsx, pdf] = files;
     let store = Store::open(data)?;
     let s = repl::summary(&store, year)?;
-    if csv.is_none() && xlsx.is_none() {
+    if files.iter().all(Option::is_none) {
         return emit(text(&s).as_bytes());
+    }
+    if let Some(path) = pdf {
+        let doc = crate::service::print::replication_report(&s, ctx(&store).today());
+        crate::service::print::save(&doc, path).map_err(failed)?;
+        eprintln!("PDF: {}", path.display());
     }
     if let Some(path) = csv {
         write_atomically(path, csv_of(&s).as_bytes())?;

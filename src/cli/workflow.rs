@@ -186,10 +186,20 @@ pub fn diff(
             .ok_or_else(|| fail("У практики одна редакция: сравнивать не с чем.", 1))?,
     };
     let d = review::revision_diff(store, user, p.id, a, b).map_err(|e| fail(e, 1))?;
+    // The points the changes answer, beside them (§4.4.8).
+    let points = p
+        .workflow
+        .revisions
+        .as_ref()
+        .or(p.workflow.returned.as_ref())
+        .map(|r| r.comment.clone());
     if json {
-        return json_out(&serde_json::json!({"from": a, "to": b, "fields": d}));
+        return json_out(&serde_json::json!({"from": a, "to": b, "fields": d, "points": points}));
     }
     let mut out = format!("Редакция {a} → {b}\n");
+    if let Some(points) = &points {
+        let _ = writeln!(out, "Замечания: «{points}»");
+    }
     if d.is_empty() {
         out.push_str("Паспорт не изменился.\n");
     }

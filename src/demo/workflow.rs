@@ -76,6 +76,19 @@ pub(super) fn workflow_for(
                 );
             }
         }
+        PracticeStatus::ExpertReview if i % 4 == 3 => {
+            // Resubmitted after the experts' points, for the
+            // expert-moderator to compare and confirm (§4.4.8).
+            wf.expert_moderator = Some(who.moderator);
+            wf.revisions = Some(Returned {
+                from: status,
+                by: who.moderator,
+                at: since,
+                comment: "Добавить сравнение с аналогами.".to_owned(),
+                revision: p.revision.saturating_sub(1),
+                then: PracticeStatus::Publication,
+            });
+        }
         PracticeStatus::ExpertReview => {
             wf.expert_moderator = Some(who.moderator);
             if i.is_multiple_of(2) {
@@ -118,8 +131,92 @@ pub(super) fn workflow_for(
         }
         PracticeStatus::Published | PracticeStatus::Archived => {
             wf.since = p.published;
+            // Their own draws: the practices after keep theirs.
+            let mut own = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(i as u64);
+            yearly(&mut wf, status, i, p, now, who, &mut own);
         }
         _ => {}
     }
     wf
+}
+
+/// The yearly life of a published demo practice (§4.5): some actualised
+/// lately, some audited this year, an edit request and a proposal to
+/// archive waiting, and the protocol of the online review it passed.
+fn yearly(
+    wf: &mut Workflow,
+    status: PracticeStatus,
+    i: usize,
+    p: &Practice,
+    now: DateTime<Utc>,
+    who: &Actors,
+    rng: &mut ChaCha8Rng,
+) {
+    use crate::domain::workflow::{
+        Audit, Decision, Protocol, ProtocolKind, Request, Verdict, Vote,
+    };
+    use chrono::Datelike as _;
+    let Some(published) = p.published else {
+        return;
+    };
+    let experts: Vec<UserId> = who
+        .experts
+        .iter()
+        .copied()
+        .filter(|e| !p.involves(*e))
+        .take(3)
+        .collect();
+    if experts.len() == 3 {
+        let at = published - Duration::days(rng.random_range(3..30));
+        wf.protocols.push(Protocol {
+            kind: ProtocolKind::Online,
+            at,
+            by: Some(who.moderator),
+            revision: p.revision,
+            votes: experts
+                .iter()
+                .map(|e| Vote {
+                    expert: *e,
+                    verdict: Verdict::Approve,
+                    comment: String::new(),
+                    at: at - Duration::hours(rng.random_range(1..72)),
+                })
+                .collect(),
+            experts,
+            decision: Decision::Passed,
+            points: String::new(),
+            document: None,
+        });
+    }
+    if status != PracticeStatus::Published {
+        return;
+    }
+    let ago = (now - published).num_days();
+    if i % 4 == 1 && ago > 20 {
+        wf.actualised = Some(now - Duration::days(rng.random_range(10..ago.min(330))));
+    }
+    if i.is_multiple_of(5) {
+        wf.audits.push(Audit {
+            year: now.year(),
+            by: who.moderator,
+            at: now - Duration::days(rng.random_range(1..60)),
+            result: "in-order".to_owned(),
+            comment: String::new(),
+        });
+    }
+    if i % 11 == 3 {
+        wf.edit_request = Some(Request {
+            by: p.author,
+            at: now - Duration::days(rng.random_range(1..10)),
+            reason: None,
+            comment: "Изменился состав команды и результаты за год.".to_owned(),
+        });
+    } else if i % 13 == 4 {
+        wf.archive_proposal = Some(Request {
+            by: who.moderator,
+            at: now - Duration::days(rng.random_range(1..20)),
+            reason: Some("no-mentor".to_owned()),
+            comment: "Наставник практики сменил место работы, замены нет.".to_owned(),
+        });
+    }
 }

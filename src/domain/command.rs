@@ -323,6 +323,25 @@ pub fn apply(
                 ));
             }
             let fields = changed_fields(&p.passport, &passport);
+            if p.status == PracticeStatus::Actualisation && !fields.is_empty() {
+                // The passport stays in the catalogue while it is
+                // actualised: every change keeps it within the rules.
+                let rcx = crate::domain::rules::Context {
+                    refdata: cx.refdata,
+                    year: chrono::Datelike::year(&cx.now),
+                    level_required: false,
+                    profile: cx.profile,
+                };
+                let problems = crate::domain::rules::published_problems(&passport, &rcx);
+                if !problems.is_empty() {
+                    let mut reasons = vec![
+                        "Опубликованный паспорт не сохранён: он должен отвечать требованиям (п. 2.1.5, прил. 2)."
+                            .to_owned(),
+                    ];
+                    reasons.extend(problems);
+                    return Err(Refusal { reasons });
+                }
+            }
             let mut next = p.clone();
             if fields.is_empty() {
                 return Ok(Outcome {

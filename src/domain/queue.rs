@@ -37,6 +37,14 @@ pub struct Summary {
     pub voted: Vec<UserId>,
     /// The votes: approve, revise, reject.
     pub votes: [u8; 3],
+    /// When a published practice is due for its yearly actualisation.
+    pub actualise_by: Option<NaiveDate>,
+    /// The year of the latest yearly audit (§4.5.3).
+    pub audited: Option<i32>,
+    /// The author asked for edit access (§4.5.5).
+    pub edit_request: bool,
+    /// Archiving was proposed (§4.2.1.4).
+    pub archive_proposal: bool,
 }
 
 impl Summary {
@@ -79,6 +87,10 @@ impl Summary {
             experts,
             voted: cast,
             votes,
+            actualise_by: workflow::actualise_by(p),
+            audited: wf.audits.last().map(|a| a.year),
+            edit_request: wf.edit_request.is_some(),
+            archive_proposal: wf.archive_proposal.is_some(),
         }
     }
 }
@@ -122,7 +134,7 @@ struct Kind {
 }
 
 /// In order: a practice goes to the first queue it waits in.
-const KINDS: [Kind; 12] = [
+const KINDS: [Kind; 17] = [
     Kind {
         code: "returned",
         name: "Мои на доработке",
@@ -156,6 +168,12 @@ const KINDS: [Kind; 12] = [
             Action::SendToExperts,
             Action::SendToPublication,
         ],
+    },
+    Kind {
+        code: "revisions",
+        name: "Доработки: сверить с замечаниями",
+        stage: None,
+        actions: &[Action::ConfirmRevisions],
     },
     Kind {
         code: "review-start",
@@ -199,39 +217,97 @@ const KINDS: [Kind; 12] = [
         stage: None,
         actions: &[Action::SetCategory],
     },
+    Kind {
+        code: "edit-requests",
+        name: "Запросы на редактирование",
+        stage: None,
+        actions: &[Action::GrantEdit],
+    },
+    Kind {
+        code: "archive-proposals",
+        name: "Предложения об архивации",
+        stage: None,
+        actions: &[Action::Archive],
+    },
+    Kind {
+        code: OVERDUE,
+        name: "Актуализация: просрочено",
+        stage: None,
+        actions: &[Action::OpenActualisation, Action::ProposeArchive],
+    },
+    Kind {
+        code: "audit",
+        name: "Ежегодный аудит",
+        stage: None,
+        actions: &[Action::Audit],
+    },
 ];
+
+/// The queue of practices past their yearly actualisation (§4.5.1–4.5.2)
+/// or past an actualisation's deadline (§4.5.4).
+const OVERDUE: &str = "actualisation-overdue";
+
+/// Whether the yearly actualisation is past due.
+fn yearly_overdue(actualise_by: Option<NaiveDate>, today: NaiveDate) -> bool {
+    actualise_by.is_some_and(|d| d < today)
+}
 
 /// Whether the practice waits for `action` by `u`: the workflow allows it
 /// now and it is still to be done. An assignment waits only while nobody
 /// is assigned, a level only while none is set: the rules allow changing
 /// both later, which is not work waiting in a queue.
-fn waits(u: &User, p: &Practice, action: Action) -> bool {
-    match action {
-        Action::Assign if p.workflow.expert_moderator.is_some() => false,
-        Action::SetLevel if p.passport.level.is_some() => false,
-        _ => workflow::check(u, p, action).is_ok(),
-    }
+fn waits(u: &User, p: &Practice, action: Action, today: NaiveDate) -> bool {
+    let wf = &p.workflow;
+    let ready = match action {
+        Action::Assign => wf.expert_moderator.is_none(),
+        Action::SetLevel => p.passport.level.is_none(),
+        // Only the overdue: a request to actualise is the coordinator's
+        // and the expert-moderator's answer to them (§4.5.2, §4.5.4).
+        Action::OpenActualisation => yearly_overdue(workflow::actualise_by(p), today),
+        Action::ProposeArchive => {
+            p.status == PracticeStatus::Actualisation
+                && wf.deadline.as_ref().is_some_and(|d| d.due < today)
+        }
+        // The Модератор АСИ decides on proposals; archiving without one is
+        // not work waiting in a queue.
+        Action::Archive => wf.archive_proposal.is_some(),
+        Action::Audit => wf
+            .audits
+            .last()
+            .is_none_or(|a| a.year != chrono::Datelike::year(&today)),
+        _ => true,
+    };
+    ready && workflow::check(u, p, action).is_ok()
 }
 
-/// The queue the practice waits in for `u`, and the action it waits for.
-pub fn waiting_for(u: &User, p: &Practice) -> Option<(&'static str, Action)> {
+/// The queue the practice waits in for `u` on `today`, and the action it
+/// waits for.
+pub fn waiting_for(u: &User, p: &Practice, today: NaiveDate) -> Option<(&'static str, Action)> {
     KINDS.iter().find_map(|k| {
         if k.stage.is_some_and(|s| s != p.status) {
             return None;
         }
         k.actions
             .iter()
-            .find(|a| waits(u, p, **a))
+            .find(|a| waits(u, p, **a, today))
             .map(|a| (k.code, *a))
     })
 }
 
-/// Whether a practice in this status may wait for `u` at all: lets the
-/// caller skip loading the others.
-pub fn may_wait(u: &User, status: PracticeStatus) -> bool {
-    KINDS.iter().flat_map(|k| k.actions).any(|a| {
-        a.roles().iter().any(|r| u.has_role(*r)) && workflow::stage_of(*a).contains(&status)
-    })
+/// Whether the practice of a summary may wait for `u` at all: lets the
+/// caller skip loading the others. A published practice waits only with
+/// a request, a proposal, an overdue actualisation or an audit to do.
+pub fn may_wait(u: &User, s: &Summary, today: NaiveDate) -> bool {
+    let by_status = KINDS.iter().flat_map(|k| k.actions).any(|a| {
+        a.roles().iter().any(|r| u.has_role(*r)) && workflow::stage_of(*a).contains(&s.status)
+    });
+    by_status
+        && (s.status != PracticeStatus::Published
+            || s.edit_request
+            || s.archive_proposal
+            || yearly_overdue(s.actualise_by, today)
+            || (u.has_role(super::user::Role::ExpertModerator)
+                && s.audited != Some(chrono::Datelike::year(&today))))
 }
 
 /// The user's queues: the ones of the roles they hold, each with the
@@ -260,10 +336,14 @@ pub fn queues<'a>(
         })
         .collect();
     for p in practices {
-        if let Some((code, _)) = waiting_for(u, p)
+        if let Some((code, _)) = waiting_for(u, p, today)
             && let Some(q) = out.iter_mut().find(|q| q.code == code)
         {
-            q.items.push(item(&Summary::of(p), calendar, today));
+            let mut s = Summary::of(p);
+            if code == OVERDUE && s.deadline.is_none() {
+                s.deadline = s.actualise_by;
+            }
+            q.items.push(item(&s, calendar, today));
         }
     }
     for q in &mut out {

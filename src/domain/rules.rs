@@ -104,6 +104,16 @@ pub fn blocking(p: &Passport, cx: &Context<'_>) -> Vec<Finding> {
         .collect()
 }
 
+/// What keeps a passport from standing in the catalogue (§2.1.5, app. 2):
+/// every error, named with its field. A published passport is held to
+/// them on every change, not only at submission.
+pub fn published_problems(p: &Passport, cx: &Context<'_>) -> Vec<String> {
+    blocking(p, cx)
+        .into_iter()
+        .map(|f| format!("{} {}: {}", f.field.id(), f.field.label(), f.message))
+        .collect()
+}
+
 /// The findings of one field.
 pub fn check_field(f: Field, p: &Passport, cx: &Context<'_>) -> Vec<Finding> {
     match f {

@@ -130,6 +130,146 @@ pub struct Workflow {
     pub returns: u32,
     /// The reason of a rejection, refusal, archiving or deletion.
     pub reason: Option<String>,
+    /// When the published passport was last actualised (§4.5.1); the
+    /// publication counts until the first actualisation.
+    pub actualised: Option<DateTime<Utc>>,
+    /// The author's request for edit access to the published passport
+    /// (§4.5.5), until the Модератор АСИ grants it.
+    pub edit_request: Option<Request>,
+    /// A proposal to archive (§4.2.1.4–4.2.1.5), until the Модератор АСИ
+    /// decides.
+    pub archive_proposal: Option<Request>,
+    /// The experts' points the author has resubmitted after, waiting for
+    /// the expert-moderator to confirm them addressed (§4.4.8).
+    pub revisions: Option<Returned>,
+    /// The expert-moderators' yearly audits (§4.5.3), oldest first.
+    pub audits: Vec<Audit>,
+    /// The protocols of the expert review (app. 3), oldest first.
+    pub protocols: Vec<Protocol>,
+}
+
+/// Months between actualisations of a published passport (§4.5.1).
+pub const ACTUALISATION_MONTHS: u32 = 12;
+/// Days before the yearly term the author is reminded.
+pub const ACTUALISATION_NOTICE_DAYS: i64 = 30;
+
+impl Workflow {
+    /// The last actualisation, or the publication before the first.
+    pub fn last_actualised(&self, published: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+        self.actualised.or(published)
+    }
+}
+
+/// When a published practice is due for its yearly actualisation (§4.5.1):
+/// twelve months after the last one.
+pub fn actualise_by(p: &Practice) -> Option<NaiveDate> {
+    if !matches!(
+        p.status,
+        PracticeStatus::Published | PracticeStatus::Actualisation
+    ) {
+        return None;
+    }
+    p.workflow
+        .last_actualised(p.published)?
+        .date_naive()
+        .checked_add_months(chrono::Months::new(ACTUALISATION_MONTHS))
+}
+
+/// A request or proposal someone made about a practice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Request {
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+    /// A reason code from the action's list, where it takes one.
+    pub reason: Option<String>,
+    pub comment: String,
+}
+
+/// The results of an expert-moderator's yearly audit (§4.5.3).
+pub const AUDIT_RESULTS: [(&str, &str); 3] = [
+    ("in-order", "практика в порядке"),
+    ("actualise", "нужна актуализация"),
+    ("propose-archive", "предложить перевод в «Базу знаний»"),
+];
+
+/// One yearly audit of a published practice (§4.5.3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Audit {
+    pub year: i32,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+    /// A code of [`AUDIT_RESULTS`].
+    pub result: String,
+    pub comment: String,
+}
+
+impl Audit {
+    pub fn result_name(&self) -> &'static str {
+        AUDIT_RESULTS
+            .iter()
+            .find(|(c, _)| *c == self.result)
+            .map_or("", |(_, n)| n)
+    }
+}
+
+/// How an expert review was held (§4.4.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProtocolKind {
+    /// Votes on the platform; the protocol is formed from them.
+    Online,
+    /// A meeting; the expert-moderator uploads the signed protocol.
+    Offline,
+}
+
+/// The protocol of an expert review (app. 3): who assessed the practice,
+/// how, and what was decided by which rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Protocol {
+    pub kind: ProtocolKind,
+    pub at: DateTime<Utc>,
+    /// The expert-moderator who closed the vote or uploaded the protocol;
+    /// none when the last vote decided.
+    pub by: Option<UserId>,
+    /// The passport revision assessed.
+    pub revision: u32,
+    /// The experts asked (online) or who signed (offline).
+    pub experts: Vec<UserId>,
+    /// The votes of an online review.
+    pub votes: Vec<Vote>,
+    pub decision: Decision,
+    /// The points to revise, or the grounds of a refusal.
+    pub points: String,
+    /// The signed protocol of an offline review.
+    pub document: Option<Document>,
+}
+
+impl Protocol {
+    /// The decision rule of §4.4.8 as it was applied, in Russian.
+    pub fn rule(&self) -> String {
+        match self.kind {
+            ProtocolKind::Offline => format!(
+                "Решение экспертов по протоколу очной оценки (п. 4.4.7), подписали {} (не менее {MIN_EXPERTS}).",
+                self.experts.len()
+            ),
+            ProtocolKind::Online => {
+                let t = vote::Tally::of(&Session {
+                    experts: self.experts.clone(),
+                    votes: self.votes.clone(),
+                    opened: self.at,
+                });
+                format!(
+                    "Оценили {} из {} экспертов (нужно не менее {MIN_EXPERTS}); за — {}, доработка — {}, против — {}. Практика допускается при одобрении большинством оценивших и после доработки, если её просил хотя бы один эксперт (п. 4.4.8): {}.",
+                    t.voted,
+                    t.invited,
+                    t.approve,
+                    t.revise,
+                    t.reject,
+                    self.decision.name()
+                )
+            }
+        }
+    }
 }
 
 /// One step of the audit trail: from, to, comment, documents.

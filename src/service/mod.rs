@@ -9,6 +9,7 @@ pub mod ops;
 pub mod passport_json;
 pub mod people;
 pub mod practice;
+pub mod print;
 pub mod regions;
 pub mod reminders;
 pub mod replication;

@@ -57,6 +57,30 @@ pub fn send(cx: &Ctx<'_>) -> Result<usize, ServiceError> {
                 body,
             });
         }
+        let yearly = yearly_due(u, &summaries, last, today);
+        if !yearly.is_empty() {
+            let mut body = format!("Здравствуйте, {}!\n\n", u.shown_name());
+            for (title, due) in &yearly {
+                let when = if *due < today {
+                    format!("срок истёк {}", due.format("%d.%m.%Y"))
+                } else {
+                    format!("срок — {}", due.format("%d.%m.%Y"))
+                };
+                let _ = writeln!(
+                    body,
+                    "«{title}»: ежегодная актуализация паспорта (п. 4.5.1), {when}."
+                );
+            }
+            body.push_str(
+                "\nЧтобы обновить паспорт, запросите доступ к редактированию: в рабочем месте — действие «Запросить доступ к редактированию» (клавиша a на практике), или: smarteka practice act ID request-edit --comment ТЕКСТ\n",
+            );
+            mail.push(OutMail {
+                to: u.profile.email.clone(),
+                name: u.shown_name().to_owned(),
+                subject: "Смартека: ежегодная актуализация практик".to_owned(),
+                body,
+            });
+        }
         if new_year {
             let stale: Vec<&str> = u
                 .regions_for(Role::Coordinator)
@@ -93,6 +117,30 @@ pub fn send(cx: &Ctx<'_>) -> Result<usize, ServiceError> {
     m.reminded = Some(today);
     store.commit(&m)?;
     Ok(n)
+}
+
+/// The author's published practices whose yearly actualisation (§4.5.1)
+/// came within a month, or went past due, since the last pass: each is
+/// mailed once at either point, whatever days the server was down.
+fn yearly_due(
+    u: &User,
+    summaries: &[crate::domain::queue::Summary],
+    last: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+) -> Vec<(String, chrono::NaiveDate)> {
+    let since = last.unwrap_or_else(|| today.pred_opt().unwrap_or(today));
+    let crossed = |t: chrono::NaiveDate| since < t && t <= today;
+    let notice = chrono::Duration::days(crate::domain::workflow::ACTUALISATION_NOTICE_DAYS);
+    summaries
+        .iter()
+        .filter(|s| s.author == u.id)
+        .filter_map(|s| {
+            let due = s.actualise_by?;
+            let soon = crossed(due - notice) && today <= due;
+            let past = crossed(due.succ_opt()?);
+            (soon || past).then(|| (s.title.clone(), due))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -152,5 +200,56 @@ mod tests {
                 .iter()
                 .all(|(_, m)| !m.body.contains(&s.title))
         );
+    }
+
+    /// §4.5.1: the author hears a month before the yearly actualisation is
+    /// due and once it is past, each once.
+    #[test]
+    fn the_yearly_actualisation_is_mailed_a_month_before_and_when_overdue() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = crate::store::Store::open(dir.path()).expect("store");
+        let now = chrono::Utc::now();
+        crate::demo::seed_at(&store, 80, 2, now, |_, _| {}).expect("seed");
+        let s = store
+            .summaries()
+            .map(|s| s.expect("reads"))
+            .find(|s| s.actualise_by.is_some())
+            .expect("a published practice");
+        let due = s.actualise_by.expect("due");
+        let author = store.user(s.author).expect("reads").expect("author");
+        let about = |store: &crate::store::Store| -> Vec<String> {
+            let mail = store.waiting_mail(1000).expect("mail");
+            for (k, _) in &mail {
+                store.mail_sent(k).expect("sent");
+            }
+            mail.into_iter()
+                .filter(|(_, m)| m.to == author.profile.email && m.subject.contains("ежегодная"))
+                .map(|(_, m)| m.body)
+                .filter(|b| b.contains(&s.title))
+                .collect()
+        };
+        let run = |day: chrono::NaiveDate| {
+            let clock = FixedClock::on(day);
+            send(&Ctx::new(&store, &clock)).expect("sent");
+        };
+        run(due - chrono::Duration::days(40));
+        assert!(about(&store).is_empty(), "too early");
+        // The server was down for the day itself: the next pass catches up.
+        run(due - chrono::Duration::days(28));
+        let soon = about(&store);
+        assert_eq!(soon.len(), 1, "{soon:?}");
+        assert!(
+            soon[0].contains(&due.format("%d.%m.%Y").to_string()),
+            "{}",
+            soon[0]
+        );
+        run(due - chrono::Duration::days(10));
+        assert!(about(&store).is_empty(), "once");
+        run(due + chrono::Duration::days(1));
+        let past = about(&store);
+        assert_eq!(past.len(), 1);
+        assert!(past[0].contains("истёк"), "{}", past[0]);
+        run(due + chrono::Duration::days(2));
+        assert!(about(&store).is_empty(), "once overdue");
     }
 }

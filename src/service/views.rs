@@ -295,3 +295,107 @@ fn source_text(s: &Source) -> String {
         Source::Link { url } => url.clone(),
     }
 }
+
+/// Where a practice stands beyond its passport, as (label, text) lines for
+/// the passport view, `practice show` and the printed passport: the yearly
+/// actualisation (§4.5), audits, requests and proposals waiting, points
+/// awaiting confirmation, the protocols, and why it was rejected or moved
+/// to «База знаний».
+pub fn life_lines(store: &Store, p: &Practice, today: chrono::NaiveDate) -> Vec<(String, String)> {
+    use crate::domain::PracticeStatus as S;
+    let date = |t: chrono::DateTime<chrono::Utc>| t.format("%d.%m.%Y").to_string();
+    let wf = &p.workflow;
+    let mut out = Vec::new();
+    if let Some(t) = p.published {
+        out.push(("Опубликована".to_owned(), date(t)));
+    }
+    if matches!(p.status, S::Published | S::Actualisation) {
+        out.push((
+            "Последняя актуализация".to_owned(),
+            wf.actualised.map_or_else(
+                || "не проводилась (считается от публикации)".to_owned(),
+                date,
+            ),
+        ));
+        if let Some(due) = crate::domain::workflow::actualise_by(p) {
+            let mut text = due.format("%d.%m.%Y").to_string();
+            if due < today {
+                text.push_str(" — просрочено (п. 4.5.1)");
+            }
+            out.push(("Актуализировать до".to_owned(), text));
+        }
+    }
+    if let Some(a) = wf.audits.last() {
+        let mut text = format!(
+            "{} — {}, {}",
+            a.result_name(),
+            name_of(store, a.by),
+            date(a.at)
+        );
+        if !a.comment.is_empty() {
+            let _ = write!(text, ": «{}»", a.comment);
+        }
+        out.push((format!("Аудит {} года", a.year), text));
+    }
+    if let Some(r) = &wf.edit_request {
+        out.push((
+            "Запрос на редактирование".to_owned(),
+            format!("{}, {}: «{}»", name_of(store, r.by), date(r.at), r.comment),
+        ));
+    }
+    if let Some(r) = &wf.archive_proposal {
+        let reason = r
+            .reason
+            .as_deref()
+            .and_then(|c| {
+                crate::domain::workflow::ARCHIVE_REASONS
+                    .iter()
+                    .find(|(code, _)| *code == c)
+            })
+            .map(|(_, n)| format!("{n}. "))
+            .unwrap_or_default();
+        out.push((
+            "Предложение о переводе в «Базу знаний»".to_owned(),
+            format!(
+                "{}, {}: {reason}«{}»",
+                name_of(store, r.by),
+                date(r.at),
+                r.comment
+            ),
+        ));
+    }
+    if let Some(r) = &wf.revisions {
+        out.push((
+            "Доработка по замечаниям экспертов".to_owned(),
+            format!(
+                "ждёт подтверждения эксперта-модератора (п. 4.4.8): «{}»",
+                r.comment
+            ),
+        ));
+    }
+    if let Some(pr) = wf.protocols.last() {
+        out.push((
+            "Экспертная оценка".to_owned(),
+            format!(
+                "{} {}: {}",
+                match pr.kind {
+                    crate::domain::workflow::ProtocolKind::Online => "онлайн,",
+                    crate::domain::workflow::ProtocolKind::Offline => "очно,",
+                },
+                date(pr.at),
+                pr.decision.name()
+            ),
+        ));
+    }
+    if let Some(reason) = &wf.reason {
+        let label = match p.status {
+            S::Archived => "Переведена в «Базу знаний»",
+            S::Deleted => "Удалена",
+            _ => "Причина отказа",
+        };
+        if matches!(p.status, S::Archived | S::Deleted | S::Rejected) {
+            out.push((label.to_owned(), reason.clone()));
+        }
+    }
+    out
+}

@@ -357,7 +357,7 @@ pub fn queues(cx: &Ctx<'_>, user: &User) -> Result<Vec<Queue>, StoreError> {
     let mut practices = Vec::new();
     for s in cx.store.summaries() {
         let s = s?;
-        if queue::may_wait(user, s.status)
+        if queue::may_wait(user, &s, cx.today())
             && let Some(p) = cx.store.practice(s.id)?
         {
             practices.push(p);

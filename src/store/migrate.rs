@@ -9,7 +9,7 @@ use super::{
     Result, SUMMARIES, Store, Summary, USERS, chain_link, codec, entity_key, files_of, keyed,
 };
 use crate::domain::user::{Consent, ConsentKind, Profile};
-use crate::domain::workflow::Workflow;
+use crate::domain::workflow::{Deadline, Document, Returned, Session, Workflow};
 use crate::domain::{Passport, Practice, PracticeId, PracticeStatus, RoleGrant, User, UserId};
 
 /// A practice of format 1: no workflow state.
@@ -259,6 +259,78 @@ pub(super) fn to_5(store: &Store) -> Result<()> {
         users.insert(k, codec::encode(&u)?);
     }
     store.trees[USERS].apply_batch(users)?;
+    store.db.flush()?;
+    Ok(())
+}
+
+/// A practice of formats 2–5: the workflow without the yearly cycle.
+#[derive(Deserialize)]
+struct PracticeV5 {
+    id: PracticeId,
+    status: PracticeStatus,
+    author: UserId,
+    passport: Passport,
+    revision: u32,
+    created: DateTime<Utc>,
+    updated: DateTime<Utc>,
+    published: Option<DateTime<Utc>>,
+    workflow: WorkflowV5,
+}
+
+/// The workflow state of formats 2–5.
+#[derive(Deserialize)]
+struct WorkflowV5 {
+    since: Option<DateTime<Utc>>,
+    expert_moderator: Option<UserId>,
+    returned: Option<Returned>,
+    session: Option<Session>,
+    deadline: Option<Deadline>,
+    documents: Vec<Document>,
+    returns: u32,
+    reason: Option<String>,
+}
+
+/// Format 6: practices carry the yearly cycle (last actualisation, audits,
+/// requests and proposals), revisions awaiting confirmation and the expert
+/// review's protocols; summaries are rebuilt with the yearly due date.
+pub(super) fn to_6(store: &Store) -> Result<()> {
+    let mut practices = sled::Batch::default();
+    let mut summaries = sled::Batch::default();
+    for item in &store.trees[PRACTICES] {
+        let (k, v) = item?;
+        let p = if let Ok(p) = codec::decode_exact::<Practice>(&v) {
+            p // written by to_2, or by an interrupted run
+        } else {
+            let old: PracticeV5 = codec::decode(&v)?;
+            let w = old.workflow;
+            let p = Practice {
+                id: old.id,
+                status: old.status,
+                author: old.author,
+                passport: old.passport,
+                revision: old.revision,
+                created: old.created,
+                updated: old.updated,
+                published: old.published,
+                workflow: Workflow {
+                    since: w.since,
+                    expert_moderator: w.expert_moderator,
+                    returned: w.returned,
+                    session: w.session,
+                    deadline: w.deadline,
+                    documents: w.documents,
+                    returns: w.returns,
+                    reason: w.reason,
+                    ..Workflow::default()
+                },
+            };
+            practices.insert(k.clone(), codec::encode(&p)?);
+            p
+        };
+        summaries.insert(k, codec::encode(&Summary::of(&p))?);
+    }
+    store.trees[PRACTICES].apply_batch(practices)?;
+    store.trees[SUMMARIES].apply_batch(summaries)?;
     store.db.flush()?;
     Ok(())
 }

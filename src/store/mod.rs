@@ -46,7 +46,7 @@ pub use open::may_hold_store;
 
 /// The layout version of the store. Bump it and add a step to
 /// [`migrate`] when the trees or keys change.
-pub const FORMAT: u32 = 5;
+pub const FORMAT: u32 = 6;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -627,6 +627,9 @@ fn migrate(store: &Store, from: u32) -> Result<()> {
     // versions cannot read: nothing to convert.
     if from < 4 {
         migrate::to_4(store)?;
+    }
+    if from < 6 {
+        migrate::to_6(store)?;
     }
     Ok(())
 }

@@ -450,6 +450,32 @@ mod v1 {
         pub published: Option<DateTime<Utc>>,
     }
 
+    /// A practice of formats 2–5.
+    #[derive(Serialize)]
+    pub struct PracticeV5 {
+        pub id: PracticeId,
+        pub status: PracticeStatus,
+        pub author: UserId,
+        pub passport: Passport,
+        pub revision: u32,
+        pub created: DateTime<Utc>,
+        pub updated: DateTime<Utc>,
+        pub published: Option<DateTime<Utc>>,
+        pub workflow: WorkflowV5,
+    }
+
+    #[derive(Serialize, Default)]
+    pub struct WorkflowV5 {
+        pub since: Option<DateTime<Utc>>,
+        pub expert_moderator: Option<UserId>,
+        pub returned: Option<crate::domain::workflow::Returned>,
+        pub session: Option<crate::domain::workflow::Session>,
+        pub deadline: Option<crate::domain::workflow::Deadline>,
+        pub documents: Vec<crate::domain::workflow::Document>,
+        pub returns: u32,
+        pub reason: Option<String>,
+    }
+
     #[derive(Serialize)]
     pub struct User {
         pub id: UserId,
@@ -694,4 +720,64 @@ fn a_format_4_store_gets_the_new_user_shape() {
     assert!(u.verified.is_some());
     assert!(u.code.is_none() && !u.mail_opt_out && u.contacts_request.is_none());
     assert_eq!(u.public_name(), "Старова Ольга Ивановна");
+}
+
+#[test]
+fn a_format_5_store_gets_the_yearly_cycle_and_its_summaries() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let id = Uuid::now_v7();
+    let published = chrono::NaiveDate::from_ymd_opt(2025, 3, 4)
+        .expect("date")
+        .and_hms_opt(10, 0, 0)
+        .expect("time")
+        .and_utc();
+    {
+        let s = Store::open(dir.path()).expect("store");
+        drop(s);
+        let db = sled::open(dir.path().join("db")).expect("sled");
+        db.open_tree("meta")
+            .expect("tree")
+            .insert(KEY_FORMAT, &u64_key(5))
+            .expect("format");
+        let old = v1::PracticeV5 {
+            id,
+            status: PracticeStatus::Published,
+            author: Uuid::now_v7(),
+            passport: Passport {
+                title: "Опубликованная давно".into(),
+                ..Passport::default()
+            },
+            revision: 4,
+            created: published,
+            updated: published,
+            published: Some(published),
+            workflow: v1::WorkflowV5 {
+                since: Some(published),
+                returns: 2,
+                reason: Some("было".into()),
+                ..v1::WorkflowV5::default()
+            },
+        };
+        db.open_tree("practices")
+            .expect("tree")
+            .insert(id.as_bytes(), codec::encode(&old).expect("encode"))
+            .expect("insert");
+        db.flush().expect("flush");
+    }
+    let s = Store::open(dir.path()).expect("migrates");
+    assert_eq!(s.format().expect("format"), FORMAT);
+    let p = s.practice(id).expect("reads").expect("kept");
+    assert_eq!(p.passport.title, "Опубликованная давно");
+    assert_eq!(p.workflow.returns, 2);
+    assert_eq!(p.workflow.reason.as_deref(), Some("было"));
+    assert!(p.workflow.actualised.is_none() && p.workflow.protocols.is_empty());
+    let due = chrono::NaiveDate::from_ymd_opt(2026, 3, 4).expect("date");
+    let summary = s
+        .summaries()
+        .map(|x| x.expect("reads"))
+        .find(|x| x.id == id)
+        .expect("summary");
+    assert_eq!(summary.actualise_by, Some(due), "a year after publication");
+    let report = s.check(|_| {}).expect("checks");
+    assert!(report.is_ok(), "{:?}", report.problems);
 }

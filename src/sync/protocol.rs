@@ -280,7 +280,7 @@ pub fn unpack(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String> {
 /// grant of authoring travel as ops ([`OpKind::Authoring`]); 4: a user's
 /// own account changes and the Модератор АСИ's ([`OpKind::Me`],
 /// [`OpKind::Manage`]), users in the feed to those who manage them.
-pub const PROTOCOL: u32 = 4;
+pub const PROTOCOL: u32 = 5;
 /// The header carrying [`PROTOCOL`].
 pub const PROTOCOL_HEADER: &str = "x-smarteka-protocol";
 

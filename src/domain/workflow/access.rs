@@ -30,12 +30,15 @@ pub fn stage_of(action: Action) -> &'static [PracticeStatus] {
         | Action::CloseVote
         | Action::ProtocolApprove
         | Action::ProtocolRevise
-        | Action::ProtocolReject => &[S::ExpertReview],
+        | Action::ProtocolReject
+        | Action::ConfirmRevisions => &[S::ExpertReview],
         Action::Verify => &[S::RatingVerification],
         Action::Publish | Action::Refuse => &[S::Publication],
-        Action::OpenActualisation => &[S::Published],
+        Action::OpenActualisation | Action::RequestEdit | Action::GrantEdit => &[S::Published],
         Action::Actualise => &[S::Actualisation],
-        Action::Archive => &[S::Published, S::Actualisation],
+        Action::Archive | Action::ProposeArchive | Action::Audit => {
+            &[S::Published, S::Actualisation]
+        }
         // Everything up to the archive; deletion also of rejected ones.
         Action::ReplaceAuthor => &STATUSES[..9],
         Action::Delete => &STATUSES[..10],
@@ -202,6 +205,23 @@ pub fn check(actor: &User, p: &Practice, action: Action) -> Result<(), String> {
             return Err("Категория практики уже выбрана.".to_owned());
         }
         Action::Assign | Action::ReplaceAuthor | Action::Delete | Action::SetCategory => {}
+        Action::GrantEdit if wf.edit_request.is_none() => {
+            return Err("Автор не запрашивал доступ к редактированию (п. 4.5.5).".to_owned());
+        }
+        Action::RequestEdit if wf.edit_request.is_some() => {
+            return Err(
+                "Запрос на редактирование уже направлен: его рассматривает модератор АСИ."
+                    .to_owned(),
+            );
+        }
+        Action::ProposeArchive if wf.archive_proposal.is_some() => {
+            return Err(
+                "Перевод в «Базу знаний» уже предложен: решение за модератором АСИ.".to_owned(),
+            );
+        }
+        Action::ConfirmRevisions if wf.revisions.is_none() => {
+            return Err("Нет доработки по замечаниям экспертов, ждущей подтверждения.".to_owned());
+        }
         _ => {
             if returned.is_some() {
                 let due = wf
@@ -227,6 +247,23 @@ pub fn check(actor: &User, p: &Practice, action: Action) -> Result<(), String> {
     {
         return Err(
             "Категория практики не выбрана (P-7 «Я не знаю»): её сначала выбирает модератор АСИ."
+                .to_owned(),
+        );
+    }
+    // §4.4.8: the experts' points are confirmed addressed before the
+    // practice moves on.
+    if wf.revisions.is_some()
+        && matches!(
+            action,
+            Action::SendToExperts
+                | Action::CloseVote
+                | Action::ProtocolApprove
+                | Action::ProtocolRevise
+                | Action::ProtocolReject
+        )
+    {
+        return Err(
+            "Автор доработал практику по замечаниям экспертов: сначала подтвердите, что они учтены (confirm-revisions), или верните её снова."
                 .to_owned(),
         );
     }

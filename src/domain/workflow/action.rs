@@ -37,6 +37,17 @@ pub enum Action {
     /// The Модератор АСИ chooses the category of a practice whose author
     /// answered «Я не знаю, что выбрать» in P-7.
     SetCategory,
+    /// The author asks for edit access to the published passport (§4.5.5).
+    RequestEdit,
+    /// The Модератор АСИ grants it (§4.5.6).
+    GrantEdit,
+    /// An expert-moderator or the coordinator proposes archiving
+    /// (§4.2.1.4–4.2.1.5); the Модератор АСИ decides.
+    ProposeArchive,
+    /// The expert-moderator's yearly audit of a published practice (§4.5.3).
+    Audit,
+    /// The expert-moderator confirms the experts' points addressed (§4.4.8).
+    ConfirmRevisions,
 }
 
 /// What an action needs besides the actor and the practice.
@@ -67,7 +78,7 @@ impl Need {
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 30] = [
         Self::Submit,
         Self::Resubmit,
         Self::Assign,
@@ -93,6 +104,11 @@ impl Action {
         Self::ReplaceAuthor,
         Self::Delete,
         Self::SetCategory,
+        Self::RequestEdit,
+        Self::GrantEdit,
+        Self::ProposeArchive,
+        Self::Audit,
+        Self::ConfirmRevisions,
     ];
 
     pub fn code(self) -> &'static str {
@@ -122,6 +138,11 @@ impl Action {
             Self::ReplaceAuthor => "replace-author",
             Self::Delete => "delete",
             Self::SetCategory => "set-category",
+            Self::RequestEdit => "request-edit",
+            Self::GrantEdit => "grant-edit",
+            Self::ProposeArchive => "propose-archive",
+            Self::Audit => "audit",
+            Self::ConfirmRevisions => "confirm-revisions",
         }
     }
 
@@ -156,6 +177,11 @@ impl Action {
             Self::ReplaceAuthor => "Заменить автора",
             Self::Delete => "Удалить по официальному обращению",
             Self::SetCategory => "Выбрать категорию (автор не выбрал, P-7)",
+            Self::RequestEdit => "Запросить доступ к редактированию",
+            Self::GrantEdit => "Предоставить автору доступ к редактированию",
+            Self::ProposeArchive => "Предложить перевод в «Базу знаний»",
+            Self::Audit => "Ежегодный аудит практики",
+            Self::ConfirmRevisions => "Подтвердить: замечания экспертов учтены",
         }
     }
 
@@ -166,7 +192,8 @@ impl Action {
             | Self::Reject
             | Self::VoteRevise
             | Self::VoteReject
-            | Self::OpenActualisation => &[Need::Comment],
+            | Self::OpenActualisation
+            | Self::RequestEdit => &[Need::Comment],
             Self::Confirm | Self::ProtocolApprove => &[Need::Document],
             Self::ProtocolRevise | Self::ProtocolReject | Self::Delete => {
                 &[Need::Document, Need::Comment]
@@ -175,7 +202,9 @@ impl Action {
             Self::ReplaceAuthor => &[Need::User, Need::Comment],
             Self::SetLevel => &[Need::Level],
             Self::SetCategory => &[Need::Category],
-            Self::Refuse | Self::Archive => &[Need::Reason, Need::Comment],
+            Self::Refuse | Self::Archive | Self::ProposeArchive | Self::Audit => {
+                &[Need::Reason, Need::Comment]
+            }
             _ => &[],
         }
     }
@@ -183,20 +212,28 @@ impl Action {
     /// Whether an optional `--to` list is understood (the experts of a
     /// voting session).
     pub fn takes_users(self) -> bool {
-        self == Self::SendToExperts || self.needs().contains(&Need::User)
+        matches!(
+            self,
+            Self::SendToExperts
+                | Self::ProtocolApprove
+                | Self::ProtocolRevise
+                | Self::ProtocolReject
+        ) || self.needs().contains(&Need::User)
     }
 
     /// The roles that ever take this action.
     pub fn roles(self) -> &'static [Role] {
         match self {
-            Self::Submit | Self::Resubmit | Self::Actualise => &[Role::Author],
+            Self::Submit | Self::Resubmit | Self::Actualise | Self::RequestEdit => &[Role::Author],
             Self::Assign
             | Self::Publish
             | Self::Refuse
             | Self::Archive
             | Self::ReplaceAuthor
             | Self::Delete
-            | Self::SetCategory => &[Role::AsiModerator],
+            | Self::SetCategory
+            | Self::GrantEdit => &[Role::AsiModerator],
+            Self::ProposeArchive => &[Role::ExpertModerator, Role::Coordinator],
             Self::Confirm => &[Role::Coordinator],
             Self::Return => &[
                 Role::Coordinator,
@@ -213,7 +250,9 @@ impl Action {
             | Self::CloseVote
             | Self::ProtocolApprove
             | Self::ProtocolRevise
-            | Self::ProtocolReject => &[Role::ExpertModerator],
+            | Self::ProtocolReject
+            | Self::Audit
+            | Self::ConfirmRevisions => &[Role::ExpertModerator],
             Self::SendToExperts | Self::SendToPublication => {
                 &[Role::ExpertModerator, Role::AsiModerator]
             }
@@ -292,7 +331,8 @@ pub const ARCHIVE_REASONS: [(&str, &str); 7] = [
 pub fn reasons_of(action: Action) -> &'static [(&'static str, &'static str)] {
     match action {
         Action::Refuse => &REFUSAL_REASONS,
-        Action::Archive => &ARCHIVE_REASONS,
+        Action::Archive | Action::ProposeArchive => &ARCHIVE_REASONS,
+        Action::Audit => &super::AUDIT_RESULTS,
         _ => &[],
     }
 }

@@ -7,8 +7,8 @@ use super::access::check;
 use super::action::{Action, reasons_of};
 use super::vote::{Decision, MIN_EXPERTS, Session, Tally, Verdict, Vote};
 use super::{
-    Args, Audience, Context, Deadline, Document, Returned, Step, Transition, Workflow,
-    document_kind, is_member,
+    AUDIT_RESULTS, Args, Audience, Audit, Context, Deadline, Document, Protocol, ProtocolKind,
+    Request, Returned, Step, Transition, Workflow, document_kind, is_member,
 };
 use crate::domain::passport::{Member, Practice, TeamMember};
 use crate::domain::refdata::RefData;
@@ -198,16 +198,20 @@ pub fn apply(
                 ));
             }
             wf.deadline = None;
-            to = r.then;
-            if r.then != r.from {
-                wf.session = None;
-            }
-            if to == S::ExpertReview {
-                // A new vote on the revised passport.
-                wf.session = None;
-            }
-            notify.extend(stage_audience(to, wf.expert_moderator));
             extra = format!(" (доработка по замечаниям: «{}»)", r.comment);
+            if r.from == S::ExpertReview {
+                // The expert-moderator compares the points with the changes
+                // and confirms them before the practice moves on.
+                wf.session = None;
+                notify.extend(stage_audience(S::ExpertReview, wf.expert_moderator));
+                wf.revisions = Some(r);
+            } else {
+                to = r.then;
+                if r.then != r.from {
+                    wf.session = None;
+                }
+                notify.extend(stage_audience(to, wf.expert_moderator));
+            }
         }
         Action::Assign => {
             let [em] = args.users.as_slice() else {
@@ -235,7 +239,9 @@ pub fn apply(
         }
         Action::Return => {
             comment = need_comment(args, "что доработать")?;
-            ret(wf, from, &comment);
+            // Points not addressed: back again, bound where they were.
+            let then = wf.revisions.take().map_or(from, |r| r.then);
+            ret(wf, then, &comment);
         }
         Action::Reject => {
             comment = need_comment(args, "причина отклонения")?;
@@ -328,7 +334,7 @@ pub fn apply(
             let t = Tally::of(s);
             extra = format!(": голосов {} из {}", t.voted, t.invited);
             if t.complete() {
-                to = decide(p, wf, &mut ret, cx, &mut extra);
+                to = decide(p, wf, &mut ret, cx, &mut extra, None);
                 notify.extend(stage_audience(to, wf.expert_moderator));
             } else if let Some(em) = wf.expert_moderator {
                 notify = vec![Audience::User(em)];
@@ -337,24 +343,42 @@ pub fn apply(
             }
         }
         Action::CloseVote => {
-            to = decide(p, wf, &mut ret, cx, &mut extra);
+            to = decide(p, wf, &mut ret, cx, &mut extra, Some(actor.id));
             notify.extend(stage_audience(to, wf.expert_moderator));
         }
-        Action::ProtocolApprove => {
-            to = after_review(p, cx.refdata);
+        Action::ProtocolApprove | Action::ProtocolRevise | Action::ProtocolReject => {
+            let signers = signers(p, args, cx)?;
+            let decision = match action {
+                Action::ProtocolApprove => {
+                    to = after_review(p, cx.refdata);
+                    notify.extend(stage_audience(to, None));
+                    Decision::Passed
+                }
+                Action::ProtocolRevise => {
+                    comment = need_comment(args, "пункты доработки из протокола")?;
+                    ret(wf, after_review(p, cx.refdata), &comment);
+                    Decision::PassedAfterRevision
+                }
+                _ => {
+                    comment = need_comment(args, "решение экспертов")?;
+                    to = S::Rejected;
+                    wf.reason = Some(comment.clone());
+                    Decision::Rejected
+                }
+            };
             wf.session = None;
-            notify.extend(stage_audience(to, None));
-        }
-        Action::ProtocolRevise => {
-            comment = need_comment(args, "пункты доработки из протокола")?;
-            wf.session = None;
-            ret(wf, after_review(p, cx.refdata), &comment);
-        }
-        Action::ProtocolReject => {
-            comment = need_comment(args, "решение экспертов")?;
-            wf.session = None;
-            to = S::Rejected;
-            wf.reason = Some(comment.clone());
+            extra = format!(": подписали {}", signers.len());
+            wf.protocols.push(Protocol {
+                kind: ProtocolKind::Offline,
+                at: cx.now,
+                by: Some(actor.id),
+                revision: p.revision,
+                experts: signers,
+                votes: Vec::new(),
+                decision,
+                points: comment.clone(),
+                document: documents.first().cloned(),
+            });
         }
         Action::Verify => {
             to = S::Publication;
@@ -370,12 +394,8 @@ pub fn apply(
             notify.push(role_audience(Role::Coordinator));
         }
         Action::Refuse | Action::Archive => {
-            let list = reasons_of(action);
-            let code = args.reason.as_deref().unwrap_or_default();
-            let Some((_, name)) = list.iter().find(|(c, _)| *c == code) else {
-                let codes: Vec<&str> = list.iter().map(|(c, _)| *c).collect();
-                return Err(format!("Укажите причину из списка: {}.", codes.join(", ")));
-            };
+            let code = reason_code(action, args)?;
+            let name = reason_name(action, code);
             comment = need_comment(args, "обоснование")?;
             if action == Action::Archive {
                 archive_grounds(p, code, cx)?;
@@ -407,11 +427,7 @@ pub fn apply(
                 level_required: false,
                 profile: cx.profile,
             };
-            let errors: Vec<String> = crate::domain::rules::validate(&p.passport, &rcx)
-                .into_iter()
-                .filter(|f| f.severity == crate::domain::rules::Severity::Error)
-                .map(|f| format!("{} {}: {}", f.field.id(), f.field.label(), f.message))
-                .collect();
+            let errors = crate::domain::rules::published_problems(&p.passport, &rcx);
             if !errors.is_empty() {
                 return Err(format!(
                     "Актуализацию нельзя завершить: паспорт не отвечает требованиям (п. 2.1.5, прил. 2): {}",
@@ -420,7 +436,87 @@ pub fn apply(
             }
             to = S::Published;
             wf.deadline = None;
+            wf.actualised = Some(cx.now);
             notify.push(role_audience(Role::AsiModerator));
+        }
+        Action::RequestEdit => {
+            comment = need_comment(args, "что нужно актуализировать")?;
+            wf.edit_request = Some(Request {
+                by: actor.id,
+                at: cx.now,
+                reason: None,
+                comment: comment.clone(),
+            });
+            notify = vec![role_audience(Role::AsiModerator)];
+        }
+        Action::GrantEdit => {
+            let r = wf
+                .edit_request
+                .take()
+                .ok_or("Автор не запрашивал доступ к редактированию (п. 4.5.5).")?;
+            to = S::Actualisation;
+            wf.deadline = None;
+            notify.push(Audience::User(r.by));
+            extra = format!(" (запрос автора: «{}»)", r.comment);
+        }
+        Action::ProposeArchive => {
+            let code = reason_code(action, args)?;
+            comment = need_comment(args, "обоснование (п. 4.2.1.5)")?;
+            archive_grounds(p, code, cx)?;
+            wf.archive_proposal = Some(Request {
+                by: actor.id,
+                at: cx.now,
+                reason: Some(code.to_owned()),
+                comment: comment.clone(),
+            });
+            notify = vec![role_audience(Role::AsiModerator)];
+            extra = format!(": {}", reason_name(action, code));
+        }
+        Action::Audit => {
+            let code = reason_code(action, args)?;
+            if code != "in-order" {
+                comment = need_comment(args, "что найдено при аудите")?;
+            }
+            let year = chrono::Datelike::year(&cx.now);
+            wf.audits.push(Audit {
+                year,
+                by: actor.id,
+                at: cx.now,
+                result: code.to_owned(),
+                comment: comment.clone(),
+            });
+            match code {
+                "actualise" if from == S::Published => {
+                    // §4.5.4: the author actualises on the EM's request.
+                    to = S::Actualisation;
+                    wf.deadline = Some(deadline(
+                        cx,
+                        REVISION_DAYS,
+                        "актуализация паспорта автором (п. 4.5.4)",
+                    ));
+                }
+                "propose-archive" if wf.archive_proposal.is_none() => {
+                    wf.archive_proposal = Some(Request {
+                        by: actor.id,
+                        at: cx.now,
+                        reason: None,
+                        comment: comment.clone(),
+                    });
+                    notify.push(role_audience(Role::AsiModerator));
+                }
+                _ => notify.clear(),
+            }
+            extra = format!(" {year}: {}", reason_name(action, code));
+        }
+        Action::ConfirmRevisions => {
+            let r = wf
+                .revisions
+                .take()
+                .ok_or("Нет доработки по замечаниям экспертов, ждущей подтверждения.")?;
+            to = r.then;
+            wf.session = None;
+            notify.extend(stage_audience(to, wf.expert_moderator));
+            extra = format!(" (замечания: «{}»)", r.comment);
         }
         Action::ReplaceAuthor => {
             let [new] = args.users.as_slice() else {
@@ -574,26 +670,77 @@ pub fn apply(
     })
 }
 
-/// Applies the decision of a session (§4.4.8) and returns the new status.
+/// The reason code of an action taking one, checked against its list.
+fn reason_code(action: Action, args: &Args) -> Result<&str, String> {
+    let list = reasons_of(action);
+    let code = args.reason.as_deref().unwrap_or_default();
+    if list.iter().any(|(c, _)| *c == code) {
+        Ok(code)
+    } else {
+        let codes: Vec<&str> = list.iter().map(|(c, _)| *c).collect();
+        let what = if action == Action::Audit {
+            "итог аудита"
+        } else {
+            "причину"
+        };
+        Err(format!("Укажите {what} из списка: {}.", codes.join(", ")))
+    }
+}
+
+fn reason_name(action: Action, code: &str) -> &'static str {
+    reasons_of(action)
+        .iter()
+        .chain(AUDIT_RESULTS.iter())
+        .find(|(c, _)| *c == code)
+        .map_or("", |(_, n)| n)
+}
+
+/// The experts who signed an offline protocol (§4.4.7–4.4.8): at least
+/// three of the category's pool, none of them on the practice's team.
+fn signers(p: &Practice, args: &Args, cx: &Context<'_>) -> Result<Vec<UserId>, String> {
+    let category = p.passport.category_code().unwrap_or_default();
+    let mut ids = Vec::new();
+    for u in &args.users {
+        if !u.categories_for(Role::Expert).contains(&category) {
+            return Err(format!(
+                "«{}» не входит в экспертный пул категории «{}»: протокол подписывают эксперты пула.",
+                u.login,
+                cx.refdata.category_name(category)
+            ));
+        }
+        if is_member(p, u.id) {
+            return Err(format!(
+                "«{}» — автор или член команды практики и не может её оценивать.",
+                u.login
+            ));
+        }
+        if !ids.contains(&u.id) {
+            ids.push(u.id);
+        }
+    }
+    if ids.len() < MIN_EXPERTS {
+        return Err(format!(
+            "Укажите экспертов, подписавших протокол (--to): не менее {MIN_EXPERTS} из пула категории (п. 4.4.8), указано {}.",
+            ids.len()
+        ));
+    }
+    Ok(ids)
+}
+
+/// Applies the decision of a session (§4.4.8), records its protocol and
+/// returns the new status.
 fn decide(
     p: &Practice,
     wf: &mut Workflow,
     ret: &mut impl FnMut(&mut Workflow, PracticeStatus, &str),
     cx: &Context<'_>,
     extra: &mut String,
+    by: Option<UserId>,
 ) -> PracticeStatus {
     let Some(s) = wf.session.clone() else {
         return p.status;
     };
     let t = Tally::of(&s);
-    let points = || {
-        s.votes
-            .iter()
-            .filter(|v| v.verdict == Verdict::Revise)
-            .map(|v| v.comment.as_str())
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
     let Some(d) = t.decision() else {
         return p.status;
     };
@@ -604,25 +751,41 @@ fn decide(
         t.reject,
         d.name()
     );
+    let grounds = |v: Verdict| {
+        s.votes
+            .iter()
+            .filter(|x| x.verdict == v)
+            .map(|x| x.comment.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    wf.protocols.push(Protocol {
+        kind: ProtocolKind::Online,
+        at: cx.now,
+        by,
+        revision: p.revision,
+        experts: s.experts.clone(),
+        votes: s.votes.clone(),
+        decision: d,
+        points: match d {
+            Decision::Rejected => grounds(Verdict::Reject),
+            Decision::Passed => String::new(),
+            _ => grounds(Verdict::Revise),
+        },
+        document: None,
+    });
     match d {
         Decision::Passed => after_review(p, cx.refdata),
         Decision::PassedAfterRevision => {
-            ret(wf, after_review(p, cx.refdata), &points());
+            ret(wf, after_review(p, cx.refdata), &grounds(Verdict::Revise));
             p.status
         }
         Decision::Revise => {
-            ret(wf, PracticeStatus::ExpertReview, &points());
+            ret(wf, PracticeStatus::ExpertReview, &grounds(Verdict::Revise));
             p.status
         }
         Decision::Rejected => {
-            wf.reason = Some(
-                s.votes
-                    .iter()
-                    .filter(|v| v.verdict == Verdict::Reject)
-                    .map(|v| v.comment.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            );
+            wf.reason = Some(grounds(Verdict::Reject));
             PracticeStatus::Rejected
         }
     }

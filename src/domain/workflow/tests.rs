@@ -161,6 +161,11 @@ fn expected(role: Role, status: PracticeStatus, action: Action) -> bool {
             status == S::Published
         }
         (A::Actualise, R::Author) => status == S::Actualisation,
+        (A::RequestEdit, R::Author) => status == S::Published,
+        (A::ProposeArchive, R::ExpertModerator | R::Coordinator)
+        | (A::Audit, R::ExpertModerator) => {
+            matches!(status, S::Published | S::Actualisation)
+        }
         (A::Archive, R::AsiModerator) => matches!(status, S::Published | S::Actualisation),
         (A::ReplaceAuthor, R::AsiModerator) => !status.is_terminal(),
         (A::Delete, R::AsiModerator) => status != S::Deleted,
@@ -401,7 +406,26 @@ fn two_approvals_and_a_revision_go_back_to_the_author_then_on() {
         &Args::default(),
     )
     .expect("resubmitted");
-    assert_eq!(on.practice.status, PracticeStatus::Publication);
+    // The expert-moderator confirms the points addressed before it moves on.
+    assert_eq!(on.practice.status, PracticeStatus::ExpertReview);
+    let pending = on.practice.workflow.revisions.clone().expect("to confirm");
+    assert!(pending.comment.contains("сравнение с аналогами"));
+    let e = run(&em(), &on.practice, Action::SendToExperts, &Args::default()).expect_err("first");
+    assert!(e.contains("confirm-revisions"), "{e}");
+    let done = run(
+        &em(),
+        &on.practice,
+        Action::ConfirmRevisions,
+        &Args::default(),
+    )
+    .expect("confirmed");
+    assert_eq!(done.practice.status, PracticeStatus::Publication);
+    assert!(done.practice.workflow.revisions.is_none());
+    assert!(
+        done.summary.contains("сравнение с аналогами"),
+        "{}",
+        done.summary
+    );
 }
 
 /// The practice after the author saved an edit.
@@ -437,6 +461,14 @@ fn no_majority_means_revision_and_a_new_vote() {
         on.practice.workflow.session.is_none(),
         "a new session is opened"
     );
+    let on = run(
+        &em(),
+        &on.practice,
+        Action::ConfirmRevisions,
+        &Args::default(),
+    )
+    .expect("confirmed");
+    assert_eq!(on.practice.status, PracticeStatus::ExpertReview);
     let again =
         run(&em(), &on.practice, Action::SendToExperts, &Args::default()).expect("new vote");
     assert_eq!(
@@ -714,3 +746,6 @@ fn assignment_pins_the_expert_moderator() {
 
 /// The rules of honest reviews: categories chosen, archive grounds.
 mod reviews;
+
+/// The yearly life of a published practice, revisions confirmed, protocols.
+mod yearly;
