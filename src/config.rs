@@ -97,6 +97,9 @@ pub struct Ui {
     /// How many practices a search asks for at first.
     #[serde(default = "page")]
     pub page: usize,
+    /// Where `P` writes documents as PDF. Default: the current directory.
+    #[serde(default)]
+    pub print_dir: Option<PathBuf>,
 }
 
 impl Default for Ui {
@@ -104,6 +107,7 @@ impl Default for Ui {
         Self {
             layout_remap: true,
             page: page(),
+            print_dir: None,
         }
     }
 }

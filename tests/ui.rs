@@ -424,3 +424,50 @@ fn the_help_marks_what_it_cuts() {
         .to_owned();
     assert!(row.contains('…'), "{row}");
 }
+
+/// `P` on a passport writes it as PDF into the print directory and says
+/// where; the passport shows where the practice stands in its year.
+#[test]
+fn a_passport_prints_to_pdf_from_the_workstation() {
+    let mut f = app(120);
+    let out = tempfile::tempdir().expect("tempdir");
+    f.app.print_into(out.path().to_path_buf());
+    f.app.settle();
+    key(&mut f.app, KeyCode::Enter);
+    // The public sees when it was published, not the Agency's work on it.
+    let s = screen(&f.app, 80, 24);
+    assert!(!s.contains("Актуализировать до:"), "{s}");
+    let title = f.app.catalogue.rows[0].title.clone();
+    key(&mut f.app, KeyCode::Esc);
+    common::sign_in(&mut f.app, "asi");
+    key(&mut f.app, KeyCode::Char('/'));
+    typ(&mut f.app, &title);
+    key(&mut f.app, KeyCode::Enter);
+    key(&mut f.app, KeyCode::Enter);
+    let s = screen(&f.app, 80, 24);
+    assert!(
+        s.contains(&title) && s.contains("Актуализировать до:"),
+        "{s}"
+    );
+    key(&mut f.app, KeyCode::Char('P'));
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("записан"), "{s}");
+    let files: Vec<_> = std::fs::read_dir(out.path())
+        .expect("reads")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert!(
+        files.iter().any(|p| p
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("паспорт-"))),
+        "{files:?}"
+    );
+    for p in &files {
+        let bytes = std::fs::read(p).expect("reads");
+        assert!(bytes.starts_with(b"%PDF"), "{}", p.display());
+    }
+    // `?` lists the key.
+    key(&mut f.app, KeyCode::Char('?'));
+    let s = screen(&f.app, 80, 40);
+    assert!(s.contains("PDF"), "{s}");
+}

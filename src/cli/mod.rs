@@ -513,7 +513,7 @@ fn tui(config: &Config, data: &Path) -> Result<(), Failure> {
             ),
         );
     }
-    let app = App::new(
+    let mut app = App::new(
         store,
         index,
         theme,
@@ -522,6 +522,9 @@ fn tui(config: &Config, data: &Path) -> Result<(), Failure> {
         notes,
         std::sync::Arc::new(crate::domain::clock::SystemClock),
     );
+    if let Some(dir) = &config.ui.print_dir {
+        app.print_into(dir.clone());
+    }
     let runtime = crate::sync::client::api::runtime().map_err(|e| fail(e, 1))?;
     let mut terminal = ratatui::try_init()?;
     let result = runtime.block_on(app.run(&mut terminal));

@@ -175,7 +175,7 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
                 p.passport = r.passport;
                 p.revision = r.number;
             }
-            show(&store, &p, json)
+            show(&store, &p, user.as_ref(), json)
         }
         PracticeCommand::Protocol { id, pdf } => {
             let id = parse_id(&id)?;
@@ -456,7 +456,7 @@ fn workflow_json(store: &Store, p: &Practice) -> serde_json::Value {
     })
 }
 
-fn show(store: &Store, p: &Practice, as_json: bool) -> Result<(), Failure> {
+fn show(store: &Store, p: &Practice, viewer: Option<&User>, as_json: bool) -> Result<(), Failure> {
     let mut out = Vec::new();
     if as_json {
         let login_of = |id| store.user(id).ok().flatten().map(|u| u.login);
@@ -473,7 +473,11 @@ fn show(store: &Store, p: &Practice, as_json: bool) -> Result<(), Failure> {
             "updated": p.updated,
             "published": p.published,
             "passport": to_json(&p.passport, &login_of),
-            "workflow": workflow_json(store, p),
+            "workflow": if crate::domain::access::sees_workflow(viewer, p) {
+                workflow_json(store, p)
+            } else {
+                serde_json::Value::Null
+            },
         });
         serde_json::to_writer_pretty(&mut out, &v)?;
         writeln!(out)?;
@@ -488,7 +492,8 @@ fn show(store: &Store, p: &Practice, as_json: bool) -> Result<(), Failure> {
             p.revision
         )?;
         writeln!(out, "Автор: {}", v.author)?;
-        for (label, text) in crate::service::views::life_lines(store, p, ctx(store).today()) {
+        let today = ctx(store).today();
+        for (label, text) in crate::service::views::life_lines(store, p, viewer, today) {
             writeln!(out, "{label}: {text}")?;
         }
         for (f, text) in crate::service::views::field_texts(&v) {

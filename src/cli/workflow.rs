@@ -187,12 +187,7 @@ pub fn diff(
     };
     let d = review::revision_diff(store, user, p.id, a, b).map_err(|e| fail(e, 1))?;
     // The points the changes answer, beside them (§4.4.8).
-    let points = p
-        .workflow
-        .revisions
-        .as_ref()
-        .or(p.workflow.returned.as_ref())
-        .map(|r| r.comment.clone());
+    let points = p.workflow.points();
     if json {
         return json_out(&serde_json::json!({"from": a, "to": b, "fields": d, "points": points}));
     }

@@ -87,6 +87,21 @@ impl ReadScope {
 /// regional coordinator of the user's region, who verifies them before
 /// access to passports is granted (§4.1.3) and cannot judge a profile
 /// without them. Nobody else, the rating committee included.
+/// Who sees a practice's workflow beyond what the catalogue publishes
+/// (requests, proposals, audits, protocols, points): its author and team,
+/// its region's coordinator, and the Agency's moderators and committee.
+pub fn sees_workflow(viewer: Option<&User>, p: &Practice) -> bool {
+    viewer.is_some_and(|u| {
+        !u.disabled
+            && (p.involves(u.id)
+                || u.has_role(Role::AsiModerator)
+                || u.has_role(Role::ExpertModerator)
+                || u.has_role(Role::RatingCommittee)
+                || p.region()
+                    .is_some_and(|r| u.regions_for(Role::Coordinator).contains(&r)))
+    })
+}
+
 pub fn sees_contacts(reader: &User, of: &User) -> bool {
     if reader.id == of.id {
         return true;
@@ -244,5 +259,26 @@ mod tests {
         assert!(!lists_user(&c16, &other));
         assert!(lists_user(&em, &other));
         assert!(!lists_user(&c16, &c16) && lists_user(&asi, &asi));
+    }
+
+    /// The workflow's internals go to the team, the region's coordinator
+    /// and the Agency; not to the public, recipients or another region.
+    #[test]
+    fn the_workflow_is_seen_by_those_who_run_it() {
+        let p = practice(PracticeStatus::Published, "16", "health");
+        assert!(!sees_workflow(None, &p));
+        let recipient = user(vec![RoleGrant::regional(Role::Recipient, "16")]);
+        assert!(!sees_workflow(Some(&recipient), &p));
+        let other = user(vec![RoleGrant::regional(Role::Coordinator, "52")]);
+        assert!(!sees_workflow(Some(&other), &p));
+        let coordinator = user(vec![RoleGrant::regional(Role::Coordinator, "16")]);
+        assert!(sees_workflow(Some(&coordinator), &p));
+        let asi = user(vec![RoleGrant::global(Role::AsiModerator)]);
+        assert!(sees_workflow(Some(&asi), &p));
+        let mut author = user(vec![]);
+        author.id = p.author;
+        assert!(sees_workflow(Some(&author), &p));
+        author.disabled = true;
+        assert!(!sees_workflow(Some(&author), &p));
     }
 }

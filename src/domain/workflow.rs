@@ -154,6 +154,15 @@ pub const ACTUALISATION_MONTHS: u32 = 12;
 pub const ACTUALISATION_NOTICE_DAYS: i64 = 30;
 
 impl Workflow {
+    /// The points the author revises by, or revised by and the
+    /// expert-moderator has still to confirm (§4.1.9, §4.4.8).
+    pub fn points(&self) -> Option<&str> {
+        self.revisions
+            .as_ref()
+            .or(self.returned.as_ref())
+            .map(|r| r.comment.as_str())
+    }
+
     /// The last actualisation, or the publication before the first.
     pub fn last_actualised(&self, published: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
         self.actualised.or(published)

@@ -179,6 +179,18 @@ impl Screen for Diff {
         let added = t.ok.add_modifier(Modifier::BOLD);
         let removed = t.error.add_modifier(Modifier::CROSSED_OUT);
         let mut lines = Vec::new();
+        if let Some(Ok(v)) = &self.view
+            && let Some(points) = &v.points
+        {
+            crate::screens::passport::wrap_into(
+                &mut lines,
+                &format!("Замечания: «{points}»"),
+                width,
+                t.warning,
+                "",
+            );
+            lines.push(Line::from(""));
+        }
         match &self.view {
             None => lines.push(Line::from(Span::styled("Загрузка…", t.muted))),
             Some(Err(e)) => lines.push(Line::from(Span::styled(e.clone(), t.error))),

@@ -16,8 +16,9 @@ use crate::tui::action::Action;
 use crate::tui::theme::Theme;
 use crate::tui::worker::{Reply, Request, RevisionView};
 
-pub const COMMANDS: [Action; 18] = [
+pub const COMMANDS: [Action; 19] = [
     Action::Workflow,
+    Action::Print,
     Action::WantToImplement,
     Action::Replication,
     Action::History,
@@ -116,7 +117,9 @@ pub fn passport_lines(v: &PracticeView, width: usize, t: &Theme) -> Vec<Line<'st
         t.muted,
         "",
     );
-    if let Some(pubd) = p.published {
+    if v.life.is_empty()
+        && let Some(pubd) = p.published
+    {
         wrap_into(
             &mut out,
             &format!("Опубликована: {}", pubd.format("%d.%m.%Y")),
@@ -124,6 +127,14 @@ pub fn passport_lines(v: &PracticeView, width: usize, t: &Theme) -> Vec<Line<'st
             t.muted,
             "",
         );
+    }
+    for (label, text) in &v.life {
+        let style = if text.contains("просрочено") || text.contains("ждёт") {
+            t.warning
+        } else {
+            t.muted
+        };
+        wrap_into(&mut out, &format!("{label}: {text}"), width, style, "");
     }
     if p.status == PracticeStatus::Archived {
         wrap_into(
@@ -222,6 +233,12 @@ impl Screen for PassportView {
                 return vec![Effect::WantToImplement(self.id, title)];
             }
             Action::Diff => return vec![Effect::OpenDiff(self.id)],
+            Action::Print => {
+                return vec![Effect::Send(Request::Print {
+                    user: self.user.clone().map(Box::new),
+                    what: crate::tui::worker::print::Printable::Passport(self.id),
+                })];
+            }
             Action::Revisions => match &self.revisions {
                 None => {
                     return vec![Effect::Send(Request::Revisions {

@@ -153,6 +153,7 @@ mod tests {
             author: "Автор".into(),
             team: Vec::new(),
             replications: Vec::new(),
+            life: Vec::new(),
         }
     }
 

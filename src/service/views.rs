@@ -53,6 +53,9 @@ pub struct PracticeView {
     pub team: Vec<(String, bool)>,
     /// The practice's replications: (region, status) per application.
     pub replications: Vec<(String, crate::domain::ReplicationStatus)>,
+    /// Where it stands beyond the passport ([`life_lines`]), where the
+    /// caller knows the day.
+    pub life: Vec<(String, String)>,
 }
 
 /// A user's full name, or their login when they have none.
@@ -113,6 +116,7 @@ pub fn view_of(store: &Store, p: Practice) -> Box<PracticeView> {
         team,
         replications,
         practice: p,
+        life: Vec::new(),
     })
 }
 
@@ -300,14 +304,33 @@ fn source_text(s: &Source) -> String {
 /// the passport view, `practice show` and the printed passport: the yearly
 /// actualisation (§4.5), audits, requests and proposals waiting, points
 /// awaiting confirmation, the protocols, and why it was rejected or moved
-/// to «База знаний».
-pub fn life_lines(store: &Store, p: &Practice, today: chrono::NaiveDate) -> Vec<(String, String)> {
+/// to «База знаний». The public sees when it was published and actualised
+/// and why it is in «База знаний»; the rest is for its team, its region's
+/// coordinator and the Agency.
+pub fn life_lines(
+    store: &Store,
+    p: &Practice,
+    viewer: Option<&User>,
+    today: chrono::NaiveDate,
+) -> Vec<(String, String)> {
     use crate::domain::PracticeStatus as S;
     let date = |t: chrono::DateTime<chrono::Utc>| t.format("%d.%m.%Y").to_string();
     let wf = &p.workflow;
+    let insider = crate::domain::access::sees_workflow(viewer, p);
     let mut out = Vec::new();
     if let Some(t) = p.published {
         out.push(("Опубликована".to_owned(), date(t)));
+    }
+    if let (false, Some(t)) = (insider, wf.actualised) {
+        out.push(("Последняя актуализация".to_owned(), date(t)));
+    }
+    if p.status == S::Archived
+        && let Some(reason) = &wf.reason
+    {
+        out.push(("Переведена в «Базу знаний»".to_owned(), reason.clone()));
+    }
+    if !insider {
+        return out;
     }
     if matches!(p.status, S::Published | S::Actualisation) {
         out.push((
@@ -388,13 +411,10 @@ pub fn life_lines(store: &Store, p: &Practice, today: chrono::NaiveDate) -> Vec<
         ));
     }
     if let Some(reason) = &wf.reason {
-        let label = match p.status {
-            S::Archived => "Переведена в «Базу знаний»",
-            S::Deleted => "Удалена",
-            _ => "Причина отказа",
-        };
-        if matches!(p.status, S::Archived | S::Deleted | S::Rejected) {
-            out.push((label.to_owned(), reason.clone()));
+        match p.status {
+            S::Deleted => out.push(("Удалена".to_owned(), reason.clone())),
+            S::Rejected => out.push(("Причина отказа".to_owned(), reason.clone())),
+            _ => {}
         }
     }
     out

@@ -59,10 +59,11 @@ pub enum Action {
     Regions,
     Register,
     ForgotPassword,
+    Print,
 }
 
 impl Action {
-    pub const ALL: [Action; 53] = [
+    pub const ALL: [Action; 54] = [
         Self::Quit,
         Self::Back,
         Self::Help,
@@ -116,6 +117,7 @@ impl Action {
         Self::Regions,
         Self::Register,
         Self::ForgotPassword,
+        Self::Print,
     ];
 
     /// What the action does, in Russian.
@@ -174,6 +176,7 @@ impl Action {
             Self::Regions => "Регионы: глава, команда, координатор, практики, заявки",
             Self::Register => "Регистрация на сервере: код придёт на почту",
             Self::ForgotPassword => "Забыли пароль: код на почту и новый пароль",
+            Self::Print => "В PDF для печати: паспорт (и протокол), заявку, итоги года",
         }
     }
 
@@ -233,6 +236,7 @@ impl Action {
             Self::Regions => "регионы",
             Self::Register => "регистрация",
             Self::ForgotPassword => "забыли пароль",
+            Self::Print => "PDF",
         }
     }
 }

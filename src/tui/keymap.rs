@@ -225,6 +225,7 @@ fn defaults() -> Vec<(Action, &'static [&'static str])> {
         (Action::Regions, &["R"]),
         (Action::Register, &["f3"]),
         (Action::ForgotPassword, &["f4"]),
+        (Action::Print, &["P"]),
         (Action::Submit, &["enter"]),
     ]
 }

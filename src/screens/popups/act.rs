@@ -72,7 +72,8 @@ impl Form {
                 Need::Category => Input::Category,
             });
         }
-        if offer.kind == Step::SendToExperts {
+        if offer.kind.takes_users() && !offer.kind.needs().contains(&Need::User) {
+            // The experts of a vote, or the signers of an offline protocol.
             inputs.push(Input::Logins);
         }
         // The comment last: the form reads top to bottom.
@@ -88,6 +89,9 @@ impl Form {
                 Input::Logins if offer.kind == Step::SendToExperts => {
                     form::Field::line("Эксперты (логины через запятую; пусто — весь пул категории)")
                 }
+                Input::Logins if offer.kind.takes_users() => form::Field::line(
+                    "Подписавшие протокол эксперты пула (не менее 3 логинов через запятую)",
+                ),
                 Input::Logins => form::Field::line("Логин пользователя"),
                 Input::Candidate => form::Field::choice(
                     "Эксперт-модератор",
@@ -126,7 +130,11 @@ impl Form {
                     "",
                 ),
                 Input::Reason => form::Field::choice(
-                    "Причина",
+                    if offer.kind == Step::Audit {
+                        "Итог аудита"
+                    } else {
+                        "Причина"
+                    },
                     reasons_of(offer.kind)
                         .iter()
                         .map(|(c, n)| ((*c).to_owned(), (*n).to_owned()))

@@ -41,8 +41,9 @@ pub const LIST_COMMANDS: [Action; 11] = [
     Action::Help,
 ];
 
-pub const DETAIL_COMMANDS: [Action; 7] = [
+pub const DETAIL_COMMANDS: [Action; 8] = [
     Action::Workflow,
+    Action::Print,
     Action::Down,
     Action::Up,
     Action::PageDown,
@@ -62,7 +63,13 @@ pub const FORM_COMMANDS: [Action; 4] = [
 
 pub const SEARCH_COMMANDS: [Action; 2] = [Action::Submit, Action::Back];
 
-pub const SUMMARY_COMMANDS: [Action; 4] = [Action::Down, Action::Up, Action::Back, Action::Help];
+pub const SUMMARY_COMMANDS: [Action; 5] = [
+    Action::Print,
+    Action::Down,
+    Action::Up,
+    Action::Back,
+    Action::Help,
+];
 enum Mode {
     List,
     /// Typing the filter.
@@ -295,6 +302,20 @@ impl Screen for Replication {
                         .unwrap_or(0);
                     self.mode = Mode::Choose(first);
                 }
+            }
+            (Mode::Detail, Action::Print) => {
+                if let Some(Ok(d)) = &self.detail {
+                    return vec![Effect::Send(Request::Print {
+                        user: Some(Box::new(self.user.clone())),
+                        what: crate::tui::worker::print::Printable::Application(d.app.id),
+                    })];
+                }
+            }
+            (Mode::Summary, Action::Print) => {
+                return vec![Effect::Send(Request::Print {
+                    user: Some(Box::new(self.user.clone())),
+                    what: crate::tui::worker::print::Printable::Summary,
+                })];
             }
             (Mode::Detail | Mode::Summary, Action::Back)
             | (Mode::Filter, Action::Submit | Action::Back) => self.mode = Mode::List,

@@ -87,7 +87,7 @@ pub fn passport(cx: &Ctx<'_>, user: Option<&User>, id: PracticeId) -> Result<Doc
     ];
     blocks.extend(head(p));
     blocks.push(field("Автор", v.author.clone()));
-    for (label, text) in life_lines(store, p, cx.today()) {
+    for (label, text) in life_lines(store, p, user, cx.today()) {
         blocks.push(Block::Field { label, value: text });
     }
     blocks.push(field("Напечатано", date(cx.now())));

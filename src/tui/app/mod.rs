@@ -176,6 +176,11 @@ impl App {
         app
     }
 
+    /// Where `P` writes its PDFs from now on.
+    pub fn print_into(&mut self, dir: std::path::PathBuf) {
+        self.apply(vec![Effect::Send(Request::PrintDir(dir))]);
+    }
+
     fn sync_now(&mut self) {
         match &mut self.sync {
             Some(s) if s.running => {
@@ -712,6 +717,12 @@ impl App {
                 self.message = Some(Message {
                     text: e.clone(),
                     error: true,
+                });
+            }
+            Reply::Printed(r) => {
+                self.message = Some(Message {
+                    text: r.clone().unwrap_or_else(|e| e),
+                    error: r.is_err(),
                 });
             }
             _ => {}

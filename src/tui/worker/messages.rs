@@ -41,6 +41,14 @@ pub enum Request {
     /// The yearly summary of §5.3.5, of this year by the workstation's
     /// clock.
     ReplicationSummary,
+    /// Where `Print` writes from now on (answered with `Reply::Stale`).
+    PrintDir(std::path::PathBuf),
+    /// A document to print, written as PDF into the print directory (by
+    /// default the current one).
+    Print {
+        user: Option<Box<User>>,
+        what: super::print::Printable,
+    },
     Search {
         tag: u64,
         query: SearchQuery,
@@ -187,6 +195,8 @@ pub struct DiffView {
     pub to: u32,
     pub latest: u32,
     pub fields: Vec<FieldDiff>,
+    /// The points the changes answer (§4.4.8).
+    pub points: Option<String>,
 }
 
 /// A saved revision as the passport view shows it.
@@ -210,6 +220,8 @@ pub struct Draft {
 #[derive(Debug, Clone)]
 pub enum Reply {
     People(Box<super::people::PeopleReply>),
+    /// Where the PDF went, or why it was not written.
+    Printed(Result<String, String>),
     Search {
         tag: u64,
         total: usize,

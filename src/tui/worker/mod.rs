@@ -4,6 +4,7 @@
 
 mod messages;
 pub mod people;
+pub mod print;
 
 use std::fmt::Write as _;
 
@@ -55,6 +56,8 @@ impl Worker {
             .spawn(move || {
                 // The watcher's wake-up line, once it runs.
                 let mut watcher: Option<mpsc::Sender<()>> = None;
+                // Where documents are printed; the current directory until set.
+                let mut print_dir: Option<std::path::PathBuf> = None;
                 while let Ok(first) = rx.recv() {
                     let mut batch = vec![first];
                     while let Ok(more) = rx.try_recv() {
@@ -85,6 +88,26 @@ impl Worker {
                             }
                             continue;
                         }
+                        let req = match req {
+                            Request::PrintDir(dir) => {
+                                print_dir = Some(dir);
+                                let _ = replies.send(Reply::Stale);
+                                continue;
+                            }
+                            Request::Print { user, what } => {
+                                let r = print::handle(
+                                    &self.cx(),
+                                    user.as_deref(),
+                                    what,
+                                    print_dir.as_deref(),
+                                );
+                                if replies.send(Reply::Printed(r)).is_err() {
+                                    return;
+                                }
+                                continue;
+                            }
+                            other => other,
+                        };
                         if matches!(req, Request::Sync) {
                             // The network may be slow: searches and saves
                             // do not wait behind it.
@@ -144,7 +167,15 @@ impl Worker {
                 Err(e) => Reply::Error(e.to_string()),
             },
             Request::Practice { id, user } => {
-                Reply::Practice(load_view(&self.store, id, user.as_deref()))
+                Reply::Practice(load_view(&self.store, id, user.as_deref()).map(|mut v| {
+                    v.life = crate::service::views::life_lines(
+                        &self.store,
+                        &v.practice,
+                        user.as_deref(),
+                        self.clock.today(),
+                    );
+                    v
+                }))
             }
             Request::Login { login, password } => Reply::Login(self.login(&login, &password)),
             Request::NewDraft { user } => Reply::Draft(
@@ -272,8 +303,9 @@ impl Worker {
             },
             Request::People(r) => Reply::People(Box::new(people::handle(&self.cx(), *r))),
             Request::Sync => self.sync(),
-            // Handled by the worker loop: a thread of its own.
-            Request::Watch => Reply::Stale,
+            // Handled by the worker loop: the watch is a thread of its own,
+            // the print directory is the loop's.
+            Request::Watch | Request::Print { .. } | Request::PrintDir(_) => Reply::Stale,
             Request::Conflicts => Reply::Conflicts(self.conflicts()),
             Request::Resolve {
                 user,
@@ -432,6 +464,7 @@ impl Worker {
             to,
             latest,
             fields,
+            points: view.practice.workflow.points().map(str::to_owned),
         }))
     }
 
