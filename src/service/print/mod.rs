@@ -38,11 +38,10 @@ fn readable(store: &Store, user: Option<&User>, id: PracticeId) -> Result<Practi
         .practice)
 }
 
-/// The practice's head: title, region, category, level, status.
+/// The practice's head: region, category, level, status.
 fn head(p: &Practice) -> Vec<Block> {
     let d = refdata();
     vec![
-        field("Практика", p.passport.title.clone()),
         field(
             "Регион",
             p.region().map_or("—", |r| d.region_name(r)).to_owned(),
@@ -132,6 +131,7 @@ fn protocol_blocks(store: &Store, p: &Practice, pr: &Protocol) -> Vec<Block> {
         Block::Gap,
         Block::Title("Протокол экспертной оценки практики".to_owned()),
         Block::Gap,
+        field("Практика", p.passport.title.clone()),
     ];
     b.extend(head(p));
     b.push(field("Дата", date(pr.at)));
