@@ -7,10 +7,10 @@ use std::collections::HashMap;
 
 use chrono::{Datelike as _, NaiveDate};
 use proptest::prelude::*;
-use smarteka::domain::PracticeStatus;
 use smarteka::domain::clock::{Clock, FixedClock};
 use smarteka::domain::workflow::{Action, actualise_by, check};
 use smarteka::domain::{Practice, PracticeId, User};
+use smarteka::domain::{PracticeStatus, Role};
 use smarteka::service::Ctx;
 use smarteka::store::Store;
 
@@ -47,7 +47,12 @@ fn waits(u: &User, p: &Practice, a: Action, today: NaiveDate) -> bool {
     match a {
         Action::Assign if wf.expert_moderator.is_some() => false,
         Action::SetLevel if p.passport.level.is_some() => false,
-        Action::OpenActualisation if actualise_by(p).is_none_or(|d| d >= today) => false,
+        Action::OpenActualisation
+            if actualise_by(p).is_none_or(|d| d >= today)
+                || !(u.has_role(Role::Coordinator) || u.has_role(Role::ExpertModerator)) =>
+        {
+            false
+        }
         Action::ProposeArchive
             if p.status != PracticeStatus::Actualisation
                 || wf.deadline.as_ref().is_none_or(|d| d.due >= today) =>

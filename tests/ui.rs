@@ -451,7 +451,7 @@ fn a_passport_prints_to_pdf_from_the_workstation() {
     );
     key(&mut f.app, KeyCode::Char('P'));
     let s = screen(&f.app, 80, 24);
-    assert!(s.contains("записан"), "{s}");
+    assert!(s.contains("PDF в "), "{s}");
     let files: Vec<_> = std::fs::read_dir(out.path())
         .expect("reads")
         .map(|e| e.expect("entry").path())

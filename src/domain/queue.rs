@@ -247,6 +247,12 @@ const KINDS: [Kind; 17] = [
 /// or past an actualisation's deadline (§4.5.4).
 const OVERDUE: &str = "actualisation-overdue";
 
+/// Who watches over the yearly actualisation (§4.5.2–4.5.3): the region's
+/// coordinator and the category's expert-moderator.
+fn overseer(u: &User) -> bool {
+    u.has_role(super::user::Role::Coordinator) || u.has_role(super::user::Role::ExpertModerator)
+}
+
 /// Whether the yearly actualisation is past due.
 fn yearly_overdue(actualise_by: Option<NaiveDate>, today: NaiveDate) -> bool {
     actualise_by.is_some_and(|d| d < today)
@@ -263,7 +269,9 @@ fn waits(u: &User, p: &Practice, action: Action, today: NaiveDate) -> bool {
         Action::SetLevel => p.passport.level.is_none(),
         // Only the overdue: a request to actualise is the coordinator's
         // and the expert-moderator's answer to them (§4.5.2, §4.5.4).
-        Action::OpenActualisation => yearly_overdue(workflow::actualise_by(p), today),
+        Action::OpenActualisation => {
+            overseer(u) && yearly_overdue(workflow::actualise_by(p), today)
+        }
         Action::ProposeArchive => {
             p.status == PracticeStatus::Actualisation
                 && wf.deadline.as_ref().is_some_and(|d| d.due < today)
@@ -305,7 +313,7 @@ pub fn may_wait(u: &User, s: &Summary, today: NaiveDate) -> bool {
         && (s.status != PracticeStatus::Published
             || s.edit_request
             || s.archive_proposal
-            || yearly_overdue(s.actualise_by, today)
+            || (overseer(u) && yearly_overdue(s.actualise_by, today))
             || (u.has_role(super::user::Role::ExpertModerator)
                 && s.audited != Some(chrono::Datelike::year(&today))))
 }
@@ -342,6 +350,15 @@ pub fn queues<'a>(
             let mut s = Summary::of(p);
             if code == OVERDUE && s.deadline.is_none() {
                 s.deadline = s.actualise_by;
+            }
+            // A request or a proposal waits from when it was made.
+            let asked = match code {
+                "edit-requests" => p.workflow.edit_request.as_ref(),
+                "archive-proposals" => p.workflow.archive_proposal.as_ref(),
+                _ => None,
+            };
+            if let Some(r) = asked {
+                s.since = Some(r.at);
             }
             q.items.push(item(&s, calendar, today));
         }

@@ -10,6 +10,7 @@
 mod access;
 mod action;
 mod apply;
+mod grounds;
 mod vote;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -378,7 +378,7 @@ pub fn life_lines(
             .map(|(_, n)| format!("{n}. "))
             .unwrap_or_default();
         out.push((
-            "Предложение о переводе в «Базу знаний»".to_owned(),
+            "Предложена архивация".to_owned(),
             format!(
                 "{}, {}: {reason}«{}»",
                 name_of(store, r.by),

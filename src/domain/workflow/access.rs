@@ -34,9 +34,12 @@ pub fn stage_of(action: Action) -> &'static [PracticeStatus] {
         | Action::ConfirmRevisions => &[S::ExpertReview],
         Action::Verify => &[S::RatingVerification],
         Action::Publish | Action::Refuse => &[S::Publication],
-        Action::OpenActualisation | Action::RequestEdit | Action::GrantEdit => &[S::Published],
+        Action::OpenActualisation
+        | Action::RequestEdit
+        | Action::GrantEdit
+        | Action::DeclineEdit => &[S::Published],
         Action::Actualise => &[S::Actualisation],
-        Action::Archive | Action::ProposeArchive | Action::Audit => {
+        Action::Archive | Action::ProposeArchive | Action::Audit | Action::DeclineArchive => {
             &[S::Published, S::Actualisation]
         }
         // Everything up to the archive; deletion also of rejected ones.
@@ -205,7 +208,7 @@ pub fn check(actor: &User, p: &Practice, action: Action) -> Result<(), String> {
             return Err("Категория практики уже выбрана.".to_owned());
         }
         Action::Assign | Action::ReplaceAuthor | Action::Delete | Action::SetCategory => {}
-        Action::GrantEdit if wf.edit_request.is_none() => {
+        Action::GrantEdit | Action::DeclineEdit if wf.edit_request.is_none() => {
             return Err("Автор не запрашивал доступ к редактированию (п. 4.5.5).".to_owned());
         }
         Action::RequestEdit if wf.edit_request.is_some() => {
@@ -213,6 +216,9 @@ pub fn check(actor: &User, p: &Practice, action: Action) -> Result<(), String> {
                 "Запрос на редактирование уже направлен: его рассматривает модератор АСИ."
                     .to_owned(),
             );
+        }
+        Action::DeclineArchive if wf.archive_proposal.is_none() => {
+            return Err("Перевод в «Базу знаний» никто не предлагал.".to_owned());
         }
         Action::ProposeArchive if wf.archive_proposal.is_some() => {
             return Err(

@@ -48,6 +48,10 @@ pub enum Action {
     Audit,
     /// The expert-moderator confirms the experts' points addressed (§4.4.8).
     ConfirmRevisions,
+    /// The Модератор АСИ declines an edit request, saying why.
+    DeclineEdit,
+    /// The Модератор АСИ declines a proposal to archive, saying why.
+    DeclineArchive,
 }
 
 /// What an action needs besides the actor and the practice.
@@ -78,7 +82,7 @@ impl Need {
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 32] = [
         Self::Submit,
         Self::Resubmit,
         Self::Assign,
@@ -109,6 +113,8 @@ impl Action {
         Self::ProposeArchive,
         Self::Audit,
         Self::ConfirmRevisions,
+        Self::DeclineEdit,
+        Self::DeclineArchive,
     ];
 
     pub fn code(self) -> &'static str {
@@ -143,6 +149,8 @@ impl Action {
             Self::ProposeArchive => "propose-archive",
             Self::Audit => "audit",
             Self::ConfirmRevisions => "confirm-revisions",
+            Self::DeclineEdit => "decline-edit",
+            Self::DeclineArchive => "decline-archive",
         }
     }
 
@@ -182,6 +190,8 @@ impl Action {
             Self::ProposeArchive => "Предложить перевод в «Базу знаний»",
             Self::Audit => "Ежегодный аудит практики",
             Self::ConfirmRevisions => "Подтвердить: замечания экспертов учтены",
+            Self::DeclineEdit => "Отклонить запрос на редактирование",
+            Self::DeclineArchive => "Отклонить предложение об архивации",
         }
     }
 
@@ -193,7 +203,9 @@ impl Action {
             | Self::VoteRevise
             | Self::VoteReject
             | Self::OpenActualisation
-            | Self::RequestEdit => &[Need::Comment],
+            | Self::RequestEdit
+            | Self::DeclineEdit
+            | Self::DeclineArchive => &[Need::Comment],
             Self::Confirm | Self::ProtocolApprove => &[Need::Document],
             Self::ProtocolRevise | Self::ProtocolReject | Self::Delete => {
                 &[Need::Document, Need::Comment]
@@ -232,7 +244,9 @@ impl Action {
             | Self::ReplaceAuthor
             | Self::Delete
             | Self::SetCategory
-            | Self::GrantEdit => &[Role::AsiModerator],
+            | Self::GrantEdit
+            | Self::DeclineEdit
+            | Self::DeclineArchive => &[Role::AsiModerator],
             Self::ProposeArchive => &[Role::ExpertModerator, Role::Coordinator],
             Self::Confirm => &[Role::Coordinator],
             Self::Return => &[

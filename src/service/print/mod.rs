@@ -95,6 +95,27 @@ pub fn passport(cx: &Ctx<'_>, user: Option<&User>, id: PracticeId) -> Result<Doc
         blocks.push(Block::Heading(format!("{} {}", f.id(), f.label())));
         blocks.push(Block::Para(text));
     }
+    blocks.push(Block::Heading(
+        "Критерии п. 2.1.5, подтверждённые автором".to_owned(),
+    ));
+    blocks.push(Block::Para(
+        crate::domain::passport::CRITERIA
+            .iter()
+            .zip(p.passport.criteria_confirmed)
+            .map(|(c, yes)| format!("{} {c}", if yes { "[x]" } else { "[ ]" }))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    ));
+    blocks.push(Block::Heading("Тиражирование".to_owned()));
+    blocks.push(Block::Para(if v.replications.is_empty() {
+        "Заявок на внедрение нет.".to_owned()
+    } else {
+        v.replications
+            .iter()
+            .map(|(region, status)| format!("• {region} — {}", status.name()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }));
     Ok(Doc {
         title: format!("Паспорт практики «{}»", p.passport.title),
         blocks,
@@ -106,6 +127,11 @@ pub fn passport(cx: &Ctx<'_>, user: Option<&User>, id: PracticeId) -> Result<Doc
 /// and the rule applied; for an offline one the experts who signed it.
 pub fn protocol(store: &Store, user: Option<&User>, id: PracticeId) -> Result<Doc, ServiceError> {
     let p = readable(store, user, id)?;
+    if !crate::domain::access::sees_workflow(user, &p) {
+        return Err(ServiceError::refused(
+            "Протокол экспертной оценки видят команда практики, координатор её региона и Агентство.",
+        ));
+    }
     if p.workflow.protocols.is_empty() {
         return Err(ServiceError::not_found(format!(
             "У практики «{}» ещё нет протокола экспертной оценки: он формируется по итогам голосования или загружается экспертом-модератором.",
@@ -304,13 +330,16 @@ pub fn replication_report(s: &repl::Summary, printed: NaiveDate) -> Doc {
     ];
     for (title, rows) in [
         ("По статусам", &s.by_status),
-        ("По практикам", &s.by_practice),
         ("По регионам", &s.by_region),
         ("По категориям", &s.by_category),
+        ("По практикам", &s.by_practice),
     ] {
         b.push(Block::Heading(title.to_owned()));
         b.push(Block::Table {
-            header: vec![String::new(), "Заявок".to_owned()],
+            header: vec![
+                title.trim_start_matches("По ").to_owned(),
+                "Заявок".to_owned(),
+            ],
             rows: rows
                 .iter()
                 .map(|(name, n)| vec![name.clone(), n.to_string()])
@@ -348,6 +377,13 @@ pub fn save(doc: &Doc, path: &Path) -> Result<u64, ServiceError> {
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
         std::io::Write::write_all(&mut tmp, &bytes)?;
         tmp.as_file().sync_all()?;
+        // A document to pass around, not a secret (the temporary file is
+        // made private).
+        #[cfg(unix)]
+        std::fs::set_permissions(
+            tmp.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o644),
+        )?;
         tmp.persist(path).map_err(|e| e.error)?;
         std::fs::File::open(dir)?.sync_all()
     })();

@@ -21,6 +21,12 @@ pub enum Printable {
     Summary,
 }
 
+fn file_name(p: &std::path::Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 fn short(id: uuid::Uuid) -> String {
     id.simple().to_string()[24..].to_owned()
 }
@@ -47,34 +53,33 @@ pub fn handle(
         Printable::Passport(id) => {
             let doc = print::passport(cx, user, id).map_err(|e| e.to_string())?;
             let path = save(&doc, format!("паспорт-{}.pdf", short(id)))?;
-            let has_protocol = store
-                .practice(id)
-                .ok()
-                .flatten()
-                .is_some_and(|p| !p.workflow.protocols.is_empty());
+            let has_protocol = store.practice(id).ok().flatten().is_some_and(|p| {
+                !p.workflow.protocols.is_empty() && crate::domain::access::sees_workflow(user, &p)
+            });
             if has_protocol {
                 let doc = print::protocol(store, user, id).map_err(|e| e.to_string())?;
                 let protocol = save(&doc, format!("протокол-{}.pdf", short(id)))?;
                 return Ok(format!(
-                    "PDF записаны: паспорт — {}, протокол экспертной оценки — {}",
-                    path.display(),
-                    protocol.display()
+                    "PDF в {}: {}, {} (протокол)",
+                    dir.display(),
+                    file_name(&path),
+                    file_name(&protocol)
                 ));
             }
-            Ok(format!("Паспорт записан в PDF: {}", path.display()))
+            Ok(format!("PDF в {}: {}", dir.display(), file_name(&path)))
         }
         Printable::Application(id) => {
             let user = user.ok_or("Войдите, чтобы напечатать заявку.")?;
             let doc = print::application(store, user, id).map_err(|e| e.to_string())?;
             let path = save(&doc, format!("заявка-{}.pdf", short(id)))?;
-            Ok(format!("Заявка записана в PDF: {}", path.display()))
+            Ok(format!("PDF в {}: {}", dir.display(), file_name(&path)))
         }
         Printable::Summary => {
             let year = cx.today().year();
             let s = crate::service::replication::summary(store, year).map_err(|e| e.to_string())?;
             let doc = print::replication_report(&s, cx.today());
             let path = save(&doc, format!("итоги-тиражирования-{year}.pdf"))?;
-            Ok(format!("Итоги года записаны в PDF: {}", path.display()))
+            Ok(format!("PDF в {}: {}", dir.display(), file_name(&path)))
         }
     }
 }

@@ -198,6 +198,28 @@ fn edit_access_is_asked_by_the_author_and_granted_by_the_asi_moderator() {
     let e = run(&em(), &asked.practice, Action::GrantEdit, &Args::default())
         .expect_err("the ASI grants");
     assert!(e.contains("Модератор АСИ"), "{e}");
+    // Or declined, with the reason, back to the author.
+    let e = run(
+        &asi(),
+        &asked.practice,
+        Action::DeclineEdit,
+        &Args::default(),
+    )
+    .expect_err("why");
+    assert!(e.contains("почему"), "{e}");
+    let declined = run(
+        &asi(),
+        &asked.practice,
+        Action::DeclineEdit,
+        &comment("Сначала завершите заявки на внедрение"),
+    )
+    .expect("declined");
+    assert!(declined.practice.workflow.edit_request.is_none());
+    assert_eq!(declined.notify, [Audience::User(id(AUTHOR))]);
+    assert!(!holds(
+        &queues_of(&asi(), &declined.practice, now()),
+        "edit-requests"
+    ));
     let granted =
         run(&asi(), &asked.practice, Action::GrantEdit, &Args::default()).expect("granted");
     assert_eq!(granted.practice.status, PracticeStatus::Actualisation);
@@ -262,6 +284,15 @@ fn archiving_is_proposed_with_its_grounds_and_decided_by_the_asi_moderator() {
     assert!(e.contains("уже предложен"), "{e}");
     let qs = queues_of(&asi(), &s.practice, now());
     assert!(holds(&qs, "archive-proposals"), "{qs:?}");
+    let kept = run(
+        &asi(),
+        &s.practice,
+        Action::DeclineArchive,
+        &comment("Наставник найден"),
+    )
+    .expect("declined");
+    assert!(kept.practice.workflow.archive_proposal.is_none());
+    assert_eq!(kept.practice.status, PracticeStatus::Published);
     // Without a proposal, a published practice is no work for the ASI.
     assert!(
         queues_of(&asi(), &p, now())
