@@ -263,6 +263,12 @@ fn yearly_overdue(actualise_by: Option<NaiveDate>, today: NaiveDate) -> bool {
 /// is assigned, a level only while none is set: the rules allow changing
 /// both later, which is not work waiting in a queue.
 fn waits(u: &User, p: &Practice, action: Action, today: NaiveDate) -> bool {
+    // Cheap first: a role the user holds, in a stage the action has.
+    if !action.roles().iter().any(|r| u.has_role(*r))
+        || !workflow::stage_of(action).contains(&p.status)
+    {
+        return false;
+    }
     let wf = &p.workflow;
     let ready = match action {
         Action::Assign => wf.expert_moderator.is_none(),
@@ -309,13 +315,27 @@ pub fn may_wait(u: &User, s: &Summary, today: NaiveDate) -> bool {
     let by_status = KINDS.iter().flat_map(|k| k.actions).any(|a| {
         a.roles().iter().any(|r| u.has_role(*r)) && workflow::stage_of(*a).contains(&s.status)
     });
+    let audit = || {
+        u.has_role(super::user::Role::ExpertModerator)
+            && s.audited != Some(chrono::Datelike::year(&today))
+    };
     by_status
-        && (s.status != PracticeStatus::Published
-            || s.edit_request
-            || s.archive_proposal
-            || (overseer(u) && yearly_overdue(s.actualise_by, today))
-            || (u.has_role(super::user::Role::ExpertModerator)
-                && s.audited != Some(chrono::Datelike::year(&today))))
+        && match s.status {
+            PracticeStatus::Published => {
+                s.edit_request
+                    || s.archive_proposal
+                    || (overseer(u) && yearly_overdue(s.actualise_by, today))
+                    || audit()
+            }
+            // The author's own; a proposal; days past; an audit.
+            PracticeStatus::Actualisation => {
+                s.author == u.id
+                    || s.archive_proposal
+                    || (overseer(u) && s.deadline.is_some_and(|d| d < today))
+                    || audit()
+            }
+            _ => true,
+        }
 }
 
 /// The user's queues: the ones of the roles they hold, each with the

@@ -716,3 +716,45 @@ pub fn may_read(store: &Store, user: &User, sha: &str) -> Result<bool, StoreErro
     }
     Ok(false)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A published practice's requests, proposals, audits and protocols
+    /// reach the Agency's moderators, not a recipient of another region.
+    #[test]
+    fn the_feed_keeps_the_workflow_to_those_who_run_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("store");
+        crate::demo::seed_at(&store, 200, 1, chrono::Utc::now(), |_, _| {}).expect("seed");
+        let of = |login: &str| {
+            let reader = store
+                .user_by_login(login)
+                .expect("reads")
+                .expect("demo login");
+            let mut practices = Vec::new();
+            let mut since = 0;
+            loop {
+                let page = feed(&store, &reader, since, None).expect("feed");
+                for r in page.records {
+                    if let Remote::Practice(p) = r {
+                        practices.push(*p);
+                    }
+                }
+                if !page.more {
+                    break;
+                }
+                since = page.cursor;
+            }
+            practices
+        };
+        let busy = |p: &crate::domain::Practice| {
+            p.workflow.edit_request.is_some() || !p.workflow.protocols.is_empty()
+        };
+        assert!(of("asi").iter().any(busy), "the Agency sees them");
+        let recipient = of("recipient");
+        assert!(!recipient.is_empty(), "the catalogue travels");
+        assert!(!recipient.iter().any(busy), "a recipient does not");
+    }
+}
