@@ -647,3 +647,72 @@ fn an_event_the_regions_interest_and_the_invitation_to_apply() {
     drop(store);
     assert!(invited(data).is_empty());
 }
+
+/// §5.3.1: an application made after an Agency event comes before the
+/// others of its status, whatever their deadlines, in the list everyone
+/// reads — the command line's as the workstation's.
+#[test]
+fn applications_after_an_agency_event_are_listed_first() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path();
+    ok(&smarteka(
+        data,
+        &["demo", "--practices", "120", "--seed", "2"],
+    ));
+    let practice = {
+        let store = Store::open(data).expect("store");
+        published(&store).to_string()
+    };
+    let event = ok(&smarteka(
+        data,
+        &[
+            "--as",
+            "asi",
+            "replication",
+            "event",
+            "--format",
+            "demo-day",
+            "--title",
+            "Демо-день практик",
+            "--date",
+            "2026-11-20",
+            "--place",
+            "Казань",
+            "--practice",
+            &practice,
+        ],
+    ));
+    let id = ok(&smarteka(
+        data,
+        &[
+            "--as",
+            "recipient",
+            "replication",
+            "apply",
+            &practice,
+            "--event",
+            &event,
+            "--confirm",
+        ],
+    ));
+    let list: serde_json::Value = serde_json::from_str(&ok(&smarteka(
+        data,
+        &["--as", "asi", "replication", "list", "--json"],
+    )))
+    .expect("json");
+    let rows = list.as_array().expect("rows");
+    let applied: Vec<&serde_json::Value> = rows.iter().filter(|r| r["code"] == "R-1").collect();
+    assert!(applied.len() > 1, "others wait too: {}", applied.len());
+    assert_eq!(
+        applied[0]["id"],
+        id.as_str(),
+        "the event's first: {applied:?}"
+    );
+    assert_eq!(applied[0]["event"], true);
+    assert!(applied[1..].iter().all(|r| r["event"] == false));
+    // Within each status the rest keep to their deadlines.
+    let codes: Vec<&str> = rows.iter().filter_map(|r| r["code"].as_str()).collect();
+    let mut sorted = codes.clone();
+    sorted.sort_by_key(|c| c[2..].parse::<u8>().unwrap_or(u8::MAX));
+    assert_eq!(codes, sorted, "grouped by status in order");
+}

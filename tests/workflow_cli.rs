@@ -579,3 +579,74 @@ fn the_experts_points_are_worked_in_before_a_resubmission() {
     assert_eq!(protocols[0]["kind"], "online");
     assert_eq!(protocols[0]["votes"].as_array().map(Vec::len), Some(3));
 }
+
+/// §4.1.8, §3.2.4, §4.3.2: a practice recommended by a State Council
+/// commission passes the region's confirmation like every other; only the
+/// expert review is skipped.
+#[test]
+fn the_simplified_route_passes_the_region_and_skips_only_the_experts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path();
+    ok(&run(
+        data,
+        None,
+        &["demo", "--practices", "40", "--seed", "1"],
+    ));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut doc: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("assets/examples/passport.json")).expect("example"),
+    )
+    .expect("json");
+    doc["route"] = Value::from("recommendation");
+    let file = data.join("recommended.json");
+    std::fs::write(&file, doc.to_string()).expect("write");
+    let o = run(
+        data,
+        Some("author"),
+        &["practice", "new", "--from", &file.display().to_string()],
+    );
+    ok(&o);
+    let id = String::from_utf8_lossy(&o.stdout).trim().to_owned();
+    let id = id.as_str();
+    let cover = root.join("assets/examples/cover.png").display().to_string();
+    ok(&run(
+        data,
+        Some("author"),
+        &["practice", "attach", id, &cover, "--kind", "cover"],
+    ));
+    let recommendation = data.join("письмо-комиссии.pdf");
+    std::fs::write(&recommendation, b"%PDF-1.4 recommendation").expect("write");
+    ok(&run(
+        data,
+        Some("author"),
+        &[
+            "practice",
+            "attach",
+            id,
+            &recommendation.display().to_string(),
+            "--kind",
+            "recommendation",
+        ],
+    ));
+    ok(&run(data, Some("author"), &["practice", "submit", id]));
+    assert_eq!(status(data, id), "Подтверждение регионом");
+    let letter = data.join("протокол-комиссии.pdf");
+    std::fs::write(&letter, b"%PDF-1.4 commission").expect("write");
+    ok(&act(
+        data,
+        "coordinator",
+        id,
+        &["confirm", "--attach", &letter.display().to_string()],
+    ));
+    assert_eq!(status(data, id), "Упаковка");
+    ok(&act(data, "moderator", id, &["set-level", "--level", "2"]));
+    let o = act(data, "moderator", id, &["send-to-experts"]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("4.3.2"), "{}", err(&o));
+    ok(&act(data, "moderator", id, &["send-to-publication"]));
+    let after = status(data, id);
+    assert!(
+        after == "Публикация" || after == "Верификация рейтинговым комитетом",
+        "{after}"
+    );
+}

@@ -410,7 +410,17 @@ pub fn rows(cx: &Ctx<'_>, reader: &User) -> Result<Vec<Row>, StoreError> {
             raw: a.status,
         });
     }
-    out.sort_by_key(|r| std::cmp::Reverse(r.applied));
+    // By status in order; within one, after an Agency event first, then
+    // by deadline (§5.3.1); the newest first among equals.
+    let order = |s: ReplicationStatus| ReplicationStatus::ALL.iter().position(|x| *x == s);
+    out.sort_by(|a, b| {
+        order(a.raw)
+            .cmp(&order(b.raw))
+            .then_with(|| {
+                crate::domain::replication::queue_order((a.event, a.due), (b.event, b.due))
+            })
+            .then_with(|| b.applied.cmp(&a.applied))
+    });
     Ok(out)
 }
 
