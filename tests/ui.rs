@@ -82,7 +82,8 @@ fn search_as_you_type_filters_the_list() {
     key(&mut f.app, KeyCode::Backspace);
     key(&mut f.app, KeyCode::Enter);
     assert!(!f.app.catalogue.searching);
-    assert_eq!(f.app.catalogue.total, found);
+    // Read whole, the word also finds its synonyms («больница»).
+    assert!(f.app.catalogue.total >= found, "{}", f.app.catalogue.total);
     // Esc clears the search.
     key(&mut f.app, KeyCode::Char('/'));
     key(&mut f.app, KeyCode::Esc);

@@ -181,7 +181,33 @@ pub fn run(data: Option<&Path>, practices: usize) -> Result<(), String> {
     queue_figures(&mut app, &mut terminal)?;
     drop(app);
     drop(worker);
-    editor_figures()
+    editor_figures()?;
+    relevance_figures()
+}
+
+/// The relevance set (`assets/relevance.toml`) among 10,000 demo practices,
+/// on a store of its own: recall@5 and the mean reciprocal rank.
+fn relevance_figures() -> Result<(), String> {
+    const AMONG: usize = 10_000;
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let store = Store::open(tmp.path()).map_err(|e| e.to_string())?;
+    let now = crate::cli::clock().now();
+    crate::demo::seed_at(&store, AMONG, 1, now, |_, _| {}).map_err(|e| e.to_string())?;
+    let targets = crate::demo::relevance::add(&store, now).map_err(|e| e.to_string())?;
+    let (index, _) =
+        SearchIndex::open(&tmp.path().join("index"), &store).map_err(|e| e.to_string())?;
+    let r = crate::search::relevance::evaluate(&index, &targets).map_err(|e| e.to_string())?;
+    println!(
+        "Качество поиска (набор assets/relevance.toml среди {AMONG} практик, запросов {}): recall@5 {:.1} % (цель ≥ 90 %), MRR {:.3}",
+        r.queries,
+        r.recall() * 100.0,
+        r.mrr
+    );
+    for (q, title, rank) in &r.misses {
+        let at = rank.map_or_else(|| "нет в первых 50".to_owned(), |k| format!("место {k}"));
+        println!("  «{q}» → «{title}»: {at}");
+    }
+    Ok(())
 }
 
 /// «Очереди» of the Модератор АСИ over the whole store: the key, the

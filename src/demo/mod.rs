@@ -6,6 +6,7 @@
 mod applications;
 mod passports;
 mod people;
+pub mod relevance;
 mod vocab;
 mod workflow;
 

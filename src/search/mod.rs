@@ -7,6 +7,8 @@
 
 pub mod analyzer;
 mod query;
+pub mod relevance;
+mod synonyms;
 pub use query::meaning;
 
 use std::collections::{BTreeMap, HashSet};
@@ -26,7 +28,7 @@ use crate::domain::{Practice, PracticeId, PracticeStatus, Section};
 use crate::store::{EntityRef, Store, StoreError};
 
 /// Bump when the schema or analysis changes: the index is then rebuilt.
-const SCHEMA_VERSION: u32 = 5;
+const SCHEMA_VERSION: u32 = 6;
 const WRITER_HEAP: usize = 64 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
@@ -43,9 +45,12 @@ pub enum SearchError {
 
 pub type Result<T, E = SearchError> = std::result::Result<T, E>;
 
-/// The searchable text fields and their weights: the title, and the body
-/// made of the goal, tasks, essence, audience and results.
-const TEXT_FIELDS: [(&str, f32); 2] = [("title", 3.0), ("body", 1.0)];
+/// The searchable text fields and their weights: the title; the body made
+/// of the goal, tasks, essence, audience and results; and the core — the
+/// goal and tasks again, which say what a practice is for: a practice
+/// whose goal and tasks hold every word ranks above one that has them in
+/// generic text.
+const TEXT_FIELDS: [(&str, f32); 3] = [("title", 3.0), ("body", 1.0), ("core", 2.0)];
 /// A word being typed matches as a prefix in the body only from this length;
 /// shorter ones match titles.
 const BODY_PREFIX_FROM: usize = 3;
@@ -58,7 +63,7 @@ struct Fields {
     id: Field,
     id_hi: Field,
     id_lo: Field,
-    text: [Field; 2],
+    text: [Field; 3],
     roots: Field,
     facets: Field,
     member: Field,
@@ -494,6 +499,7 @@ impl SearchIndex {
         .join("\n");
         d.add_text(f.text[0], &pp.title);
         d.add_text(f.text[1], &body);
+        d.add_text(f.text[2], format!("{}\n{}", pp.goal, pp.tasks.join("\n")));
         d.add_text(f.roots, format!("{}\n{body}", pp.title));
         if p.status.is_public() {
             d.add_text(f.public, "1");

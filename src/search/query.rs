@@ -9,6 +9,9 @@ const HEAD_SLACK: usize = 4;
 /// How many spellings one edit away are tried for a word that finds
 /// nothing.
 const TYPO_TRIES: usize = 5;
+/// A submitted query with fewer results than this also shows the
+/// practices that lack one of its words.
+const RELAX_BELOW: usize = 5;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
@@ -92,15 +95,63 @@ impl SearchIndex {
     /// [`BODY_PREFIX_FROM`] letters it asks for nothing yet, so a count
     /// never grows as a word grows; the command line reads its words the
     /// same way, so both give one count.
-    fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
+    /// Every word of the text must match; `relaxed`, all but one of three
+    /// or more, or one of two (see [`Self::search`]).
+    fn text_query_with(&self, text: &str, relaxed: bool) -> Option<Box<dyn Query>> {
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for w in words(text) {
-            if let Some(q) = self.word_query(&w) {
+        let ws = words(text);
+        let mut ru = analyzer::ru();
+        // The whole words' stems (stop words have none); the word being
+        // typed stands alone.
+        let stems: Vec<Option<String>> = ws
+            .iter()
+            .map(|w| {
+                (!w.typing)
+                    .then(|| analyzer::tokens(&mut ru, &w.text).into_iter().next())
+                    .flatten()
+            })
+            .collect();
+        let mut i = 0;
+        while i < ws.len() {
+            // The stems from here on, skipping stop words, up to the word
+            // being typed: a synonym may be a phrase («старшее поколение»).
+            let mut at = Vec::new();
+            let mut run = Vec::new();
+            for (k, w) in ws.iter().enumerate().skip(i) {
+                if w.typing {
+                    break;
+                }
+                if let Some(s) = &stems[k] {
+                    at.push(k);
+                    run.push(s.clone());
+                }
+            }
+            if !run.is_empty()
+                && at[0] == i
+                && let Some((n, group)) = super::synonyms::matching(&run)
+            {
+                let any: Vec<(Occur, Box<dyn Query>)> = group
+                    .iter()
+                    .map(|entry| (Occur::Should, self.all_of(entry)))
+                    .collect();
+                must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+                i = at[n - 1] + 1;
+                continue;
+            }
+            if let Some(q) = self.word_query(&ws[i]) {
                 must.push((Occur::Must, q));
             }
+            i += 1;
         }
         if must.is_empty() {
             None
+        } else if relaxed {
+            let n = must.len();
+            let should = must.into_iter().map(|(_, q)| (Occur::Should, q)).collect();
+            Some(Box::new(BooleanQuery::with_minimum_required_clauses(
+                should,
+                n.saturating_sub(1).max(1),
+            )))
         } else {
             Some(Box::new(BooleanQuery::new(must)))
         }
@@ -111,22 +162,45 @@ impl SearchIndex {
             return self.typing_query(&w.text);
         }
         let mut ru = analyzer::ru();
-        let mut root = analyzer::ru_root();
         // A stop word asks for nothing.
         let stem = analyzer::tokens(&mut ru, &w.text).into_iter().next()?;
-        // The title by stem ranks high; the body is matched by root: a
-        // word's root follows from its stem, so the roots field finds every
-        // stem match of the body as well as derived forms.
-        let title = self.term_query(Term::from_field_text(self.f.text[0], &stem));
-        let mut should: Vec<(Occur, Box<dyn Query>)> = vec![(
-            Occur::Should,
-            Box::new(BoostQuery::new(title, TEXT_FIELDS[0].1)),
-        )];
-        if let Some(r) = analyzer::tokens(&mut root, &w.text).first() {
-            let q = self.term_query(Term::from_field_text(self.f.roots, r));
+        Some(self.stem_query(&stem))
+    }
+
+    /// Every one of the stems (a synonym's words).
+    fn all_of(&self, stems: &[String]) -> Box<dyn Query> {
+        Box::new(BooleanQuery::new(
+            stems
+                .iter()
+                .map(|s| (Occur::Must, self.stem_query(s)))
+                .collect(),
+        ))
+    }
+
+    /// A whole word by its stem: in the title and the core by stem (ranked
+    /// high), anywhere by root — a word's root follows from its stem, so the
+    /// roots field finds every stem match of the body as well as derived
+    /// forms.
+    fn stem_query(&self, stem: &str) -> Box<dyn Query> {
+        let title = self.term_query(Term::from_field_text(self.f.text[0], stem));
+        let core = self.term_query(Term::from_field_text(self.f.text[2], stem));
+        let mut should: Vec<(Occur, Box<dyn Query>)> = vec![
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(title, TEXT_FIELDS[0].1)),
+            ),
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(core, TEXT_FIELDS[2].1)),
+            ),
+        ];
+        let mut root = String::new();
+        analyzer::strip_suffix(stem, &mut root);
+        if !root.is_empty() {
+            let q = self.term_query(Term::from_field_text(self.f.roots, &root));
             should.push((Occur::Should, Box::new(BoostQuery::new(q, ROOTS_WEIGHT))));
         }
-        Some(Box::new(BooleanQuery::new(should)))
+        Box::new(BooleanQuery::new(should))
     }
 
     /// The word being typed: the stems and roots that begin with it, and
@@ -142,19 +216,15 @@ impl SearchIndex {
         let fields = [
             (self.f.text[0], TEXT_FIELDS[0].1),
             (self.f.text[1], TEXT_FIELDS[1].1),
+            (self.f.text[2], TEXT_FIELDS[2].1),
             (self.f.roots, ROOTS_WEIGHT),
         ];
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         // The stems that begin with it, in the title (ranked high) and the
         // body: every one of them, a term-range scan. A root begins a stem,
         // so the stems stand for the roots here.
-        for field in [self.f.text[0], self.f.text[1]] {
-            let weight = if field == self.f.text[0] {
-                TEXT_FIELDS[0].1
-            } else {
-                TEXT_FIELDS[1].1
-            };
-            should.push((Occur::Should, self.prefix_query(field, &folded, weight)));
+        for (field, (_, weight)) in self.f.text.iter().zip(TEXT_FIELDS) {
+            should.push((Occur::Should, self.prefix_query(*field, &folded, weight)));
         }
         // The stems and roots it begins with, but not its first letters
         // alone: «новосибирск» is not «нов». The shortest allowed grows
@@ -191,8 +261,17 @@ impl SearchIndex {
     }
 
     fn build_query(&self, q: &SearchQuery, skip: Option<FacetKind>) -> (Box<dyn Query>, bool) {
+        self.build_query_with(q, skip, false)
+    }
+
+    fn build_query_with(
+        &self,
+        q: &SearchQuery,
+        skip: Option<FacetKind>,
+        relaxed: bool,
+    ) -> (Box<dyn Query>, bool) {
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let text = self.text_query(&q.text);
+        let text = self.text_query_with(&q.text, relaxed);
         let has_text = text.is_some();
         if let Some(t) = text {
             must.push((Occur::Must, t));
@@ -218,6 +297,34 @@ impl SearchIndex {
     /// or more is corrected: see [`SearchResults::suggestion`].
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults> {
         let found = self.search_as_typed(q)?;
+        if found.total >= RELAX_BELOW {
+            return Ok(found);
+        }
+        // Few practices have every word of a submitted query: those that
+        // lack one of them follow, the most matching first (people name a
+        // practice in their own words, not all of which it uses).
+        if q.sort == Sort::Relevance
+            && q.text.ends_with(|c: char| !c.is_alphanumeric())
+            && words(&q.text).len() >= 2
+        {
+            let more = self.search_relaxed(q)?;
+            if more.total > found.total {
+                let mut ids = found.ids;
+                for id in more.ids {
+                    if ids.len() >= q.limit.max(1) {
+                        break;
+                    }
+                    if !ids.contains(&id) {
+                        ids.push(id);
+                    }
+                }
+                return Ok(SearchResults {
+                    total: more.total,
+                    ids,
+                    suggestion: None,
+                });
+            }
+        }
         if found.total > 0 {
             return Ok(found);
         }
@@ -314,6 +421,20 @@ impl SearchIndex {
         Ok(out.into_iter().take(TYPO_TRIES).map(|(_, t)| t).collect())
     }
 
+    /// The search with all but one word of the text required.
+    fn search_relaxed(&self, q: &SearchQuery) -> Result<SearchResults> {
+        let searcher = self.reader.searcher();
+        let (query, _) = self.build_query_with(q, None, true);
+        let top = TopDocs::with_limit(q.limit.max(1));
+        let (docs, total) = searcher.search(&query, &(top.order_by_score(), Count))?;
+        let addrs: Vec<DocAddress> = docs.into_iter().map(|(_, a)| a).collect();
+        Ok(SearchResults {
+            total,
+            ids: ids_of(&searcher, &addrs)?,
+            suggestion: None,
+        })
+    }
+
     /// The search of the text exactly as typed.
     fn search_as_typed(&self, q: &SearchQuery) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
@@ -362,17 +483,9 @@ impl SearchIndex {
                 total = n;
             }
         }
-        let mut ids = Vec::with_capacity(addrs.len());
-        for a in addrs {
-            let seg = searcher.segment_reader(a.segment_ord);
-            let ff = seg.fast_fields();
-            let hi = ff.u64("id_hi")?.first(a.doc_id).unwrap_or(0);
-            let lo = ff.u64("id_lo")?.first(a.doc_id).unwrap_or(0);
-            ids.push(Uuid::from_u64_pair(hi, lo));
-        }
         Ok(SearchResults {
             total,
-            ids,
+            ids: ids_of(&searcher, &addrs)?,
             suggestion: None,
         })
     }
@@ -430,6 +543,19 @@ pub fn meaning(text: &str) -> Vec<(String, bool)> {
 
 /// A word of a search text, and whether it is still being typed (the text
 /// ends in it).
+/// The practice ids of found documents, in order.
+fn ids_of(searcher: &tantivy::Searcher, addrs: &[DocAddress]) -> Result<Vec<Uuid>> {
+    let mut ids = Vec::with_capacity(addrs.len());
+    for a in addrs {
+        let seg = searcher.segment_reader(a.segment_ord);
+        let ff = seg.fast_fields();
+        let hi = ff.u64("id_hi")?.first(a.doc_id).unwrap_or(0);
+        let lo = ff.u64("id_lo")?.first(a.doc_id).unwrap_or(0);
+        ids.push(Uuid::from_u64_pair(hi, lo));
+    }
+    Ok(ids)
+}
+
 pub(super) struct Word {
     pub text: String,
     pub typing: bool,
