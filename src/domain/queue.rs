@@ -95,6 +95,40 @@ impl Summary {
     }
 }
 
+/// What the queues read of a practice: all of it but the passport's texts
+/// and files and the workflow's documents and protocols — what the rules
+/// of a stage ([`workflow::check`]) and a queue's row look at. The store
+/// keeps it beside each practice, so the queues decode thousands quickly.
+pub fn view(p: &Practice) -> Practice {
+    let pp = &p.passport;
+    let wf = &p.workflow;
+    Practice {
+        id: p.id,
+        status: p.status,
+        author: p.author,
+        passport: super::passport::Passport {
+            title: pp.title.clone(),
+            category: pp.category.clone(),
+            regions: pp.regions.clone(),
+            route: pp.route,
+            level: pp.level,
+            year: pp.year,
+            team: pp.team.clone(),
+            rating_indicators: pp.rating_indicators.clone(),
+            ..super::passport::Passport::default()
+        },
+        revision: p.revision,
+        created: p.created,
+        updated: p.updated,
+        published: p.published,
+        workflow: workflow::Workflow {
+            documents: Vec::new(),
+            protocols: Vec::new(),
+            ..wf.clone()
+        },
+    }
+}
+
 /// One practice in a queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Item {

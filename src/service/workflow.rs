@@ -358,7 +358,7 @@ pub fn queues(cx: &Ctx<'_>, user: &User) -> Result<Vec<Queue>, StoreError> {
     for s in cx.store.summaries() {
         let s = s?;
         if queue::may_wait(user, &s, cx.today())
-            && let Some(p) = cx.store.practice(s.id)?
+            && let Some(p) = cx.store.queue_view(s.id)?
         {
             practices.push(p);
         }

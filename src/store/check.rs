@@ -7,8 +7,8 @@ use serde::de::DeserializeOwned;
 
 use super::{
     APPLICATIONS, AUDIT, AuditEntry, CHANGES, CONFLICTS, ChangeEntry, EVENTS, INBOX, LEADERS,
-    LOGINS, Notice, OUTBOX, PRACTICES, Practice, REVISIONS, Result, Revision, SESSIONS, STEPS,
-    SUMMARIES, Session, Store, Summary, USERS, User, blobs, codec,
+    LOGINS, Notice, OUTBOX, PRACTICES, Practice, QUEUE_VIEWS, REVISIONS, Result, Revision,
+    SESSIONS, STEPS, SUMMARIES, Session, Store, Summary, USERS, User, blobs, codec,
 };
 
 /// What `check` found.
@@ -107,6 +107,23 @@ impl Store {
         } else {
             r.passed
                 .push("сводки списков совпадают с практиками".to_owned());
+        }
+        let mut views_bad = 0;
+        for p in &practices {
+            let view = self.trees[QUEUE_VIEWS]
+                .get(p.id.as_bytes())?
+                .and_then(|v| codec::decode::<Practice>(&v).ok());
+            if view.as_ref() != Some(&crate::domain::queue::view(p)) {
+                views_bad += 1;
+            }
+        }
+        if views_bad > 0 {
+            r.problems.push(format!(
+                "данные очередей расходятся с практиками: {views_bad}"
+            ));
+        } else {
+            r.passed
+                .push("данные очередей совпадают с практиками".to_owned());
         }
         let mut logins_bad = 0;
         for u in &users {

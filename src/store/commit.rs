@@ -8,9 +8,10 @@ use std::fmt::Write as _;
 use super::{
     APPLICATIONS, AUDIT, AUDIT_INDEX, AuditEntry, BLOB_REFS, CHAIN, CHANGES, CLIENTS, ChangeEntry,
     EVENTS, EntityRef, INBOX, KEY_CLIENT, KEY_CURSOR, KEY_OP_SEQ, KEY_SEQ, LEADERS, LOGINS, MAIL,
-    META, Mutation, Notice, OUTBOX, PRACTICES, REGIONS, REVISIONS, Record, Result, STEPS,
-    SUMMARIES, SYNCED, Store, StoreError, Summary, USERS, UserId, chain_link, codec, entity_key,
-    files_of, keyed, op_hash_key, own_revision_key, read_u64, revision_key, settled, u64_key,
+    META, Mutation, Notice, OUTBOX, PRACTICES, QUEUE_VIEWS, REGIONS, REVISIONS, Record, Result,
+    STEPS, SUMMARIES, SYNCED, Store, StoreError, Summary, USERS, UserId, chain_link, codec,
+    entity_key, files_of, keyed, op_hash_key, own_revision_key, read_u64, revision_key, settled,
+    u64_key,
 };
 
 impl Store {
@@ -37,6 +38,11 @@ impl Store {
                 Record::Practice(p) => {
                     let key = p.id.as_bytes().to_vec();
                     encoded.push((SUMMARIES, key.clone(), codec::encode(&Summary::of(p))?));
+                    encoded.push((
+                        QUEUE_VIEWS,
+                        key.clone(),
+                        codec::encode(&crate::domain::queue::view(p))?,
+                    ));
                     encoded.push((PRACTICES, key, codec::encode(p.as_ref())?));
                 }
                 Record::Revision(r) => encoded.push((
@@ -158,7 +164,7 @@ impl Store {
         let added = std::cell::Cell::new([0u64; 4]);
         // The trees a commit writes (not the server's file owners nor the
         // client's journal of sent ops, which are written apart).
-        let result = self.trees[..=REGIONS].transaction(
+        let result = self.trees[..=QUEUE_VIEWS].transaction(
             |tx: &Vec<TransactionalTree>| -> Result<u64, ConflictableTransactionError<StoreError>> {
                 added.set([0; 4]);
                 for (tree, key, e) in &fresh {

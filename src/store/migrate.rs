@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::{
-    APPLICATIONS, AUDIT, AUDIT_INDEX, AuditEntry, BLOB_REFS, CHAIN, EntityRef, PRACTICES, Record,
-    Result, SUMMARIES, Store, Summary, USERS, chain_link, codec, entity_key, files_of, keyed,
+    APPLICATIONS, AUDIT, AUDIT_INDEX, AuditEntry, BLOB_REFS, CHAIN, EntityRef, PRACTICES,
+    QUEUE_VIEWS, Record, Result, SUMMARIES, Store, Summary, USERS, chain_link, codec, entity_key,
+    files_of, keyed,
 };
 use crate::domain::user::{Consent, ConsentKind, Profile};
 use crate::domain::workflow::{Deadline, Document, Returned, Session, Workflow};
@@ -259,6 +260,19 @@ pub(super) fn to_5(store: &Store) -> Result<()> {
         users.insert(k, codec::encode(&u)?);
     }
     store.trees[USERS].apply_batch(users)?;
+    store.db.flush()?;
+    Ok(())
+}
+
+/// Format 7: what the queues read of each practice, beside it.
+pub(super) fn to_7(store: &Store) -> Result<()> {
+    let mut views = sled::Batch::default();
+    for item in &store.trees[PRACTICES] {
+        let (k, v) = item?;
+        let p: Practice = codec::decode(&v)?;
+        views.insert(k, codec::encode(&crate::domain::queue::view(&p))?);
+    }
+    store.trees[QUEUE_VIEWS].apply_batch(views)?;
     store.db.flush()?;
     Ok(())
 }

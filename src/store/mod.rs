@@ -46,7 +46,7 @@ pub use open::may_hold_store;
 
 /// The layout version of the store. Bump it and add a step to
 /// [`migrate`] when the trees or keys change.
-pub const FORMAT: u32 = 6;
+pub const FORMAT: u32 = 7;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -359,11 +359,15 @@ const MAIL: usize = 21;
 /// Region pages by region code (§2.2.1).
 const REGIONS: usize = 22;
 /// Server: who uploaded a file: SHA-256 (hex) + user id.
-const BLOB_OWNERS: usize = 23;
+const BLOB_OWNERS: usize = 24;
 /// Client: ops the server acknowledged, kept a while so they can be sent
 /// again to a server restored from a backup.
-const SENT: usize = 24;
-const TREE_NAMES: [&str; 25] = [
+const SENT: usize = 25;
+/// What the queues read of a practice (`queue::view`): the workflow and
+/// the few passport fields the rules of a stage look at, small enough to
+/// decode by the thousand.
+const QUEUE_VIEWS: usize = 23;
+const TREE_NAMES: [&str; 26] = [
     "meta",
     "users",
     "logins",
@@ -387,6 +391,7 @@ const TREE_NAMES: [&str; 25] = [
     "blob_refs",
     "mail",
     "regions",
+    "queue_views",
     "blob_owners",
     "sent",
 ];
@@ -630,6 +635,9 @@ fn migrate(store: &Store, from: u32) -> Result<()> {
     }
     if from < 6 {
         migrate::to_6(store)?;
+    }
+    if from < 7 {
+        migrate::to_7(store)?;
     }
     Ok(())
 }

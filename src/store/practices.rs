@@ -1,8 +1,8 @@
 //! Practices, their revisions and list summaries, and the leader lists.
 
 use super::{
-    LEADERS, Leader, PRACTICES, Practice, PracticeId, REVISIONS, Result, Revision, SUMMARIES,
-    Store, Summary, codec, revision_key,
+    LEADERS, Leader, PRACTICES, Practice, PracticeId, QUEUE_VIEWS, REVISIONS, Result, Revision,
+    SUMMARIES, Store, Summary, codec, revision_key,
 };
 
 impl Store {
@@ -49,6 +49,15 @@ impl Store {
             out.extend(year);
         }
         Ok(out)
+    }
+
+    /// What the queues read of a practice ([`crate::domain::queue::view`]);
+    /// the whole practice where a store has no view of it yet.
+    pub fn queue_view(&self, id: PracticeId) -> Result<Option<Practice>> {
+        match self.trees[QUEUE_VIEWS].get(id.as_bytes())? {
+            Some(v) => Ok(Some(codec::decode(&v)?)),
+            None => self.practice(id),
+        }
     }
 
     /// The list summary of a practice.

@@ -778,6 +778,10 @@ fn a_format_5_store_gets_the_yearly_cycle_and_its_summaries() {
         .find(|x| x.id == id)
         .expect("summary");
     assert_eq!(summary.actualise_by, Some(due), "a year after publication");
+    // Format 7: the queues' view of it, beside it.
+    let view = s.queue_view(id).expect("reads").expect("a view");
+    assert_eq!(view, crate::domain::queue::view(&p));
+    assert!(view.passport.goal.is_empty() && view.passport.title == p.passport.title);
     let report = s.check(|_| {}).expect("checks");
     assert!(report.is_ok(), "{:?}", report.problems);
 }
