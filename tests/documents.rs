@@ -199,6 +199,28 @@ fn the_yearly_cycle_edit_access_audit_and_archiving() {
             "По предложению координатора",
         ],
     ));
+    // The history tells the public it moved, not who asked what.
+    let steps = |login: Option<&str>| -> Vec<String> {
+        json(&run(data, login, &["practice", "history", own, "--json"]))
+            .as_array()
+            .expect("steps")
+            .iter()
+            .filter_map(|s| s["action"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let public = steps(None);
+    assert!(public.iter().any(|a| a == "archive"), "{public:?}");
+    assert!(
+        !public
+            .iter()
+            .any(|a| a == "request-edit" || a == "propose-archive"),
+        "{public:?}"
+    );
+    let agency = steps(Some("asi"));
+    assert!(
+        agency.iter().any(|a| a == "request-edit") && agency.iter().any(|a| a == "propose-archive"),
+        "{agency:?}"
+    );
     let text = out(&run(data, Some("asi"), &["practice", "show", own]));
     assert!(
         text.contains("Переведена в «Базу знаний»: реализация практики в регионе прекращена")

@@ -373,3 +373,66 @@ fn the_criteria_are_named_by_their_clause() {
         "{s}"
     );
 }
+
+/// A passport being actualised stays in the catalogue: a save that breaks
+/// a rule is refused, F9 then does not actualise the old passport, and
+/// leaving asks once before dropping the edits.
+#[test]
+fn a_refused_save_of_a_published_passport_keeps_the_edits_and_submits_nothing() {
+    let mut f = app(30);
+    sign_in(&mut f.app, "author");
+    let user = f.app.user.clone().expect("user");
+    let store = f.app.store.clone();
+    let passport = common::example_passport(&store, f.dir.path());
+    let id = uuid::Uuid::now_v7();
+    execute(&f.cx(), &user, Command::Create { id, passport }).expect("created");
+    let mut p = store.practice(id).expect("read").expect("exists");
+    p.status = PracticeStatus::Actualisation;
+    p.published = Some(chrono::Utc::now());
+    store
+        .commit(
+            &smarteka::store::Mutation::new(None, "test", "на актуализации")
+                .with(smarteka::store::Record::Practice(Box::new(p))),
+        )
+        .expect("commit");
+    key(&mut f.app, KeyCode::Char('/'));
+    typ(&mut f.app, "единое окно поддержки семей");
+    key(&mut f.app, KeyCode::Enter);
+    let row = f
+        .app
+        .catalogue
+        .rows
+        .iter()
+        .position(|r| r.id == id)
+        .expect("listed");
+    f.app.catalogue.selected = row;
+    key(&mut f.app, KeyCode::Char('e'));
+    assert_eq!(f.app.stack.len(), 1, "the editor is open");
+    // The title emptied: P-1 is required.
+    key(&mut f.app, KeyCode::End);
+    for _ in 0..120 {
+        key(&mut f.app, KeyCode::Backspace);
+    }
+    key(&mut f.app, KeyCode::F(9));
+    assert_eq!(f.app.stack.len(), 1, "still editing");
+    let after = store.practice(id).expect("read").expect("exists");
+    assert_eq!(
+        after.status,
+        PracticeStatus::Actualisation,
+        "nothing submitted"
+    );
+    assert!(!after.passport.title.is_empty(), "the stored passport kept");
+    let logged: Vec<String> = f.app.log.iter().map(|m| m.text.clone()).collect();
+    assert!(
+        logged
+            .iter()
+            .any(|m| m.contains("Не сохранено") && m.contains("P-1")),
+        "{logged:?}"
+    );
+    key(&mut f.app, KeyCode::Esc);
+    assert_eq!(f.app.stack.len(), 1, "asks before dropping the edits");
+    let msg = f.app.message.clone().expect("message");
+    assert!(msg.text.contains("Esc ещё раз"), "{msg:?}");
+    key(&mut f.app, KeyCode::Esc);
+    assert!(f.app.stack.is_empty(), "left without them");
+}

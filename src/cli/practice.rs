@@ -331,8 +331,8 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
         PracticeCommand::History { id, json } => {
             let id = parse_id(&id)?;
             let user = as_user.map(|l| sign_in(&store, l)).transpose()?;
-            load(&store, id, user.as_ref())?;
-            crate::cli::workflow::history(&store, id, json)
+            let p = load(&store, id, user.as_ref())?;
+            crate::cli::workflow::history(&store, &p, user.as_ref(), json)
         }
         PracticeCommand::Diff { id, from, to, json } => {
             let id = parse_id(&id)?;

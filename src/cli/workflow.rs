@@ -138,8 +138,13 @@ pub fn flag_of(need: Need) -> &'static str {
     }
 }
 
-pub fn history(store: &Store, id: PracticeId, json: bool) -> Result<(), Failure> {
-    let steps = review::history(store, id)?;
+pub fn history(
+    store: &Store,
+    p: &crate::domain::Practice,
+    viewer: Option<&crate::domain::User>,
+    json: bool,
+) -> Result<(), Failure> {
+    let steps = review::history_for(store, p, viewer)?;
     if json {
         return json_out(&steps);
     }

@@ -95,7 +95,9 @@ pub fn sees_workflow(viewer: Option<&User>, p: &Practice) -> bool {
         !u.disabled
             && (p.involves(u.id)
                 || u.has_role(Role::AsiModerator)
-                || u.has_role(Role::ExpertModerator)
+                || p.passport
+                    .category_code()
+                    .is_some_and(|c| u.categories_for(Role::ExpertModerator).contains(&c))
                 || u.has_role(Role::RatingCommittee)
                 || p.region()
                     .is_some_and(|r| u.regions_for(Role::Coordinator).contains(&r)))

@@ -325,14 +325,15 @@ pub fn apply(
             let fields = changed_fields(&p.passport, &passport);
             if p.status == PracticeStatus::Actualisation && !fields.is_empty() {
                 // The passport stays in the catalogue while it is
-                // actualised: every change keeps it within the rules.
+                // actualised: every change keeps the fields it touches
+                // within the rules (`actualise` checks them all).
                 let rcx = crate::domain::rules::Context {
                     refdata: cx.refdata,
                     year: chrono::Datelike::year(&cx.now),
                     level_required: false,
                     profile: cx.profile,
                 };
-                let problems = crate::domain::rules::published_problems(&passport, &rcx);
+                let problems = crate::domain::rules::field_problems(&passport, &fields, &rcx);
                 if !problems.is_empty() {
                     let mut reasons = vec![
                         "Опубликованный паспорт не сохранён: он должен отвечать требованиям (п. 2.1.5, прил. 2)."

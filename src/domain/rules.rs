@@ -108,8 +108,16 @@ pub fn blocking(p: &Passport, cx: &Context<'_>) -> Vec<Finding> {
 /// every error, named with its field. A published passport is held to
 /// them on every change, not only at submission.
 pub fn published_problems(p: &Passport, cx: &Context<'_>) -> Vec<String> {
-    blocking(p, cx)
-        .into_iter()
+    field_problems(p, &Field::ALL, cx)
+}
+
+/// The errors of some fields, each named with its field: what a save of a
+/// published passport changing them must not bring in.
+pub fn field_problems(p: &Passport, fields: &[Field], cx: &Context<'_>) -> Vec<String> {
+    fields
+        .iter()
+        .flat_map(|f| check_field(*f, p, cx))
+        .filter(|f| f.severity == Severity::Error)
         .map(|f| format!("{} {}: {}", f.field.id(), f.field.label(), f.message))
         .collect()
 }

@@ -300,13 +300,18 @@ impl SearchIndex {
         if found.total >= RELAX_BELOW {
             return Ok(found);
         }
+        // Nothing at all: a typo first («Возможно, вы искали …»).
+        if found.total == 0
+            && let Some(fixed) = self.corrected(q)?
+        {
+            let mut r = self.search_as_typed(&fixed)?;
+            r.suggestion = Some(fixed.text.trim().to_owned());
+            return Ok(r);
+        }
         // Few practices have every word of a submitted query: those that
         // lack one of them follow, the most matching first (people name a
         // practice in their own words, not all of which it uses).
-        if q.sort == Sort::Relevance
-            && q.text.ends_with(|c: char| !c.is_alphanumeric())
-            && words(&q.text).len() >= 2
-        {
+        if may_relax(q) {
             let more = self.search_relaxed(q)?;
             if more.total > found.total {
                 let mut ids = found.ids;
@@ -325,15 +330,7 @@ impl SearchIndex {
                 });
             }
         }
-        if found.total > 0 {
-            return Ok(found);
-        }
-        let Some(fixed) = self.corrected(q)? else {
-            return Ok(found);
-        };
-        let mut r = self.search_as_typed(&fixed)?;
-        r.suggestion = Some(fixed.text.trim().to_owned());
-        Ok(r)
+        Ok(found)
     }
 
     /// The request with its text corrected, when the text finds nothing
@@ -494,13 +491,18 @@ impl SearchIndex {
     /// other kinds' filters applied but not its own, so a user can widen a
     /// selection.
     pub fn facet_counts(&self, q: &SearchQuery) -> Result<FacetCounts> {
-        // Counted for the text the results are for.
+        // Counted for the text the results are for: with the practices
+        // lacking one word where the search shows them.
         let fixed = self.corrected(q)?;
+        let relaxed = fixed.is_none() && may_relax(q) && {
+            let strict = self.search_as_typed(q)?.total;
+            strict < RELAX_BELOW && self.search_relaxed(q)?.total > strict
+        };
         let q = fixed.as_ref().unwrap_or(q);
         let searcher = self.reader.searcher();
         let mut out = FacetCounts::new();
         for kind in FacetKind::ALL {
-            let (query, _) = self.build_query(q, Some(kind));
+            let (query, _) = self.build_query_with(q, Some(kind), relaxed);
             let mut c = FacetCollector::for_field("facets");
             c.add_facet(Facet::from_path([kind.code()]));
             let counts = searcher.search(&query, &c)?;
@@ -543,6 +545,15 @@ pub fn meaning(text: &str) -> Vec<(String, bool)> {
 
 /// A word of a search text, and whether it is still being typed (the text
 /// ends in it).
+/// Whether a query may show the practices lacking one of its words: it was
+/// submitted (whole words) and has two or more.
+fn may_relax(q: &SearchQuery) -> bool {
+    // By relevance only: another order would mix the two lists.
+    q.sort == Sort::Relevance
+        && q.text.ends_with(|c: char| !c.is_alphanumeric())
+        && words(&q.text).len() >= 2
+}
+
 /// The practice ids of found documents, in order.
 fn ids_of(searcher: &tantivy::Searcher, addrs: &[DocAddress]) -> Result<Vec<Uuid>> {
     let mut ids = Vec::with_capacity(addrs.len());

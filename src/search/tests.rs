@@ -307,3 +307,43 @@ fn keystrokes_that_ask_nothing_new_mean_the_same() {
     assert_ne!(meaning("школы "), meaning("школы"), "a word made whole");
     assert_eq!(meaning("Школы"), meaning("школы"));
 }
+
+/// A submitted query whose words few practices hold all of shows those
+/// lacking one of them after, the facet counts agree with the total, and
+/// synonyms find other words for the same thing.
+#[test]
+fn practices_lacking_one_word_follow_and_synonyms_match() {
+    let f = fixture();
+    // «врачу» and «поликлиника» are in one practice; «космос» in none.
+    let strict = f.index.search(&q("поликлиника врачу ")).expect("search");
+    assert_eq!(strict.ids, [f.ids[0]]);
+    let relaxed = f.index.search(&q("поликлиника космос ")).expect("search");
+    assert_eq!(relaxed.ids, [f.ids[0]], "one of two words is enough");
+    assert_eq!(relaxed.total, 1);
+    let counts = f
+        .index
+        .facet_counts(&q("поликлиника космос "))
+        .expect("counts");
+    let by_category: u64 = counts[&FacetKind::Category].iter().map(|(_, n)| n).sum();
+    assert_eq!(by_category, 1, "{counts:?}");
+    // While a word is being typed nothing is relaxed: counts only fall.
+    assert_eq!(
+        f.index
+            .search(&q("поликлиника космос"))
+            .expect("search")
+            .total,
+        0
+    );
+    // «больница» is in the catalogue's synonyms of «поликлиника».
+    let syn = f.index.search(&q("больница ")).expect("search");
+    assert_eq!(syn.ids, [f.ids[0]]);
+    // A limit holds with the practices that follow.
+    let one = f
+        .index
+        .search(&SearchQuery {
+            limit: 1,
+            ..q("школы космос ")
+        })
+        .expect("search");
+    assert!(one.ids.len() <= 1, "{:?}", one.ids);
+}

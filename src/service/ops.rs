@@ -525,6 +525,8 @@ fn practice_for(mut p: crate::domain::Practice, reader: &User) -> crate::domain:
         wf.revisions = None;
         wf.audits.clear();
         wf.protocols.clear();
+        wf.documents
+            .retain(|d| d.kind != crate::domain::workflow::DocumentKind::ExpertProtocol);
     }
     p
 }
@@ -700,7 +702,15 @@ pub fn may_read(store: &Store, user: &User, sha: &str) -> Result<bool, StoreErro
     let scope = read_scope(Some(user));
     for e in store.file_refs(sha)? {
         let readable = match e {
-            EntityRef::Practice(id) => store.practice(id)?.is_some_and(|p| scope.can_read(&p)),
+            // A signed evaluation protocol: for those who see the workflow.
+            EntityRef::Practice(id) => store.practice(id)?.is_some_and(|p| {
+                let protocol = p.workflow.documents.iter().any(|d| {
+                    d.sha256 == sha
+                        && d.kind == crate::domain::workflow::DocumentKind::ExpertProtocol
+                });
+                scope.can_read(&p)
+                    && (!protocol || crate::domain::access::sees_workflow(Some(user), &p))
+            }),
             EntityRef::Application(id) => application_readable(store, user, id)?,
             // A profile photo: with the consent to its distribution, or
             // for those who see the whole profile.

@@ -121,19 +121,22 @@ pub fn send(cx: &Ctx<'_>) -> Result<usize, ServiceError> {
 
 /// The author's published practices whose yearly actualisation (§4.5.1)
 /// came within a month, or went past due, since the last pass: each is
-/// mailed once at either point, whatever days the server was down.
+/// mailed once at either point, whatever days the server was down (the
+/// first pass, at either point already reached).
 fn yearly_due(
     u: &User,
     summaries: &[crate::domain::queue::Summary],
     last: Option<chrono::NaiveDate>,
     today: chrono::NaiveDate,
 ) -> Vec<(String, chrono::NaiveDate)> {
-    let since = last.unwrap_or_else(|| today.pred_opt().unwrap_or(today));
+    // The first pass ever mails whatever is already due or past.
+    let since = last.unwrap_or(chrono::NaiveDate::MIN);
     let crossed = |t: chrono::NaiveDate| since < t && t <= today;
     let notice = chrono::Duration::days(crate::domain::workflow::ACTUALISATION_NOTICE_DAYS);
     summaries
         .iter()
-        .filter(|s| s.author == u.id)
+        // Being actualised already: nothing to ask for.
+        .filter(|s| s.author == u.id && s.status == crate::domain::PracticeStatus::Published)
         .filter_map(|s| {
             let due = s.actualise_by?;
             let soon = crossed(due - notice) && today <= due;
@@ -213,7 +216,9 @@ mod tests {
         let s = store
             .summaries()
             .map(|s| s.expect("reads"))
-            .find(|s| s.actualise_by.is_some())
+            .find(|s| {
+                s.actualise_by.is_some() && s.status == crate::domain::PracticeStatus::Published
+            })
             .expect("a published practice");
         let due = s.actualise_by.expect("due");
         let author = store.user(s.author).expect("reads").expect("author");

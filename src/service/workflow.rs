@@ -269,6 +269,34 @@ pub fn sessions(steps: Vec<Step>) -> Vec<Step> {
 }
 
 /// The audit trail of a practice, oldest first.
+/// The history as `viewer` may read it: the steps of the workflow's
+/// internals (requests, proposals, audits, confirmations) only for those
+/// who see them ([`crate::domain::access::sees_workflow`]).
+pub fn history_for(
+    store: &Store,
+    p: &Practice,
+    viewer: Option<&User>,
+) -> Result<Vec<Step>, StoreError> {
+    let mut steps = history(store, p.id)?;
+    if !crate::domain::access::sees_workflow(viewer, p) {
+        steps.retain(|s| {
+            !s.transition.as_ref().is_some_and(|t| {
+                matches!(
+                    t.action,
+                    Action::RequestEdit
+                        | Action::GrantEdit
+                        | Action::DeclineEdit
+                        | Action::ProposeArchive
+                        | Action::DeclineArchive
+                        | Action::Audit
+                        | Action::ConfirmRevisions
+                )
+            })
+        });
+    }
+    Ok(steps)
+}
+
 pub fn history(store: &Store, id: PracticeId) -> Result<Vec<Step>, StoreError> {
     let mut names: Vec<(UserId, (String, String))> = Vec::new();
     let mut out = Vec::new();

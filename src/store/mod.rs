@@ -627,14 +627,15 @@ fn migrate(store: &Store, from: u32) -> Result<()> {
         // Users first: the later steps read them in the new shape.
         migrate::to_5(store)?;
     }
+    // Practices next: format 4's file index reads them in the new shape.
+    if from < 6 {
+        migrate::to_6(store)?;
+    }
     // Format 3 adds the replication trees (applications, events, steps),
     // created empty on open, and new record and change kinds that older
     // versions cannot read: nothing to convert.
     if from < 4 {
         migrate::to_4(store)?;
-    }
-    if from < 6 {
-        migrate::to_6(store)?;
     }
     if from < 7 {
         migrate::to_7(store)?;

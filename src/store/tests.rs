@@ -724,6 +724,17 @@ fn a_format_4_store_gets_the_new_user_shape() {
 
 #[test]
 fn a_format_5_store_gets_the_yearly_cycle_and_its_summaries() {
+    migrates_a_practice_of_format_5_shape(5);
+}
+
+/// A format 3 store holds practices of the same shape; its file index is
+/// made after they are converted.
+#[test]
+fn a_format_3_store_with_old_practices_opens() {
+    migrates_a_practice_of_format_5_shape(3);
+}
+
+fn migrates_a_practice_of_format_5_shape(format: u64) {
     let dir = tempfile::tempdir().expect("tempdir");
     let id = Uuid::now_v7();
     let published = chrono::NaiveDate::from_ymd_opt(2025, 3, 4)
@@ -737,7 +748,7 @@ fn a_format_5_store_gets_the_yearly_cycle_and_its_summaries() {
         let db = sled::open(dir.path().join("db")).expect("sled");
         db.open_tree("meta")
             .expect("tree")
-            .insert(KEY_FORMAT, &u64_key(5))
+            .insert(KEY_FORMAT, &u64_key(format))
             .expect("format");
         let old = v1::PracticeV5 {
             id,

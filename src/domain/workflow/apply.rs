@@ -590,6 +590,24 @@ pub fn apply(
         wf.returned = None;
         wf.deadline = None;
     }
+    // What waited on the old status no longer does: a request to edit
+    // once the passport is open, points and requests once it has left the
+    // catalogue (a proposal to archive stays with an archived one: why).
+    if to != from {
+        match to {
+            S::Actualisation => wf.edit_request = None,
+            S::Archived => {
+                wf.edit_request = None;
+                wf.revisions = None;
+            }
+            S::Rejected | S::Deleted => {
+                wf.edit_request = None;
+                wf.archive_proposal = None;
+                wf.revisions = None;
+            }
+            _ => {}
+        }
+    }
     let returned = wf.returned.is_some() && p.workflow.returned.is_none();
     let summary = if returned {
         format!(

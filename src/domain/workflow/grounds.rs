@@ -94,6 +94,9 @@ pub(super) fn signers(p: &Practice, args: &Args, cx: &Context<'_>) -> Result<Vec
     let category = p.passport.category_code().unwrap_or_default();
     let mut ids = Vec::new();
     for u in &args.users {
+        if u.disabled {
+            return Err(format!("Учётная запись «{}» отключена.", u.login));
+        }
         if !u.categories_for(Role::Expert).contains(&category) {
             return Err(format!(
                 "«{}» не входит в экспертный пул категории «{}»: протокол подписывают эксперты пула.",

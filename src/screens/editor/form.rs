@@ -371,6 +371,8 @@ impl Editor {
             dirty_since: None,
             last_key: None,
             saving: false,
+            after_save: None,
+            leave_unsaved: false,
             saved: Some((draft.practice.revision, String::new())),
             problems: Vec::new(),
             picker: None,

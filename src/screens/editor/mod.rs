@@ -72,6 +72,12 @@ pub struct Editor {
     pub dirty_since: Option<Instant>,
     last_key: Option<Instant>,
     saving: bool,
+    /// What waits for the save in flight: submitting, or closing. A refused
+    /// save (a passport being actualised must keep to the rules) cancels
+    /// it, and the edits stay in the form, unsaved.
+    pub(super) after_save: Option<Action>,
+    /// A save on leaving was refused: leaving again drops the edits.
+    pub(super) leave_unsaved: bool,
     pub saved: Option<(u32, String)>,
     pub problems: Vec<String>,
     /// An open pick list: (item, cursor).
@@ -160,6 +166,13 @@ impl Editor {
         self.last_key
             .filter(|_| self.dirty_since.is_some())
             .map(|t| t + AUTOSAVE_AFTER)
+    }
+
+    fn submit(&self) -> Effect {
+        Effect::Send(Request::SubmitDraft {
+            user: Box::new(self.user.clone()),
+            id: self.id,
+        })
     }
 
     /// Saves now if anything changed.
@@ -430,17 +443,22 @@ impl Screen for Editor {
             }
             Action::FindUser => self.find = Some(FindUser::default()),
             Action::SubmitPractice => {
-                let mut out = self.save();
-                out.push(Effect::Send(Request::SubmitDraft {
-                    user: Box::new(self.user.clone()),
-                    id: self.id,
-                }));
+                let out = self.save();
+                if out.is_empty() && !self.saving {
+                    return vec![self.submit()];
+                }
+                self.after_save = Some(Action::SubmitPractice);
                 return out;
             }
             Action::Back | Action::Quit => {
-                let mut out = self.save();
-                out.push(Effect::Close);
-                out.push(Effect::Refresh);
+                if self.leave_unsaved {
+                    return vec![Effect::Close, Effect::Refresh];
+                }
+                let out = self.save();
+                if out.is_empty() && !self.saving {
+                    return vec![Effect::Close, Effect::Refresh];
+                }
+                self.after_save = Some(Action::Back);
                 return out;
             }
             _ => {}
@@ -555,6 +573,7 @@ impl Screen for Editor {
             }
             Reply::Saved { id, result } if *id == self.id => {
                 self.saving = false;
+                let mut refused = false;
                 match result {
                     Ok(d) => {
                         self.base = d.practice.passport.clone();
@@ -570,8 +589,28 @@ impl Screen for Editor {
                         if let Some(i) = self.items.iter_mut().find(|i| i.key == Key::Attachments) {
                             i.kind = Kind::Info(attachments_text(&d.practice.passport));
                         }
+                        self.leave_unsaved = false;
+                        match self.after_save.take() {
+                            Some(Action::SubmitPractice) => effects.push(self.submit()),
+                            Some(_) => {
+                                effects.extend([Effect::Close, Effect::Refresh]);
+                            }
+                            None => {}
+                        }
                     }
                     Err(reasons) => {
+                        // Not saved: the edits stay, unsaved, and nothing
+                        // waits on them; no autosave until the next key.
+                        refused = true;
+                        if self.after_save.take() == Some(Action::Back) {
+                            self.leave_unsaved = true;
+                            effects.push(Effect::Error(
+                                "Правки не сохранены: исправьте их или нажмите Esc ещё раз, чтобы выйти без них."
+                                    .to_owned(),
+                            ));
+                        }
+                        self.dirty_since.get_or_insert_with(Instant::now);
+                        self.last_key = None;
                         self.problems.clone_from(reasons);
                         // Into the message log, whole.
                         effects.push(Effect::Log(format!("Не сохранено: {}", reasons.join("; "))));
@@ -579,7 +618,7 @@ impl Screen for Editor {
                 }
                 self.revalidate();
                 // Typing during the save: save again soon.
-                if self.dirty_since.is_some() {
+                if !refused && self.dirty_since.is_some() {
                     self.last_key = Some(Instant::now());
                 }
             }

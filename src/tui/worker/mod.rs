@@ -438,7 +438,10 @@ impl Worker {
         let view = load_view(&self.store, id, user)?;
         Ok(Box::new(HistoryView {
             title: view.practice.passport.title.clone(),
-            steps: review::sessions(review::history(&self.store, id).map_err(|e| e.to_string())?),
+            steps: review::sessions(
+                review::history_for(&self.store, &view.practice, user)
+                    .map_err(|e| e.to_string())?,
+            ),
         }))
     }
 
