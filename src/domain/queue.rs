@@ -18,12 +18,13 @@ use super::workflow::{self, Action, Tally};
 /// What lists and queues show of a practice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
+    // The id and the status first: [`SummaryHead`] reads just them.
     pub id: PracticeId,
+    pub status: PracticeStatus,
     pub title: String,
     pub region: Option<String>,
     pub category: Option<String>,
     pub level: Option<u8>,
-    pub status: PracticeStatus,
     pub year: Option<i32>,
     pub author: UserId,
     pub team: Vec<UserId>,
@@ -45,6 +46,14 @@ pub struct Summary {
     pub edit_request: bool,
     /// Archiving was proposed (§4.2.1.4).
     pub archive_proposal: bool,
+}
+
+/// The first fields of a stored [`Summary`], read without the rest: the
+/// queues skip the practices whose status no queue of the user holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct SummaryHead {
+    pub id: PracticeId,
+    pub status: PracticeStatus,
 }
 
 impl Summary {
@@ -342,13 +351,18 @@ pub fn waiting_for(u: &User, p: &Practice, today: NaiveDate) -> Option<(&'static
     })
 }
 
+/// Whether a practice in `status` may wait for `u` at all.
+pub fn may_wait_in(u: &User, status: PracticeStatus) -> bool {
+    KINDS.iter().flat_map(|k| k.actions).any(|a| {
+        a.roles().iter().any(|r| u.has_role(*r)) && workflow::stage_of(*a).contains(&status)
+    })
+}
+
 /// Whether the practice of a summary may wait for `u` at all: lets the
 /// caller skip loading the others. A published practice waits only with
 /// a request, a proposal, an overdue actualisation or an audit to do.
 pub fn may_wait(u: &User, s: &Summary, today: NaiveDate) -> bool {
-    let by_status = KINDS.iter().flat_map(|k| k.actions).any(|a| {
-        a.roles().iter().any(|r| u.has_role(*r)) && workflow::stage_of(*a).contains(&s.status)
-    });
+    let by_status = may_wait_in(u, s.status);
     let audit = || {
         u.has_role(super::user::Role::ExpertModerator)
             && s.audited != Some(chrono::Datelike::year(&today))

@@ -383,11 +383,25 @@ pub fn revision_diff(
 /// Only practices in a status one of their queues can hold are loaded.
 pub fn queues(cx: &Ctx<'_>, user: &User) -> Result<Vec<Queue>, StoreError> {
     let mut practices = Vec::new();
-    for s in cx.store.summaries() {
-        let s = s?;
-        if queue::may_wait(user, &s, cx.today())
-            && let Some(p) = cx.store.queue_view(s.id)?
+    let today = cx.today();
+    for head in cx.store.summary_heads() {
+        let head = head?;
+        if !queue::may_wait_in(user, head.status) {
+            continue;
+        }
+        // The yearly statuses wait only with something to do: the rest of
+        // the summary says whether.
+        if matches!(
+            head.status,
+            crate::domain::PracticeStatus::Published | crate::domain::PracticeStatus::Actualisation
+        ) && !cx
+            .store
+            .summary(head.id)?
+            .is_some_and(|s| queue::may_wait(user, &s, today))
         {
+            continue;
+        }
+        if let Some(p) = cx.store.queue_view(head.id)? {
             practices.push(p);
         }
     }

@@ -264,15 +264,19 @@ pub(super) fn to_5(store: &Store) -> Result<()> {
     Ok(())
 }
 
-/// Format 7: what the queues read of each practice, beside it.
+/// Format 7: what the queues read of each practice, beside it; summaries
+/// with the status second, so the queues read it alone.
 pub(super) fn to_7(store: &Store) -> Result<()> {
     let mut views = sled::Batch::default();
+    let mut summaries = sled::Batch::default();
     for item in &store.trees[PRACTICES] {
         let (k, v) = item?;
         let p: Practice = codec::decode(&v)?;
-        views.insert(k, codec::encode(&crate::domain::queue::view(&p))?);
+        views.insert(k.clone(), codec::encode(&crate::domain::queue::view(&p))?);
+        summaries.insert(k, codec::encode(&Summary::of(&p))?);
     }
     store.trees[QUEUE_VIEWS].apply_batch(views)?;
+    store.trees[SUMMARIES].apply_batch(summaries)?;
     store.db.flush()?;
     Ok(())
 }

@@ -83,6 +83,17 @@ impl Store {
         self.trees[PRACTICES].len()
     }
 
+    /// The id and status of every summary, oldest practice first, read
+    /// without the rest of it.
+    pub fn summary_heads(
+        &self,
+    ) -> impl Iterator<Item = Result<crate::domain::queue::SummaryHead>> + '_ {
+        self.trees[SUMMARIES]
+            .iter()
+            .values()
+            .map(|v| Ok(codec::decode(&v?)?))
+    }
+
     /// All list summaries, oldest practice first.
     pub fn summaries(&self) -> impl Iterator<Item = Result<Summary>> + '_ {
         self.trees[SUMMARIES]
