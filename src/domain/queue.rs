@@ -401,6 +401,7 @@ pub fn queues<'a>(
         .iter()
         .filter(|k| {
             !u.disabled
+                && (k.code != OVERDUE || overseer(u))
                 && k.actions
                     .iter()
                     .any(|a| a.roles().iter().any(|r| u.has_role(*r)))

@@ -60,6 +60,12 @@ fn a_year_after_the_last_actualisation_the_practice_is_overdue() {
         assert_eq!(item.deadline, Some(due), "the yearly term is shown");
         assert!(item.overdue > 0);
     }
+    // Not the Модератор АСИ's queue: the region's and the category's.
+    assert!(
+        queues_of(&asi(), &p, late)
+            .iter()
+            .all(|q| q.code != "actualisation-overdue")
+    );
     // Another region's coordinator does not see it.
     let other = user(7, vec![RoleGrant::regional(Role::Coordinator, "52")]);
     assert!(!holds(
