@@ -154,6 +154,17 @@ fn apply_assign_and_the_summary_in_the_workstation() {
         .filter(|a| chrono::Datelike::year(&a.applied) == year)
         .count();
     assert!(s.contains(&format!("{year} год: заявок {total}")), "{s}");
+    // Every row is there: the screen scrolls to the archive candidates,
+    // and no further than its last line.
+    for _ in 0..30 {
+        key(&mut f.app, KeyCode::PageDown);
+    }
+    let end = screen(&f.app, 80, 24);
+    assert!(end.contains("Кандидаты в архив"), "{end}");
+    assert!(
+        !end.contains(&format!("{year} год: заявок")),
+        "scrolled: {end}"
+    );
 }
 
 /// Someone who may not apply is told so at `w`, before any form opens.

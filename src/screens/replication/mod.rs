@@ -63,10 +63,12 @@ pub const FORM_COMMANDS: [Action; 4] = [
 
 pub const SEARCH_COMMANDS: [Action; 2] = [Action::Submit, Action::Back];
 
-pub const SUMMARY_COMMANDS: [Action; 5] = [
+pub const SUMMARY_COMMANDS: [Action; 7] = [
     Action::Print,
     Action::Down,
     Action::Up,
+    Action::PageDown,
+    Action::PageUp,
     Action::Back,
     Action::Help,
 ];
@@ -285,14 +287,23 @@ impl Screen for Replication {
             }
             (Mode::List, Action::YearSummary) => {
                 self.mode = Mode::Summary;
+                self.scroll = 0;
                 self.summary = None;
                 return vec![Effect::Send(Request::ReplicationSummary)];
             }
             (Mode::List, Action::Back) => return vec![Effect::Close],
-            (Mode::Detail, Action::Down) => self.scroll = self.scroll.saturating_add(1),
-            (Mode::Detail, Action::Up) => self.scroll = self.scroll.saturating_sub(1),
-            (Mode::Detail, Action::PageDown) => self.scroll = self.scroll.saturating_add(10),
-            (Mode::Detail, Action::PageUp) => self.scroll = self.scroll.saturating_sub(10),
+            (Mode::Detail | Mode::Summary, Action::Down) => {
+                self.scroll = self.scroll.saturating_add(1);
+            }
+            (Mode::Detail | Mode::Summary, Action::Up) => {
+                self.scroll = self.scroll.saturating_sub(1);
+            }
+            (Mode::Detail | Mode::Summary, Action::PageDown) => {
+                self.scroll = self.scroll.saturating_add(10);
+            }
+            (Mode::Detail | Mode::Summary, Action::PageUp) => {
+                self.scroll = self.scroll.saturating_sub(10);
+            }
             (Mode::Detail, Action::Workflow) => {
                 if matches!(self.detail, Some(Ok(_))) {
                     let first = self

@@ -304,10 +304,12 @@ impl Replication {
                 ]));
             }
         };
-        bars(&mut lines, "По статусам", &s.by_status, 7);
-        bars(&mut lines, "По регионам", &s.by_region, 5);
-        bars(&mut lines, "По категориям", &s.by_category, 5);
-        bars(&mut lines, "По практикам", &s.by_practice, 5);
+        // Every row: the screen scrolls (↓, PgDn), as the printed report
+        // lists them all.
+        bars(&mut lines, "По статусам", &s.by_status, usize::MAX);
+        bars(&mut lines, "По регионам", &s.by_region, usize::MAX);
+        bars(&mut lines, "По категориям", &s.by_category, usize::MAX);
+        bars(&mut lines, "По практикам", &s.by_practice, usize::MAX);
         lines.push(Line::from(Span::styled(
             format!(
                 " Кандидаты в архив (опубликованы, без заявок за год): {}",
@@ -315,6 +317,12 @@ impl Replication {
             ),
             t.warning,
         )));
-        f.render_widget(Paragraph::new(lines), inner);
+        // No further than the last line at the bottom.
+        let last =
+            u16::try_from(lines.len().saturating_sub(inner.height as usize)).unwrap_or(u16::MAX);
+        f.render_widget(
+            Paragraph::new(lines).scroll((self.scroll.min(last), 0)),
+            inner,
+        );
     }
 }
