@@ -4,54 +4,12 @@
 //! evaluation protocol formed from the votes and signed offline, and the
 //! replication papers — the PDFs read back as text.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
+use common::cli::{act, err, json, ok, out, refused, run};
 use serde_json::Value;
-
-fn run(data: &Path, login: Option<&str>, args: &[&str]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_smarteka"));
-    c.arg("--data").arg(data);
-    if let Some(l) = login {
-        c.arg("--as").arg(l).env("SMARTEKA_PASSWORD", "demo");
-    }
-    c.args(args)
-        .env_remove("SMARTEKA_CONFIG")
-        .output()
-        .expect("runs")
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn out(o: &Output) -> String {
-    assert!(o.status.success(), "{}", err(o));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_str(&out(o)).expect("json")
-}
-
-fn act(data: &Path, login: &str, id: &str, args: &[&str]) -> Output {
-    let mut a = vec!["practice", "act", id];
-    a.extend_from_slice(args);
-    run(data, Some(login), &a)
-}
-
-#[track_caller]
-fn ok(o: &Output) {
-    assert!(o.status.success(), "{}", err(o));
-}
-
-#[track_caller]
-fn refused(o: &Output, words: &[&str]) {
-    assert_eq!(o.status.code(), Some(1), "{}", err(o));
-    for w in words {
-        assert!(err(o).contains(w), "«{w}» in: {}", err(o));
-    }
-}
 
 /// The pages and the text of a PDF, read back.
 fn pdf_text(path: &Path) -> (usize, String) {

@@ -39,6 +39,21 @@ fn sign_in(app: &mut App, login: &str) {
     assert!(app.user.is_some(), "signed in as {login}");
 }
 
+/// Finds the example passport `id` in the catalogue and presses `e` on it.
+fn edit_example(app: &mut App, id: uuid::Uuid) {
+    key(app, KeyCode::Char('/'));
+    typ(app, "единое окно поддержки семей");
+    key(app, KeyCode::Enter);
+    let row = app
+        .catalogue
+        .rows
+        .iter()
+        .position(|r| r.id == id)
+        .expect("listed");
+    app.catalogue.selected = row;
+    key(app, KeyCode::Char('e'));
+}
+
 fn open_store(f: &common::Fixture) -> &Store {
     &f.app.store
 }
@@ -144,18 +159,7 @@ fn submit_is_refused_with_reasons_then_accepted() {
     let id = uuid::Uuid::now_v7();
     execute(&f.cx(), &user, Command::Create { id, passport }).expect("created");
     key(&mut f.app, KeyCode::Char('x'));
-    key(&mut f.app, KeyCode::Char('/'));
-    typ(&mut f.app, "единое окно поддержки семей");
-    key(&mut f.app, KeyCode::Enter);
-    let row = f
-        .app
-        .catalogue
-        .rows
-        .iter()
-        .position(|r| r.id == id)
-        .expect("listed");
-    f.app.catalogue.selected = row;
-    key(&mut f.app, KeyCode::Char('e'));
+    edit_example(&mut f.app, id);
     assert_eq!(f.app.stack.len(), 1);
     let s = screen(&f.app, 80, 24);
     assert!(s.contains("можно подавать"), "{s}");
@@ -395,18 +399,7 @@ fn a_refused_save_of_a_published_passport_keeps_the_edits_and_submits_nothing() 
                 .with(smarteka::store::Record::Practice(Box::new(p))),
         )
         .expect("commit");
-    key(&mut f.app, KeyCode::Char('/'));
-    typ(&mut f.app, "единое окно поддержки семей");
-    key(&mut f.app, KeyCode::Enter);
-    let row = f
-        .app
-        .catalogue
-        .rows
-        .iter()
-        .position(|r| r.id == id)
-        .expect("listed");
-    f.app.catalogue.selected = row;
-    key(&mut f.app, KeyCode::Char('e'));
+    edit_example(&mut f.app, id);
     assert_eq!(f.app.stack.len(), 1, "the editor is open");
     // The title emptied: P-1 is required.
     key(&mut f.app, KeyCode::End);

@@ -2,41 +2,12 @@
 //! `practice actions|act|history|diff`, refusals with their reasons and
 //! exit codes, and a coordinator of another region refused.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
+use common::cli::{act, err, json, ok, run};
 use serde_json::Value;
-
-fn run(data: &Path, login: Option<&str>, args: &[&str]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_smarteka"));
-    c.arg("--data").arg(data);
-    if let Some(l) = login {
-        c.arg("--as").arg(l).env("SMARTEKA_PASSWORD", "demo");
-    }
-    c.args(args)
-        .env_remove("SMARTEKA_CONFIG")
-        .output()
-        .expect("runs")
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> Value {
-    assert!(o.status.success(), "{}", err(o));
-    serde_json::from_slice(&o.stdout).expect("json")
-}
-
-fn act(data: &Path, login: &str, id: &str, args: &[&str]) -> Output {
-    let mut a = vec!["practice", "act", id];
-    a.extend_from_slice(args);
-    run(data, Some(login), &a)
-}
-
-fn ok(o: &Output) {
-    assert!(o.status.success(), "{}", err(o));
-}
 
 fn status(data: &Path, id: &str) -> String {
     let v = json(&run(data, Some("asi"), &["practice", "show", id, "--json"]));

@@ -493,8 +493,8 @@ fn show(store: &Store, p: &Practice, viewer: Option<&User>, as_json: bool) -> Re
         )?;
         writeln!(out, "Автор: {}", v.author)?;
         let today = ctx(store).today();
-        for (label, text) in crate::service::views::life_lines(store, p, viewer, today) {
-            writeln!(out, "{label}: {text}")?;
+        for l in crate::service::views::life_lines(store, p, viewer, today) {
+            writeln!(out, "{}: {}", l.label, l.text)?;
         }
         for (f, text) in crate::service::views::field_texts(&v) {
             writeln!(out, "\n{} {}", f.id(), f.label())?;

@@ -455,21 +455,7 @@ pub fn report(data: &Path, year: i32, files: [Option<&Path>; 3]) -> Result<(), F
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    let tmp = path.with_extension("tmp");
-    let done = std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
-        .and_then(|()| std::fs::rename(&tmp, path));
-    done.map_err(|e| fail(format!("Файл «{}» не записан: {e}", path.display()), 1))
-}
-
-/// The sections of the summary, each a list of (name, count).
-fn sections(s: &Summary) -> [(&'static str, &Vec<(String, usize)>); 4] {
-    [
-        ("По статусам", &s.by_status),
-        ("По практикам", &s.by_practice),
-        ("По регионам", &s.by_region),
-        ("По категориям", &s.by_category),
-    ]
+    crate::service::print::write_file(path, bytes).map_err(|e| fail(e.to_string(), 1))
 }
 
 pub fn text(s: &Summary) -> String {
@@ -477,7 +463,7 @@ pub fn text(s: &Summary) -> String {
         "Итоги тиражирования за {} год: заявок {}\n",
         s.year, s.total
     );
-    for (title, rows) in sections(s) {
+    for (title, rows) in s.sections() {
         let _ = writeln!(out, "\n{title}:");
         for (name, n) in rows {
             let _ = writeln!(out, "  {n:>5}  {name}");
@@ -505,7 +491,7 @@ fn csv_field(s: &str) -> String {
 pub fn csv_of(s: &Summary) -> String {
     let mut out = String::from("раздел,название,заявок\n");
     let _ = writeln!(out, "Всего,{},{}", s.year, s.total);
-    for (title, rows) in sections(s) {
+    for (title, rows) in s.sections() {
         for (name, n) in rows {
             let _ = writeln!(out, "{},{},{n}", csv_field(title), csv_field(name));
         }
@@ -520,7 +506,7 @@ pub fn xlsx_of(s: &Summary) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
-    for (title, rows) in sections(s) {
+    for (title, rows) in s.sections() {
         let sheet = book.add_worksheet();
         sheet.set_name(title)?;
         sheet.write_string_with_format(0, 0, title, &bold)?;

@@ -104,6 +104,23 @@ pub fn sees_workflow(viewer: Option<&User>, p: &Practice) -> bool {
     })
 }
 
+/// A practice as a reader who does not see its workflow receives it:
+/// without requests, proposals, audits, points, protocols and the signed
+/// protocols' files.
+pub fn as_read_by(mut p: Practice, reader: Option<&User>) -> Practice {
+    if !sees_workflow(reader, &p) {
+        let wf = &mut p.workflow;
+        wf.edit_request = None;
+        wf.archive_proposal = None;
+        wf.revisions = None;
+        wf.audits.clear();
+        wf.protocols.clear();
+        wf.documents
+            .retain(|d| d.kind != super::workflow::DocumentKind::ExpertProtocol);
+    }
+    p
+}
+
 pub fn sees_contacts(reader: &User, of: &User) -> bool {
     if reader.id == of.id {
         return true;

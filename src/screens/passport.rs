@@ -128,13 +128,15 @@ pub fn passport_lines(v: &PracticeView, width: usize, t: &Theme) -> Vec<Line<'st
             "",
         );
     }
-    for (label, text) in &v.life {
-        let style = if text.contains("просрочено") || text.contains("ждёт") {
-            t.warning
-        } else {
-            t.muted
-        };
-        wrap_into(&mut out, &format!("{label}: {text}"), width, style, "");
+    for l in &v.life {
+        let style = if l.warn { t.warning } else { t.muted };
+        wrap_into(
+            &mut out,
+            &format!("{}: {}", l.label, l.text),
+            width,
+            style,
+            "",
+        );
     }
     if p.status == PracticeStatus::Archived {
         wrap_into(

@@ -514,23 +514,6 @@ pub fn application_readable(store: &Store, reader: &User, id: Uuid) -> Result<bo
 /// the contacts only within the reader's scope; the name, organisation,
 /// position and photo only with the consent to their distribution
 /// (§4.1.2), else a login that names nobody.
-/// A practice as `reader` receives it: its workflow's requests, proposals,
-/// audits, points and protocols only for those who see them
-/// ([`crate::domain::access::sees_workflow`]).
-fn practice_for(mut p: crate::domain::Practice, reader: &User) -> crate::domain::Practice {
-    if !crate::domain::access::sees_workflow(Some(reader), &p) {
-        let wf = &mut p.workflow;
-        wf.edit_request = None;
-        wf.archive_proposal = None;
-        wf.revisions = None;
-        wf.audits.clear();
-        wf.protocols.clear();
-        wf.documents
-            .retain(|d| d.kind != crate::domain::workflow::DocumentKind::ExpertProtocol);
-    }
-    p
-}
-
 fn redacted(u: &User, reader: &User) -> User {
     use crate::domain::user::ConsentKind;
     let mut v = u.clone();
@@ -674,7 +657,9 @@ pub fn feed(
                     users.insert(u);
                 }
             }
-            records.push(Remote::Practice(Box::new(practice_for(p, reader))));
+            records.push(Remote::Practice(Box::new(
+                crate::domain::access::as_read_by(p, Some(reader)),
+            )));
         }
     }
     for id in users {

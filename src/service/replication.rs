@@ -511,6 +511,19 @@ pub struct Summary {
     pub archive_candidates: Vec<String>,
 }
 
+impl Summary {
+    /// The sections of the report, each a list of (name, count), in the
+    /// order the exports and the printed report give them.
+    pub fn sections(&self) -> [(&'static str, &Vec<(String, usize)>); 4] {
+        [
+            ("По статусам", &self.by_status),
+            ("По практикам", &self.by_practice),
+            ("По регионам", &self.by_region),
+            ("По категориям", &self.by_category),
+        ]
+    }
+}
+
 fn count(items: impl Iterator<Item = String>) -> Vec<(String, usize)> {
     let mut map: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for i in items {

@@ -55,7 +55,7 @@ pub struct PracticeView {
     pub replications: Vec<(String, crate::domain::ReplicationStatus)>,
     /// Where it stands beyond the passport ([`life_lines`]), where the
     /// caller knows the day.
-    pub life: Vec<(String, String)>,
+    pub life: Vec<LifeLine>,
 }
 
 /// A user's full name, or their login when they have none.
@@ -300,6 +300,23 @@ fn source_text(s: &Source) -> String {
     }
 }
 
+/// One line of [`life_lines`]: what, and whether it asks for attention
+/// (a term past, points waiting).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LifeLine {
+    pub label: String,
+    pub text: String,
+    pub warn: bool,
+}
+
+fn line(label: String, text: String) -> LifeLine {
+    LifeLine {
+        label,
+        text,
+        warn: false,
+    }
+}
+
 /// Where a practice stands beyond its passport, as (label, text) lines for
 /// the passport view, `practice show` and the printed passport: the yearly
 /// actualisation (§4.5), audits, requests and proposals waiting, points
@@ -312,28 +329,31 @@ pub fn life_lines(
     p: &Practice,
     viewer: Option<&User>,
     today: chrono::NaiveDate,
-) -> Vec<(String, String)> {
+) -> Vec<LifeLine> {
     use crate::domain::PracticeStatus as S;
     let date = |t: chrono::DateTime<chrono::Utc>| t.format("%d.%m.%Y").to_string();
     let wf = &p.workflow;
     let insider = crate::domain::access::sees_workflow(viewer, p);
     let mut out = Vec::new();
     if let Some(t) = p.published {
-        out.push(("Опубликована".to_owned(), date(t)));
+        out.push(line("Опубликована".to_owned(), date(t)));
     }
     if let (false, Some(t)) = (insider, wf.actualised) {
-        out.push(("Последняя актуализация".to_owned(), date(t)));
+        out.push(line("Последняя актуализация".to_owned(), date(t)));
     }
     if p.status == S::Archived
         && let Some(reason) = &wf.reason
     {
-        out.push(("Переведена в «Базу знаний»".to_owned(), reason.clone()));
+        out.push(line(
+            "Переведена в «Базу знаний»".to_owned(),
+            reason.clone(),
+        ));
     }
     if !insider {
         return out;
     }
     if matches!(p.status, S::Published | S::Actualisation) {
-        out.push((
+        out.push(line(
             "Последняя актуализация".to_owned(),
             wf.actualised.map_or_else(
                 || "не проводилась (считается от публикации)".to_owned(),
@@ -342,10 +362,14 @@ pub fn life_lines(
         ));
         if let Some(due) = crate::domain::workflow::actualise_by(p) {
             let mut text = due.format("%d.%m.%Y").to_string();
-            if due < today {
+            let overdue = due < today;
+            if overdue {
                 text.push_str(" — просрочено (п. 4.5.1)");
             }
-            out.push(("Актуализировать до".to_owned(), text));
+            out.push(LifeLine {
+                warn: overdue,
+                ..line("Актуализировать до".to_owned(), text)
+            });
         }
     }
     if let Some(a) = wf.audits.last() {
@@ -358,10 +382,10 @@ pub fn life_lines(
         if !a.comment.is_empty() {
             let _ = write!(text, ": «{}»", a.comment);
         }
-        out.push((format!("Аудит {} года", a.year), text));
+        out.push(line(format!("Аудит {} года", a.year), text));
     }
     if let Some(r) = &wf.edit_request {
-        out.push((
+        out.push(line(
             "Запрос на редактирование".to_owned(),
             format!("{}, {}: «{}»", name_of(store, r.by), date(r.at), r.comment),
         ));
@@ -377,7 +401,7 @@ pub fn life_lines(
             })
             .map(|(_, n)| format!("{n}. "))
             .unwrap_or_default();
-        out.push((
+        out.push(line(
             "Предложена архивация".to_owned(),
             format!(
                 "{}, {}: {reason}«{}»",
@@ -388,16 +412,19 @@ pub fn life_lines(
         ));
     }
     if let Some(r) = &wf.revisions {
-        out.push((
-            "Доработка по замечаниям экспертов".to_owned(),
-            format!(
-                "ждёт подтверждения эксперта-модератора (п. 4.4.8): «{}»",
-                r.comment
-            ),
-        ));
+        out.push(LifeLine {
+            warn: true,
+            ..line(
+                "Доработка по замечаниям экспертов".to_owned(),
+                format!(
+                    "ждёт подтверждения эксперта-модератора (п. 4.4.8): «{}»",
+                    r.comment
+                ),
+            )
+        });
     }
     if let Some(pr) = wf.protocols.last() {
-        out.push((
+        out.push(line(
             "Экспертная оценка".to_owned(),
             format!(
                 "{} {}: {}",
@@ -412,8 +439,8 @@ pub fn life_lines(
     }
     if let Some(reason) = &wf.reason {
         match p.status {
-            S::Deleted => out.push(("Удалена".to_owned(), reason.clone())),
-            S::Rejected => out.push(("Причина отказа".to_owned(), reason.clone())),
+            S::Deleted => out.push(line("Удалена".to_owned(), reason.clone())),
+            S::Rejected => out.push(line("Причина отказа".to_owned(), reason.clone())),
             _ => {}
         }
     }

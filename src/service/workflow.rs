@@ -280,18 +280,9 @@ pub fn history_for(
     let mut steps = history(store, p.id)?;
     if !crate::domain::access::sees_workflow(viewer, p) {
         steps.retain(|s| {
-            !s.transition.as_ref().is_some_and(|t| {
-                matches!(
-                    t.action,
-                    Action::RequestEdit
-                        | Action::GrantEdit
-                        | Action::DeclineEdit
-                        | Action::ProposeArchive
-                        | Action::DeclineArchive
-                        | Action::Audit
-                        | Action::ConfirmRevisions
-                )
-            })
+            !s.transition
+                .as_ref()
+                .is_some_and(|t| t.action.is_internal())
         });
     }
     Ok(steps)

@@ -1,6 +1,8 @@
 //! Shared fixtures of the integration tests.
 #![allow(dead_code)]
 
+pub mod cli;
+
 use std::sync::Arc;
 
 use ratatui::Terminal;

@@ -278,6 +278,22 @@ impl Action {
         }
     }
 
+    /// The steps of the workflow's internals (requests, proposals, audits,
+    /// confirmations): in the history only for those who see the workflow
+    /// ([`crate::domain::access::sees_workflow`]).
+    pub fn is_internal(self) -> bool {
+        matches!(
+            self,
+            Self::RequestEdit
+                | Self::GrantEdit
+                | Self::DeclineEdit
+                | Self::ProposeArchive
+                | Self::DeclineArchive
+                | Self::Audit
+                | Self::ConfirmRevisions
+        )
+    }
+
     pub(super) fn is_vote(self) -> bool {
         matches!(
             self,

@@ -86,8 +86,11 @@ pub fn passport(cx: &Ctx<'_>, user: Option<&User>, id: PracticeId) -> Result<Doc
     ];
     blocks.extend(head(p));
     blocks.push(field("Автор", v.author.clone()));
-    for (label, text) in life_lines(store, p, user, cx.today()) {
-        blocks.push(Block::Field { label, value: text });
+    for l in life_lines(store, p, user, cx.today()) {
+        blocks.push(Block::Field {
+            label: l.label,
+            value: l.text,
+        });
     }
     blocks.push(field("Напечатано", date(cx.now())));
     blocks.push(Block::PageBreak);
@@ -328,12 +331,7 @@ pub fn replication_report(s: &repl::Summary, printed: NaiveDate) -> Doc {
         field("Заявок за год", s.total.to_string()),
         field("Сформирован", printed.format("%d.%m.%Y").to_string()),
     ];
-    for (title, rows) in [
-        ("По статусам", &s.by_status),
-        ("По регионам", &s.by_region),
-        ("По категориям", &s.by_category),
-        ("По практикам", &s.by_practice),
-    ] {
+    for (title, rows) in s.sections() {
         b.push(Block::Heading(title.to_owned()));
         b.push(Block::Table {
             header: vec![
@@ -369,13 +367,20 @@ pub fn replication_report(s: &repl::Summary, printed: NaiveDate) -> Doc {
 /// it, synced, then renamed over — a crash leaves the old file or the new.
 pub fn save(doc: &Doc, path: &Path) -> Result<u64, ServiceError> {
     let bytes = pdf::render(doc).map_err(ServiceError::Store)?;
+    write_file(path, &bytes)?;
+    Ok(bytes.len() as u64)
+}
+
+/// Writes an exported file durably: a temporary file beside it, synced,
+/// then renamed over — a crash leaves the old file or the new, never half.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ServiceError> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or_else(|| Path::new("."));
     let written = (|| -> std::io::Result<()> {
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        std::io::Write::write_all(&mut tmp, &bytes)?;
+        std::io::Write::write_all(&mut tmp, bytes)?;
         tmp.as_file().sync_all()?;
         // A document to pass around, not a secret (the temporary file is
         // made private).
@@ -387,6 +392,5 @@ pub fn save(doc: &Doc, path: &Path) -> Result<u64, ServiceError> {
         tmp.persist(path).map_err(|e| e.error)?;
         std::fs::File::open(dir)?.sync_all()
     })();
-    written.map_err(|e| ServiceError::bad(format!("Файл «{}» не записан: {e}", path.display())))?;
-    Ok(bytes.len() as u64)
+    written.map_err(|e| ServiceError::bad(format!("Файл «{}» не записан: {e}", path.display())))
 }

@@ -2,8 +2,6 @@
 //! written as PDF into the print directory (`ui.print_dir`, else the
 //! current one), and where it went.
 
-use std::path::PathBuf;
-
 use chrono::Datelike as _;
 
 use crate::domain::{PracticeId, User};
@@ -19,12 +17,6 @@ pub enum Printable {
     Application(uuid::Uuid),
     /// This year's replication summary (§5.3.5).
     Summary,
-}
-
-fn file_name(p: &std::path::Path) -> String {
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 fn short(id: uuid::Uuid) -> String {
@@ -43,43 +35,38 @@ pub fn handle(
         None => std::env::current_dir()
             .map_err(|e| format!("Не удалось определить текущий каталог для PDF: {e}"))?,
     };
-    let save = |doc: &print::pdf::Doc, name: String| -> Result<PathBuf, String> {
-        let path = dir.join(name);
-        print::save(doc, &path).map_err(|e| e.to_string())?;
-        Ok(path)
+    let mut written = Vec::new();
+    let mut save = |doc: &print::pdf::Doc, name: String| -> Result<(), String> {
+        print::save(doc, &dir.join(&name)).map_err(|e| e.to_string())?;
+        written.push(name);
+        Ok(())
     };
     let store = cx.store;
     match what {
         Printable::Passport(id) => {
             let doc = print::passport(cx, user, id).map_err(|e| e.to_string())?;
-            let path = save(&doc, format!("паспорт-{}.pdf", short(id)))?;
+            save(&doc, format!("паспорт-{}.pdf", short(id)))?;
             let has_protocol = store.practice(id).ok().flatten().is_some_and(|p| {
                 !p.workflow.protocols.is_empty() && crate::domain::access::sees_workflow(user, &p)
             });
             if has_protocol {
                 let doc = print::protocol(store, user, id).map_err(|e| e.to_string())?;
-                let protocol = save(&doc, format!("протокол-{}.pdf", short(id)))?;
-                return Ok(format!(
-                    "PDF в {}: {}, {} (протокол)",
-                    dir.display(),
-                    file_name(&path),
-                    file_name(&protocol)
-                ));
+                save(&doc, format!("протокол-{}.pdf", short(id)))?;
             }
-            Ok(format!("PDF в {}: {}", dir.display(), file_name(&path)))
         }
         Printable::Application(id) => {
             let user = user.ok_or("Войдите, чтобы напечатать заявку.")?;
             let doc = print::application(store, user, id).map_err(|e| e.to_string())?;
-            let path = save(&doc, format!("заявка-{}.pdf", short(id)))?;
-            Ok(format!("PDF в {}: {}", dir.display(), file_name(&path)))
+            save(&doc, format!("заявка-{}.pdf", short(id)))?;
         }
         Printable::Summary => {
             let year = cx.today().year();
             let s = crate::service::replication::summary(store, year).map_err(|e| e.to_string())?;
-            let doc = print::replication_report(&s, cx.today());
-            let path = save(&doc, format!("итоги-тиражирования-{year}.pdf"))?;
-            Ok(format!("PDF в {}: {}", dir.display(), file_name(&path)))
+            save(
+                &print::replication_report(&s, cx.today()),
+                format!("итоги-тиражирования-{year}.pdf"),
+            )?;
         }
     }
+    Ok(format!("PDF в {}: {}", dir.display(), written.join(", ")))
 }
