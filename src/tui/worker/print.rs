@@ -35,38 +35,43 @@ pub fn handle(
         None => std::env::current_dir()
             .map_err(|e| format!("Не удалось определить текущий каталог для PDF: {e}"))?,
     };
-    let mut written = Vec::new();
-    let mut save = |doc: &print::pdf::Doc, name: String| -> Result<(), String> {
-        print::save(doc, &dir.join(&name)).map_err(|e| e.to_string())?;
-        written.push(name);
-        Ok(())
+    let save = |doc: &print::pdf::Doc, name: &str| -> Result<(), String> {
+        print::save(doc, &dir.join(name))
+            .map(drop)
+            .map_err(|e| e.to_string())
     };
     let store = cx.store;
-    match what {
-        Printable::Passport(id) => {
-            let doc = print::passport(cx, user, id).map_err(|e| e.to_string())?;
-            save(&doc, format!("паспорт-{}.pdf", short(id)))?;
-            let has_protocol = store.practice(id).ok().flatten().is_some_and(|p| {
+    // What was written, short enough for the status line.
+    let files = match what {
+        Printable::Passport(practice) => {
+            let id = short(practice);
+            let doc = print::passport(cx, user, practice).map_err(|e| e.to_string())?;
+            save(&doc, &format!("паспорт-{id}.pdf"))?;
+            let has_protocol = store.practice(practice).ok().flatten().is_some_and(|p| {
                 !p.workflow.protocols.is_empty() && crate::domain::access::sees_workflow(user, &p)
             });
             if has_protocol {
-                let doc = print::protocol(store, user, id).map_err(|e| e.to_string())?;
-                save(&doc, format!("протокол-{}.pdf", short(id)))?;
+                let doc = print::protocol(store, user, practice).map_err(|e| e.to_string())?;
+                save(&doc, &format!("протокол-{id}.pdf"))?;
+                format!("паспорт и протокол {id}")
+            } else {
+                format!("паспорт-{id}.pdf")
             }
         }
         Printable::Application(id) => {
             let user = user.ok_or("Войдите, чтобы напечатать заявку.")?;
             let doc = print::application(store, user, id).map_err(|e| e.to_string())?;
-            save(&doc, format!("заявка-{}.pdf", short(id)))?;
+            let name = format!("заявка-{}.pdf", short(id));
+            save(&doc, &name)?;
+            name
         }
         Printable::Summary => {
             let year = cx.today().year();
             let s = crate::service::replication::summary(store, year).map_err(|e| e.to_string())?;
-            save(
-                &print::replication_report(&s, cx.today()),
-                format!("итоги-тиражирования-{year}.pdf"),
-            )?;
+            let name = format!("итоги-тиражирования-{year}.pdf");
+            save(&print::replication_report(&s, cx.today()), &name)?;
+            name
         }
-    }
-    Ok(format!("PDF в {}: {}", dir.display(), written.join(", ")))
+    };
+    Ok(format!("PDF в {}: {files}", dir.display()))
 }
