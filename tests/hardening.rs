@@ -18,7 +18,12 @@ fn push(
     client: Uuid,
     ops: Vec<Op>,
 ) -> Result<PushReply, (u16, ErrorBody)> {
-    let body = serde_json::to_vec(&PushRequest { client, ops }).expect("json");
+    let body = serde_json::to_vec(&PushRequest {
+        client,
+        ops,
+        since: None,
+    })
+    .expect("json");
     c.runtime.block_on(async {
         let resp = reqwest::Client::new()
             .post(format!("{}/api/push", creds.server))

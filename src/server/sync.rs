@@ -1,6 +1,6 @@
 //! Push and pull over HTTP: the adapters of `service::ops`, which applies
 //! a client's ops once and builds the change feed by read scope. Bodies
-//! are zstd-compressed JSON.
+//! are zstd-compressed bincode ([`BINARY`]) or JSON, as the request says.
 
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -12,8 +12,8 @@ use uuid::Uuid;
 use super::{ApiError, AppState, authenticate};
 use crate::domain::User;
 use crate::service::Ctx;
-use crate::service::ops::{PushError, apply_ops, cursor_known, feed, news};
-use crate::sync::protocol::{PushRequest, pack, unpack};
+use crate::service::ops::{PushError, apply_ops, cursor_known, feed, news, news_after_push};
+use crate::sync::protocol::{BINARY, PushRequest, decode_body, encode_body};
 
 impl From<PushError> for ApiError {
     fn from(e: PushError) -> Self {
@@ -37,15 +37,26 @@ impl From<PushError> for ApiError {
 /// The largest unpacked push.
 pub const PUSH_LIMIT: usize = 16 * 1024 * 1024;
 
-fn packed_json<T: serde::Serialize>(v: &T) -> Result<Response, ApiError> {
-    let body = serde_json::to_vec(v)
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+/// Whether a header of the request names the compact bodies.
+fn names_binary(headers: &HeaderMap, name: header::HeaderName) -> bool {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains(BINARY))
+}
+
+/// A reply in the form the request's `accept` asks for: compact, or JSON.
+fn packed<T: serde::Serialize>(headers: &HeaderMap, v: &T) -> Result<Response, ApiError> {
+    let binary = names_binary(headers, header::ACCEPT);
+    let body =
+        encode_body(v, binary).map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e))?;
+    let kind = if binary { BINARY } else { "application/json" };
     Ok((
         [
-            (header::CONTENT_TYPE, "application/json"),
+            (header::CONTENT_TYPE, kind),
             (header::CONTENT_ENCODING, "zstd"),
         ],
-        pack(&body),
+        body,
     )
         .into_response())
 }
@@ -56,8 +67,8 @@ pub async fn push(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let user = authenticate(&state, &headers)?;
-    let raw = unpack(&body, PUSH_LIMIT).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e))?;
-    let req: PushRequest = serde_json::from_slice(&raw).map_err(|e| {
+    let binary = names_binary(&headers, header::CONTENT_TYPE);
+    let req: PushRequest = decode_body(&body, binary, PUSH_LIMIT).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             format!("Операции не разобраны: {e}"),
@@ -68,15 +79,27 @@ pub async fn push(
     let clock = state.clock.clone();
     let gate = state.push_gate.clone();
     let reply = super::off_thread(move || {
-        // One push at a time: «last applied seq» is read and written in order.
-        let _one = gate
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        apply_ops(&Ctx::new(&store, clock.as_ref()), &user, &req).map_err(ApiError::from)
+        // One push at a time: «last applied seq» is read and written in
+        // order. The ops' flush waits until the gate is left, so pushes
+        // arriving meanwhile share it (group commit).
+        let (reply, upto) = {
+            let _one = gate
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let _defer = store.defer_flush();
+            let reply = apply_ops(&Ctx::new(&store, clock.as_ref()), &user, &req);
+            (reply, store.last_seq()?)
+        };
+        let mut reply = reply.map_err(ApiError::from)?;
+        reply.news = news_after_push(&store, &user, &req).map_err(ApiError::from)?;
+        // Whatever the reply says, applied now or before, is on disk
+        // before it leaves.
+        store.durable(upto.max(reply.news.map_or(0, |n| n.latest)))?;
+        Ok::<_, ApiError>(reply)
     })
     .await??;
     state.news.notify_waiters();
-    packed_json(&reply)
+    packed(&headers, &reply)
 }
 
 /// A client id is its user's: registered to them on first use (or at
@@ -134,10 +157,13 @@ pub async fn changes(
                 r.audit_at = store.audit_link(n)?;
             }
         }
+        // Nothing leaves that a crash could still take back: a change
+        // applied by a push whose flush is under way is waited for.
+        store.durable(store.last_seq()?)?;
         Ok::<_, ApiError>(r)
     })
     .await??;
-    packed_json(&reply)
+    packed(&headers, &reply)
 }
 
 /// The longest a long-poll waits, well inside the request timeout.

@@ -114,7 +114,27 @@ pub fn apply_ops(cx: &Ctx<'_>, user: &User, req: &PushRequest) -> Result<PushRep
     Ok(PushReply {
         results,
         last: store.client_last(req.client)?,
+        news: None,
+        epoch: Some(store.epoch()?),
     })
+}
+
+/// Whether a pull after the push would bring the client anything, when it
+/// asked (`since`): not asked of a client ahead of the server (restored),
+/// which its pull then learns. Read after the push's ops, outside the
+/// push gate.
+pub fn news_after_push(
+    store: &Store,
+    user: &User,
+    req: &PushRequest,
+) -> Result<Option<News>, PushError> {
+    match req.since {
+        Some(since) if since <= store.last_seq()? => {
+            let reader = store.user(user.id)?.unwrap_or_else(|| user.clone());
+            Ok(Some(news(store, &reader, since, Some(req.client))?))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// The fields others changed on the server after revision `base`: the
@@ -128,8 +148,8 @@ fn changed_since(
 ) -> Result<Option<HashSet<Field>>, StoreError> {
     let own = store.own_revisions(client, id)?;
     let mut out = None;
-    for r in store.revisions(id)? {
-        if r.number > base && !own.contains(&r.number) {
+    for r in store.revisions_after(id, base)? {
+        if !own.contains(&r.number) {
             out.get_or_insert_with(HashSet::new).extend(r.fields);
         }
     }
@@ -481,7 +501,7 @@ pub fn news(
                 | crate::store::EntityRef::Event(_)
                 | crate::store::EntityRef::Region(_) => true,
                 crate::store::EntityRef::Practice(id) => {
-                    store.practice(id)?.is_some_and(|p| scope.can_read(&p))
+                    store.summary(id)?.is_some_and(|p| scope.can_read_row(&p))
                 }
                 crate::store::EntityRef::Application(id) => {
                     application_readable(store, reader, id)?

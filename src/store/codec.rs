@@ -4,6 +4,8 @@
 //! encoding means a new format byte; old bytes stay readable.
 
 use serde::Serialize;
+
+use crate::sync::protocol::{compress, decompress};
 use serde::de::DeserializeOwned;
 
 /// Plain bincode.
@@ -34,8 +36,7 @@ pub fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, CodecError> {
     let body = bincode::serde::encode_to_vec(v, config())
         .map_err(|e| CodecError::Encode(e.to_string()))?;
     if body.len() >= COMPRESS_FROM {
-        let packed = zstd::bulk::compress(&body, ZSTD_LEVEL)
-            .map_err(|e| CodecError::Encode(e.to_string()))?;
+        let packed = compress(&body, ZSTD_LEVEL).map_err(|e| CodecError::Encode(e.to_string()))?;
         let len = u32::try_from(body.len()).map_err(|e| CodecError::Encode(e.to_string()))?;
         let mut out = Vec::with_capacity(packed.len() + 5);
         out.push(ENCODING_ZSTD);
@@ -58,7 +59,7 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
             let (len, packed) = rest
                 .split_first_chunk::<4>()
                 .ok_or_else(|| CodecError::Decode("нет длины записи".into()))?;
-            unpacked = zstd::bulk::decompress(packed, u32::from_le_bytes(*len) as usize)
+            unpacked = decompress(packed, u32::from_le_bytes(*len) as usize)
                 .map_err(|e| CodecError::Decode(e.to_string()))?;
             unpacked.as_slice()
         }
@@ -81,7 +82,7 @@ pub fn decode_exact<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> 
         let (len, packed) = rest
             .split_first_chunk::<4>()
             .ok_or_else(|| CodecError::Decode("нет длины записи".into()))?;
-        unpacked = zstd::bulk::decompress(packed, u32::from_le_bytes(*len) as usize)
+        unpacked = decompress(packed, u32::from_le_bytes(*len) as usize)
             .map_err(|e| CodecError::Decode(e.to_string()))?;
         unpacked.as_slice()
     } else {

@@ -16,10 +16,11 @@ use super::{
 
 impl Store {
     /// The one way to change the store: records, audit entry and change-log
-    /// entry in one transaction, flushed to disk before returning the new
-    /// sequence number.
+    /// entry in one transaction, on disk before returning the new sequence
+    /// number (the flush shared with commits made meanwhile, or deferred
+    /// under [`Store::defer_flush`]).
     pub fn commit(&self, m: &Mutation) -> Result<u64> {
-        let _gate = self.write_gate();
+        let gate = self.write_gate();
         let at = m.at.unwrap_or_else(|| SYSTEM.now());
         let mut entities: Vec<EntityRef> = Vec::new();
         for r in &m.records {
@@ -294,19 +295,18 @@ impl Store {
             },
         );
         let seq = settled(result)?;
-        self.db.flush()?;
-        let mut counts = self.counts_lock();
-        let a = added.get();
-        counts.seq = seq;
-        counts.practices += a[0];
-        counts.users += a[1];
-        counts.applications += a[2];
-        counts.events += a[3];
-        // The change is committed and flushed: a mark that cannot be
-        // written (a full disk) only lags behind, which never refuses a
-        // whole store; the user is not told that a saved change failed.
-        if let Err(e) = self.mark.write(&counts) {
-            tracing::error!(error = %e, seq, "high-water mark not written");
+        {
+            let mut counts = self.counts_lock();
+            let a = added.get();
+            counts.seq = seq;
+            counts.practices += a[0];
+            counts.users += a[1];
+            counts.applications += a[2];
+            counts.events += a[3];
+        }
+        drop(gate);
+        if !self.deferring() {
+            self.durable(seq)?;
         }
         Ok(seq)
     }

@@ -18,6 +18,7 @@ mod applications;
 mod audit;
 mod commit;
 mod conflicts;
+mod durable;
 mod feed;
 mod mail;
 mod open;
@@ -40,6 +41,7 @@ use crate::domain::workflow::Transition;
 use crate::domain::{Practice, PracticeId, User, UserId};
 
 pub use codec::CodecError;
+pub use durable::Deferred;
 pub use mail::OutMail;
 use open::is_store_dir;
 pub use open::may_hold_store;
@@ -463,12 +465,14 @@ pub struct Store {
     dir: PathBuf,
     db: sled::Db,
     trees: Vec<sled::Tree>,
-    /// The high-water mark, written after every commit.
+    /// The high-water mark, written after every flush of commits.
     mark: mark::MarkFile,
     /// What the store holds now, for the mark.
     counts: std::sync::Mutex<mark::Mark>,
     /// Held by every write and by a backup, so a backup is one moment.
     gate: std::sync::Mutex<()>,
+    /// Group commit: which change is on disk, and the flush running.
+    flushes: durable::Flushes,
     /// Server: notices are also sent by mail.
     mailing: std::sync::atomic::AtomicBool,
     _lock: File,

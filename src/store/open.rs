@@ -198,6 +198,7 @@ impl Store {
             mark,
             counts: std::sync::Mutex::new(mark::Mark::default()),
             gate: std::sync::Mutex::new(()),
+            flushes: super::durable::Flushes::default(),
             mailing: std::sync::atomic::AtomicBool::new(false),
             _lock: lock,
         };

@@ -147,8 +147,22 @@ impl Store {
     /// Pulls everything again at the next sync (`sync repair`); changes
     /// waiting to be sent stay.
     pub fn reset_pull(&self) -> Result<()> {
+        self.put_cursor(0)
+    }
+
+    /// Client: the server said nothing after the cursor up to `latest` is
+    /// news to this client (its own changes, or what it may not read): the
+    /// cursor moves there without a pull.
+    pub fn skip_pull_to(&self, latest: u64) -> Result<()> {
+        if latest > self.pull_cursor()? {
+            self.put_cursor(latest)?;
+        }
+        Ok(())
+    }
+
+    fn put_cursor(&self, n: u64) -> Result<()> {
         let _gate = self.write_gate();
-        self.trees[META].insert(KEY_CURSOR, &u64_key(0))?;
+        self.trees[META].insert(KEY_CURSOR, &u64_key(n))?;
         self.db.flush()?;
         Ok(())
     }

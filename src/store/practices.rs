@@ -23,6 +23,25 @@ impl Store {
             .collect()
     }
 
+    /// The revisions of a practice after number `base`, newest first:
+    /// read from the end, so a client that is nearly up to date costs a
+    /// few records, not the practice's whole history.
+    pub fn revisions_after(&self, practice: PracticeId, base: u32) -> Result<Vec<Revision>> {
+        let mut out = Vec::new();
+        for item in self.trees[REVISIONS].scan_prefix(practice.as_bytes()).rev() {
+            let (k, v) = item?;
+            let number = k
+                .get(k.len().saturating_sub(4)..)
+                .and_then(|b| <[u8; 4]>::try_from(b).ok())
+                .map_or(0, u32::from_be_bytes);
+            if number <= base {
+                break;
+            }
+            out.push(codec::decode(&v)?);
+        }
+        Ok(out)
+    }
+
     /// One revision of a practice.
     pub fn revision(&self, practice: PracticeId, number: u32) -> Result<Option<Revision>> {
         self.trees[REVISIONS]
@@ -100,5 +119,43 @@ impl Store {
             .iter()
             .values()
             .map(|v| Ok(codec::decode(&v?)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Mutation, Record};
+
+    #[test]
+    fn revisions_after_a_base_come_newest_first_and_no_older() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("opens");
+        let (id, other) = (PracticeId::now_v7(), PracticeId::now_v7());
+        for (practice, number) in [(id, 1), (id, 2), (other, 9), (id, 3), (id, 300)] {
+            let r = Revision {
+                practice,
+                number,
+                at: chrono::Utc::now(),
+                by: uuid::Uuid::now_v7(),
+                fields: Vec::new(),
+                passport: crate::domain::Passport::default(),
+            };
+            store
+                .commit(&Mutation::new(None, "test", "правка").with(Record::Revision(Box::new(r))))
+                .expect("commits");
+        }
+        let numbers = |base| -> Vec<u32> {
+            store
+                .revisions_after(id, base)
+                .expect("reads")
+                .iter()
+                .map(|r| r.number)
+                .collect()
+        };
+        assert_eq!(numbers(0), [300, 3, 2, 1]);
+        assert_eq!(numbers(2), [300, 3]);
+        assert_eq!(numbers(300), Vec::<u32>::new());
+        assert_eq!(store.revisions_after(other, 0).expect("reads").len(), 1);
     }
 }

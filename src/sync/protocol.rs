@@ -158,6 +158,10 @@ impl OpKind {
 pub struct PushRequest {
     pub client: Uuid,
     pub ops: Vec<Op>,
+    /// The client's pull cursor: the reply says whether the feed after it
+    /// holds news for the client, so a sync with none pulls nothing.
+    #[serde(default)]
+    pub since: Option<u64>,
 }
 
 /// What the server did with one op.
@@ -183,6 +187,14 @@ pub struct PushReply {
     /// The last op of this client the server has applied.
     #[serde(default)]
     pub last: u64,
+    /// When the request gave `since`: whether the feed after it holds a
+    /// change the client may read and did not make, and the last change
+    /// looked at.
+    #[serde(default)]
+    pub news: Option<News>,
+    /// The server instance (see [`PullReply::epoch`]).
+    #[serde(default)]
+    pub epoch: Option<Uuid>,
 }
 
 /// A record of the change feed.
@@ -217,9 +229,9 @@ pub struct PullReply {
     /// On the last page: the head of the server's audit chain (its change
     /// and link), and the link at the change the client asked about
     /// (`seen=N`), so a client notices a rewritten history.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub audit_head: Option<(u64, String)>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub audit_at: Option<String>,
 }
 
@@ -264,14 +276,104 @@ pub struct News {
     pub latest: u64,
 }
 
+thread_local! {
+    /// zstd's contexts are costly to make (hundreds of kilobytes of
+    /// tables): one of each per thread, used again.
+    static COMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+    static DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// zstd at `level`, with this thread's context: the store's records and
+/// the wire's bodies.
+pub fn compress(bytes: &[u8], level: i32) -> std::io::Result<Vec<u8>> {
+    COMPRESSOR.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.is_none() {
+            *c = Some(zstd::bulk::Compressor::new(level)?);
+        }
+        let z = c.as_mut().expect("made above");
+        z.set_compression_level(level)?;
+        z.compress(bytes)
+    })
+}
+
+/// Unpacks zstd of at most `limit` bytes, with this thread's context.
+pub fn decompress(bytes: &[u8], limit: usize) -> std::io::Result<Vec<u8>> {
+    DECOMPRESSOR.with(|d| {
+        let mut d = d.borrow_mut();
+        if d.is_none() {
+            *d = Some(zstd::bulk::Decompressor::new()?);
+        }
+        d.as_mut().expect("made above").decompress(bytes, limit)
+    })
+}
+
 /// zstd for bodies both ways.
 pub fn pack(bytes: &[u8]) -> Vec<u8> {
-    zstd::bulk::compress(bytes, 3).unwrap_or_else(|_| bytes.to_vec())
+    compress(bytes, 3).unwrap_or_else(|_| bytes.to_vec())
 }
 
 /// Unpacks a zstd body of at most `limit` bytes.
 pub fn unpack(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String> {
-    zstd::bulk::decompress(bytes, limit).map_err(|e| format!("сжатое тело не распаковано: {e}"))
+    decompress(bytes, limit).map_err(|e| format!("сжатое тело не распаковано: {e}"))
+}
+
+/// The media type of the compact bodies: bincode 2 over serde, then zstd.
+/// A push whose `content-type` is this is read as such, and a request
+/// whose `accept` names it is answered so; anything else is JSON (what
+/// other programs and the tests speak).
+pub const BINARY: &str = "application/octet-stream";
+
+/// The body of a sync request or reply, zstd-packed: bincode when
+/// `binary`, else JSON.
+pub fn encode_body<T: Serialize>(v: &T, binary: bool) -> Result<Vec<u8>, String> {
+    let raw = if binary {
+        bincode::serde::encode_to_vec(v, bincode::config::standard()).map_err(|e| e.to_string())?
+    } else {
+        serde_json::to_vec(v).map_err(|e| e.to_string())?
+    };
+    Ok(pack(&raw))
+}
+
+/// Reads a body made by [`encode_body`], unpacking at most `limit` bytes.
+pub fn decode_body<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    binary: bool,
+    limit: usize,
+) -> Result<T, String> {
+    let raw = unpack(bytes, limit)?;
+    if binary {
+        let (v, used) = bincode::serde::decode_from_slice(&raw, bincode::config::standard())
+            .map_err(|e| e.to_string())?;
+        if used != raw.len() {
+            return Err(format!("лишние байты после записи: {}", raw.len() - used));
+        }
+        Ok(v)
+    } else {
+        serde_json::from_slice(&raw).map_err(|e| e.to_string())
+    }
+}
+
+impl Op {
+    /// The op as it goes on the wire: an edit carries only the fields it
+    /// changed (the server reads no other), the rest of the passport left
+    /// empty, so one edited field costs bytes of that field alone.
+    pub fn for_wire(&self) -> Self {
+        let mut op = self.clone();
+        if let OpKind::Edit {
+            fields, passport, ..
+        } = &mut op.kind
+        {
+            let mut sparse = Passport::default();
+            for f in fields.iter() {
+                crate::domain::passport::copy_field(&mut sparse, passport, *f);
+            }
+            **passport = sparse;
+        }
+        op
+    }
 }
 
 /// The protocol spoken between `smarteka sync` and `smarteka serve`. A
@@ -279,8 +381,10 @@ pub fn unpack(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String> {
 /// 2: replication ops; 3: the coordinator's confirmation of a user and the
 /// grant of authoring travel as ops ([`OpKind::Authoring`]); 4: a user's
 /// own account changes and the Модератор АСИ's ([`OpKind::Me`],
-/// [`OpKind::Manage`]), users in the feed to those who manage them.
-pub const PROTOCOL: u32 = 5;
+/// [`OpKind::Manage`]), users in the feed to those who manage them;
+/// 6: compact bodies ([`BINARY`]), edits carry only their fields
+/// ([`Op::for_wire`]), a push answers whether there is news to pull.
+pub const PROTOCOL: u32 = 6;
 /// The header carrying [`PROTOCOL`].
 pub const PROTOCOL_HEADER: &str = "x-smarteka-protocol";
 
@@ -384,4 +488,70 @@ pub struct BackupRequest {
 pub mod blobs_header {
     pub const OFFSET: &str = "upload-offset";
     pub const LENGTH: &str = "upload-length";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::passport::Field;
+
+    fn edit(fields: Vec<Field>) -> Op {
+        let passport = Passport {
+            title: "Название".into(),
+            goal: "Цель".into(),
+            specifics: "Особенности".into(),
+            ..Passport::default()
+        };
+        Op {
+            seq: 3,
+            at: chrono::Utc::now(),
+            kind: OpKind::Edit {
+                practice: PracticeId::now_v7(),
+                base: 2,
+                fields,
+                passport: Box::new(passport),
+            },
+        }
+    }
+
+    #[test]
+    fn an_edit_goes_on_the_wire_with_its_fields_alone() {
+        let op = edit(vec![Field::P17]);
+        let wire = op.for_wire();
+        let OpKind::Edit {
+            passport, fields, ..
+        } = &wire.kind
+        else {
+            panic!("an edit");
+        };
+        assert_eq!(fields, &[Field::P17]);
+        assert_eq!(passport.specifics, "Особенности");
+        assert!(passport.title.is_empty() && passport.goal.is_empty());
+        assert_eq!((wire.seq, wire.at), (op.seq, op.at));
+        let full = encode_body(&op, true).expect("encodes").len();
+        let sparse = encode_body(&wire, true).expect("encodes").len();
+        assert!(sparse < full, "{sparse} < {full}");
+    }
+
+    #[test]
+    fn bodies_read_back_in_either_form_and_trailing_bytes_are_refused() {
+        let req = PushRequest {
+            client: Uuid::now_v7(),
+            ops: vec![edit(vec![Field::P17, Field::P2])],
+            since: Some(7),
+        };
+        for binary in [true, false] {
+            let bytes = encode_body(&req, binary).expect("encodes");
+            let back: PushRequest = decode_body(&bytes, binary, 1 << 20).expect("decodes");
+            assert_eq!(back.ops, req.ops);
+            assert_eq!(back.since, Some(7));
+        }
+        let json = encode_body(&req, false).expect("encodes");
+        assert!(decode_body::<PushRequest>(&json, true, 1 << 20).is_err());
+        let mut raw =
+            bincode::serde::encode_to_vec(&req, bincode::config::standard()).expect("encodes");
+        raw.push(0);
+        let err = decode_body::<PushRequest>(&pack(&raw), true, 1 << 20).expect_err("refused");
+        assert!(err.contains("лишние байты"), "{err}");
+    }
 }

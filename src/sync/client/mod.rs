@@ -9,7 +9,8 @@ pub mod files;
 
 use crate::store::{Mutation, Record, Store};
 use crate::sync::protocol::{
-    Conflict, OpKind, OpResult, PullReply, PushReply, PushRequest, Remote, pack, unpack,
+    BINARY, Conflict, News, OpKind, OpResult, PullReply, PushReply, PushRequest, Remote,
+    decode_body, encode_body,
 };
 use api::{Credentials, Refusal, send, signed};
 
@@ -76,12 +77,16 @@ pub struct Summary {
     pub history_rewritten: bool,
 }
 
-async fn push_once(creds: &Credentials, body: Vec<u8>) -> Result<Vec<u8>, Refusal> {
+/// Sends ops (their wire form) and reads the answer; compact both ways.
+async fn push_once(creds: &Credentials, req: &PushRequest) -> Result<PushReply, Refusal> {
+    let body = encode_body(req, true)?;
     let req = signed(creds, reqwest::Method::POST, "/api/push")?
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header(reqwest::header::CONTENT_TYPE, BINARY)
         .header(reqwest::header::CONTENT_ENCODING, "zstd")
-        .body(pack(&body));
-    Ok(unpack(&send(req).await?, REPLY_LIMIT)?)
+        .header(reqwest::header::ACCEPT, BINARY)
+        .body(body);
+    Ok(decode_body(&send(req).await?, true, REPLY_LIMIT)
+        .map_err(|e| format!("Ответ сервера не разобран: {e}"))?)
 }
 
 /// A signed GET; the body as it came.
@@ -91,17 +96,11 @@ async fn fetch(creds: &Credentials, path: &str) -> Result<Vec<u8>, String> {
         .map_err(Refusal::message)
 }
 
-async fn get(creds: &Credentials, path: &str) -> Result<Vec<u8>, String> {
-    unpack(&fetch(creds, path).await?, REPLY_LIMIT)
-}
-
-/// A page of the feed; a refusal with its code.
+/// A page of the feed, compact; a refusal with its code.
 async fn get_page(creds: &Credentials, path: &str) -> Result<PullReply, Refusal> {
-    let raw = unpack(
-        &send(signed(creds, reqwest::Method::GET, path)?).await?,
-        REPLY_LIMIT,
-    )?;
-    Ok(serde_json::from_slice(&raw).map_err(|e| format!("Ответ сервера не разобран: {e}"))?)
+    let req = signed(creds, reqwest::Method::GET, path)?.header(reqwest::header::ACCEPT, BINARY);
+    Ok(decode_body(&send(req).await?, true, REPLY_LIMIT)
+        .map_err(|e| format!("Ответ сервера не разобран: {e}"))?)
 }
 
 impl Summary {
@@ -219,9 +218,9 @@ pub async fn verify(store: &Store, creds: &Credentials) -> Result<(Vec<String>, 
     let mut compared = 0;
     let mut since = 0;
     loop {
-        let page: PullReply =
-            serde_json::from_slice(&get(creds, &format!("/api/changes?since={since}")).await?)
-                .map_err(|e| format!("Ответ сервера не разобран: {e}"))?;
+        let page = get_page(creds, &format!("/api/changes?since={since}"))
+            .await
+            .map_err(Refusal::message)?;
         for r in page.records {
             if let Remote::Practice(p) = r {
                 compared += 1;
@@ -245,19 +244,22 @@ pub async fn verify(store: &Store, creds: &Credentials) -> Result<(Vec<String>, 
 /// Sends the outbox. A server that no longer knows this client's ops (a
 /// store restored from a copy, a server restored from a backup) is
 /// answered by taking a new client id and sending the unsent ops — and the
-/// acknowledged ones the server lost — under it.
+/// acknowledged ones the server lost — under it. Returns what the last
+/// answer said of news after the pull cursor, and the server's epoch.
 async fn push_all(
     store: &Store,
     creds: &Credentials,
     summary: &mut Summary,
     progress: &mut impl FnMut(&str),
-) -> Result<(), String> {
+) -> Result<Option<(News, Option<uuid::Uuid>)>, String> {
     let blobs = crate::store::blobs::Blobs::new(store.dir());
     let mut relinks = 0;
+    let mut news = None;
     'again: loop {
         let client = store.link().map_err(|e| e.to_string())?;
         let outbox = store.outbox().map_err(|e| e.to_string())?;
-        for chunk in outbox.chunks(BATCH) {
+        let chunks = outbox.chunks(BATCH).count();
+        for (n, chunk) in outbox.chunks(BATCH).enumerate() {
             // Files first, each resumable: an op never reaches the server
             // before the files it names.
             let mut files: Vec<String> = chunk.iter().flat_map(|o| o.kind.blobs()).collect();
@@ -272,13 +274,21 @@ async fn push_all(
                 summary.sent + chunk.len(),
                 outbox.len()
             ));
-            let body = serde_json::to_vec(&PushRequest {
+            let req = PushRequest {
                 client,
-                ops: chunk.to_vec(),
-            })
-            .map_err(|e| e.to_string())?;
-            let reply = match push_once(creds, body).await {
-                Ok(bytes) => bytes,
+                ops: chunk
+                    .iter()
+                    .map(crate::sync::protocol::Op::for_wire)
+                    .collect(),
+                // With the last ops: is there anything to pull after them?
+                since: if n + 1 == chunks {
+                    Some(store.pull_cursor().map_err(|e| e.to_string())?)
+                } else {
+                    None
+                },
+            };
+            let reply = match push_once(creds, &req).await {
+                Ok(reply) => reply,
                 Err(Refusal::Coded(code, last, message))
                     if relinks < 2
                         && (code == crate::sync::protocol::codes::CLIENT_REUSED
@@ -299,8 +309,7 @@ async fn push_all(
                 }
                 Err(e) => return Err(e.message()),
             };
-            let reply: PushReply = serde_json::from_slice(&reply)
-                .map_err(|e| format!("Ответ сервера не разобран: {e}"))?;
+            news = reply.news.map(|n| (n, reply.epoch));
             let mut answered = Vec::new();
             for (seq, r) in &reply.results {
                 if let Some(op) = chunk.iter().find(|o| o.seq == *seq) {
@@ -313,21 +322,19 @@ async fn push_all(
             store.drop_ops(&answered).map_err(|e| e.to_string())?;
             summary.sent += answered.len();
         }
-        return Ok(());
+        return Ok(news);
     }
 }
 
 /// What the server has of this client's ops: an empty push answers it.
 async fn server_last(store: &Store, creds: &Credentials) -> Result<u64, String> {
     let client = store.link().map_err(|e| e.to_string())?;
-    let body = serde_json::to_vec(&PushRequest {
+    let req = PushRequest {
         client,
         ops: Vec::new(),
-    })
-    .map_err(|e| e.to_string())?;
-    let bytes = push_once(creds, body).await.map_err(Refusal::message)?;
-    let reply: PushReply =
-        serde_json::from_slice(&bytes).map_err(|e| format!("Ответ сервера не разобран: {e}"))?;
+        since: None,
+    };
+    let reply = push_once(creds, &req).await.map_err(Refusal::message)?;
     Ok(reply.last)
 }
 
@@ -364,7 +371,18 @@ pub async fn sync(
     mut progress: impl FnMut(&str),
 ) -> Result<Summary, String> {
     let mut summary = Summary::default();
-    push_all(store, creds, &mut summary, &mut progress).await?;
+    let news = push_all(store, creds, &mut summary, &mut progress).await?;
+    // The push said nothing new is there to pull, from the server this
+    // store pulled from: the cursor moves past this client's own changes
+    // without another round trip.
+    if let Some((n, epoch)) = news
+        && !n.news
+        && epoch.is_some()
+        && epoch == store.server_epoch().map_err(|e| e.to_string())?
+    {
+        store.skip_pull_to(n.latest).map_err(|e| e.to_string())?;
+        return Ok(summary);
+    }
     let mut restored = false;
     loop {
         let client = store.link().map_err(|e| e.to_string())?;
