@@ -72,6 +72,9 @@ pub struct AppState {
     token_ttl: chrono::Duration,
     /// Pushes are applied one at a time.
     push_gate: Arc<Mutex<()>>,
+    /// Pushes waiting for the gate: while some do, the one leaving lets
+    /// them commit before the flush they will share.
+    pushes_in_line: Arc<std::sync::atomic::AtomicUsize>,
     /// Woken after every applied push: long-polls of the feed wait on it.
     pub news: Arc<tokio::sync::Notify>,
     /// Set when the server stops: waiting long-polls answer at once.
@@ -381,6 +384,7 @@ impl AppState {
             throttle: Arc::new(Mutex::new(Throttle::default())),
             token_ttl,
             push_gate: Arc::new(Mutex::new(())),
+            pushes_in_line: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
             news: Arc::new(tokio::sync::Notify::new()),
             closing: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             control: None,

@@ -34,6 +34,10 @@ impl From<PushError> for ApiError {
     }
 }
 
+/// The longest a push answered while others wait at the gate waits for
+/// the flush they will share before it flushes itself.
+const FLUSH_WAIT: std::time::Duration = std::time::Duration::from_millis(3);
+
 /// The largest unpacked push.
 pub const PUSH_LIMIT: usize = 16 * 1024 * 1024;
 
@@ -78,23 +82,34 @@ pub async fn push(
     let store = state.store.clone();
     let clock = state.clock.clone();
     let gate = state.push_gate.clone();
+    let in_line = state.pushes_in_line.clone();
     let reply = super::off_thread(move || {
+        use std::sync::atomic::Ordering;
         // One push at a time: «last applied seq» is read and written in
         // order. The ops' flush waits until the gate is left, so pushes
         // arriving meanwhile share it (group commit).
-        let (reply, upto) = {
+        in_line.fetch_add(1, Ordering::SeqCst);
+        let (reply, upto, others) = {
             let _one = gate
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             let _defer = store.defer_flush();
             let reply = apply_ops(&Ctx::new(&store, clock.as_ref()), &user, &req);
-            (reply, store.last_seq()?)
+            let others = in_line.fetch_sub(1, Ordering::SeqCst) > 1;
+            (reply, store.last_seq()?, others)
         };
         let mut reply = reply.map_err(ApiError::from)?;
         reply.news = news_after_push(&store, &user, &req).map_err(ApiError::from)?;
         // Whatever the reply says, applied now or before, is on disk
         // before it leaves.
-        store.durable(upto.max(reply.news.map_or(0, |n| n.latest)))?;
+        let upto = upto.max(reply.news.map_or(0, |n| n.latest));
+        if others {
+            // Pushes wait at the gate: let them commit first (sled holds
+            // its writers while it flushes); the last one flushes for all.
+            store.durable_soon(upto, FLUSH_WAIT)?;
+        } else {
+            store.durable(upto)?;
+        }
         Ok::<_, ApiError>(reply)
     })
     .await??;

@@ -118,6 +118,31 @@ impl Store {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// [`Store::durable`], first waiting up to `wait` for a flush another
+    /// thread makes: a caller that knows more commits are about to come
+    /// lets them in before the flush (sled holds its writers while it
+    /// flushes), and the last of them flushes for all. After `wait` it
+    /// flushes itself, so a steady stream of commits is never left unflushed
+    /// for longer.
+    pub fn durable_soon(&self, seq: u64, wait: std::time::Duration) -> Result<()> {
+        let deadline = std::time::Instant::now() + wait;
+        let mut st = self.flush_state();
+        while st.flushed < seq {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            st = self
+                .flushes
+                .done
+                .wait_timeout(st, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        drop(st);
+        self.durable(seq)
+    }
+
     /// Flushes made by [`Store::durable`] since the store was opened.
     pub fn flush_count(&self) -> u64 {
         self.flush_state().count
@@ -180,6 +205,33 @@ mod tests {
         drop(store);
         let reopened = Store::open(dir.path()).expect("reopens");
         assert_eq!(reopened.last_seq().expect("seq"), 200);
+    }
+
+    #[test]
+    fn durable_soon_takes_another_threads_flush_or_makes_its_own() {
+        use std::time::Duration;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("opens");
+        let deferred = |n| {
+            let _defer = store.defer_flush();
+            change(&store, n)
+        };
+        // Alone: after the wait, it flushes itself.
+        let before = store.flush_count();
+        let seq = deferred(1);
+        store
+            .durable_soon(seq, Duration::from_millis(1))
+            .expect("durable");
+        assert_eq!(store.flush_count(), before + 1);
+        // Another thread flushes: the waiting one makes none of its own,
+        // however long it would have waited.
+        let seq = deferred(2);
+        std::thread::scope(|s| {
+            let waiting = s.spawn(|| store.durable_soon(seq, Duration::from_secs(600)));
+            store.durable(seq).expect("durable");
+            waiting.join().expect("joins").expect("durable");
+        });
+        assert_eq!(store.flush_count(), before + 2);
     }
 
     #[test]

@@ -310,9 +310,18 @@ pub fn decompress(bytes: &[u8], limit: usize) -> std::io::Result<Vec<u8>> {
     })
 }
 
+/// Bodies at least this large (pages of the feed, a first sync) are
+/// packed harder: they are what a slow link waits for.
+const PACK_HARDER_FROM: usize = 64 * 1024;
+
 /// zstd for bodies both ways.
 pub fn pack(bytes: &[u8]) -> Vec<u8> {
-    compress(bytes, 3).unwrap_or_else(|_| bytes.to_vec())
+    let level = if bytes.len() >= PACK_HARDER_FROM {
+        12
+    } else {
+        3
+    };
+    compress(bytes, level).unwrap_or_else(|_| bytes.to_vec())
 }
 
 /// Unpacks a zstd body of at most `limit` bytes.
