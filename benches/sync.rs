@@ -298,6 +298,7 @@ async fn round(clients: Vec<Client>, since: u64) -> (Vec<Duration>, Duration) {
                     },
                 }],
                 since: Some(since),
+                seen: None,
             };
             let body = encode_body(&op, true).expect("encodes");
             let t = Instant::now();

@@ -22,6 +22,7 @@ fn push(
         client,
         ops,
         since: None,
+        seen: None,
     })
     .expect("json");
     c.runtime.block_on(async {

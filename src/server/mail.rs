@@ -132,6 +132,13 @@ fn run(store: &Store, carrier: &Carrier, from: &Mailbox) {
             std::thread::sleep(Duration::from_millis(300));
             continue;
         }
+        // Mail is queued by the change it tells of: sent only once that
+        // change is on disk (a push's flush may still be under way).
+        if let Err(e) = store.last_seq().and_then(|seq| store.durable(seq)) {
+            tracing::error!(error = %e, "store not flushed before mail");
+            std::thread::sleep(Duration::from_secs(5));
+            continue;
+        }
         let mut failed = false;
         for (key, m) in batch {
             let sent = match message(from, &m) {

@@ -34,6 +34,22 @@ impl From<PushError> for ApiError {
     }
 }
 
+/// A push counted among those at the gate until it leaves, even by a panic.
+struct InLine(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl InLine {
+    fn join(count: &std::sync::Arc<std::sync::atomic::AtomicUsize>) -> Self {
+        count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Self(count.clone())
+    }
+}
+
+impl Drop for InLine {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// The longest a push answered while others wait at the gate waits for
 /// the flush they will share before it flushes itself.
 const FLUSH_WAIT: std::time::Duration = std::time::Duration::from_millis(3);
@@ -88,18 +104,25 @@ pub async fn push(
         // One push at a time: «last applied seq» is read and written in
         // order. The ops' flush waits until the gate is left, so pushes
         // arriving meanwhile share it (group commit).
-        in_line.fetch_add(1, Ordering::SeqCst);
         let (reply, upto, others) = {
+            let waiting = InLine::join(&in_line);
             let _one = gate
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             let _defer = store.defer_flush();
             let reply = apply_ops(&Ctx::new(&store, clock.as_ref()), &user, &req);
-            let others = in_line.fetch_sub(1, Ordering::SeqCst) > 1;
+            let others = in_line.load(Ordering::SeqCst) > 1;
+            drop(waiting);
             (reply, store.last_seq()?, others)
         };
         let mut reply = reply.map_err(ApiError::from)?;
         reply.news = news_after_push(&store, &user, &req).map_err(ApiError::from)?;
+        if reply.news.is_some() {
+            reply.audit_head = Some(store.audit_head()?);
+            if let Some(n) = req.seen {
+                reply.audit_at = store.audit_link(n)?;
+            }
+        }
         // Whatever the reply says, applied now or before, is on disk
         // before it leaves.
         let upto = upto.max(reply.news.map_or(0, |n| n.latest));

@@ -116,6 +116,8 @@ pub fn apply_ops(cx: &Ctx<'_>, user: &User, req: &PushRequest) -> Result<PushRep
         last: store.client_last(req.client)?,
         news: None,
         epoch: Some(store.epoch()?),
+        audit_head: None,
+        audit_at: None,
     })
 }
 

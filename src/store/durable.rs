@@ -52,6 +52,17 @@ impl Drop for Deferred {
     }
 }
 
+/// The thread flushing: when it is done (or dies), the flush is no longer
+/// running and the waiting threads look again.
+struct Leading<'a>(&'a Store);
+
+impl Drop for Leading<'_> {
+    fn drop(&mut self) {
+        self.0.flush_state().running = false;
+        self.0.flushes.done.notify_all();
+    }
+}
+
 impl Store {
     fn address(&self) -> usize {
         std::ptr::from_ref(self) as usize
@@ -87,6 +98,9 @@ impl Store {
             }
             st.running = true;
             drop(st);
+            // Whatever happens below, even a panic in sled, the next
+            // thread may flush: no writer waits for a flush that died.
+            let lead = Leading(self);
             // What the store holds now: every commit counted here ended
             // before the flush starts, so the flush covers it. A commit in
             // flight is counted before it leaves the write gate: passing
@@ -94,20 +108,20 @@ impl Store {
             drop(self.write_gate());
             let counts = *self.counts_lock();
             let flushed = self.db.flush();
+            if flushed.is_ok() {
+                // The change is on disk: a mark that cannot be written (a
+                // full disk) only lags behind, which never refuses a whole
+                // store; the user is not told that a saved change failed.
+                if let Err(e) = self.mark.write(&counts) {
+                    tracing::error!(error = %e, seq = counts.seq, "high-water mark not written");
+                }
+                let mut st = self.flush_state();
+                st.flushed = st.flushed.max(counts.seq);
+                st.count += 1;
+            }
+            drop(lead);
+            flushed?;
             st = self.flush_state();
-            st.running = false;
-            self.flushes.done.notify_all();
-            if let Err(e) = flushed {
-                return Err(e.into());
-            }
-            st.flushed = st.flushed.max(counts.seq);
-            st.count += 1;
-            // The change is on disk: a mark that cannot be written (a full
-            // disk) only lags behind, which never refuses a whole store;
-            // the user is not told that a saved change failed.
-            if let Err(e) = self.mark.write(&counts) {
-                tracing::error!(error = %e, seq = counts.seq, "high-water mark not written");
-            }
         }
     }
 

@@ -162,6 +162,10 @@ pub struct PushRequest {
     /// holds news for the client, so a sync with none pulls nothing.
     #[serde(default)]
     pub since: Option<u64>,
+    /// With `since`: the change whose audit link the client saw last time
+    /// (see [`PullReply::audit_at`]).
+    #[serde(default)]
+    pub seen: Option<u64>,
 }
 
 /// What the server did with one op.
@@ -195,6 +199,13 @@ pub struct PushReply {
     /// The server instance (see [`PullReply::epoch`]).
     #[serde(default)]
     pub epoch: Option<Uuid>,
+    /// With `news`: the head of the audit chain and the link at `seen`,
+    /// as the last page of the feed gives them, so a sync that pulls
+    /// nothing still notices a rewritten history.
+    #[serde(default)]
+    pub audit_head: Option<(u64, String)>,
+    #[serde(default)]
+    pub audit_at: Option<String>,
 }
 
 /// A record of the change feed.
@@ -548,6 +559,7 @@ mod tests {
             client: Uuid::now_v7(),
             ops: vec![edit(vec![Field::P17, Field::P2])],
             since: Some(7),
+            seen: Some(5),
         };
         for binary in [true, false] {
             let bytes = encode_body(&req, binary).expect("encodes");

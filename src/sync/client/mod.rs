@@ -241,6 +241,14 @@ pub async fn verify(store: &Store, creds: &Credentials) -> Result<(Vec<String>, 
     Ok((differ, compared))
 }
 
+/// What the last push answered of the feed after the client's cursor.
+struct Quiet {
+    news: News,
+    epoch: Option<uuid::Uuid>,
+    audit_head: Option<(u64, String)>,
+    audit_at: Option<String>,
+}
+
 /// Sends the outbox. A server that no longer knows this client's ops (a
 /// store restored from a copy, a server restored from a backup) is
 /// answered by taking a new client id and sending the unsent ops — and the
@@ -251,7 +259,7 @@ async fn push_all(
     creds: &Credentials,
     summary: &mut Summary,
     progress: &mut impl FnMut(&str),
-) -> Result<Option<(News, Option<uuid::Uuid>)>, String> {
+) -> Result<Option<Quiet>, String> {
     let blobs = crate::store::blobs::Blobs::new(store.dir());
     let mut relinks = 0;
     let mut news = None;
@@ -286,6 +294,10 @@ async fn push_all(
                 } else {
                     None
                 },
+                seen: store
+                    .seen_audit_head()
+                    .map_err(|e| e.to_string())?
+                    .map(|(n, _)| n),
             };
             let reply = match push_once(creds, &req).await {
                 Ok(reply) => reply,
@@ -309,7 +321,12 @@ async fn push_all(
                 }
                 Err(e) => return Err(e.message()),
             };
-            news = reply.news.map(|n| (n, reply.epoch));
+            news = reply.news.map(|n| Quiet {
+                news: n,
+                epoch: reply.epoch,
+                audit_head: reply.audit_head.clone(),
+                audit_at: reply.audit_at.clone(),
+            });
             let mut answered = Vec::new();
             for (seq, r) in &reply.results {
                 if let Some(op) = chunk.iter().find(|o| o.seq == *seq) {
@@ -333,6 +350,7 @@ async fn server_last(store: &Store, creds: &Credentials) -> Result<u64, String> 
         client,
         ops: Vec::new(),
         since: None,
+        seen: None,
     };
     let reply = push_once(creds, &req).await.map_err(Refusal::message)?;
     Ok(reply.last)
@@ -375,12 +393,26 @@ pub async fn sync(
     // The push said nothing new is there to pull, from the server this
     // store pulled from: the cursor moves past this client's own changes
     // without another round trip.
-    if let Some((n, epoch)) = news
-        && !n.news
-        && epoch.is_some()
-        && epoch == store.server_epoch().map_err(|e| e.to_string())?
+    if let Some(q) = news
+        && !q.news.news
+        && q.epoch.is_some()
+        && q.epoch == store.server_epoch().map_err(|e| e.to_string())?
     {
-        store.skip_pull_to(n.latest).map_err(|e| e.to_string())?;
+        // The audit chain is checked as the last page of a pull would.
+        let seen = store.seen_audit_head().map_err(|e| e.to_string())?;
+        if let (Some((_, link)), Some(now)) = (&seen, &q.audit_at)
+            && link != now
+        {
+            summary.history_rewritten = true;
+        }
+        if let Some((n, head)) = &q.audit_head {
+            store
+                .set_seen_audit_head(*n, head)
+                .map_err(|e| e.to_string())?;
+        }
+        store
+            .skip_pull_to(q.news.latest)
+            .map_err(|e| e.to_string())?;
         return Ok(summary);
     }
     let mut restored = false;
