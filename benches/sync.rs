@@ -214,16 +214,12 @@ fn main() {
             base: draft.revision,
         })
         .collect();
-    let flushes = store.flush_count();
-    let (times, wall) = runtime.block_on(round(one, store.last_seq().expect("seq")));
-    let shared = store.flush_count() - flushes;
-    let bare = bare_round(&runtime, bare_addr);
-    report(
+    measure(
+        &runtime,
+        &store,
+        one,
+        bare_addr,
         "200 рабочих мест одного автора, одно поле одного черновика",
-        &times,
-        wall,
-        shared,
-        &bare,
     );
 
     // B: 200 authors at once, each saving an edit of their own draft — a
@@ -253,17 +249,29 @@ fn main() {
             base: p.revision,
         });
     }
-    let flushes = store.flush_count();
-    let (times, wall) = runtime.block_on(round(many, store.last_seq().expect("seq")));
-    let shared = store.flush_count() - flushes;
-    let bare = bare_round(&runtime, bare_addr);
-    report(
+    measure(
+        &runtime,
+        &store,
+        many,
+        bare_addr,
         "200 авторов, каждый правит свой черновик",
-        &times,
-        wall,
-        shared,
-        &bare,
     );
+}
+
+/// One round of the clients, the flushes they shared, and a round of the
+/// bare endpoint right after it: printed beside the targets.
+fn measure(
+    runtime: &tokio::runtime::Runtime,
+    store: &Store,
+    clients: Vec<Client>,
+    bare_addr: SocketAddr,
+    what: &str,
+) {
+    let flushes = store.flush_count();
+    let (times, wall) = runtime.block_on(round(clients, store.last_seq().expect("seq")));
+    let shared = store.flush_count() - flushes;
+    let bare = bare_round(runtime, bare_addr);
+    report(what, &times, wall, shared, &bare);
 }
 
 struct Client {
@@ -302,13 +310,7 @@ async fn round(clients: Vec<Client>, since: u64) -> (Vec<Duration>, Duration) {
             };
             let body = encode_body(&op, true).expect("encodes");
             let t = Instant::now();
-            let r = http
-                .post(format!("{}/api/push", c.creds.server))
-                .header(
-                    "x-smarteka-protocol",
-                    smarteka::server::PROTOCOL.to_string(),
-                )
-                .header("authorization", format!("Bearer {}", c.creds.token))
+            let r = signed(http.post(format!("{}/api/push", c.creds.server)), &c.creds)
                 .header("content-type", BINARY)
                 .header("accept", BINARY)
                 .body(body)
@@ -319,17 +321,14 @@ async fn round(clients: Vec<Client>, since: u64) -> (Vec<Duration>, Duration) {
             let reply: PushReply =
                 decode_body(&r.bytes().await.expect("body"), true, 1 << 24).expect("reply");
             if reply.news.is_none_or(|n| n.news) {
-                let r = http
-                    .get(format!("{}/api/changes?since={since}", c.creds.server))
-                    .header(
-                        "x-smarteka-protocol",
-                        smarteka::server::PROTOCOL.to_string(),
-                    )
-                    .header("authorization", format!("Bearer {}", c.creds.token))
-                    .header("accept", BINARY)
-                    .send()
-                    .await
-                    .expect("pull");
+                let r = signed(
+                    http.get(format!("{}/api/changes?since={since}", c.creds.server)),
+                    &c.creds,
+                )
+                .header("accept", BINARY)
+                .send()
+                .await
+                .expect("pull");
                 assert!(r.status().is_success());
                 let _ = r.bytes().await;
             }
@@ -343,6 +342,16 @@ async fn round(clients: Vec<Client>, since: u64) -> (Vec<Duration>, Duration) {
     }
     out.sort();
     (out, started.elapsed())
+}
+
+/// A request with the protocol version and the session, as the client
+/// sends it.
+fn signed(req: reqwest::RequestBuilder, creds: &Credentials) -> reqwest::RequestBuilder {
+    req.header(
+        "x-smarteka-protocol",
+        smarteka::server::PROTOCOL.to_string(),
+    )
+    .header("authorization", format!("Bearer {}", creds.token))
 }
 
 /// 200 requests at once to an endpoint that does nothing: the anchor.

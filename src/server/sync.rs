@@ -13,7 +13,7 @@ use super::{ApiError, AppState, authenticate};
 use crate::domain::User;
 use crate::service::Ctx;
 use crate::service::ops::{PushError, apply_ops, cursor_known, feed, news, news_after_push};
-use crate::sync::protocol::{BINARY, PushRequest, decode_body, encode_body};
+use crate::sync::protocol::{BINARY, Chain, PushRequest, decode_body, encode_body};
 
 impl From<PushError> for ApiError {
     fn from(e: PushError) -> Self {
@@ -32,6 +32,18 @@ impl From<PushError> for ApiError {
             PushError::Internal(m) => ApiError::internal(m),
         }
     }
+}
+
+/// Where the audit chain stands, with the link at the change `seen` the
+/// client saw last time.
+fn chain(store: &crate::store::Store, seen: Option<u64>) -> Result<Chain, ApiError> {
+    Ok(Chain {
+        head: store.audit_head()?,
+        at: match seen {
+            Some(n) => store.audit_link(n)?,
+            None => None,
+        },
+    })
 }
 
 /// A push counted among those at the gate until it leaves, even by a panic.
@@ -118,10 +130,7 @@ pub async fn push(
         let mut reply = reply.map_err(ApiError::from)?;
         reply.news = news_after_push(&store, &user, &req).map_err(ApiError::from)?;
         if reply.news.is_some() {
-            reply.audit_head = Some(store.audit_head()?);
-            if let Some(n) = req.seen {
-                reply.audit_at = store.audit_link(n)?;
-            }
+            reply.chain = Some(chain(&store, req.seen)?);
         }
         // Whatever the reply says, applied now or before, is on disk
         // before it leaves.
@@ -190,10 +199,7 @@ pub async fn changes(
     let reply = super::off_thread(move || {
         let mut r = feed(&store, &user, q.since, q.client)?;
         if !r.more {
-            r.audit_head = Some(store.audit_head()?);
-            if let Some(n) = q.seen {
-                r.audit_at = store.audit_link(n)?;
-            }
+            r.chain = Some(chain(&store, q.seen)?);
         }
         // Nothing leaves that a crash could still take back: a change
         // applied by a push whose flush is under way is waited for.

@@ -116,8 +116,7 @@ pub fn apply_ops(cx: &Ctx<'_>, user: &User, req: &PushRequest) -> Result<PushRep
         last: store.client_last(req.client)?,
         news: None,
         epoch: Some(store.epoch()?),
-        audit_head: None,
-        audit_at: None,
+        chain: None,
     })
 }
 
@@ -695,8 +694,7 @@ pub fn feed(
         cursor,
         more,
         epoch: Some(store.epoch()?),
-        audit_head: None,
-        audit_at: None,
+        chain: None,
     })
 }
 

@@ -196,7 +196,7 @@ mod tests {
     }
 
     #[test]
-    fn concurrent_commits_share_flushes_and_each_returns_durable() {
+    fn concurrent_commits_each_return_durable() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(dir.path()).expect("opens");
         let before = store.flush_count();

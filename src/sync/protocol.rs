@@ -199,13 +199,19 @@ pub struct PushReply {
     /// The server instance (see [`PullReply::epoch`]).
     #[serde(default)]
     pub epoch: Option<Uuid>,
-    /// With `news`: the head of the audit chain and the link at `seen`,
-    /// as the last page of the feed gives them, so a sync that pulls
-    /// nothing still notices a rewritten history.
+    /// With `news`: the audit chain, as the last page of the feed gives
+    /// it, so a sync that pulls nothing still notices a rewritten history.
     #[serde(default)]
-    pub audit_head: Option<(u64, String)>,
-    #[serde(default)]
-    pub audit_at: Option<String>,
+    pub chain: Option<Chain>,
+}
+
+/// Where the server's audit chain stands: its head (the change and its
+/// link), and the link at the change the client saw last time (`seen`),
+/// so a client notices a rewritten history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Chain {
+    pub head: (u64, String),
+    pub at: Option<String>,
 }
 
 /// A record of the change feed.
@@ -237,13 +243,10 @@ pub struct PullReply {
     /// backup is a new epoch, and a client from another one pulls again.
     #[serde(default)]
     pub epoch: Option<Uuid>,
-    /// On the last page: the head of the server's audit chain (its change
-    /// and link), and the link at the change the client asked about
-    /// (`seen=N`), so a client notices a rewritten history.
+    /// On the last page: the server's audit chain, with the link at the
+    /// change the client asked about (`seen=N`).
     #[serde(default)]
-    pub audit_head: Option<(u64, String)>,
-    #[serde(default)]
-    pub audit_at: Option<String>,
+    pub chain: Option<Chain>,
 }
 
 /// Machine-readable codes of error answers the client acts on.
@@ -376,34 +379,14 @@ pub fn decode_body<T: serde::de::DeserializeOwned>(
     }
 }
 
-impl Op {
-    /// The op as it goes on the wire: an edit carries only the fields it
-    /// changed (the server reads no other), the rest of the passport left
-    /// empty, so one edited field costs bytes of that field alone.
-    pub fn for_wire(&self) -> Self {
-        let mut op = self.clone();
-        if let OpKind::Edit {
-            fields, passport, ..
-        } = &mut op.kind
-        {
-            let mut sparse = Passport::default();
-            for f in fields.iter() {
-                crate::domain::passport::copy_field(&mut sparse, passport, *f);
-            }
-            **passport = sparse;
-        }
-        op
-    }
-}
-
 /// The protocol spoken between `smarteka sync` and `smarteka serve`. A
 /// request without it, or with another, is refused with a message.
 /// 2: replication ops; 3: the coordinator's confirmation of a user and the
 /// grant of authoring travel as ops ([`OpKind::Authoring`]); 4: a user's
 /// own account changes and the Модератор АСИ's ([`OpKind::Me`],
 /// [`OpKind::Manage`]), users in the feed to those who manage them;
-/// 6: compact bodies ([`BINARY`]), edits carry only their fields
-/// ([`Op::for_wire`]), a push answers whether there is news to pull.
+/// 6: compact bodies ([`BINARY`]), a push answers whether there is news
+/// to pull and where the audit chain stands ([`Chain`]).
 pub const PROTOCOL: u32 = 6;
 /// The header carrying [`PROTOCOL`].
 pub const PROTOCOL_HEADER: &str = "x-smarteka-protocol";
@@ -532,25 +515,6 @@ mod tests {
                 passport: Box::new(passport),
             },
         }
-    }
-
-    #[test]
-    fn an_edit_goes_on_the_wire_with_its_fields_alone() {
-        let op = edit(vec![Field::P17]);
-        let wire = op.for_wire();
-        let OpKind::Edit {
-            passport, fields, ..
-        } = &wire.kind
-        else {
-            panic!("an edit");
-        };
-        assert_eq!(fields, &[Field::P17]);
-        assert_eq!(passport.specifics, "Особенности");
-        assert!(passport.title.is_empty() && passport.goal.is_empty());
-        assert_eq!((wire.seq, wire.at), (op.seq, op.at));
-        let full = encode_body(&op, true).expect("encodes").len();
-        let sparse = encode_body(&wire, true).expect("encodes").len();
-        assert!(sparse < full, "{sparse} < {full}");
     }
 
     #[test]

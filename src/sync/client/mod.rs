@@ -9,7 +9,7 @@ pub mod files;
 
 use crate::store::{Mutation, Record, Store};
 use crate::sync::protocol::{
-    BINARY, Conflict, News, OpKind, OpResult, PullReply, PushReply, PushRequest, Remote,
+    BINARY, Chain, Conflict, OpKind, OpResult, PullReply, PushReply, PushRequest, Remote,
     decode_body, encode_body,
 };
 use api::{Credentials, Refusal, send, signed};
@@ -241,28 +241,32 @@ pub async fn verify(store: &Store, creds: &Credentials) -> Result<(Vec<String>, 
     Ok((differ, compared))
 }
 
-/// What the last push answered of the feed after the client's cursor.
-struct Quiet {
-    news: News,
-    epoch: Option<uuid::Uuid>,
-    audit_head: Option<(u64, String)>,
-    audit_at: Option<String>,
+/// Checks the server's audit chain against the link this client saw last
+/// time at the same change, and remembers the new head. Returns whether
+/// the history was rewritten.
+fn check_chain(store: &Store, seen: Option<&(u64, String)>, chain: &Chain) -> Result<bool, String> {
+    let rewritten = matches!((seen, &chain.at), (Some((_, link)), Some(now)) if link != now);
+    let (n, head) = &chain.head;
+    store
+        .set_seen_audit_head(*n, head)
+        .map_err(|e| e.to_string())?;
+    Ok(rewritten)
 }
 
 /// Sends the outbox. A server that no longer knows this client's ops (a
 /// store restored from a copy, a server restored from a backup) is
 /// answered by taking a new client id and sending the unsent ops — and the
-/// acknowledged ones the server lost — under it. Returns what the last
-/// answer said of news after the pull cursor, and the server's epoch.
+/// acknowledged ones the server lost — under it. Returns the last answer:
+/// whether news waits after the pull cursor, the epoch, the audit chain.
 async fn push_all(
     store: &Store,
     creds: &Credentials,
     summary: &mut Summary,
     progress: &mut impl FnMut(&str),
-) -> Result<Option<Quiet>, String> {
+) -> Result<Option<PushReply>, String> {
     let blobs = crate::store::blobs::Blobs::new(store.dir());
     let mut relinks = 0;
-    let mut news = None;
+    let mut last = None;
     'again: loop {
         let client = store.link().map_err(|e| e.to_string())?;
         let outbox = store.outbox().map_err(|e| e.to_string())?;
@@ -284,10 +288,7 @@ async fn push_all(
             ));
             let req = PushRequest {
                 client,
-                ops: chunk
-                    .iter()
-                    .map(crate::sync::protocol::Op::for_wire)
-                    .collect(),
+                ops: chunk.to_vec(),
                 // With the last ops: is there anything to pull after them?
                 since: if n + 1 == chunks {
                     Some(store.pull_cursor().map_err(|e| e.to_string())?)
@@ -321,12 +322,6 @@ async fn push_all(
                 }
                 Err(e) => return Err(e.message()),
             };
-            news = reply.news.map(|n| Quiet {
-                news: n,
-                epoch: reply.epoch,
-                audit_head: reply.audit_head.clone(),
-                audit_at: reply.audit_at.clone(),
-            });
             let mut answered = Vec::new();
             for (seq, r) in &reply.results {
                 if let Some(op) = chunk.iter().find(|o| o.seq == *seq) {
@@ -338,8 +333,9 @@ async fn push_all(
             }
             store.drop_ops(&answered).map_err(|e| e.to_string())?;
             summary.sent += answered.len();
+            last = Some(reply);
         }
-        return Ok(news);
+        return Ok(last);
     }
 }
 
@@ -389,30 +385,23 @@ pub async fn sync(
     mut progress: impl FnMut(&str),
 ) -> Result<Summary, String> {
     let mut summary = Summary::default();
-    let news = push_all(store, creds, &mut summary, &mut progress).await?;
+    let last = push_all(store, creds, &mut summary, &mut progress).await?;
     // The push said nothing new is there to pull, from the server this
     // store pulled from: the cursor moves past this client's own changes
-    // without another round trip.
-    if let Some(q) = news
-        && !q.news.news
-        && q.epoch.is_some()
-        && q.epoch == store.server_epoch().map_err(|e| e.to_string())?
+    // without another round trip, the audit chain checked as a pull's last
+    // page would be.
+    if let Some(PushReply {
+        news: Some(news),
+        epoch: Some(epoch),
+        chain: Some(chain),
+        ..
+    }) = last
+        && !news.news
+        && Some(epoch) == store.server_epoch().map_err(|e| e.to_string())?
     {
-        // The audit chain is checked as the last page of a pull would.
         let seen = store.seen_audit_head().map_err(|e| e.to_string())?;
-        if let (Some((_, link)), Some(now)) = (&seen, &q.audit_at)
-            && link != now
-        {
-            summary.history_rewritten = true;
-        }
-        if let Some((n, head)) = &q.audit_head {
-            store
-                .set_seen_audit_head(*n, head)
-                .map_err(|e| e.to_string())?;
-        }
-        store
-            .skip_pull_to(q.news.latest)
-            .map_err(|e| e.to_string())?;
+        summary.history_rewritten |= check_chain(store, seen.as_ref(), &chain)?;
+        store.skip_pull_to(news.latest).map_err(|e| e.to_string())?;
         return Ok(summary);
     }
     let mut restored = false;
@@ -489,16 +478,9 @@ pub async fn sync(
         store.commit(&m).map_err(|e| e.to_string())?;
         // The server's audit chain must still hold the link this client saw
         // last time at the same change; a restored server starts another.
-        if let (Some((_, link)), Some(now)) = (&seen, &page.audit_at)
-            && !restored
-            && link != now
-        {
-            summary.history_rewritten = true;
-        }
-        if let Some((n, head)) = &page.audit_head {
-            store
-                .set_seen_audit_head(*n, head)
-                .map_err(|e| e.to_string())?;
+        if let Some(chain) = &page.chain {
+            let seen = if restored { None } else { seen.as_ref() };
+            summary.history_rewritten |= check_chain(store, seen, chain)?;
         }
         progress(&format!("Получено: {}", summary.received));
         if !page.more {
