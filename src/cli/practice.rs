@@ -130,6 +130,7 @@ fn exec(store: &Store, user: &User, cmd: Command) -> Result<Practice, Failure> {
 }
 
 fn load(store: &Store, id: Uuid, user: Option<&User>) -> Result<Practice, Failure> {
+    crate::sync::client::rows::ensure_whole(store, id).map_err(|e| fail(e, 1))?;
     store
         .practice(id)?
         .filter(|p| read_scope(user).can_read(p))
@@ -163,6 +164,7 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
             let id = parse_id(&id)?;
             let user = as_user.map(|l| sign_in(&store, l)).transpose()?;
             if let Some(path) = pdf {
+                crate::sync::client::rows::ensure_whole(&store, id).map_err(|e| fail(e, 1))?;
                 let doc = crate::service::print::passport(&ctx(&store), user.as_ref(), id)
                     .map_err(|e| refused(&e))?;
                 return printed(&doc, &path, "Паспорт");

@@ -13,7 +13,7 @@ use crate::domain::passport::{
 use crate::domain::refdata::refdata;
 
 use super::hex;
-use super::vocab::{PARTNERS, PLAN_STEPS, QUALIFIERS, SPECIFICS, SUPPORT, Vocab};
+use super::vocab::{BRANDS, PARTNERS, PLAN_STEPS, QUALIFIERS, SPECIFICS, SUPPORT, Vocab};
 
 pub(super) fn status_for(i: usize, rng: &mut ChaCha8Rng) -> PracticeStatus {
     // The first practices walk through every status; then a realistic mix.
@@ -36,10 +36,15 @@ pub(super) fn status_for(i: usize, rng: &mut ChaCha8Rng) -> PracticeStatus {
     }
 }
 
-/// A title: the base with a qualifier that repeats none of its words or
-/// prepositions («… для молодёжи», never «… для семей для многодетных
-/// семей»), or the base alone when none fits.
+/// A title: the base, most often with a project name in quotes, and a
+/// qualifier that repeats none of its words or prepositions («… для
+/// молодёжи», never «… для семей для многодетных семей») when one fits.
 fn titled(base: &str, rng: &mut ChaCha8Rng) -> String {
+    let base = if rng.random_bool(0.8) {
+        format!("{base} «{}»", pick(rng, BRANDS))
+    } else {
+        base.to_owned()
+    };
     let words = |s: &str| -> Vec<String> {
         s.split_whitespace()
             .map(|w| {
@@ -49,7 +54,7 @@ fn titled(base: &str, rng: &mut ChaCha8Rng) -> String {
             })
             .collect()
     };
-    let used = words(base);
+    let used = words(&base);
     let fits: Vec<&str> = QUALIFIERS
         .iter()
         .copied()
@@ -57,7 +62,7 @@ fn titled(base: &str, rng: &mut ChaCha8Rng) -> String {
         .collect();
     match fits.choose(rng) {
         Some(q) => format!("{base} {q}"),
-        None => base.to_owned(),
+        None => base,
     }
 }
 
@@ -234,6 +239,18 @@ mod tests {
 
     use super::*;
     use crate::demo::vocab::VOCAB;
+
+    #[test]
+    fn few_titles_alike_among_two_thousand() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let mut titles = std::collections::HashSet::new();
+        for _ in 0..2_000 {
+            let v = VOCAB.choose(&mut rng).expect("a category");
+            let base = pick(&mut rng, v.titles);
+            titles.insert(titled(base, &mut rng));
+        }
+        assert!(titles.len() >= 1_800, "{} distinct of 2 000", titles.len());
+    }
 
     #[test]
     fn titles_repeat_no_word() {

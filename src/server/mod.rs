@@ -347,6 +347,8 @@ pub fn router(state: AppState, timeout: Duration) -> Router {
         )
         .route("/api/changes", get(sync::changes))
         .route("/api/changes/wait", get(sync::wait))
+        .route("/api/rows", get(sync::rows))
+        .route("/api/practices/{id}", get(sync::practice))
         .route(
             "/api/uploads/{sha}",
             get(blobs::received)

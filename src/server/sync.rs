@@ -210,6 +210,34 @@ pub async fn changes(
     packed(&headers, &reply)
 }
 
+/// `GET /api/rows`: the catalogue's rows the user may read, which a first
+/// sync brings before the feed.
+pub async fn rows(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let user = authenticate(&state, &headers)?;
+    let store = state.store.clone();
+    let reply = super::off_thread(move || crate::service::rows::rows(&store, &user)).await??;
+    packed(&headers, &reply)
+}
+
+/// `GET /api/practices/ID`: one whole practice, for a row opened before
+/// its passport arrived.
+pub async fn practice(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<Uuid>,
+) -> Result<Response, ApiError> {
+    let user = authenticate(&state, &headers)?;
+    let store = state.store.clone();
+    let found = super::off_thread(move || crate::service::rows::whole(&store, &user, id)).await??;
+    match found {
+        Some(p) => packed(&headers, &p),
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "Практика не найдена или недоступна вам.",
+        )),
+    }
+}
+
 /// The longest a long-poll waits, well inside the request timeout.
 pub const WAIT_LIMIT: u64 = 25;
 

@@ -13,6 +13,7 @@ pub mod print;
 pub mod regions;
 pub mod reminders;
 pub mod replication;
+pub mod rows;
 pub mod views;
 pub mod workflow;
 

@@ -66,6 +66,11 @@ pub fn execute_with(
     extra: impl FnOnce(&Outcome, &mut Mutation),
 ) -> Result<(Outcome, Option<u64>), ServiceError> {
     let store = cx.store;
+    if store.is_row_only(cmd.target())? {
+        return Err(ServiceError::Refused(vec![
+            crate::service::views::ROW_ONLY.to_owned(),
+        ]));
+    }
     let current = store.practice(cmd.target())?;
     let act = match &cmd {
         Command::Submit { .. } => Some((Action::Submit, Args::default())),

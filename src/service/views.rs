@@ -76,6 +76,11 @@ pub fn public_name_of(store: &Store, id: crate::domain::UserId) -> String {
 }
 
 /// A practice with its people's names, if `user` may read it.
+/// Why a practice cannot be shown or changed yet: a first sync brought its
+/// row, and its passport is still on the way.
+pub const ROW_ONLY: &str =
+    "Паспорт этой практики ещё не получен с сервера: он придёт со следующей синхронизацией.";
+
 pub fn load_view(
     store: &Store,
     id: PracticeId,
@@ -87,6 +92,9 @@ pub fn load_view(
         .ok_or("Практика не найдена.")?;
     if !crate::domain::access::read_scope(user).can_read(&p) {
         return Err("Практика не найдена или недоступна вам.".to_owned());
+    }
+    if store.is_row_only(id).map_err(|e| e.to_string())? {
+        return Err(ROW_ONLY.to_owned());
     }
     Ok(view_of(store, p))
 }

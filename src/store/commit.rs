@@ -161,6 +161,9 @@ impl Store {
                 Some((tree, key, *e))
             })
             .collect();
+        // Client: the rows of the catalogue written now, or the practices
+        // whose passports arrive after their rows.
+        let rows = self.row_markers(m);
         // New records, counted inside the transaction (it may run again).
         let added = std::cell::Cell::new([0u64; 4]);
         // The trees a commit writes (not the server's file owners nor the
@@ -198,6 +201,13 @@ impl Store {
                         let mut a = added.get();
                         a[i] += 1;
                         added.set(a);
+                    }
+                }
+                for key in &rows {
+                    if m.rows {
+                        tx[META].insert(key.as_slice(), &[])?;
+                    } else {
+                        tx[META].remove(key.as_slice())?;
                     }
                 }
                 for k in &refs {
@@ -286,7 +296,11 @@ impl Store {
                     tx[STEPS].insert(&u64_key(seq), bytes)?;
                 }
                 if let Some((cursor, synced)) = &m.pulled {
-                    tx[META].insert(KEY_CURSOR, &u64_key(*cursor))?;
+                    // Forward only: a practice fetched on its own leaves
+                    // the cursor where the feed has it.
+                    if tx[META].get(KEY_CURSOR)?.map_or(0, |v| read_u64(&v)) < *cursor {
+                        tx[META].insert(KEY_CURSOR, &u64_key(*cursor))?;
+                    }
                     for (id, rev) in synced {
                         tx[SYNCED].insert(id.as_bytes().as_slice(), &rev.to_be_bytes())?;
                     }

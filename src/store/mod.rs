@@ -24,6 +24,7 @@ mod mail;
 mod open;
 mod outbox;
 mod practices;
+mod rows;
 mod sessions;
 mod users;
 
@@ -241,6 +242,9 @@ pub struct Mutation {
     pub mail: Vec<OutMail>,
     /// Server: the day whose reminders this change sent.
     pub reminded: Option<chrono::NaiveDate>,
+    /// Client: the practices written are rows of the catalogue, their
+    /// passports still to come ([`Store::is_row_only`]).
+    pub rows: bool,
 }
 
 impl Mutation {
@@ -261,6 +265,7 @@ impl Mutation {
             at: None,
             mail: Vec::new(),
             reminded: None,
+            rows: false,
         }
     }
 
@@ -475,6 +480,8 @@ pub struct Store {
     flushes: durable::Flushes,
     /// Server: notices are also sent by mail.
     mailing: std::sync::atomic::AtomicBool,
+    /// Client: some practices are rows whose passports are still to come.
+    rows_only: std::sync::atomic::AtomicBool,
     _lock: File,
 }
 

@@ -200,8 +200,16 @@ impl Store {
             gate: std::sync::Mutex::new(()),
             flushes: super::durable::Flushes::default(),
             mailing: std::sync::atomic::AtomicBool::new(false),
+            rows_only: std::sync::atomic::AtomicBool::new(false),
             _lock: lock,
         };
+        store.rows_only.store(
+            store.trees[super::META]
+                .scan_prefix(super::rows::KEY_ROW)
+                .next()
+                .is_some(),
+            std::sync::atomic::Ordering::SeqCst,
+        );
         let have = guarded(|| store.measure()).map_err(|p| unreadable(dir, &p))??;
         if let Some(expected) = expected
             && !opts.accept_loss

@@ -249,6 +249,15 @@ pub struct PullReply {
     pub chain: Option<Chain>,
 }
 
+/// `GET /api/rows`: the catalogue's rows the reader may see — each
+/// practice without its passport's texts and files and its workflow's
+/// documents, as the queues read it — which a first sync brings before
+/// the feed, so the catalogue can be searched and opened at once.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RowsReply {
+    pub rows: Vec<Practice>,
+}
+
 /// Machine-readable codes of error answers the client acts on.
 pub mod codes {
     /// The op numbers of this client id were used by other ops: the store
@@ -386,8 +395,10 @@ pub fn decode_body<T: serde::de::DeserializeOwned>(
 /// own account changes and the Модератор АСИ's ([`OpKind::Me`],
 /// [`OpKind::Manage`]), users in the feed to those who manage them;
 /// 6: compact bodies ([`BINARY`]), a push answers whether there is news
-/// to pull and where the audit chain stands ([`Chain`]).
-pub const PROTOCOL: u32 = 6;
+/// to pull and where the audit chain stands ([`Chain`]); 7: the
+/// catalogue's rows before the feed ([`RowsReply`]) and a whole practice
+/// on demand (`GET /api/practices/ID`).
+pub const PROTOCOL: u32 = 7;
 /// The header carrying [`PROTOCOL`].
 pub const PROTOCOL_HEADER: &str = "x-smarteka-protocol";
 

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod files;
+pub mod rows;
 
 use crate::store::{Mutation, Record, Store};
 use crate::sync::protocol::{
@@ -75,6 +76,36 @@ pub struct Summary {
     /// The server's audit chain no longer holds what this client saw: its
     /// history was rewritten.
     pub history_rewritten: bool,
+    /// Rows of the catalogue a first sync brought before their passports.
+    pub rows: usize,
+}
+
+/// How far a sync has come, for a progress line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    Files {
+        done: usize,
+        total: usize,
+    },
+    Sending {
+        done: usize,
+        total: usize,
+    },
+    /// A first sync brought the catalogue's rows; passports follow.
+    Rows(usize),
+    /// Practices received so far.
+    Received(usize),
+}
+
+impl std::fmt::Display for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Files { done, total } => write!(f, "Файлы: {done} из {total}"),
+            Self::Sending { done, total } => write!(f, "Отправка: {done} из {total}"),
+            Self::Rows(n) => write!(f, "Список практик: {n}, паспорта загружаются…"),
+            Self::Received(n) => write!(f, "Получено: {n}"),
+        }
+    }
 }
 
 /// Sends ops (their wire form) and reads the answer; compact both ways.
@@ -262,7 +293,7 @@ async fn push_all(
     store: &Store,
     creds: &Credentials,
     summary: &mut Summary,
-    progress: &mut impl FnMut(&str),
+    progress: &mut impl FnMut(&Progress),
 ) -> Result<Option<PushReply>, String> {
     let blobs = crate::store::blobs::Blobs::new(store.dir());
     let mut relinks = 0;
@@ -278,14 +309,16 @@ async fn push_all(
             files.sort();
             files.dedup();
             for (i, sha) in files.iter().enumerate() {
-                progress(&format!("Файлы: {} из {}", i + 1, files.len()));
+                progress(&Progress::Files {
+                    done: i + 1,
+                    total: files.len(),
+                });
                 files::upload(creds, &blobs, sha).await?;
             }
-            progress(&format!(
-                "Отправка: {} из {}",
-                summary.sent + chunk.len(),
-                outbox.len()
-            ));
+            progress(&Progress::Sending {
+                done: summary.sent + chunk.len(),
+                total: outbox.len(),
+            });
             let req = PushRequest {
                 client,
                 ops: chunk.to_vec(),
@@ -359,7 +392,7 @@ async fn after_restore(
     creds: &Credentials,
     epoch: Option<uuid::Uuid>,
     summary: &mut Summary,
-    progress: &mut impl FnMut(&str),
+    progress: &mut impl FnMut(&Progress),
 ) -> Result<(), String> {
     summary.server_restored = true;
     store.reset_pull().map_err(|e| e.to_string())?;
@@ -382,7 +415,7 @@ async fn after_restore(
 pub async fn sync(
     store: &Store,
     creds: &Credentials,
-    mut progress: impl FnMut(&str),
+    mut progress: impl FnMut(&Progress),
 ) -> Result<Summary, String> {
     let mut summary = Summary::default();
     let last = push_all(store, creds, &mut summary, &mut progress).await?;
@@ -403,6 +436,14 @@ pub async fn sync(
         summary.history_rewritten |= check_chain(store, seen.as_ref(), &chain)?;
         store.skip_pull_to(news.latest).map_err(|e| e.to_string())?;
         return Ok(summary);
+    }
+    // A first pull: the catalogue's rows first, usable while the
+    // passports come.
+    if store.pull_cursor().map_err(|e| e.to_string())? == 0 {
+        summary.rows = rows::rows_first(store, creds).await?;
+        if summary.rows > 0 {
+            progress(&Progress::Rows(summary.rows));
+        }
     }
     let mut restored = false;
     loop {
@@ -482,7 +523,7 @@ pub async fn sync(
             let seen = if restored { None } else { seen.as_ref() };
             summary.history_rewritten |= check_chain(store, seen, chain)?;
         }
-        progress(&format!("Получено: {}", summary.received));
+        progress(&Progress::Received(summary.received));
         if !page.more {
             break;
         }

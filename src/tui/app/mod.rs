@@ -585,6 +585,9 @@ impl App {
     /// An answer from the worker.
     #[allow(clippy::needless_pass_by_value)] // replies are consumed from a channel
     pub fn on_reply(&mut self, reply: Reply) {
+        if let Reply::Arrived(p) = reply {
+            return self.arrived(p);
+        }
         if matches!(reply, Reply::News) {
             // Not the answer to a request: the watcher's own message.
             match &mut self.sync {

@@ -33,6 +33,20 @@ impl App {
         }
     }
 
+    /// What a sync under way brought (rows first, then passports): the
+    /// catalogue shows it at once. Not an answer to a request.
+    pub(super) fn arrived(&mut self, p: crate::sync::client::Progress) {
+        self.dirty = true;
+        if let crate::sync::client::Progress::Rows(_) = p {
+            self.message = Some(super::Message {
+                text: p.to_string(),
+                error: false,
+            });
+        }
+        let effects = self.catalogue.refresh();
+        self.apply(effects);
+    }
+
     /// Who is signed in, for the status bar.
     pub fn who(&self) -> String {
         match &self.user {

@@ -289,6 +289,8 @@ pub enum Reply {
     Resolved(Result<String, String>),
     /// The server has changes to pull.
     News,
+    /// A sync under way brought rows or passports: shown at once.
+    Arrived(crate::sync::client::Progress),
     /// A request superseded by a newer one of the same kind.
     Stale,
     Error(String),

@@ -113,7 +113,7 @@ impl Worker {
                             // do not wait behind it.
                             let (w, tx) = (self.clone(), replies.clone());
                             std::thread::spawn(move || {
-                                let _ = tx.send(w.sync());
+                                let _ = tx.send(w.sync(&tx));
                             });
                             continue;
                         }
@@ -167,6 +167,9 @@ impl Worker {
                 Err(e) => Reply::Error(e.to_string()),
             },
             Request::Practice { id, user } => {
+                if let Err(e) = crate::sync::client::rows::ensure_whole(&self.store, id) {
+                    return Reply::Practice(Err(e));
+                }
                 Reply::Practice(load_view(&self.store, id, user.as_deref()).map(|mut v| {
                     v.life = crate::service::views::life_lines(
                         &self.store,
@@ -302,7 +305,8 @@ impl Worker {
                 Err(e) => Reply::Error(e.to_string()),
             },
             Request::People(r) => Reply::People(Box::new(people::handle(&self.cx(), *r))),
-            Request::Sync => self.sync(),
+            // Answered whole: what arrives on the way goes nowhere.
+            Request::Sync => self.sync(&tokio::sync::mpsc::unbounded_channel().0),
             // Handled by the worker loop: the watch is a thread of its own,
             // the print directory is the loop's.
             Request::Watch | Request::Print { .. } | Request::PrintDir(_) => Reply::Stale,
@@ -565,6 +569,7 @@ impl Worker {
     }
 
     fn open_draft(&self, user: &User, id: PracticeId) -> Result<Box<Draft>, String> {
+        crate::sync::client::rows::ensure_whole(&self.store, id)?;
         let p = self
             .store
             .practice(id)
@@ -610,7 +615,10 @@ impl Worker {
             .map_err(|e| e.message())
     }
 
-    fn sync(&self) -> Reply {
+    /// Sends the outbox and pulls; what arrives on the way is told to the
+    /// screens as it comes (`Reply::Arrived`), so a first sync's rows are
+    /// usable before the passports.
+    fn sync(&self, replies: &UnboundedSender<Reply>) -> Reply {
         let Ok(Some(creds)) = crate::sync::client::api::credentials(self.store.dir()) else {
             return Reply::Synced {
                 result: Err(
@@ -624,7 +632,15 @@ impl Worker {
         let result = crate::sync::client::api::block_on(crate::sync::client::sync(
             &self.store,
             &creds,
-            |_| {},
+            |p| {
+                if matches!(
+                    p,
+                    crate::sync::client::Progress::Rows(_)
+                        | crate::sync::client::Progress::Received(_)
+                ) {
+                    let _ = replies.send(Reply::Arrived(*p));
+                }
+            },
         ))
         .and_then(|r| r);
         Reply::Synced {
