@@ -213,3 +213,62 @@ fn rows_and_whole_practices_keep_to_what_the_reader_may_read() {
     assert!(e.contains("недоступна"), "{e}");
     assert!(store.practice(hidden.id).expect("reads").is_none());
 }
+
+/// The workstation on rows alone: a row opened is fetched and shown whole;
+/// with the server out of reach the passport screen says why, whole at
+/// 80 columns.
+#[test]
+fn the_workstation_opens_a_row_by_fetching_it_or_says_why_not() {
+    use crossterm::event::KeyCode;
+    use smarteka::tui::app::App;
+    let central = Central::start(60);
+    let open_first = |creds: &smarteka::sync::client::api::Credentials| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = std::sync::Arc::new(Store::open(dir.path()).expect("store"));
+        central
+            .runtime
+            .block_on(rows_first(&store, &central.credentials("recipient")))
+            .expect("rows");
+        smarteka::sync::client::api::remember(dir.path(), creds).expect("remembered");
+        let (index, _) = SearchIndex::open(&dir.path().join("index"), &store).expect("index");
+        let mut app = App::new(
+            store.clone(),
+            std::sync::Arc::new(index),
+            smarteka::tui::theme::Theme::default(),
+            smarteka::tui::keymap::Keymap::default(),
+            200,
+            Vec::new(),
+            std::sync::Arc::new(smarteka::domain::clock::SystemClock),
+        );
+        app.settle();
+        common::key(&mut app, KeyCode::Enter);
+        let waiting = store.rows_only().expect("reads");
+        (common::screen(&app, 80, 24), waiting, dir)
+    };
+    let all = smarteka::service::rows::rows(&central.store, &user(&central.store, "recipient"))
+        .expect("rows")
+        .rows
+        .len();
+
+    let (s, waiting, _dir) = open_first(&central.credentials("recipient"));
+    assert!(
+        s.contains("P-01") || s.contains("Цель"),
+        "the passport shown: {s}"
+    );
+    assert_eq!(waiting, all - 1, "the opened row was fetched whole");
+
+    let mut gone = central.credentials("recipient");
+    gone.server = "http://127.0.0.1:9".to_owned();
+    let (s, waiting, _dir) = open_first(&gone);
+    assert_eq!(waiting, all);
+    let said: String = s
+        .lines()
+        .map(|l| l.trim_matches(|c: char| c == '│' || c.is_whitespace()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(said.contains("ещё не получен с сервера"), "{s}");
+    assert!(
+        said.contains("следующей синхронизацией."),
+        "said whole: {s}"
+    );
+}

@@ -330,7 +330,12 @@ impl Screen for PassportView {
             .and_then(|i| self.revisions.as_ref().and_then(|r| r.get(i)));
         let lines = match (&self.view, shown) {
             (None, _) => vec![Line::from(Span::styled("Загрузка…", t.muted))],
-            (Some(Err(e)), _) => vec![Line::from(Span::styled(e.clone(), t.error))],
+            (Some(Err(e)), _) => {
+                // Said whole at any width (a row offline explains itself).
+                let mut lines = Vec::new();
+                wrap_into(&mut lines, e, text_area.width as usize, t.error, "");
+                lines
+            }
             (Some(Ok(_)), Some(r)) => {
                 let total = self.revisions.as_ref().map_or(0, Vec::len);
                 let fields: Vec<String> = r.revision.fields.iter().map(|f| f.id()).collect();

@@ -76,8 +76,10 @@ pub fn ensure_whole(store: &Store, id: PracticeId) -> Result<(), String> {
         None => Err("вход на сервер не выполнен".to_owned()),
     };
     fetched.map_err(|e| {
+        tracing::info!(error = %e, %id, "a row's passport was not fetched");
         format!(
-            "Паспорт этой практики ещё не получен с сервера, а получить его сейчас не удалось ({e}). Он придёт со следующей синхронизацией."
+            "Паспорт этой практики ещё не получен с сервера, а получить его сейчас не удалось: {}. Он придёт со следующей синхронизацией.",
+            e.trim_end_matches('.')
         )
     })
 }
