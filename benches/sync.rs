@@ -119,62 +119,13 @@ fn main() {
         .expect("serves");
     });
 
-    // Initial sync of a recipient (the public catalogue) over a slow link.
-    let counted = Arc::new(AtomicUsize::new(0));
-    let link = slow_link(
-        server,
-        256 * 1024 / 8,
-        Duration::from_millis(300),
-        counted.clone(),
-    );
-    let creds = credentials(&store, &format!("http://{link}"), "recipient");
-    let client_dir = tempfile::tempdir().expect("tempdir");
-    let client = Store::open(client_dir.path()).expect("store");
-    let t = Instant::now();
-    let mut rows_at = None;
-    let summary = runtime
-        .block_on(smarteka::sync::client::sync(&client, &creds, |p| {
-            if let smarteka::sync::client::Progress::Rows(_) = p {
-                rows_at = Some((t.elapsed(), counted.load(Ordering::SeqCst)));
-            }
-        }))
-        .expect("syncs");
-    let (rows_time, rows_bytes) = rows_at.expect("rows first");
-    println!(
-        "Первичная синхронизация при 256 кбит/с и задержке 300 мс: строки каталога ({}) — {:.1} с, {rows_bytes} байт (цель ≤ 5 с; было 21,6 с до первой строки);",
-        summary.rows,
-        rows_time.as_secs_f64()
-    );
-    println!(
-        "  все паспорта ({}) — {:.1} с, {} байт по сети (было 538 КБ, 21,6 с)",
-        summary.received,
-        t.elapsed().as_secs_f64(),
-        counted.load(Ordering::SeqCst)
-    );
-
-    // A coordinator on the same link opening one practice as soon as the
-    // rows are here: the rows, then that passport fetched on its own.
-    let opener_dir = tempfile::tempdir().expect("tempdir");
-    let opener = Store::open(opener_dir.path()).expect("store");
-    let t = Instant::now();
-    let wanted = runtime
-        .block_on(async {
-            smarteka::sync::client::rows::rows_first(&opener, &creds).await?;
-            let id = opener
-                .practices()
-                .filter_map(Result::ok)
-                .last()
-                .map(|p| p.id)
-                .ok_or("no rows")?;
-            smarteka::sync::client::rows::fetch_whole(&opener, &creds, id).await?;
-            Ok::<_, String>(id)
-        })
-        .expect("rows and one passport");
-    assert!(!opener.is_row_only(wanted).expect("reads"));
-    println!(
-        "  строки и один открытый паспорт на новом рабочем месте — {:.1} с (цель ≤ 5 с)",
-        t.elapsed().as_secs_f64()
-    );
+    let repeat: usize = std::env::var("SYNC_BENCH_REPEAT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    if repeat == 1 {
+        first_sync(&runtime, &store, server);
+    }
 
     // One edited field: an author's workstation in step with the server
     // edits a field and syncs; every byte both ways counted, headers
@@ -285,12 +236,89 @@ fn main() {
             base: p.revision,
         });
     }
-    measure(
-        &runtime,
-        &store,
-        many,
-        bare_addr,
-        "200 авторов, каждый правит свой черновик",
+    // `SYNC_BENCH_REPEAT=N`: this load N times over (for a profiler),
+    // each round on the revisions the last one left.
+    for _ in 0..repeat {
+        let clients = many
+            .iter()
+            .map(|c| Client {
+                creds: c.creds.clone(),
+                practice: c.practice,
+                base: store
+                    .practice(c.practice)
+                    .expect("read")
+                    .map_or(c.base, |p| p.revision),
+            })
+            .collect();
+        measure(
+            &runtime,
+            &store,
+            clients,
+            bare_addr,
+            "200 авторов, каждый правит свой черновик",
+        );
+    }
+}
+
+/// A recipient's first sync over 256 kbit/s + 300 ms: when the rows are
+/// here, when every passport is; and a new workstation's rows with one
+/// passport opened.
+fn first_sync(runtime: &tokio::runtime::Runtime, store: &Store, server: SocketAddr) {
+    // Initial sync of a recipient (the public catalogue) over a slow link.
+    let counted = Arc::new(AtomicUsize::new(0));
+    let link = slow_link(
+        server,
+        256 * 1024 / 8,
+        Duration::from_millis(300),
+        counted.clone(),
+    );
+    let creds = credentials(store, &format!("http://{link}"), "recipient");
+    let client_dir = tempfile::tempdir().expect("tempdir");
+    let client = Store::open(client_dir.path()).expect("store");
+    let t = Instant::now();
+    let mut rows_at = None;
+    let summary = runtime
+        .block_on(smarteka::sync::client::sync(&client, &creds, |p| {
+            if let smarteka::sync::client::Progress::Rows(_) = p {
+                rows_at = Some((t.elapsed(), counted.load(Ordering::SeqCst)));
+            }
+        }))
+        .expect("syncs");
+    let (rows_time, rows_bytes) = rows_at.expect("rows first");
+    println!(
+        "Первичная синхронизация при 256 кбит/с и задержке 300 мс: строки каталога ({}) — {:.1} с, {rows_bytes} байт (цель ≤ 5 с; было 21,6 с до первой строки);",
+        summary.rows,
+        rows_time.as_secs_f64()
+    );
+    println!(
+        "  все паспорта ({}) — {:.1} с, {} байт по сети (было 538 КБ, 21,6 с)",
+        summary.received,
+        t.elapsed().as_secs_f64(),
+        counted.load(Ordering::SeqCst)
+    );
+
+    // A coordinator on the same link opening one practice as soon as the
+    // rows are here: the rows, then that passport fetched on its own.
+    let opener_dir = tempfile::tempdir().expect("tempdir");
+    let opener = Store::open(opener_dir.path()).expect("store");
+    let t = Instant::now();
+    let wanted = runtime
+        .block_on(async {
+            smarteka::sync::client::rows::rows_first(&opener, &creds).await?;
+            let id = opener
+                .practices()
+                .filter_map(Result::ok)
+                .last()
+                .map(|p| p.id)
+                .ok_or("no rows")?;
+            smarteka::sync::client::rows::fetch_whole(&opener, &creds, id).await?;
+            Ok::<_, String>(id)
+        })
+        .expect("rows and one passport");
+    assert!(!opener.is_row_only(wanted).expect("reads"));
+    println!(
+        "  строки и один открытый паспорт на новом рабочем месте — {:.1} с (цель ≤ 5 с)",
+        t.elapsed().as_secs_f64()
     );
 }
 
@@ -304,10 +332,36 @@ fn measure(
     what: &str,
 ) {
     let flushes = store.flush_count();
+    let cpu = cpu_time();
     let (times, wall) = runtime.block_on(round(clients, store.last_seq().expect("seq")));
+    let cpu = cpu_time().saturating_sub(cpu);
     let shared = store.flush_count() - flushes;
     let bare = bare_round(runtime, bare_addr);
     report(what, &times, wall, shared, &bare);
+    println!(
+        "  процессор (сервер и клиенты вместе): {:.0} мкс на операцию, занято {:.2} из {} ядер",
+        cpu.as_secs_f64() * 1e6 / times.len() as f64,
+        cpu.as_secs_f64() / wall.as_secs_f64(),
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    );
+}
+
+/// The CPU time of every thread of this process so far (Linux's
+/// per-thread `schedstat`, in nanoseconds).
+fn cpu_time() -> Duration {
+    let mut ns = 0u64;
+    if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
+        for t in tasks.flatten() {
+            if let Ok(s) = std::fs::read_to_string(t.path().join("schedstat")) {
+                ns += s
+                    .split_whitespace()
+                    .next()
+                    .and_then(|n| n.parse::<u64>().ok())
+                    .unwrap_or(0);
+            }
+        }
+    }
+    Duration::from_nanos(ns)
 }
 
 struct Client {
@@ -326,7 +380,7 @@ async fn round(clients: Vec<Client>, since: u64) -> (Vec<Duration>, Duration) {
         let http = http.clone();
         tasks.push(tokio::spawn(async move {
             let passport = smarteka::domain::Passport {
-                specifics: format!("Правка клиента {i}"),
+                specifics: format!("Правка клиента {i} к редакции {}", c.base),
                 ..smarteka::domain::Passport::default()
             };
             let op = smarteka::sync::protocol::PushRequest {

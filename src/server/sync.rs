@@ -12,7 +12,8 @@ use uuid::Uuid;
 use super::{ApiError, AppState, authenticate};
 use crate::domain::User;
 use crate::service::Ctx;
-use crate::service::ops::{PushError, apply_ops, cursor_known, feed, news, news_after_push};
+use crate::service::news::{news, news_after_push};
+use crate::service::ops::{PushError, apply_ops, cursor_known, feed};
 use crate::sync::protocol::{BINARY, Chain, PushRequest, decode_body, encode_body};
 
 impl From<PushError> for ApiError {

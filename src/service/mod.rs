@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod diff;
+pub mod news;
 pub mod ops;
 pub mod passport_json;
 pub mod people;

@@ -18,7 +18,7 @@ use crate::service::workflow::ActInput;
 use crate::service::{Ctx, accounts};
 use crate::store::{EntityRef, Mutation, Store, StoreError, codec};
 use crate::sync::protocol::{
-    News, Op, OpKind, OpResult, PullReply, PushReply, PushRequest, Remote, codes,
+    Op, OpKind, OpResult, PullReply, PushReply, PushRequest, Remote, codes,
 };
 
 /// Change-log entries read per page of the feed.
@@ -118,24 +118,6 @@ pub fn apply_ops(cx: &Ctx<'_>, user: &User, req: &PushRequest) -> Result<PushRep
         epoch: Some(store.epoch()?),
         chain: None,
     })
-}
-
-/// Whether a pull after the push would bring the client anything, when it
-/// asked (`since`): not asked of a client ahead of the server (restored),
-/// which its pull then learns. Read after the push's ops, outside the
-/// push gate.
-pub fn news_after_push(
-    store: &Store,
-    user: &User,
-    req: &PushRequest,
-) -> Result<Option<News>, PushError> {
-    match req.since {
-        Some(since) if since <= store.last_seq()? => {
-            let reader = store.user(user.id)?.unwrap_or_else(|| user.clone());
-            Ok(Some(news(store, &reader, since, Some(req.client))?))
-        }
-        _ => Ok(None),
-    }
 }
 
 /// The fields others changed on the server after revision `base`: the
@@ -470,55 +452,6 @@ pub fn cursor_known(store: &Store, since: u64) -> Result<(), PushError> {
         ),
         code: codes::CURSOR_AHEAD,
         last: Some(last),
-    })
-}
-
-/// Whether the change log after `since` holds news for `reader`: a change
-/// to a practice they may read that `client` did not make, or to their own
-/// record.
-pub fn news(
-    store: &Store,
-    reader: &User,
-    since: u64,
-    client: Option<Uuid>,
-) -> Result<News, PushError> {
-    let scope = read_scope(Some(reader));
-    let mut latest = since;
-    for entry in store.changes_since(since) {
-        let entry = entry?;
-        latest = entry.seq;
-        if let Some(c) = client
-            && store.is_client_echo(c, entry.seq)?
-        {
-            continue;
-        }
-        for e in entry.entities {
-            let readable = match e {
-                // Profiles are public (as redacted): a changed name or a
-                // withdrawn consent reaches every workstation at once; so
-                // are the leader lists.
-                crate::store::EntityRef::User(_)
-                | crate::store::EntityRef::Leaders(_)
-                | crate::store::EntityRef::Event(_)
-                | crate::store::EntityRef::Region(_) => true,
-                crate::store::EntityRef::Practice(id) => {
-                    store.summary(id)?.is_some_and(|p| scope.can_read_row(&p))
-                }
-                crate::store::EntityRef::Application(id) => {
-                    application_readable(store, reader, id)?
-                }
-            };
-            if readable {
-                return Ok(News {
-                    news: true,
-                    latest: entry.seq,
-                });
-            }
-        }
-    }
-    Ok(News {
-        news: false,
-        latest,
     })
 }
 

@@ -31,6 +31,8 @@ impl Store {
         }
         // Encode outside the transaction: the closure may run more than once.
         let mut encoded = Vec::with_capacity(m.records.len());
+        // The rows as this change leaves them, kept with it in memory.
+        let mut summaries = Vec::new();
         for r in &m.records {
             match r {
                 Record::User(u) => {
@@ -38,7 +40,9 @@ impl Store {
                 }
                 Record::Practice(p) => {
                     let key = p.id.as_bytes().to_vec();
-                    encoded.push((SUMMARIES, key.clone(), codec::encode(&Summary::of(p))?));
+                    let row = Summary::of(p);
+                    encoded.push((SUMMARIES, key.clone(), codec::encode(&row)?));
+                    summaries.push(row);
                     encoded.push((
                         QUEUE_VIEWS,
                         key.clone(),
@@ -309,6 +313,11 @@ impl Store {
             },
         );
         let seq = settled(result)?;
+        self.recent.keep(super::recent::Recent {
+            seq,
+            entities,
+            rows: summaries,
+        });
         {
             let mut counts = self.counts_lock();
             let a = added.get();

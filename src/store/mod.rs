@@ -13,6 +13,7 @@ pub mod codec;
 pub mod credentials;
 pub mod mark;
 pub mod watch;
+pub use recent::Recent;
 
 mod applications;
 mod audit;
@@ -24,6 +25,7 @@ mod mail;
 mod open;
 mod outbox;
 mod practices;
+mod recent;
 mod rows;
 mod sessions;
 mod users;
@@ -482,6 +484,8 @@ pub struct Store {
     mailing: std::sync::atomic::AtomicBool,
     /// Client: some practices are rows whose passports are still to come.
     rows_only: std::sync::atomic::AtomicBool,
+    /// The latest changes, for the news of a push or a long-poll.
+    recent: recent::RecentChanges,
     _lock: File,
 }
 

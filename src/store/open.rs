@@ -201,6 +201,7 @@ impl Store {
             flushes: super::durable::Flushes::default(),
             mailing: std::sync::atomic::AtomicBool::new(false),
             rows_only: std::sync::atomic::AtomicBool::new(false),
+            recent: super::recent::RecentChanges::default(),
             _lock: lock,
         };
         store.rows_only.store(
