@@ -168,7 +168,7 @@ pub fn run(data: Option<&Path>, practices: usize) -> Result<(), String> {
     );
     search_only.sort();
     println!(
-        "  из них запрос к индексу: p50 {}, p99 {}",
+        "  из них запрос к индексу: p50 {}, p99 {} (цель p99 < 5 мс на 100 000 практик с опечатками и синонимами; было 2,7 мс без них)",
         ms(percentile(&search_only, 0.50)),
         ms(percentile(&search_only, 0.99))
     );
@@ -198,7 +198,7 @@ fn relevance_figures() -> Result<(), String> {
         SearchIndex::open(&tmp.path().join("index"), &store).map_err(|e| e.to_string())?;
     let r = crate::search::relevance::evaluate(&index, &targets).map_err(|e| e.to_string())?;
     println!(
-        "Качество поиска (набор assets/relevance.toml среди {AMONG} практик, запросов {}): recall@5 {:.1} % (цель ≥ 90 %), MRR {:.3}",
+        "Качество поиска (набор assets/relevance.toml среди {AMONG} практик, запросов {}): recall@5 {:.1} % (цель ≥ 90 %; было ≈ 80 %), MRR {:.3}",
         r.queries,
         r.recall() * 100.0,
         r.mrr
@@ -235,7 +235,7 @@ fn queue_figures(app: &mut App, terminal: &mut Terminal<TestBackend>) -> Result<
     }
     times.sort();
     println!(
-        "Очереди модератора АСИ (практик в очередях: {items}) до кадра: p50 {}, максимум {}",
+        "Очереди модератора АСИ (практик в очередях: {items}) до кадра: p50 {}, максимум {} (цель < 30 мс при 4 000 и более практик в хранилище; было 164 мс при 4 272)",
         ms(percentile(&times, 0.50)),
         ms(times.last().copied().unwrap_or_default())
     );
