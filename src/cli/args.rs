@@ -254,6 +254,19 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::cli::pools::PoolCommand,
     },
+    /// Стратегические партнёры (п. 2.2.4–2.2.5): комиссии Госсовета и
+    /// федеральные органы, заказывающие отборы.
+    #[command(help_template = HELP_TEMPLATE, subcommand_help_heading = "Команды")]
+    Partner {
+        #[command(subcommand)]
+        command: crate::cli::selections::PartnerCommand,
+    },
+    /// Отборы (п. 3.2.5–3.2.7, 4.3.4): страница, критерии, сроки, заявки.
+    #[command(help_template = HELP_TEMPLATE, subcommand_help_heading = "Команды")]
+    Selection {
+        #[command(subcommand)]
+        command: crate::cli::selections::SelectionCommand,
+    },
     /// Ваши согласия (152-ФЗ, п. 4.1.2, 4.1.7): список, дать, отозвать.
     #[command(help_template = HELP_TEMPLATE, subcommand_help_heading = "Команды")]
     Consent {

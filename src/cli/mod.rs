@@ -8,6 +8,7 @@ pub mod pools;
 pub mod practice;
 pub mod regions;
 pub mod replication;
+pub mod selections;
 pub mod session;
 pub mod workflow;
 
@@ -434,6 +435,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
             crate::cli::pools::run(&data, cli.as_user.as_deref(), &command)
+        }
+        Some(Command::Partner { command }) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            crate::cli::selections::partner(&data, cli.as_user.as_deref(), &command)
+        }
+        Some(Command::Selection { command }) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            crate::cli::selections::selection(&data, cli.as_user.as_deref(), &command)
         }
         Some(Command::Region { command }) => {
             let data = config.data_dir(cli.data.as_deref());

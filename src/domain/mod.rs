@@ -21,6 +21,7 @@ pub mod regions;
 pub mod replication;
 pub mod rules;
 pub mod russian;
+pub mod selection;
 pub mod status;
 pub mod user;
 pub mod workflow;

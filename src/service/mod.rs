@@ -15,6 +15,7 @@ pub mod regions;
 pub mod reminders;
 pub mod replication;
 pub mod rows;
+pub mod selections;
 pub mod views;
 pub mod workflow;
 

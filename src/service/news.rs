@@ -86,7 +86,9 @@ fn news_in(
             EntityRef::User(_)
             | EntityRef::Leaders(_)
             | EntityRef::Event(_)
-            | EntityRef::Region(_) => true,
+            | EntityRef::Region(_)
+            | EntityRef::Partner(_)
+            | EntityRef::Selection(_) => true,
             EntityRef::Practice(id) => match rows.iter().find(|r| r.id == id) {
                 Some(row) => scope.can_read_row(row),
                 None => store.summary(id)?.is_some_and(|p| scope.can_read_row(&p)),

@@ -222,6 +222,14 @@ fn apply_replication(
         OpKind::Region { page } => {
             crate::service::regions::edit_with(cx, user, (**page).clone(), mark).map(|_| ())
         }
+        OpKind::Enter {
+            selection,
+            practice,
+            confirmed,
+        } => {
+            crate::service::selections::enter_with(cx, user, *selection, *practice, confirmed, mark)
+                .map(|_| ())
+        }
         OpKind::Create { .. } | OpKind::Edit { .. } | OpKind::Act { .. } => {
             return apply_one(cx, user, client, op);
         }
@@ -245,7 +253,8 @@ fn apply_one(cx: &Ctx<'_>, user: &User, client: Uuid, op: &Op) -> Result<OpResul
         | OpKind::Authoring { .. }
         | OpKind::Me { .. }
         | OpKind::Manage { .. }
-        | OpKind::Region { .. } => return apply_replication(cx, user, client, op),
+        | OpKind::Region { .. }
+        | OpKind::Enter { .. } => return apply_replication(cx, user, client, op),
         OpKind::Create { practice, passport } => (
             Command::Create {
                 id: *practice,
@@ -569,6 +578,22 @@ pub fn feed(
             {
                 others.push(Remote::Region(Box::new(page)));
             }
+            // Selections and their partners are public (§3.2.6: the
+            // Agency informs the platform's users).
+            if let crate::store::EntityRef::Partner(id) = e
+                && seen_other.insert(e)
+                && let Some(p) = store.partner(id)?
+            {
+                others.push(Remote::Partner(Box::new(p)));
+            }
+            if let crate::store::EntityRef::Selection(id) = e
+                && seen_other.insert(e)
+                && let Some(s) = store.selection(id)?
+            {
+                others.push(Remote::Selection(Box::new(
+                    crate::service::selections::as_read_by(s, Some(reader)),
+                )));
+            }
             if let crate::store::EntityRef::Leaders(year) = e
                 && seen_other.insert(e)
             {
@@ -656,7 +681,11 @@ pub fn may_read(store: &Store, user: &User, sha: &str) -> Result<bool, StoreErro
                 u.has_consent(crate::domain::user::ConsentKind::PersonalDataForDistribution)
                     || crate::domain::access::sees_contacts(user, &u)
             }),
-            EntityRef::Event(_) | EntityRef::Leaders(_) | EntityRef::Region(_) => false,
+            EntityRef::Event(_)
+            | EntityRef::Leaders(_)
+            | EntityRef::Region(_)
+            | EntityRef::Partner(_)
+            | EntityRef::Selection(_) => false,
         };
         if readable {
             return Ok(true);

@@ -8,10 +8,10 @@ use std::fmt::Write as _;
 use super::{
     APPLICATIONS, AUDIT, AUDIT_INDEX, AuditEntry, BLOB_REFS, CHAIN, CHANGES, CLIENTS, ChangeEntry,
     EVENTS, EntityRef, INBOX, KEY_CLIENT, KEY_CURSOR, KEY_OP_SEQ, KEY_SEQ, LEADERS, LOGINS, MAIL,
-    META, Mutation, Notice, OUTBOX, PRACTICES, QUEUE_VIEWS, REGIONS, REVISIONS, Record, Result,
-    STEPS, SUMMARIES, SYNCED, Store, StoreError, Summary, USERS, UserId, chain_link, codec,
-    entity_key, files_of, keyed, op_hash_key, own_revision_key, read_u64, revision_key, settled,
-    u64_key,
+    META, Mutation, Notice, OUTBOX, PARTNERS, PRACTICES, QUEUE_VIEWS, REGIONS, REVISIONS, Record,
+    Result, SELECTIONS, STEPS, SUMMARIES, SYNCED, Store, StoreError, Summary, USERS, UserId,
+    chain_link, codec, entity_key, files_of, keyed, op_hash_key, own_revision_key, read_u64,
+    revision_key, settled, u64_key,
 };
 
 impl Store {
@@ -67,6 +67,20 @@ impl Store {
                 )),
                 Record::Event(e) => {
                     encoded.push((EVENTS, e.id.as_bytes().to_vec(), codec::encode(e.as_ref())?));
+                }
+                Record::Partner(p) => {
+                    encoded.push((
+                        PARTNERS,
+                        p.id.as_bytes().to_vec(),
+                        codec::encode(p.as_ref())?,
+                    ));
+                }
+                Record::Selection(s) => {
+                    encoded.push((
+                        SELECTIONS,
+                        s.id.as_bytes().to_vec(),
+                        codec::encode(s.as_ref())?,
+                    ));
                 }
                 Record::Region(r) => {
                     encoded.push((
@@ -160,6 +174,8 @@ impl Store {
                     EntityRef::Practice(id) => (PRACTICES, id.as_bytes().to_vec()),
                     EntityRef::Application(id) => (APPLICATIONS, id.as_bytes().to_vec()),
                     EntityRef::Event(id) => (EVENTS, id.as_bytes().to_vec()),
+                    EntityRef::Partner(id) => (PARTNERS, id.as_bytes().to_vec()),
+                    EntityRef::Selection(id) => (SELECTIONS, id.as_bytes().to_vec()),
                     EntityRef::Leaders(_) | EntityRef::Region(_) => return None,
                 };
                 Some((tree, key, *e))
@@ -172,7 +188,7 @@ impl Store {
         let added = std::cell::Cell::new([0u64; 4]);
         // The trees a commit writes (not the server's file owners nor the
         // client's journal of sent ops, which are written apart).
-        let result = self.trees[..=QUEUE_VIEWS].transaction(
+        let result = self.trees[..=SELECTIONS].transaction(
             |tx: &Vec<TransactionalTree>| -> Result<u64, ConflictableTransactionError<StoreError>> {
                 added.set([0; 4]);
                 for (tree, key, e) in &fresh {

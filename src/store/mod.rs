@@ -27,6 +27,7 @@ mod outbox;
 mod practices;
 mod recent;
 mod rows;
+mod selections;
 mod sessions;
 mod users;
 
@@ -163,6 +164,10 @@ pub enum Record {
     Event(Box<crate::domain::replication::Event>),
     /// A region's page (§2.2.1).
     Region(Box<crate::domain::regions::RegionPage>),
+    /// A strategic partner (§2.2.4–2.2.5).
+    Partner(Box<crate::domain::selection::Partner>),
+    /// A selection «Отбор» with its applications (§3.2.5–3.2.7).
+    Selection(Box<crate::domain::selection::Selection>),
 }
 
 impl Record {
@@ -177,6 +182,8 @@ impl Record {
             Self::Region(r) => {
                 EntityRef::Region(crate::domain::regions::key_of(&r.code).unwrap_or_default())
             }
+            Self::Partner(p) => EntityRef::Partner(p.id),
+            Self::Selection(s) => EntityRef::Selection(s.id),
         }
     }
 }
@@ -191,6 +198,8 @@ pub enum EntityRef {
     Event(Uuid),
     /// A region's page, by the region's code as a number.
     Region(u16),
+    Partner(Uuid),
+    Selection(Uuid),
 }
 
 impl EntityRef {
@@ -203,6 +212,8 @@ impl EntityRef {
             Self::Application(id) => format!("заявка {id}"),
             Self::Event(id) => format!("мероприятие {id}"),
             Self::Region(code) => format!("страница региона {code:02}"),
+            Self::Partner(id) => format!("партнёр {id}"),
+            Self::Selection(id) => format!("отбор {id}"),
         }
     }
 }
@@ -367,16 +378,20 @@ const BLOB_REFS: usize = 20;
 const MAIL: usize = 21;
 /// Region pages by region code (§2.2.1).
 const REGIONS: usize = 22;
+/// Strategic partners by id (§2.2.4).
+const PARTNERS: usize = 24;
+/// Selections by id, with their applications (§3.2.5).
+const SELECTIONS: usize = 25;
 /// Server: who uploaded a file: SHA-256 (hex) + user id.
-const BLOB_OWNERS: usize = 24;
+const BLOB_OWNERS: usize = 26;
 /// Client: ops the server acknowledged, kept a while so they can be sent
 /// again to a server restored from a backup.
-const SENT: usize = 25;
+const SENT: usize = 27;
 /// What the queues read of a practice (`queue::view`): the workflow and
 /// the few passport fields the rules of a stage look at, small enough to
 /// decode by the thousand.
 const QUEUE_VIEWS: usize = 23;
-const TREE_NAMES: [&str; 26] = [
+const TREE_NAMES: [&str; 28] = [
     "meta",
     "users",
     "logins",
@@ -401,6 +416,8 @@ const TREE_NAMES: [&str; 26] = [
     "mail",
     "regions",
     "queue_views",
+    "partners",
+    "selections",
     "blob_owners",
     "sent",
 ];
@@ -433,6 +450,8 @@ fn entity_key(e: EntityRef) -> Vec<u8> {
         EntityRef::Application(id) => [&[b'a'][..], id.as_bytes()].concat(),
         EntityRef::Event(id) => [&[b'e'][..], id.as_bytes()].concat(),
         EntityRef::Region(code) => [&[b'r'][..], &code.to_be_bytes()[..]].concat(),
+        EntityRef::Partner(id) => [&[b'P'][..], id.as_bytes()].concat(),
+        EntityRef::Selection(id) => [&[b'S'][..], id.as_bytes()].concat(),
     }
 }
 
@@ -447,6 +466,8 @@ fn entity_of_key(k: &[u8]) -> Option<EntityRef> {
         b'e' => EntityRef::Event(id()?),
         b'l' => EntityRef::Leaders(i32::from_be_bytes(rest.try_into().ok()?)),
         b'r' => EntityRef::Region(u16::from_be_bytes(rest.try_into().ok()?)),
+        b'P' => EntityRef::Partner(id()?),
+        b'S' => EntityRef::Selection(id()?),
         _ => return None,
     })
 }
@@ -536,7 +557,12 @@ pub fn files_of(r: &Record) -> Vec<String> {
         }
         Record::Application(a) => out.extend(a.documents.iter().map(|d| d.sha256.clone())),
         Record::User(u) => out.extend(u.profile.photo.clone()),
-        Record::Revision(_) | Record::Leaders { .. } | Record::Event(_) | Record::Region(_) => {}
+        Record::Revision(_)
+        | Record::Leaders { .. }
+        | Record::Event(_)
+        | Record::Region(_)
+        | Record::Partner(_)
+        | Record::Selection(_) => {}
     }
     out.retain(|s| blobs::Blobs::is_sha256(s));
     out.sort();

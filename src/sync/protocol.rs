@@ -93,6 +93,13 @@ pub enum OpKind {
     Region {
         page: Box<crate::domain::regions::RegionPage>,
     },
+    /// A practice put forward to a selection, with the yes/no criteria
+    /// its author confirmed; the server's day decides the deadline.
+    Enter {
+        selection: Uuid,
+        practice: PracticeId,
+        confirmed: Vec<String>,
+    },
 }
 
 impl OpKind {
@@ -113,7 +120,8 @@ impl OpKind {
             | Self::Authoring { .. }
             | Self::Me { .. }
             | Self::Manage { .. }
-            | Self::Region { .. } => {}
+            | Self::Region { .. }
+            | Self::Enter { .. } => {}
         }
         out.sort();
         out.dedup();
@@ -134,6 +142,7 @@ impl OpKind {
             Self::Me { .. } => "me",
             Self::Manage { .. } => "manage",
             Self::Region { .. } => "region",
+            Self::Enter { .. } => "enter",
         }
     }
 
@@ -142,7 +151,8 @@ impl OpKind {
             Self::Create { practice, .. }
             | Self::Edit { practice, .. }
             | Self::Act { practice, .. }
-            | Self::Replicate { practice, .. } => *practice,
+            | Self::Replicate { practice, .. }
+            | Self::Enter { practice, .. } => *practice,
             Self::Apply { application } => application.practice,
             Self::Event { event } => event.practices.first().copied().unwrap_or_default(),
             Self::Interest { practices, .. } => practices.first().copied().unwrap_or_default(),
@@ -231,6 +241,9 @@ pub enum Remote {
     },
     /// A region's page (§2.2.1): public.
     Region(Box<crate::domain::regions::RegionPage>),
+    /// A strategic partner and a selection (§3.2.5–3.2.7): public.
+    Partner(Box<crate::domain::selection::Partner>),
+    Selection(Box<crate::domain::selection::Selection>),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

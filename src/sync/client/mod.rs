@@ -512,6 +512,8 @@ pub async fn sync(
                 Remote::Event(e) => m = m.with(Record::Event(e)),
                 Remote::Leaders { year, leaders } => m = m.with(Record::Leaders { year, leaders }),
                 Remote::Region(page) => m = m.with(Record::Region(page)),
+                Remote::Partner(p) => m = m.with(Record::Partner(p)),
+                Remote::Selection(s) => m = m.with(Record::Selection(s)),
             }
         }
         summary.received += synced.len();

@@ -1,0 +1,359 @@
+//! `smarteka partner …` and `smarteka selection …`: the strategic partners
+//! (§2.2.4–2.2.5) and the selections «Отборы» they order (§3.2.5–3.2.7,
+//! §4.3.4), from JSON files the Agency keeps; an author's application.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::cli::args::HELP_TEMPLATE;
+use crate::cli::people::saved;
+use crate::cli::practice::{need_user, read_text};
+use crate::cli::{Failure, ctx, fail, refused};
+use crate::domain::selection::{Criterion, Dates, Partner, PartnerKind, Selection};
+use crate::service::selections as svc;
+use crate::store::Store;
+
+#[derive(Debug, Subcommand)]
+#[allow(clippy::doc_markdown)] // the help text names the JSON values as typed
+pub enum PartnerCommand {
+    /// Записать партнёра из JSON: name, kind (commission | federal_body),
+    /// contacts, representatives (логины).
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    New {
+        #[arg(long, value_name = "ФАЙЛ")]
+        from: PathBuf,
+    },
+    /// Партнёры платформы.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SelectionCommand {
+    /// Записать отбор из JSON (пример: assets/examples/selection.json).
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    New {
+        #[arg(long, value_name = "ФАЙЛ")]
+        from: PathBuf,
+    },
+    /// Изменить отбор: сроки, критерии, экспертов; заявки остаются.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Edit {
+        #[arg(value_name = "ОТБОР")]
+        id: String,
+        #[arg(long, value_name = "ФАЙЛ")]
+        from: PathBuf,
+    },
+    /// Отборы: этап и сколько дней осталось до конца приёма заявок.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Страница отбора: тематика, критерии, сроки, документы, заявки.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Show {
+        #[arg(value_name = "ОТБОР")]
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Подать практику на отбор; обязательные критерии «да/нет»
+    /// подтверждаются по названию (--confirm) или все сразу (--confirm-all).
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Apply {
+        #[arg(value_name = "ОТБОР")]
+        id: String,
+        #[arg(value_name = "ПРАКТИКА")]
+        practice: String,
+        #[arg(long, value_name = "КРИТЕРИЙ")]
+        confirm: Vec<String>,
+        #[arg(long)]
+        confirm_all: bool,
+    },
+}
+
+/// A partner as the Agency writes it: representatives by login.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PartnerFile {
+    name: String,
+    kind: PartnerKind,
+    #[serde(default)]
+    contacts: String,
+    #[serde(default)]
+    representatives: Vec<String>,
+}
+
+/// A selection as the Agency writes it: experts by login.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SelectionFile {
+    partner: Uuid,
+    title: String,
+    theme: String,
+    #[serde(default)]
+    categories: Vec<String>,
+    criteria: Vec<Criterion>,
+    dates: Dates,
+    #[serde(default)]
+    experts: Vec<String>,
+    #[serde(default)]
+    regulations: String,
+}
+
+fn parse<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Failure> {
+    let text = read_text(path)?;
+    serde_json::from_str(&text).map_err(|e| {
+        fail(
+            format!(
+                "«{}» не принят: строка {}, столбец {}: {}",
+                path.display(),
+                e.line(),
+                e.column(),
+                in_russian(&e)
+            ),
+            2,
+        )
+    })
+}
+
+/// What serde says of a file, in Russian: the field or value it names.
+fn in_russian(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let named = |t: &str| t.split('`').nth(1).unwrap_or_default().to_owned();
+    if text.starts_with("unknown field") {
+        format!("неизвестное поле «{}»", named(&text))
+    } else if text.starts_with("missing field") {
+        format!("нет обязательного поля «{}»", named(&text))
+    } else if text.starts_with("unknown variant") {
+        format!("недопустимое значение «{}»", named(&text))
+    } else if text.starts_with("premature end") || text.starts_with("EOF") {
+        "файл оборван".to_owned()
+    } else if text.starts_with("invalid type") || text.starts_with("invalid value") {
+        "значение не того вида (дата — ГГГГ-ММ-ДД, идентификатор — UUID, баллы — число)".to_owned()
+    } else if e.is_syntax() {
+        "это не JSON".to_owned()
+    } else {
+        text
+    }
+}
+
+fn logins(store: &Store, logins: &[String]) -> Result<Vec<Uuid>, Failure> {
+    logins
+        .iter()
+        .map(|l| {
+            store
+                .user_by_login(l)?
+                .map(|u| u.id)
+                .ok_or_else(|| fail(format!("Пользователь «{l}» не найден."), 2))
+        })
+        .collect()
+}
+
+fn id_of(text: &str, what: &str) -> Result<Uuid, Failure> {
+    Uuid::parse_str(text.trim())
+        .map_err(|_| fail(format!("«{text}» — не идентификатор {what}."), 2))
+}
+
+fn json_out<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
+    let mut bytes = serde_json::to_vec_pretty(v).map_err(|e| fail(e.to_string(), 1))?;
+    bytes.push(b'\n');
+    crate::cli::emit(&bytes)
+}
+
+pub fn partner(data: &Path, as_user: Option<&str>, cmd: &PartnerCommand) -> Result<(), Failure> {
+    let store = Store::open(data)?;
+    match cmd {
+        PartnerCommand::New { from } => {
+            let actor = need_user(&store, as_user)?;
+            let f: PartnerFile = parse(from)?;
+            let p = Partner {
+                id: Uuid::now_v7(),
+                name: f.name,
+                kind: f.kind,
+                contacts: f.contacts,
+                representatives: logins(&store, &f.representatives)?,
+            };
+            let p = svc::save_partner(&ctx(&store), &actor, p).map_err(|e| refused(&e))?;
+            println!("Партнёр «{}» записан: {}.{}", p.name, p.id, saved(&store));
+            Ok(())
+        }
+        PartnerCommand::List { json } => {
+            let all = store.partners()?;
+            if *json {
+                return json_out(&all);
+            }
+            let mut out = String::new();
+            for p in &all {
+                let _ = writeln!(out, "{}  {} ({})", p.id, p.name, p.kind.name());
+            }
+            if all.is_empty() {
+                out.push_str("Партнёров пока нет: smarteka partner new --from ФАЙЛ.\n");
+            }
+            crate::cli::emit(out.as_bytes())
+        }
+    }
+}
+
+pub fn selection(
+    data: &Path,
+    as_user: Option<&str>,
+    cmd: &SelectionCommand,
+) -> Result<(), Failure> {
+    let store = Store::open(data)?;
+    let cx = ctx(&store);
+    let viewer = as_user.map(|l| need_user(&store, Some(l))).transpose()?;
+    match cmd {
+        SelectionCommand::New { from } | SelectionCommand::Edit { from, .. } => {
+            let actor = need_user(&store, as_user)?;
+            let f: SelectionFile = parse(from)?;
+            let id = match cmd {
+                SelectionCommand::Edit { id, .. } => {
+                    let id = id_of(id, "отбора")?;
+                    if store.selection(id)?.is_none() {
+                        return Err(fail("Отбор не найден.", 1));
+                    }
+                    id
+                }
+                _ => Uuid::now_v7(),
+            };
+            let s = Selection {
+                id,
+                partner: f.partner,
+                title: f.title,
+                theme: f.theme,
+                categories: f.categories,
+                criteria: f.criteria,
+                dates: f.dates,
+                experts: logins(&store, &f.experts)?,
+                regulations: f.regulations,
+                entries: Vec::new(),
+            };
+            let s = svc::save_selection(&cx, &actor, s).map_err(|e| refused(&e))?;
+            println!(
+                "Отбор «{}» записан: {}. Приём заявок {}–{}.",
+                s.title,
+                s.id,
+                s.dates.opens.format("%d.%m.%Y"),
+                s.dates.closes.format("%d.%m.%Y")
+            );
+            Ok(())
+        }
+        SelectionCommand::List { json } => {
+            let today = cx.today();
+            let all: Vec<Selection> = store
+                .selections()?
+                .into_iter()
+                .map(|s| svc::as_read_by(s, viewer.as_ref()))
+                .collect();
+            if *json {
+                return json_out(&all);
+            }
+            let mut out = String::new();
+            for s in &all {
+                let left = s
+                    .days_left(today)
+                    .map(|n| format!(", осталось дней: {n}"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "{}  «{}» — {}{left}",
+                    s.id,
+                    s.title,
+                    s.stage(today).name()
+                );
+            }
+            if all.is_empty() {
+                out.push_str("Отборов пока нет.\n");
+            }
+            crate::cli::emit(out.as_bytes())
+        }
+        SelectionCommand::Show { id, json } => {
+            let s = store
+                .selection(id_of(id, "отбора")?)?
+                .map(|s| svc::as_read_by(s, viewer.as_ref()))
+                .ok_or_else(|| fail("Отбор не найден.", 1))?;
+            if *json {
+                return json_out(&s);
+            }
+            let today = cx.today();
+            let partner = store
+                .partner(s.partner)?
+                .map_or_else(|| "—".to_owned(), |p| p.name);
+            let d = &s.dates;
+            let day = |d: chrono::NaiveDate| d.format("%d.%m.%Y").to_string();
+            let mut out = format!(
+                "«{}»\nПартнёр: {partner}\nТематика: {}\nЭтап: {}\nЗапрос получен {}; приём заявок {}–{}; оценка до {}; итоги {}\n",
+                s.title,
+                s.theme,
+                s.stage(today).name(),
+                day(d.requested),
+                day(d.opens),
+                day(d.closes),
+                day(d.evaluation_ends),
+                day(d.results)
+            );
+            out.push_str("Критерии:\n");
+            for c in &s.criteria {
+                let kind = c.max_score.map_or_else(
+                    || "да/нет, обязательный".to_owned(),
+                    |m| format!("до {m} баллов"),
+                );
+                let _ = writeln!(out, "  — {} ({kind})", c.name);
+            }
+            if !s.regulations.is_empty() {
+                let _ = writeln!(out, "Положение об отборе: {}", s.regulations);
+            }
+            let _ = writeln!(out, "Заявок: {}", s.entries.len());
+            for e in &s.entries {
+                let title = store
+                    .practice(e.practice)?
+                    .map(|p| p.passport.title)
+                    .unwrap_or_default();
+                let _ = writeln!(out, "  {}  «{title}»", e.practice);
+            }
+            crate::cli::emit(out.as_bytes())
+        }
+        SelectionCommand::Apply {
+            id,
+            practice,
+            confirm,
+            confirm_all,
+        } => {
+            let actor = need_user(&store, as_user)?;
+            let id = id_of(id, "отбора")?;
+            let s = store
+                .selection(id)?
+                .ok_or_else(|| fail("Отбор не найден.", 1))?;
+            let confirmed: Vec<String> = if *confirm_all {
+                s.criteria.iter().map(|c| c.name.clone()).collect()
+            } else {
+                confirm.clone()
+            };
+            let s = svc::enter_with(
+                &cx,
+                &actor,
+                id,
+                id_of(practice, "практики")?,
+                &confirmed,
+                |_| {},
+            )
+            .map_err(|e| refused(&e))?;
+            println!(
+                "Заявка на отбор «{}» подана; заявок всего: {}.{}",
+                s.title,
+                s.entries.len(),
+                saved(&store)
+            );
+            Ok(())
+        }
+    }
+}
