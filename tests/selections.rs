@@ -166,3 +166,212 @@ fn a_selection_from_the_partner_to_an_application() {
     refused(&o, &["закончился"]);
     assert!(!err(&o).contains("panicked"));
 }
+
+/// Offline: an application made while intake was open on the
+/// workstation's day, synced after it closed, is refused by the server's
+/// day with the reason kept for the author; the selection itself came to
+/// the workstation by the feed, applications of others not shown.
+#[test]
+fn an_offline_application_arriving_after_the_deadline_is_refused_saying_why() {
+    use smarteka::domain::clock::FixedClock;
+    use smarteka::domain::selection::{Criterion, Dates, Partner, PartnerKind, Selection};
+    use smarteka::service::Ctx;
+    use smarteka::service::selections::{enter_with, save_partner, save_selection};
+    let central = common::Central::start(80);
+    let server = common::cx(&central.store);
+    let asi = central
+        .store
+        .user_by_login("asi")
+        .expect("reads")
+        .expect("asi");
+    let today = server.today();
+    let partner = save_partner(
+        &server,
+        &asi,
+        Partner {
+            id: uuid::Uuid::now_v7(),
+            name: "Министерство труда".into(),
+            kind: PartnerKind::FederalBody,
+            contacts: String::new(),
+            representatives: Vec::new(),
+        },
+    )
+    .expect("partner");
+    let s = save_selection(
+        &server,
+        &asi,
+        Selection {
+            id: uuid::Uuid::now_v7(),
+            partner: partner.id,
+            title: "Занятость молодёжи".into(),
+            theme: "Первое рабочее место".into(),
+            categories: Vec::new(),
+            criteria: vec![Criterion {
+                name: "Есть результаты за год".into(),
+                max_score: None,
+            }],
+            dates: Dates {
+                requested: today - chrono::Duration::days(120),
+                opens: today - chrono::Duration::days(40),
+                closes: today - chrono::Duration::days(1),
+                evaluation_ends: today + chrono::Duration::days(10),
+                results: today + chrono::Duration::days(20),
+            },
+            experts: Vec::new(),
+            regulations: String::new(),
+            entries: Vec::new(),
+        },
+    )
+    .expect("selection");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let creds = central.client(dir.path(), "author");
+    let store = smarteka::store::Store::open(dir.path()).expect("store");
+    let here = store
+        .selection(s.id)
+        .expect("reads")
+        .expect("came by the feed");
+    assert_eq!(here.title, s.title);
+    let author = store
+        .user_by_login("author")
+        .expect("reads")
+        .expect("author");
+    let draft = store
+        .practices()
+        .map(|p| p.expect("reads"))
+        .find(|p| p.author == author.id && p.status == smarteka::domain::PracticeStatus::Draft)
+        .expect("the author's draft");
+
+    // Made on the workstation two days before closing, while offline.
+    let then = FixedClock::on(s.dates.closes - chrono::Duration::days(2));
+    enter_with(
+        &Ctx::new(&store, &then),
+        &author,
+        s.id,
+        draft.id,
+        &["Есть результаты за год".to_owned()],
+        |_| {},
+    )
+    .expect("accepted here, queued");
+    assert_eq!(store.outbox().expect("reads").len(), 1);
+
+    let summary = central
+        .runtime
+        .block_on(smarteka::sync::client::sync(&store, &creds, |_| {}))
+        .expect("syncs");
+    assert_eq!(summary.rejected, 1);
+    let why = store.conflicts().expect("reads");
+    let reason = why[0].reason.clone().unwrap_or_default();
+    assert!(reason.contains("закончился"), "{reason}");
+    assert!(
+        central
+            .store
+            .selection(s.id)
+            .expect("reads")
+            .expect("there")
+            .entries
+            .is_empty(),
+        "nothing applied on the server"
+    );
+}
+
+/// «Отборы» in the workstation at 80×24: a guest sees the open selection
+/// with its days left and no applications; the Модератор АСИ opens its page
+/// and sees the application; `?` lists the keys; Esc goes back.
+#[test]
+fn the_selections_screen_lists_and_opens_a_selection() {
+    use crossterm::event::KeyCode;
+    use smarteka::domain::selection::{Criterion, Dates, Partner, PartnerKind, Selection};
+    use smarteka::service::selections::{enter_with, save_partner, save_selection};
+    let mut f = common::app(120);
+    let cx = f.cx();
+    let store = &f.app.store;
+    let asi = store.user_by_login("asi").expect("reads").expect("asi");
+    let author = store
+        .user_by_login("author")
+        .expect("reads")
+        .expect("author");
+    let today = common::today();
+    let partner = save_partner(
+        &cx,
+        &asi,
+        Partner {
+            id: uuid::Uuid::now_v7(),
+            name: "Комиссия Госсовета «Семья»".into(),
+            kind: PartnerKind::Commission,
+            contacts: String::new(),
+            representatives: Vec::new(),
+        },
+    )
+    .expect("partner");
+    let s = save_selection(
+        &cx,
+        &asi,
+        Selection {
+            id: uuid::Uuid::now_v7(),
+            partner: partner.id,
+            title: "Лучшие практики поддержки семей".into(),
+            theme: "Семьи с детьми".into(),
+            categories: Vec::new(),
+            criteria: vec![Criterion {
+                name: "Реализуется не менее года".into(),
+                max_score: None,
+            }],
+            dates: Dates {
+                requested: today - chrono::Duration::days(90),
+                opens: today - chrono::Duration::days(5),
+                closes: today + chrono::Duration::days(10),
+                evaluation_ends: today + chrono::Duration::days(20),
+                results: today + chrono::Duration::days(25),
+            },
+            experts: Vec::new(),
+            regulations: String::new(),
+            entries: Vec::new(),
+        },
+    )
+    .expect("selection");
+    let draft = store
+        .practices()
+        .map(|p| p.expect("reads"))
+        .find(|p| p.author == author.id && p.status == smarteka::domain::PracticeStatus::Draft)
+        .expect("the author's draft");
+    enter_with(
+        &cx,
+        &author,
+        s.id,
+        draft.id,
+        &["Реализуется не менее года".to_owned()],
+        |_| {},
+    )
+    .expect("entered");
+
+    let app = &mut f.app;
+    common::key(app, KeyCode::Char('O'));
+    let list = common::screen(app, 80, 24);
+    assert!(list.contains("Лучшие практики поддержки семей"), "{list}");
+    assert!(
+        list.contains("осталось 11 дн. · заявок    0"),
+        "a guest sees none: {list}"
+    );
+    common::key(app, KeyCode::Char('?'));
+    let help = common::screen(app, 80, 24);
+    assert!(help.contains("Открыть страницу отбора"), "{help}");
+    common::key(app, KeyCode::Esc);
+
+    common::sign_in(app, "asi");
+    common::key(app, KeyCode::Char('O'));
+    assert!(common::screen(app, 80, 24).contains("заявок    1"));
+    common::key(app, KeyCode::Enter);
+    let page = common::screen(app, 80, 24);
+    assert!(
+        page.contains("Этап: приём заявок, осталось дней: 11"),
+        "{page}"
+    );
+    let start: String = draft.passport.title.chars().take(20).collect();
+    assert!(page.contains(&start), "the application: {page}");
+    insta::assert_snapshot!("selection_page_80x24", page);
+    common::key(app, KeyCode::Esc);
+    assert!(common::screen(app, 80, 24).contains("открытые — первыми"));
+    common::key(app, KeyCode::Char('q'));
+    assert!(app.stack.is_empty(), "back to the catalogue");
+}

@@ -248,79 +248,39 @@ pub fn selection(
             Ok(())
         }
         SelectionCommand::List { json } => {
-            let today = cx.today();
-            let all: Vec<Selection> = store
-                .selections()?
-                .into_iter()
-                .map(|s| svc::as_read_by(s, viewer.as_ref()))
-                .collect();
+            let rows = svc::rows(&cx, viewer.as_ref()).map_err(|e| refused(&e))?;
             if *json {
+                let all: Vec<Selection> = store
+                    .selections()?
+                    .into_iter()
+                    .map(|s| svc::as_read_by(s, viewer.as_ref()))
+                    .collect();
                 return json_out(&all);
             }
             let mut out = String::new();
-            for s in &all {
-                let left = s
-                    .days_left(today)
+            for r in &rows {
+                let left = r
+                    .days_left
                     .map(|n| format!(", осталось дней: {n}"))
                     .unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "{}  «{}» — {}{left}",
-                    s.id,
-                    s.title,
-                    s.stage(today).name()
-                );
+                let _ = writeln!(out, "{}  «{}» — {}{left}", r.id, r.title, r.stage);
             }
-            if all.is_empty() {
+            if rows.is_empty() {
                 out.push_str("Отборов пока нет.\n");
             }
             crate::cli::emit(out.as_bytes())
         }
         SelectionCommand::Show { id, json } => {
-            let s = store
-                .selection(id_of(id, "отбора")?)?
-                .map(|s| svc::as_read_by(s, viewer.as_ref()))
-                .ok_or_else(|| fail("Отбор не найден.", 1))?;
+            let id = id_of(id, "отбора")?;
             if *json {
+                let s = store
+                    .selection(id)?
+                    .map(|s| svc::as_read_by(s, viewer.as_ref()))
+                    .ok_or_else(|| fail("Отбор не найден.", 1))?;
                 return json_out(&s);
             }
-            let today = cx.today();
-            let partner = store
-                .partner(s.partner)?
-                .map_or_else(|| "—".to_owned(), |p| p.name);
-            let d = &s.dates;
-            let day = |d: chrono::NaiveDate| d.format("%d.%m.%Y").to_string();
-            let mut out = format!(
-                "«{}»\nПартнёр: {partner}\nТематика: {}\nЭтап: {}\nЗапрос получен {}; приём заявок {}–{}; оценка до {}; итоги {}\n",
-                s.title,
-                s.theme,
-                s.stage(today).name(),
-                day(d.requested),
-                day(d.opens),
-                day(d.closes),
-                day(d.evaluation_ends),
-                day(d.results)
-            );
-            out.push_str("Критерии:\n");
-            for c in &s.criteria {
-                let kind = c.max_score.map_or_else(
-                    || "да/нет, обязательный".to_owned(),
-                    |m| format!("до {m} баллов"),
-                );
-                let _ = writeln!(out, "  — {} ({kind})", c.name);
-            }
-            if !s.regulations.is_empty() {
-                let _ = writeln!(out, "Положение об отборе: {}", s.regulations);
-            }
-            let _ = writeln!(out, "Заявок: {}", s.entries.len());
-            for e in &s.entries {
-                let title = store
-                    .practice(e.practice)?
-                    .map(|p| p.passport.title)
-                    .unwrap_or_default();
-                let _ = writeln!(out, "  {}  «{title}»", e.practice);
-            }
-            crate::cli::emit(out.as_bytes())
+            let text = svc::page(&cx, viewer.as_ref(), id).map_err(|e| refused(&e))?;
+            crate::cli::emit(text.as_bytes())
         }
         SelectionCommand::Apply {
             id,

@@ -20,7 +20,7 @@ use crate::tui::action::Action;
 use crate::tui::ui::{fit, group, plural, truncate};
 use crate::tui::worker::{Reply, Request};
 
-const LIST: [Action; 29] = [
+const LIST: [Action; 30] = [
     Action::Search,
     Action::Facets,
     Action::ToggleSection,
@@ -39,6 +39,7 @@ const LIST: [Action; 29] = [
     Action::Profile,
     Action::Users,
     Action::Regions,
+    Action::Selections,
     Action::NewPractice,
     Action::Edit,
     Action::Up,
@@ -333,6 +334,7 @@ impl Screen for Catalogue {
             Action::Profile => vec![Effect::OpenProfile],
             Action::Users => vec![Effect::OpenUsers],
             Action::Regions => vec![Effect::OpenRegions],
+            Action::Selections => vec![Effect::OpenSelections],
             Action::Workflow => match self.rows.get(self.selected) {
                 Some(r) => vec![Effect::Workflow(vec![r.id])],
                 None => Vec::new(),

@@ -17,6 +17,7 @@ pub mod queues;
 pub mod regions;
 pub mod replication;
 pub mod scroll;
+pub mod selections;
 pub mod users;
 
 use crossterm::event::KeyEvent;
@@ -72,6 +73,8 @@ pub enum Effect {
     OpenUsers,
     /// «Регионы»: public; a coordinator keeps their region's page.
     OpenRegions,
+    /// «Отборы»: public; applications as the reader may see them.
+    OpenSelections,
     /// «Регистрация» (`false`) or «Восстановление пароля» (`true`).
     OpenRegister(bool),
     /// The store was just linked to a server: start syncing.
@@ -179,6 +182,20 @@ pub fn page(
     let inner = block.inner(body);
     f.render_widget(block, body);
     inner
+}
+
+/// Moves the cursor of a list of `len` rows by a movement key (a page is
+/// ten rows); `false` for any other action.
+pub fn move_in_list(selected: &mut usize, len: usize, action: Action) -> bool {
+    let last = len.saturating_sub(1);
+    *selected = match action {
+        Action::Down => (*selected + 1).min(last),
+        Action::Up => selected.saturating_sub(1),
+        Action::PageDown => (*selected + 10).min(last),
+        Action::PageUp => selected.saturating_sub(10),
+        _ => return false,
+    };
+    true
 }
 
 /// Draws « Загрузка…» or the error in `area` while `v` is not loaded;

@@ -203,7 +203,7 @@ impl Screen for Regions {
     }
 
     fn handle(&mut self, action: Action) -> Vec<Effect> {
-        let last = self.shown().len().saturating_sub(1);
+        let len = self.shown().len();
         match (&mut self.mode, action) {
             // Esc drops a kept search first, then leaves.
             (Mode::List, Action::Back) if !self.text.is_empty() => {
@@ -211,10 +211,9 @@ impl Screen for Regions {
                 self.selected = 0;
             }
             (Mode::List, Action::Back) => return vec![Effect::Close],
-            (Mode::List, Action::Down) => self.selected = (self.selected + 1).min(last),
-            (Mode::List, Action::Up) => self.selected = self.selected.saturating_sub(1),
-            (Mode::List, Action::PageDown) => self.selected = (self.selected + 10).min(last),
-            (Mode::List, Action::PageUp) => self.selected = self.selected.saturating_sub(10),
+            (Mode::List, a @ (Action::Down | Action::Up | Action::PageDown | Action::PageUp)) => {
+                super::move_in_list(&mut self.selected, len, a);
+            }
             (Mode::List, Action::Search) => self.mode = Mode::Typing,
             (Mode::Typing, Action::Submit) => self.mode = Mode::List,
             (Mode::Typing, Action::Back) => {

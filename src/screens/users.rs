@@ -414,13 +414,12 @@ impl Screen for Users {
     }
 
     fn handle(&mut self, action: Action) -> Vec<Effect> {
-        let last = self.len().saturating_sub(1);
+        let len = self.len();
         match (&mut self.mode, action) {
             (Mode::List, Action::Back) => return vec![Effect::Close],
-            (Mode::List, Action::Down) => self.selected = (self.selected + 1).min(last),
-            (Mode::List, Action::Up) => self.selected = self.selected.saturating_sub(1),
-            (Mode::List, Action::PageDown) => self.selected = (self.selected + 10).min(last),
-            (Mode::List, Action::PageUp) => self.selected = self.selected.saturating_sub(10),
+            (Mode::List, a @ (Action::Down | Action::Up | Action::PageDown | Action::PageUp)) => {
+                super::move_in_list(&mut self.selected, len, a);
+            }
             (Mode::List, Action::Search) => self.mode = Mode::Typing,
             (Mode::List, Action::Facets) => {
                 self.view = (self.view + 1) % VIEWS.len();

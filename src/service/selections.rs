@@ -167,6 +167,117 @@ pub fn enter_with(
     Ok(s)
 }
 
+/// One row of «Отборы».
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SelectionRow {
+    pub id: SelectionId,
+    pub title: String,
+    pub stage: &'static str,
+    /// Days of intake left, the closing day counted.
+    pub days_left: Option<i64>,
+    /// The applications the reader may see.
+    pub entries: usize,
+}
+
+/// «Отборы» as `reader` sees them: open ones first, by the closing day,
+/// then those announced, then the rest, newest first.
+pub fn rows(cx: &Ctx<'_>, reader: Option<&User>) -> Result<Vec<SelectionRow>, ServiceError> {
+    let today = cx.today();
+    let mut all: Vec<Selection> = cx
+        .store
+        .selections()?
+        .into_iter()
+        .map(|s| as_read_by(s, reader))
+        .collect();
+    all.sort_by_key(|s| {
+        let order = match s.stage(today) {
+            rules::Stage::Open => 0,
+            rules::Stage::Announced => 1,
+            rules::Stage::Evaluation => 2,
+            rules::Stage::Results => 3,
+        };
+        let day = chrono::Datelike::num_days_from_ce(&s.dates.closes);
+        (order, if order < 2 { day } else { -day })
+    });
+    Ok(all
+        .into_iter()
+        .map(|s| SelectionRow {
+            id: s.id,
+            title: s.title.clone(),
+            stage: s.stage(today).name(),
+            days_left: s.days_left(today),
+            entries: s.entries.len(),
+        })
+        .collect())
+}
+
+/// A selection's page as text, as `reader` may see it: the partner, the
+/// theme, the stage and the dates, the criteria, the regulations and the
+/// applications (with their practices' titles and regions).
+pub fn page(cx: &Ctx<'_>, reader: Option<&User>, id: SelectionId) -> Result<String, ServiceError> {
+    use std::fmt::Write as _;
+    let store = cx.store;
+    let s = store
+        .selection(id)?
+        .map(|s| as_read_by(s, reader))
+        .ok_or_else(|| ServiceError::not_found("Отбор не найден."))?;
+    let today = cx.today();
+    let partner = store.partner(s.partner)?.map_or_else(
+        || "—".to_owned(),
+        |p| format!("{} ({})", p.name, p.kind.name()),
+    );
+    let d = &s.dates;
+    let day = |d: chrono::NaiveDate| d.format("%d.%m.%Y").to_string();
+    let left = s
+        .days_left(today)
+        .map(|n| format!(", осталось дней: {n}"))
+        .unwrap_or_default();
+    let mut out = format!(
+        "«{}»\nПартнёр: {partner}\nТематика: {}\nЭтап: {}{left}\nЗапрос получен {}; приём заявок {}–{}; оценка до {}; итоги {}\n",
+        s.title,
+        s.theme,
+        s.stage(today).name(),
+        day(d.requested),
+        day(d.opens),
+        day(d.closes),
+        day(d.evaluation_ends),
+        day(d.results)
+    );
+    if !s.categories.is_empty() {
+        let names: Vec<&str> = s
+            .categories
+            .iter()
+            .map(|c| crate::domain::refdata::refdata().category_name(c))
+            .collect();
+        let _ = writeln!(out, "Категории: {}", names.join(", "));
+    }
+    out.push_str("Критерии:\n");
+    for c in &s.criteria {
+        let kind = c.max_score.map_or_else(
+            || "да/нет, обязательный".to_owned(),
+            |m| format!("до {m} баллов"),
+        );
+        let _ = writeln!(out, "  — {} ({kind})", c.name);
+    }
+    if !s.regulations.is_empty() {
+        let _ = writeln!(out, "Положение об отборе: {}", s.regulations);
+    }
+    let _ = writeln!(out, "Заявок: {}", s.entries.len());
+    for e in &s.entries {
+        let title = store
+            .practice(e.practice)?
+            .map(|p| p.passport.title)
+            .unwrap_or_default();
+        let region = e
+            .region
+            .as_deref()
+            .map(|r| crate::domain::refdata::refdata().region_name(r))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  «{title}» — {region}, {}", e.at.format("%d.%m.%Y"));
+    }
+    Ok(out)
+}
+
 /// A selection as `reader` may see it: the Agency and the selection's
 /// experts see every application, others those they made.
 pub fn as_read_by(mut s: Selection, reader: Option<&User>) -> Selection {

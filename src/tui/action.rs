@@ -57,13 +57,14 @@ pub enum Action {
     Users,
     MailSettings,
     Regions,
+    Selections,
     Register,
     ForgotPassword,
     Print,
 }
 
 impl Action {
-    pub const ALL: [Action; 54] = [
+    pub const ALL: [Action; 55] = [
         Self::Quit,
         Self::Back,
         Self::Help,
@@ -115,6 +116,7 @@ impl Action {
         Self::Users,
         Self::MailSettings,
         Self::Regions,
+        Self::Selections,
         Self::Register,
         Self::ForgotPassword,
         Self::Print,
@@ -174,6 +176,7 @@ impl Action {
             Self::Users => "Пользователи: подтвердить, дать доступ и роли",
             Self::MailSettings => "Уведомления по почте: включить или только сроки",
             Self::Regions => "Регионы: глава, команда, координатор, практики, заявки",
+            Self::Selections => "Отборы: сроки приёма, критерии, заявки",
             Self::Register => "Регистрация на сервере: код придёт на почту",
             Self::ForgotPassword => "Забыли пароль: код на почту и новый пароль",
             Self::Print => "В PDF для печати: паспорт (и протокол), заявку, итоги года",
@@ -234,6 +237,7 @@ impl Action {
             Self::Users => "пользователи",
             Self::MailSettings => "почта",
             Self::Regions => "регионы",
+            Self::Selections => "отборы",
             Self::Register => "регистрация",
             Self::ForgotPassword => "забыли пароль",
             Self::Print => "PDF",

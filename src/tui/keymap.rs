@@ -223,6 +223,7 @@ fn defaults() -> Vec<(Action, &'static [&'static str])> {
         (Action::Users, &["u"]),
         (Action::MailSettings, &["m"]),
         (Action::Regions, &["R"]),
+        (Action::Selections, &["O"]),
         (Action::Register, &["f3"]),
         (Action::ForgotPassword, &["f4"]),
         (Action::Print, &["P"]),

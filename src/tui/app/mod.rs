@@ -475,7 +475,10 @@ impl App {
                 }
                 Effect::Error(text) => self.message = Some(Message { text, error: true }),
                 Effect::Signed(u) => self.signed(*u),
-                Effect::OpenRegions | Effect::OpenRegister(_) | Effect::Linked => {
+                Effect::OpenRegions
+                | Effect::OpenSelections
+                | Effect::OpenRegister(_)
+                | Effect::Linked => {
                     self.open_people(e, self.user.clone());
                 }
                 Effect::OpenQueues

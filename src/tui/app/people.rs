@@ -64,6 +64,11 @@ impl App {
                 self.stack.push(Box::new(s));
                 eff
             }
+            (Effect::OpenSelections, user) => {
+                let (s, eff) = crate::screens::selections::Selections::open(user);
+                self.stack.push(Box::new(s));
+                eff
+            }
             (Effect::OpenProfile, Some(user)) => {
                 let (s, eff) = crate::screens::profile::Profile::open(user);
                 self.stack.push(Box::new(s));

@@ -40,6 +40,14 @@ pub enum PeopleRequest {
     Region {
         code: String,
     },
+    /// «Отборы» as the user (or a guest) sees them.
+    Selections {
+        user: Option<User>,
+    },
+    Selection {
+        user: Option<User>,
+        id: uuid::Uuid,
+    },
     /// Sign-up on the central instance.
     Register {
         server: String,
@@ -87,6 +95,9 @@ pub enum PeopleReply {
     Region(Result<Box<crate::service::regions::RegionView>, String>),
     /// A page saved (what to say), or the refusal.
     RegionSaved(Result<String, String>),
+    Selections(Result<Vec<crate::service::selections::SelectionRow>, String>),
+    /// A selection's page as text.
+    Selection(Result<String, String>),
     /// The server's answer to a sign-up or a code request.
     Registered(Result<String, String>),
     /// What was done, and whether the store is now linked to the server.
@@ -175,6 +186,12 @@ pub fn handle(cx: &Ctx<'_>, r: PeopleRequest) -> PeopleReply {
             ))
         })()),
         PeopleRequest::Regions => PeopleReply::Regions(regions::list(cx).map_err(|e| e.message())),
+        PeopleRequest::Selections { user } => PeopleReply::Selections(
+            crate::service::selections::rows(cx, user.as_ref()).map_err(|e| e.message()),
+        ),
+        PeopleRequest::Selection { user, id } => PeopleReply::Selection(
+            crate::service::selections::page(cx, user.as_ref(), id).map_err(|e| e.message()),
+        ),
         PeopleRequest::Region { code } => PeopleReply::Region(
             regions::show(cx, &code)
                 .map(Box::new)
