@@ -130,10 +130,10 @@ fn a_selection_from_the_partner_to_an_application() {
         page.contains("да/нет, обязательный") && page.contains("до 10 баллов"),
         "{page}"
     );
-    // Another region's author does not see who applied.
+    // A recipient elsewhere does not see who applied.
     let seen = json(&run(
         data,
-        Some("team2"),
+        Some("recipient"),
         &["selection", "show", &id, "--json"],
     ));
     assert_eq!(seen["entries"].as_array().map(Vec::len), Some(0), "{seen}");
@@ -219,7 +219,7 @@ fn an_offline_application_arriving_after_the_deadline_is_refused_saying_why() {
             },
             experts: Vec::new(),
             regulations: String::new(),
-            entries: Vec::new(),
+            winners: Vec::new(),
         },
     )
     .expect("selection");
@@ -264,13 +264,7 @@ fn an_offline_application_arriving_after_the_deadline_is_refused_saying_why() {
     let reason = why[0].reason.clone().unwrap_or_default();
     assert!(reason.contains("закончился"), "{reason}");
     assert!(
-        central
-            .store
-            .selection(s.id)
-            .expect("reads")
-            .expect("there")
-            .entries
-            .is_empty(),
+        central.store.entries(s.id).expect("reads").is_empty(),
         "nothing applied on the server"
     );
 }
@@ -326,7 +320,7 @@ fn the_selections_screen_lists_and_opens_a_selection() {
             },
             experts: Vec::new(),
             regulations: String::new(),
-            entries: Vec::new(),
+            winners: Vec::new(),
         },
     )
     .expect("selection");
@@ -374,4 +368,190 @@ fn the_selections_screen_lists_and_opens_a_selection() {
     assert!(common::screen(app, 80, 24).contains("открытые — первыми"));
     common::key(app, KeyCode::Char('q'));
     assert!(app.stack.is_empty(), "back to the catalogue");
+}
+
+/// A selection from the partner's request to its results through a real
+/// `smarteka serve`: the Модератор АСИ, the author and three experts each
+/// on a workstation of their own, every step an op the server decides.
+#[test]
+#[allow(clippy::too_many_lines)] // one path through every step
+fn a_selection_runs_to_its_results_through_a_server() {
+    let server_dir = tempfile::tempdir().expect("tempdir");
+    ok(&run(
+        server_dir.path(),
+        None,
+        &["demo", "--practices", "120", "--seed", "1"],
+    ));
+    let server = common::serve_with({
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_smarteka"));
+        c.arg("--data")
+            .arg(server_dir.path())
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env_remove("SMARTEKA_CONFIG");
+        c
+    });
+    let url = server.url();
+    let logins = ["asi", "author", "expert1", "expert2", "expert3"];
+    let dirs: Vec<tempfile::TempDir> = logins
+        .iter()
+        .map(|_| tempfile::tempdir().expect("tempdir"))
+        .collect();
+    let at = |login: &str| dirs[logins.iter().position(|l| *l == login).expect("a login")].path();
+    let sync = |login: &str| {
+        let o = run(at(login), Some(login), &["sync"]);
+        ok(&o);
+        let said = err(&o);
+        assert!(said.contains("отклонено 0"), "{login}: {said}");
+    };
+    for l in logins {
+        ok(&run(at(l), Some(l), &["login", "--server", &url]));
+        sync(l);
+    }
+    let today = chrono::Local::now().date_naive();
+    let days = |n: i64| today + chrono::Duration::days(n);
+
+    // The Агентство records the partner and the selection it requested.
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/examples/partner.json")
+        .display()
+        .to_string();
+    ok(&run(
+        at("asi"),
+        Some("asi"),
+        &["partner", "new", "--from", &file],
+    ));
+    let partners = json(&run(at("asi"), None, &["partner", "list", "--json"]));
+    let partner = partners[0]["id"].as_str().expect("id").to_owned();
+    let mut s = selection(&partner, today, days(-70));
+    let f = write(at("asi"), "s.json", &s);
+    ok(&run(
+        at("asi"),
+        Some("asi"),
+        &["selection", "new", "--from", &f],
+    ));
+    sync("asi");
+
+    // The author applies with both drafts from their workstation.
+    sync("author");
+    let list = json(&run(at("author"), None, &["selection", "list", "--json"]));
+    let id = list[0]["id"]
+        .as_str()
+        .expect("the selection came")
+        .to_owned();
+    let queues = json(&run(at("author"), Some("author"), &["queue", "--json"]));
+    let drafts: Vec<String> = queues
+        .as_array()
+        .expect("queues")
+        .iter()
+        .find(|q| q["code"] == "drafts")
+        .and_then(|q| q["items"].as_array())
+        .expect("drafts")
+        .iter()
+        .filter_map(|i| i["id"].as_str().map(str::to_owned))
+        .collect();
+    assert!(drafts.len() >= 2, "{drafts:?}");
+    for d in &drafts[..2] {
+        ok(&run(
+            at("author"),
+            Some("author"),
+            &["selection", "apply", &id, d, "--confirm-all"],
+        ));
+    }
+    sync("author");
+
+    // Intake closes (the Агентство moves the dates as the partner set
+    // them); the experts score on their workstations.
+    s["dates"] = serde_json::json!({
+        "requested": days(-110).to_string(),
+        "opens": days(-40).to_string(),
+        "closes": days(-1).to_string(),
+        "evaluation_ends": days(10).to_string(),
+        "results": days(20).to_string()
+    });
+    sync("asi");
+    let f = write(at("asi"), "s.json", &s);
+    ok(&run(
+        at("asi"),
+        Some("asi"),
+        &["selection", "edit", &id, "--from", &f],
+    ));
+    sync("asi");
+    for (e, marks) in [
+        ("expert1", ["1,8", "1,5"]),
+        ("expert2", ["1,9", "0,5"]),
+        ("expert3", ["1,7", "1,5"]),
+    ] {
+        sync(e);
+        for (d, m) in drafts[..2].iter().zip(marks) {
+            ok(&run(
+                at(e),
+                Some(e),
+                &["selection", "score", &id, d, "--marks", m],
+            ));
+        }
+        sync(e);
+    }
+    // The author sees no scores before the results.
+    sync("author");
+    refused(
+        &run(at("author"), Some("author"), &["selection", "results", &id]),
+        &["будут объявлены"],
+    );
+
+    // The evaluation ends; the winner is named; the results are out.
+    s["dates"]["closes"] = serde_json::json!(days(-2).to_string());
+    s["dates"]["evaluation_ends"] = serde_json::json!(days(-1).to_string());
+    s["dates"]["results"] = serde_json::json!(today.to_string());
+    sync("asi");
+    let f = write(at("asi"), "s.json", &s);
+    ok(&run(
+        at("asi"),
+        Some("asi"),
+        &["selection", "edit", &id, "--from", &f],
+    ));
+    let ranking = json(&run(
+        at("asi"),
+        Some("asi"),
+        &["selection", "results", &id, "--json"],
+    ));
+    assert_eq!(ranking[0]["practice"], drafts[0].as_str(), "{ranking}");
+    assert_eq!(ranking[0]["place"], "1");
+    assert!((ranking[0]["mean"].as_f64().expect("mean") - 8.0).abs() < 1e-9);
+    assert_eq!(ranking[1]["place"], "2", "{ranking}");
+    ok(&run(
+        at("asi"),
+        Some("asi"),
+        &["selection", "decide", &id, "--winners", &drafts[0]],
+    ));
+    let csv = at("asi").join("итоги.csv");
+    ok(&run(
+        at("asi"),
+        Some("asi"),
+        &[
+            "selection",
+            "results",
+            &id,
+            "--csv",
+            &csv.display().to_string(),
+        ],
+    ));
+    let text = std::fs::read_to_string(&csv).expect("csv");
+    assert!(text.starts_with("\"Место\";\"Практика\""), "{text}");
+    assert!(text.contains("\"да\""), "the winner marked: {text}");
+    sync("asi");
+    sync("author");
+    let seen = json(&run(
+        at("author"),
+        Some("author"),
+        &["selection", "results", &id, "--json"],
+    ));
+    let won: Vec<&str> = seen
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|r| r["winner"] == true)
+        .filter_map(|r| r["practice"].as_str())
+        .collect();
+    assert_eq!(won, [drafts[0].as_str()]);
+    drop(server);
 }

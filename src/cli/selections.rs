@@ -65,6 +65,38 @@ pub enum SelectionCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Оценить заявку (эксперт отбора, после окончания приёма): оценки по
+    /// критериям через запятую в их порядке; для «да/нет» — 1 или 0.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Score {
+        #[arg(value_name = "ОТБОР")]
+        id: String,
+        #[arg(value_name = "ПРАКТИКА")]
+        practice: String,
+        #[arg(long, value_name = "ОЦЕНКИ")]
+        marks: String,
+    },
+    /// Рейтинг заявок и победители; в CSV или XLSX.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Results {
+        #[arg(value_name = "ОТБОР")]
+        id: String,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, value_name = "ФАЙЛ")]
+        csv: Option<PathBuf>,
+        #[arg(long, value_name = "ФАЙЛ")]
+        xlsx: Option<PathBuf>,
+    },
+    /// Записать решение партнёра и Агентства о победителях (после оценки).
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Decide {
+        #[arg(value_name = "ОТБОР")]
+        id: String,
+        /// Практики-победители через запятую, по порядку.
+        #[arg(long, value_name = "ПРАКТИКИ")]
+        winners: String,
+    },
     /// Подать практику на отбор; обязательные критерии «да/нет»
     /// подтверждаются по названию (--confirm) или все сразу (--confirm-all).
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
@@ -163,6 +195,71 @@ fn id_of(text: &str, what: &str) -> Result<Uuid, Failure> {
         .map_err(|_| fail(format!("«{text}» — не идентификатор {what}."), 2))
 }
 
+/// The results as a table: a header row, then a row per application.
+fn results_table(rows: &[svc::ResultRow]) -> Vec<Vec<String>> {
+    let mut t = vec![
+        [
+            "Место",
+            "Практика",
+            "Регион",
+            "Средний балл",
+            "Экспертов",
+            "Примечание",
+            "Победитель",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    ];
+    for r in rows {
+        t.push(vec![
+            r.place.clone(),
+            r.title.clone(),
+            r.region.clone(),
+            format!("{:.2}", r.mean),
+            r.experts.to_string(),
+            r.note.clone(),
+            if r.winner { "да" } else { "" }.to_owned(),
+        ]);
+    }
+    t
+}
+
+fn write_csv(path: &Path, table: &[Vec<String>]) -> Result<(), Failure> {
+    let mut text = String::new();
+    for row in table {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
+            .collect();
+        text.push_str(&cells.join(";"));
+        text.push_str("\r\n");
+    }
+    crate::service::print::write_file(path, text.as_bytes()).map_err(|e| fail(e.to_string(), 1))?;
+    eprintln!("CSV: {}", path.display());
+    Ok(())
+}
+
+fn write_xlsx(path: &Path, title: &str, table: &[Vec<String>]) -> Result<(), Failure> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let err =
+        |e: rust_xlsxwriter::XlsxError| fail(format!("«{}» не записан: {e}", path.display()), 1);
+    sheet
+        .write_string(0, 0, format!("Итоги отбора «{title}»"))
+        .map_err(err)?;
+    for (i, row) in table.iter().enumerate() {
+        for (j, cell) in row.iter().enumerate() {
+            sheet
+                .write_string(i as u32 + 2, j as u16, cell)
+                .map_err(err)?;
+        }
+    }
+    let bytes = book.save_to_buffer().map_err(err)?;
+    crate::service::print::write_file(path, &bytes).map_err(|e| fail(e.to_string(), 1))?;
+    eprintln!("XLSX: {}", path.display());
+    Ok(())
+}
+
 fn json_out<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
     let mut bytes = serde_json::to_vec_pretty(v).map_err(|e| fail(e.to_string(), 1))?;
     bytes.push(b'\n');
@@ -235,7 +332,7 @@ pub fn selection(
                 dates: f.dates,
                 experts: logins(&store, &f.experts)?,
                 regulations: f.regulations,
-                entries: Vec::new(),
+                winners: Vec::new(),
             };
             let s = svc::save_selection(&cx, &actor, s).map_err(|e| refused(&e))?;
             println!(
@@ -250,12 +347,7 @@ pub fn selection(
         SelectionCommand::List { json } => {
             let rows = svc::rows(&cx, viewer.as_ref()).map_err(|e| refused(&e))?;
             if *json {
-                let all: Vec<Selection> = store
-                    .selections()?
-                    .into_iter()
-                    .map(|s| svc::as_read_by(s, viewer.as_ref()))
-                    .collect();
-                return json_out(&all);
+                return json_out(&store.selections()?);
             }
             let mut out = String::new();
             for r in &rows {
@@ -275,12 +367,96 @@ pub fn selection(
             if *json {
                 let s = store
                     .selection(id)?
-                    .map(|s| svc::as_read_by(s, viewer.as_ref()))
                     .ok_or_else(|| fail("Отбор не найден.", 1))?;
-                return json_out(&s);
+                let entries = svc::visible_entries(&store, viewer.as_ref(), id)?;
+                return json_out(&serde_json::json!({ "selection": s, "entries": entries }));
             }
             let text = svc::page(&cx, viewer.as_ref(), id).map_err(|e| refused(&e))?;
             crate::cli::emit(text.as_bytes())
+        }
+        SelectionCommand::Score {
+            id,
+            practice,
+            marks,
+        } => {
+            let actor = need_user(&store, as_user)?;
+            let marks: Vec<u8> = marks
+                .split(',')
+                .map(|m| m.trim().parse::<u8>())
+                .collect::<Result<_, _>>()
+                .map_err(|_| {
+                    fail(
+                        format!("«{marks}» — не оценки: числа через запятую, например 1,1,8."),
+                        2,
+                    )
+                })?;
+            svc::score_with(
+                &cx,
+                &actor,
+                id_of(id, "отбора")?,
+                id_of(practice, "практики")?,
+                &marks,
+                |_| {},
+            )
+            .map_err(|e| refused(&e))?;
+            println!("Оценка записана.{}", saved(&store));
+            Ok(())
+        }
+        SelectionCommand::Results {
+            id,
+            json,
+            csv,
+            xlsx,
+        } => {
+            let (s, rows) = svc::results(&cx, viewer.as_ref(), id_of(id, "отбора")?)
+                .map_err(|e| refused(&e))?;
+            if *json {
+                return json_out(&rows);
+            }
+            let table = results_table(&rows);
+            if let Some(path) = csv {
+                write_csv(path, &table)?;
+            }
+            if let Some(path) = xlsx {
+                write_xlsx(path, &s.title, &table)?;
+            }
+            if csv.is_some() || xlsx.is_some() {
+                return Ok(());
+            }
+            let mut out = format!("Итоги отбора «{}»\n", s.title);
+            for r in &rows {
+                let win = if r.winner {
+                    " — победитель"
+                } else {
+                    ""
+                };
+                let note = if r.note.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", r.note)
+                };
+                let _ = writeln!(
+                    out,
+                    "{:>5}  {:.2}  «{}» — {}{win}{note}",
+                    r.place, r.mean, r.title, r.region
+                );
+            }
+            crate::cli::emit(out.as_bytes())
+        }
+        SelectionCommand::Decide { id, winners } => {
+            let actor = need_user(&store, as_user)?;
+            let winners: Vec<Uuid> = winners
+                .split(',')
+                .map(|w| id_of(w, "практики"))
+                .collect::<Result<_, _>>()?;
+            let s = svc::decide(&cx, &actor, id_of(id, "отбора")?, &winners)
+                .map_err(|e| refused(&e))?;
+            println!(
+                "Итоги отбора «{}» записаны: победителей {}.",
+                s.title,
+                s.winners.len()
+            );
+            Ok(())
         }
         SelectionCommand::Apply {
             id,
@@ -294,11 +470,15 @@ pub fn selection(
                 .selection(id)?
                 .ok_or_else(|| fail("Отбор не найден.", 1))?;
             let confirmed: Vec<String> = if *confirm_all {
-                s.criteria.iter().map(|c| c.name.clone()).collect()
+                s.criteria
+                    .iter()
+                    .filter(|c| c.max_score.is_none())
+                    .map(|c| c.name.clone())
+                    .collect()
             } else {
                 confirm.clone()
             };
-            let s = svc::enter_with(
+            svc::enter_with(
                 &cx,
                 &actor,
                 id,
@@ -307,12 +487,7 @@ pub fn selection(
                 |_| {},
             )
             .map_err(|e| refused(&e))?;
-            println!(
-                "Заявка на отбор «{}» подана; заявок всего: {}.{}",
-                s.title,
-                s.entries.len(),
-                saved(&store)
-            );
+            println!("Заявка на отбор «{}» подана.{}", s.title, saved(&store));
             Ok(())
         }
     }

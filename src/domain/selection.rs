@@ -70,12 +70,28 @@ pub struct Dates {
     pub results: NaiveDate,
 }
 
-/// One application: a region's practice put forward.
+/// One application: a region's practice put forward, with the experts'
+/// scores of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
+    pub selection: SelectionId,
     pub practice: PracticeId,
     pub region: Option<String>,
     pub by: UserId,
+    pub at: DateTime<Utc>,
+    /// The yes/no criteria the applicant confirmed.
+    #[serde(default)]
+    pub confirmed: Vec<String>,
+    #[serde(default)]
+    pub scores: Vec<Score>,
+}
+
+/// One expert's marks of an application, one per criterion in the
+/// selection's order: 1 or 0 for a yes/no criterion, else the score.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Score {
+    pub expert: UserId,
+    pub marks: Vec<u8>,
     pub at: DateTime<Utc>,
 }
 
@@ -95,8 +111,9 @@ pub struct Selection {
     /// The regulations document (§3.2.7), by name or address.
     #[serde(default)]
     pub regulations: String,
+    /// The winners the partner and the Agency decided on, in order.
     #[serde(default)]
-    pub entries: Vec<Entry>,
+    pub winners: Vec<PracticeId>,
 }
 
 /// Where a selection stands on a day.
@@ -225,6 +242,7 @@ pub fn check_entry(
     user: &User,
     practice: &Practice,
     confirmed: &[String],
+    already: bool,
     today: NaiveDate,
 ) -> Vec<String> {
     let mut out = Vec::new();
@@ -265,7 +283,7 @@ pub fn check_entry(
             s.title
         ));
     }
-    if s.entries.iter().any(|e| e.practice == practice.id) {
+    if already {
         out.push("Эта практика уже подана на отбор.".to_owned());
     }
     let missing: Vec<&str> = s
@@ -281,6 +299,159 @@ pub fn check_entry(
         ));
     }
     out
+}
+
+/// Why `expert` may not score `entry` of `s` with `marks` on `today`;
+/// empty when they may. Experts score after intake closes, through the
+/// evaluation's last day; never their own region's or team's practice.
+pub fn check_score(
+    s: &Selection,
+    expert: &User,
+    entry: &Entry,
+    on_team: bool,
+    marks: &[u8],
+    today: NaiveDate,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if !s.experts.contains(&expert.id) {
+        out.push(format!("Вы не эксперт отбора «{}».", s.title));
+        return out;
+    }
+    if today <= s.dates.closes || today > s.dates.evaluation_ends {
+        out.push(format!(
+            "Оценка заявок отбора «{}» идёт с {} по {}.",
+            s.title,
+            day(s.dates.closes + chrono::Duration::days(1)),
+            day(s.dates.evaluation_ends)
+        ));
+    }
+    if on_team {
+        out.push("Практику своей команды эксперт не оценивает (конфликт интересов).".to_owned());
+    } else if entry.region.is_some() && entry.region == expert.profile.region {
+        out.push("Практику своего региона эксперт не оценивает (конфликт интересов).".to_owned());
+    }
+    if marks.len() == s.criteria.len() {
+        for (c, m) in s.criteria.iter().zip(marks) {
+            let max = c.max_score.unwrap_or(1);
+            if *m > max {
+                out.push(match c.max_score {
+                    None => format!("Критерий «{}»: 1 — выполнен, 0 — нет.", c.name),
+                    Some(_) => format!("Критерий «{}»: от 0 до {max} баллов.", c.name),
+                });
+            }
+        }
+    } else {
+        out.push(format!(
+            "Оценок {} — нужна одна на каждый из {} критериев.",
+            marks.len(),
+            s.criteria.len()
+        ));
+    }
+    out
+}
+
+/// One place of the ranking.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ranked {
+    pub practice: PracticeId,
+    pub region: Option<String>,
+    /// The mean of the experts' sums of the scored criteria.
+    pub mean: f64,
+    pub experts: usize,
+    /// Every yes/no criterion judged met by most of its experts.
+    pub admitted: bool,
+    /// The place, and the last place it shares with equal means.
+    pub place: (usize, usize),
+    /// Why the place is what it is, in Russian.
+    pub note: String,
+}
+
+/// The ranking of the applications: those admitted (every mandatory
+/// criterion met by most experts who scored) by their mean score, equal
+/// means sharing their places (a tie is said, not broken); then those not
+/// admitted or not scored, with the reason.
+pub fn ranking(s: &Selection, entries: &[Entry]) -> Vec<Ranked> {
+    let mut rows: Vec<Ranked> = entries
+        .iter()
+        .map(|e| {
+            let n = e.scores.len();
+            let sum: u32 = e
+                .scores
+                .iter()
+                .map(|sc| {
+                    s.criteria
+                        .iter()
+                        .zip(&sc.marks)
+                        .filter(|(c, _)| c.max_score.is_some())
+                        .map(|(_, m)| u32::from(*m))
+                        .sum::<u32>()
+                })
+                .sum();
+            let unmet: Vec<&str> = s
+                .criteria
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.max_score.is_none())
+                .filter(|(i, _)| {
+                    let yes = e
+                        .scores
+                        .iter()
+                        .filter(|sc| sc.marks.get(*i) == Some(&1))
+                        .count();
+                    yes * 2 <= n
+                })
+                .map(|(_, c)| c.name.as_str())
+                .collect();
+            let admitted = n > 0 && unmet.is_empty();
+            let note = if n == 0 {
+                "не оценена".to_owned()
+            } else if admitted {
+                String::new()
+            } else {
+                format!("не допущена: не выполнено «{}»", unmet.join("», «"))
+            };
+            Ranked {
+                practice: e.practice,
+                region: e.region.clone(),
+                mean: if n == 0 {
+                    0.0
+                } else {
+                    f64::from(sum) / n as f64
+                },
+                experts: n,
+                admitted,
+                place: (0, 0),
+                note,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.admitted
+            .cmp(&a.admitted)
+            .then(b.mean.total_cmp(&a.mean))
+            .then(a.practice.cmp(&b.practice))
+    });
+    let admitted = rows.iter().filter(|r| r.admitted).count();
+    let mut i = 0;
+    while i < admitted {
+        let same = rows[i..admitted]
+            .iter()
+            .take_while(|r| (r.mean - rows[i].mean).abs() < 1e-9)
+            .count();
+        for r in &mut rows[i..i + same] {
+            r.place = (i + 1, i + same);
+            if same > 1 {
+                r.note = format!(
+                    "места {}–{} поделены: равный средний балл {:.2}",
+                    i + 1,
+                    i + same,
+                    r.mean
+                );
+            }
+        }
+        i += same;
+    }
+    rows
 }
 
 #[cfg(test)]
@@ -317,7 +488,7 @@ mod tests {
             },
             experts: Vec::new(),
             regulations: String::new(),
-            entries: Vec::new(),
+            winners: Vec::new(),
         }
     }
 
@@ -347,6 +518,49 @@ mod tests {
         assert!(why.contains("раньше, чем начинается"), "{why}");
         assert!(why.contains("указан дважды"), "{why}");
         assert!(why.contains("от 1 до 100"), "{why}");
+    }
+
+    #[test]
+    fn the_ranking_shares_tied_places_and_says_who_was_not_admitted() {
+        let s = selection();
+        let score = |marks: &[u8]| Score {
+            expert: Uuid::now_v7(),
+            marks: marks.to_vec(),
+            at: Utc::now(),
+        };
+        let entry = |scores: Vec<Score>| Entry {
+            selection: s.id,
+            practice: Uuid::now_v7(),
+            region: Some("16".into()),
+            by: Uuid::now_v7(),
+            at: Utc::now(),
+            confirmed: Vec::new(),
+            scores,
+        };
+        let top = entry(vec![score(&[1, 9]), score(&[1, 7])]);
+        let tie_a = entry(vec![score(&[1, 6]), score(&[1, 6])]);
+        let tie_b = entry(vec![score(&[1, 5]), score(&[1, 7])]);
+        // Most experts say the mandatory criterion is not met.
+        let out = entry(vec![score(&[0, 10]), score(&[1, 10]), score(&[0, 10])]);
+        let none = entry(Vec::new());
+        let r = ranking(
+            &s,
+            &[none.clone(), out.clone(), tie_a.clone(), top.clone(), tie_b],
+        );
+        assert_eq!(r[0].practice, top.practice);
+        assert_eq!(r[0].place, (1, 1));
+        assert!((r[0].mean - 8.0).abs() < 1e-9);
+        assert_eq!((r[1].place, r[2].place), ((2, 3), (2, 3)));
+        assert!(r[1].note.contains("места 2–3 поделены"), "{:?}", r[1]);
+        let by = |id| r.iter().find(|x| x.practice == id).expect("ranked");
+        assert!(!by(out.practice).admitted);
+        assert!(
+            by(out.practice).note.contains("не допущена"),
+            "{:?}",
+            by(out.practice)
+        );
+        assert_eq!(by(none.practice).note, "не оценена");
+        assert_eq!(by(none.practice).place, (0, 0));
     }
 
     #[test]

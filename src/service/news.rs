@@ -89,6 +89,9 @@ fn news_in(
             | EntityRef::Region(_)
             | EntityRef::Partner(_)
             | EntityRef::Selection(_) => true,
+            EntityRef::Entry(s, p) => {
+                crate::service::selections::entry_as_read_by(store, reader, s, p)?.is_some()
+            }
             EntityRef::Practice(id) => match rows.iter().find(|r| r.id == id) {
                 Some(row) => scope.can_read_row(row),
                 None => store.summary(id)?.is_some_and(|p| scope.can_read_row(&p)),

@@ -230,6 +230,23 @@ fn apply_replication(
             crate::service::selections::enter_with(cx, user, *selection, *practice, confirmed, mark)
                 .map(|_| ())
         }
+        OpKind::Score {
+            selection,
+            practice,
+            marks,
+        } => crate::service::selections::score_with(cx, user, *selection, *practice, marks, mark)
+            .map(|_| ()),
+        OpKind::Partner { partner } => {
+            crate::service::selections::save_partner_with(cx, user, (**partner).clone(), mark)
+                .map(|_| ())
+        }
+        OpKind::Selection { selection } => {
+            crate::service::selections::save_selection_with(cx, user, (**selection).clone(), mark)
+                .map(|_| ())
+        }
+        OpKind::Decide { selection, winners } => {
+            crate::service::selections::decide_with(cx, user, *selection, winners, mark).map(|_| ())
+        }
         OpKind::Create { .. } | OpKind::Edit { .. } | OpKind::Act { .. } => {
             return apply_one(cx, user, client, op);
         }
@@ -254,7 +271,11 @@ fn apply_one(cx: &Ctx<'_>, user: &User, client: Uuid, op: &Op) -> Result<OpResul
         | OpKind::Me { .. }
         | OpKind::Manage { .. }
         | OpKind::Region { .. }
-        | OpKind::Enter { .. } => return apply_replication(cx, user, client, op),
+        | OpKind::Enter { .. }
+        | OpKind::Score { .. }
+        | OpKind::Partner { .. }
+        | OpKind::Selection { .. }
+        | OpKind::Decide { .. } => return apply_replication(cx, user, client, op),
         OpKind::Create { practice, passport } => (
             Command::Create {
                 id: *practice,
@@ -590,9 +611,14 @@ pub fn feed(
                 && seen_other.insert(e)
                 && let Some(s) = store.selection(id)?
             {
-                others.push(Remote::Selection(Box::new(
-                    crate::service::selections::as_read_by(s, Some(reader)),
-                )));
+                others.push(Remote::Selection(Box::new(s)));
+            }
+            if let crate::store::EntityRef::Entry(s, p) = e
+                && seen_other.insert(e)
+                && let Some(entry) =
+                    crate::service::selections::entry_as_read_by(store, reader, s, p)?
+            {
+                others.push(Remote::Entry(Box::new(entry)));
             }
             if let crate::store::EntityRef::Leaders(year) = e
                 && seen_other.insert(e)
@@ -685,7 +711,8 @@ pub fn may_read(store: &Store, user: &User, sha: &str) -> Result<bool, StoreErro
             | EntityRef::Leaders(_)
             | EntityRef::Region(_)
             | EntityRef::Partner(_)
-            | EntityRef::Selection(_) => false,
+            | EntityRef::Selection(_)
+            | EntityRef::Entry(..) => false,
         };
         if readable {
             return Ok(true);

@@ -11,15 +11,11 @@ use crate::domain::selection::{self as rules, Entry, Partner, Selection, Selecti
 use crate::store::{EntityRef, Mutation, Record};
 use crate::sync::protocol::OpKind;
 
-/// Partners and selections are kept where the Agency works: a store linked
-/// to a server would keep them apart from everyone else.
-fn central_only(cx: &Ctx<'_>) -> Result<(), ServiceError> {
-    if cx.store.client_id()?.is_some() {
-        return Err(ServiceError::refused(
-            "партнёры и отборы ведутся на центральном экземпляре (smarteka --data КАТАЛОГ_СЕРВЕРА …)",
-        ));
-    }
-    Ok(())
+/// The selection, or the Russian message that there is none.
+fn selection_of(store: &crate::store::Store, id: SelectionId) -> Result<Selection, ServiceError> {
+    store
+        .selection(id)?
+        .ok_or_else(|| ServiceError::not_found("Отбор не найден."))
 }
 
 fn agency(actor: &User) -> Result<(), ServiceError> {
@@ -32,10 +28,20 @@ fn agency(actor: &User) -> Result<(), ServiceError> {
     }
 }
 
-/// Records a strategic partner, new or changed.
+/// Records a strategic partner, new or changed: an op on a linked store.
 pub fn save_partner(cx: &Ctx<'_>, actor: &User, p: Partner) -> Result<Partner, ServiceError> {
+    save_partner_with(cx, actor, p, |_| {})
+}
+
+/// [`save_partner`], `extra` adding to the change (the server records the
+/// op).
+pub fn save_partner_with(
+    cx: &Ctx<'_>,
+    actor: &User,
+    p: Partner,
+    extra: impl FnOnce(&mut Mutation),
+) -> Result<Partner, ServiceError> {
     agency(actor)?;
-    central_only(cx)?;
     if p.name.trim().is_empty() {
         return Err(ServiceError::refused("не указано название партнёра"));
     }
@@ -55,6 +61,10 @@ pub fn save_partner(cx: &Ctx<'_>, actor: &User, p: Partner) -> Result<Partner, S
     if fresh {
         m.fresh.push(EntityRef::Partner(p.id));
     }
+    m.op = Some(OpKind::Partner {
+        partner: Box::new(p.clone()),
+    });
+    extra(&mut m);
     cx.store.commit(&m)?;
     Ok(p)
 }
@@ -62,13 +72,18 @@ pub fn save_partner(cx: &Ctx<'_>, actor: &User, p: Partner) -> Result<Partner, S
 /// Records a selection as the partner requested it, new or changed; its
 /// applications stay as they are. Refused when its dates or criteria break
 /// the rules ([`rules::check`]).
-pub fn save_selection(
+pub fn save_selection(cx: &Ctx<'_>, actor: &User, s: Selection) -> Result<Selection, ServiceError> {
+    save_selection_with(cx, actor, s, |_| {})
+}
+
+/// [`save_selection`], `extra` adding to the change.
+pub fn save_selection_with(
     cx: &Ctx<'_>,
     actor: &User,
     mut s: Selection,
+    extra: impl FnOnce(&mut Mutation),
 ) -> Result<Selection, ServiceError> {
     agency(actor)?;
-    central_only(cx)?;
     if cx.store.partner(s.partner)?.is_none() {
         return Err(ServiceError::bad(format!(
             "Партнёр {} не найден: сначала smarteka partner new.",
@@ -85,9 +100,10 @@ pub fn save_selection(
         return Err(ServiceError::Refused(why));
     }
     let before = cx.store.selection(s.id)?;
-    s.entries = before
+    // The winners are decided apart ([`decide`]).
+    s.winners = before
         .as_ref()
-        .map(|b| b.entries.clone())
+        .map(|b| b.winners.clone())
         .unwrap_or_default();
     let mut m = Mutation::new(
         Some(actor.id),
@@ -111,6 +127,10 @@ pub fn save_selection(
             }
         }
     }
+    m.op = Some(OpKind::Selection {
+        selection: Box::new(s.clone()),
+    });
+    extra(&mut m);
     cx.store.commit(&m)?;
     Ok(s)
 }
@@ -125,31 +145,34 @@ pub fn enter_with(
     practice: PracticeId,
     confirmed: &[String],
     extra: impl FnOnce(&mut Mutation),
-) -> Result<Selection, ServiceError> {
+) -> Result<Entry, ServiceError> {
     let store = cx.store;
-    let mut s = store
-        .selection(id)?
-        .ok_or_else(|| ServiceError::not_found("Отбор не найден."))?;
+    let s = selection_of(store, id)?;
     let p = store
         .practice(practice)?
         .ok_or_else(|| ServiceError::not_found("Практика не найдена."))?;
-    let why = rules::check_entry(&s, actor, &p, confirmed, cx.today());
+    let already = store.entry(id, practice)?.is_some();
+    let why = rules::check_entry(&s, actor, &p, confirmed, already, cx.today());
     if !why.is_empty() {
         return Err(ServiceError::Refused(why));
     }
-    s.entries.push(Entry {
+    let entry = Entry {
+        selection: id,
         practice,
         region: p.region().map(str::to_owned),
         by: actor.id,
         at: cx.now(),
-    });
+        confirmed: confirmed.to_vec(),
+        scores: Vec::new(),
+    };
     let mut m = Mutation::new(
         Some(actor.id),
         "selection.enter",
         format!("Заявка на отбор «{}»: «{}»", s.title, p.passport.title),
     )
     .at(cx.now())
-    .with(Record::Selection(Box::new(s.clone())));
+    .with(Record::Entry(Box::new(entry.clone())));
+    m.fresh.push(EntityRef::Entry(id, practice));
     // The Agency moderates the applications (§3.2.6).
     for u in store.users() {
         let u = u?;
@@ -164,7 +187,227 @@ pub fn enter_with(
     });
     extra(&mut m);
     store.commit(&m)?;
+    Ok(entry)
+}
+
+/// An expert's marks of one application, one per criterion (1 or 0 for a
+/// yes/no one); a later score of the same expert replaces theirs. Checked
+/// by the day (the server's, for an op) and for conflicts of interest.
+pub fn score_with(
+    cx: &Ctx<'_>,
+    expert: &User,
+    id: SelectionId,
+    practice: PracticeId,
+    marks: &[u8],
+    extra: impl FnOnce(&mut Mutation),
+) -> Result<Entry, ServiceError> {
+    let store = cx.store;
+    let s = selection_of(store, id)?;
+    let mut entry = store
+        .entry(id, practice)?
+        .ok_or_else(|| ServiceError::not_found("Заявка не найдена."))?;
+    // The practice's row, where this store has it (the server always
+    // does, and decides the op): whether the expert is on its team.
+    let row = store.summary(practice)?;
+    let on_team = row
+        .as_ref()
+        .is_some_and(|p| p.author == expert.id || p.team.contains(&expert.id));
+    let why = rules::check_score(&s, expert, &entry, on_team, marks, cx.today());
+    if !why.is_empty() {
+        return Err(ServiceError::Refused(why));
+    }
+    entry.scores.retain(|sc| sc.expert != expert.id);
+    entry.scores.push(rules::Score {
+        expert: expert.id,
+        marks: marks.to_vec(),
+        at: cx.now(),
+    });
+    let mut m = Mutation::new(
+        Some(expert.id),
+        "selection.score",
+        format!(
+            "Оценка заявки «{}» на отбор «{}»",
+            row.map(|p| p.title).unwrap_or_default(),
+            s.title
+        ),
+    )
+    .at(cx.now())
+    .with(Record::Entry(Box::new(entry.clone())));
+    m.op = Some(OpKind::Score {
+        selection: id,
+        practice,
+        marks: marks.to_vec(),
+    });
+    extra(&mut m);
+    store.commit(&m)?;
+    Ok(entry)
+}
+
+/// One line of a selection's results.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ResultRow {
+    pub place: String,
+    pub practice: PracticeId,
+    pub title: String,
+    pub region: String,
+    pub mean: f64,
+    pub experts: usize,
+    pub note: String,
+    pub winner: bool,
+}
+
+/// A selection's ranking with the winners decided: for the Agency and the
+/// selection's experts at any time, for everyone once results are out.
+pub fn results(
+    cx: &Ctx<'_>,
+    reader: Option<&User>,
+    id: SelectionId,
+) -> Result<(Selection, Vec<ResultRow>), ServiceError> {
+    let store = cx.store;
+    let s = selection_of(store, id)?;
+    let inside = reader.is_some_and(|u| rules::may_run(u) || s.experts.contains(&u.id));
+    if !inside && cx.today() < s.dates.results {
+        return Err(ServiceError::refused(format!(
+            "итоги отбора «{}» будут объявлены {}",
+            s.title,
+            s.dates.results.format("%d.%m.%Y")
+        )));
+    }
+    let entries = store.entries(id)?;
+    let mut rows = Vec::new();
+    for r in rules::ranking(&s, &entries) {
+        let title = store
+            .practice(r.practice)?
+            .map(|p| p.passport.title)
+            .unwrap_or_default();
+        let region = r
+            .region
+            .as_deref()
+            .map(|c| crate::domain::refdata::refdata().region_name(c).to_owned())
+            .unwrap_or_default();
+        rows.push(ResultRow {
+            place: match r.place {
+                (0, _) => "—".to_owned(),
+                (a, b) if a == b => a.to_string(),
+                (a, b) => format!("{a}–{b}"),
+            },
+            practice: r.practice,
+            title,
+            region,
+            mean: r.mean,
+            experts: r.experts,
+            note: r.note,
+            winner: s.winners.contains(&r.practice),
+        });
+    }
+    Ok((s, rows))
+}
+
+/// The partner's and the Agency's decision on the winners (§3.2.6),
+/// recorded by the Модератор АСИ once the evaluation has ended: admitted
+/// applications only. The applicants learn of it in their inbox.
+pub fn decide(
+    cx: &Ctx<'_>,
+    actor: &User,
+    id: SelectionId,
+    winners: &[PracticeId],
+) -> Result<Selection, ServiceError> {
+    decide_with(cx, actor, id, winners, |_| {})
+}
+
+/// [`decide`], `extra` adding to the change.
+pub fn decide_with(
+    cx: &Ctx<'_>,
+    actor: &User,
+    id: SelectionId,
+    winners: &[PracticeId],
+    extra: impl FnOnce(&mut Mutation),
+) -> Result<Selection, ServiceError> {
+    agency(actor)?;
+    let store = cx.store;
+    let mut s = selection_of(store, id)?;
+    if cx.today() <= s.dates.evaluation_ends {
+        return Err(ServiceError::refused(format!(
+            "победителей называют после окончания оценки ({})",
+            s.dates.evaluation_ends.format("%d.%m.%Y")
+        )));
+    }
+    let entries = store.entries(id)?;
+    let ranked = rules::ranking(&s, &entries);
+    for w in winners {
+        if !ranked.iter().any(|r| r.practice == *w && r.admitted) {
+            return Err(ServiceError::refused(format!(
+                "практика {w} не среди допущенных заявок отбора"
+            )));
+        }
+    }
+    s.winners = winners.to_vec();
+    let mut m = Mutation::new(
+        Some(actor.id),
+        "selection.decide",
+        format!("Итоги отбора «{}»: победителей {}", s.title, winners.len()),
+    )
+    .at(cx.now())
+    .with(Record::Selection(Box::new(s.clone())));
+    for e in &entries {
+        if !m.notify.contains(&e.by) {
+            m.notify.push(e.by);
+        }
+    }
+    m.op = Some(OpKind::Decide {
+        selection: id,
+        winners: winners.to_vec(),
+    });
+    extra(&mut m);
+    store.commit(&m)?;
     Ok(s)
+}
+
+/// An application as `reader` may see it: whole for the Agency and the
+/// selection's experts; without the scores for its applicant and the
+/// practice's team; not at all for others.
+pub fn entry_as_read_by(
+    store: &crate::store::Store,
+    reader: &User,
+    selection: SelectionId,
+    practice: PracticeId,
+) -> Result<Option<Entry>, crate::store::StoreError> {
+    let (Some(s), Some(mut e)) = (
+        store.selection(selection)?,
+        store.entry(selection, practice)?,
+    ) else {
+        return Ok(None);
+    };
+    if rules::may_run(reader) || s.experts.contains(&reader.id) {
+        return Ok(Some(e));
+    }
+    let own = e.by == reader.id
+        || store
+            .summary(practice)?
+            .is_some_and(|p| p.author == reader.id || p.team.contains(&reader.id));
+    if own {
+        e.scores.clear();
+        return Ok(Some(e));
+    }
+    Ok(None)
+}
+
+/// The applications to a selection `reader` may see.
+pub fn visible_entries(
+    store: &crate::store::Store,
+    reader: Option<&User>,
+    id: SelectionId,
+) -> Result<Vec<Entry>, crate::store::StoreError> {
+    let Some(reader) = reader else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for e in store.entries(id)? {
+        if let Some(e) = entry_as_read_by(store, reader, id, e.practice)? {
+            out.push(e);
+        }
+    }
+    Ok(out)
 }
 
 /// One row of «Отборы».
@@ -183,12 +426,7 @@ pub struct SelectionRow {
 /// then those announced, then the rest, newest first.
 pub fn rows(cx: &Ctx<'_>, reader: Option<&User>) -> Result<Vec<SelectionRow>, ServiceError> {
     let today = cx.today();
-    let mut all: Vec<Selection> = cx
-        .store
-        .selections()?
-        .into_iter()
-        .map(|s| as_read_by(s, reader))
-        .collect();
+    let mut all: Vec<Selection> = cx.store.selections()?;
     all.sort_by_key(|s| {
         let order = match s.stage(today) {
             rules::Stage::Open => 0,
@@ -199,16 +437,17 @@ pub fn rows(cx: &Ctx<'_>, reader: Option<&User>) -> Result<Vec<SelectionRow>, Se
         let day = chrono::Datelike::num_days_from_ce(&s.dates.closes);
         (order, if order < 2 { day } else { -day })
     });
-    Ok(all
-        .into_iter()
-        .map(|s| SelectionRow {
+    let mut out = Vec::with_capacity(all.len());
+    for s in all {
+        out.push(SelectionRow {
             id: s.id,
             title: s.title.clone(),
             stage: s.stage(today).name(),
             days_left: s.days_left(today),
-            entries: s.entries.len(),
-        })
-        .collect())
+            entries: visible_entries(cx.store, reader, s.id)?.len(),
+        });
+    }
+    Ok(out)
 }
 
 /// A selection's page as text, as `reader` may see it: the partner, the
@@ -217,10 +456,8 @@ pub fn rows(cx: &Ctx<'_>, reader: Option<&User>) -> Result<Vec<SelectionRow>, Se
 pub fn page(cx: &Ctx<'_>, reader: Option<&User>, id: SelectionId) -> Result<String, ServiceError> {
     use std::fmt::Write as _;
     let store = cx.store;
-    let s = store
-        .selection(id)?
-        .map(|s| as_read_by(s, reader))
-        .ok_or_else(|| ServiceError::not_found("Отбор не найден."))?;
+    let s = selection_of(store, id)?;
+    let entries = visible_entries(store, reader, id)?;
     let today = cx.today();
     let partner = store.partner(s.partner)?.map_or_else(
         || "—".to_owned(),
@@ -262,8 +499,8 @@ pub fn page(cx: &Ctx<'_>, reader: Option<&User>, id: SelectionId) -> Result<Stri
     if !s.regulations.is_empty() {
         let _ = writeln!(out, "Положение об отборе: {}", s.regulations);
     }
-    let _ = writeln!(out, "Заявок: {}", s.entries.len());
-    for e in &s.entries {
+    let _ = writeln!(out, "Заявок: {}", entries.len());
+    for e in &entries {
         let title = store
             .practice(e.practice)?
             .map(|p| p.passport.title)
@@ -276,16 +513,6 @@ pub fn page(cx: &Ctx<'_>, reader: Option<&User>, id: SelectionId) -> Result<Stri
         let _ = writeln!(out, "  «{title}» — {region}, {}", e.at.format("%d.%m.%Y"));
     }
     Ok(out)
-}
-
-/// A selection as `reader` may see it: the Agency and the selection's
-/// experts see every application, others those they made.
-pub fn as_read_by(mut s: Selection, reader: Option<&User>) -> Selection {
-    let all = reader.is_some_and(|u| rules::may_run(u) || s.experts.contains(&u.id));
-    if !all {
-        s.entries.retain(|e| reader.is_some_and(|u| e.by == u.id));
-    }
-    s
 }
 
 #[cfg(test)]
@@ -309,10 +536,16 @@ mod tests {
             title: "Семья и дети".into(),
             theme: "Поддержка семей".into(),
             categories: Vec::new(),
-            criteria: vec![Criterion {
-                name: "Реализуется не менее года".into(),
-                max_score: None,
-            }],
+            criteria: vec![
+                Criterion {
+                    name: "Реализуется не менее года".into(),
+                    max_score: None,
+                },
+                Criterion {
+                    name: "Охват".into(),
+                    max_score: Some(10),
+                },
+            ],
             dates: Dates {
                 requested: opens - chrono::Duration::days(70),
                 opens,
@@ -322,16 +555,16 @@ mod tests {
             },
             experts: Vec::new(),
             regulations: String::new(),
-            entries: Vec::new(),
+            winners: Vec::new(),
         }
     }
 
     #[test]
-    fn a_selection_runs_from_the_partner_to_an_entry_refused_after_closing() {
+    fn a_selection_from_the_partner_through_scores_to_winners() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(dir.path()).expect("store");
         let clock = FixedClock::on(chrono::NaiveDate::from_ymd_opt(2026, 3, 16).expect("day"));
-        crate::demo::seed_at(&store, 120, 1, clock.now(), |_, _| {}).expect("seed");
+        crate::demo::seed_at(&store, 150, 1, clock.now(), |_, _| {}).expect("seed");
         let cx = Ctx::new(&store, &clock);
         let (asi, author) = (user(&store, "asi"), user(&store, "author"));
         let partner = Partner {
@@ -355,14 +588,23 @@ mod tests {
         };
         assert!(why[0].contains("за два месяца"), "{why:?}");
 
-        let s = save_selection(&cx, &asi, selection(partner.id, cx.today())).expect("saved");
-        let draft = store
+        let experts: Vec<User> = ["expert1", "expert2", "expert3"]
+            .iter()
+            .map(|l| user(&store, l))
+            .collect();
+        let mut s = selection(partner.id, cx.today());
+        s.experts = experts.iter().map(|e| e.id).collect();
+        let s = save_selection(&cx, &asi, s).expect("saved");
+        let mine: Vec<_> = store
             .practices()
             .map(|p| p.expect("reads"))
-            .find(|p| p.author == author.id && p.status == crate::domain::PracticeStatus::Draft)
-            .expect("the author's draft");
+            .filter(|p| p.author == author.id)
+            .take(3)
+            .collect();
+        assert_eq!(mine.len(), 3, "the author has three practices");
         // The yes/no criterion must be confirmed.
-        let Err(ServiceError::Refused(why)) = enter_with(&cx, &author, s.id, draft.id, &[], |_| {})
+        let Err(ServiceError::Refused(why)) =
+            enter_with(&cx, &author, s.id, mine[0].id, &[], |_| {})
         else {
             panic!("unconfirmed");
         };
@@ -371,39 +613,60 @@ mod tests {
             "{why:?}"
         );
         let confirmed = vec!["Реализуется не менее года".to_owned()];
-        let s2 = enter_with(&cx, &author, s.id, draft.id, &confirmed, |_| {}).expect("entered");
-        assert_eq!(s2.entries.len(), 1);
-        assert_eq!(store.selection(s.id).expect("reads"), Some(s2.clone()));
-        // Others see only what they put forward; the Agency sees all.
-        assert!(
-            as_read_by(s2.clone(), Some(&user(&store, "team1")))
-                .entries
-                .is_empty()
-        );
-        assert_eq!(as_read_by(s2.clone(), Some(&asi)).entries.len(), 1);
+        for p in &mine[..2] {
+            enter_with(&cx, &author, s.id, p.id, &confirmed, |_| {}).expect("entered");
+        }
+        assert!(enter_with(&cx, &author, s.id, mine[0].id, &confirmed, |_| {}).is_err());
+        // Others see no applications; the applicant theirs; the Agency all.
+        let visible = |u: &User| visible_entries(&store, Some(u), s.id).expect("reads").len();
+        assert_eq!(visible(&user(&store, "coordinator2")), 0);
+        assert_eq!(visible(&author), 2);
+        assert_eq!(visible(&asi), 2);
 
-        // After the closing day the server's day refuses it, saying so.
-        let later = FixedClock::on(s.dates.closes + chrono::Duration::days(1));
-        let cx2 = Ctx::new(&store, &later);
-        let other = store
-            .practices()
-            .map(|p| p.expect("reads"))
-            .find(|p| p.author == author.id && p.id != draft.id)
-            .expect("another of the author's");
+        // Scoring waits for intake to close.
+        assert!(score_with(&cx, &experts[0], s.id, mine[0].id, &[1, 5], |_| {}).is_err());
+        clock.set(cx.now() + chrono::Duration::days(31));
+        // A third practice after closing: refused, saying so.
         let Err(ServiceError::Refused(why)) =
-            enter_with(&cx2, &author, s.id, other.id, &confirmed, |_| {})
+            enter_with(&cx, &author, s.id, mine[2].id, &confirmed, |_| {})
         else {
             panic!("closed");
         };
         assert!(why[0].contains("закончился"), "{why:?}");
-        assert_eq!(
-            store
-                .selection(s.id)
-                .expect("reads")
-                .expect("there")
-                .entries
-                .len(),
-            1
-        );
+        // An expert of the applicant's region is kept out.
+        let region = mine[0].region().map(str::to_owned);
+        let mut local = experts[2].clone();
+        local.profile.region.clone_from(&region);
+        let Err(ServiceError::Refused(why)) =
+            score_with(&cx, &local, s.id, mine[0].id, &[1, 5], |_| {})
+        else {
+            panic!("conflict of interest");
+        };
+        assert!(why.join(" ").contains("конфликт интересов"), "{why:?}");
+        // Marks out of range are refused.
+        assert!(score_with(&cx, &experts[0], s.id, mine[0].id, &[2, 5], |_| {}).is_err());
+        // Two applications with equal means share their places.
+        for e in &experts {
+            score_with(&cx, e, s.id, mine[0].id, &[1, 7], |_| {}).expect("scored");
+            score_with(&cx, e, s.id, mine[1].id, &[1, 7], |_| {}).expect("scored");
+        }
+        // A score given again replaces the expert's own.
+        score_with(&cx, &experts[0], s.id, mine[1].id, &[1, 4], |_| {}).expect("again");
+        score_with(&cx, &experts[0], s.id, mine[1].id, &[1, 7], |_| {}).expect("again");
+        let (_, rows) = results(&cx, Some(&asi), s.id).expect("results");
+        assert_eq!(rows.len(), 2);
+        assert!(rows.iter().all(|r| r.place == "1–2"), "{rows:?}");
+        assert!(rows[0].note.contains("поделены"), "{rows:?}");
+        // Not yet public for others before the results day.
+        assert!(results(&cx, Some(&author), s.id).is_err());
+
+        // Winners are named after the evaluation, from the admitted.
+        assert!(decide(&cx, &asi, s.id, &[mine[0].id]).is_err());
+        clock.set(cx.now() + chrono::Duration::days(20));
+        assert!(decide(&cx, &asi, s.id, &[mine[2].id]).is_err());
+        let s = decide(&cx, &asi, s.id, &[mine[0].id]).expect("decided");
+        assert_eq!(s.winners, [mine[0].id]);
+        let (_, rows) = results(&cx, Some(&author), s.id).expect("public now");
+        assert_eq!(rows.iter().filter(|r| r.winner).count(), 1);
     }
 }

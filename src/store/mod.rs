@@ -166,8 +166,10 @@ pub enum Record {
     Region(Box<crate::domain::regions::RegionPage>),
     /// A strategic partner (§2.2.4–2.2.5).
     Partner(Box<crate::domain::selection::Partner>),
-    /// A selection «Отбор» with its applications (§3.2.5–3.2.7).
+    /// A selection «Отбор» (§3.2.5–3.2.7).
     Selection(Box<crate::domain::selection::Selection>),
+    /// An application to a selection, with its experts' scores.
+    Entry(Box<crate::domain::selection::Entry>),
 }
 
 impl Record {
@@ -184,6 +186,7 @@ impl Record {
             }
             Self::Partner(p) => EntityRef::Partner(p.id),
             Self::Selection(s) => EntityRef::Selection(s.id),
+            Self::Entry(e) => EntityRef::Entry(e.selection, e.practice),
         }
     }
 }
@@ -200,6 +203,8 @@ pub enum EntityRef {
     Region(u16),
     Partner(Uuid),
     Selection(Uuid),
+    /// An application: the selection and the practice.
+    Entry(Uuid, PracticeId),
 }
 
 impl EntityRef {
@@ -214,6 +219,7 @@ impl EntityRef {
             Self::Region(code) => format!("страница региона {code:02}"),
             Self::Partner(id) => format!("партнёр {id}"),
             Self::Selection(id) => format!("отбор {id}"),
+            Self::Entry(s, p) => format!("заявка практики {p} на отбор {s}"),
         }
     }
 }
@@ -380,18 +386,20 @@ const MAIL: usize = 21;
 const REGIONS: usize = 22;
 /// Strategic partners by id (§2.2.4).
 const PARTNERS: usize = 24;
-/// Selections by id, with their applications (§3.2.5).
+/// Selections by id (§3.2.5).
 const SELECTIONS: usize = 25;
+/// Applications to selections: selection id ++ practice id.
+const ENTRIES: usize = 26;
 /// Server: who uploaded a file: SHA-256 (hex) + user id.
-const BLOB_OWNERS: usize = 26;
+const BLOB_OWNERS: usize = 27;
 /// Client: ops the server acknowledged, kept a while so they can be sent
 /// again to a server restored from a backup.
-const SENT: usize = 27;
+const SENT: usize = 28;
 /// What the queues read of a practice (`queue::view`): the workflow and
 /// the few passport fields the rules of a stage look at, small enough to
 /// decode by the thousand.
 const QUEUE_VIEWS: usize = 23;
-const TREE_NAMES: [&str; 28] = [
+const TREE_NAMES: [&str; 29] = [
     "meta",
     "users",
     "logins",
@@ -418,6 +426,7 @@ const TREE_NAMES: [&str; 28] = [
     "queue_views",
     "partners",
     "selections",
+    "entries",
     "blob_owners",
     "sent",
 ];
@@ -452,6 +461,7 @@ fn entity_key(e: EntityRef) -> Vec<u8> {
         EntityRef::Region(code) => [&[b'r'][..], &code.to_be_bytes()[..]].concat(),
         EntityRef::Partner(id) => [&[b'P'][..], id.as_bytes()].concat(),
         EntityRef::Selection(id) => [&[b'S'][..], id.as_bytes()].concat(),
+        EntityRef::Entry(s, p) => [&[b'E'][..], s.as_bytes(), p.as_bytes()].concat(),
     }
 }
 
@@ -468,6 +478,10 @@ fn entity_of_key(k: &[u8]) -> Option<EntityRef> {
         b'r' => EntityRef::Region(u16::from_be_bytes(rest.try_into().ok()?)),
         b'P' => EntityRef::Partner(id()?),
         b'S' => EntityRef::Selection(id()?),
+        b'E' if rest.len() == 32 => EntityRef::Entry(
+            Uuid::from_slice(&rest[..16]).ok()?,
+            Uuid::from_slice(&rest[16..]).ok()?,
+        ),
         _ => return None,
     })
 }
@@ -562,7 +576,8 @@ pub fn files_of(r: &Record) -> Vec<String> {
         | Record::Event(_)
         | Record::Region(_)
         | Record::Partner(_)
-        | Record::Selection(_) => {}
+        | Record::Selection(_)
+        | Record::Entry(_) => {}
     }
     out.retain(|s| blobs::Blobs::is_sha256(s));
     out.sort();

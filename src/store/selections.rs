@@ -1,7 +1,8 @@
 //! Strategic partners and selections «Отборы», by id.
 
-use super::{PARTNERS, Result, SELECTIONS, Store, codec};
-use crate::domain::selection::{Partner, PartnerId, Selection, SelectionId};
+use super::{ENTRIES, PARTNERS, Result, SELECTIONS, Store, codec};
+use crate::domain::PracticeId;
+use crate::domain::selection::{Entry, Partner, PartnerId, Selection, SelectionId};
 
 impl Store {
     /// One record of `tree` by its id.
@@ -40,5 +41,23 @@ impl Store {
 
     pub fn selections(&self) -> Result<Vec<Selection>> {
         self.every(SELECTIONS)
+    }
+
+    /// One application to a selection.
+    pub fn entry(&self, selection: SelectionId, practice: PracticeId) -> Result<Option<Entry>> {
+        self.trees[ENTRIES]
+            .get([selection.as_bytes().as_slice(), practice.as_bytes()].concat())?
+            .map(|v| codec::decode(&v))
+            .transpose()
+            .map_err(Into::into)
+    }
+
+    /// The applications to a selection, oldest practice first.
+    pub fn entries(&self, selection: SelectionId) -> Result<Vec<Entry>> {
+        self.trees[ENTRIES]
+            .scan_prefix(selection.as_bytes())
+            .values()
+            .map(|v| Ok(codec::decode(&v?)?))
+            .collect()
     }
 }

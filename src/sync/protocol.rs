@@ -100,6 +100,25 @@ pub enum OpKind {
         practice: PracticeId,
         confirmed: Vec<String>,
     },
+    /// An expert's marks of an application, one per criterion.
+    Score {
+        selection: Uuid,
+        practice: PracticeId,
+        marks: Vec<u8>,
+    },
+    /// A strategic partner as the Модератор АСИ recorded it.
+    Partner {
+        partner: Box<crate::domain::selection::Partner>,
+    },
+    /// A selection as the Модератор АСИ recorded it.
+    Selection {
+        selection: Box<crate::domain::selection::Selection>,
+    },
+    /// The winners of a selection.
+    Decide {
+        selection: Uuid,
+        winners: Vec<PracticeId>,
+    },
 }
 
 impl OpKind {
@@ -121,7 +140,11 @@ impl OpKind {
             | Self::Me { .. }
             | Self::Manage { .. }
             | Self::Region { .. }
-            | Self::Enter { .. } => {}
+            | Self::Enter { .. }
+            | Self::Score { .. }
+            | Self::Partner { .. }
+            | Self::Selection { .. }
+            | Self::Decide { .. } => {}
         }
         out.sort();
         out.dedup();
@@ -143,6 +166,10 @@ impl OpKind {
             Self::Manage { .. } => "manage",
             Self::Region { .. } => "region",
             Self::Enter { .. } => "enter",
+            Self::Score { .. } => "score",
+            Self::Partner { .. } => "partner",
+            Self::Selection { .. } => "selection",
+            Self::Decide { .. } => "decide",
         }
     }
 
@@ -152,14 +179,18 @@ impl OpKind {
             | Self::Edit { practice, .. }
             | Self::Act { practice, .. }
             | Self::Replicate { practice, .. }
-            | Self::Enter { practice, .. } => *practice,
+            | Self::Enter { practice, .. }
+            | Self::Score { practice, .. } => *practice,
             Self::Apply { application } => application.practice,
             Self::Event { event } => event.practices.first().copied().unwrap_or_default(),
             Self::Interest { practices, .. } => practices.first().copied().unwrap_or_default(),
             Self::Authoring { .. }
             | Self::Me { .. }
             | Self::Manage { .. }
-            | Self::Region { .. } => PracticeId::default(),
+            | Self::Region { .. }
+            | Self::Partner { .. }
+            | Self::Selection { .. }
+            | Self::Decide { .. } => PracticeId::default(),
         }
     }
 }
@@ -244,6 +275,8 @@ pub enum Remote {
     /// A strategic partner and a selection (§3.2.5–3.2.7): public.
     Partner(Box<crate::domain::selection::Partner>),
     Selection(Box<crate::domain::selection::Selection>),
+    /// An application, as the reader may see it.
+    Entry(Box<crate::domain::selection::Entry>),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -514,6 +514,7 @@ pub async fn sync(
                 Remote::Region(page) => m = m.with(Record::Region(page)),
                 Remote::Partner(p) => m = m.with(Record::Partner(p)),
                 Remote::Selection(s) => m = m.with(Record::Selection(s)),
+                Remote::Entry(e) => m = m.with(Record::Entry(e)),
             }
         }
         summary.received += synced.len();
