@@ -280,6 +280,10 @@ pub enum Command {
         /// указан или хранилище пусто.
         #[arg(long, default_value_t = 10_000, value_name = "N")]
         practices: usize,
+        /// Вместо прочих замеров: N заявок на отбор в последний час приёма
+        /// от авторов всех регионов (десятая часть — после срока).
+        #[arg(long, value_name = "N")]
+        selection_rush: Option<usize>,
     },
 }
 

@@ -50,6 +50,33 @@ fn ms(d: Duration) -> String {
     format!("{:.2} мс", d.as_secs_f64() * 1000.0)
 }
 
+/// `smarteka bench --selection-rush N`: the figures of
+/// [`crate::cli::rush::selection_rush`], beside the target.
+pub fn rush(n: usize) -> Result<(), String> {
+    println!("Отбор: {n} заявок в последний час приёма, десятая часть — после срока…");
+    let r = crate::cli::rush::selection_rush(n)?;
+    println!(
+        "Заявок {} от авторов {} регионов за {:.1} с ({:.0} заявок/с), p99 ответа {}: принято {}, отклонено после срока {}, иначе {}; на сервере {} (потеряно {}) — цель: все приняты или отклонены верно, ни одна не потеряна",
+        r.sent,
+        r.regions,
+        r.wall.as_secs_f64(),
+        r.sent as f64 / r.wall.as_secs_f64(),
+        ms(r.p99),
+        r.accepted,
+        r.late,
+        r.other.len(),
+        r.kept,
+        r.accepted.saturating_sub(r.kept)
+    );
+    for why in r.other.iter().take(5) {
+        println!("  {why}");
+    }
+    if r.kept != r.accepted || !r.other.is_empty() || r.accepted + r.late != r.sent {
+        return Err("Заявки потеряны или отклонены неверно.".into());
+    }
+    Ok(())
+}
+
 pub fn run(data: Option<&Path>, practices: usize) -> Result<(), String> {
     let tmp;
     let dir = if let Some(d) = data {

@@ -8,6 +8,7 @@ pub mod pools;
 pub mod practice;
 pub mod regions;
 pub mod replication;
+pub mod rush;
 pub mod selections;
 pub mod session;
 pub mod workflow;
@@ -461,7 +462,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             init_log(&config, &data);
             crate::cli::people::run(&data, cli.as_user.as_deref(), &c)
         }
-        Some(Command::Bench { practices }) => {
+        Some(Command::Bench {
+            selection_rush: Some(n),
+            ..
+        }) => crate::cli::bench::rush(n).map_err(Failure::from),
+        Some(Command::Bench { practices, .. }) => {
             let data = cli.data.clone().or_else(|| config.data_dir.clone());
             crate::cli::bench::run(data.as_deref(), practices).map_err(Failure::from)
         }

@@ -101,12 +101,17 @@ pub enum SelectionCommand {
     /// подтверждаются по названию (--confirm) или все сразу (--confirm-all).
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
     Apply {
+        /// Идентификатор отбора (smarteka selection list).
         #[arg(value_name = "ОТБОР")]
         id: String,
+        /// Идентификатор практики.
         #[arg(value_name = "ПРАКТИКА")]
         practice: String,
+        /// Подтвердить обязательный критерий «да/нет» по названию (можно
+        /// несколько раз).
         #[arg(long, value_name = "КРИТЕРИЙ")]
         confirm: Vec<String>,
+        /// Подтвердить все обязательные критерии «да/нет».
         #[arg(long)]
         confirm_all: bool,
     },

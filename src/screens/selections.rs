@@ -9,7 +9,6 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::passport::wrap_into;
 use super::{Effect, RenderCx, Screen, page};
 use crate::domain::User;
 use crate::service::selections::SelectionRow;
@@ -29,9 +28,13 @@ pub const COMMANDS: [Action; 8] = [
     Action::Redraw,
 ];
 
-pub const PAGE_COMMANDS: [Action; 5] = [
+pub const PAGE_COMMANDS: [Action; 9] = [
     Action::Down,
     Action::Up,
+    Action::PageDown,
+    Action::PageUp,
+    Action::Home,
+    Action::End,
     Action::Back,
     Action::Help,
     Action::Redraw,
@@ -41,7 +44,7 @@ enum Mode {
     List,
     Page {
         text: Option<Result<String, String>>,
-        scroll: u16,
+        scroll: super::scroll::Scroller,
     },
 }
 
@@ -100,7 +103,6 @@ impl Screen for Selections {
     fn describe(&self, action: Action) -> Option<&'static str> {
         match (&self.mode, action) {
             (Mode::List, Action::Open) => Some("Открыть страницу отбора"),
-            (Mode::Page { .. }, Action::Down | Action::Up) => Some("Прокрутить"),
             (Mode::Page { .. }, Action::Back) => Some("К списку отборов"),
             _ => None,
         }
@@ -121,7 +123,7 @@ impl Screen for Selections {
                 if let Some(id) = id {
                     self.mode = Mode::Page {
                         text: None,
-                        scroll: 0,
+                        scroll: super::scroll::Scroller::default(),
                     };
                     return vec![send(PeopleRequest::Selection {
                         user: self.user.clone(),
@@ -135,8 +137,9 @@ impl Screen for Selections {
                     user: self.user.clone(),
                 })];
             }
-            (Mode::Page { scroll, .. }, Action::Down) => *scroll += 1,
-            (Mode::Page { scroll, .. }, Action::Up) => *scroll = scroll.saturating_sub(1),
+            (Mode::Page { scroll, .. }, a) => {
+                scroll.handle(a);
+            }
             _ => {}
         }
         Vec::new()
@@ -172,7 +175,9 @@ impl Screen for Selections {
             let Some(text) = super::loaded(f, inner, t, text) else {
                 return;
             };
-            let w = inner.width as usize;
+            // A column kept for the scrollbar; an application's wrapped
+            // line stays under its title.
+            let w = inner.width.saturating_sub(1) as usize;
             let mut lines = Vec::new();
             for l in text.lines() {
                 let style = if l.starts_with("Этап: приём заявок") {
@@ -180,9 +185,12 @@ impl Screen for Selections {
                 } else {
                     t.text
                 };
-                wrap_into(&mut lines, l, w, style, " ");
+                let rest = if l.starts_with("  ") { "    " } else { " " };
+                for part in crate::tui::ui::wrap(l, w, " ", rest) {
+                    lines.push(Line::from(Span::styled(part, style)));
+                }
             }
-            f.render_widget(Paragraph::new(lines).scroll((*scroll, 0)), inner);
+            scroll.render(f, inner, lines);
             return;
         }
         let inner = page(
@@ -206,7 +214,12 @@ impl Screen for Selections {
                 Some(n) => format!("осталось {n} дн."),
                 None => r.stage.to_owned(),
             };
-            let right = format!("{when:>16} · заявок {:>4}", r.entries);
+            let count = match (r.all, r.entries) {
+                (true, n) => format!("подано {n:>4}"),
+                (false, 0) => String::new(),
+                (false, n) => format!("ваших {n:>4}"),
+            };
+            let right = format!("{when:>16} {count:>11}");
             let title_w = w.saturating_sub(right.chars().count() + 3);
             let line = format!(" {:<title_w$} {right}", truncate(&r.title, title_w));
             let style = if i == self.selected {

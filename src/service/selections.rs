@@ -173,13 +173,10 @@ pub fn enter_with(
     .at(cx.now())
     .with(Record::Entry(Box::new(entry.clone())));
     m.fresh.push(EntityRef::Entry(id, practice));
-    // The Agency moderates the applications (§3.2.6).
-    for u in store.users() {
-        let u = u?;
-        if rules::may_run(&u) && u.id != actor.id {
-            m.notify.push(u.id);
-        }
-    }
+    // The applicant is told the application was received; the Agency
+    // finds it on the selection's page (thousands arrive at the deadline:
+    // a notice each would bury the Модератор АСИ's inbox).
+    m.notify.push(actor.id);
     m.op = Some(OpKind::Enter {
         selection: id,
         practice,
@@ -378,7 +375,7 @@ pub fn entry_as_read_by(
     ) else {
         return Ok(None);
     };
-    if rules::may_run(reader) || s.experts.contains(&reader.id) {
+    if sees_all(Some(reader), &s) {
         return Ok(Some(e));
     }
     let own = e.by == reader.id
@@ -390,6 +387,12 @@ pub fn entry_as_read_by(
         return Ok(Some(e));
     }
     Ok(None)
+}
+
+/// Whether `reader` sees every application to `s`: the Agency and the
+/// selection's experts.
+pub fn sees_all(reader: Option<&User>, s: &Selection) -> bool {
+    reader.is_some_and(|u| rules::may_run(u) || s.experts.contains(&u.id))
 }
 
 /// The applications to a selection `reader` may see.
@@ -418,8 +421,10 @@ pub struct SelectionRow {
     pub stage: &'static str,
     /// Days of intake left, the closing day counted.
     pub days_left: Option<i64>,
-    /// The applications the reader may see.
+    /// The applications the reader may see…
     pub entries: usize,
+    /// …all of them (the Agency, the selection's experts), or their own.
+    pub all: bool,
 }
 
 /// «Отборы» as `reader` sees them: open ones first, by the closing day,
@@ -445,6 +450,7 @@ pub fn rows(cx: &Ctx<'_>, reader: Option<&User>) -> Result<Vec<SelectionRow>, Se
             stage: s.stage(today).name(),
             days_left: s.days_left(today),
             entries: visible_entries(cx.store, reader, s.id)?.len(),
+            all: sees_all(reader, &s),
         });
     }
     Ok(out)
@@ -459,10 +465,9 @@ pub fn page(cx: &Ctx<'_>, reader: Option<&User>, id: SelectionId) -> Result<Stri
     let s = selection_of(store, id)?;
     let entries = visible_entries(store, reader, id)?;
     let today = cx.today();
-    let partner = store.partner(s.partner)?.map_or_else(
-        || "—".to_owned(),
-        |p| format!("{} ({})", p.name, p.kind.name()),
-    );
+    let partner = store
+        .partner(s.partner)?
+        .map_or_else(|| "—".to_owned(), |p| p.name);
     let d = &s.dates;
     let day = |d: chrono::NaiveDate| d.format("%d.%m.%Y").to_string();
     let left = s
@@ -499,11 +504,18 @@ pub fn page(cx: &Ctx<'_>, reader: Option<&User>, id: SelectionId) -> Result<Stri
     if !s.regulations.is_empty() {
         let _ = writeln!(out, "Положение об отборе: {}", s.regulations);
     }
-    let _ = writeln!(out, "Заявок: {}", entries.len());
+    if sees_all(reader, &s) {
+        let _ = writeln!(out, "Заявок подано: {}", entries.len());
+    } else if entries.is_empty() {
+        out.push_str("Заявки видят Агентство и эксперты отбора; вы своих не подавали.\n");
+    } else {
+        let _ = writeln!(out, "Ваших заявок: {}", entries.len());
+    }
     for e in &entries {
+        // The row: an expert may not hold the passport of a draft.
         let title = store
-            .practice(e.practice)?
-            .map(|p| p.passport.title)
+            .summary(e.practice)?
+            .map(|p| p.title)
             .unwrap_or_default();
         let region = e
             .region
