@@ -496,6 +496,14 @@ fn a_selection_runs_to_its_results_through_a_server() {
         }
         sync(e);
     }
+    // The experts read the drafts they assess (§3.2.6), brought by the
+    // feed with the applications.
+    let read = json(&run(
+        at("expert1"),
+        Some("expert1"),
+        &["practice", "show", &drafts[1], "--json"],
+    ));
+    assert!(read["passport"]["title"].is_string(), "{read}");
     // The author sees no scores before the results.
     sync("author");
     refused(

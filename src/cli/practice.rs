@@ -9,7 +9,6 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::cli::{Failure, PracticeCommand, ctx, emit, fail, refused};
-use crate::domain::access::read_scope;
 use crate::domain::command::Command;
 use crate::domain::command::Refusal;
 use crate::domain::eligibility::parse_leaders_csv;
@@ -133,7 +132,7 @@ fn load(store: &Store, id: Uuid, user: Option<&User>) -> Result<Practice, Failur
     crate::sync::client::rows::ensure_whole(store, id).map_err(|e| fail(e, 1))?;
     store
         .practice(id)?
-        .filter(|p| read_scope(user).can_read(p))
+        .filter(|p| crate::service::selections::scope_of(store, user).is_ok_and(|s| s.can_read(p)))
         .ok_or_else(|| fail("Практика не найдена или недоступна.", 1))
 }
 

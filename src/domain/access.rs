@@ -20,6 +20,9 @@ pub struct ReadScope {
     pub categories: Vec<String>,
     /// Practices where the user is the author or on the team.
     pub member: Option<UserId>,
+    /// Practices read by a grant of their own, sorted: those put forward to
+    /// a selection, for its experts (§3.2.6).
+    pub granted: Vec<super::passport::PracticeId>,
 }
 
 /// The read scope of a user; `None` is an anonymous visitor, who sees the
@@ -45,10 +48,20 @@ pub fn read_scope(user: Option<&User>) -> ReadScope {
             .map(str::to_owned)
             .collect(),
         member: Some(u.id),
+        granted: Vec::new(),
     }
 }
 
 impl ReadScope {
+    /// The scope with practices granted besides.
+    #[must_use]
+    pub fn with_granted(mut self, mut ids: Vec<super::passport::PracticeId>) -> Self {
+        ids.sort_unstable();
+        ids.dedup();
+        self.granted = ids;
+        self
+    }
+
     /// Whether the scope lets the user read a practice.
     pub fn can_read(&self, p: &Practice) -> bool {
         self.can_read_row(&super::queue::Summary::of(p))
@@ -61,7 +74,7 @@ impl ReadScope {
         if p.status == PracticeStatus::Deleted {
             return self.all;
         }
-        if p.status.is_public() || self.all {
+        if p.status.is_public() || self.all || self.granted.binary_search(&p.id).is_ok() {
             return true;
         }
         if self

@@ -4,7 +4,7 @@
 use uuid::Uuid;
 
 use crate::domain::User;
-use crate::domain::access::{ReadScope, read_scope};
+use crate::domain::access::ReadScope;
 use crate::service::ops::{PushError, application_readable};
 use crate::store::{EntityRef, Store, StoreError, Summary};
 use crate::sync::protocol::{News, PushRequest};
@@ -38,7 +38,7 @@ pub fn news(
     since: u64,
     client: Option<Uuid>,
 ) -> Result<News, PushError> {
-    let scope = read_scope(Some(reader));
+    let scope = crate::service::selections::scope_of(store, Some(reader))?;
     let found = |seq: u64, entities: &[EntityRef], rows: &[Summary]| {
         news_in(store, reader, &scope, client, seq, entities, rows)
     };

@@ -551,7 +551,7 @@ pub fn feed(
     since: u64,
     client: Option<Uuid>,
 ) -> Result<PullReply, PushError> {
-    let scope = read_scope(Some(reader));
+    let scope = crate::service::selections::scope_of(store, Some(reader))?;
     // Per practice: whether every change to it in this page was the asking
     // client's own clean op.
     let mut echoes: std::collections::HashMap<crate::domain::PracticeId, bool> =
@@ -612,6 +612,14 @@ pub fn feed(
                 && let Some(s) = store.selection(id)?
             {
                 others.push(Remote::Selection(Box::new(s)));
+            }
+            if let crate::store::EntityRef::Entry(_, p) = e {
+                // The practice put forward goes with its application to
+                // those who may now read it (the selection's experts).
+                echoes.insert(p, false);
+                if seen.insert(p) {
+                    practices.push(p);
+                }
             }
             if let crate::store::EntityRef::Entry(s, p) = e
                 && seen_other.insert(e)

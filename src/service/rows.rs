@@ -3,7 +3,7 @@
 //! its passport arrived. Both answer only what the reader may read, as
 //! the feed would show it.
 
-use crate::domain::access::{as_read_by, read_scope};
+use crate::domain::access::as_read_by;
 use crate::domain::{Practice, PracticeId, User};
 use crate::store::{Store, StoreError};
 use crate::sync::protocol::RowsReply;
@@ -11,7 +11,7 @@ use crate::sync::protocol::RowsReply;
 /// The rows of every practice `reader` may read: what the queues read of
 /// it ([`crate::domain::queue::view`]), as the reader may see it.
 pub fn rows(store: &Store, reader: &User) -> Result<RowsReply, StoreError> {
-    let scope = read_scope(Some(reader));
+    let scope = crate::service::selections::scope_of(store, Some(reader))?;
     let mut rows = Vec::new();
     for s in store.summaries() {
         let s = s?;
@@ -27,7 +27,7 @@ pub fn rows(store: &Store, reader: &User) -> Result<RowsReply, StoreError> {
 /// One whole practice as `reader` may see it; `None` when there is none
 /// or it is not theirs to read.
 pub fn whole(store: &Store, reader: &User, id: PracticeId) -> Result<Option<Practice>, StoreError> {
-    let scope = read_scope(Some(reader));
+    let scope = crate::service::selections::scope_of(store, Some(reader))?;
     Ok(store
         .practice(id)?
         .filter(|p| scope.can_read(p))

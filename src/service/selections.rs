@@ -389,6 +389,26 @@ pub fn entry_as_read_by(
     Ok(None)
 }
 
+/// What `user` may read: their scope ([`crate::domain::access::read_scope`])
+/// and, for a selection's experts, the practices put forward to it
+/// (§3.2.6: they assess them, drafts included).
+pub fn scope_of(
+    store: &crate::store::Store,
+    user: Option<&User>,
+) -> Result<crate::domain::access::ReadScope, crate::store::StoreError> {
+    let scope = crate::domain::access::read_scope(user);
+    let Some(u) = user.filter(|u| !u.disabled) else {
+        return Ok(scope);
+    };
+    let mut granted = Vec::new();
+    for s in store.selections()? {
+        if s.experts.contains(&u.id) {
+            granted.extend(store.entries(s.id)?.into_iter().map(|e| e.practice));
+        }
+    }
+    Ok(scope.with_granted(granted))
+}
+
 /// Whether `reader` sees every application to `s`: the Agency and the
 /// selection's experts.
 pub fn sees_all(reader: Option<&User>, s: &Selection) -> bool {
@@ -629,6 +649,13 @@ mod tests {
             enter_with(&cx, &author, s.id, p.id, &confirmed, |_| {}).expect("entered");
         }
         assert!(enter_with(&cx, &author, s.id, mine[0].id, &confirmed, |_| {}).is_err());
+        // The experts may read the practices put forward; others not.
+        let scope = |u: &User| scope_of(&store, Some(u)).expect("scope");
+        let mut put = vec![mine[0].id, mine[1].id];
+        put.sort_unstable();
+        assert_eq!(scope(&experts[0]).granted, put);
+        assert!(scope(&experts[0]).can_read(&mine[1]));
+        assert!(scope(&user(&store, "coordinator2")).granted.is_empty());
         // Others see no applications; the applicant theirs; the Agency all.
         let visible = |u: &User| visible_entries(&store, Some(u), s.id).expect("reads").len();
         assert_eq!(visible(&user(&store, "coordinator2")), 0);

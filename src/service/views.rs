@@ -90,7 +90,8 @@ pub fn load_view(
         .practice(id)
         .map_err(|e| e.to_string())?
         .ok_or("Практика не найдена.")?;
-    if !crate::domain::access::read_scope(user).can_read(&p) {
+    let scope = crate::service::selections::scope_of(store, user).map_err(|e| e.to_string())?;
+    if !scope.can_read(&p) {
         return Err("Практика не найдена или недоступна вам.".to_owned());
     }
     if store.is_row_only(id).map_err(|e| e.to_string())? {

@@ -64,10 +64,19 @@ pub async fn fetch_whole(store: &Store, creds: &Credentials, id: PracticeId) -> 
     Ok(())
 }
 
-/// The practice here whole: a row whose passport has not arrived yet is
-/// fetched from the server now. For the workstation and the command line,
+/// The practice here whole: a row whose passport has not arrived yet, or a
+/// practice not here at all, is fetched from the server now. For the workstation and the command line,
 /// which open passports outside a sync.
 pub fn ensure_whole(store: &Store, id: PracticeId) -> Result<(), String> {
+    if store.practice(id).map_err(|e| e.to_string())?.is_none() {
+        // Not here at all (a practice put forward to a selection reaches
+        // its experts so): asked of the server if this store is linked;
+        // if it is not there either, the caller says it was not found.
+        if let Ok(Some(creds)) = api::credentials(store.dir()) {
+            let _ = api::block_on(fetch_whole(store, &creds, id));
+        }
+        return Ok(());
+    }
     if !store.is_row_only(id).map_err(|e| e.to_string())? {
         return Ok(());
     }
