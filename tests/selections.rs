@@ -16,6 +16,32 @@ fn write(dir: &Path, name: &str, v: &serde_json::Value) -> String {
     p.display().to_string()
 }
 
+/// A demo store of 120 practices.
+fn demo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    ok(&run(
+        dir.path(),
+        None,
+        &["demo", "--practices", "120", "--seed", "1"],
+    ));
+    dir
+}
+
+/// The demo author's drafts on the store in `data`, from their queue.
+fn author_drafts(data: &Path) -> Vec<String> {
+    let queues = json(&run(data, Some("author"), &["queue", "--json"]));
+    queues
+        .as_array()
+        .expect("queues")
+        .iter()
+        .find(|q| q["code"] == "drafts")
+        .and_then(|q| q["items"].as_array())
+        .expect("drafts")
+        .iter()
+        .filter_map(|i| i["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
 fn selection(
     partner: &str,
     opens: chrono::NaiveDate,
@@ -44,13 +70,8 @@ fn selection(
 
 #[test]
 fn a_selection_from_the_partner_to_an_application() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = demo();
     let data = dir.path();
-    ok(&run(
-        data,
-        None,
-        &["demo", "--practices", "120", "--seed", "1"],
-    ));
     let today = chrono::Local::now().date_naive();
 
     // Only the Agency records partners.
@@ -443,17 +464,7 @@ fn a_selection_runs_to_its_results_through_a_server() {
         .as_str()
         .expect("the selection came")
         .to_owned();
-    let queues = json(&run(at("author"), Some("author"), &["queue", "--json"]));
-    let drafts: Vec<String> = queues
-        .as_array()
-        .expect("queues")
-        .iter()
-        .find(|q| q["code"] == "drafts")
-        .and_then(|q| q["items"].as_array())
-        .expect("drafts")
-        .iter()
-        .filter_map(|i| i["id"].as_str().map(str::to_owned))
-        .collect();
+    let drafts = author_drafts(at("author"));
     assert!(drafts.len() >= 2, "{drafts:?}");
     for d in &drafts[..2] {
         ok(&run(
@@ -580,4 +591,104 @@ fn a_rush_of_applications_at_the_deadline_loses_none() {
     assert_eq!((r.accepted, r.late), (270, 30));
     assert_eq!(r.kept, 270, "every accepted application is kept");
     assert_eq!(r.regions, 89);
+}
+
+/// A Club session through the command line (§4.4.9): the Agency puts two
+/// practices gathered by its request before the Club, records one as
+/// recommended and the other not admitted with its argument, and prints
+/// the protocol; an author may not.
+#[test]
+fn a_club_session_records_its_words_in_a_protocol() {
+    let dir = demo();
+    let data = dir.path();
+    let drafts = author_drafts(data);
+    let route = write(
+        data,
+        "route.json",
+        &serde_json::json!({"route": "agency-request"}),
+    );
+    for d in &drafts[..2] {
+        ok(&run(
+            data,
+            Some("author"),
+            &["practice", "edit", d, "--from", &route],
+        ));
+    }
+    let today = chrono::Local::now().date_naive();
+    let session = write(
+        data,
+        "club.json",
+        &serde_json::json!({
+            "date": today.to_string(),
+            "rating": "Рейтинг инвестиционной привлекательности",
+            "participants": [
+                {"kind": "leader_region", "name": "Республика Татарстан"},
+                {"kind": "agency_division", "name": "Дивизион «Развитие регионов и инвестиции»"}
+            ],
+            "practices": [drafts[0], drafts[1]]
+        }),
+    );
+    refused(
+        &run(data, Some("author"), &["club", "new", "--from", &session]),
+        &["Агентство"],
+    );
+    let said = out(&run(
+        data,
+        Some("asi"),
+        &["club", "new", "--from", &session],
+    ));
+    let id = said
+        .split_whitespace()
+        .find_map(|w| uuid::Uuid::parse_str(w.trim_end_matches(';')).ok())
+        .expect("the session's id")
+        .to_string();
+    ok(&run(
+        data,
+        Some("asi"),
+        &["club", "decide", &id, &drafts[0], "--recommend"],
+    ));
+    refused(
+        &run(
+            data,
+            Some("asi"),
+            &["club", "decide", &id, &drafts[1], "--refuse"],
+        ),
+        &["с аргументами"],
+    );
+    ok(&run(
+        data,
+        Some("asi"),
+        &[
+            "club",
+            "decide",
+            &id,
+            &drafts[1],
+            "--refuse",
+            "--argument",
+            "Нет измеримых результатов за год",
+        ],
+    ));
+    let text = out(&run(data, Some("asi"), &["club", "protocol", &id]));
+    assert!(
+        text.contains("Протокол заседания Клуба стратегических инициатив"),
+        "{text}"
+    );
+    assert!(text.contains("Нет измеримых результатов за год"), "{text}");
+    assert!(
+        text.contains("Рекомендовано к публикации на платформе: 1 из 2."),
+        "{text}"
+    );
+    let pdf = data.join("протокол.pdf");
+    ok(&run(
+        data,
+        Some("asi"),
+        &["club", "protocol", &id, "--pdf", &pdf.display().to_string()],
+    ));
+    assert!(std::fs::read(&pdf).expect("pdf").starts_with(b"%PDF"));
+    let list = out(&run(data, Some("asi"), &["club", "list"]));
+    assert!(list.contains("решений 2 из 2"), "{list}");
+    refused(
+        &run(data, Some("author"), &["club", "protocol", &id]),
+        &["Агентство"],
+    );
 }

@@ -267,6 +267,13 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::cli::selections::SelectionCommand,
     },
+    /// Клуб стратегических инициатив (п. 4.4.9): заседания, решения по
+    /// практикам, протокол.
+    #[command(help_template = HELP_TEMPLATE, subcommand_help_heading = "Команды")]
+    Club {
+        #[command(subcommand)]
+        command: crate::cli::club::ClubCommand,
+    },
     /// Ваши согласия (152-ФЗ, п. 4.1.2, 4.1.7): список, дать, отозвать.
     #[command(help_template = HELP_TEMPLATE, subcommand_help_heading = "Команды")]
     Consent {

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod bench;
+pub mod club;
 pub mod people;
 pub mod pools;
 pub mod practice;
@@ -436,6 +437,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
             crate::cli::pools::run(&data, cli.as_user.as_deref(), &command)
+        }
+        Some(Command::Club { command }) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            crate::cli::club::run(&data, cli.as_user.as_deref(), &command)
         }
         Some(Command::Partner { command }) => {
             let data = config.data_dir(cli.data.as_deref());

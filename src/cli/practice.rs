@@ -410,7 +410,11 @@ fn save_blob(blobs: &Blobs, sha256: &str, dest: &Path, force: bool) -> Result<()
 }
 
 /// Writes a printable document and says where it went.
-fn printed(doc: &crate::service::print::pdf::Doc, path: &Path, what: &str) -> Result<(), Failure> {
+pub(crate) fn printed(
+    doc: &crate::service::print::pdf::Doc,
+    path: &Path,
+    what: &str,
+) -> Result<(), Failure> {
     let size = crate::service::print::save(doc, path).map_err(|e| refused(&e))?;
     eprintln!(
         "{what} записан в PDF: {} ({} КБ).",

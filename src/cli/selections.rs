@@ -146,7 +146,7 @@ struct SelectionFile {
     regulations: String,
 }
 
-fn parse<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Failure> {
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Failure> {
     let text = read_text(path)?;
     serde_json::from_str(&text).map_err(|e| {
         fail(
@@ -195,7 +195,7 @@ fn logins(store: &Store, logins: &[String]) -> Result<Vec<Uuid>, Failure> {
         .collect()
 }
 
-fn id_of(text: &str, what: &str) -> Result<Uuid, Failure> {
+pub(crate) fn id_of(text: &str, what: &str) -> Result<Uuid, Failure> {
     Uuid::parse_str(text.trim())
         .map_err(|_| fail(format!("«{text}» — не идентификатор {what}."), 2))
 }
@@ -265,7 +265,7 @@ fn write_xlsx(path: &Path, title: &str, table: &[Vec<String>]) -> Result<(), Fai
     Ok(())
 }
 
-fn json_out<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
+pub(crate) fn json_out<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
     let mut bytes = serde_json::to_vec_pretty(v).map_err(|e| fail(e.to_string(), 1))?;
     bytes.push(b'\n');
     crate::cli::emit(&bytes)

@@ -8,6 +8,7 @@ pub mod access;
 pub mod authoring;
 pub mod calendar;
 pub mod clock;
+pub mod club;
 pub mod command;
 pub mod eligibility;
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! [`ServiceError`].
 
 pub mod accounts;
+pub mod club;
 pub mod diff;
 pub mod news;
 pub mod ops;

@@ -89,6 +89,7 @@ fn news_in(
             | EntityRef::Region(_)
             | EntityRef::Partner(_)
             | EntityRef::Selection(_) => true,
+            EntityRef::Club(_) => crate::domain::club::may_run(reader),
             EntityRef::Entry(s, p) => {
                 crate::service::selections::entry_as_read_by(store, reader, s, p)?.is_some()
             }

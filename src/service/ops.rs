@@ -222,30 +222,14 @@ fn apply_replication(
         OpKind::Region { page } => {
             crate::service::regions::edit_with(cx, user, (**page).clone(), mark).map(|_| ())
         }
-        OpKind::Enter {
-            selection,
-            practice,
-            confirmed,
-        } => {
-            crate::service::selections::enter_with(cx, user, *selection, *practice, confirmed, mark)
-                .map(|_| ())
-        }
-        OpKind::Score {
-            selection,
-            practice,
-            marks,
-        } => crate::service::selections::score_with(cx, user, *selection, *practice, marks, mark)
-            .map(|_| ()),
-        OpKind::Partner { partner } => {
-            crate::service::selections::save_partner_with(cx, user, (**partner).clone(), mark)
-                .map(|_| ())
-        }
-        OpKind::Selection { selection } => {
-            crate::service::selections::save_selection_with(cx, user, (**selection).clone(), mark)
-                .map(|_| ())
-        }
-        OpKind::Decide { selection, winners } => {
-            crate::service::selections::decide_with(cx, user, *selection, winners, mark).map(|_| ())
+        OpKind::Enter { .. }
+        | OpKind::Score { .. }
+        | OpKind::Partner { .. }
+        | OpKind::Selection { .. }
+        | OpKind::Decide { .. }
+        | OpKind::Club { .. }
+        | OpKind::ClubDecide { .. } => {
+            crate::service::selections::apply_op(cx, user, &op.kind, mark)
         }
         OpKind::Create { .. } | OpKind::Edit { .. } | OpKind::Act { .. } => {
             return apply_one(cx, user, client, op);
@@ -275,7 +259,9 @@ fn apply_one(cx: &Ctx<'_>, user: &User, client: Uuid, op: &Op) -> Result<OpResul
         | OpKind::Score { .. }
         | OpKind::Partner { .. }
         | OpKind::Selection { .. }
-        | OpKind::Decide { .. } => return apply_replication(cx, user, client, op),
+        | OpKind::Decide { .. }
+        | OpKind::Club { .. }
+        | OpKind::ClubDecide { .. } => return apply_replication(cx, user, client, op),
         OpKind::Create { practice, passport } => (
             Command::Create {
                 id: *practice,
@@ -613,6 +599,14 @@ pub fn feed(
             {
                 others.push(Remote::Selection(Box::new(s)));
             }
+            // Club sessions: to the Agency (§4.4.9).
+            if let crate::store::EntityRef::Club(id) = e
+                && crate::domain::club::may_run(reader)
+                && seen_other.insert(e)
+                && let Some(c) = store.club_session(id)?
+            {
+                others.push(Remote::Club(Box::new(c)));
+            }
             if let crate::store::EntityRef::Entry(_, p) = e {
                 // The practice put forward goes with its application to
                 // those who may now read it (the selection's experts).
@@ -720,7 +714,8 @@ pub fn may_read(store: &Store, user: &User, sha: &str) -> Result<bool, StoreErro
             | EntityRef::Region(_)
             | EntityRef::Partner(_)
             | EntityRef::Selection(_)
-            | EntityRef::Entry(..) => false,
+            | EntityRef::Entry(..)
+            | EntityRef::Club(_) => false,
         };
         if readable {
             return Ok(true);

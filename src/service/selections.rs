@@ -409,6 +409,58 @@ pub fn scope_of(
     Ok(scope.with_granted(granted))
 }
 
+/// A client's op of the selections and the Club, through the same
+/// functions as the command line; `mark` records the op in its change.
+pub fn apply_op(
+    cx: &Ctx<'_>,
+    user: &User,
+    kind: &OpKind,
+    mark: impl FnOnce(&mut Mutation),
+) -> Result<(), ServiceError> {
+    match kind {
+        OpKind::Enter {
+            selection,
+            practice,
+            confirmed,
+        } => enter_with(cx, user, *selection, *practice, confirmed, mark).map(|_| ()),
+        OpKind::Score {
+            selection,
+            practice,
+            marks,
+        } => score_with(cx, user, *selection, *practice, marks, mark).map(|_| ()),
+        OpKind::Partner { partner } => {
+            save_partner_with(cx, user, (**partner).clone(), mark).map(|_| ())
+        }
+        OpKind::Selection { selection } => {
+            save_selection_with(cx, user, (**selection).clone(), mark).map(|_| ())
+        }
+        OpKind::Decide { selection, winners } => {
+            decide_with(cx, user, *selection, winners, mark).map(|_| ())
+        }
+        OpKind::Club { session } => {
+            crate::service::club::save_with(cx, user, (**session).clone(), mark).map(|_| ())
+        }
+        OpKind::ClubDecide {
+            session,
+            practice,
+            recommended,
+            argument,
+        } => crate::service::club::decide_with(
+            cx,
+            user,
+            *session,
+            *practice,
+            *recommended,
+            argument,
+            mark,
+        )
+        .map(|_| ()),
+        _ => Err(ServiceError::bad(
+            "Операция не относится к отборам и Клубу.",
+        )),
+    }
+}
+
 /// Whether `reader` sees every application to `s`: the Agency and the
 /// selection's experts.
 pub fn sees_all(reader: Option<&User>, s: &Selection) -> bool {

@@ -6,12 +6,12 @@ use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 use std::fmt::Write as _;
 
 use super::{
-    APPLICATIONS, AUDIT, AUDIT_INDEX, AuditEntry, BLOB_REFS, CHAIN, CHANGES, CLIENTS, ChangeEntry,
-    ENTRIES, EVENTS, EntityRef, INBOX, KEY_CLIENT, KEY_CURSOR, KEY_OP_SEQ, KEY_SEQ, LEADERS,
-    LOGINS, MAIL, META, Mutation, Notice, OUTBOX, PARTNERS, PRACTICES, QUEUE_VIEWS, REGIONS,
-    REVISIONS, Record, Result, SELECTIONS, STEPS, SUMMARIES, SYNCED, Store, StoreError, Summary,
-    USERS, UserId, chain_link, codec, entity_key, files_of, keyed, op_hash_key, own_revision_key,
-    read_u64, revision_key, settled, u64_key,
+    APPLICATIONS, AUDIT, AUDIT_INDEX, AuditEntry, BLOB_REFS, CHAIN, CHANGES, CLIENTS, CLUB,
+    ChangeEntry, ENTRIES, EVENTS, EntityRef, INBOX, KEY_CLIENT, KEY_CURSOR, KEY_OP_SEQ, KEY_SEQ,
+    LEADERS, LOGINS, MAIL, META, Mutation, Notice, OUTBOX, PARTNERS, PRACTICES, QUEUE_VIEWS,
+    REGIONS, REVISIONS, Record, Result, SELECTIONS, STEPS, SUMMARIES, SYNCED, Store, StoreError,
+    Summary, USERS, UserId, chain_link, codec, entity_key, files_of, keyed, op_hash_key,
+    own_revision_key, read_u64, revision_key, settled, u64_key,
 };
 
 impl Store {
@@ -88,6 +88,9 @@ impl Store {
                         [e.selection.as_bytes().as_slice(), e.practice.as_bytes()].concat(),
                         codec::encode(e.as_ref())?,
                     ));
+                }
+                Record::Club(c) => {
+                    encoded.push((CLUB, c.id.as_bytes().to_vec(), codec::encode(c.as_ref())?));
                 }
                 Record::Region(r) => {
                     encoded.push((
@@ -183,6 +186,7 @@ impl Store {
                     EntityRef::Event(id) => (EVENTS, id.as_bytes().to_vec()),
                     EntityRef::Partner(id) => (PARTNERS, id.as_bytes().to_vec()),
                     EntityRef::Selection(id) => (SELECTIONS, id.as_bytes().to_vec()),
+                    EntityRef::Club(id) => (CLUB, id.as_bytes().to_vec()),
                     EntityRef::Entry(s, p) => {
                         (ENTRIES, [s.as_bytes().as_slice(), p.as_bytes()].concat())
                     }
@@ -198,7 +202,7 @@ impl Store {
         let added = std::cell::Cell::new([0u64; 4]);
         // The trees a commit writes (not the server's file owners nor the
         // client's journal of sent ops, which are written apart).
-        let result = self.trees[..=ENTRIES].transaction(
+        let result = self.trees[..=CLUB].transaction(
             |tx: &Vec<TransactionalTree>| -> Result<u64, ConflictableTransactionError<StoreError>> {
                 added.set([0; 4]);
                 for (tree, key, e) in &fresh {

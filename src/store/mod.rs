@@ -170,6 +170,8 @@ pub enum Record {
     Selection(Box<crate::domain::selection::Selection>),
     /// An application to a selection, with its experts' scores.
     Entry(Box<crate::domain::selection::Entry>),
+    /// A session of the Клуб стратегических инициатив (§4.4.9).
+    Club(Box<crate::domain::club::ClubSession>),
 }
 
 impl Record {
@@ -187,6 +189,7 @@ impl Record {
             Self::Partner(p) => EntityRef::Partner(p.id),
             Self::Selection(s) => EntityRef::Selection(s.id),
             Self::Entry(e) => EntityRef::Entry(e.selection, e.practice),
+            Self::Club(c) => EntityRef::Club(c.id),
         }
     }
 }
@@ -205,6 +208,7 @@ pub enum EntityRef {
     Selection(Uuid),
     /// An application: the selection and the practice.
     Entry(Uuid, PracticeId),
+    Club(Uuid),
 }
 
 impl EntityRef {
@@ -220,6 +224,7 @@ impl EntityRef {
             Self::Partner(id) => format!("партнёр {id}"),
             Self::Selection(id) => format!("отбор {id}"),
             Self::Entry(s, p) => format!("заявка практики {p} на отбор {s}"),
+            Self::Club(id) => format!("заседание Клуба {id}"),
         }
     }
 }
@@ -390,16 +395,18 @@ const PARTNERS: usize = 24;
 const SELECTIONS: usize = 25;
 /// Applications to selections: selection id ++ practice id.
 const ENTRIES: usize = 26;
+/// Sessions of the Клуб стратегических инициатив by id (§4.4.9).
+const CLUB: usize = 27;
 /// Server: who uploaded a file: SHA-256 (hex) + user id.
-const BLOB_OWNERS: usize = 27;
+const BLOB_OWNERS: usize = 28;
 /// Client: ops the server acknowledged, kept a while so they can be sent
 /// again to a server restored from a backup.
-const SENT: usize = 28;
+const SENT: usize = 29;
 /// What the queues read of a practice (`queue::view`): the workflow and
 /// the few passport fields the rules of a stage look at, small enough to
 /// decode by the thousand.
 const QUEUE_VIEWS: usize = 23;
-const TREE_NAMES: [&str; 29] = [
+const TREE_NAMES: [&str; 30] = [
     "meta",
     "users",
     "logins",
@@ -427,6 +434,7 @@ const TREE_NAMES: [&str; 29] = [
     "partners",
     "selections",
     "entries",
+    "club_sessions",
     "blob_owners",
     "sent",
 ];
@@ -462,6 +470,7 @@ fn entity_key(e: EntityRef) -> Vec<u8> {
         EntityRef::Partner(id) => [&[b'P'][..], id.as_bytes()].concat(),
         EntityRef::Selection(id) => [&[b'S'][..], id.as_bytes()].concat(),
         EntityRef::Entry(s, p) => [&[b'E'][..], s.as_bytes(), p.as_bytes()].concat(),
+        EntityRef::Club(id) => [&[b'C'][..], id.as_bytes()].concat(),
     }
 }
 
@@ -478,6 +487,7 @@ fn entity_of_key(k: &[u8]) -> Option<EntityRef> {
         b'r' => EntityRef::Region(u16::from_be_bytes(rest.try_into().ok()?)),
         b'P' => EntityRef::Partner(id()?),
         b'S' => EntityRef::Selection(id()?),
+        b'C' => EntityRef::Club(id()?),
         b'E' if rest.len() == 32 => EntityRef::Entry(
             Uuid::from_slice(&rest[..16]).ok()?,
             Uuid::from_slice(&rest[16..]).ok()?,
@@ -577,7 +587,8 @@ pub fn files_of(r: &Record) -> Vec<String> {
         | Record::Region(_)
         | Record::Partner(_)
         | Record::Selection(_)
-        | Record::Entry(_) => {}
+        | Record::Entry(_)
+        | Record::Club(_) => {}
     }
     out.retain(|s| blobs::Blobs::is_sha256(s));
     out.sort();

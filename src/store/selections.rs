@@ -1,6 +1,6 @@
 //! Strategic partners and selections «Отборы», by id.
 
-use super::{ENTRIES, PARTNERS, Result, SELECTIONS, Store, codec};
+use super::{CLUB, ENTRIES, PARTNERS, Result, SELECTIONS, Store, codec};
 use crate::domain::PracticeId;
 use crate::domain::selection::{Entry, Partner, PartnerId, Selection, SelectionId};
 
@@ -41,6 +41,19 @@ impl Store {
 
     pub fn selections(&self) -> Result<Vec<Selection>> {
         self.every(SELECTIONS)
+    }
+
+    /// A session of the Клуб стратегических инициатив.
+    pub fn club_session(
+        &self,
+        id: crate::domain::club::ClubSessionId,
+    ) -> Result<Option<crate::domain::club::ClubSession>> {
+        self.by_id(CLUB, id)
+    }
+
+    /// Every session of the Club, oldest first.
+    pub fn club_sessions(&self) -> Result<Vec<crate::domain::club::ClubSession>> {
+        self.every(CLUB)
     }
 
     /// One application to a selection.

@@ -119,6 +119,17 @@ pub enum OpKind {
         selection: Uuid,
         winners: Vec<PracticeId>,
     },
+    /// A Club session as the Agency planned it.
+    Club {
+        session: Box<crate::domain::club::ClubSession>,
+    },
+    /// The Club's word on one practice.
+    ClubDecide {
+        session: Uuid,
+        practice: PracticeId,
+        recommended: bool,
+        argument: String,
+    },
 }
 
 impl OpKind {
@@ -144,7 +155,9 @@ impl OpKind {
             | Self::Score { .. }
             | Self::Partner { .. }
             | Self::Selection { .. }
-            | Self::Decide { .. } => {}
+            | Self::Decide { .. }
+            | Self::Club { .. }
+            | Self::ClubDecide { .. } => {}
         }
         out.sort();
         out.dedup();
@@ -170,6 +183,8 @@ impl OpKind {
             Self::Partner { .. } => "partner",
             Self::Selection { .. } => "selection",
             Self::Decide { .. } => "decide",
+            Self::Club { .. } => "club",
+            Self::ClubDecide { .. } => "club-decide",
         }
     }
 
@@ -180,7 +195,8 @@ impl OpKind {
             | Self::Act { practice, .. }
             | Self::Replicate { practice, .. }
             | Self::Enter { practice, .. }
-            | Self::Score { practice, .. } => *practice,
+            | Self::Score { practice, .. }
+            | Self::ClubDecide { practice, .. } => *practice,
             Self::Apply { application } => application.practice,
             Self::Event { event } => event.practices.first().copied().unwrap_or_default(),
             Self::Interest { practices, .. } => practices.first().copied().unwrap_or_default(),
@@ -190,7 +206,8 @@ impl OpKind {
             | Self::Region { .. }
             | Self::Partner { .. }
             | Self::Selection { .. }
-            | Self::Decide { .. } => PracticeId::default(),
+            | Self::Decide { .. }
+            | Self::Club { .. } => PracticeId::default(),
         }
     }
 }
@@ -277,6 +294,8 @@ pub enum Remote {
     Selection(Box<crate::domain::selection::Selection>),
     /// An application, as the reader may see it.
     Entry(Box<crate::domain::selection::Entry>),
+    /// A Club session: to the Agency.
+    Club(Box<crate::domain::club::ClubSession>),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -515,6 +515,7 @@ pub async fn sync(
                 Remote::Partner(p) => m = m.with(Record::Partner(p)),
                 Remote::Selection(s) => m = m.with(Record::Selection(s)),
                 Remote::Entry(e) => m = m.with(Record::Entry(e)),
+                Remote::Club(c) => m = m.with(Record::Club(c)),
             }
         }
         summary.received += synced.len();
