@@ -34,10 +34,13 @@ pub enum Role {
     Recipient,
     /// Центр национальных рейтингов (рейтинговый комитет), W-3a.
     RatingCommittee,
+    /// Представитель стратегического партнёра (§2.2.4–2.2.5): follows the
+    /// selections the partner ordered.
+    Partner,
 }
 
 impl Role {
-    pub const ALL: [Role; 10] = [
+    pub const ALL: [Role; 11] = [
         Self::Author,
         Self::Team,
         Self::Mentor,
@@ -48,6 +51,7 @@ impl Role {
         Self::ImplementationModerator,
         Self::Recipient,
         Self::RatingCommittee,
+        Self::Partner,
     ];
 
     pub fn name(self) -> &'static str {
@@ -62,6 +66,7 @@ impl Role {
             Self::ImplementationModerator => "Модератор внедрения",
             Self::Recipient => "Реципиент",
             Self::RatingCommittee => "Рейтинговый комитет",
+            Self::Partner => "Представитель партнёра",
         }
     }
 
@@ -85,6 +90,7 @@ impl Role {
             Self::ImplementationModerator => "implementation-moderator",
             Self::Recipient => "recipient",
             Self::RatingCommittee => "rating-committee",
+            Self::Partner => "partner",
         }
     }
 }

@@ -106,6 +106,12 @@ pub fn send(cx: &Ctx<'_>) -> Result<usize, ServiceError> {
             }
         }
     }
+    mail.extend(crate::service::selections::notices(
+        &store.selections()?,
+        &users,
+        last,
+        today,
+    ));
     let n = mail.len();
     let mut m = Mutation::new(
         None,

@@ -46,8 +46,15 @@ pub fn save_partner_with(
         return Err(ServiceError::refused("не указано название партнёра"));
     }
     for u in &p.representatives {
-        if cx.store.user(*u)?.is_none() {
-            return Err(ServiceError::bad(format!("Представитель {u} не найден.")));
+        match cx.store.user(*u)? {
+            None => return Err(ServiceError::bad(format!("Представитель {u} не найден."))),
+            Some(r) if !r.has_role(crate::domain::Role::Partner) => {
+                return Err(ServiceError::refused(format!(
+                    "у «{}» нет роли представителя партнёра (smarteka user grant {} partner)",
+                    r.login, r.login
+                )));
+            }
+            Some(_) => {}
         }
     }
     let fresh = cx.store.partner(p.id)?.is_none();
@@ -262,8 +269,7 @@ pub fn results(
 ) -> Result<(Selection, Vec<ResultRow>), ServiceError> {
     let store = cx.store;
     let s = selection_of(store, id)?;
-    let inside = reader.is_some_and(|u| rules::may_run(u) || s.experts.contains(&u.id));
-    if !inside && cx.today() < s.dates.results {
+    if !sees_all(store, reader, &s) && cx.today() < s.dates.results {
         return Err(ServiceError::refused(format!(
             "итоги отбора «{}» будут объявлены {}",
             s.title,
@@ -375,7 +381,7 @@ pub fn entry_as_read_by(
     ) else {
         return Ok(None);
     };
-    if sees_all(Some(reader), &s) {
+    if sees_all(store, Some(reader), &s) {
         return Ok(Some(e));
     }
     let own = e.by == reader.id
@@ -407,6 +413,66 @@ pub fn scope_of(
         }
     }
     Ok(scope.with_granted(granted))
+}
+
+/// Days before intake closes that authors are reminded.
+pub const CLOSING_NOTICE_DAYS: i64 = 3;
+
+/// The daily reminders' mail of selections (§3.2.6: the Agency informs the
+/// platform's users) to every author who takes mail: a selection whose
+/// intake opened, or comes within [`CLOSING_NOTICE_DAYS`] of closing,
+/// since the last pass (`last`) — each once, whatever days the server was
+/// down.
+pub fn notices(
+    selections: &[Selection],
+    users: &[User],
+    last: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+) -> Vec<crate::store::OutMail> {
+    let since = last.unwrap_or(chrono::NaiveDate::MIN);
+    let crossed = |t: chrono::NaiveDate| since < t && t <= today;
+    let day = |d: chrono::NaiveDate| d.format("%d.%m.%Y").to_string();
+    let mut lines = Vec::new();
+    for s in selections
+        .iter()
+        .filter(|s| s.stage(today) == rules::Stage::Open)
+    {
+        if crossed(s.dates.opens) {
+            lines.push(format!(
+                "Открыт приём заявок на отбор «{}» ({}) — до {} включительно.",
+                s.title,
+                s.theme,
+                day(s.dates.closes)
+            ));
+        }
+        if crossed(s.dates.closes - chrono::Duration::days(CLOSING_NOTICE_DAYS)) {
+            lines.push(format!(
+                "До конца приёма заявок на отбор «{}» — дней: {} (последний день — {}).",
+                s.title,
+                s.days_left(today).unwrap_or(0),
+                day(s.dates.closes)
+            ));
+        }
+    }
+    if lines.is_empty() {
+        return Vec::new();
+    }
+    users
+        .iter()
+        .filter(|u| {
+            u.has_role(crate::domain::Role::Author) && crate::domain::people::gets_mail(u, false)
+        })
+        .map(|u| crate::store::OutMail {
+            to: u.profile.email.clone(),
+            name: u.shown_name().to_owned(),
+            subject: "Смартека: отборы".to_owned(),
+            body: format!(
+                "Здравствуйте, {}!\n\n{}\n\nОтборы — в рабочем месте (клавиша O), или: smarteka selection list.\n",
+                u.shown_name(),
+                lines.join("\n")
+            ),
+        })
+        .collect()
 }
 
 /// A client's op of the selections and the Club, through the same
@@ -461,10 +527,19 @@ pub fn apply_op(
     }
 }
 
-/// Whether `reader` sees every application to `s`: the Agency and the
-/// selection's experts.
-pub fn sees_all(reader: Option<&User>, s: &Selection) -> bool {
-    reader.is_some_and(|u| rules::may_run(u) || s.experts.contains(&u.id))
+/// Whether `reader` sees every application to `s`: the Agency, the
+/// selection's experts, and the representatives of its partner.
+pub fn sees_all(store: &crate::store::Store, reader: Option<&User>, s: &Selection) -> bool {
+    reader.is_some_and(|u| {
+        rules::may_run(u)
+            || s.experts.contains(&u.id)
+            || (u.has_role(crate::domain::Role::Partner)
+                && store
+                    .partner(s.partner)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|p| p.representatives.contains(&u.id)))
+    })
 }
 
 /// The applications to a selection `reader` may see.
@@ -522,7 +597,7 @@ pub fn rows(cx: &Ctx<'_>, reader: Option<&User>) -> Result<Vec<SelectionRow>, Se
             stage: s.stage(today).name(),
             days_left: s.days_left(today),
             entries: visible_entries(cx.store, reader, s.id)?.len(),
-            all: sees_all(reader, &s),
+            all: sees_all(cx.store, reader, &s),
         });
     }
     Ok(out)
@@ -576,7 +651,7 @@ pub fn page(cx: &Ctx<'_>, reader: Option<&User>, id: SelectionId) -> Result<Stri
     if !s.regulations.is_empty() {
         let _ = writeln!(out, "Положение об отборе: {}", s.regulations);
     }
-    if sees_all(reader, &s) {
+    if sees_all(store, reader, &s) {
         let _ = writeln!(out, "Заявок подано: {}", entries.len());
     } else if entries.is_empty() {
         out.push_str("Заявки видят Агентство и эксперты отбора; вы своих не подавали.\n");
@@ -600,164 +675,4 @@ pub fn page(cx: &Ctx<'_>, reader: Option<&User>, id: SelectionId) -> Result<Stri
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::clock::{Clock as _, FixedClock};
-    use crate::domain::selection::{Criterion, Dates, PartnerKind};
-    use crate::store::Store;
-
-    fn user(store: &Store, login: &str) -> User {
-        store
-            .user_by_login(login)
-            .expect("reads")
-            .expect("demo user")
-    }
-
-    fn selection(partner: uuid::Uuid, opens: chrono::NaiveDate) -> Selection {
-        Selection {
-            id: uuid::Uuid::now_v7(),
-            partner,
-            title: "Семья и дети".into(),
-            theme: "Поддержка семей".into(),
-            categories: Vec::new(),
-            criteria: vec![
-                Criterion {
-                    name: "Реализуется не менее года".into(),
-                    max_score: None,
-                },
-                Criterion {
-                    name: "Охват".into(),
-                    max_score: Some(10),
-                },
-            ],
-            dates: Dates {
-                requested: opens - chrono::Duration::days(70),
-                opens,
-                closes: opens + chrono::Duration::days(30),
-                evaluation_ends: opens + chrono::Duration::days(45),
-                results: opens + chrono::Duration::days(50),
-            },
-            experts: Vec::new(),
-            regulations: String::new(),
-            winners: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn a_selection_from_the_partner_through_scores_to_winners() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open(dir.path()).expect("store");
-        let clock = FixedClock::on(chrono::NaiveDate::from_ymd_opt(2026, 3, 16).expect("day"));
-        crate::demo::seed_at(&store, 150, 1, clock.now(), |_, _| {}).expect("seed");
-        let cx = Ctx::new(&store, &clock);
-        let (asi, author) = (user(&store, "asi"), user(&store, "author"));
-        let partner = Partner {
-            id: uuid::Uuid::now_v7(),
-            name: "Комиссия Госсовета по направлению «Семья»".into(),
-            kind: PartnerKind::Commission,
-            contacts: String::new(),
-            representatives: Vec::new(),
-        };
-        assert!(matches!(
-            save_partner(&cx, &author, partner.clone()),
-            Err(ServiceError::Refused(_))
-        ));
-        save_partner(&cx, &asi, partner.clone()).expect("the Agency records it");
-
-        // Requested too late: refused with the rule's reason.
-        let mut late = selection(partner.id, cx.today());
-        late.dates.requested = cx.today();
-        let Err(ServiceError::Refused(why)) = save_selection(&cx, &asi, late) else {
-            panic!("a late request is refused");
-        };
-        assert!(why[0].contains("за два месяца"), "{why:?}");
-
-        let experts: Vec<User> = ["expert1", "expert2", "expert3"]
-            .iter()
-            .map(|l| user(&store, l))
-            .collect();
-        let mut s = selection(partner.id, cx.today());
-        s.experts = experts.iter().map(|e| e.id).collect();
-        let s = save_selection(&cx, &asi, s).expect("saved");
-        let mine: Vec<_> = store
-            .practices()
-            .map(|p| p.expect("reads"))
-            .filter(|p| p.author == author.id)
-            .take(3)
-            .collect();
-        assert_eq!(mine.len(), 3, "the author has three practices");
-        // The yes/no criterion must be confirmed.
-        let Err(ServiceError::Refused(why)) =
-            enter_with(&cx, &author, s.id, mine[0].id, &[], |_| {})
-        else {
-            panic!("unconfirmed");
-        };
-        assert!(
-            why.join(" ").contains("Реализуется не менее года"),
-            "{why:?}"
-        );
-        let confirmed = vec!["Реализуется не менее года".to_owned()];
-        for p in &mine[..2] {
-            enter_with(&cx, &author, s.id, p.id, &confirmed, |_| {}).expect("entered");
-        }
-        assert!(enter_with(&cx, &author, s.id, mine[0].id, &confirmed, |_| {}).is_err());
-        // The experts may read the practices put forward; others not.
-        let scope = |u: &User| scope_of(&store, Some(u)).expect("scope");
-        let mut put = vec![mine[0].id, mine[1].id];
-        put.sort_unstable();
-        assert_eq!(scope(&experts[0]).granted, put);
-        assert!(scope(&experts[0]).can_read(&mine[1]));
-        assert!(scope(&user(&store, "coordinator2")).granted.is_empty());
-        // Others see no applications; the applicant theirs; the Agency all.
-        let visible = |u: &User| visible_entries(&store, Some(u), s.id).expect("reads").len();
-        assert_eq!(visible(&user(&store, "coordinator2")), 0);
-        assert_eq!(visible(&author), 2);
-        assert_eq!(visible(&asi), 2);
-
-        // Scoring waits for intake to close.
-        assert!(score_with(&cx, &experts[0], s.id, mine[0].id, &[1, 5], |_| {}).is_err());
-        clock.set(cx.now() + chrono::Duration::days(31));
-        // A third practice after closing: refused, saying so.
-        let Err(ServiceError::Refused(why)) =
-            enter_with(&cx, &author, s.id, mine[2].id, &confirmed, |_| {})
-        else {
-            panic!("closed");
-        };
-        assert!(why[0].contains("закончился"), "{why:?}");
-        // An expert of the applicant's region is kept out.
-        let region = mine[0].region().map(str::to_owned);
-        let mut local = experts[2].clone();
-        local.profile.region.clone_from(&region);
-        let Err(ServiceError::Refused(why)) =
-            score_with(&cx, &local, s.id, mine[0].id, &[1, 5], |_| {})
-        else {
-            panic!("conflict of interest");
-        };
-        assert!(why.join(" ").contains("конфликт интересов"), "{why:?}");
-        // Marks out of range are refused.
-        assert!(score_with(&cx, &experts[0], s.id, mine[0].id, &[2, 5], |_| {}).is_err());
-        // Two applications with equal means share their places.
-        for e in &experts {
-            score_with(&cx, e, s.id, mine[0].id, &[1, 7], |_| {}).expect("scored");
-            score_with(&cx, e, s.id, mine[1].id, &[1, 7], |_| {}).expect("scored");
-        }
-        // A score given again replaces the expert's own.
-        score_with(&cx, &experts[0], s.id, mine[1].id, &[1, 4], |_| {}).expect("again");
-        score_with(&cx, &experts[0], s.id, mine[1].id, &[1, 7], |_| {}).expect("again");
-        let (_, rows) = results(&cx, Some(&asi), s.id).expect("results");
-        assert_eq!(rows.len(), 2);
-        assert!(rows.iter().all(|r| r.place == "1–2"), "{rows:?}");
-        assert!(rows[0].note.contains("поделены"), "{rows:?}");
-        // Not yet public for others before the results day.
-        assert!(results(&cx, Some(&author), s.id).is_err());
-
-        // Winners are named after the evaluation, from the admitted.
-        assert!(decide(&cx, &asi, s.id, &[mine[0].id]).is_err());
-        clock.set(cx.now() + chrono::Duration::days(20));
-        assert!(decide(&cx, &asi, s.id, &[mine[2].id]).is_err());
-        let s = decide(&cx, &asi, s.id, &[mine[0].id]).expect("decided");
-        assert_eq!(s.winners, [mine[0].id]);
-        let (_, rows) = results(&cx, Some(&author), s.id).expect("public now");
-        assert_eq!(rows.iter().filter(|r| r.winner).count(), 1);
-    }
-}
+mod tests;
