@@ -175,6 +175,9 @@ pub fn selection_rush(n: usize) -> Result<Rush, String> {
         .await;
     });
 
+    // Each client asks, as `smarteka sync` does, whether news waits after
+    // the cursor it pulled to before the rush.
+    let cursor = store.last_seq().map_err(e)?;
     // Nine in ten before midnight, the rest after it.
     let on_time = n - n / 10;
     let http = reqwest::Client::new();
@@ -193,7 +196,7 @@ pub fn selection_rush(n: usize) -> Result<Rush, String> {
             part,
             s.id,
             &criterion,
-            clock.now(),
+            (clock.now(), cursor),
         ))?);
     }
     let wall = started.elapsed();
@@ -233,7 +236,7 @@ async fn push_all(
     clients: &[(String, uuid::Uuid)],
     selection: uuid::Uuid,
     criterion: &str,
-    at: chrono::DateTime<chrono::Utc>,
+    (at, cursor): (chrono::DateTime<chrono::Utc>, u64),
 ) -> Result<Vec<(Duration, OpResult)>, String> {
     let gate = Arc::new(tokio::sync::Semaphore::new(AT_ONCE));
     let mut tasks = Vec::with_capacity(clients.len());
@@ -249,7 +252,7 @@ async fn push_all(
                     confirmed: vec![criterion.to_owned()],
                 },
             }],
-            since: None,
+            since: Some(cursor),
             seen: None,
         };
         let body = encode_body(&req, true)?;

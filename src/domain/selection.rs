@@ -189,18 +189,18 @@ pub fn check(s: &Selection) -> Vec<String> {
             day(d.opens)
         ));
     }
-    if d.evaluation_ends < d.closes {
+    if d.evaluation_ends <= d.closes {
         out.push(format!(
-            "Оценка заявок заканчивается {} — раньше окончания приёма ({}).",
-            day(d.evaluation_ends),
-            day(d.closes)
+            "Оценка заявок идёт после приёма: приём до {}, а оценка до {} — экспертам не остаётся дней.",
+            day(d.closes),
+            day(d.evaluation_ends)
         ));
     }
-    if d.results < d.evaluation_ends {
+    if d.results <= d.evaluation_ends {
         out.push(format!(
-            "Итоги ({}) назначены раньше окончания оценки ({}).",
-            day(d.results),
-            day(d.evaluation_ends)
+            "Итоги объявляются после оценки: оценка до {}, а итоги {}.",
+            day(d.evaluation_ends),
+            day(d.results)
         ));
     }
     out
@@ -325,7 +325,7 @@ pub fn check_score(
             day(s.dates.evaluation_ends)
         ));
     }
-    if on_team {
+    if on_team || entry.by == expert.id {
         out.push("Практику своей команды эксперт не оценивает (конфликт интересов).".to_owned());
     } else if entry.region.is_some() && entry.region == expert.profile.region {
         out.push("Практику своего региона эксперт не оценивает (конфликт интересов).".to_owned());
@@ -507,6 +507,13 @@ mod tests {
 
     #[test]
     fn dates_in_order_and_criteria_named_once() {
+        let mut s = selection();
+        // No day left for the experts, results on the evaluation's last day.
+        s.dates.evaluation_ends = s.dates.closes;
+        s.dates.results = s.dates.closes;
+        let why = check(&s).join(" ");
+        assert!(why.contains("экспертам не остаётся дней"), "{why}");
+        assert!(why.contains("Итоги объявляются после оценки"), "{why}");
         let mut s = selection();
         s.dates.closes = d("2027-03-01");
         s.criteria.push(s.criteria[0].clone());

@@ -49,6 +49,8 @@ pub fn save_with(
         return Err(ServiceError::Refused(why));
     }
     let before = store.club_session(s.id)?;
+    // Who organised it: the Agency's user who planned it first.
+    s.organised_by = before.as_ref().map_or(actor.id, |b| b.organised_by);
     if let Some(b) = &before {
         for i in &mut s.items {
             i.decision = b

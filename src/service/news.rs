@@ -39,8 +39,20 @@ pub fn news(
     client: Option<Uuid>,
 ) -> Result<News, PushError> {
     let scope = crate::service::selections::scope_of(store, Some(reader))?;
-    let found = |seq: u64, entities: &[EntityRef], rows: &[Summary]| {
-        news_in(store, reader, &scope, client, seq, entities, rows)
+    // Per selection, asked once: whether the reader follows all its
+    // applications (thousands arrive at a deadline).
+    let mut follows = std::collections::HashMap::new();
+    let mut found = |seq: u64, entities: &[EntityRef], rows: &[Summary]| {
+        news_in(
+            store,
+            reader,
+            &scope,
+            &mut follows,
+            client,
+            seq,
+            entities,
+            rows,
+        )
     };
     let mut latest = since;
     if let Some(recent) = store.recent_since(since) {
@@ -67,11 +79,15 @@ pub fn news(
 
 /// Whether one change is news: it touched something `reader` may read
 /// (decided from `rows` where they hold the practice, else from the
-/// store), and `client` did not make it.
+/// store), and `client` did not make it. An application is news to those
+/// who follow its selection's applications (`follows`, filled as asked);
+/// its applicant made it.
+#[allow(clippy::too_many_arguments)] // one change, and what decides it
 fn news_in(
     store: &Store,
     reader: &User,
     scope: &ReadScope,
+    follows: &mut std::collections::HashMap<Uuid, bool>,
     client: Option<Uuid>,
     seq: u64,
     entities: &[EntityRef],
@@ -90,8 +106,16 @@ fn news_in(
             | EntityRef::Partner(_)
             | EntityRef::Selection(_) => true,
             EntityRef::Club(_) => crate::domain::club::may_run(reader),
-            EntityRef::Entry(s, p) => {
-                crate::service::selections::entry_as_read_by(store, reader, s, p)?.is_some()
+            EntityRef::Entry(s, _) => {
+                if let Some(f) = follows.get(&s) {
+                    *f
+                } else {
+                    let f = store.selection(s)?.is_some_and(|sel| {
+                        crate::service::selections::sees_all(store, Some(reader), &sel)
+                    });
+                    follows.insert(s, f);
+                    f
+                }
             }
             EntityRef::Practice(id) => match rows.iter().find(|r| r.id == id) {
                 Some(row) => scope.can_read_row(row),

@@ -9,7 +9,6 @@ use std::collections::HashSet;
 use uuid::Uuid;
 
 use crate::domain::User;
-use crate::domain::access::read_scope;
 use crate::domain::command::Command;
 use crate::domain::passport::{Field, Member, copy_field};
 use crate::domain::workflow::Action;
@@ -690,7 +689,7 @@ pub fn may_read(store: &Store, user: &User, sha: &str) -> Result<bool, StoreErro
     if store.file_owned_by(sha, user.id)? {
         return Ok(true);
     }
-    let scope = read_scope(Some(user));
+    let scope = crate::service::selections::scope_of(store, Some(user))?;
     for e in store.file_refs(sha)? {
         let readable = match e {
             // A signed evaluation protocol: for those who see the workflow.

@@ -462,8 +462,10 @@ pub fn decode_body<T: serde::de::DeserializeOwned>(
 /// 6: compact bodies ([`BINARY`]), a push answers whether there is news
 /// to pull and where the audit chain stands ([`Chain`]); 7: the
 /// catalogue's rows before the feed ([`RowsReply`]) and a whole practice
-/// on demand (`GET /api/practices/ID`).
-pub const PROTOCOL: u32 = 7;
+/// on demand (`GET /api/practices/ID`); 8: selections, their partners,
+/// applications and scores, the Club (ops and feed records), the partner
+/// role.
+pub const PROTOCOL: u32 = 8;
 /// The header carrying [`PROTOCOL`].
 pub const PROTOCOL_HEADER: &str = "x-smarteka-protocol";
 

@@ -107,6 +107,16 @@ pub fn save_selection_with(
         return Err(ServiceError::Refused(why));
     }
     let before = cx.store.selection(s.id)?;
+    // Scores are kept per criterion in order: the criteria stay as they
+    // were once an application came.
+    if let Some(b) = &before
+        && b.criteria != s.criteria
+        && !cx.store.entries(s.id)?.is_empty()
+    {
+        return Err(ServiceError::refused(
+            "критерии отбора не меняются после первой заявки: оценки экспертов записаны по ним",
+        ));
+    }
     // The winners are decided apart ([`decide`]).
     s.winners = before
         .as_ref()
@@ -277,8 +287,26 @@ pub fn results(
         )));
     }
     let entries = store.entries(id)?;
+    let inside = sees_all(store, reader, &s);
     let mut rows = Vec::new();
     for r in rules::ranking(&s, &entries) {
+        // Others see the winners and their own applications: the other
+        // practices put forward may be drafts.
+        let own = || {
+            reader.is_some_and(|u| {
+                entries
+                    .iter()
+                    .any(|e| e.practice == r.practice && e.by == u.id)
+                    || store
+                        .summary(r.practice)
+                        .ok()
+                        .flatten()
+                        .is_some_and(|p| p.author == u.id || p.team.contains(&u.id))
+            })
+        };
+        if !inside && !s.winners.contains(&r.practice) && !own() {
+            continue;
+        }
         let title = store
             .practice(r.practice)?
             .map(|p| p.passport.title)

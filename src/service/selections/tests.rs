@@ -176,6 +176,18 @@ fn a_selection_from_the_partner_through_scores_to_winners() {
     assert_eq!(s.winners, [mine[0].id]);
     let (_, rows) = results(&cx, Some(&author), s.id).expect("public now");
     assert_eq!(rows.iter().filter(|r| r.winner).count(), 1);
+    assert_eq!(rows.len(), 2, "the author's own two");
+    // Others see the winner alone: the rest may be drafts.
+    let (_, rows) = results(&cx, Some(&user(&store, "coordinator2")), s.id).expect("public");
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].winner);
+    // The criteria stay as they were once applications came.
+    let mut changed = store.selection(s.id).expect("reads").expect("there");
+    changed.criteria.pop();
+    let Err(ServiceError::Refused(why)) = save_selection(&cx, &asi, changed) else {
+        panic!("criteria changed after applications");
+    };
+    assert!(why[0].contains("не меняются"), "{why:?}");
 }
 
 #[test]
