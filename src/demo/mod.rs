@@ -7,6 +7,7 @@ mod applications;
 mod passports;
 mod people;
 pub mod relevance;
+mod selections;
 mod vocab;
 mod workflow;
 
@@ -270,6 +271,9 @@ pub fn seed_at(
         }
         store.commit(&m)?;
     }
+    let mut m = Mutation::new(None, "demo.selections", "Демонстрационные отборы").at(now);
+    m.records = selections::records(now, &who.experts, &mut rng);
+    store.commit(&m)?;
     Ok(Seeded {
         users,
         practices: n,
