@@ -16,6 +16,58 @@ fn write(dir: &Path, name: &str, v: &serde_json::Value) -> String {
     p.display().to_string()
 }
 
+/// A partner and its selection recorded by the Модератор АСИ: the title
+/// and its one yes/no criterion, the dates as days from the context's today
+/// (requested, opens, closes, evaluation ends, results).
+fn record_selection(
+    cx: &smarteka::service::Ctx<'_>,
+    asi: &smarteka::domain::User,
+    (title, criterion): (&str, &str),
+    days: [i64; 5],
+) -> smarteka::domain::selection::Selection {
+    use smarteka::domain::selection::{Criterion, Dates, Partner, PartnerKind, Selection};
+    use smarteka::service::selections::{save_partner, save_selection};
+    let partner = save_partner(
+        cx,
+        asi,
+        Partner {
+            id: uuid::Uuid::now_v7(),
+            name: "Комиссия Госсовета «Семья»".into(),
+            kind: PartnerKind::Commission,
+            contacts: String::new(),
+            representatives: Vec::new(),
+        },
+    )
+    .expect("partner");
+    let day = |n: i64| cx.today() + chrono::Duration::days(n);
+    save_selection(
+        cx,
+        asi,
+        Selection {
+            id: uuid::Uuid::now_v7(),
+            partner: partner.id,
+            title: title.into(),
+            theme: "Семьи с детьми".into(),
+            categories: Vec::new(),
+            criteria: vec![Criterion {
+                name: criterion.into(),
+                max_score: None,
+            }],
+            dates: Dates {
+                requested: day(days[0]),
+                opens: day(days[1]),
+                closes: day(days[2]),
+                evaluation_ends: day(days[3]),
+                results: day(days[4]),
+            },
+            experts: Vec::new(),
+            regulations: String::new(),
+            winners: Vec::new(),
+        },
+    )
+    .expect("selection")
+}
+
 /// The id of the selection these tests make, among the demo's own.
 fn ours(list: &serde_json::Value) -> String {
     list.as_array()
@@ -212,9 +264,8 @@ fn a_selection_from_the_partner_to_an_application() {
 #[test]
 fn an_offline_application_arriving_after_the_deadline_is_refused_saying_why() {
     use smarteka::domain::clock::FixedClock;
-    use smarteka::domain::selection::{Criterion, Dates, Partner, PartnerKind, Selection};
     use smarteka::service::Ctx;
-    use smarteka::service::selections::{enter_with, save_partner, save_selection};
+    use smarteka::service::selections::enter_with;
     let central = common::Central::start(80);
     let server = common::cx(&central.store);
     let asi = central
@@ -222,45 +273,12 @@ fn an_offline_application_arriving_after_the_deadline_is_refused_saying_why() {
         .user_by_login("asi")
         .expect("reads")
         .expect("asi");
-    let today = server.today();
-    let partner = save_partner(
+    let s = record_selection(
         &server,
         &asi,
-        Partner {
-            id: uuid::Uuid::now_v7(),
-            name: "Министерство труда".into(),
-            kind: PartnerKind::FederalBody,
-            contacts: String::new(),
-            representatives: Vec::new(),
-        },
-    )
-    .expect("partner");
-    let s = save_selection(
-        &server,
-        &asi,
-        Selection {
-            id: uuid::Uuid::now_v7(),
-            partner: partner.id,
-            title: "Занятость молодёжи".into(),
-            theme: "Первое рабочее место".into(),
-            categories: Vec::new(),
-            criteria: vec![Criterion {
-                name: "Есть результаты за год".into(),
-                max_score: None,
-            }],
-            dates: Dates {
-                requested: today - chrono::Duration::days(120),
-                opens: today - chrono::Duration::days(40),
-                closes: today - chrono::Duration::days(1),
-                evaluation_ends: today + chrono::Duration::days(10),
-                results: today + chrono::Duration::days(20),
-            },
-            experts: Vec::new(),
-            regulations: String::new(),
-            winners: Vec::new(),
-        },
-    )
-    .expect("selection");
+        ("Занятость молодёжи", "Есть результаты за год"),
+        [-120, -40, -1, 10, 20],
+    );
 
     let dir = tempfile::tempdir().expect("tempdir");
     let creds = central.client(dir.path(), "author");
@@ -313,8 +331,7 @@ fn an_offline_application_arriving_after_the_deadline_is_refused_saying_why() {
 #[test]
 fn the_selections_screen_lists_and_opens_a_selection() {
     use crossterm::event::KeyCode;
-    use smarteka::domain::selection::{Criterion, Dates, Partner, PartnerKind, Selection};
-    use smarteka::service::selections::{enter_with, save_partner, save_selection};
+    use smarteka::service::selections::enter_with;
     let mut f = common::app(120);
     let cx = f.cx();
     let store = &f.app.store;
@@ -323,45 +340,15 @@ fn the_selections_screen_lists_and_opens_a_selection() {
         .user_by_login("author")
         .expect("reads")
         .expect("author");
-    let today = common::today();
-    let partner = save_partner(
+    let s = record_selection(
         &cx,
         &asi,
-        Partner {
-            id: uuid::Uuid::now_v7(),
-            name: "Комиссия Госсовета «Семья»".into(),
-            kind: PartnerKind::Commission,
-            contacts: String::new(),
-            representatives: Vec::new(),
-        },
-    )
-    .expect("partner");
-    let s = save_selection(
-        &cx,
-        &asi,
-        Selection {
-            id: uuid::Uuid::now_v7(),
-            partner: partner.id,
-            title: "Лучшие практики поддержки семей".into(),
-            theme: "Семьи с детьми".into(),
-            categories: Vec::new(),
-            criteria: vec![Criterion {
-                name: "Реализуется не менее года".into(),
-                max_score: None,
-            }],
-            dates: Dates {
-                requested: today - chrono::Duration::days(90),
-                opens: today - chrono::Duration::days(5),
-                closes: today + chrono::Duration::days(10),
-                evaluation_ends: today + chrono::Duration::days(20),
-                results: today + chrono::Duration::days(25),
-            },
-            experts: Vec::new(),
-            regulations: String::new(),
-            winners: Vec::new(),
-        },
-    )
-    .expect("selection");
+        (
+            "Лучшие практики поддержки семей",
+            "Реализуется не менее года",
+        ),
+        [-90, -5, 10, 20, 25],
+    );
     let draft = store
         .practices()
         .map(|p| p.expect("reads"))

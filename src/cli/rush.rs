@@ -47,28 +47,31 @@ pub fn selection_rush(n: usize) -> Result<Rush, String> {
     use sha2::Digest as _;
     let dir = tempfile::tempdir().map_err(e)?;
     let store = Arc::new(Store::open(dir.path()).map_err(e)?);
-    let deadline = chrono::NaiveDate::from_ymd_opt(2027, 4, 15).ok_or("date")?;
+    let deadline = chrono::NaiveDate::from_ymd_opt(2027, 4, 15).ok_or("неверная дата")?;
     // The days are the machine's (as the workstation's are): the last hour
     // and half past midnight in its time zone.
     let local = |d: chrono::NaiveDate, h: u32, m: u32| {
         d.and_hms_opt(h, m, 0)
             .and_then(|t| t.and_local_timezone(chrono::Local).earliest())
             .map(|t| t.with_timezone(&chrono::Utc))
-            .ok_or("time")
+            .ok_or("неверное время")
     };
     let clock = Arc::new(FixedClock::new(local(deadline, 23, 0)?));
     crate::demo::seed_at(&store, 40, 1, clock.now(), |_, _| {}).map_err(e)?;
     let cx = Ctx::new(&store, clock.as_ref());
-    let asi = store.user_by_login("asi").map_err(e)?.ok_or("no asi")?;
+    let asi = store
+        .user_by_login("asi")
+        .map_err(e)?
+        .ok_or("в демо нет пользователя asi")?;
     let template = store
         .user_by_login("author")
         .map_err(e)?
-        .ok_or("no author")?;
+        .ok_or("в демо нет пользователя author")?;
     let draft = store
         .practices()
         .filter_map(Result::ok)
         .find(|p| p.author == template.id && p.status == PracticeStatus::Draft)
-        .ok_or("no draft")?;
+        .ok_or("у автора демо нет черновика")?;
     let partner = crate::service::selections::save_partner(
         &cx,
         &asi,
@@ -271,7 +274,7 @@ async fn push_all(
                 .await
                 .map_err(e)?;
             if !r.status().is_success() {
-                return Err(format!("HTTP {}", r.status()));
+                return Err(format!("сервер ответил {}", r.status()));
             }
             let reply: PushReply = decode_body(&r.bytes().await.map_err(e)?, true, 1 << 24)?;
             let result = reply
@@ -279,7 +282,7 @@ async fn push_all(
                 .into_iter()
                 .find(|(seq, _)| *seq == 1)
                 .map(|(_, r)| r)
-                .ok_or("the op was not answered")?;
+                .ok_or("сервер не ответил на заявку")?;
             Ok::<_, String>((t.elapsed(), result))
         }));
     }

@@ -228,9 +228,23 @@ impl Selection {
     }
 }
 
+/// Days before intake closes that authors are reminded (§3.2.6: the
+/// Agency informs the platform's users of a selection).
+pub const CLOSING_NOTICE_DAYS: i64 = 3;
+
 /// Who may create and run selections and partners: the Agency.
 pub fn may_run(user: &User) -> bool {
     user.has_role(Role::AsiModerator)
+}
+
+/// Whether `user` follows every application to `s`: the Agency, the
+/// selection's experts, and the representatives of its `partner`; others
+/// see only their own.
+pub fn follows(user: &User, s: &Selection, partner: Option<&Partner>) -> bool {
+    may_run(user)
+        || s.experts.contains(&user.id)
+        || (user.has_role(Role::Partner)
+            && partner.is_some_and(|p| p.id == s.partner && p.representatives.contains(&user.id)))
 }
 
 /// Why `user` may not put `practice` forward to `s` on `today` with the

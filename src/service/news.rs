@@ -38,7 +38,9 @@ pub fn news(
     since: u64,
     client: Option<Uuid>,
 ) -> Result<News, PushError> {
-    let scope = crate::service::selections::scope_of(store, Some(reader))?;
+    // Made when a practice's change is first weighed: most pushes find
+    // their answer without it.
+    let scope = std::cell::OnceCell::new();
     // Per selection, asked once: whether the reader follows all its
     // applications (thousands arrive at a deadline).
     let mut follows = std::collections::HashMap::new();
@@ -86,7 +88,7 @@ pub fn news(
 fn news_in(
     store: &Store,
     reader: &User,
-    scope: &ReadScope,
+    scope: &std::cell::OnceCell<ReadScope>,
     follows: &mut std::collections::HashMap<Uuid, bool>,
     client: Option<Uuid>,
     seq: u64,
@@ -117,10 +119,18 @@ fn news_in(
                     f
                 }
             }
-            EntityRef::Practice(id) => match rows.iter().find(|r| r.id == id) {
-                Some(row) => scope.can_read_row(row),
-                None => store.summary(id)?.is_some_and(|p| scope.can_read_row(&p)),
-            },
+            EntityRef::Practice(id) => {
+                let scope = if let Some(s) = scope.get() {
+                    s
+                } else {
+                    let made = crate::service::selections::scope_of(store, Some(reader))?;
+                    scope.get_or_init(|| made)
+                };
+                match rows.iter().find(|r| r.id == id) {
+                    Some(row) => scope.can_read_row(row),
+                    None => store.summary(id)?.is_some_and(|p| scope.can_read_row(&p)),
+                }
+            }
             EntityRef::Application(id) => application_readable(store, reader, id)?,
         };
         if readable {

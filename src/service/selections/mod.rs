@@ -443,8 +443,7 @@ pub fn scope_of(
     Ok(scope.with_granted(granted))
 }
 
-/// Days before intake closes that authors are reminded.
-pub const CLOSING_NOTICE_DAYS: i64 = 3;
+pub use rules::CLOSING_NOTICE_DAYS;
 
 /// The daily reminders' mail of selections (§3.2.6: the Agency informs the
 /// platform's users) to every author who takes mail: a selection whose
@@ -557,16 +556,14 @@ pub fn apply_op(
 
 /// Whether `reader` sees every application to `s`: the Agency, the
 /// selection's experts, and the representatives of its partner.
+/// The partner is read only for a user who holds the partner role.
 pub fn sees_all(store: &crate::store::Store, reader: Option<&User>, s: &Selection) -> bool {
     reader.is_some_and(|u| {
-        rules::may_run(u)
-            || s.experts.contains(&u.id)
-            || (u.has_role(crate::domain::Role::Partner)
-                && store
-                    .partner(s.partner)
-                    .ok()
-                    .flatten()
-                    .is_some_and(|p| p.representatives.contains(&u.id)))
+        let partner = u
+            .has_role(crate::domain::Role::Partner)
+            .then(|| store.partner(s.partner).ok().flatten())
+            .flatten();
+        rules::follows(u, s, partner.as_ref())
     })
 }
 
