@@ -138,10 +138,7 @@ fn a_selection_from_the_partner_to_an_application() {
     let today = chrono::Local::now().date_naive();
 
     // Only the Agency records partners.
-    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("assets/examples/partner.json")
-        .display()
-        .to_string();
+    let file = example("partner.json").display().to_string();
     refused(
         &run(data, Some("author"), &["partner", "new", "--from", &file]),
         &["Модератор АСИ"],
@@ -400,18 +397,77 @@ fn the_selections_screen_lists_and_opens_a_selection() {
     assert!(app.stack.is_empty(), "back to the catalogue");
 }
 
+/// `smarteka --data DATA --as LOGIN ARGS…` with `password`.
+fn run_as(data: &Path, login: &str, password: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_smarteka"))
+        .arg("--data")
+        .arg(data)
+        .args(["--as", login])
+        .args(args)
+        .env("SMARTEKA_PASSWORD", password)
+        .env("SMARTEKA_NEW_PASSWORD", password)
+        .env_remove("SMARTEKA_CONFIG")
+        .output()
+        .expect("runs")
+}
+
+/// The example passport as `login`'s in `region`, written to `dir`.
+fn example_passport(dir: &Path, login: &str, region: &str) -> String {
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(example("passport.json")).expect("example"))
+            .expect("json");
+    v["regions"]["author"] = region.into();
+    v["route"] = "selection".into();
+    v["team"][0]["login"] = login.into();
+    write(dir, "passport.json", &v)
+}
+
+fn example(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/examples")
+        .join(name)
+}
+
 /// A selection from the partner's request to its results through a real
-/// `smarteka serve`: the Модератор АСИ, the author and three experts each
-/// on a workstation of their own, every step an op the server decides.
+/// `smarteka serve`: the Модератор АСИ, authors of two regions and three
+/// experts each on a workstation of their own, every step an op the server
+/// decides. The winners go on into validation by the selection's route: a
+/// complete passport to its region's confirmation, an incomplete one stays
+/// a draft and its author is told what to complete.
 #[test]
 #[allow(clippy::too_many_lines)] // one path through every step
 fn a_selection_runs_to_its_results_through_a_server() {
+    const PW52: &str = "пароль-автора-52";
     let server_dir = tempfile::tempdir().expect("tempdir");
     ok(&run(
         server_dir.path(),
         None,
         &["demo", "--practices", "120", "--seed", "1"],
     ));
+    // A second region's author, registered by the server's administrator.
+    let admin = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_smarteka"))
+            .arg("--data")
+            .arg(server_dir.path())
+            .args(args)
+            .env("SMARTEKA_NEW_PASSWORD", PW52)
+            .env_remove("SMARTEKA_CONFIG")
+            .output()
+            .expect("runs");
+        ok(&o);
+    };
+    admin(&[
+        "user",
+        "add",
+        "author52",
+        "--name",
+        "Петров Пётр Петрович",
+        "--region",
+        "52",
+    ]);
+    admin(&[
+        "user", "role", "author52", "add", "author", "--region", "52",
+    ]);
     let server = common::serve_with({
         let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_smarteka"));
         c.arg("--data")
@@ -421,60 +477,80 @@ fn a_selection_runs_to_its_results_through_a_server() {
         c
     });
     let url = server.url();
-    let logins = ["asi", "author", "expert1", "expert2", "expert3"];
+    let logins = ["asi", "author", "author52", "expert1", "expert2", "expert3"];
     let dirs: Vec<tempfile::TempDir> = logins
         .iter()
         .map(|_| tempfile::tempdir().expect("tempdir"))
         .collect();
     let at = |login: &str| dirs[logins.iter().position(|l| *l == login).expect("a login")].path();
+    let pw = |login: &str| if login == "author52" { PW52 } else { "demo" };
+    let as_ = |login: &str, args: &[&str]| run_as(at(login), login, pw(login), args);
     let sync = |login: &str| {
-        let o = run(at(login), Some(login), &["sync"]);
+        let o = as_(login, &["sync"]);
         ok(&o);
         let said = err(&o);
         assert!(said.contains("отклонено 0"), "{login}: {said}");
     };
     for l in logins {
-        ok(&run(at(l), Some(l), &["login", "--server", &url]));
+        ok(&as_(l, &["login", "--server", &url]));
         sync(l);
     }
     let today = chrono::Local::now().date_naive();
     let days = |n: i64| today + chrono::Duration::days(n);
 
     // The Агентство records the partner and the selection it requested.
-    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("assets/examples/partner.json")
-        .display()
-        .to_string();
-    ok(&run(
-        at("asi"),
-        Some("asi"),
-        &["partner", "new", "--from", &file],
-    ));
+    let file = example("partner.json").display().to_string();
+    ok(&as_("asi", &["partner", "new", "--from", &file]));
     let partners = json(&run(at("asi"), None, &["partner", "list", "--json"]));
     let partner = partners[0]["id"].as_str().expect("id").to_owned();
     let mut s = selection(&partner, today, days(-70));
     let f = write(at("asi"), "s.json", &s);
-    ok(&run(
-        at("asi"),
-        Some("asi"),
-        &["selection", "new", "--from", &f],
-    ));
+    ok(&as_("asi", &["selection", "new", "--from", &f]));
     sync("asi");
 
-    // The author applies with both drafts from their workstation.
+    // The author of Татарстан applies with a complete passport and a
+    // draft; the author of Нижегородская область with a passport begun
+    // for the selection. Each from their own workstation.
     sync("author");
     let list = json(&run(at("author"), None, &["selection", "list", "--json"]));
     let id = ours(&list);
+    let new_practice = |login: &str, region: &str| {
+        let f = example_passport(at(login), login, region);
+        let o = out(&as_(login, &["practice", "new", "--from", &f]));
+        o.lines().next().expect("id").trim().to_owned()
+    };
+    let complete = new_practice("author", "16");
+    ok(&as_(
+        "author",
+        &[
+            "practice",
+            "attach",
+            &complete,
+            &example("cover.png").display().to_string(),
+            "--kind",
+            "cover",
+        ],
+    ));
     let drafts = author_drafts(at("author"));
-    assert!(drafts.len() >= 2, "{drafts:?}");
-    for d in &drafts[..2] {
-        ok(&run(
-            at("author"),
-            Some("author"),
+    let draft = drafts
+        .iter()
+        .find(|d| **d != complete)
+        .expect("a demo draft")
+        .clone();
+    for d in [&complete, &draft] {
+        ok(&as_(
+            "author",
             &["selection", "apply", &id, d, "--confirm-all"],
         ));
     }
     sync("author");
+    sync("author52");
+    let begun = new_practice("author52", "52");
+    ok(&as_(
+        "author52",
+        &["selection", "apply", &id, &begun, "--confirm-all"],
+    ));
+    sync("author52");
 
     // Intake closes (the Агентство moves the dates as the partner set
     // them); the experts score on their workstations.
@@ -487,71 +563,57 @@ fn a_selection_runs_to_its_results_through_a_server() {
     });
     sync("asi");
     let f = write(at("asi"), "s.json", &s);
-    ok(&run(
-        at("asi"),
-        Some("asi"),
-        &["selection", "edit", &id, "--from", &f],
-    ));
+    ok(&as_("asi", &["selection", "edit", &id, "--from", &f]));
     sync("asi");
+    let applied = [complete.as_str(), draft.as_str(), begun.as_str()];
     for (e, marks) in [
-        ("expert1", ["1,8", "1,5"]),
-        ("expert2", ["1,9", "0,5"]),
-        ("expert3", ["1,7", "1,5"]),
+        ("expert1", ["1,8", "1,5", "1,6"]),
+        ("expert2", ["1,9", "0,5", "1,6"]),
+        ("expert3", ["1,7", "1,5", "1,6"]),
     ] {
         sync(e);
-        for (d, m) in drafts[..2].iter().zip(marks) {
-            ok(&run(
-                at(e),
-                Some(e),
-                &["selection", "score", &id, d, "--marks", m],
-            ));
+        for (d, m) in applied.iter().zip(marks) {
+            ok(&as_(e, &["selection", "score", &id, d, "--marks", m]));
         }
         sync(e);
     }
     // The experts read the drafts they assess (§3.2.6), brought by the
     // feed with the applications.
-    let read = json(&run(
-        at("expert1"),
-        Some("expert1"),
-        &["practice", "show", &drafts[1], "--json"],
-    ));
+    let read = json(&as_("expert1", &["practice", "show", &begun, "--json"]));
     assert!(read["passport"]["title"].is_string(), "{read}");
-    // The author sees no scores before the results.
+    // The authors see no scores before the results.
     sync("author");
     refused(
-        &run(at("author"), Some("author"), &["selection", "results", &id]),
+        &as_("author", &["selection", "results", &id]),
         &["будут объявлены"],
     );
 
-    // The evaluation ends; the winner is named; the results are out.
+    // The evaluation ends; the winners are named; the results are out.
     s["dates"]["closes"] = serde_json::json!(days(-2).to_string());
     s["dates"]["evaluation_ends"] = serde_json::json!(days(-1).to_string());
     s["dates"]["results"] = serde_json::json!(today.to_string());
     sync("asi");
     let f = write(at("asi"), "s.json", &s);
-    ok(&run(
-        at("asi"),
-        Some("asi"),
-        &["selection", "edit", &id, "--from", &f],
-    ));
-    let ranking = json(&run(
-        at("asi"),
-        Some("asi"),
-        &["selection", "results", &id, "--json"],
-    ));
-    assert_eq!(ranking[0]["practice"], drafts[0].as_str(), "{ranking}");
+    ok(&as_("asi", &["selection", "edit", &id, "--from", &f]));
+    let ranking = json(&as_("asi", &["selection", "results", &id, "--json"]));
+    let order: Vec<&str> = ranking
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|r| r["practice"].as_str())
+        .collect();
+    assert_eq!(order, [complete.as_str(), begun.as_str(), draft.as_str()]);
     assert_eq!(ranking[0]["place"], "1");
     assert!((ranking[0]["mean"].as_f64().expect("mean") - 8.0).abs() < 1e-9);
-    assert_eq!(ranking[1]["place"], "2", "{ranking}");
-    ok(&run(
-        at("asi"),
-        Some("asi"),
-        &["selection", "decide", &id, "--winners", &drafts[0]],
+    assert_eq!(ranking[1]["region"], "Нижегородская область", "{ranking}");
+    let winners = format!("{complete},{begun}");
+    ok(&as_(
+        "asi",
+        &["selection", "decide", &id, "--winners", &winners],
     ));
     let csv = at("asi").join("итоги.csv");
-    ok(&run(
-        at("asi"),
-        Some("asi"),
+    ok(&as_(
+        "asi",
         &[
             "selection",
             "results",
@@ -565,11 +627,7 @@ fn a_selection_runs_to_its_results_through_a_server() {
     assert!(text.contains("\"да\""), "the winner marked: {text}");
     sync("asi");
     sync("author");
-    let seen = json(&run(
-        at("author"),
-        Some("author"),
-        &["selection", "results", &id, "--json"],
-    ));
+    let seen = json(&as_("author", &["selection", "results", &id, "--json"]));
     let won: Vec<&str> = seen
         .as_array()
         .expect("rows")
@@ -577,8 +635,25 @@ fn a_selection_runs_to_its_results_through_a_server() {
         .filter(|r| r["winner"] == true)
         .filter_map(|r| r["practice"].as_str())
         .collect();
-    assert_eq!(won, [drafts[0].as_str()]);
+    // Their own winner; another region's draft is not theirs to read.
+    assert_eq!(won, [complete.as_str()]);
+
+    // The complete winner went on to its region's confirmation by the
+    // selection's route; the server did it, the feed brought it.
+    let shown = json(&as_("author", &["practice", "show", &complete, "--json"]));
+    assert_eq!(shown["status"], "Подтверждение регионом", "{shown}");
+    assert_eq!(shown["passport"]["route"], "selection");
+    // The one begun stays a draft with the route; its author is told
+    // what to complete (in their inbox on the central instance, and by
+    // mail where it sends mail).
+    sync("author52");
+    let shown = json(&as_("author52", &["practice", "show", &begun, "--json"]));
+    assert_eq!(shown["status"], "Черновик", "{shown}");
+    assert_eq!(shown["passport"]["route"], "selection");
     drop(server);
+    let inbox = out(&run_as(server_dir.path(), "author52", PW52, &["inbox"]));
+    assert!(inbox.contains("победитель отбора"), "{inbox}");
+    assert!(inbox.contains("4.1.7"), "{inbox}");
 }
 
 /// The deadline rush, smaller: 300 applications from authors of every

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::passport::{Practice, PracticeId, Route};
+use super::status::PracticeStatus;
 use super::user::{Role, User, UserId};
 
 pub type ClubSessionId = Uuid;
@@ -125,6 +126,61 @@ pub fn check_decision(
     out
 }
 
+/// Where a practice the Club recommended goes (§4.4.9): gathered by the
+/// Agency's request and sent by its region, it moves on from the region's
+/// confirmation to packaging, as the region's confirmation would move it;
+/// those who take it there hear of it.
+/// `None` where it stays: a draft its author has not sent yet, or a
+/// practice already past that stage.
+pub fn admitted(
+    s: &ClubSession,
+    p: &Practice,
+    now: DateTime<Utc>,
+) -> Option<(
+    Practice,
+    super::workflow::Transition,
+    Vec<super::workflow::Audience>,
+)> {
+    let recommended = s
+        .items
+        .iter()
+        .any(|i| i.practice == p.id && i.decision.as_ref().is_some_and(|d| d.recommended));
+    if !recommended || p.status != PracticeStatus::RegionConfirmation {
+        return None;
+    }
+    let mut next = p.clone();
+    next.status = PracticeStatus::Packaging;
+    next.updated = now;
+    next.workflow.since = Some(now);
+    let transition = super::workflow::Transition {
+        action: super::workflow::Action::Confirm,
+        from: p.status,
+        to: next.status,
+        comment: format!(
+            "Рекомендована к публикации Клубом стратегических инициатив (заседание {}, п. 4.4.9)",
+            s.date.format("%d.%m.%Y")
+        ),
+        documents: Vec::new(),
+        revision: p.revision,
+        deadline: None,
+    };
+    // Who takes a practice in packaging: its category's expert-moderators
+    // and the Модератор АСИ, who assigns one.
+    let hear = vec![
+        super::workflow::Audience::Role {
+            role: Role::ExpertModerator,
+            region: None,
+            category: p.passport.category_code().map(str::to_owned),
+        },
+        super::workflow::Audience::Role {
+            role: Role::AsiModerator,
+            region: None,
+            category: None,
+        },
+    ];
+    Some((next, transition, hear))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,5 +238,50 @@ mod tests {
         assert!(check(&s, &[&p]).is_empty());
         s.participants.clear();
         assert!(check(&s, &[&p])[0].contains("Нет участников"));
+    }
+
+    #[test]
+    fn a_recommended_practice_moves_on_to_packaging_from_the_regions_stage() {
+        let mut s = session();
+        let now = Utc::now();
+        let mut p = Practice {
+            id: Uuid::nil(),
+            status: PracticeStatus::RegionConfirmation,
+            author: Uuid::nil(),
+            passport: crate::domain::Passport::default(),
+            revision: 3,
+            created: now,
+            updated: now,
+            published: None,
+            workflow: crate::domain::workflow::Workflow::default(),
+        };
+        assert!(admitted(&s, &p, now).is_none(), "no word yet");
+        s.items[0].decision = Some(Decision {
+            recommended: false,
+            argument: "не влияет на показатели рейтинга".into(),
+            at: now,
+        });
+        assert!(admitted(&s, &p, now).is_none(), "not admitted stays");
+        s.items[0].decision = Some(Decision {
+            recommended: true,
+            argument: String::new(),
+            at: now,
+        });
+        let (next, t, _) = admitted(&s, &p, now).expect("moves on");
+        assert_eq!(next.status, PracticeStatus::Packaging);
+        assert_eq!(
+            (t.from, t.to, t.revision),
+            (
+                PracticeStatus::RegionConfirmation,
+                PracticeStatus::Packaging,
+                3
+            )
+        );
+        assert!(t.comment.contains("01.04.2026"), "{}", t.comment);
+        p.status = PracticeStatus::Draft;
+        assert!(
+            admitted(&s, &p, now).is_none(),
+            "a draft waits for its author"
+        );
     }
 }

@@ -315,6 +315,17 @@ pub fn check_entry(
     out
 }
 
+/// A winner's passport as it goes on into the catalogue's validation
+/// (§4.3.4): its route is the selection. `None` when the practice is past
+/// its draft — already on its way, by the route it was sent with.
+pub fn winner_passport(p: &Practice) -> Option<super::passport::Passport> {
+    (p.status == PracticeStatus::Draft).then(|| {
+        let mut pp = p.passport.clone();
+        pp.route = Some(super::passport::Route::Selection);
+        pp
+    })
+}
+
 /// Why `expert` may not score `entry` of `s` with `marks` on `today`;
 /// empty when they may. Experts score after intake closes, through the
 /// evaluation's last day; never their own region's or team's practice.

@@ -138,6 +138,9 @@ pub fn decide_with(
     });
     extra(&mut m);
     store.commit(&m)?;
+    if recommended {
+        super::selections::winners::advance_recommended(cx, actor, &s, practice)?;
+    }
     Ok(s)
 }
 
@@ -241,7 +244,9 @@ mod tests {
             .filter(|p| p.author == author.id)
             .take(2)
         {
+            // Sent by their region in answer to the request.
             p.passport.route = Some(Route::AgencyRequest);
+            p.status = crate::domain::PracticeStatus::RegionConfirmation;
             store
                 .commit(
                     &Mutation::new(None, "test", "маршрут")
@@ -290,6 +295,21 @@ mod tests {
             |_| {},
         )
         .expect("not admitted");
+        // The recommended one moved on to packaging, the other stays.
+        let status = |id| store.practice(id).expect("reads").expect("there").status;
+        assert_eq!(status(two[0].id), crate::domain::PracticeStatus::Packaging);
+        assert_eq!(
+            status(two[1].id),
+            crate::domain::PracticeStatus::RegionConfirmation
+        );
+        let step = store
+            .audit_of(EntityRef::Practice(two[0].id))
+            .expect("audit")
+            .pop()
+            .expect("a step");
+        let t = step.transition.expect("a workflow step");
+        assert!(t.comment.contains("Клубом"), "{}", t.comment);
+        assert_eq!(step.actor, Some(asi.id));
         let doc = protocol(&cx, &asi, s.id).expect("protocol");
         let text = crate::service::print::pdf::text(&doc);
         assert!(text.contains("рекомендована"), "{text}");

@@ -391,6 +391,7 @@ pub fn decide_with(
     });
     extra(&mut m);
     store.commit(&m)?;
+    winners::advance_winners(cx, actor, &s)?;
     Ok(s)
 }
 
@@ -698,6 +699,8 @@ pub fn page(cx: &Ctx<'_>, reader: Option<&User>, id: SelectionId) -> Result<Stri
     }
     Ok(out)
 }
+
+pub mod winners;
 
 #[cfg(test)]
 mod tests;

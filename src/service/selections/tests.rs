@@ -92,12 +92,15 @@ fn a_selection_from_the_partner_through_scores_to_winners() {
     let mut s = selection(partner.id, cx.today());
     s.experts = experts.iter().map(|e| e.id).collect();
     let s = save_selection(&cx, &asi, s).expect("saved");
-    let mine: Vec<_> = store
+    // Drafts first: a winner still a draft goes on into validation.
+    let mut mine: Vec<_> = store
         .practices()
         .map(|p| p.expect("reads"))
         .filter(|p| p.author == author.id)
-        .take(3)
         .collect();
+    mine.sort_by_key(|p| p.status != crate::domain::PracticeStatus::Draft);
+    mine.truncate(3);
+    assert_eq!(mine[0].status, crate::domain::PracticeStatus::Draft);
     assert_eq!(mine.len(), 3, "the author has three practices");
     // The yes/no criterion must be confirmed.
     let Err(ServiceError::Refused(why)) = enter_with(&cx, &author, s.id, mine[0].id, &[], |_| {})
@@ -172,8 +175,69 @@ fn a_selection_from_the_partner_through_scores_to_winners() {
     assert!(decide(&cx, &asi, s.id, &[mine[0].id]).is_err());
     clock.set(cx.now() + chrono::Duration::days(20));
     assert!(decide(&cx, &asi, s.id, &[mine[2].id]).is_err());
+    // Held back by the passport rules (here: the author's consent to
+    // consult, §4.1.7), the winner keeps the selection as its route and
+    // its author is told what to complete.
+    let mut bare = author.clone();
+    bare.consents
+        .retain(|c| c.kind != crate::domain::user::ConsentKind::Consulting);
+    store
+        .commit(&Mutation::new(None, "test", "согласие").with(Record::User(Box::new(bare))))
+        .expect("commits");
     let s = decide(&cx, &asi, s.id, &[mine[0].id]).expect("decided");
     assert_eq!(s.winners, [mine[0].id]);
+    let won = store.practice(mine[0].id).expect("reads").expect("there");
+    assert_eq!(won.status, crate::domain::PracticeStatus::Draft);
+    assert_eq!(
+        won.passport.route,
+        Some(crate::domain::passport::Route::Selection)
+    );
+    assert_eq!(won.revision, mine[0].revision + 1, "the route is an edit");
+    let told = store.inbox(author.id).expect("inbox");
+    let word = told
+        .iter()
+        .find(|n| n.text.contains("победитель отбора"))
+        .expect("the author is told");
+    assert!(word.text.contains("п. 4.1.7"), "{}", word.text);
+    // With the consent given and §2.1.5 confirmed, the decision sends it
+    // to its region.
+    store
+        .commit(
+            &Mutation::new(None, "test", "согласие").with(Record::User(Box::new(author.clone()))),
+        )
+        .expect("commits");
+    let mut passport = won.passport.clone();
+    passport.criteria_confirmed = [true; 7];
+    crate::service::practice::execute(
+        &cx,
+        &author,
+        crate::domain::command::Command::Edit {
+            id: won.id,
+            passport,
+        },
+    )
+    .expect("confirmed");
+    let s = decide(&cx, &asi, s.id, &[mine[0].id]).expect("decided again");
+    let won = store.practice(mine[0].id).expect("reads").expect("there");
+    let problems = crate::service::practice::with_context(&cx, |rx| {
+        crate::domain::command::submission_problems(&author, &won, rx)
+    })
+    .expect("reads");
+    assert_eq!(
+        won.status,
+        crate::domain::PracticeStatus::RegionConfirmation,
+        "{problems:?}"
+    );
+    let trail = store
+        .audit_of(crate::store::EntityRef::Practice(won.id))
+        .expect("audit");
+    let sent = trail.last().expect("a step");
+    assert_eq!(sent.actor, Some(asi.id), "the Agency's decision sent it");
+    assert!(
+        sent.summary.contains("подан на подтверждение"),
+        "{}",
+        sent.summary
+    );
     let (_, rows) = results(&cx, Some(&author), s.id).expect("public now");
     assert_eq!(rows.iter().filter(|r| r.winner).count(), 1);
     assert_eq!(rows.len(), 2, "the author's own two");
