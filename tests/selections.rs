@@ -157,6 +157,11 @@ fn a_selection_from_the_partner_to_an_application() {
         .expect("id")
         .to_owned();
     assert!(said.contains(&partner), "{said}");
+    // The same partner twice is refused, naming the one there.
+    refused(
+        &run(data, Some("asi"), &["partner", "new", "--from", &file]),
+        &["уже записан", &partner],
+    );
 
     // A request a month before intake opens is refused, saying the rule.
     let late = write(
@@ -397,6 +402,100 @@ fn the_selections_screen_lists_and_opens_a_selection() {
     assert!(app.stack.is_empty(), "back to the catalogue");
 }
 
+/// From the selection's page an author applies (`a`: a practice and the
+/// mandatory criteria ticked) and, once intake closed, an expert of the
+/// selection scores (`v`); a refusal keeps the form as it was.
+#[test]
+fn an_author_applies_and_an_expert_scores_from_the_page() {
+    use crossterm::event::KeyCode;
+    let mut f = common::app(120);
+    let store = f.app.store.clone();
+    let user = |l: &str| store.user_by_login(l).expect("reads").expect("demo user");
+    let asi = user("asi");
+    let s = {
+        let cx = f.cx();
+        let mut s = record_selection(
+            &cx,
+            &asi,
+            (
+                "Лучшие практики поддержки семей",
+                "Реализуется не менее года",
+            ),
+            [-90, -5, 10, 20, 25],
+        );
+        s.experts = vec![user("expert1").id];
+        smarteka::service::selections::save_selection(&cx, &asi, s).expect("experts")
+    };
+
+    let app = &mut f.app;
+    common::sign_in(app, "author");
+    common::key(app, KeyCode::Char('O'));
+    common::key(app, KeyCode::Enter);
+    let page = common::screen(app, 80, 24);
+    assert!(page.contains("a заявка"), "the key in the hints: {page}");
+    common::key(app, KeyCode::Char('a'));
+    let form = common::screen(app, 80, 24);
+    assert!(form.contains("Заявка на отбор"), "{form}");
+    assert!(form.contains("Реализуется не менее года"), "{form}");
+    insta::assert_snapshot!("selection_apply_80x24", form);
+    // Not confirmed: refused, the form stays.
+    common::key(app, KeyCode::Enter);
+    let said = common::screen(app, 80, 24);
+    assert!(said.contains("Не подтверждено"), "{said}");
+    assert!(store.entries(s.id).expect("reads").is_empty());
+    common::key(app, KeyCode::Tab);
+    common::key(app, KeyCode::Char(' '));
+    common::key(app, KeyCode::Enter);
+    let back = common::screen(app, 80, 24);
+    assert!(
+        !back.contains("Заявка на отбор ·"),
+        "the form closed: {back}"
+    );
+    let entries = store.entries(s.id).expect("reads");
+    assert_eq!(entries.len(), 1);
+    let title = store
+        .summary(entries[0].practice)
+        .expect("reads")
+        .expect("row")
+        .title;
+    let start: String = title.chars().take(20).collect();
+    assert!(back.contains(&start), "the page shows it: {back}");
+    common::key(app, KeyCode::Esc);
+    common::key(app, KeyCode::Char('q'));
+
+    // Intake closed: the expert scores.
+    f.clock
+        .set(smarteka::domain::clock::Clock::now(f.clock.as_ref()) + chrono::Duration::days(11));
+    let app = &mut f.app;
+    common::sign_in(app, "expert1");
+    common::key(app, KeyCode::Char('O'));
+    // Open ones first: ours, in evaluation now, further down.
+    for _ in 0..5 {
+        common::key(app, KeyCode::Enter);
+        if common::screen(app, 80, 24).contains("«Лучшие практики поддержки семей»")
+        {
+            break;
+        }
+        common::key(app, KeyCode::Esc);
+        common::key(app, KeyCode::Down);
+    }
+    common::key(app, KeyCode::Char('v'));
+    let form = common::screen(app, 80, 24);
+    assert!(form.contains("Оценка заявки"), "{form}");
+    assert!(form.contains(&start), "the application: {form}");
+    common::key(app, KeyCode::Tab);
+    common::key(app, KeyCode::Char('5'));
+    common::key(app, KeyCode::Enter);
+    let said = common::screen(app, 80, 24);
+    assert!(said.contains("укажите число от 0 до 1"), "{said}");
+    common::key(app, KeyCode::Backspace);
+    common::key(app, KeyCode::Char('1'));
+    common::key(app, KeyCode::Enter);
+    let scores = &store.entries(s.id).expect("reads")[0].scores;
+    assert_eq!(scores.len(), 1, "scored");
+    assert_eq!(scores[0].marks, [1]);
+}
+
 /// `smarteka --data DATA --as LOGIN ARGS…` with `password`.
 fn run_as(data: &Path, login: &str, password: &str, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_smarteka"))
@@ -502,7 +601,13 @@ fn a_selection_runs_to_its_results_through_a_server() {
     let file = example("partner.json").display().to_string();
     ok(&as_("asi", &["partner", "new", "--from", &file]));
     let partners = json(&run(at("asi"), None, &["partner", "list", "--json"]));
-    let partner = partners[0]["id"].as_str().expect("id").to_owned();
+    let ministry = "Министерство труда и социальной защиты Российской Федерации";
+    let partner = partners
+        .as_array()
+        .and_then(|all| all.iter().find(|p| p["name"] == ministry))
+        .and_then(|p| p["id"].as_str())
+        .expect("the partner recorded")
+        .to_owned();
     let mut s = selection(&partner, today, days(-70));
     let f = write(at("asi"), "s.json", &s);
     ok(&as_("asi", &["selection", "new", "--from", &f]));
@@ -643,6 +748,8 @@ fn a_selection_runs_to_its_results_through_a_server() {
     let shown = json(&as_("author", &["practice", "show", &complete, "--json"]));
     assert_eq!(shown["status"], "Подтверждение регионом", "{shown}");
     assert_eq!(shown["passport"]["route"], "selection");
+    // The route names the partner that ordered the selection.
+    assert_eq!(shown["route_partner"], ministry);
     // The one begun stays a draft with the route; its author is told
     // what to complete (in their inbox on the central instance, and by
     // mail where it sends mail).
@@ -650,10 +757,119 @@ fn a_selection_runs_to_its_results_through_a_server() {
     let shown = json(&as_("author52", &["practice", "show", &begun, "--json"]));
     assert_eq!(shown["status"], "Черновик", "{shown}");
     assert_eq!(shown["passport"]["route"], "selection");
+    // A recommendation recorded offline reaches the server as an op.
+    let f = example_passport(at("author"), "author", "16");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&f).expect("read")).expect("json");
+    v["route"] = "recommendation".into();
+    let f = write(at("author"), "recommended.json", &v);
+    let o = out(&as_("author", &["practice", "new", "--from", &f]));
+    let recommended = o.lines().next().expect("id").trim().to_owned();
+    ok(&as_(
+        "author",
+        &["partner", "recommend", "семья", &recommended],
+    ));
+    sync("author");
     drop(server);
+    let shown = json(&run(
+        server_dir.path(),
+        Some("author"),
+        &["practice", "show", &recommended, "--json"],
+    ));
+    assert_eq!(
+        shown["route_partner"],
+        "Комиссия Государственного Совета по направлению «Семья и демография»"
+    );
     let inbox = out(&run_as(server_dir.path(), "author52", PW52, &["inbox"]));
     assert!(inbox.contains("победитель отбора"), "{inbox}");
     assert!(inbox.contains("4.1.7"), "{inbox}");
+}
+
+/// The route «по рекомендации» names the partner that recommended the
+/// practice (§3.2.2): its author records it, the passport shows it, and a
+/// practice sent by that route without it is held back saying how.
+#[test]
+fn a_recommended_practice_names_its_partner() {
+    let dir = demo();
+    let data = dir.path();
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(example("passport.json")).expect("example"))
+            .expect("json");
+    v["route"] = "recommendation".into();
+    let f = write(data, "p.json", &v);
+    let o = out(&run(
+        data,
+        Some("author"),
+        &["practice", "new", "--from", &f],
+    ));
+    let id = o.lines().next().expect("id").trim().to_owned();
+    let o = run(data, Some("author"), &["practice", "submit", &id]);
+    assert!(err(&o).contains("Укажите партнёра"), "{}", err(&o));
+    assert!(err(&o).contains(&format!("partner recommend ПАРТНЁР {id}")));
+    // Not a partner of the platform; not the author's practice.
+    refused(
+        &run(
+            data,
+            Some("author"),
+            &["partner", "recommend", "Минздрав", &id],
+        ),
+        &["не найден"],
+    );
+    refused(
+        &run(
+            data,
+            Some("coordinator2"),
+            &["partner", "recommend", "семья демография", &id],
+        ),
+        &["автор, участник команды или Модератор АСИ"],
+    );
+    let said = out(&run(
+        data,
+        Some("author"),
+        &[
+            "partner",
+            "recommend",
+            "семья демография",
+            &id,
+            "--letter",
+            "№ 12-к от 01.02.2026",
+        ],
+    ));
+    assert!(said.contains("«Семья и демография»"), "{said}");
+    let shown = out(&run(data, Some("author"), &["practice", "show", &id]));
+    assert!(
+        shown.contains(
+            "Партнёр: Комиссия Государственного Совета по направлению «Семья и демография»"
+        ),
+        "{shown}"
+    );
+    let shown = json(&run(
+        data,
+        Some("author"),
+        &["practice", "show", &id, "--json"],
+    ));
+    assert_eq!(
+        shown["route_partner"],
+        "Комиссия Государственного Совета по направлению «Семья и демография»"
+    );
+    let o = run(data, Some("author"), &["practice", "submit", &id]);
+    assert!(!err(&o).contains("Укажите партнёра"), "{}", err(&o));
+    // Another route names no recommending partner.
+    v["route"] = "agency-request".into();
+    let f = write(data, "p.json", &v);
+    ok(&run(
+        data,
+        Some("author"),
+        &["practice", "edit", &id, "--from", &f],
+    ));
+    refused(
+        &run(
+            data,
+            Some("author"),
+            &["partner", "recommend", "семья демография", &id],
+        ),
+        &["основанием подачи"],
+    );
 }
 
 /// The deadline rush, smaller: 300 applications from authors of every

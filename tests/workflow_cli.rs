@@ -599,6 +599,12 @@ fn the_simplified_route_passes_the_region_and_skips_only_the_experts() {
             "recommendation",
         ],
     ));
+    // The route names the commission that recommended it (§3.2.2).
+    ok(&run(
+        data,
+        Some("author"),
+        &["partner", "recommend", "семья демография", id],
+    ));
     ok(&run(data, Some("author"), &["practice", "submit", id]));
     assert_eq!(status(data, id), "Подтверждение регионом");
     let letter = data.join("протокол-комиссии.pdf");

@@ -478,6 +478,7 @@ fn show(store: &Store, p: &Practice, viewer: Option<&User>, as_json: bool) -> Re
             "updated": p.updated,
             "published": p.published,
             "passport": to_json(&p.passport, &login_of),
+            "route_partner": crate::service::selections::recommend::route_partner_name(store, p)?,
             "workflow": if crate::domain::access::sees_workflow(viewer, p) {
                 workflow_json(store, p)
             } else {

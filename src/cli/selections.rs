@@ -33,6 +33,20 @@ pub enum PartnerCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Указать партнёра, рекомендовавшего практику (п. 3.2.2): для
+    /// основания подачи «Рекомендация комиссии Госсовета или федерального
+    /// органа». Автор, участник команды или Модератор АСИ.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Recommend {
+        /// Партнёр: идентификатор или слова названия.
+        #[arg(value_name = "ПАРТНЁР")]
+        partner: String,
+        #[arg(value_name = "ПРАКТИКА")]
+        practice: String,
+        /// Письмо-рекомендация: номер и дата, или протокол заседания.
+        #[arg(long, value_name = "ТЕКСТ", default_value = "")]
+        letter: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -271,6 +285,43 @@ pub(crate) fn json_out<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
     crate::cli::emit(&bytes)
 }
 
+/// A partner by its id or by words of its name, one only.
+fn partner_of(store: &Store, text: &str) -> Result<Partner, Failure> {
+    let all = store.partners()?;
+    if let Ok(id) = Uuid::parse_str(text.trim()) {
+        return all
+            .into_iter()
+            .find(|p| p.id == id)
+            .ok_or_else(|| fail(format!("Партнёр {id} не найден: smarteka partner list."), 1));
+    }
+    let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+    let mut found: Vec<Partner> = all
+        .into_iter()
+        .filter(|p| {
+            let name = p.name.to_lowercase();
+            !words.is_empty() && words.iter().all(|w| name.contains(w.as_str()))
+        })
+        .collect();
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err(fail(
+            format!("Партнёр «{text}» не найден: smarteka partner list."),
+            1,
+        )),
+        _ => Err(fail(
+            format!(
+                "Под «{text}» подходят несколько партнёров: {}. Уточните название или укажите идентификатор.",
+                found
+                    .iter()
+                    .map(|p| format!("«{}»", p.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            2,
+        )),
+    }
+}
+
 pub fn partner(data: &Path, as_user: Option<&str>, cmd: &PartnerCommand) -> Result<(), Failure> {
     let store = Store::open(data)?;
     match cmd {
@@ -301,6 +352,23 @@ pub fn partner(data: &Path, as_user: Option<&str>, cmd: &PartnerCommand) -> Resu
                 out.push_str("Партнёров пока нет: smarteka partner new --from ФАЙЛ.\n");
             }
             crate::cli::emit(out.as_bytes())
+        }
+        PartnerCommand::Recommend {
+            partner,
+            practice,
+            letter,
+        } => {
+            let actor = need_user(&store, as_user)?;
+            let p = partner_of(&store, partner)?;
+            let id = id_of(practice, "практики")?;
+            svc::recommend::recommend_with(&ctx(&store), &actor, id, p.id, letter, |_| {})
+                .map_err(|e| refused(&e))?;
+            println!(
+                "Записано: практику рекомендовал партнёр «{}».{}",
+                p.name,
+                saved(&store)
+            );
+            Ok(())
         }
     }
 }

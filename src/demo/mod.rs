@@ -150,6 +150,8 @@ pub fn seed_at(
     let mut next_region = 0;
     // Published practices that get demo applications: (id, author region).
     let mut replicated = Vec::new();
+    // Practices the commission recommended (§3.2.2), with when.
+    let mut recommended = Vec::new();
     for i in 0..n {
         let status = status_for(i, &mut rng);
         let v = &VOCAB[i % VOCAB.len()];
@@ -222,6 +224,9 @@ pub fn seed_at(
             workflow: Workflow::default(),
         };
         p.workflow = workflow_for(status, i, &p, now, &who, &mut rng);
+        if p.passport.route == Some(crate::domain::passport::Route::Recommendation) {
+            recommended.push((p.id, p.created));
+        }
         if status == PracticeStatus::Published && i % 5 == 0 {
             replicated.push((p.id, region.clone()));
         }
@@ -273,6 +278,11 @@ pub fn seed_at(
     }
     let mut m = Mutation::new(None, "demo.selections", "Демонстрационные отборы").at(now);
     m.records = selections::records(now, &who.experts, &mut rng);
+    m.records.extend(selections::recommendations(
+        &m.records,
+        &recommended,
+        who.asi,
+    ));
     store.commit(&m)?;
     Ok(Seeded {
         users,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use rand_chacha::ChaCha8Rng;
 
 use crate::domain::UserId;
-use crate::domain::selection::{Criterion, Dates, Partner, PartnerKind, Selection};
+use crate::domain::selection::{Criterion, Dates, Partner, PartnerKind, Recommendation, Selection};
 use crate::store::Record;
 
 /// The partner and its two selections, the experts named; dated by `now`.
@@ -69,4 +69,31 @@ pub(super) fn records(now: DateTime<Utc>, experts: &[UserId], rng: &mut ChaCha8R
         Record::Selection(Box::new(open)),
         Record::Selection(Box::new(announced)),
     ]
+}
+
+/// The commission's recommendations of the practices sent by that route
+/// (§3.2.2), recorded by the Модератор АСИ `by` when each was created.
+pub(super) fn recommendations(
+    records: &[Record],
+    practices: &[(crate::domain::PracticeId, DateTime<Utc>)],
+    by: UserId,
+) -> Vec<Record> {
+    let Some(partner) = records.iter().find_map(|r| match r {
+        Record::Partner(p) => Some(p.id),
+        _ => None,
+    }) else {
+        return Vec::new();
+    };
+    practices
+        .iter()
+        .map(|(practice, at)| {
+            Record::Recommendation(Box::new(Recommendation {
+                practice: *practice,
+                partner,
+                letter: format!("Письмо комиссии от {}", at.format("%d.%m.%Y")),
+                by,
+                at: *at,
+            }))
+        })
+        .collect()
 }

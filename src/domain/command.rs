@@ -88,6 +88,9 @@ pub struct Context<'a> {
     pub pool: &'a dyn Fn(&str) -> Vec<User>,
     /// The latest application to replicate a practice.
     pub last_application: &'a dyn Fn(PracticeId) -> Option<DateTime<Utc>>,
+    /// Whether a partner's recommendation of the practice is recorded
+    /// (§3.2.2): the route «по рекомендации» names its partner.
+    pub recommended: &'a dyn Fn(PracticeId) -> bool,
 }
 
 impl Context<'_> {
@@ -510,16 +513,23 @@ pub fn submission_problems(actor: &User, p: &Practice, cx: &Context<'_>) -> Vec<
                 out.push(e);
             }
         }
-        Some(Route::Recommendation)
+        Some(Route::Recommendation) => {
             if !pp
                 .materials
                 .iter()
-                .any(|m| m.kind == MaterialKind::Recommendation) =>
-        {
-            out.push(
-                "Для подачи по рекомендации комиссии Госсовета или федерального органа приложите письмо-рекомендацию (п. 3.2.4)."
-                    .to_owned(),
-            );
+                .any(|m| m.kind == MaterialKind::Recommendation)
+            {
+                out.push(
+                    "Для подачи по рекомендации комиссии Госсовета или федерального органа приложите письмо-рекомендацию (п. 3.2.4)."
+                        .to_owned(),
+                );
+            }
+            if !(cx.recommended)(p.id) {
+                out.push(format!(
+                    "Укажите партнёра, рекомендовавшего практику (п. 3.2.2): smarteka partner recommend ПАРТНЁР {}.",
+                    p.id
+                ));
+            }
         }
         _ => {}
     }

@@ -86,6 +86,84 @@ pub struct Entry {
     pub scores: Vec<Score>,
 }
 
+/// A strategic partner's recommendation of a practice for publication
+/// (§3.2.1–3.2.4): the commission's (or federal body's) letter to the
+/// Agency. The route «по рекомендации» names its partner by it; one per
+/// practice, a later one replaces it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recommendation {
+    pub practice: PracticeId,
+    pub partner: PartnerId,
+    /// The letter: its number and date, or the session's protocol.
+    pub letter: String,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+}
+
+/// Whether a practice in `status` is out of the running: deleted,
+/// rejected or in the knowledge base. It goes forward to no selection and
+/// its route no longer changes.
+pub fn settled(status: PracticeStatus) -> bool {
+    matches!(
+        status,
+        PracticeStatus::Deleted | PracticeStatus::Rejected | PracticeStatus::Archived
+    )
+}
+
+/// Why `user` may not record that `partner` recommended `practice`; empty
+/// when they may. The practice's author or team names the partner of
+/// their route; the Agency, receiving the letter (§3.2.2), may too.
+pub fn check_recommendation(
+    user: &User,
+    practice: &Practice,
+    partner: Option<&Partner>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if partner.is_none() {
+        out.push("Партнёр не найден: список — smarteka partner list.".to_owned());
+    }
+    if !(may_run(user) || practice.involves(user.id)) {
+        out.push(
+            "Партнёра, рекомендовавшего практику, указывают её автор, участник команды или Модератор АСИ."
+                .to_owned(),
+        );
+    }
+    if practice.passport.route != Some(super::passport::Route::Recommendation) {
+        out.push(format!(
+            "Партнёра указывают для практик с основанием подачи «{}» (P-24).",
+            super::passport::Route::Recommendation.name()
+        ));
+    }
+    if settled(practice.status) {
+        out.push(format!(
+            "Практика в статусе «{}» не меняется.",
+            practice.status.name()
+        ));
+    }
+    out
+}
+
+/// The partner a practice's route names: for «по рекомендации», the one
+/// that recommended it; for «отбор», the partner of the selection it won,
+/// else of the latest it was put forward to. `None` for the other routes
+/// or while none is known.
+pub fn route_partner(
+    p: &Practice,
+    recommendation: Option<&Recommendation>,
+    selections: &[(&Entry, &Selection)],
+) -> Option<PartnerId> {
+    use super::passport::Route;
+    match p.passport.route? {
+        Route::Recommendation => recommendation.map(|r| r.partner),
+        Route::Selection => selections
+            .iter()
+            .filter(|(e, _)| e.practice == p.id)
+            .max_by_key(|(e, s)| (s.winners.contains(&p.id), e.at))
+            .map(|(_, s)| s.partner),
+        _ => None,
+    }
+}
+
 /// One expert's marks of an application, one per criterion in the
 /// selection's order: 1 or 0 for a yes/no criterion, else the score.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -277,10 +355,7 @@ pub fn check_entry(
     if !(practice.involves(user.id) && user.has_role(Role::Author)) {
         out.push("Заявку подаёт автор практики или участник её команды.".to_owned());
     }
-    if matches!(
-        practice.status,
-        PracticeStatus::Deleted | PracticeStatus::Rejected | PracticeStatus::Archived
-    ) {
+    if settled(practice.status) {
         out.push(format!(
             "Практика в статусе «{}» не участвует в отборах.",
             practice.status.name()
@@ -593,6 +668,80 @@ mod tests {
         );
         assert_eq!(by(none.practice).note, "не оценена");
         assert_eq!(by(none.practice).place, (0, 0));
+    }
+
+    #[test]
+    fn the_route_names_the_partner_that_recommended_or_ordered_it() {
+        use crate::domain::fixtures::user;
+        use crate::domain::passport::Route;
+        let now = Utc::now();
+        let author = user(1, vec![crate::domain::RoleGrant::global(Role::Author)]);
+        let asi = user(
+            2,
+            vec![crate::domain::RoleGrant::global(Role::AsiModerator)],
+        );
+        let stranger = user(99, vec![crate::domain::RoleGrant::global(Role::Author)]);
+        let partner = Partner {
+            id: Uuid::now_v7(),
+            name: "Комиссия Госсовета «Семья»".into(),
+            kind: PartnerKind::Commission,
+            contacts: String::new(),
+            representatives: Vec::new(),
+        };
+        let mut p = Practice {
+            id: Uuid::now_v7(),
+            status: PracticeStatus::Draft,
+            author: author.id,
+            passport: crate::domain::fixtures::valid(),
+            revision: 1,
+            created: now,
+            updated: now,
+            published: None,
+            workflow: crate::domain::workflow::Workflow::default(),
+        };
+        p.passport.route = Some(Route::OwnInitiative);
+        let why = check_recommendation(&author, &p, Some(&partner));
+        assert!(why[0].contains("основанием подачи"), "{why:?}");
+        p.passport.route = Some(Route::Recommendation);
+        assert!(check_recommendation(&author, &p, Some(&partner)).is_empty());
+        assert!(check_recommendation(&asi, &p, Some(&partner)).is_empty());
+        assert!(check_recommendation(&stranger, &p, Some(&partner))[0].contains("автор"));
+        assert!(check_recommendation(&author, &p, None)[0].contains("не найден"));
+
+        // Recommended: the recommendation names it.
+        let r = Recommendation {
+            practice: p.id,
+            partner: partner.id,
+            letter: "№ 12 от 01.02.2026".into(),
+            by: author.id,
+            at: now,
+        };
+        assert_eq!(route_partner(&p, None, &[]), None);
+        assert_eq!(route_partner(&p, Some(&r), &[]), Some(partner.id));
+        // A selection: the one it won, else the latest it was put to.
+        p.passport.route = Some(Route::Selection);
+        assert_eq!(route_partner(&p, Some(&r), &[]), None);
+        let (mut won, later) = (selection(), selection());
+        won.winners.push(p.id);
+        let entry = |s: &Selection, minutes: i64| Entry {
+            selection: s.id,
+            practice: p.id,
+            region: None,
+            by: author.id,
+            at: now + chrono::Duration::minutes(minutes),
+            confirmed: Vec::new(),
+            scores: Vec::new(),
+        };
+        let (a, b) = (entry(&won, 0), entry(&later, 5));
+        assert_eq!(
+            route_partner(&p, None, &[(&a, &won), (&b, &later)]),
+            Some(won.partner)
+        );
+        won.winners.clear();
+        assert_eq!(
+            route_partner(&p, None, &[(&a, &won), (&b, &later)]),
+            Some(later.partner)
+        );
     }
 
     #[test]

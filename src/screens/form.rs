@@ -270,7 +270,55 @@ pub struct Form {
     start: Vec<String>,
 }
 
+/// What a command does in a form's window ([`Form::step`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Stay,
+    /// `Enter`: the window runs the form.
+    Run,
+    /// `Esc`, with nothing typed or asked once already.
+    Close,
+}
+
 impl Form {
+    /// A command in the form's window: `Tab`/`Shift-Tab` move between the
+    /// fields, `Enter` runs the form, `Esc` closes it — with something
+    /// typed, only after [`LEAVE_ASK`] was put in `said`. While the window
+    /// is `busy` waiting for an answer, only `Esc` does something.
+    pub fn step(
+        &mut self,
+        action: crate::tui::action::Action,
+        said: &mut Option<(String, bool)>,
+        busy: bool,
+    ) -> Step {
+        use crate::tui::action::Action;
+        if busy {
+            return if action == Action::Back {
+                Step::Close
+            } else {
+                Step::Stay
+            };
+        }
+        match action {
+            Action::NextField => self.next(),
+            Action::PrevField => self.prev(),
+            Action::Submit => return Step::Run,
+            Action::Back if self.may_leave() => return Step::Close,
+            Action::Back => *said = Some((LEAVE_ASK.to_owned(), true)),
+            _ => {}
+        }
+        Step::Stay
+    }
+
+    /// A key typed into the form's window: what was said no longer stands;
+    /// nothing is typed while it waits for an answer.
+    pub fn type_key(&mut self, key: KeyEvent, said: &mut Option<(String, bool)>, busy: bool) {
+        if !busy {
+            *said = None;
+            self.input(key);
+        }
+    }
+
     pub fn new(fields: Vec<Field>) -> Self {
         let start = fields.iter().map(Field::value).collect();
         Self {

@@ -17,6 +17,7 @@ pub mod queues;
 pub mod regions;
 pub mod replication;
 pub mod scroll;
+pub mod selection_form;
 pub mod selections;
 pub mod users;
 

@@ -2,13 +2,16 @@
 //! the days of intake left; a selection's page — the partner, the theme,
 //! the dates, the criteria, the regulations, and the applications the
 //! reader may see (all of them for the Agency and the selection's experts:
-//! their moderation queue).
+//! their moderation queue). On the page an author applies (`a`) and an
+//! expert of the selection scores (`v`), in a form over it
+//! ([`super::selection_form`]).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::selection_form::{EntryForm, Kind};
 use super::{Effect, RenderCx, Screen, page};
 use crate::domain::User;
 use crate::service::selections::SelectionRow;
@@ -43,8 +46,11 @@ pub const PAGE_COMMANDS: [Action; 9] = [
 enum Mode {
     List,
     Page {
+        id: uuid::Uuid,
         text: Option<Result<String, String>>,
         scroll: super::scroll::Scroller,
+        /// The application or score form over the page.
+        form: Option<Box<EntryForm>>,
     },
 }
 
@@ -73,6 +79,35 @@ impl Selections {
         )
     }
 
+    /// What the form over the page asked: its closing brings the page
+    /// back, read again (an application shows on it).
+    fn after_form(&mut self, effects: Vec<Effect>) -> Vec<Effect> {
+        let Mode::Page { id, text, form, .. } = &mut self.mode else {
+            return effects;
+        };
+        let mut out = Vec::new();
+        for e in effects {
+            if matches!(e, Effect::Close) {
+                *form = None;
+                *text = None;
+                out.push(send(PeopleRequest::Selection {
+                    user: self.user.clone(),
+                    id: *id,
+                }));
+            } else {
+                out.push(e);
+            }
+        }
+        out
+    }
+
+    fn form(&self) -> Option<&EntryForm> {
+        match &self.mode {
+            Mode::Page { form, .. } => form.as_deref(),
+            Mode::List => None,
+        }
+    }
+
     fn count(&self) -> usize {
         match &self.rows {
             Some(Ok(r)) => r.len(),
@@ -85,8 +120,28 @@ impl Screen for Selections {
     fn ready(&self) -> bool {
         match &self.mode {
             Mode::List => self.rows.is_some(),
+            Mode::Page {
+                form: Some(form), ..
+            } => form.ready(),
             Mode::Page { text, .. } => text.is_some(),
         }
+    }
+
+    fn text_input(&self) -> bool {
+        self.form().is_some()
+    }
+
+    fn input(&mut self, key: crossterm::event::KeyEvent) -> Vec<Effect> {
+        match &mut self.mode {
+            Mode::Page {
+                form: Some(form), ..
+            } => form.input(key),
+            _ => Vec::new(),
+        }
+    }
+
+    fn own_keys(&self) -> Vec<(&'static str, &'static str)> {
+        self.form().map(Screen::own_keys).unwrap_or_default()
     }
 
     fn title(&self) -> String {
@@ -94,13 +149,26 @@ impl Screen for Selections {
     }
 
     fn commands(&self) -> Vec<Action> {
+        if let Some(form) = self.form() {
+            return form.commands();
+        }
         match self.mode {
             Mode::List => COMMANDS.to_vec(),
-            Mode::Page { .. } => PAGE_COMMANDS.to_vec(),
+            Mode::Page { .. } => {
+                let mut out = PAGE_COMMANDS.to_vec();
+                if self.user.is_some() {
+                    // Before the scrolling keys: the hint bar shows them.
+                    out.splice(0..0, [Action::ApplyToSelection, Action::Score]);
+                }
+                out
+            }
         }
     }
 
     fn describe(&self, action: Action) -> Option<&'static str> {
+        if let Some(form) = self.form() {
+            return form.describe(action);
+        }
         match (&self.mode, action) {
             (Mode::List, Action::Open) => Some("Открыть страницу отбора"),
             (Mode::Page { .. }, Action::Back) => Some("К списку отборов"),
@@ -110,6 +178,13 @@ impl Screen for Selections {
 
     fn handle(&mut self, action: Action) -> Vec<Effect> {
         let len = self.count();
+        if let Mode::Page {
+            form: Some(form), ..
+        } = &mut self.mode
+        {
+            let effects = form.handle(action);
+            return self.after_form(effects);
+        }
         match (&mut self.mode, action) {
             (Mode::List, Action::Back) => return vec![Effect::Close],
             (Mode::List, a @ (Action::Down | Action::Up | Action::PageDown | Action::PageUp)) => {
@@ -122,8 +197,10 @@ impl Screen for Selections {
                 };
                 if let Some(id) = id {
                     self.mode = Mode::Page {
+                        id,
                         text: None,
                         scroll: super::scroll::Scroller::default(),
+                        form: None,
                     };
                     return vec![send(PeopleRequest::Selection {
                         user: self.user.clone(),
@@ -137,6 +214,18 @@ impl Screen for Selections {
                     user: self.user.clone(),
                 })];
             }
+            (Mode::Page { id, form, .. }, a @ (Action::ApplyToSelection | Action::Score)) => {
+                if let Some(user) = &self.user {
+                    let kind = if a == Action::Score {
+                        Kind::Score
+                    } else {
+                        Kind::Apply
+                    };
+                    let (f, ask) = EntryForm::open(kind, user.clone(), *id);
+                    *form = Some(Box::new(f));
+                    return vec![ask];
+                }
+            }
             (Mode::Page { scroll, .. }, a) => {
                 scroll.handle(a);
             }
@@ -146,6 +235,13 @@ impl Screen for Selections {
     }
 
     fn on_reply(&mut self, reply: &crate::tui::worker::Reply) -> Vec<Effect> {
+        if let Mode::Page {
+            form: Some(form), ..
+        } = &mut self.mode
+        {
+            let effects = form.on_reply(reply);
+            return self.after_form(effects);
+        }
         let crate::tui::worker::Reply::People(r) = reply else {
             return Vec::new();
         };
@@ -162,7 +258,10 @@ impl Screen for Selections {
 
     fn render(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
         let t = cx.theme;
-        if let Mode::Page { text, scroll } = &self.mode {
+        if let Mode::Page {
+            text, scroll, form, ..
+        } = &self.mode
+        {
             let inner = page(
                 f,
                 area,
@@ -191,6 +290,9 @@ impl Screen for Selections {
                 }
             }
             scroll.render(f, inner, lines);
+            if let Some(form) = form {
+                form.render(f, area, cx);
+            }
             return;
         }
         let inner = page(

@@ -139,6 +139,7 @@ mod tests {
 
     fn view(p: Passport) -> PracticeView {
         PracticeView {
+            route_partner: None,
             practice: Practice {
                 id: Uuid::nil(),
                 status: PracticeStatus::Draft,

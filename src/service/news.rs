@@ -119,7 +119,8 @@ fn news_in(
                     f
                 }
             }
-            EntityRef::Practice(id) => {
+            // A recommendation tells of its practice.
+            EntityRef::Practice(id) | EntityRef::Recommendation(id) => {
                 let scope = if let Some(s) = scope.get() {
                     s
                 } else {

@@ -227,7 +227,8 @@ fn apply_replication(
         | OpKind::Selection { .. }
         | OpKind::Decide { .. }
         | OpKind::Club { .. }
-        | OpKind::ClubDecide { .. } => {
+        | OpKind::ClubDecide { .. }
+        | OpKind::Recommend { .. } => {
             crate::service::selections::apply_op(cx, user, &op.kind, mark)
         }
         OpKind::Create { .. } | OpKind::Edit { .. } | OpKind::Act { .. } => {
@@ -260,7 +261,8 @@ fn apply_one(cx: &Ctx<'_>, user: &User, client: Uuid, op: &Op) -> Result<OpResul
         | OpKind::Selection { .. }
         | OpKind::Decide { .. }
         | OpKind::Club { .. }
-        | OpKind::ClubDecide { .. } => return apply_replication(cx, user, client, op),
+        | OpKind::ClubDecide { .. }
+        | OpKind::Recommend { .. } => return apply_replication(cx, user, client, op),
         OpKind::Create { practice, passport } => (
             Command::Create {
                 id: *practice,
@@ -606,6 +608,16 @@ pub fn feed(
             {
                 others.push(Remote::Club(Box::new(c)));
             }
+            // A recommendation goes to those who may read its practice.
+            if let crate::store::EntityRef::Recommendation(p) = e
+                && seen_other.insert(e)
+                && store
+                    .summary(p)?
+                    .is_some_and(|row| scope.can_read_row(&row))
+                && let Some(r) = store.recommendation(p)?
+            {
+                others.push(Remote::Recommendation(Box::new(r)));
+            }
             if let crate::store::EntityRef::Entry(_, p) = e {
                 // The practice put forward goes with its application to
                 // those who may now read it (the selection's experts).
@@ -714,7 +726,8 @@ pub fn may_read(store: &Store, user: &User, sha: &str) -> Result<bool, StoreErro
             | EntityRef::Partner(_)
             | EntityRef::Selection(_)
             | EntityRef::Entry(..)
-            | EntityRef::Club(_) => false,
+            | EntityRef::Club(_)
+            | EntityRef::Recommendation(_) => false,
         };
         if readable {
             return Ok(true);

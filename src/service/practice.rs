@@ -44,6 +44,7 @@ pub fn with_context<R>(cx: &Ctx<'_>, f: impl FnOnce(&Context<'_>) -> R) -> Resul
         calendar: cx.calendar(),
         pool: &pool,
         last_application: &last_application,
+        recommended: &|id| store.recommendation(id).ok().flatten().is_some(),
     }))
 }
 

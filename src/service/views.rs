@@ -56,6 +56,8 @@ pub struct PracticeView {
     /// Where it stands beyond the passport ([`life_lines`]), where the
     /// caller knows the day.
     pub life: Vec<LifeLine>,
+    /// The partner its route names (§3.2, §4.3.4), where known.
+    pub route_partner: Option<String>,
 }
 
 /// A user's full name, or their login when they have none.
@@ -120,7 +122,10 @@ pub fn view_of(store: &Store, p: Practice) -> Box<PracticeView> {
         .map(|a| (rd.region_name(&a.region).to_owned(), a.status))
         .collect();
     replications.sort_by(|a, b| a.0.cmp(&b.0));
+    let route_partner =
+        crate::service::selections::recommend::route_partner_name(store, &p).unwrap_or_default();
     Box::new(PracticeView {
+        route_partner,
         author: public_name_of(store, p.author),
         team,
         replications,
@@ -295,7 +300,11 @@ pub fn field_texts(v: &PracticeView) -> Vec<(Field, String)> {
                 format!("{} — {}", l.number(), l.name())
             }),
             Field::P23 => p.year.map_or("—".to_owned(), |y| y.to_string()),
-            Field::P24 => p.route.map_or("—".to_owned(), |r| r.name().to_owned()),
+            Field::P24 => match (p.route, &v.route_partner) {
+                (None, _) => "—".to_owned(),
+                (Some(r), None) => r.name().to_owned(),
+                (Some(r), Some(partner)) => format!("{}\nПартнёр: {partner}", r.name()),
+            },
         };
         out.push((f, text));
     }

@@ -9,9 +9,9 @@ use super::{
     APPLICATIONS, AUDIT, AUDIT_INDEX, AuditEntry, BLOB_REFS, CHAIN, CHANGES, CLIENTS, CLUB,
     ChangeEntry, ENTRIES, EVENTS, EntityRef, INBOX, KEY_CLIENT, KEY_CURSOR, KEY_OP_SEQ, KEY_SEQ,
     LEADERS, LOGINS, MAIL, META, Mutation, Notice, OUTBOX, PARTNERS, PRACTICES, QUEUE_VIEWS,
-    REGIONS, REVISIONS, Record, Result, SELECTIONS, STEPS, SUMMARIES, SYNCED, Store, StoreError,
-    Summary, USERS, UserId, chain_link, codec, entity_key, files_of, keyed, op_hash_key,
-    own_revision_key, read_u64, revision_key, settled, u64_key,
+    RECOMMENDATIONS, REGIONS, REVISIONS, Record, Result, SELECTIONS, STEPS, SUMMARIES, SYNCED,
+    Store, StoreError, Summary, USERS, UserId, chain_link, codec, entity_key, files_of, keyed,
+    op_hash_key, own_revision_key, read_u64, revision_key, settled, u64_key,
 };
 
 impl Store {
@@ -92,6 +92,11 @@ impl Store {
                 Record::Club(c) => {
                     encoded.push((CLUB, c.id.as_bytes().to_vec(), codec::encode(c.as_ref())?));
                 }
+                Record::Recommendation(r) => encoded.push((
+                    RECOMMENDATIONS,
+                    r.practice.as_bytes().to_vec(),
+                    codec::encode(r.as_ref())?,
+                )),
                 Record::Region(r) => {
                     encoded.push((
                         REGIONS,
@@ -190,7 +195,9 @@ impl Store {
                     EntityRef::Entry(s, p) => {
                         (ENTRIES, [s.as_bytes().as_slice(), p.as_bytes()].concat())
                     }
-                    EntityRef::Leaders(_) | EntityRef::Region(_) => return None,
+                    EntityRef::Leaders(_) | EntityRef::Region(_) | EntityRef::Recommendation(_) => {
+                        return None;
+                    }
                 };
                 Some((tree, key, *e))
             })
@@ -202,7 +209,7 @@ impl Store {
         let added = std::cell::Cell::new([0u64; 4]);
         // The trees a commit writes (not the server's file owners nor the
         // client's journal of sent ops, which are written apart).
-        let result = self.trees[..=CLUB].transaction(
+        let result = self.trees[..=RECOMMENDATIONS].transaction(
             |tx: &Vec<TransactionalTree>| -> Result<u64, ConflictableTransactionError<StoreError>> {
                 added.set([0; 4]);
                 for (tree, key, e) in &fresh {

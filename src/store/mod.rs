@@ -172,6 +172,8 @@ pub enum Record {
     Entry(Box<crate::domain::selection::Entry>),
     /// A session of the Клуб стратегических инициатив (§4.4.9).
     Club(Box<crate::domain::club::ClubSession>),
+    /// A partner's recommendation of a practice (§3.2.2); one per practice.
+    Recommendation(Box<crate::domain::selection::Recommendation>),
 }
 
 impl Record {
@@ -190,6 +192,7 @@ impl Record {
             Self::Selection(s) => EntityRef::Selection(s.id),
             Self::Entry(e) => EntityRef::Entry(e.selection, e.practice),
             Self::Club(c) => EntityRef::Club(c.id),
+            Self::Recommendation(r) => EntityRef::Recommendation(r.practice),
         }
     }
 }
@@ -209,6 +212,8 @@ pub enum EntityRef {
     /// An application: the selection and the practice.
     Entry(Uuid, PracticeId),
     Club(Uuid),
+    /// A practice's recommendation by a partner.
+    Recommendation(PracticeId),
 }
 
 impl EntityRef {
@@ -225,6 +230,7 @@ impl EntityRef {
             Self::Selection(id) => format!("отбор {id}"),
             Self::Entry(s, p) => format!("заявка практики {p} на отбор {s}"),
             Self::Club(id) => format!("заседание Клуба {id}"),
+            Self::Recommendation(id) => format!("рекомендация практики {id}"),
         }
     }
 }
@@ -397,16 +403,18 @@ const SELECTIONS: usize = 25;
 const ENTRIES: usize = 26;
 /// Sessions of the Клуб стратегических инициатив by id (§4.4.9).
 const CLUB: usize = 27;
+/// Partners' recommendations of practices by practice id (§3.2.2).
+const RECOMMENDATIONS: usize = 28;
 /// Server: who uploaded a file: SHA-256 (hex) + user id.
-const BLOB_OWNERS: usize = 28;
+const BLOB_OWNERS: usize = 29;
 /// Client: ops the server acknowledged, kept a while so they can be sent
 /// again to a server restored from a backup.
-const SENT: usize = 29;
+const SENT: usize = 30;
 /// What the queues read of a practice (`queue::view`): the workflow and
 /// the few passport fields the rules of a stage look at, small enough to
 /// decode by the thousand.
 const QUEUE_VIEWS: usize = 23;
-const TREE_NAMES: [&str; 30] = [
+const TREE_NAMES: [&str; 31] = [
     "meta",
     "users",
     "logins",
@@ -435,6 +443,7 @@ const TREE_NAMES: [&str; 30] = [
     "selections",
     "entries",
     "club_sessions",
+    "recommendations",
     "blob_owners",
     "sent",
 ];
@@ -471,6 +480,7 @@ fn entity_key(e: EntityRef) -> Vec<u8> {
         EntityRef::Selection(id) => [&[b'S'][..], id.as_bytes()].concat(),
         EntityRef::Entry(s, p) => [&[b'E'][..], s.as_bytes(), p.as_bytes()].concat(),
         EntityRef::Club(id) => [&[b'C'][..], id.as_bytes()].concat(),
+        EntityRef::Recommendation(id) => [&[b'R'][..], id.as_bytes()].concat(),
     }
 }
 
@@ -488,6 +498,7 @@ fn entity_of_key(k: &[u8]) -> Option<EntityRef> {
         b'P' => EntityRef::Partner(id()?),
         b'S' => EntityRef::Selection(id()?),
         b'C' => EntityRef::Club(id()?),
+        b'R' => EntityRef::Recommendation(id()?),
         b'E' if rest.len() == 32 => EntityRef::Entry(
             Uuid::from_slice(&rest[..16]).ok()?,
             Uuid::from_slice(&rest[16..]).ok()?,
@@ -588,7 +599,8 @@ pub fn files_of(r: &Record) -> Vec<String> {
         | Record::Partner(_)
         | Record::Selection(_)
         | Record::Entry(_)
-        | Record::Club(_) => {}
+        | Record::Club(_)
+        | Record::Recommendation(_) => {}
     }
     out.retain(|s| blobs::Blobs::is_sha256(s));
     out.sort();

@@ -1,6 +1,6 @@
 //! Strategic partners and selections «Отборы», by id.
 
-use super::{CLUB, ENTRIES, PARTNERS, Result, SELECTIONS, Store, codec};
+use super::{CLUB, ENTRIES, PARTNERS, RECOMMENDATIONS, Result, SELECTIONS, Store, codec};
 use crate::domain::PracticeId;
 use crate::domain::selection::{Entry, Partner, PartnerId, Selection, SelectionId};
 
@@ -54,6 +54,14 @@ impl Store {
     /// Every session of the Club, oldest first.
     pub fn club_sessions(&self) -> Result<Vec<crate::domain::club::ClubSession>> {
         self.every(CLUB)
+    }
+
+    /// The partner's recommendation of a practice, if one is recorded.
+    pub fn recommendation(
+        &self,
+        practice: PracticeId,
+    ) -> Result<Option<crate::domain::selection::Recommendation>> {
+        self.by_id(RECOMMENDATIONS, practice)
     }
 
     /// One application to a selection.

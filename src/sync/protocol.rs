@@ -130,6 +130,12 @@ pub enum OpKind {
         recommended: bool,
         argument: String,
     },
+    /// The partner that recommended a practice (§3.2.2).
+    Recommend {
+        practice: PracticeId,
+        partner: Uuid,
+        letter: String,
+    },
 }
 
 impl OpKind {
@@ -157,7 +163,8 @@ impl OpKind {
             | Self::Selection { .. }
             | Self::Decide { .. }
             | Self::Club { .. }
-            | Self::ClubDecide { .. } => {}
+            | Self::ClubDecide { .. }
+            | Self::Recommend { .. } => {}
         }
         out.sort();
         out.dedup();
@@ -185,6 +192,7 @@ impl OpKind {
             Self::Decide { .. } => "decide",
             Self::Club { .. } => "club",
             Self::ClubDecide { .. } => "club-decide",
+            Self::Recommend { .. } => "recommend",
         }
     }
 
@@ -196,7 +204,8 @@ impl OpKind {
             | Self::Replicate { practice, .. }
             | Self::Enter { practice, .. }
             | Self::Score { practice, .. }
-            | Self::ClubDecide { practice, .. } => *practice,
+            | Self::ClubDecide { practice, .. }
+            | Self::Recommend { practice, .. } => *practice,
             Self::Apply { application } => application.practice,
             Self::Event { event } => event.practices.first().copied().unwrap_or_default(),
             Self::Interest { practices, .. } => practices.first().copied().unwrap_or_default(),
@@ -296,6 +305,8 @@ pub enum Remote {
     Entry(Box<crate::domain::selection::Entry>),
     /// A Club session: to the Agency.
     Club(Box<crate::domain::club::ClubSession>),
+    /// A practice's recommendation: to those who may read the practice.
+    Recommendation(Box<crate::domain::selection::Recommendation>),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -465,7 +476,7 @@ pub fn decode_body<T: serde::de::DeserializeOwned>(
 /// on demand (`GET /api/practices/ID`); 8: selections, their partners,
 /// applications and scores, the Club (ops and feed records), the partner
 /// role.
-pub const PROTOCOL: u32 = 8;
+pub const PROTOCOL: u32 = 9;
 /// The header carrying [`PROTOCOL`].
 pub const PROTOCOL_HEADER: &str = "x-smarteka-protocol";
 

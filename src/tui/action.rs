@@ -58,13 +58,15 @@ pub enum Action {
     MailSettings,
     Regions,
     Selections,
+    ApplyToSelection,
+    Score,
     Register,
     ForgotPassword,
     Print,
 }
 
 impl Action {
-    pub const ALL: [Action; 55] = [
+    pub const ALL: [Action; 57] = [
         Self::Quit,
         Self::Back,
         Self::Help,
@@ -117,6 +119,8 @@ impl Action {
         Self::MailSettings,
         Self::Regions,
         Self::Selections,
+        Self::ApplyToSelection,
+        Self::Score,
         Self::Register,
         Self::ForgotPassword,
         Self::Print,
@@ -177,6 +181,8 @@ impl Action {
             Self::MailSettings => "Уведомления по почте: включить или только сроки",
             Self::Regions => "Регионы: глава, команда, координатор, практики, заявки",
             Self::Selections => "Отборы: сроки приёма, критерии, заявки",
+            Self::ApplyToSelection => "Подать заявку на отбор: практика и обязательные критерии",
+            Self::Score => "Оценить заявку (эксперт отбора)",
             Self::Register => "Регистрация на сервере: код придёт на почту",
             Self::ForgotPassword => "Забыли пароль: код на почту и новый пароль",
             Self::Print => "В PDF для печати: паспорт (и протокол), заявку, итоги года",
@@ -238,6 +244,8 @@ impl Action {
             Self::MailSettings => "почта",
             Self::Regions => "регионы",
             Self::Selections => "отборы",
+            Self::ApplyToSelection => "заявка",
+            Self::Score => "оценка",
             Self::Register => "регистрация",
             Self::ForgotPassword => "забыли пароль",
             Self::Print => "PDF",

@@ -224,6 +224,8 @@ fn defaults() -> Vec<(Action, &'static [&'static str])> {
         (Action::MailSettings, &["m"]),
         (Action::Regions, &["R"]),
         (Action::Selections, &["O"]),
+        (Action::ApplyToSelection, &["a"]),
+        (Action::Score, &["v"]),
         (Action::Register, &["f3"]),
         (Action::ForgotPassword, &["f4"]),
         (Action::Print, &["P"]),

@@ -45,6 +45,7 @@ fn run(
         calendar: &Calendar::shipped(),
         pool: &|_| Vec::new(),
         last_application: &|_| None,
+        recommended: &|_| true,
     };
     apply(actor, current, cmd, &cx)
 }

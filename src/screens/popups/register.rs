@@ -226,23 +226,16 @@ impl Screen for Register {
     }
 
     fn input(&mut self, key: crossterm::event::KeyEvent) -> Vec<Effect> {
-        if !self.waiting {
-            self.said = None;
-            self.form.input(key);
-        }
+        self.form.type_key(key, &mut self.said, self.waiting);
         Vec::new()
     }
 
     fn handle(&mut self, action: Action) -> Vec<Effect> {
-        match action {
-            Action::NextField => self.form.next(),
-            Action::PrevField => self.form.prev(),
-            Action::Submit if !self.waiting => return self.submit(),
-            Action::Back if self.waiting || self.form.may_leave() => return vec![Effect::Close],
-            Action::Back => self.said = Some((form::LEAVE_ASK.to_owned(), true)),
-            _ => {}
+        match self.form.step(action, &mut self.said, self.waiting) {
+            form::Step::Run => self.submit(),
+            form::Step::Close => vec![Effect::Close],
+            form::Step::Stay => Vec::new(),
         }
-        Vec::new()
     }
 
     fn on_reply(&mut self, reply: &Reply) -> Vec<Effect> {

@@ -57,6 +57,17 @@ pub fn save_partner_with(
             Some(_) => {}
         }
     }
+    if let Some(same) = cx
+        .store
+        .partners()?
+        .into_iter()
+        .find(|o| o.id != p.id && o.name.trim().to_lowercase() == p.name.trim().to_lowercase())
+    {
+        return Err(ServiceError::refused(format!(
+            "партнёр «{}» уже записан: {}",
+            same.name, same.id
+        )));
+    }
     let fresh = cx.store.partner(p.id)?.is_none();
     let mut m = Mutation::new(
         Some(actor.id),
@@ -549,6 +560,11 @@ pub fn apply_op(
             mark,
         )
         .map(|_| ()),
+        OpKind::Recommend {
+            practice,
+            partner,
+            letter,
+        } => recommend::recommend_with(cx, user, *practice, *partner, letter, mark).map(|_| ()),
         _ => Err(ServiceError::bad(
             "Операция не относится к отборам и Клубу.",
         )),
@@ -700,6 +716,8 @@ pub fn page(cx: &Ctx<'_>, reader: Option<&User>, id: SelectionId) -> Result<Stri
     Ok(out)
 }
 
+pub mod forms;
+pub mod recommend;
 pub mod winners;
 
 #[cfg(test)]

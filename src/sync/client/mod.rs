@@ -516,6 +516,7 @@ pub async fn sync(
                 Remote::Selection(s) => m = m.with(Record::Selection(s)),
                 Remote::Entry(e) => m = m.with(Record::Entry(e)),
                 Remote::Club(c) => m = m.with(Record::Club(c)),
+                Remote::Recommendation(r) => m = m.with(Record::Recommendation(r)),
             }
         }
         summary.received += synced.len();

@@ -48,6 +48,25 @@ pub enum PeopleRequest {
         user: Option<User>,
         id: uuid::Uuid,
     },
+    /// What the user may put forward to a selection or score on it.
+    SelectionForm {
+        user: User,
+        id: uuid::Uuid,
+    },
+    /// An application with the yes/no criteria confirmed.
+    Enter {
+        user: User,
+        selection: uuid::Uuid,
+        practice: uuid::Uuid,
+        confirmed: Vec<String>,
+    },
+    /// An expert's marks of an application.
+    Score {
+        user: User,
+        selection: uuid::Uuid,
+        practice: uuid::Uuid,
+        marks: Vec<u8>,
+    },
     /// Sign-up on the central instance.
     Register {
         server: String,
@@ -98,6 +117,9 @@ pub enum PeopleReply {
     Selections(Result<Vec<crate::service::selections::SelectionRow>, String>),
     /// A selection's page as text.
     Selection(Result<String, String>),
+    SelectionForm(Result<Box<crate::service::selections::forms::EntryOptions>, String>),
+    /// An application or a score recorded (what to say), or the refusal.
+    Entered(Result<String, String>),
     /// The server's answer to a sign-up or a code request.
     Registered(Result<String, String>),
     /// What was done, and whether the store is now linked to the server.
@@ -191,6 +213,38 @@ pub fn handle(cx: &Ctx<'_>, r: PeopleRequest) -> PeopleReply {
         ),
         PeopleRequest::Selection { user, id } => PeopleReply::Selection(
             crate::service::selections::page(cx, user.as_ref(), id).map_err(|e| e.message()),
+        ),
+        PeopleRequest::SelectionForm { user, id } => PeopleReply::SelectionForm(
+            crate::service::selections::forms::entry_options(cx, &user, id)
+                .map(Box::new)
+                .map_err(|e| e.message()),
+        ),
+        PeopleRequest::Enter {
+            user,
+            selection,
+            practice,
+            confirmed,
+        } => PeopleReply::Entered(
+            crate::service::selections::enter_with(
+                cx,
+                &user,
+                selection,
+                practice,
+                &confirmed,
+                |_| {},
+            )
+            .map(|_| format!("Заявка подана.{}", linked(cx)))
+            .map_err(|e| e.message()),
+        ),
+        PeopleRequest::Score {
+            user,
+            selection,
+            practice,
+            marks,
+        } => PeopleReply::Entered(
+            crate::service::selections::score_with(cx, &user, selection, practice, &marks, |_| {})
+                .map(|_| format!("Оценка записана.{}", linked(cx)))
+                .map_err(|e| e.message()),
         ),
         PeopleRequest::Region { code } => PeopleReply::Region(
             regions::show(cx, &code)

@@ -398,6 +398,7 @@ fn an_edit_of_a_published_passport_keeps_to_the_rules() {
         calendar: &cal,
         pool: &pool,
         last_application: &last_application,
+        recommended: &|_| true,
     };
     let mut emptied = p.passport.clone();
     emptied.goal.clear();
