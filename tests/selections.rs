@@ -433,6 +433,10 @@ fn an_author_applies_and_an_expert_scores_from_the_page() {
     common::key(app, KeyCode::Enter);
     let page = common::screen(app, 80, 24);
     assert!(page.contains("a заявка"), "the key in the hints: {page}");
+    assert!(
+        !page.contains("v оценка"),
+        "the author is no expert: {page}"
+    );
     common::key(app, KeyCode::Char('a'));
     let form = common::screen(app, 80, 24);
     assert!(form.contains("Заявка на отбор"), "{form}");
@@ -445,6 +449,10 @@ fn an_author_applies_and_an_expert_scores_from_the_page() {
     assert!(store.entries(s.id).expect("reads").is_empty());
     common::key(app, KeyCode::Tab);
     common::key(app, KeyCode::Char(' '));
+    // A tick is not dropped without asking.
+    common::key(app, KeyCode::Esc);
+    let asked = common::screen(app, 80, 24);
+    assert!(asked.contains("Введённое не сохранится"), "{asked}");
     common::key(app, KeyCode::Enter);
     let back = common::screen(app, 80, 24);
     assert!(
@@ -479,6 +487,11 @@ fn an_author_applies_and_an_expert_scores_from_the_page() {
         common::key(app, KeyCode::Esc);
         common::key(app, KeyCode::Down);
     }
+    let page = common::screen(app, 80, 24);
+    assert!(
+        page.contains("v оценка") && !page.contains("a заявка"),
+        "an expert, no author: {page}"
+    );
     common::key(app, KeyCode::Char('v'));
     let form = common::screen(app, 80, 24);
     assert!(form.contains("Оценка заявки"), "{form}");
@@ -494,6 +507,25 @@ fn an_author_applies_and_an_expert_scores_from_the_page() {
     let scores = &store.entries(s.id).expect("reads")[0].scores;
     assert_eq!(scores.len(), 1, "scored");
     assert_eq!(scores[0].marks, [1]);
+
+    // Intake over: the author's form says so, whatever is pressed.
+    common::sign_in(app, "author");
+    common::key(app, KeyCode::Char('O'));
+    for _ in 0..5 {
+        common::key(app, KeyCode::Enter);
+        if common::screen(app, 80, 24).contains("«Лучшие практики поддержки семей»")
+        {
+            break;
+        }
+        common::key(app, KeyCode::Esc);
+        common::key(app, KeyCode::Down);
+    }
+    common::key(app, KeyCode::Char('a'));
+    common::key(app, KeyCode::Right);
+    common::key(app, KeyCode::Enter);
+    let closed = common::screen(app, 80, 24);
+    assert!(closed.contains("Приём заявок закончился"), "{closed}");
+    assert!(closed.contains("Esc — назад"), "{closed}");
 }
 
 /// `smarteka --data DATA --as LOGIN ARGS…` with `password`.

@@ -320,7 +320,17 @@ impl Form {
     }
 
     pub fn new(fields: Vec<Field>) -> Self {
-        let start = fields.iter().map(Field::value).collect();
+        // A confirmation's start is whether it was ticked.
+        let start = fields
+            .iter()
+            .map(|f| {
+                if f.checked() {
+                    "✓".to_owned()
+                } else {
+                    f.value()
+                }
+            })
+            .collect();
         Self {
             fields,
             focus: 0,
@@ -348,13 +358,13 @@ impl Form {
             .unwrap_or_default()
     }
 
-    /// Whether anything was typed into the form (choices do not count):
-    /// leaving it then asks first.
+    /// Whether anything was typed or ticked in the form (choices do not
+    /// count): leaving it then asks first.
     pub fn typed(&self) -> bool {
-        self.fields
-            .iter()
-            .zip(&self.start)
-            .any(|(f, was)| f.area().is_some() && f.value() != *was)
+        self.fields.iter().zip(&self.start).any(|(f, was)| {
+            (f.area().is_some() && f.value() != *was)
+                || (matches!(f.value, Value::Check(_)) && f.checked() != (was == "✓"))
+        })
     }
 
     pub fn focused(&self) -> Option<&Field> {

@@ -37,6 +37,8 @@ pub struct EntryForm {
     form: Form,
     /// What was said last, and whether it is an error.
     said: Option<(String, bool)>,
+    /// Why there is nothing to fill in: stays while the window is open.
+    why: Option<String>,
     sending: bool,
 }
 
@@ -62,6 +64,7 @@ impl EntryForm {
                 options: None,
                 form: Form::default(),
                 said: None,
+                why: None,
                 sending: false,
             },
             ask,
@@ -72,19 +75,8 @@ impl EntryForm {
     /// when so.
     fn build(&mut self, o: &EntryOptions) {
         let s = &o.selection;
-        let fields = match self.kind {
-            Kind::Apply if o.mine.is_empty() => {
-                self.said = Some((
-                    format!(
-                        "Подать заявку сейчас нельзя: приём идёт с {} по {} у авторов практик и участников их команд, и практика подаётся однажды.",
-                        s.dates.opens.format("%d.%m.%Y"),
-                        s.dates.closes.format("%d.%m.%Y")
-                    ),
-                    true,
-                ));
-                Vec::new()
-            }
-            Kind::Apply => {
+        let (why, fields) = match self.kind {
+            Kind::Apply => (o.no_entry.clone(), {
                 let mut f = vec![Field::choice(
                     PRACTICE,
                     o.mine
@@ -100,19 +92,8 @@ impl EntryForm {
                         .map(|c| Field::check(&c.name)),
                 );
                 f
-            }
-            Kind::Score if o.to_score.is_empty() => {
-                self.said = Some((
-                    format!(
-                        "Оценивают эксперты отбора с {} по {}.",
-                        (s.dates.closes + chrono::Duration::days(1)).format("%d.%m.%Y"),
-                        s.dates.evaluation_ends.format("%d.%m.%Y")
-                    ),
-                    true,
-                ));
-                Vec::new()
-            }
-            Kind::Score => {
+            }),
+            Kind::Score => (o.no_score.clone(), {
                 let mut f = vec![Field::choice(
                     APPLICATION,
                     o.to_score
@@ -132,9 +113,15 @@ impl EntryForm {
                 )];
                 f.extend(s.criteria.iter().map(|c| Field::line(&mark_label(c))));
                 f
-            }
+            }),
         };
-        self.form = Form::new(fields);
+        // Nothing to fill in: the window says why, and only closes.
+        self.form = if why.is_some() {
+            Form::default()
+        } else {
+            Form::new(fields)
+        };
+        self.why = why;
     }
 
     fn submit(&mut self) -> Vec<Effect> {
@@ -289,6 +276,9 @@ impl Screen for EntryForm {
                 " ",
             ),
         }
+        if let Some(why) = &self.why {
+            wrap_into(&mut top, why, w, t.error, " ");
+        }
         if self.sending {
             wrap_into(&mut top, "Отправка…", w, t.muted, " ");
         } else if let Some((text, error)) = &self.said {
@@ -298,6 +288,7 @@ impl Screen for EntryForm {
         let fw = u16::try_from(w).unwrap_or(72);
         let h = (n + self.form.height(fw) + 2).min(area.height);
         let keys = match self.kind {
+            _ if self.form.fields.is_empty() => "Esc — назад",
             Kind::Apply => "Tab — поле · Пробел — подтвердить · Enter — подать · Esc — назад",
             Kind::Score => "Tab — поле · ←/→ — заявка · Enter — записать · Esc — назад",
         };

@@ -156,9 +156,21 @@ impl Screen for Selections {
             Mode::List => COMMANDS.to_vec(),
             Mode::Page { .. } => {
                 let mut out = PAGE_COMMANDS.to_vec();
-                if self.user.is_some() {
-                    // Before the scrolling keys: the hint bar shows them.
-                    out.splice(0..0, [Action::ApplyToSelection, Action::Score]);
+                // Before the scrolling keys, so the hint bar shows them:
+                // applying for authors, scoring for the selection's experts.
+                let expert = match &self.rows {
+                    Some(Ok(r)) => r.get(self.selected).is_some_and(|r| r.expert),
+                    _ => false,
+                };
+                if expert {
+                    out.insert(0, Action::Score);
+                }
+                if self
+                    .user
+                    .as_ref()
+                    .is_some_and(|u| u.has_role(crate::domain::Role::Author))
+                {
+                    out.insert(0, Action::ApplyToSelection);
                 }
                 out
             }
@@ -178,6 +190,8 @@ impl Screen for Selections {
 
     fn handle(&mut self, action: Action) -> Vec<Effect> {
         let len = self.count();
+        // Only the keys the page offers (a keymap may bind others).
+        let offered = self.commands().contains(&action);
         if let Mode::Page {
             form: Some(form), ..
         } = &mut self.mode
@@ -215,7 +229,9 @@ impl Screen for Selections {
                 })];
             }
             (Mode::Page { id, form, .. }, a @ (Action::ApplyToSelection | Action::Score)) => {
-                if let Some(user) = &self.user {
+                if let Some(user) = &self.user
+                    && offered
+                {
                     let kind = if a == Action::Score {
                         Kind::Score
                     } else {

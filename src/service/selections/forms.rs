@@ -26,6 +26,14 @@ pub struct EntryOptions {
     /// The applications the user scores, as an expert of the selection
     /// during its evaluation.
     pub to_score: Vec<ToScore>,
+    /// Why nothing may be put forward now, when so.
+    pub no_entry: Option<String>,
+    /// Why nothing may be scored now, when so.
+    pub no_score: Option<String>,
+}
+
+fn day(d: chrono::NaiveDate) -> String {
+    d.format("%d.%m.%Y").to_string()
 }
 
 /// What `user` may do on selection `id`'s forms today.
@@ -78,9 +86,39 @@ pub fn entry_options(
             });
         }
     }
+    let no_entry = if user.has_role(Role::Author) {
+        match s.stage(today) {
+            Stage::Announced => Some(format!("Приём заявок начнётся {}.", day(s.dates.opens))),
+            Stage::Evaluation | Stage::Results => {
+                Some(format!("Приём заявок закончился {}.", day(s.dates.closes)))
+            }
+            Stage::Open if mine.is_empty() => Some(
+                "Все ваши практики уже поданы на этот отбор или не подходят по его тематике."
+                    .to_owned(),
+            ),
+            Stage::Open => None,
+        }
+    } else {
+        Some("Заявку подаёт автор практики или участник её команды.".to_owned())
+    };
+    let no_score = if !s.experts.contains(&user.id) {
+        Some(format!("Вы не эксперт отбора «{}».", s.title))
+    } else if !scoring {
+        Some(format!(
+            "Оценка заявок идёт с {} по {}.",
+            day(s.dates.closes + chrono::Duration::days(1)),
+            day(s.dates.evaluation_ends)
+        ))
+    } else if to_score.is_empty() {
+        Some("Заявок на оценку нет.".to_owned())
+    } else {
+        None
+    };
     Ok(EntryOptions {
         selection: s,
         mine,
         to_score,
+        no_entry,
+        no_score,
     })
 }

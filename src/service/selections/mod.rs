@@ -614,6 +614,8 @@ pub struct SelectionRow {
     pub entries: usize,
     /// …all of them (the Agency, the selection's experts), or their own.
     pub all: bool,
+    /// The reader is one of the selection's experts.
+    pub expert: bool,
 }
 
 /// «Отборы» as `reader` sees them: open ones first, by the closing day,
@@ -640,6 +642,7 @@ pub fn rows(cx: &Ctx<'_>, reader: Option<&User>) -> Result<Vec<SelectionRow>, Se
             days_left: s.days_left(today),
             entries: visible_entries(cx.store, reader, s.id)?.len(),
             all: sees_all(cx.store, reader, &s),
+            expert: reader.is_some_and(|u| s.experts.contains(&u.id)),
         });
     }
     Ok(out)
@@ -695,6 +698,8 @@ pub fn page(cx: &Ctx<'_>, reader: Option<&User>, id: SelectionId) -> Result<Stri
     }
     if sees_all(store, reader, &s) {
         let _ = writeln!(out, "Заявок подано: {}", entries.len());
+    } else if reader.is_none() {
+        out.push_str("Заявки видят Агентство, эксперты отбора и сами заявители.\n");
     } else if entries.is_empty() {
         out.push_str("Заявки видят Агентство и эксперты отбора; вы своих не подавали.\n");
     } else {
