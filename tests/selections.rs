@@ -762,6 +762,20 @@ fn a_selection_runs_to_its_results_through_a_server() {
     let text = std::fs::read_to_string(&csv).expect("csv");
     assert!(text.starts_with("\"Место\";\"Практика\""), "{text}");
     assert!(text.contains("\"да\""), "the winner marked: {text}");
+    let pdf = at("asi").join("итоги.pdf");
+    let o = as_(
+        "asi",
+        &[
+            "selection",
+            "results",
+            &id,
+            "--pdf",
+            &pdf.display().to_string(),
+        ],
+    );
+    assert!(err(&o).contains("записан в PDF"), "{}", err(&o));
+    let bytes = std::fs::read(&pdf).expect("pdf");
+    assert!(bytes.starts_with(b"%PDF"), "a PDF");
     sync("asi");
     sync("author");
     let seen = json(&as_("author", &["selection", "results", &id, "--json"]));

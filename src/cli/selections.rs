@@ -101,6 +101,9 @@ pub enum SelectionCommand {
         csv: Option<PathBuf>,
         #[arg(long, value_name = "ФАЙЛ")]
         xlsx: Option<PathBuf>,
+        /// Итоги в PDF для печати.
+        #[arg(long, value_name = "ФАЙЛ")]
+        pdf: Option<PathBuf>,
     },
     /// Записать решение партнёра и Агентства о победителях (после оценки).
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
@@ -480,11 +483,20 @@ pub fn selection(
             json,
             csv,
             xlsx,
+            pdf,
         } => {
             let (s, rows) = svc::results(&cx, viewer.as_ref(), id_of(id, "отбора")?)
                 .map_err(|e| refused(&e))?;
             if *json {
                 return json_out(&rows);
+            }
+            if let Some(path) = pdf {
+                let partner = store
+                    .partner(s.partner)?
+                    .map(|p| p.name)
+                    .unwrap_or_default();
+                let doc = svc::print::results_doc(&s, &partner, &rows);
+                crate::cli::practice::printed(&doc, path, "Документ «Итоги отбора»")?;
             }
             let table = results_table(&rows);
             if let Some(path) = csv {
@@ -493,7 +505,7 @@ pub fn selection(
             if let Some(path) = xlsx {
                 write_xlsx(path, &s.title, &table)?;
             }
-            if csv.is_some() || xlsx.is_some() {
+            if csv.is_some() || xlsx.is_some() || pdf.is_some() {
                 return Ok(());
             }
             let mut out = format!("Итоги отбора «{}»\n", s.title);

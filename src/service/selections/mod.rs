@@ -722,6 +722,7 @@ pub fn page(cx: &Ctx<'_>, reader: Option<&User>, id: SelectionId) -> Result<Stri
 }
 
 pub mod forms;
+pub mod print;
 pub mod recommend;
 pub mod winners;
 

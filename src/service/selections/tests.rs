@@ -240,6 +240,14 @@ fn a_selection_from_the_partner_through_scores_to_winners() {
     );
     let (_, rows) = results(&cx, Some(&author), s.id).expect("public now");
     assert_eq!(rows.iter().filter(|r| r.winner).count(), 1);
+    let doc = print::results_doc(&s, &partner.name, &rows);
+    let text = crate::service::print::pdf::text(&doc);
+    assert!(text.contains("Итоги отбора «Семья и дети»"), "{text}");
+    assert!(
+        text.contains("победитель") && text.contains("Победителей: 1."),
+        "{text}"
+    );
+    assert!(text.contains(&partner.name), "{text}");
     assert_eq!(rows.len(), 2, "the author's own two");
     // Others see the winner alone: the rest may be drafts.
     let (_, rows) = results(&cx, Some(&user(&store, "coordinator2")), s.id).expect("public");
