@@ -69,8 +69,24 @@ pub enum Command {
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
     Search {
         /// Слова запроса (в любой форме: «школьный» найдёт «школы»).
-        #[arg(required = true, value_name = "ЗАПРОС")]
+        #[arg(required_unless_present = "query_language", value_name = "ЗАПРОС")]
         query: Vec<String>,
+        /// Запрос с условиями: «статус:упаковка срок<3 регион:16 OR
+        /// просрочено» (docs/queries.md). С --as — всё, что видит
+        /// пользователь.
+        #[arg(long = "query", value_name = "ЗАПРОС", conflicts_with_all = ["query", "category", "region", "section"])]
+        query_language: Option<String>,
+        /// С --query: записать строки в CSV.
+        #[arg(long, value_name = "ФАЙЛ", requires = "query_language")]
+        csv: Option<PathBuf>,
+        /// С --query: записать строки в XLSX.
+        #[arg(long, value_name = "ФАЙЛ", requires = "query_language")]
+        xlsx: Option<PathBuf>,
+        /// С --query: столбцы через запятую — id, title, status, region,
+        /// category, level, year, author, route, deadline, votes,
+        /// applications.
+        #[arg(long, value_name = "СТОЛБЦЫ", requires = "query_language")]
+        columns: Option<String>,
         /// Где искать: main — основной каталог (как на рабочем месте),
         /// archive — «База знаний», all — везде.
         #[arg(long, default_value = "main", value_name = "РАЗДЕЛ")]
@@ -416,10 +432,21 @@ pub enum PracticeCommand {
     /// send-to-experts, vote-approve, publish… (docs/workflow.md).
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
     Act {
+        /// Практика (без --query) или действие (с --query).
         #[arg(value_name = "ID")]
         id: String,
         #[arg(value_name = "ДЕЙСТВИЕ")]
-        action: String,
+        action: Option<String>,
+        /// Все практики запроса (docs/queries.md): сначала --dry-run —
+        /// что будет с каждой, затем --yes — выполнить, каждую отдельно.
+        #[arg(long, value_name = "ЗАПРОС")]
+        query: Option<String>,
+        /// С --query: только показать, что будет; ничего не записывать.
+        #[arg(long, requires = "query", conflicts_with = "yes")]
+        dry_run: bool,
+        /// С --query: выполнить.
+        #[arg(long, requires = "query")]
+        yes: bool,
         /// Комментарий: что доработать, причина, пункты доработки.
         #[arg(long, value_name = "ТЕКСТ")]
         comment: Option<String>,

@@ -207,6 +207,7 @@ pub fn run(data: Option<&Path>, practices: usize) -> Result<(), String> {
     }
     queue_figures(&mut app, &mut terminal)?;
     drop(app);
+    query_figures(&worker.store, &index)?;
     drop(worker);
     editor_figures()?;
     relevance_figures()
@@ -234,6 +235,61 @@ fn relevance_figures() -> Result<(), String> {
         let at = rank.map_or_else(|| "нет в первых 50".to_owned(), |k| format!("место {k}"));
         println!("  «{q}» → «{title}»: {at}");
     }
+    Ok(())
+}
+
+/// The moderators' queries (docs/queries.md) over the whole store, as
+/// the Модератор АСИ and an expert-moderator ask them: the table of rows
+/// built once, then each query answered from it (words by the index).
+fn query_figures(store: &Store, index: &SearchIndex) -> Result<(), String> {
+    const QUERIES: [&str; 8] = [
+        "статус:упаковка срок<3",
+        "просрочено OR ждёт>30",
+        "регион:16 -статус:черновик",
+        "категория:здравоохранение уровень:2 год:2025",
+        "маршрут:рекомендация OR маршрут:отбор",
+        "статус:экспертная голосов<3",
+        "актуализация<30д заявок:0",
+        "окно статус:опубликована",
+    ];
+    let clock = crate::domain::clock::SystemClock;
+    let cx = crate::service::Ctx::new(store, &clock);
+    let t = Instant::now();
+    let table = crate::service::query::Table::build(store).map_err(|e| e.to_string())?;
+    let built = t.elapsed();
+    let mut readers = Vec::new();
+    for login in ["asi", "moderator"] {
+        if let Some(u) = store.user_by_login(login).map_err(|e| e.to_string())? {
+            readers.push(u);
+        }
+    }
+    let mut times = Vec::new();
+    let mut found = 0;
+    for _ in 0..10 {
+        for u in &readers {
+            for text in QUERIES {
+                let t = Instant::now();
+                let q = crate::domain::query::parse(text).map_err(|e| e.to_string())?;
+                let words = crate::service::query::texts(Some(index), store, Some(u), &q)
+                    .map_err(|e| format!("{e:?}"))?;
+                let hit = crate::service::query::text_hit(&words, &table);
+                found += table
+                    .find(&cx, Some(u), &q, &hit)
+                    .map_err(|e| e.to_string())?
+                    .len();
+                times.push(t.elapsed());
+            }
+        }
+    }
+    times.sort();
+    println!(
+        "Запросы с условиями ({} практик, {} запросов, найдено строк {found}): таблица строк {}, ответ p50 {}, p99 {} (цель p99 < 10 мс на 100 000 практик)",
+        table.len(),
+        times.len(),
+        ms(built),
+        ms(percentile(&times, 0.50)),
+        ms(percentile(&times, 0.99))
+    );
     Ok(())
 }
 

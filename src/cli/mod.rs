@@ -7,6 +7,7 @@ pub mod club;
 pub mod people;
 pub mod pools;
 pub mod practice;
+pub mod query;
 pub mod regions;
 pub mod replication;
 pub mod rush;
@@ -22,7 +23,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use serde_json::json;
 
 pub(crate) use args::HELP_TEMPLATE;
 pub use args::{
@@ -31,10 +31,7 @@ pub use args::{
 };
 
 use crate::config::Config;
-use crate::domain::Practice;
-use crate::domain::access::read_scope;
-use crate::domain::refdata::refdata;
-use crate::search::{CatchUp, FacetKind, Filters, SearchIndex, SearchQuery, Sort};
+use crate::search::{CatchUp, SearchIndex};
 use crate::store::Store;
 use crate::tui::app::App;
 use crate::tui::keymap::Keymap;
@@ -257,6 +254,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Some(Command::Search {
             query,
+            query_language,
+            csv,
+            xlsx,
+            columns,
             category,
             region,
             section,
@@ -265,12 +266,21 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }) => {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
-            search_cmd(
+            if let Some(text) = query_language {
+                let o = crate::cli::query::Output {
+                    json,
+                    csv,
+                    xlsx,
+                    columns,
+                    limit,
+                };
+                return crate::cli::query::search(&data, cli.as_user.as_deref(), &text, &o);
+            }
+            crate::cli::query::words(
                 &data,
                 &query.join(" "),
                 &section,
-                category.as_deref(),
-                region.as_deref(),
+                (category.as_deref(), region.as_deref()),
                 limit,
                 json,
             )
@@ -552,132 +562,6 @@ fn tui(config: &Config, data: &Path) -> Result<(), Failure> {
     let result = runtime.block_on(app.run(&mut terminal));
     ratatui::restore();
     result.map_err(Failure::from)
-}
-
-fn filters_from(category: Option<&str>, region: Option<&str>) -> Result<Filters, Failure> {
-    let d = refdata();
-    let mut f = Filters::default();
-    if let Some(c) = category {
-        let cat = d.find_category(c).ok_or_else(|| {
-            let names: Vec<&str> = d.categories.iter().map(|c| c.name.as_str()).collect();
-            fail(
-                format!(
-                    "Неизвестная категория «{c}». Категории: {}.",
-                    names.join(", ")
-                ),
-                2,
-            )
-        })?;
-        f.set(FacetKind::Category, vec![cat.code.clone()]);
-    }
-    if let Some(r) = region {
-        let reg = d.find_region(r).ok_or_else(|| {
-            fail(
-                format!("Регион «{r}» не найден или название неоднозначно. Укажите полное название или код."),
-                2,
-            )
-        })?;
-        f.set(FacetKind::Region, vec![reg.code.clone()]);
-    }
-    Ok(f)
-}
-
-/// The JSON object of a search hit.
-pub fn hit_json(p: &Practice) -> serde_json::Value {
-    let d = refdata();
-    let region = p.region().unwrap_or("");
-    json!({
-        "id": p.id,
-        "title": p.passport.title,
-        "region": d.region_name(region),
-        "region_code": region,
-        "district": d.district_of(region).map(|x| x.name.clone()),
-        "category": p.passport.category_code().map(|c| d.category_name(c).to_owned()),
-        "category_code": p.passport.category_code(),
-        "status": p.status.name(),
-        "status_code": p.status.code(),
-        "level": p.passport.level.map(crate::domain::passport::Level::number),
-        "year": p.passport.year,
-        "section": p.section().name(),
-    })
-}
-
-fn search_cmd(
-    data: &Path,
-    text: &str,
-    section: &str,
-    category: Option<&str>,
-    region: Option<&str>,
-    limit: usize,
-    json: bool,
-) -> Result<(), Failure> {
-    let filters = filters_from(category, region)?;
-    let section = match section {
-        "main" => Some(crate::domain::Section::Main),
-        "archive" | "knowledge-base" => Some(crate::domain::Section::KnowledgeBase),
-        "all" => None,
-        other => {
-            return Err(fail(
-                format!(
-                    "Раздел «{other}» не известен: main — основной каталог, archive — «База знаний», all — везде."
-                ),
-                2,
-            ));
-        }
-    };
-    let (store, index, _) = open(data)?;
-    let query = SearchQuery {
-        // Whole words, as the workstation reads its search once it is kept
-        // (Enter): one count.
-        text: format!("{text} "),
-        filters,
-        section,
-        scope: read_scope(None),
-        sort: Sort::Relevance,
-        limit: limit.max(1),
-    };
-    let r = index.search(&query)?;
-    let mut practices = Vec::new();
-    for id in &r.ids {
-        if let Some(p) = store.practice(*id)? {
-            practices.push(p);
-        }
-    }
-    let mut out = Vec::new();
-    if json {
-        // The array stays what scripts read; the correction goes to stderr.
-        if let Some(fixed) = &r.suggestion {
-            eprintln!("Возможно, вы искали «{}».", fixed.trim());
-        }
-        let arr: Vec<_> = practices.iter().map(hit_json).collect();
-        serde_json::to_writer_pretty(&mut out, &arr)?;
-        writeln!(out)?;
-    } else {
-        let d = refdata();
-        if let Some(fixed) = &r.suggestion {
-            writeln!(out, "Возможно, вы искали «{}».", fixed.trim())?;
-        }
-        writeln!(
-            out,
-            "Найдено: {} {}",
-            r.total,
-            crate::domain::russian::plural(r.total as u64, "практика", "практики", "практик")
-        )?;
-        for p in &practices {
-            writeln!(
-                out,
-                "{}  {}\n    {} · {} · {}",
-                p.id,
-                p.passport.title,
-                d.region_name(p.region().unwrap_or("")),
-                p.passport
-                    .category_code()
-                    .map_or("—", |c| d.category_name(c)),
-                p.status.name()
-            )?;
-        }
-    }
-    emit(&out)
 }
 
 /// Writes to standard output; a reader that went away (`| head`) is fine.

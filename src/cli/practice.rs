@@ -306,6 +306,9 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
         PracticeCommand::Act {
             id,
             action,
+            query,
+            dry_run,
+            yes,
             comment,
             attach,
             to,
@@ -313,7 +316,6 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
             reason,
             category,
         } => {
-            let user = need_user(&store, as_user)?;
             // A category travels as the step's reason code.
             let reason = match category {
                 Some(c) => Some(crate::cli::admin::category_code(&c)?),
@@ -327,7 +329,30 @@ pub fn run(data: &Path, as_user: Option<&str>, cmd: PracticeCommand) -> Result<(
                 reason,
                 documents: Vec::new(),
             };
-            crate::cli::workflow::act(&store, data, &user, parse_id(&id)?, &action, &input)
+            match (query, action) {
+                (Some(q), None) => {
+                    if !dry_run && !yes {
+                        return Err(fail(
+                            "Действие над всеми практиками запроса: сначала --dry-run (что будет с каждой), затем --yes (выполнить).",
+                            2,
+                        ));
+                    }
+                    drop(store);
+                    crate::cli::query::act(data, as_user, &q, &id, &input, yes)
+                }
+                (Some(_), Some(_)) => Err(fail(
+                    "С --query укажите только действие: smarteka practice act --query \"…\" ДЕЙСТВИЕ --dry-run.",
+                    2,
+                )),
+                (None, None) => Err(fail(
+                    "Укажите действие: smarteka practice act ID ДЕЙСТВИЕ (список — practice actions ID).",
+                    2,
+                )),
+                (None, Some(action)) => {
+                    let user = need_user(&store, as_user)?;
+                    crate::cli::workflow::act(&store, data, &user, parse_id(&id)?, &action, &input)
+                }
+            }
         }
         PracticeCommand::History { id, json } => {
             let id = parse_id(&id)?;

@@ -246,7 +246,7 @@ fn results_table(rows: &[svc::ResultRow]) -> Vec<Vec<String>> {
     t
 }
 
-fn write_csv(path: &Path, table: &[Vec<String>]) -> Result<(), Failure> {
+pub(crate) fn write_csv(path: &Path, table: &[Vec<String>]) -> Result<(), Failure> {
     let mut text = String::new();
     for row in table {
         let cells: Vec<String> = row
@@ -261,14 +261,14 @@ fn write_csv(path: &Path, table: &[Vec<String>]) -> Result<(), Failure> {
     Ok(())
 }
 
-fn write_xlsx(path: &Path, title: &str, table: &[Vec<String>]) -> Result<(), Failure> {
+/// A table as a workbook: `heading` in the first row, the table from the
+/// third.
+pub(crate) fn write_xlsx(path: &Path, heading: &str, table: &[Vec<String>]) -> Result<(), Failure> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     let err =
         |e: rust_xlsxwriter::XlsxError| fail(format!("«{}» не записан: {e}", path.display()), 1);
-    sheet
-        .write_string(0, 0, format!("Итоги отбора «{title}»"))
-        .map_err(err)?;
+    sheet.write_string(0, 0, heading).map_err(err)?;
     for (i, row) in table.iter().enumerate() {
         for (j, cell) in row.iter().enumerate() {
             sheet
@@ -503,7 +503,7 @@ pub fn selection(
                 write_csv(path, &table)?;
             }
             if let Some(path) = xlsx {
-                write_xlsx(path, &s.title, &table)?;
+                write_xlsx(path, &format!("Итоги отбора «{}»", s.title), &table)?;
             }
             if csv.is_some() || xlsx.is_some() || pdf.is_some() {
                 return Ok(());

@@ -16,6 +16,7 @@ pub mod fixtures;
 pub mod passport;
 pub mod people;
 pub mod pools;
+pub mod query;
 pub mod queue;
 pub mod refdata;
 pub mod regions;

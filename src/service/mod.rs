@@ -12,6 +12,7 @@ pub mod passport_json;
 pub mod people;
 pub mod practice;
 pub mod print;
+pub mod query;
 pub mod regions;
 pub mod reminders;
 pub mod replication;

@@ -176,6 +176,53 @@ pub fn act(
     Ok(act_with(cx, blobs, actor, id, kind, input, |_, _| {})?.0)
 }
 
+/// What [`act`] would make of the practice, nothing written: the same
+/// checks, the documents counted by their files (not stored). A bulk
+/// action's preview.
+pub fn preview(
+    cx: &Ctx<'_>,
+    actor: &User,
+    id: PracticeId,
+    kind: Action,
+    input: &ActInput,
+) -> Result<Practice, ServiceError> {
+    let store = cx.store;
+    if store.is_row_only(id)? {
+        return Err(ServiceError::Refused(vec![
+            crate::service::views::ROW_ONLY.to_owned(),
+        ]));
+    }
+    let p = store
+        .practice(id)?
+        .ok_or_else(|| ServiceError::not_found("Практика не найдена или недоступна вам."))?;
+    allowed(cx, actor, kind, &p)?;
+    let mut args = resolve(store, kind, &p, input)?;
+    if let Some(doc_kind) = document_kind(kind, &p) {
+        for path in &input.attach {
+            let size = std::fs::metadata(path)
+                .map_err(|e| ServiceError::refused(format!("{}: {e}", path.display())))?
+                .len();
+            args.documents.push(Document {
+                kind: doc_kind,
+                sha256: String::new(),
+                name: path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                size,
+            });
+        }
+    }
+    let cmd = Command::Act {
+        id,
+        action: kind,
+        args: Box::new(args),
+    };
+    let outcome = with_context(cx, |rx| command::apply(actor, Some(&p), cmd, rx))?
+        .map_err(|r| ServiceError::Refused(r.reasons))?;
+    Ok(outcome.practice)
+}
+
 /// One step of a practice's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Step {

@@ -1,0 +1,287 @@
+//! The query language over the catalogue ([`crate::domain::query`]): the
+//! rows a query reads, kept in memory and brought up to the store by its
+//! change log; the practices a reader may read that meet a query; actions
+//! on all of them, previewed first.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{Ctx, ServiceError};
+use crate::domain::query::{Cond, Facts, Query, Row, parse};
+use crate::domain::queue::Summary;
+use crate::domain::{PracticeId, User};
+use crate::search::{SearchIndex, SearchQuery};
+use crate::store::{EntityRef, Store, StoreError};
+
+/// Every practice's row and summary (the read scope looks at it), with
+/// the change the table is up to.
+#[derive(Debug, Default)]
+pub struct Table {
+    rows: Vec<(Summary, Row)>,
+    at: HashMap<PracticeId, usize>,
+    seq: u64,
+}
+
+fn logins(store: &Store) -> Result<HashMap<crate::domain::UserId, String>, StoreError> {
+    store
+        .users()
+        .map(|u| u.map(|u| (u.id, u.login.to_lowercase())))
+        .collect()
+}
+
+fn applications(store: &Store) -> Result<HashMap<PracticeId, u32>, StoreError> {
+    let mut out = HashMap::new();
+    for a in store.applications()? {
+        *out.entry(a.practice).or_insert(0) += 1;
+    }
+    Ok(out)
+}
+
+impl Table {
+    /// The rows of every practice in `store`.
+    pub fn build(store: &Store) -> Result<Self, StoreError> {
+        let mut t = Self {
+            seq: store.last_seq()?,
+            ..Self::default()
+        };
+        let ids: Vec<PracticeId> = store
+            .summary_heads()
+            .map(|h| h.map(|h| h.id))
+            .collect::<Result<_, _>>()?;
+        t.refresh(store, &ids)?;
+        Ok(t)
+    }
+
+    /// Brings the rows up to the store: the practices (and their
+    /// applications) changed since the table was made.
+    pub fn catch_up(&mut self, store: &Store) -> Result<usize, StoreError> {
+        let mut changed = Vec::new();
+        let mut seq = self.seq;
+        for c in store.changes_since(self.seq) {
+            let c = c?;
+            seq = c.seq;
+            for e in c.entities {
+                match e {
+                    EntityRef::Practice(id) => changed.push(id),
+                    EntityRef::Application(id) => {
+                        if let Some(a) = store.application(id)? {
+                            changed.push(a.practice);
+                        }
+                    }
+                    // A login changed: every row may name it.
+                    EntityRef::User(_) => changed.extend(self.at.keys().copied()),
+                    _ => {}
+                }
+            }
+        }
+        changed.sort_unstable();
+        changed.dedup();
+        self.refresh(store, &changed)?;
+        self.seq = seq;
+        Ok(changed.len())
+    }
+
+    fn refresh(&mut self, store: &Store, ids: &[PracticeId]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let logins = logins(store)?;
+        let login = |u| logins.get(&u).cloned().unwrap_or_default();
+        let apps = applications(store)?;
+        for id in ids {
+            let (Some(s), Some(view)) = (store.summary(*id)?, store.queue_view(*id)?) else {
+                continue;
+            };
+            let row = Row::of(
+                &s,
+                view.passport.route,
+                apps.get(id).copied().unwrap_or(0),
+                &login,
+            );
+            if let Some(i) = self.at.get(id) {
+                self.rows[*i] = (s, row);
+            } else {
+                self.at.insert(*id, self.rows.len());
+                self.rows.push((s, row));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The rows `reader` may read that meet `q`, in the table's order
+    /// (oldest practice first); `text` says which practices the search
+    /// index finds for a word or phrase.
+    pub fn find<'a>(
+        &'a self,
+        cx: &Ctx<'_>,
+        reader: Option<&User>,
+        q: &Query,
+        text: &dyn Fn(&Cond, PracticeId) -> bool,
+    ) -> Result<Vec<&'a Row>, StoreError> {
+        let scope = crate::service::selections::scope_of(cx.store, reader)?;
+        let facts = Facts {
+            today: cx.today(),
+            calendar: cx.calendar(),
+            text,
+        };
+        Ok(self
+            .rows
+            .iter()
+            .filter(|(s, row)| scope.can_read_row(s) && q.matches(row, &facts))
+            .map(|(_, row)| row)
+            .collect())
+    }
+}
+
+/// Why a query gave no rows: its text is wrong (shown with the token
+/// marked), or the store failed.
+#[derive(Debug)]
+pub enum QueryError {
+    Parse(String),
+    Store(ServiceError),
+}
+
+impl From<StoreError> for QueryError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+/// The practices the search index found for each word and phrase.
+#[derive(Debug, Default)]
+pub struct Found(HashMap<String, HashSet<PracticeId>>);
+
+/// Which practices the search index finds for each word and phrase of
+/// `q`, among those `reader` may read (any section); without an index,
+/// the words are looked for in the titles.
+pub fn texts(
+    index: Option<&SearchIndex>,
+    store: &Store,
+    reader: Option<&User>,
+    q: &Query,
+) -> Result<Found, QueryError> {
+    let mut out = Found::default();
+    let Some(index) = index else {
+        return Ok(out);
+    };
+    let scope = crate::service::selections::scope_of(store, reader)?;
+    for c in q.texts() {
+        let (Cond::Word(t) | Cond::Phrase(t)) = c else {
+            continue;
+        };
+        let found = index
+            .search(&SearchQuery {
+                text: format!("{t} "),
+                scope: scope.clone(),
+                limit: usize::try_from(index.num_docs())
+                    .unwrap_or(usize::MAX)
+                    .max(1),
+                ..SearchQuery::default()
+            })
+            .map_err(|e| QueryError::Store(ServiceError::refused(e.to_string())))?;
+        out.0.insert(t.clone(), found.ids.into_iter().collect());
+    }
+    Ok(out)
+}
+
+/// Whether a practice meets a word or phrase: found by the index where
+/// it was asked ([`texts`]), else in the title.
+pub fn text_hit<'a>(found: &'a Found, table: &'a Table) -> impl Fn(&Cond, PracticeId) -> bool + 'a {
+    move |c, id| {
+        let (Cond::Word(t) | Cond::Phrase(t)) = c else {
+            return false;
+        };
+        match found.0.get(t) {
+            Some(ids) => ids.contains(&id),
+            None => table.at.get(&id).is_some_and(|i| {
+                let fold = |s: &str| s.to_lowercase().replace('ё', "е");
+                fold(&table.rows[*i].1.title).contains(&fold(t))
+            }),
+        }
+    }
+}
+
+/// The rows of the practices `reader` may read that meet the query
+/// `text`, read from the store now (the command line's one question).
+pub fn run(
+    cx: &Ctx<'_>,
+    reader: Option<&User>,
+    text: &str,
+    index: Option<&SearchIndex>,
+) -> Result<Vec<Row>, QueryError> {
+    let q = parse(text).map_err(|e| QueryError::Parse(e.show(text)))?;
+    let table = Table::build(cx.store)?;
+    let found = texts(index, cx.store, reader, &q)?;
+    let hit = text_hit(&found, &table);
+    Ok(table
+        .find(cx, reader, &q, &hit)?
+        .into_iter()
+        .cloned()
+        .collect())
+}
+
+/// One practice of a bulk action: what it reaches (or would), or why
+/// not.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Bulk {
+    pub practice: PracticeId,
+    pub title: String,
+    /// The status it reaches («Упаковка → Экспертная оценка»), or the
+    /// refusal.
+    pub result: Result<String, String>,
+}
+
+/// Takes `kind` on each of `ids` as `actor`: with `apply`, each as its own
+/// command through the one command path (its own audit entry, and its own
+/// op on a linked store); without, only what each would do. `progress`
+/// hears after each practice: done, of all.
+pub fn bulk(
+    cx: &Ctx<'_>,
+    blobs: &crate::store::blobs::Blobs,
+    actor: &User,
+    ids: &[PracticeId],
+    (kind, input): (
+        crate::domain::workflow::Action,
+        &crate::service::workflow::ActInput,
+    ),
+    apply: bool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<Bulk>, StoreError> {
+    use crate::service::workflow as wf;
+    let mut out = Vec::with_capacity(ids.len());
+    for (i, id) in ids.iter().enumerate() {
+        let before = cx.store.summary(*id)?;
+        let title = before.as_ref().map(|s| s.title.clone()).unwrap_or_default();
+        let done = if apply {
+            wf::act(cx, blobs, actor, *id, kind, input)
+        } else {
+            wf::preview(cx, actor, *id, kind, input)
+        };
+        let result = match done {
+            Ok(p) => Ok(match &before {
+                Some(b) if b.status != p.status => {
+                    format!("{} → {}", b.status.name(), p.status.name())
+                }
+                _ => format!("{} (статус тот же)", p.status.name()),
+            }),
+            Err(e) if e.is_internal() => {
+                return Err(StoreError::Io(std::io::Error::other(e.message())));
+            }
+            Err(e) => Err(e.message()),
+        };
+        out.push(Bulk {
+            practice: *id,
+            title,
+            result,
+        });
+        progress(i + 1, ids.len());
+    }
+    Ok(out)
+}

@@ -1,0 +1,372 @@
+//! The query language against the demo store: each query's practices are
+//! those a plain filter over the whole practices finds; a bulk action's
+//! preview is what applying it does; the command line's errors point at
+//! the wrong token.
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::cli::{err, ok, out, run};
+use smarteka::domain::passport::Route;
+use smarteka::domain::queue::Summary;
+use smarteka::domain::{Practice, PracticeId, PracticeStatus, User};
+use smarteka::service::query::{Table, bulk, run as query};
+use smarteka::store::Store;
+
+type Filter<'a> = Box<dyn Fn(&Whole) -> bool + 'a>;
+
+/// Everything a hand-written filter reads of a practice.
+struct Whole {
+    p: Practice,
+    s: Summary,
+    applications: usize,
+}
+
+fn whole(store: &Store) -> Vec<Whole> {
+    let mut apps: HashMap<PracticeId, usize> = HashMap::new();
+    for a in store.applications().expect("applications") {
+        *apps.entry(a.practice).or_default() += 1;
+    }
+    store
+        .practices()
+        .map(|p| {
+            let p = p.expect("reads");
+            Whole {
+                s: Summary::of(&p),
+                applications: apps.get(&p.id).copied().unwrap_or(0),
+                p,
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn queries_find_what_a_plain_filter_over_the_practices_finds() {
+    let f = common::app(400);
+    let store = f.app.store.clone();
+    let cx = f.cx();
+    let today = cx.today();
+    let cal = cx.calendar();
+    let user = |l: &str| -> User { store.user_by_login(l).expect("reads").expect("demo user") };
+    let all = whole(&store);
+    let login = |id| {
+        store
+            .user(id)
+            .expect("reads")
+            .map(|u| u.login)
+            .unwrap_or_default()
+    };
+    let due = |w: &Whole| {
+        w.p.workflow
+            .deadline
+            .as_ref()
+            .map(|d| cal.working_days_between(today, d.due))
+    };
+    let cases: Vec<(&str, Filter)> = vec![
+        (
+            "статус:упаковка регион:16",
+            Box::new(|w| w.p.status == PracticeStatus::Packaging && w.p.region() == Some("16")),
+        ),
+        (
+            "срок<3 OR просрочено",
+            Box::new(move |w| {
+                due(w).is_some_and(|d| d < 3)
+                    || w.p
+                        .workflow
+                        .deadline
+                        .as_ref()
+                        .is_some_and(|d| d.due < today)
+                    || w.s.actualise_by.is_some_and(|d| d < today)
+            }),
+        ),
+        (
+            "-маршрут:отбор уровень:2",
+            Box::new(|w| {
+                w.p.passport.route != Some(Route::Selection)
+                    && w.p
+                        .passport
+                        .level
+                        .map(smarteka::domain::passport::Level::number)
+                        == Some(2)
+            }),
+        ),
+        (
+            "статус:экспертная голосов<3",
+            Box::new(|w| {
+                w.p.status == PracticeStatus::ExpertReview
+                    && w.p.workflow.session.as_ref().map_or(0, |s| s.votes.len()) < 3
+            }),
+        ),
+        (
+            "эксперт:moderator",
+            Box::new(|w| {
+                w.p.workflow.expert_moderator.map(login).as_deref() == Some("moderator")
+                    || w.p
+                        .workflow
+                        .session
+                        .as_ref()
+                        .is_some_and(|s| s.experts.iter().any(|e| login(*e) == "moderator"))
+            }),
+        ),
+        (
+            "заявок:0 год:2025 статус:опубликована",
+            Box::new(|w| {
+                w.applications == 0
+                    && w.p.passport.year == Some(2025)
+                    && w.p.status == PracticeStatus::Published
+            }),
+        ),
+        (
+            "ждёт>60 -статус:черновик -статус:опубликована",
+            Box::new(move |w| {
+                w.p.workflow
+                    .since
+                    .is_some_and(|s| (today - s.date_naive()).num_days() > 60)
+                    && !matches!(
+                        w.p.status,
+                        PracticeStatus::Draft | PracticeStatus::Published
+                    )
+            }),
+        ),
+        (
+            "категория:здравоохранение автор:author OR актуализация<=30д",
+            Box::new(move |w| {
+                (w.p.passport.category_code() == Some("health") && login(w.p.author) == "author")
+                    || w.s
+                        .actualise_by
+                        .is_some_and(|d| (d - today).num_days() <= 30)
+            }),
+        ),
+    ];
+    for reader in ["asi", "moderator", "author"] {
+        let u = user(reader);
+        let scope = smarteka::service::selections::scope_of(&store, Some(&u)).expect("scope");
+        for (text, filter) in &cases {
+            let mut got: Vec<PracticeId> = query(&cx, Some(&u), text, None)
+                .unwrap_or_else(|e| panic!("{text}: {e:?}"))
+                .iter()
+                .map(|r| r.id)
+                .collect();
+            let mut want: Vec<PracticeId> = all
+                .iter()
+                .filter(|w| scope.can_read(&w.p) && filter(w))
+                .map(|w| w.p.id)
+                .collect();
+            got.sort_unstable();
+            want.sort_unstable();
+            assert_eq!(got, want, "{reader}: {text}");
+            if reader == "asi" {
+                assert!(!want.is_empty(), "the demo has some for «{text}»");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_table_follows_the_store() {
+    let f = common::app(400);
+    let store = f.app.store.clone();
+    let cx = f.cx();
+    let asi = store.user_by_login("asi").expect("reads").expect("asi");
+    let mut table = Table::build(&store).expect("table");
+    let q = smarteka::domain::query::parse("уровень:3 статус:упаковка").expect("parses");
+    let none = |_: &smarteka::domain::query::Cond, _: PracticeId| false;
+    let before = table.find(&cx, Some(&asi), &q, &none).expect("finds").len();
+    let moderator = store
+        .user_by_login("moderator")
+        .expect("reads")
+        .expect("em");
+    let target = store
+        .practices()
+        .map(|p| p.expect("reads"))
+        .find(|p| {
+            p.status == PracticeStatus::Packaging
+                && p.passport
+                    .level
+                    .map(smarteka::domain::passport::Level::number)
+                    != Some(3)
+                && p.workflow.expert_moderator == Some(moderator.id)
+        })
+        .expect("a practice the expert-moderator packages, not of level 3");
+    smarteka::service::workflow::act(
+        &cx,
+        &smarteka::store::blobs::Blobs::new(f.dir.path()),
+        &moderator,
+        target.id,
+        smarteka::domain::workflow::Action::SetLevel,
+        &smarteka::service::workflow::ActInput {
+            level: Some(3),
+            ..Default::default()
+        },
+    )
+    .expect("level set");
+    assert_eq!(
+        table.find(&cx, Some(&asi), &q, &none).expect("finds").len(),
+        before
+    );
+    assert!(table.catch_up(&store).expect("catches up") >= 1);
+    assert_eq!(
+        table.find(&cx, Some(&asi), &q, &none).expect("finds").len(),
+        before + 1
+    );
+}
+
+#[test]
+fn a_bulk_preview_is_what_applying_does() {
+    let f = common::app(400);
+    let store = f.app.store.clone();
+    let cx = f.cx();
+    let moderator = store
+        .user_by_login("moderator")
+        .expect("reads")
+        .expect("em");
+    let ids: Vec<PracticeId> = query(&cx, Some(&moderator), "статус:упаковка", None)
+        .expect("query")
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert!(ids.len() > 3, "{}", ids.len());
+    let blobs = smarteka::store::blobs::Blobs::new(f.dir.path());
+    let input = smarteka::service::workflow::ActInput {
+        level: Some(2),
+        ..Default::default()
+    };
+    let kind = smarteka::domain::workflow::Action::SetLevel;
+    let seq = store.last_seq().expect("seq");
+    let mut seen = 0;
+    let preview = bulk(
+        &cx,
+        &blobs,
+        &moderator,
+        &ids,
+        (kind, &input),
+        false,
+        &mut |_, _| {},
+    )
+    .expect("preview");
+    assert_eq!(
+        store.last_seq().expect("seq"),
+        seq,
+        "a preview writes nothing"
+    );
+    let applied = bulk(
+        &cx,
+        &blobs,
+        &moderator,
+        &ids,
+        (kind, &input),
+        true,
+        &mut |done, all| {
+            seen = done;
+            assert_eq!(all, ids.len());
+        },
+    )
+    .expect("applied");
+    assert_eq!(seen, ids.len(), "progress to the end");
+    assert_eq!(preview, applied);
+    let ok = applied.iter().filter(|b| b.result.is_ok()).count();
+    assert!(ok > 0 && ok < ids.len(), "some applied, some refused: {ok}");
+    assert_eq!(
+        store.last_seq().expect("seq"),
+        seq + ok as u64,
+        "each applied as a command of its own"
+    );
+}
+
+#[test]
+fn the_command_line_queries_exports_and_previews() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path();
+    ok(&run(
+        data,
+        None,
+        &["demo", "--practices", "200", "--seed", "1"],
+    ));
+    let o = run(
+        data,
+        Some("asi"),
+        &["search", "--query", "статус:упаковка стату:черновик"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("                ^^^^^"), "{}", err(&o));
+    assert!(err(&o).contains("Неизвестное поле «стату»"), "{}", err(&o));
+    let listed = out(&run(
+        data,
+        Some("asi"),
+        &["search", "--query", "статус:упаковка"],
+    ));
+    assert!(listed.starts_with("Найдено: "), "{listed}");
+    let csv = data.join("упаковка.csv");
+    ok(&run(
+        data,
+        Some("asi"),
+        &[
+            "search",
+            "--query",
+            "статус:упаковка",
+            "--csv",
+            &csv.display().to_string(),
+            "--columns",
+            "title,status,author",
+        ],
+    ));
+    let text = std::fs::read_to_string(&csv).expect("csv");
+    assert!(
+        text.starts_with("\"Практика\";\"Статус\";\"Автор\""),
+        "{text}"
+    );
+    assert!(text.contains("\"Упаковка\""), "{text}");
+    let help = out(&run(data, None, &["search", "--query", "?"]));
+    assert!(
+        help.contains("срок<3") && help.contains("просрочено"),
+        "{help}"
+    );
+    // A bulk action asks for a preview or a confirmation.
+    let o = run(
+        data,
+        Some("moderator"),
+        &[
+            "practice",
+            "act",
+            "--query",
+            "статус:упаковка",
+            "set-level",
+            "--level",
+            "2",
+        ],
+    );
+    assert!(err(&o).contains("--dry-run"), "{}", err(&o));
+    let preview = out(&run(
+        data,
+        Some("moderator"),
+        &[
+            "practice",
+            "act",
+            "--query",
+            "статус:упаковка",
+            "set-level",
+            "--level",
+            "2",
+            "--dry-run",
+        ],
+    ));
+    assert!(preview.contains("Ничего не записано"), "{preview}");
+    let applied = out(&run(
+        data,
+        Some("moderator"),
+        &[
+            "practice",
+            "act",
+            "--query",
+            "статус:упаковка",
+            "set-level",
+            "--level",
+            "2",
+            "--yes",
+        ],
+    ));
+    let count = |s: &str, what: &str| s.lines().filter(|l| l.starts_with(what)).count();
+    assert_eq!(count(&preview, "✓"), count(&applied, "✓"));
+    assert!(applied.contains("Выполнено:"), "{applied}");
+}
