@@ -18,6 +18,7 @@ fn search(c: &mut Criterion) {
     smarteka::demo::seed_at(&store, 5_000, 1, chrono::Utc::now(), |_, _| {}).expect("seed");
     let (index, _) = SearchIndex::open(&dir.path().join("index"), &store).expect("index");
     let worker = Worker {
+        queries: std::sync::Arc::default(),
         store: Arc::new(store),
         index: Arc::new(index),
         clock: Arc::new(smarteka::domain::clock::SystemClock),

@@ -370,3 +370,47 @@ fn the_command_line_queries_exports_and_previews() {
     assert_eq!(count(&preview, "✓"), count(&applied, "✓"));
     assert!(applied.contains("Выполнено:"), "{applied}");
 }
+
+/// The catalogue's search line reads a query: the practices it finds, a
+/// wrong token named under the line, `?` the conditions with examples.
+#[test]
+fn the_search_line_reads_a_query() {
+    use crossterm::event::KeyCode;
+    let mut f = common::app(300);
+    let published = {
+        let cx = f.cx();
+        query(&cx, None, "статус:опубликована уровень:2", None)
+            .expect("query")
+            .len()
+    };
+    assert!(published > 0);
+    let app = &mut f.app;
+    common::key(app, KeyCode::Char('/'));
+    common::typ(app, "статус:опубликована уровень:2");
+    common::key(app, KeyCode::Enter);
+    let screen = common::screen(app, 80, 24);
+    let head = screen.lines().next().expect("a line");
+    assert!(
+        head.contains(&format!(" {published} практик")),
+        "{published}: {screen}"
+    );
+    common::key(app, KeyCode::Char('/'));
+    for _ in 0.."статус:опубликована уровень:2".chars().count() {
+        common::key(app, KeyCode::Backspace);
+    }
+    common::typ(app, "стату:черновик");
+    common::key(app, KeyCode::Enter);
+    let screen = common::screen(app, 80, 24);
+    assert!(
+        screen.contains("Неизвестное поле «стату» (знак 1) · ? — условия"),
+        "{screen}"
+    );
+    common::key(app, KeyCode::Char('/'));
+    for _ in 0.."стату:черновик".chars().count() {
+        common::key(app, KeyCode::Backspace);
+    }
+    common::typ(app, "?");
+    let screen = common::screen(app, 80, 24);
+    assert!(screen.contains("срок<3") && screen.contains("просрочено"), "{screen}");
+    insta::assert_snapshot!("query_help_80x24", screen);
+}

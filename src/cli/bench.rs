@@ -144,6 +144,7 @@ pub fn run(data: Option<&Path>, practices: usize) -> Result<(), String> {
     // Search as you type: every prefix of every phrase, as the worker
     // answers it (query, then the rows of the first page).
     let worker = Worker {
+        queries: Arc::default(),
         store,
         index: index.clone(),
         clock: Arc::new(crate::domain::clock::SystemClock),

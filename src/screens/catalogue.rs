@@ -79,6 +79,8 @@ pub struct Catalogue {
     pub total: usize,
     /// The search text corrected by one typo, when the results are for it.
     pub suggestion: Option<String>,
+    /// Why the search line, read as a query, is not understood.
+    pub problem: Option<String>,
     pub selected: usize,
     offset: Cell<usize>,
     visible: Cell<usize>,
@@ -105,6 +107,7 @@ impl Catalogue {
             rows: Vec::new(),
             total: 0,
             suggestion: None,
+            problem: None,
             selected: 0,
             offset: Cell::new(0),
             visible: Cell::new(10),
@@ -380,10 +383,12 @@ impl Screen for Catalogue {
                 total,
                 rows,
                 suggestion,
+                problem,
             } if *tag == self.tag => {
                 self.rows.clone_from(rows);
                 self.total = *total;
                 self.suggestion.clone_from(suggestion);
+                self.problem.clone_from(problem);
                 self.loading = false;
                 self.selected = self.selected.min(self.rows.len().saturating_sub(1));
             }
@@ -447,16 +452,23 @@ impl Screen for Catalogue {
         }
 
         let mut fl = Vec::new();
-        if let Some(fixed) = &self.suggestion {
+        if let Some(why) = &self.problem {
+            fl.push(Span::styled(
+                truncate(&format!(" {why} · ? — условия"), filt.width as usize),
+                t.error,
+            ));
+        } else if let Some(fixed) = &self.suggestion {
             fl.push(Span::styled(
                 format!(" Возможно, вы искали «{}» ·", fixed.trim()),
                 t.warning,
             ));
         }
-        fl.push(Span::styled(" Фильтры: ", t.label));
-        if self.filters.is_empty() {
+        // A problem with the query takes the line.
+        if self.problem.is_none() && self.filters.is_empty() {
+            fl.push(Span::styled(" Фильтры: ", t.label));
             fl.push(Span::styled("нет (f — выбрать)", t.muted));
-        } else {
+        } else if self.problem.is_none() {
+            fl.push(Span::styled(" Фильтры: ", t.label));
             let parts: Vec<String> = self
                 .filters
                 .selected
@@ -493,6 +505,24 @@ fn short_kind(k: FacetKind) -> &'static str {
 impl Catalogue {
     fn render_table(&self, f: &mut Frame, area: Rect, cx: &RenderCx<'_>) {
         let t = cx.theme;
+        if self.query_text().trim() == "?" {
+            // The query language's conditions, with an example each.
+            let mut lines = vec![Line::from(Span::styled(
+                " Условия: через пробел — все сразу, OR — любое, «-» — не; слова ищутся по тексту",
+                t.label,
+            ))];
+            for k in crate::domain::query::KEYWORDS {
+                lines.push(Line::from(vec![
+                    Span::styled(format!(" {:<26}", k.example), t.highlight),
+                    Span::styled(
+                        truncate(k.meaning, (area.width as usize).saturating_sub(28)),
+                        t.text,
+                    ),
+                ]));
+            }
+            f.render_widget(Paragraph::new(lines), area);
+            return;
+        }
         let w = area.width as usize;
         let wide = w >= 100;
         let (mut region_w, mut cat_w, mut status_w) =

@@ -433,6 +433,19 @@ impl SearchIndex {
     }
 
     /// The search of the text exactly as typed.
+    /// Every practice the request's words (as typed), filters, section and
+    /// scope match, in no order: what the query language asks the index
+    /// of a word.
+    pub fn matching_ids(&self, q: &SearchQuery) -> Result<Vec<Uuid>> {
+        let searcher = self.reader.searcher();
+        let (query, _) = self.build_query(q, None);
+        let addrs: Vec<DocAddress> = searcher
+            .search(&query, &tantivy::collector::DocSetCollector)?
+            .into_iter()
+            .collect();
+        ids_of(&searcher, &addrs)
+    }
+
     fn search_as_typed(&self, q: &SearchQuery) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
         let (query, has_text) = self.build_query(q, None);

@@ -126,17 +126,32 @@ impl Table {
         text: &dyn Fn(&Cond, PracticeId) -> bool,
     ) -> Result<Vec<&'a Row>, StoreError> {
         let scope = crate::service::selections::scope_of(cx.store, reader)?;
+        Ok(self
+            .find_in(cx, &scope, q, text)
+            .into_iter()
+            .map(|(_, row)| row)
+            .collect())
+    }
+
+    /// [`Table::find`] within a read scope already made, with the rows'
+    /// summaries.
+    pub fn find_in<'a>(
+        &'a self,
+        cx: &Ctx<'_>,
+        scope: &crate::domain::access::ReadScope,
+        q: &Query,
+        text: &dyn Fn(&Cond, PracticeId) -> bool,
+    ) -> Vec<(&'a Summary, &'a Row)> {
         let facts = Facts {
             today: cx.today(),
             calendar: cx.calendar(),
             text,
         };
-        Ok(self
-            .rows
+        self.rows
             .iter()
             .filter(|(s, row)| scope.can_read_row(s) && q.matches(row, &facts))
-            .map(|(_, row)| row)
-            .collect())
+            .map(|(s, row)| (s, row))
+            .collect()
     }
 }
 
@@ -167,26 +182,32 @@ pub fn texts(
     reader: Option<&User>,
     q: &Query,
 ) -> Result<Found, QueryError> {
-    let mut out = Found::default();
     let Some(index) = index else {
-        return Ok(out);
+        return Ok(Found::default());
     };
     let scope = crate::service::selections::scope_of(store, reader)?;
+    texts_in(index, &scope, q)
+}
+
+/// [`texts`] within a read scope already made.
+fn texts_in(
+    index: &SearchIndex,
+    scope: &crate::domain::access::ReadScope,
+    q: &Query,
+) -> Result<Found, QueryError> {
+    let mut out = Found::default();
     for c in q.texts() {
         let (Cond::Word(t) | Cond::Phrase(t)) = c else {
             continue;
         };
         let found = index
-            .search(&SearchQuery {
+            .matching_ids(&SearchQuery {
                 text: format!("{t} "),
                 scope: scope.clone(),
-                limit: usize::try_from(index.num_docs())
-                    .unwrap_or(usize::MAX)
-                    .max(1),
                 ..SearchQuery::default()
             })
             .map_err(|e| QueryError::Store(ServiceError::refused(e.to_string())))?;
-        out.0.insert(t.clone(), found.ids.into_iter().collect());
+        out.0.insert(t.clone(), found.into_iter().collect());
     }
     Ok(out)
 }
@@ -284,4 +305,59 @@ pub fn bulk(
         progress(i + 1, ids.len());
     }
     Ok(out)
+}
+
+/// The catalogue's search line read as a query (it [`has_conditions`]):
+/// the practices of the search's scope and section that meet it, with its
+/// facets, sorted as asked; the total and the first `limit` rows.
+/// `table` is caught up with the store first.
+///
+/// [`has_conditions`]: crate::domain::query::has_conditions
+pub fn catalogue(
+    cx: &Ctx<'_>,
+    table: &mut Table,
+    index: &SearchIndex,
+    search: &SearchQuery,
+) -> Result<(usize, Vec<crate::service::views::Row>), QueryError> {
+    use crate::search::Sort;
+    let text = search.text.trim();
+    let q = parse(text).map_err(|e| QueryError::Parse(e.short()))?;
+    table.catch_up(cx.store)?;
+    let found = texts_in(index, &search.scope, &q)?;
+    // The facets chosen beside the query: the index knows them.
+    let faceted: Option<HashSet<PracticeId>> = if search.filters.is_empty() {
+        None
+    } else {
+        let r = index
+            .matching_ids(&SearchQuery {
+                filters: search.filters.clone(),
+                scope: search.scope.clone(),
+                section: search.section,
+                ..SearchQuery::default()
+            })
+            .map_err(|e| QueryError::Store(ServiceError::refused(e.to_string())))?;
+        Some(r.into_iter().collect())
+    };
+    let hit = text_hit(&found, table);
+    let mut rows: Vec<&Summary> = table
+        .find_in(cx, &search.scope, &q, &hit)
+        .into_iter()
+        .map(|(s, _)| s)
+        .filter(|s| search.section.is_none_or(|x| s.status.section() == x))
+        .filter(|s| faceted.as_ref().is_none_or(|f| f.contains(&s.id)))
+        .collect();
+    match search.sort {
+        Sort::Relevance => {}
+        Sort::Title => rows.sort_by(|a, b| a.title.cmp(&b.title)),
+        Sort::YearDesc => rows.sort_by_key(|s| std::cmp::Reverse(s.year)),
+        Sort::Region => rows.sort_by(|a, b| a.region.cmp(&b.region)),
+    }
+    let total = rows.len();
+    Ok((
+        total,
+        rows.into_iter()
+            .take(search.limit.max(1))
+            .map(crate::service::views::Row::of)
+            .collect(),
+    ))
 }

@@ -105,6 +105,19 @@ pub struct Query {
     pub any: Vec<Vec<Term>>,
 }
 
+/// Whether a search line holds conditions rather than words alone: a
+/// keyword with its comparison, `OR`, a negation, «просрочено». Then the
+/// line is read as a query ([`parse`]); else the search index reads it.
+pub fn has_conditions(text: &str) -> bool {
+    text.split_whitespace().any(|w| {
+        w == "OR"
+            || w == "ИЛИ"
+            || (w.len() > 1 && w.starts_with('-'))
+            || w.contains([':', '<', '>', '='])
+            || ["просрочено", "overdue"].contains(&w.to_lowercase().as_str())
+    })
+}
+
 impl Query {
     /// Whether the query says nothing: every practice matches.
     pub fn is_empty(&self) -> bool {

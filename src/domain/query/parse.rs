@@ -13,6 +13,18 @@ pub struct ParseError {
 }
 
 impl ParseError {
+    /// Its first sentence and where, for a line of the screen.
+    pub fn short(&self) -> String {
+        let first = self
+            .message
+            .split_inclusive(". ")
+            .next()
+            .unwrap_or(&self.message)
+            .trim_end()
+            .trim_end_matches('.');
+        format!("{first} (знак {})", self.at + 1)
+    }
+
     /// The query with the wrong token marked under it, then the message.
     pub fn show(&self, text: &str) -> String {
         format!(

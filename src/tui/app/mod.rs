@@ -138,6 +138,7 @@ impl App {
     ) -> Self {
         let (tx, rx) = unbounded_channel();
         let requests = Worker {
+            queries: Arc::default(),
             store: store.clone(),
             index,
             clock: clock.clone(),

@@ -228,6 +228,8 @@ pub enum Reply {
         rows: Vec<Row>,
         /// The text corrected by one typo the results are for.
         suggestion: Option<String>,
+        /// Why the line, read as a query, is not understood.
+        problem: Option<String>,
     },
     Facets {
         tag: u64,

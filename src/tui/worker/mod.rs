@@ -40,6 +40,8 @@ pub struct Worker {
     pub index: Arc<SearchIndex>,
     /// The workstation's one clock.
     pub clock: Arc<dyn Clock>,
+    /// The rows the query language reads, made at the first query.
+    pub queries: Arc<std::sync::Mutex<Option<crate::service::query::Table>>>,
 }
 
 impl Worker {
@@ -143,8 +145,47 @@ impl Worker {
         self.answer(req)
     }
 
+    /// The search line read as a query: the rows of the practices that
+    /// meet it, or why it is not understood.
+    fn query(&self, tag: u64, query: &crate::search::SearchQuery) -> Reply {
+        use crate::service::query::{QueryError, Table, catalogue};
+        let mut table = match self.queries.lock() {
+            Ok(t) => t,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if table.is_none() {
+            match Table::build(&self.store) {
+                Ok(t) => *table = Some(t),
+                Err(e) => return Reply::Error(e.to_string()),
+            }
+        }
+        let Some(t) = table.as_mut() else {
+            return Reply::Stale;
+        };
+        match catalogue(&self.cx(), t, &self.index, query) {
+            Ok((total, rows)) => Reply::Search {
+                tag,
+                total,
+                rows,
+                suggestion: None,
+                problem: None,
+            },
+            Err(QueryError::Parse(why)) => Reply::Search {
+                tag,
+                total: 0,
+                rows: Vec::new(),
+                suggestion: None,
+                problem: Some(why),
+            },
+            Err(QueryError::Store(e)) => Reply::Error(e.message()),
+        }
+    }
+
     fn answer(&self, req: Request) -> Reply {
         match req {
+            Request::Search { tag, query } if crate::domain::query::has_conditions(&query.text) => {
+                self.query(tag, &query)
+            }
             Request::Search { tag, query } => match self.index.search(&query) {
                 Ok(r) => {
                     let mut rows = Vec::with_capacity(r.ids.len());
@@ -158,6 +199,7 @@ impl Worker {
                         total: r.total,
                         rows,
                         suggestion: r.suggestion,
+                        problem: None,
                     }
                 }
                 Err(e) => Reply::Error(e.to_string()),
