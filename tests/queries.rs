@@ -411,6 +411,85 @@ fn the_search_line_reads_a_query() {
     }
     common::typ(app, "?");
     let screen = common::screen(app, 80, 24);
-    assert!(screen.contains("срок<3") && screen.contains("просрочено"), "{screen}");
+    assert!(
+        screen.contains("срок<3") && screen.contains("просрочено"),
+        "{screen}"
+    );
     insta::assert_snapshot!("query_help_80x24", screen);
+}
+
+/// A query saved from the search line (`F2`/`Ctrl-s`) is a tab of
+/// «Очереди» with its live count; `smarteka view` keeps them too.
+#[test]
+fn a_saved_view_is_a_tab_of_the_queues() {
+    use crossterm::event::KeyCode;
+    let mut f = common::app(300);
+    let store = f.app.store.clone();
+    let text = "статус:упаковка срок<5";
+    let count = {
+        let cx = f.cx();
+        let em = store
+            .user_by_login("moderator")
+            .expect("reads")
+            .expect("em");
+        query(&cx, Some(&em), text, None).expect("query").len()
+    };
+    assert!(count > 0);
+    let app = &mut f.app;
+    common::sign_in(app, "moderator");
+    common::key(app, KeyCode::Char('/'));
+    common::typ(app, text);
+    common::key(app, KeyCode::F(2));
+    assert_eq!(
+        store.views("moderator").expect("views"),
+        [(text.to_owned(), text.to_owned())]
+    );
+    common::key(app, KeyCode::Enter);
+    common::key(app, KeyCode::Char('o'));
+    // The view is the last tab: step to it.
+    for _ in 0..30 {
+        if common::screen(app, 120, 30).contains(&format!("{text} ({count})")) {
+            break;
+        }
+        common::key(app, KeyCode::Tab);
+    }
+    let screen = common::screen(app, 120, 30);
+    assert!(screen.contains(&format!("{text} ({count})")), "{screen}");
+}
+
+#[test]
+fn views_are_saved_listed_and_deleted_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path();
+    ok(&run(
+        data,
+        None,
+        &["demo", "--practices", "120", "--seed", "1"],
+    ));
+    ok(&run(
+        data,
+        Some("moderator"),
+        &["view", "save", "упаковка", "статус:упаковка"],
+    ));
+    let o = run(
+        data,
+        Some("moderator"),
+        &["view", "save", "плохой", "стату:x"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    let listed = out(&run(data, Some("moderator"), &["view", "list"]));
+    assert!(listed.starts_with("упаковка ("), "{listed}");
+    assert!(listed.contains("): статус:упаковка"), "{listed}");
+    let other = out(&run(data, Some("asi"), &["view", "list"]));
+    assert!(
+        other.contains("Сохранённых видов нет"),
+        "each user's own: {other}"
+    );
+    ok(&run(
+        data,
+        Some("moderator"),
+        &["view", "delete", "упаковка"],
+    ));
+    let o = run(data, Some("moderator"), &["view", "delete", "упаковка"]);
+    assert_eq!(o.status.code(), Some(1));
 }

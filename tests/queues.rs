@@ -80,7 +80,7 @@ fn check_seed(seed: u64) -> Result<(), TestCaseError> {
         for q in &queues {
             for i in &q.items {
                 prop_assert!(
-                    queue_of.insert(i.id, q.code).is_none(),
+                    queue_of.insert(i.id, q.code.as_ref()).is_none(),
                     "{login}: «{}» in two queues",
                     i.title
                 );

@@ -270,6 +270,12 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::cli::pools::PoolCommand,
     },
+    /// Сохранённые запросы (виды): вкладки «Очередей» с числом практик.
+    #[command(help_template = HELP_TEMPLATE, subcommand_help_heading = "Команды")]
+    View {
+        #[command(subcommand)]
+        command: crate::cli::query::ViewCommand,
+    },
     /// Стратегические партнёры (п. 2.2.4–2.2.5): комиссии Госсовета и
     /// федеральные органы, заказывающие отборы.
     #[command(help_template = HELP_TEMPLATE, subcommand_help_heading = "Команды")]

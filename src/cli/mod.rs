@@ -453,6 +453,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             init_log(&config, &data);
             crate::cli::club::run(&data, cli.as_user.as_deref(), &command)
         }
+        Some(Command::View { command }) => {
+            let data = config.data_dir(cli.data.as_deref());
+            init_log(&config, &data);
+            crate::cli::query::view(&data, cli.as_user.as_deref(), &command)
+        }
         Some(Command::Partner { command }) => {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);

@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
+use clap::Subcommand;
+
+use crate::cli::args::HELP_TEMPLATE;
 use crate::cli::practice::need_user;
 use crate::cli::{Failure, ctx, emit, fail, open};
 use crate::domain::Practice;
@@ -397,4 +400,76 @@ pub fn words(
         }
     }
     emit(&out)
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ViewCommand {
+    /// Сохранить запрос под именем: вкладка в «Очередях».
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Save {
+        #[arg(value_name = "ИМЯ")]
+        name: String,
+        #[arg(value_name = "ЗАПРОС")]
+        query: String,
+    },
+    /// Сохранённые виды: имя, сколько практик находит сейчас, запрос.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Удалить сохранённый вид.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Delete {
+        #[arg(value_name = "ИМЯ")]
+        name: String,
+    },
+}
+
+/// `smarteka view save|list|delete`, as the `--as` user.
+pub fn view(data: &Path, as_user: Option<&str>, cmd: &ViewCommand) -> Result<(), Failure> {
+    let (store, index, _) = open(data)?;
+    let user = need_user(&store, as_user)?;
+    let cx = ctx(&store);
+    let failed = |e: QueryError| match e {
+        QueryError::Parse(shown) => fail(format!("Запрос не понят:\n{shown}"), 2),
+        QueryError::Store(e) => crate::cli::refused(&e),
+    };
+    match cmd {
+        ViewCommand::Save { name, query } => {
+            svc::save_view(&cx, &user, name, query).map_err(failed)?;
+            eprintln!("Вид «{}» сохранён.", name.trim());
+            Ok(())
+        }
+        ViewCommand::Delete { name } => {
+            if store.delete_view(&user.login, name.trim())? {
+                eprintln!("Вид «{}» удалён.", name.trim());
+                Ok(())
+            } else {
+                Err(fail(
+                    format!("Вида «{}» нет: smarteka view list.", name.trim()),
+                    1,
+                ))
+            }
+        }
+        ViewCommand::List { json } => {
+            let table = svc::Table::build(&store)?;
+            let all = svc::views(&cx, &table, Some(&index), &user).map_err(failed)?;
+            if *json {
+                let arr: Vec<serde_json::Value> = all
+                    .iter()
+                    .map(|(n, q, c)| json!({"name": n, "query": q, "count": c}))
+                    .collect();
+                return crate::cli::selections::json_out(&arr);
+            }
+            let mut out = String::new();
+            for (n, q, c) in &all {
+                let _ = writeln!(out, "{n} ({c}): {q}");
+            }
+            if all.is_empty() {
+                out.push_str("Сохранённых видов нет: smarteka view save ИМЯ \"ЗАПРОС\".\n");
+            }
+            emit(out.as_bytes())
+        }
+    }
 }

@@ -160,8 +160,9 @@ pub struct Item {
 /// One list of the «Очереди» screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Queue {
-    pub code: &'static str,
-    pub name: &'static str,
+    /// A stage's queue's code, or `view:` and the name of a saved view.
+    pub code: std::borrow::Cow<'static, str>,
+    pub name: std::borrow::Cow<'static, str>,
     pub items: Vec<Item>,
 }
 
@@ -407,8 +408,8 @@ pub fn queues<'a>(
                     .any(|a| a.roles().iter().any(|r| u.has_role(*r)))
         })
         .map(|k| Queue {
-            code: k.code,
-            name: k.name,
+            code: k.code.into(),
+            name: k.name.into(),
             items: Vec::new(),
         })
         .collect();
@@ -445,7 +446,8 @@ pub fn queues<'a>(
     out
 }
 
-fn item(s: &Summary, calendar: &Calendar, today: NaiveDate) -> Item {
+/// A practice as a queue lists it.
+pub fn item(s: &Summary, calendar: &Calendar, today: NaiveDate) -> Item {
     let overdue = s
         .deadline
         .map_or(0, |d| calendar.working_days_between(d, today).max(0));

@@ -12,8 +12,8 @@ use ratatui_textarea::TextArea;
 
 use super::facets::{FacetPanel, PanelOutcome};
 use super::{Effect, RenderCx, Screen};
-use crate::domain::Section;
 use crate::domain::access::ReadScope;
+use crate::domain::{Section, UserId};
 use crate::search::{FacetKind, Filters, SearchQuery, Sort};
 use crate::service::views::Row;
 use crate::tui::action::Action;
@@ -81,6 +81,8 @@ pub struct Catalogue {
     pub suggestion: Option<String>,
     /// Why the search line, read as a query, is not understood.
     pub problem: Option<String>,
+    /// Who is signed in: `Ctrl-s` saves a query among their views.
+    user: Option<UserId>,
     pub selected: usize,
     offset: Cell<usize>,
     visible: Cell<usize>,
@@ -108,6 +110,7 @@ impl Catalogue {
             total: 0,
             suggestion: None,
             problem: None,
+            user: None,
             selected: 0,
             offset: Cell::new(0),
             visible: Cell::new(10),
@@ -170,9 +173,11 @@ impl Catalogue {
         })
     }
 
-    /// Signing in or out changes what may be seen.
-    pub fn set_scope(&mut self, scope: ReadScope) -> Vec<Effect> {
+    /// Signing in or out changes what may be seen, and whose views a
+    /// query is saved among.
+    pub fn set_scope(&mut self, scope: ReadScope, user: Option<UserId>) -> Vec<Effect> {
         self.scope = scope;
+        self.user = user;
         self.restart()
     }
 
@@ -235,6 +240,7 @@ impl Screen for Catalogue {
         match (action, &self.facets) {
             (Action::Search, Some(_)) => Some("Найти значение по названию (регион, категорию…)"),
             (Action::Submit, Some(_)) => Some("Готово: закрыть фильтры"),
+            (Action::Save, None) => Some("Сохранить запрос как вид: вкладка в «Очередях»"),
             _ => None,
         }
     }
@@ -243,7 +249,11 @@ impl Screen for Catalogue {
         if self.facets.is_some() {
             super::facets::COMMANDS.to_vec()
         } else if self.searching {
-            TYPING.to_vec()
+            let mut out = TYPING.to_vec();
+            if self.user.is_some() {
+                out.insert(2, Action::Save);
+            }
+            out
         } else {
             LIST.to_vec()
         }
@@ -288,6 +298,21 @@ impl Screen for Catalogue {
                     } else {
                         self.restart()
                     }
+                }
+                Action::Save if self.user.is_some() => {
+                    let text = self.query_text();
+                    let Some(user) = self.user else {
+                        return Vec::new();
+                    };
+                    if !crate::domain::query::has_conditions(&text) {
+                        return vec![Effect::Error(
+                            "Сохраняется запрос с условиями: например, «статус:упаковка срок<3» (? — список условий)."
+                                .to_owned(),
+                        )];
+                    }
+                    vec![Effect::Send(Request::People(Box::new(
+                        crate::tui::worker::people::PeopleRequest::SaveView { user, query: text },
+                    )))]
                 }
                 Action::Back => {
                     self.searching = false;
@@ -391,6 +416,14 @@ impl Screen for Catalogue {
                 self.problem.clone_from(problem);
                 self.loading = false;
                 self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+            }
+            Reply::People(r) => {
+                if let crate::tui::worker::people::PeopleReply::ViewSaved(said) = r.as_ref() {
+                    return vec![match said {
+                        Ok(m) => Effect::Message(m.clone()),
+                        Err(e) => Effect::Error(e.clone()),
+                    }];
+                }
             }
             Reply::Facets { tag, counts } if *tag == self.facet_tag => {
                 if let Some(p) = &mut self.facets {

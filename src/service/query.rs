@@ -361,3 +361,85 @@ pub fn catalogue(
             .collect(),
     ))
 }
+
+/// The longest name of a saved view.
+pub const VIEW_NAME_MAX: usize = 40;
+
+/// Saves `user`'s view `name` of the query `text`, checked first: a name
+/// of at most [`VIEW_NAME_MAX`] characters, a query that parses.
+pub fn save_view(cx: &Ctx<'_>, user: &User, name: &str, text: &str) -> Result<(), QueryError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > VIEW_NAME_MAX {
+        return Err(QueryError::Store(ServiceError::bad(format!(
+            "Название вида — от 1 до {VIEW_NAME_MAX} знаков."
+        ))));
+    }
+    parse(text).map_err(|e| QueryError::Parse(e.show(text)))?;
+    cx.store.save_view(&user.login, name, text.trim())?;
+    Ok(())
+}
+
+/// `user`'s saved views with how many practices each finds now:
+/// (name, query, count).
+pub fn views(
+    cx: &Ctx<'_>,
+    table: &Table,
+    index: Option<&SearchIndex>,
+    user: &User,
+) -> Result<Vec<(String, String, usize)>, QueryError> {
+    let scope = crate::service::selections::scope_of(cx.store, Some(user))?;
+    let mut out = Vec::new();
+    for (name, text) in cx.store.views(&user.login)? {
+        // A view saved by an older version may no longer parse: it is
+        // listed, finding nothing, so it can be deleted.
+        let count = match parse(&text) {
+            Ok(q) => {
+                let found = match index {
+                    Some(i) => texts_in(i, &scope, &q)?,
+                    None => Found::default(),
+                };
+                let hit = text_hit(&found, table);
+                table.find_in(cx, &scope, &q, &hit).len()
+            }
+            Err(_) => 0,
+        };
+        out.push((name, text, count));
+    }
+    Ok(out)
+}
+
+/// `user`'s saved views as tabs of «Очереди»: the practices each finds
+/// now, as a queue lists them, the nearest deadline first. `table` is
+/// caught up with the store first.
+pub fn view_queues(
+    cx: &Ctx<'_>,
+    table: &mut Table,
+    index: Option<&SearchIndex>,
+    user: &User,
+) -> Result<Vec<crate::domain::queue::Queue>, QueryError> {
+    table.catch_up(cx.store)?;
+    let scope = crate::service::selections::scope_of(cx.store, Some(user))?;
+    let mut out = Vec::new();
+    for (name, text) in cx.store.views(&user.login)? {
+        let Ok(q) = parse(&text) else {
+            continue;
+        };
+        let found = match index {
+            Some(i) => texts_in(i, &scope, &q)?,
+            None => Found::default(),
+        };
+        let hit = text_hit(&found, table);
+        let mut items: Vec<crate::domain::queue::Item> = table
+            .find_in(cx, &scope, &q, &hit)
+            .into_iter()
+            .map(|(s, _)| crate::domain::queue::item(s, cx.calendar(), cx.today()))
+            .collect();
+        items.sort_by_key(|i| (i.deadline.is_none(), i.deadline, i.since));
+        out.push(crate::domain::queue::Queue {
+            code: format!("view:{name}").into(),
+            name: name.into(),
+            items,
+        });
+    }
+    Ok(out)
+}

@@ -30,6 +30,7 @@ mod rows;
 mod selections;
 mod sessions;
 mod users;
+mod views;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};

@@ -409,7 +409,7 @@ impl App {
                         text: format!("{} вышел(а) из системы.", short_name(&u.profile.full_name)),
                         error: false,
                     });
-                    let effects = self.catalogue.set_scope(read_scope(None));
+                    let effects = self.catalogue.set_scope(read_scope(None), None);
                     self.apply(effects);
                 } else {
                     self.popup = Some(Box::new(Login::default()));
@@ -626,7 +626,7 @@ impl App {
                 });
                 let scope = read_scope(Some(&u));
                 self.user = Some(u);
-                let effects = self.catalogue.set_scope(scope);
+                let effects = self.catalogue.set_scope(scope, Some(user.id));
                 self.apply(effects);
                 self.check_inbox();
                 return;

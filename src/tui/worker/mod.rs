@@ -5,6 +5,7 @@
 mod messages;
 pub mod people;
 pub mod print;
+mod queries;
 
 use std::fmt::Write as _;
 
@@ -145,42 +146,6 @@ impl Worker {
         self.answer(req)
     }
 
-    /// The search line read as a query: the rows of the practices that
-    /// meet it, or why it is not understood.
-    fn query(&self, tag: u64, query: &crate::search::SearchQuery) -> Reply {
-        use crate::service::query::{QueryError, Table, catalogue};
-        let mut table = match self.queries.lock() {
-            Ok(t) => t,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        if table.is_none() {
-            match Table::build(&self.store) {
-                Ok(t) => *table = Some(t),
-                Err(e) => return Reply::Error(e.to_string()),
-            }
-        }
-        let Some(t) = table.as_mut() else {
-            return Reply::Stale;
-        };
-        match catalogue(&self.cx(), t, &self.index, query) {
-            Ok((total, rows)) => Reply::Search {
-                tag,
-                total,
-                rows,
-                suggestion: None,
-                problem: None,
-            },
-            Err(QueryError::Parse(why)) => Reply::Search {
-                tag,
-                total: 0,
-                rows: Vec::new(),
-                suggestion: None,
-                problem: Some(why),
-            },
-            Err(QueryError::Store(e)) => Reply::Error(e.message()),
-        }
-    }
-
     fn answer(&self, req: Request) -> Reply {
         match req {
             Request::Search { tag, query } if crate::domain::query::has_conditions(&query.text) => {
@@ -255,9 +220,7 @@ impl Worker {
                 id,
                 result: self.save_draft(&user, id, *passport, &team),
             },
-            Request::Queues { user } => {
-                Reply::Queues(review::queues(&self.cx(), &user).map_err(|e| e.to_string()))
-            }
+            Request::Queues { user } => Reply::Queues(self.queues(&user)),
             Request::Offers { user, id } => Reply::Offers {
                 id,
                 result: self.offers(&user, id),

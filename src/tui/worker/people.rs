@@ -48,6 +48,11 @@ pub enum PeopleRequest {
         user: Option<User>,
         id: uuid::Uuid,
     },
+    /// A query saved among the user's views, named by its text.
+    SaveView {
+        user: crate::domain::UserId,
+        query: String,
+    },
     /// What the user may put forward to a selection or score on it.
     SelectionForm {
         user: User,
@@ -120,6 +125,8 @@ pub enum PeopleReply {
     SelectionForm(Result<Box<crate::service::selections::forms::EntryOptions>, String>),
     /// An application or a score recorded (what to say), or the refusal.
     Entered(Result<String, String>),
+    /// A query saved as a view (what to say), or why not.
+    ViewSaved(Result<String, String>),
     /// The server's answer to a sign-up or a code request.
     Registered(Result<String, String>),
     /// What was done, and whether the store is now linked to the server.
@@ -214,6 +221,28 @@ pub fn handle(cx: &Ctx<'_>, r: PeopleRequest) -> PeopleReply {
         PeopleRequest::Selection { user, id } => PeopleReply::Selection(
             crate::service::selections::page(cx, user.as_ref(), id).map_err(|e| e.message()),
         ),
+        PeopleRequest::SaveView { user, query } => PeopleReply::ViewSaved((|| {
+            let u = cx
+                .store
+                .user(user)
+                .map_err(|e| e.to_string())?
+                .ok_or("Пользователь не найден.")?;
+            let name: String = query
+                .trim()
+                .chars()
+                .take(crate::service::query::VIEW_NAME_MAX)
+                .collect();
+            crate::service::query::save_view(cx, &u, &name, &query).map_err(|e| match e {
+                crate::service::query::QueryError::Parse(shown) => {
+                    shown.lines().last().unwrap_or_default().to_owned()
+                }
+                crate::service::query::QueryError::Store(e) => e.message(),
+            })?;
+            Ok(format!(
+                "Вид «{}» сохранён: вкладка в «Очередях» (o). Переименовать: smarteka view save ИМЯ «ЗАПРОС».",
+                name.trim()
+            ))
+        })()),
         PeopleRequest::SelectionForm { user, id } => PeopleReply::SelectionForm(
             crate::service::selections::forms::entry_options(cx, &user, id)
                 .map(Box::new)
