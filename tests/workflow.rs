@@ -458,7 +458,27 @@ fn bulk_assignment_from_the_queue() {
         s.contains("Эксперт-модератор") && s.contains("(moderator)"),
         "{s}"
     );
+    // Several: what each would get comes first, nothing written yet.
+    let seq = f.app.store.last_seq().expect("seq");
     key(&mut f.app, KeyCode::Enter);
+    let s = screen(&f.app, 80, 24);
+    assert!(s.contains("Будет выполнено: 2, откажет: 0"), "{s}");
+    assert!(s.contains("✓"), "{s}");
+    assert_eq!(
+        f.app.store.last_seq().expect("seq"),
+        seq,
+        "a preview writes nothing"
+    );
+    // Esc goes back to the form as it was; Enter previews again.
+    key(&mut f.app, KeyCode::Esc);
+    assert!(!screen(&f.app, 80, 24).contains("Будет выполнено"));
+    key(&mut f.app, KeyCode::Enter);
+    key(&mut f.app, KeyCode::Enter);
+    assert_eq!(
+        f.app.store.last_seq().expect("seq"),
+        seq + 2,
+        "one command each"
+    );
     assert!(
         f.app
             .message

@@ -159,6 +159,9 @@ pub struct Act {
     pub form: Option<Form>,
     pub sending: bool,
     pub error: Option<String>,
+    /// Several practices marked: what the action would do to each, shown
+    /// before anything is written; `Enter` then takes it.
+    pub preview: Option<Vec<crate::service::query::Bulk>>,
 }
 
 impl Act {
@@ -176,6 +179,7 @@ impl Act {
                 form: None,
                 sending: false,
                 error: None,
+                preview: None,
             },
             Effect::Send(req),
         )
@@ -247,6 +251,11 @@ impl Screen for Act {
             return Vec::new();
         }
         if let Some(f) = &mut self.form {
+            if action == Action::Back && self.preview.is_some() {
+                // Back from the preview to the form, as it was.
+                self.preview = None;
+                return Vec::new();
+            }
             if action == Action::Back && !f.form.may_leave() {
                 self.error = Some(form::LEAVE_ASK.to_owned());
                 return Vec::new();
@@ -267,6 +276,15 @@ impl Screen for Act {
                     let action = f.offer.kind;
                     self.sending = true;
                     self.error = None;
+                    if self.ids.len() > 1 && self.preview.is_none() {
+                        // Several: what each would get, before anything.
+                        return vec![Effect::Send(Request::Preview {
+                            user: Box::new(self.user.clone()),
+                            ids: self.ids.clone(),
+                            action,
+                            input: Box::new(input),
+                        })];
+                    }
                     return vec![Effect::Send(Request::Act {
                         user: Box::new(self.user.clone()),
                         ids: self.ids.clone(),
@@ -317,8 +335,10 @@ impl Screen for Act {
         let Some(f) = &mut self.form else {
             return Vec::new();
         };
-        // The input is being fixed: the last refusal no longer stands.
+        // The input is being fixed: the last refusal no longer stands, nor
+        // the preview of what it would do.
         self.error = None;
+        self.preview = None;
         f.form.input(key);
         Vec::new()
     }
@@ -330,6 +350,13 @@ impl Screen for Act {
                 // Start on the first allowed action.
                 if let Ok(v) = result {
                     self.selected = v.offers.iter().position(|o| o.allowed).unwrap_or(0);
+                }
+            }
+            Reply::Previewed { ids, result } if *ids == self.ids && self.sending => {
+                self.sending = false;
+                match result {
+                    Ok(list) => self.preview = Some(list.clone()),
+                    Err(e) => self.error = Some(e.clone()),
                 }
             }
             Reply::Acted { ids, result } if *ids == self.ids && self.sending => {
@@ -385,7 +412,30 @@ impl Screen for Act {
             f.render_widget(Paragraph::new(lines), inner);
             form.form.render(f, below(inner, top), cx);
             let mut after = Vec::new();
-            if form.inputs.is_empty() {
+            if let Some(list) = &self.preview {
+                let ok = list.iter().filter(|b| b.result.is_ok()).count();
+                wrap_into(
+                    &mut after,
+                    &format!(
+                        "Будет выполнено: {ok}, откажет: {}. Enter — выполнить, каждую отдельно; Esc — изменить.",
+                        list.len() - ok
+                    ),
+                    w,
+                    t.title,
+                    " ",
+                );
+                for b in list {
+                    let (mark, text, style) = match &b.result {
+                        Ok(to) => ("✓", to.as_str(), t.ok),
+                        Err(why) => ("✗", why.as_str(), t.warning),
+                    };
+                    after.push(Line::from(Span::styled(
+                        truncate(&format!(" {mark} {} — {text}", b.title), w),
+                        style,
+                    )));
+                }
+            }
+            if form.inputs.is_empty() && self.preview.is_none() {
                 after.push(Line::from(Span::styled(
                     " Подтвердите действие: Enter — выполнить, Esc — отмена.",
                     t.text,

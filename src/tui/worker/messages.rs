@@ -119,6 +119,14 @@ pub enum Request {
         action: WorkflowAction,
         input: Box<ActInput>,
     },
+    /// What an action would do to each of several practices, nothing
+    /// written.
+    Preview {
+        user: Box<User>,
+        ids: Vec<PracticeId>,
+        action: WorkflowAction,
+        input: Box<ActInput>,
+    },
     History {
         user: Option<Box<User>>,
         id: PracticeId,
@@ -266,6 +274,10 @@ pub enum Reply {
     Acted {
         ids: Vec<PracticeId>,
         result: Result<String, String>,
+    },
+    Previewed {
+        ids: Vec<PracticeId>,
+        result: Result<Vec<crate::service::query::Bulk>, String>,
     },
     History {
         id: PracticeId,

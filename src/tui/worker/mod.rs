@@ -7,8 +7,6 @@ pub mod people;
 pub mod print;
 mod queries;
 
-use std::fmt::Write as _;
-
 use chrono::Datelike as _;
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -30,7 +28,7 @@ use crate::domain::{Practice, PracticeId, User};
 use crate::search::SearchIndex;
 use crate::service::practice::execute;
 use crate::service::views::{Row, load_view, name_of, view_of};
-use crate::service::workflow::{self as review, ActInput};
+use crate::service::workflow::{self as review};
 use crate::service::{Ctx, ServiceError};
 use crate::store::Store;
 use crate::sync::protocol::Conflict;
@@ -221,6 +219,12 @@ impl Worker {
                 result: self.save_draft(&user, id, *passport, &team),
             },
             Request::Queues { user } => Reply::Queues(self.queues(&user)),
+            Request::Preview {
+                user,
+                ids,
+                action,
+                input,
+            } => self.preview(&user, ids, action, &input),
             Request::Offers { user, id } => Reply::Offers {
                 id,
                 result: self.offers(&user, id),
@@ -404,43 +408,6 @@ impl Worker {
             tally,
             candidates,
         }))
-    }
-
-    fn act(
-        &self,
-        user: &User,
-        ids: &[PracticeId],
-        action: WorkflowAction,
-        input: &ActInput,
-    ) -> Result<String, String> {
-        let blobs = crate::store::blobs::Blobs::new(self.store.dir());
-        let mut done = Vec::new();
-        for id in ids {
-            match review::act(&self.cx(), &blobs, user, *id, action, input) {
-                Ok(p) => done.push(p),
-                Err(e) if done.is_empty() => return Err(e.message()),
-                Err(e) => {
-                    return Err(format!(
-                        "Выполнено для {} из {}; дальше отказ: {}",
-                        done.len(),
-                        ids.len(),
-                        e.message()
-                    ));
-                }
-            }
-        }
-        Ok(match done.as_slice() {
-            [p] => {
-                let mut msg = format!("Готово: «{}» — {}", p.passport.title, p.status.name());
-                if let Some(d) = &p.workflow.deadline
-                    && p.workflow.returned.is_some()
-                {
-                    let _ = write!(msg, ", на доработке до {}", d.due.format("%d.%m.%Y"));
-                }
-                msg
-            }
-            _ => format!("Готово: практик — {}.", done.len()),
-        })
     }
 
     fn history(&self, user: Option<&User>, id: PracticeId) -> Result<Box<HistoryView>, String> {
