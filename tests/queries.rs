@@ -455,6 +455,14 @@ fn a_saved_view_is_a_tab_of_the_queues() {
     }
     let screen = common::screen(app, 120, 30);
     assert!(screen.contains(&format!("{text} ({count})")), "{screen}");
+    // The whole tab marked for one action, previewed on each.
+    common::key(app, KeyCode::Char('*'));
+    common::key(app, KeyCode::Char('a'));
+    let window = common::screen(app, 120, 30);
+    assert!(
+        window.contains(&format!("отмечено практик: {count}")),
+        "{window}"
+    );
 }
 
 #[test]

@@ -20,7 +20,7 @@ use crate::tui::action::Action;
 use crate::tui::ui::{fit, truncate};
 use crate::tui::worker::{Reply, Request};
 
-pub const COMMANDS: [Action; 17] = [
+pub const COMMANDS: [Action; 18] = [
     Action::Workflow,
     Action::Vote,
     Action::Open,
@@ -29,6 +29,7 @@ pub const COMMANDS: [Action; 17] = [
     Action::NextField,
     Action::PrevField,
     Action::Toggle,
+    Action::MarkAll,
     Action::Down,
     Action::Up,
     Action::PageDown,
@@ -194,6 +195,19 @@ impl Screen for Queues {
                     if let Some(x) = self.selected.get_mut(self.tab) {
                         *x = (*x + 1).min(len.saturating_sub(1));
                     }
+                }
+            }
+            Action::MarkAll => {
+                // A tab is a query's result (a saved view) or a stage's
+                // queue: marked whole for one action on each.
+                let all: Vec<PracticeId> = self
+                    .current()
+                    .map(|q| q.items.iter().map(|i| i.id).collect())
+                    .unwrap_or_default();
+                if self.marked.len() == all.len() {
+                    self.marked.clear();
+                } else {
+                    self.marked.extend(all);
                 }
             }
             Action::Open => {

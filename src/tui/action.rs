@@ -24,6 +24,7 @@ pub enum Action {
     Sort,
     ClearFilters,
     Toggle,
+    MarkAll,
     NextField,
     PrevField,
     Submit,
@@ -66,7 +67,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 57] = [
+    pub const ALL: [Action; 58] = [
         Self::Quit,
         Self::Back,
         Self::Help,
@@ -85,6 +86,7 @@ impl Action {
         Self::Sort,
         Self::ClearFilters,
         Self::Toggle,
+        Self::MarkAll,
         Self::NextField,
         Self::PrevField,
         Self::Submit,
@@ -147,6 +149,7 @@ impl Action {
             Self::Sort => "Сменить сортировку",
             Self::ClearFilters => "Сбросить поиск и фильтры",
             Self::Toggle => "Отметить или снять отметку",
+            Self::MarkAll => "Отметить все практики вкладки (или снять отметки)",
             Self::NextField => "Следующее поле или группа",
             Self::PrevField => "Предыдущее поле или группа",
             Self::Submit => "Подтвердить",
@@ -210,6 +213,7 @@ impl Action {
             Self::Sort => "сортировка",
             Self::ClearFilters => "сброс",
             Self::Toggle => "отметить",
+            Self::MarkAll => "все",
             Self::NextField => "дальше",
             Self::PrevField => "назад по полям",
             Self::Submit => "подтвердить",

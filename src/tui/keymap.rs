@@ -192,6 +192,7 @@ fn defaults() -> Vec<(Action, &'static [&'static str])> {
         (Action::Sort, &["s"]),
         (Action::ClearFilters, &["x"]),
         (Action::Toggle, &["space"]),
+        (Action::MarkAll, &["*"]),
         (Action::NextField, &["tab"]),
         (Action::PrevField, &["shift-tab"]),
         (Action::NewPractice, &["n"]),
