@@ -265,13 +265,14 @@ fn query_figures(store: &Store, index: &SearchIndex) -> Result<(), String> {
         }
     }
     let mut times = Vec::new();
+    let mut slowest = (std::time::Duration::ZERO, "");
     let mut found = 0;
     for _ in 0..10 {
         for u in &readers {
             for text in QUERIES {
                 let t = Instant::now();
                 let q = crate::domain::query::parse(text).map_err(|e| e.to_string())?;
-                let words = crate::service::query::texts(Some(index), store, Some(u), &q)
+                let words = crate::service::query::texts(Some(index), &table, &q)
                     .map_err(|e| format!("{e:?}"))?;
                 let hit = crate::service::query::text_hit(&words, &table);
                 found += table
@@ -279,6 +280,7 @@ fn query_figures(store: &Store, index: &SearchIndex) -> Result<(), String> {
                     .map_err(|e| e.to_string())?
                     .len();
                 times.push(t.elapsed());
+                slowest = slowest.max((t.elapsed(), text));
             }
         }
     }
@@ -291,6 +293,7 @@ fn query_figures(store: &Store, index: &SearchIndex) -> Result<(), String> {
         ms(percentile(&times, 0.50)),
         ms(percentile(&times, 0.99))
     );
+    println!("  дольше всех: «{}», {}", slowest.1, ms(slowest.0));
     Ok(())
 }
 

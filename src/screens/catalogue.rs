@@ -245,6 +245,17 @@ impl Screen for Catalogue {
         }
     }
 
+    fn own_keys(&self) -> Vec<(&'static str, &'static str)> {
+        if self.searching && self.facets.is_none() {
+            vec![(
+                "?",
+                "«?» одним знаком в строке — условия запроса с примерами",
+            )]
+        } else {
+            Vec::new()
+        }
+    }
+
     fn commands(&self) -> Vec<Action> {
         if self.facets.is_some() {
             super::facets::COMMANDS.to_vec()
@@ -306,7 +317,7 @@ impl Screen for Catalogue {
                     };
                     if !crate::domain::query::has_conditions(&text) {
                         return vec![Effect::Error(
-                            "Сохраняется запрос с условиями: например, «статус:упаковка срок<3» (? — список условий)."
+                            "Сохранить как вид можно запрос с условиями, например «статус:упаковка срок<3» (? — список условий)."
                                 .to_owned(),
                         )];
                     }
@@ -389,12 +400,17 @@ impl Screen for Catalogue {
             panel.find_input(key, &self.filters);
             return Vec::new();
         }
-        let before = crate::search::meaning(&self.query_text());
+        let was = self.query_text();
+        let before = crate::search::meaning(&was);
         self.query.input(key);
         super::keep_one_line(&mut self.query, " ");
         // A keystroke that changes nothing the search asks for («ш», «шк»)
-        // sends nothing: the list already shows its answer.
-        if crate::search::meaning(&self.query_text()) == before {
+        // sends nothing: the list already shows its answer. A query's
+        // every character counts («уровень:2»).
+        let now = self.query_text();
+        let query = crate::domain::query::has_conditions(&now)
+            || crate::domain::query::has_conditions(&was);
+        if !(query && now != was) && crate::search::meaning(&now) == before {
             Vec::new()
         } else {
             self.restart()
@@ -486,10 +502,14 @@ impl Screen for Catalogue {
 
         let mut fl = Vec::new();
         if let Some(why) = &self.problem {
-            fl.push(Span::styled(
-                truncate(&format!(" {why} · ? — условия"), filt.width as usize),
-                t.error,
-            ));
+            // The hint only where it fits whole beside the reason.
+            let full = format!(" {why} · ? — условия");
+            let text = if full.chars().count() <= filt.width as usize {
+                full
+            } else {
+                format!(" {why}")
+            };
+            fl.push(Span::styled(truncate(&text, filt.width as usize), t.error));
         } else if let Some(fixed) = &self.suggestion {
             fl.push(Span::styled(
                 format!(" Возможно, вы искали «{}» ·", fixed.trim()),
@@ -544,14 +564,17 @@ impl Catalogue {
                 " Условия: через пробел — все сразу, OR — любое, «-» — не; слова ищутся по тексту",
                 t.label,
             ))];
+            let room = (area.width as usize).saturating_sub(28).max(10);
             for k in crate::domain::query::KEYWORDS {
-                lines.push(Line::from(vec![
-                    Span::styled(format!(" {:<26}", k.example), t.highlight),
-                    Span::styled(
-                        truncate(k.meaning, (area.width as usize).saturating_sub(28)),
-                        t.text,
-                    ),
-                ]));
+                // The meaning whole: wrapped under itself.
+                let parts = crate::tui::ui::wrap(k.meaning, room, "", "");
+                for (i, part) in parts.into_iter().enumerate() {
+                    let left = if i == 0 { k.example } else { "" };
+                    lines.push(Line::from(vec![
+                        Span::styled(format!(" {left:<26} "), t.highlight),
+                        Span::styled(part, t.text),
+                    ]));
+                }
             }
             f.render_widget(Paragraph::new(lines), area);
             return;
@@ -620,6 +643,8 @@ impl Catalogue {
             );
             let msg = if self.loading {
                 "Поиск…"
+            } else if self.problem.is_some() {
+                "Запрос не понят: что не так — в строке выше; ? — список условий."
             } else if self.searching {
                 "Ничего не найдено. Enter — искать, исправив опечатку; Esc — очистить."
             } else {

@@ -336,6 +336,11 @@ impl SearchIndex {
     /// Opens the index in `dir` and brings it up to the store: replays the
     /// change log after the index's last commit, or rebuilds it when it is
     /// missing, corrupt or of another schema.
+    /// The change-log sequence the index is up to.
+    pub fn indexed_seq(&self) -> u64 {
+        self.indexed.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     pub fn open(dir: &Path, store: &Store) -> Result<(Self, CatchUp)> {
         match Self::try_open(dir) {
             Ok((s, Some(seq))) => {

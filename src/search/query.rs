@@ -439,10 +439,11 @@ impl SearchIndex {
     pub fn matching_ids(&self, q: &SearchQuery) -> Result<Vec<Uuid>> {
         let searcher = self.reader.searcher();
         let (query, _) = self.build_query(q, None);
-        let addrs: Vec<DocAddress> = searcher
+        let mut addrs: Vec<DocAddress> = searcher
             .search(&query, &tantivy::collector::DocSetCollector)?
             .into_iter()
             .collect();
+        addrs.sort_unstable();
         ids_of(&searcher, &addrs)
     }
 
@@ -570,12 +571,26 @@ fn may_relax(q: &SearchQuery) -> bool {
 /// The practice ids of found documents, in order.
 fn ids_of(searcher: &tantivy::Searcher, addrs: &[DocAddress]) -> Result<Vec<Uuid>> {
     let mut ids = Vec::with_capacity(addrs.len());
+    // The id columns opened once per segment, not per hit.
+    let mut open: Option<(
+        u32,
+        tantivy::columnar::Column<u64>,
+        tantivy::columnar::Column<u64>,
+    )> = None;
     for a in addrs {
-        let seg = searcher.segment_reader(a.segment_ord);
-        let ff = seg.fast_fields();
-        let hi = ff.u64("id_hi")?.first(a.doc_id).unwrap_or(0);
-        let lo = ff.u64("id_lo")?.first(a.doc_id).unwrap_or(0);
-        ids.push(Uuid::from_u64_pair(hi, lo));
+        if open
+            .as_ref()
+            .is_none_or(|(seg, _, _)| *seg != a.segment_ord)
+        {
+            let ff = searcher.segment_reader(a.segment_ord).fast_fields();
+            open = Some((a.segment_ord, ff.u64("id_hi")?, ff.u64("id_lo")?));
+        }
+        if let Some((_, hi, lo)) = &open {
+            ids.push(Uuid::from_u64_pair(
+                hi.first(a.doc_id).unwrap_or(0),
+                lo.first(a.doc_id).unwrap_or(0),
+            ));
+        }
     }
     Ok(ids)
 }

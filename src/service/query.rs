@@ -12,11 +12,16 @@ use crate::domain::{PracticeId, User};
 use crate::search::{SearchIndex, SearchQuery};
 use crate::store::{EntityRef, Store, StoreError};
 
+type WordCache = HashMap<String, (u64, std::sync::Arc<HashSet<PracticeId>>)>;
+
 /// Every practice's row and summary (the read scope looks at it), with
 /// the change the table is up to.
 #[derive(Debug, Default)]
 pub struct Table {
     rows: Vec<(Summary, Row)>,
+    /// The index's answer for each word lately asked, with the change it
+    /// was up to.
+    words: std::sync::Mutex<WordCache>,
     at: HashMap<PracticeId, usize>,
     seq: u64,
 }
@@ -149,7 +154,7 @@ impl Table {
         };
         self.rows
             .iter()
-            .filter(|(s, row)| scope.can_read_row(s) && q.matches(row, &facts))
+            .filter(|(s, row)| q.matches(row, &facts) && scope.can_read_row(s))
             .map(|(s, row)| (s, row))
             .collect()
     }
@@ -171,45 +176,59 @@ impl From<StoreError> for QueryError {
 
 /// The practices the search index found for each word and phrase.
 #[derive(Debug, Default)]
-pub struct Found(HashMap<String, HashSet<PracticeId>>);
+pub struct Found(HashMap<String, std::sync::Arc<HashSet<PracticeId>>>);
 
 /// Which practices the search index finds for each word and phrase of
-/// `q`, among those `reader` may read (any section); without an index,
-/// the words are looked for in the titles.
-pub fn texts(
-    index: Option<&SearchIndex>,
-    store: &Store,
-    reader: Option<&User>,
-    q: &Query,
-) -> Result<Found, QueryError> {
-    let Some(index) = index else {
-        return Ok(Found::default());
-    };
-    let scope = crate::service::selections::scope_of(store, reader)?;
-    texts_in(index, &scope, q)
+/// `q`, in any section and whoever reads (the rows are then read by the
+/// reader's scope); without an index, the words are looked for in the
+/// titles.
+pub fn texts(index: Option<&SearchIndex>, table: &Table, q: &Query) -> Result<Found, QueryError> {
+    match index {
+        Some(i) => table.words(i, q),
+        None => Ok(Found::default()),
+    }
 }
 
-/// [`texts`] within a read scope already made.
-fn texts_in(
-    index: &SearchIndex,
-    scope: &crate::domain::access::ReadScope,
-    q: &Query,
-) -> Result<Found, QueryError> {
-    let mut out = Found::default();
-    for c in q.texts() {
-        let (Cond::Word(t) | Cond::Phrase(t)) = c else {
-            continue;
-        };
-        let found = index
-            .matching_ids(&SearchQuery {
-                text: format!("{t} "),
-                scope: scope.clone(),
-                ..SearchQuery::default()
-            })
-            .map_err(|e| QueryError::Store(ServiceError::refused(e.to_string())))?;
-        out.0.insert(t.clone(), found.into_iter().collect());
+impl Table {
+    /// [`texts`] with an index: each word asked once per state of the
+    /// index, kept until the index takes another change.
+    fn words(&self, index: &SearchIndex, q: &Query) -> Result<Found, QueryError> {
+        let seq = index.indexed_seq();
+        let mut cache = self
+            .words
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut out = Found::default();
+        for c in q.texts() {
+            let (Cond::Word(t) | Cond::Phrase(t)) = c else {
+                continue;
+            };
+            if let Some((at, ids)) = cache.get(t)
+                && *at == seq
+            {
+                out.0.insert(t.clone(), ids.clone());
+                continue;
+            }
+            let found = index
+                .matching_ids(&SearchQuery {
+                    text: format!("{t} "),
+                    scope: crate::domain::access::ReadScope {
+                        all: true,
+                        ..Default::default()
+                    },
+                    ..SearchQuery::default()
+                })
+                .map_err(|e| QueryError::Store(ServiceError::refused(e.to_string())))?;
+            let ids = std::sync::Arc::new(found.into_iter().collect::<HashSet<_>>());
+            // A few hundred words are plenty; the cache starts again then.
+            if cache.len() > 512 {
+                cache.clear();
+            }
+            cache.insert(t.clone(), (seq, ids.clone()));
+            out.0.insert(t.clone(), ids);
+        }
+        Ok(out)
     }
-    Ok(out)
 }
 
 /// Whether a practice meets a word or phrase: found by the index where
@@ -239,7 +258,7 @@ pub fn run(
 ) -> Result<Vec<Row>, QueryError> {
     let q = parse(text).map_err(|e| QueryError::Parse(e.show(text)))?;
     let table = Table::build(cx.store)?;
-    let found = texts(index, cx.store, reader, &q)?;
+    let found = texts(index, &table, &q)?;
     let hit = text_hit(&found, &table);
     Ok(table
         .find(cx, reader, &q, &hit)?
@@ -295,6 +314,8 @@ pub fn bulk(
             Err(e) if e.is_internal() => {
                 return Err(StoreError::Io(std::io::Error::other(e.message())));
             }
+            // The reasons alone: the line already says it was refused.
+            Err(ServiceError::Refused(reasons)) => Err(reasons.join(" ")),
             Err(e) => Err(e.message()),
         };
         out.push(Bulk {
@@ -323,7 +344,7 @@ pub fn catalogue(
     let text = search.text.trim();
     let q = parse(text).map_err(|e| QueryError::Parse(e.short()))?;
     table.catch_up(cx.store)?;
-    let found = texts_in(index, &search.scope, &q)?;
+    let found = table.words(index, &q)?;
     // The facets chosen beside the query: the index knows them.
     let faceted: Option<HashSet<PracticeId>> = if search.filters.is_empty() {
         None
@@ -394,10 +415,7 @@ pub fn views(
         // listed, finding nothing, so it can be deleted.
         let count = match parse(&text) {
             Ok(q) => {
-                let found = match index {
-                    Some(i) => texts_in(i, &scope, &q)?,
-                    None => Found::default(),
-                };
+                let found = texts(index, table, &q)?;
                 let hit = text_hit(&found, table);
                 table.find_in(cx, &scope, &q, &hit).len()
             }
@@ -424,10 +442,7 @@ pub fn view_queues(
         let Ok(q) = parse(&text) else {
             continue;
         };
-        let found = match index {
-            Some(i) => texts_in(i, &scope, &q)?,
-            None => Found::default(),
-        };
+        let found = texts(index, table, &q)?;
         let hit = text_hit(&found, table);
         let mut items: Vec<crate::domain::queue::Item> = table
             .find_in(cx, &scope, &q, &hit)

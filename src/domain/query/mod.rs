@@ -110,10 +110,14 @@ pub struct Query {
 /// line is read as a query ([`parse`]); else the search index reads it.
 pub fn has_conditions(text: &str) -> bool {
     text.split_whitespace().any(|w| {
+        // «время: 30 дней» is words: a condition's value follows its sign.
+        let compared = w
+            .find([':', '<', '>', '='])
+            .is_some_and(|i| i > 0 && !w[i..].trim_start_matches(['<', '>', '=', ':']).is_empty());
         w == "OR"
             || w == "ИЛИ"
             || (w.len() > 1 && w.starts_with('-'))
-            || w.contains([':', '<', '>', '='])
+            || compared
             || ["просрочено", "overdue"].contains(&w.to_lowercase().as_str())
     })
 }
@@ -149,7 +153,7 @@ pub const KEYWORDS: &[Keyword] = &[
     Keyword {
         names: &["статус", "status"],
         example: "статус:упаковка",
-        meaning: "этап: черновик, подтверждение, упаковка, экспертная, публикация, опубликована…",
+        meaning: "этап: черновик, подтверждение, упаковка, экспертная, верификация, публикация, опубликована, актуализация, база, отклонена, удалена (или W-0…W-9)",
     },
     Keyword {
         names: &["регион", "region"],

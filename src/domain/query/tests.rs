@@ -47,6 +47,28 @@ fn keywords_aliases_negation_and_alternatives() {
 }
 
 #[test]
+fn a_line_is_a_query_when_it_holds_conditions() {
+    for q in [
+        "стату:черновик",
+        "срок<3",
+        "школа OR лицей",
+        "-черновик",
+        "просрочено",
+    ] {
+        assert!(has_conditions(q), "{q}");
+    }
+    for w in [
+        "школа",
+        "время: 30 дней",
+        "ГОСТ 7.0",
+        "арт-резиденции",
+        "or",
+    ] {
+        assert!(!has_conditions(w), "{w}");
+    }
+}
+
+#[test]
 fn errors_point_at_the_wrong_token() {
     let text = "статус:упаковка стату:черновик";
     let e = parse(text).expect_err("unknown key");

@@ -256,6 +256,10 @@ impl Screen for Act {
                 self.preview = None;
                 return Vec::new();
             }
+            if self.preview.is_some() && action != Action::Submit {
+                // The preview is read, then taken (Enter) or left (Esc).
+                return Vec::new();
+            }
             if action == Action::Back && !f.form.may_leave() {
                 self.error = Some(form::LEAVE_ASK.to_owned());
                 return Vec::new();
@@ -305,7 +309,10 @@ impl Screen for Act {
                 let Some(o) = self.offers().get(self.selected).cloned() else {
                     return Vec::new();
                 };
-                if let Some(r) = &o.reason {
+                // Several marked: the preview says, practice by practice.
+                if let Some(r) = &o.reason
+                    && self.ids.len() == 1
+                {
                     self.error = Some(r.clone());
                     return Vec::new();
                 }
@@ -335,6 +342,9 @@ impl Screen for Act {
         let Some(f) = &mut self.form else {
             return Vec::new();
         };
+        if self.preview.is_some() {
+            return Vec::new();
+        }
         // The input is being fixed: the last refusal no longer stands, nor
         // the preview of what it would do.
         self.error = None;
@@ -424,15 +434,21 @@ impl Screen for Act {
                     t.title,
                     " ",
                 );
-                for b in list {
+                // The refusals first: they are what to read before Enter.
+                let mut rows: Vec<&crate::service::query::Bulk> = list.iter().collect();
+                rows.sort_by_key(|b| b.result.is_ok());
+                for b in rows {
                     let (mark, text, style) = match &b.result {
                         Ok(to) => ("✓", to.as_str(), t.ok),
                         Err(why) => ("✗", why.as_str(), t.warning),
                     };
-                    after.push(Line::from(Span::styled(
-                        truncate(&format!(" {mark} {} — {text}", b.title), w),
+                    wrap_into(
+                        &mut after,
+                        &format!("{mark} {}: {text}", b.title),
+                        w,
                         style,
-                    )));
+                        " ",
+                    );
                 }
             }
             if form.inputs.is_empty() && self.preview.is_none() {
@@ -486,7 +502,12 @@ impl Screen for Act {
             } else {
                 t.muted
             };
-            let mark = if o.allowed { "›" } else { "·" };
+            // Several marked: each is weighed in the preview.
+            let mark = if o.allowed || self.ids.len() > 1 {
+                "›"
+            } else {
+                "·"
+            };
             lines.push(Line::from(Span::styled(
                 truncate(&format!(" {mark} {}", o.label), w),
                 style,
@@ -496,10 +517,12 @@ impl Screen for Act {
             && let Some(reason) = &o.reason
         {
             lines.push(Line::from(""));
-            lines.push(Line::from(Span::styled(
-                format!(" Недоступно: {reason}"),
-                t.warning,
-            )));
+            let text = if self.ids.len() > 1 {
+                format!(" Первой отмеченной недоступно: {reason} Остальные — в предпросмотре.")
+            } else {
+                format!(" Недоступно: {reason}")
+            };
+            lines.push(Line::from(Span::styled(text, t.warning)));
         }
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     }

@@ -228,7 +228,9 @@ pub fn handle(cx: &Ctx<'_>, r: PeopleRequest) -> PeopleReply {
                 .map_err(|e| e.to_string())?
                 .ok_or("Пользователь не найден.")?;
             let name: String = query
-                .trim()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
                 .chars()
                 .take(crate::service::query::VIEW_NAME_MAX)
                 .collect();
@@ -238,10 +240,7 @@ pub fn handle(cx: &Ctx<'_>, r: PeopleRequest) -> PeopleReply {
                 }
                 crate::service::query::QueryError::Store(e) => e.message(),
             })?;
-            Ok(format!(
-                "Вид «{}» сохранён: вкладка в «Очередях» (o). Переименовать: smarteka view save ИМЯ «ЗАПРОС».",
-                name.trim()
-            ))
+            Ok(format!("Вид «{}» — вкладка «Очередей» (o).", name.trim()))
         })()),
         PeopleRequest::SelectionForm { user, id } => PeopleReply::SelectionForm(
             crate::service::selections::forms::entry_options(cx, &user, id)

@@ -121,16 +121,16 @@ impl Worker {
                 b.result
                     .as_ref()
                     .err()
-                    .map(|e| format!("«{}»: {e}", b.title))
+                    .map(|e| format!("{} — {e}", b.title))
             })
             .collect();
         if refused.is_empty() {
             Ok(format!("Готово: практик — {done}."))
         } else {
             Ok(format!(
-                "Выполнено: {done}, отказано: {} — {}",
+                "Выполнено: {done}, отказано: {}. {}",
                 refused.len(),
-                refused.join("; ")
+                refused.join(" · ")
             ))
         }
     }
