@@ -18,7 +18,10 @@ type WordCache = HashMap<String, (u64, std::sync::Arc<HashSet<PracticeId>>)>;
 /// the change the table is up to.
 #[derive(Debug, Default)]
 pub struct Table {
-    rows: Vec<(Summary, Row)>,
+    /// The rows a query reads, apart from the summaries the read scope
+    /// reads (only for the rows that match): a scan reads less memory.
+    rows: Vec<Row>,
+    summaries: Vec<Summary>,
     /// The index's answer for each word lately asked, with the change it
     /// was up to.
     words: std::sync::Mutex<WordCache>,
@@ -103,10 +106,12 @@ impl Table {
                 &login,
             );
             if let Some(i) = self.at.get(id) {
-                self.rows[*i] = (s, row);
+                self.rows[*i] = row;
+                self.summaries[*i] = s;
             } else {
                 self.at.insert(*id, self.rows.len());
-                self.rows.push((s, row));
+                self.rows.push(row);
+                self.summaries.push(s);
             }
         }
         Ok(())
@@ -154,8 +159,9 @@ impl Table {
         };
         self.rows
             .iter()
-            .filter(|(s, row)| q.matches(row, &facts) && scope.can_read_row(s))
-            .map(|(s, row)| (s, row))
+            .zip(&self.summaries)
+            .filter(|(row, s)| q.matches(row, &facts) && scope.can_read_row(s))
+            .map(|(row, s)| (s, row))
             .collect()
     }
 }
@@ -242,7 +248,7 @@ pub fn text_hit<'a>(found: &'a Found, table: &'a Table) -> impl Fn(&Cond, Practi
             Some(ids) => ids.contains(&id),
             None => table.at.get(&id).is_some_and(|i| {
                 let fold = |s: &str| s.to_lowercase().replace('ё', "е");
-                fold(&table.rows[*i].1.title).contains(&fold(t))
+                fold(&table.rows[*i].title).contains(&fold(t))
             }),
         }
     }
