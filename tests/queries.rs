@@ -440,8 +440,12 @@ fn a_saved_view_is_a_tab_of_the_queues() {
     common::key(app, KeyCode::Char('/'));
     common::typ(app, text);
     common::key(app, KeyCode::F(2));
+    let em = store
+        .user_by_login("moderator")
+        .expect("reads")
+        .expect("em");
     assert_eq!(
-        store.views("moderator").expect("views"),
+        store.views(em.id).expect("views"),
         [(text.to_owned(), text.to_owned())]
     );
     common::key(app, KeyCode::Enter);
@@ -500,4 +504,64 @@ fn views_are_saved_listed_and_deleted_from_the_command_line() {
     ));
     let o = run(data, Some("moderator"), &["view", "delete", "упаковка"]);
     assert_eq!(o.status.code(), Some(1));
+}
+
+/// A view saved on one workstation reaches the user's other one through
+/// the central instance, and no one else's.
+#[test]
+fn saved_views_reach_the_users_other_workstations() {
+    let server_dir = tempfile::tempdir().expect("tempdir");
+    ok(&run(
+        server_dir.path(),
+        None,
+        &["demo", "--practices", "60", "--seed", "1"],
+    ));
+    let server = common::serve_with({
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_smarteka"));
+        c.arg("--data")
+            .arg(server_dir.path())
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env_remove("SMARTEKA_CONFIG");
+        c
+    });
+    let url = server.url();
+    let (office, home, other) = (
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+    );
+    for (dir, login) in [
+        (office.path(), "moderator"),
+        (home.path(), "moderator"),
+        (other.path(), "asi"),
+    ] {
+        ok(&run(dir, Some(login), &["login", "--server", &url]));
+        ok(&run(dir, Some(login), &["sync"]));
+    }
+    ok(&run(
+        office.path(),
+        Some("moderator"),
+        &["view", "save", "срочные", "срок<3 OR просрочено"],
+    ));
+    ok(&run(office.path(), Some("moderator"), &["sync"]));
+    ok(&run(home.path(), Some("moderator"), &["sync"]));
+    let listed = out(&run(home.path(), Some("moderator"), &["view", "list"]));
+    assert!(
+        listed.contains("срочные (") && listed.contains("срок<3 OR просрочено"),
+        "{listed}"
+    );
+    ok(&run(other.path(), Some("asi"), &["sync"]));
+    let theirs = out(&run(other.path(), Some("asi"), &["view", "list"]));
+    assert!(theirs.contains("Сохранённых видов нет"), "{theirs}");
+    // Deleted at home: gone at the office too.
+    ok(&run(
+        home.path(),
+        Some("moderator"),
+        &["view", "delete", "срочные"],
+    ));
+    ok(&run(home.path(), Some("moderator"), &["sync"]));
+    ok(&run(office.path(), Some("moderator"), &["sync"]));
+    let listed = out(&run(office.path(), Some("moderator"), &["view", "list"]));
+    assert!(listed.contains("Сохранённых видов нет"), "{listed}");
+    drop(server);
 }

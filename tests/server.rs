@@ -58,7 +58,7 @@ fn request(
     (status, body)
 }
 
-const V: (&str, &str) = ("x-smarteka-protocol", "9");
+const V: (&str, &str) = ("x-smarteka-protocol", "10");
 const JSON: (&str, &str) = ("content-type", "application/json");
 
 fn error(body: &str) -> String {

@@ -442,7 +442,7 @@ pub fn view(data: &Path, as_user: Option<&str>, cmd: &ViewCommand) -> Result<(),
             Ok(())
         }
         ViewCommand::Delete { name } => {
-            if store.delete_view(&user.login, name.trim())? {
+            if svc::delete_view(&cx, &user, name).map_err(|e| crate::cli::refused(&e))? {
                 eprintln!("Вид «{}» удалён.", name.trim());
                 Ok(())
             } else {

@@ -108,6 +108,7 @@ fn news_in(
             | EntityRef::Partner(_)
             | EntityRef::Selection(_) => true,
             EntityRef::Club(_) => crate::domain::club::may_run(reader),
+            EntityRef::Views(u) => u == reader.id,
             EntityRef::Entry(s, _) => {
                 if let Some(f) = follows.get(&s) {
                     *f

@@ -231,6 +231,9 @@ fn apply_replication(
         | OpKind::Recommend { .. } => {
             crate::service::selections::apply_op(cx, user, &op.kind, mark)
         }
+        OpKind::Views { views } => {
+            crate::service::query::set_views_with(cx, user, views.clone(), mark)
+        }
         OpKind::Create { .. } | OpKind::Edit { .. } | OpKind::Act { .. } => {
             return apply_one(cx, user, client, op);
         }
@@ -262,7 +265,8 @@ fn apply_one(cx: &Ctx<'_>, user: &User, client: Uuid, op: &Op) -> Result<OpResul
         | OpKind::Decide { .. }
         | OpKind::Club { .. }
         | OpKind::ClubDecide { .. }
-        | OpKind::Recommend { .. } => return apply_replication(cx, user, client, op),
+        | OpKind::Recommend { .. }
+        | OpKind::Views { .. } => return apply_replication(cx, user, client, op),
         OpKind::Create { practice, passport } => (
             Command::Create {
                 id: *practice,
@@ -608,6 +612,13 @@ pub fn feed(
             {
                 others.push(Remote::Club(Box::new(c)));
             }
+            // Saved views: to their user alone.
+            if let crate::store::EntityRef::Views(u) = e
+                && u == reader.id
+                && seen_other.insert(e)
+            {
+                others.push(Remote::Views(Box::new(store.views_record(u)?)));
+            }
             // A recommendation goes to those who may read its practice.
             if let crate::store::EntityRef::Recommendation(p) = e
                 && seen_other.insert(e)
@@ -727,7 +738,8 @@ pub fn may_read(store: &Store, user: &User, sha: &str) -> Result<bool, StoreErro
             | EntityRef::Selection(_)
             | EntityRef::Entry(..)
             | EntityRef::Club(_)
-            | EntityRef::Recommendation(_) => false,
+            | EntityRef::Recommendation(_)
+            | EntityRef::Views(_) => false,
         };
         if readable {
             return Ok(true);

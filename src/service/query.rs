@@ -393,16 +393,61 @@ pub fn catalogue(
 pub const VIEW_NAME_MAX: usize = 40;
 
 /// Saves `user`'s view `name` of the query `text`, checked first: a name
-/// of at most [`VIEW_NAME_MAX`] characters, a query that parses.
+/// of at most [`VIEW_NAME_MAX`] characters, a query that parses. A view of
+/// that name is replaced. It reaches the user's other workstations.
 pub fn save_view(cx: &Ctx<'_>, user: &User, name: &str, text: &str) -> Result<(), QueryError> {
-    let name = name.trim();
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() || name.chars().count() > VIEW_NAME_MAX {
         return Err(QueryError::Store(ServiceError::bad(format!(
             "Название вида — от 1 до {VIEW_NAME_MAX} знаков."
         ))));
     }
     parse(text).map_err(|e| QueryError::Parse(e.show(text)))?;
-    cx.store.save_view(&user.login, name, text.trim())?;
+    let mut views = cx.store.views(user.id)?;
+    views.retain(|(n, _)| *n != name);
+    views.push((name, text.trim().to_owned()));
+    views.sort();
+    set_views_with(cx, user, views, |_| {}).map_err(QueryError::Store)
+}
+
+/// Deletes `user`'s view `name`; whether there was one.
+pub fn delete_view(cx: &Ctx<'_>, user: &User, name: &str) -> Result<bool, ServiceError> {
+    let mut views = cx.store.views(user.id)?;
+    let before = views.len();
+    views.retain(|(n, _)| n != name.trim());
+    if views.len() == before {
+        return Ok(false);
+    }
+    set_views_with(cx, user, views, |_| {})?;
+    Ok(true)
+}
+
+/// Writes `user`'s saved views as they now are: an op on a linked store,
+/// the server's record of them from an op (`extra` records it).
+pub fn set_views_with(
+    cx: &Ctx<'_>,
+    user: &User,
+    views: Vec<(String, String)>,
+    extra: impl FnOnce(&mut crate::store::Mutation),
+) -> Result<(), ServiceError> {
+    if views.len() > 200 {
+        return Err(ServiceError::refused("сохранённых видов не больше 200"));
+    }
+    let mut m = crate::store::Mutation::new(
+        Some(user.id),
+        "views.save",
+        format!("Сохранённые виды: {}", views.len()),
+    )
+    .at(cx.now())
+    .with(crate::store::Record::Views(Box::new(
+        crate::domain::query::Views {
+            user: user.id,
+            views: views.clone(),
+        },
+    )));
+    m.op = Some(crate::sync::protocol::OpKind::Views { views });
+    extra(&mut m);
+    cx.store.commit(&m)?;
     Ok(())
 }
 
@@ -416,7 +461,7 @@ pub fn views(
 ) -> Result<Vec<(String, String, usize)>, QueryError> {
     let scope = crate::service::selections::scope_of(cx.store, Some(user))?;
     let mut out = Vec::new();
-    for (name, text) in cx.store.views(&user.login)? {
+    for (name, text) in cx.store.views(user.id)? {
         // A view saved by an older version may no longer parse: it is
         // listed, finding nothing, so it can be deleted.
         let count = match parse(&text) {
@@ -444,7 +489,7 @@ pub fn view_queues(
     table.catch_up(cx.store)?;
     let scope = crate::service::selections::scope_of(cx.store, Some(user))?;
     let mut out = Vec::new();
-    for (name, text) in cx.store.views(&user.login)? {
+    for (name, text) in cx.store.views(user.id)? {
         let Ok(q) = parse(&text) else {
             continue;
         };

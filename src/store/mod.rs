@@ -175,6 +175,8 @@ pub enum Record {
     Club(Box<crate::domain::club::ClubSession>),
     /// A partner's recommendation of a practice (§3.2.2); one per practice.
     Recommendation(Box<crate::domain::selection::Recommendation>),
+    /// A user's saved views (their queries).
+    Views(Box<crate::domain::query::Views>),
 }
 
 impl Record {
@@ -194,6 +196,7 @@ impl Record {
             Self::Entry(e) => EntityRef::Entry(e.selection, e.practice),
             Self::Club(c) => EntityRef::Club(c.id),
             Self::Recommendation(r) => EntityRef::Recommendation(r.practice),
+            Self::Views(v) => EntityRef::Views(v.user),
         }
     }
 }
@@ -215,6 +218,8 @@ pub enum EntityRef {
     Club(Uuid),
     /// A practice's recommendation by a partner.
     Recommendation(PracticeId),
+    /// A user's saved views.
+    Views(UserId),
 }
 
 impl EntityRef {
@@ -232,6 +237,7 @@ impl EntityRef {
             Self::Entry(s, p) => format!("заявка практики {p} на отбор {s}"),
             Self::Club(id) => format!("заседание Клуба {id}"),
             Self::Recommendation(id) => format!("рекомендация практики {id}"),
+            Self::Views(id) => format!("сохранённые виды пользователя {id}"),
         }
     }
 }
@@ -406,16 +412,18 @@ const ENTRIES: usize = 26;
 const CLUB: usize = 27;
 /// Partners' recommendations of practices by practice id (§3.2.2).
 const RECOMMENDATIONS: usize = 28;
+/// Users' saved views by user id.
+const VIEWS: usize = 29;
 /// Server: who uploaded a file: SHA-256 (hex) + user id.
-const BLOB_OWNERS: usize = 29;
+const BLOB_OWNERS: usize = 30;
 /// Client: ops the server acknowledged, kept a while so they can be sent
 /// again to a server restored from a backup.
-const SENT: usize = 30;
+const SENT: usize = 31;
 /// What the queues read of a practice (`queue::view`): the workflow and
 /// the few passport fields the rules of a stage look at, small enough to
 /// decode by the thousand.
 const QUEUE_VIEWS: usize = 23;
-const TREE_NAMES: [&str; 31] = [
+const TREE_NAMES: [&str; 32] = [
     "meta",
     "users",
     "logins",
@@ -445,6 +453,7 @@ const TREE_NAMES: [&str; 31] = [
     "entries",
     "club_sessions",
     "recommendations",
+    "views",
     "blob_owners",
     "sent",
 ];
@@ -482,6 +491,7 @@ fn entity_key(e: EntityRef) -> Vec<u8> {
         EntityRef::Entry(s, p) => [&[b'E'][..], s.as_bytes(), p.as_bytes()].concat(),
         EntityRef::Club(id) => [&[b'C'][..], id.as_bytes()].concat(),
         EntityRef::Recommendation(id) => [&[b'R'][..], id.as_bytes()].concat(),
+        EntityRef::Views(id) => [&[b'V'][..], id.as_bytes()].concat(),
     }
 }
 
@@ -500,6 +510,7 @@ fn entity_of_key(k: &[u8]) -> Option<EntityRef> {
         b'S' => EntityRef::Selection(id()?),
         b'C' => EntityRef::Club(id()?),
         b'R' => EntityRef::Recommendation(id()?),
+        b'V' => EntityRef::Views(id()?),
         b'E' if rest.len() == 32 => EntityRef::Entry(
             Uuid::from_slice(&rest[..16]).ok()?,
             Uuid::from_slice(&rest[16..]).ok()?,
@@ -601,7 +612,8 @@ pub fn files_of(r: &Record) -> Vec<String> {
         | Record::Selection(_)
         | Record::Entry(_)
         | Record::Club(_)
-        | Record::Recommendation(_) => {}
+        | Record::Recommendation(_)
+        | Record::Views(_) => {}
     }
     out.retain(|s| blobs::Blobs::is_sha256(s));
     out.sort();

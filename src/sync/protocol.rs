@@ -136,6 +136,8 @@ pub enum OpKind {
         partner: Uuid,
         letter: String,
     },
+    /// The sender's saved views, all of them as they now are.
+    Views { views: Vec<(String, String)> },
 }
 
 impl OpKind {
@@ -164,7 +166,8 @@ impl OpKind {
             | Self::Decide { .. }
             | Self::Club { .. }
             | Self::ClubDecide { .. }
-            | Self::Recommend { .. } => {}
+            | Self::Recommend { .. }
+            | Self::Views { .. } => {}
         }
         out.sort();
         out.dedup();
@@ -193,6 +196,7 @@ impl OpKind {
             Self::Club { .. } => "club",
             Self::ClubDecide { .. } => "club-decide",
             Self::Recommend { .. } => "recommend",
+            Self::Views { .. } => "views",
         }
     }
 
@@ -216,7 +220,8 @@ impl OpKind {
             | Self::Partner { .. }
             | Self::Selection { .. }
             | Self::Decide { .. }
-            | Self::Club { .. } => PracticeId::default(),
+            | Self::Club { .. }
+            | Self::Views { .. } => PracticeId::default(),
         }
     }
 }
@@ -307,6 +312,8 @@ pub enum Remote {
     Club(Box<crate::domain::club::ClubSession>),
     /// A practice's recommendation: to those who may read the practice.
     Recommendation(Box<crate::domain::selection::Recommendation>),
+    /// The reader's own saved views.
+    Views(Box<crate::domain::query::Views>),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -476,7 +483,7 @@ pub fn decode_body<T: serde::de::DeserializeOwned>(
 /// on demand (`GET /api/practices/ID`); 8: selections, their partners,
 /// applications and scores, the Club (ops and feed records), the partner
 /// role.
-pub const PROTOCOL: u32 = 9;
+pub const PROTOCOL: u32 = 10;
 /// The header carrying [`PROTOCOL`].
 pub const PROTOCOL_HEADER: &str = "x-smarteka-protocol";
 

@@ -21,6 +21,15 @@ pub use parse::{ParseError, parse};
 use crate::domain::PracticeStatus;
 use crate::domain::passport::Route;
 
+/// A user's saved views: named queries, shown as tabs of «Очереди» and
+/// kept on every workstation of theirs.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Views {
+    pub user: crate::domain::UserId,
+    /// (name, query), by name.
+    pub views: Vec<(String, String)>,
+}
+
 /// A comparison of a number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmp {

@@ -517,6 +517,7 @@ pub async fn sync(
                 Remote::Entry(e) => m = m.with(Record::Entry(e)),
                 Remote::Club(c) => m = m.with(Record::Club(c)),
                 Remote::Recommendation(r) => m = m.with(Record::Recommendation(r)),
+                Remote::Views(v) => m = m.with(Record::Views(v)),
             }
         }
         summary.received += synced.len();

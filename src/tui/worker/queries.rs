@@ -20,7 +20,7 @@ impl Worker {
             .queries
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if self.store.views(&user.login).is_ok_and(|v| !v.is_empty()) {
+        if self.store.views(user.id).is_ok_and(|v| !v.is_empty()) {
             if table.is_none() {
                 *table = Some(
                     crate::service::query::Table::build(&self.store).map_err(|e| e.to_string())?,
