@@ -459,6 +459,23 @@ fn a_saved_view_is_a_tab_of_the_queues() {
     }
     let screen = common::screen(app, 120, 30);
     assert!(screen.contains(&format!("{text} ({count})")), "{screen}");
+    // The tab as a table: `P` writes it into the print directory.
+    let out = tempfile::tempdir().expect("tempdir");
+    app.print_into(out.path().to_path_buf());
+    common::key(app, KeyCode::Char('P'));
+    let said = common::screen(app, 120, 30);
+    assert!(said.contains("XLSX в "), "{said}");
+    let file = std::fs::read_dir(out.path())
+        .expect("reads")
+        .map(|e| e.expect("entry").path())
+        .find(|p| p.extension().is_some_and(|x| x == "xlsx"))
+        .expect("the table");
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&file).expect("a workbook");
+    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0)
+        .expect("a sheet")
+        .expect("reads");
+    // The heading, a blank row, the column names, then a row each.
+    assert_eq!(sheet.rows().count(), 3 + count, "{}", file.display());
     // The whole tab marked for one action, previewed on each.
     common::key(app, KeyCode::Char('*'));
     common::key(app, KeyCode::Char('a'));

@@ -264,19 +264,7 @@ pub(crate) fn write_csv(path: &Path, table: &[Vec<String>]) -> Result<(), Failur
 /// A table as a workbook: `heading` in the first row, the table from the
 /// third.
 pub(crate) fn write_xlsx(path: &Path, heading: &str, table: &[Vec<String>]) -> Result<(), Failure> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    let err =
-        |e: rust_xlsxwriter::XlsxError| fail(format!("«{}» не записан: {e}", path.display()), 1);
-    sheet.write_string(0, 0, heading).map_err(err)?;
-    for (i, row) in table.iter().enumerate() {
-        for (j, cell) in row.iter().enumerate() {
-            sheet
-                .write_string(i as u32 + 2, j as u16, cell)
-                .map_err(err)?;
-        }
-    }
-    let bytes = book.save_to_buffer().map_err(err)?;
+    let bytes = crate::service::print::xlsx(heading, table).map_err(|e| fail(e.to_string(), 1))?;
     crate::service::print::write_file(path, &bytes).map_err(|e| fail(e.to_string(), 1))?;
     eprintln!("XLSX: {}", path.display());
     Ok(())

@@ -20,7 +20,7 @@ use crate::tui::action::Action;
 use crate::tui::ui::{fit, truncate};
 use crate::tui::worker::{Reply, Request};
 
-pub const COMMANDS: [Action; 18] = [
+pub const COMMANDS: [Action; 19] = [
     Action::Workflow,
     Action::Vote,
     Action::Open,
@@ -30,6 +30,7 @@ pub const COMMANDS: [Action; 18] = [
     Action::PrevField,
     Action::Toggle,
     Action::MarkAll,
+    Action::Print,
     Action::Down,
     Action::Up,
     Action::PageDown,
@@ -130,6 +131,7 @@ impl Screen for Queues {
         match action {
             Action::NextField => Some("Следующая очередь"),
             Action::PrevField => Some("Предыдущая очередь"),
+            Action::Print => Some("Вкладку — в таблицу XLSX (в каталог печати)"),
             _ => None,
         }
     }
@@ -195,6 +197,17 @@ impl Screen for Queues {
                     if let Some(x) = self.selected.get_mut(self.tab) {
                         *x = (*x + 1).min(len.saturating_sub(1));
                     }
+                }
+            }
+            Action::Print => {
+                if let Some(q) = self.current() {
+                    return vec![Effect::Send(Request::Print {
+                        user: Some(Box::new(self.user.clone())),
+                        what: crate::tui::worker::print::Printable::Queue(
+                            q.name.to_string(),
+                            q.items.iter().map(|i| i.id).collect(),
+                        ),
+                    })];
                 }
             }
             Action::MarkAll => {

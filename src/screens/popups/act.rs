@@ -162,6 +162,8 @@ pub struct Act {
     /// Several practices marked: what the action would do to each, shown
     /// before anything is written; `Enter` then takes it.
     pub preview: Option<Vec<crate::service::query::Bulk>>,
+    /// Taking it on several: how many are done, of all.
+    pub progress: Option<(usize, usize)>,
 }
 
 impl Act {
@@ -180,6 +182,7 @@ impl Act {
                 sending: false,
                 error: None,
                 preview: None,
+                progress: None,
             },
             Effect::Send(req),
         )
@@ -362,6 +365,9 @@ impl Screen for Act {
                     self.selected = v.offers.iter().position(|o| o.allowed).unwrap_or(0);
                 }
             }
+            Reply::Progress { done, all } if self.sending && *all == self.ids.len() => {
+                self.progress = Some((*done, *all));
+            }
             Reply::Previewed { ids, result } if *ids == self.ids && self.sending => {
                 self.sending = false;
                 match result {
@@ -458,7 +464,19 @@ impl Screen for Act {
                 )));
             }
             if self.sending {
-                after.push(Line::from(Span::styled(" Выполняется…", t.muted)));
+                let text = match self.progress {
+                    Some((done, all)) => {
+                        let width = 30;
+                        let filled = done * width / all.max(1);
+                        format!(
+                            " Выполняется: [{}{}] {done} из {all}",
+                            "█".repeat(filled),
+                            "·".repeat(width - filled)
+                        )
+                    }
+                    None => " Выполняется…".to_owned(),
+                };
+                after.push(Line::from(Span::styled(text, t.muted)));
             }
             if let Some(e) = &self.error {
                 wrap_into(&mut after, e, w, t.error, " ");

@@ -371,6 +371,25 @@ pub fn save(doc: &Doc, path: &Path) -> Result<u64, ServiceError> {
     Ok(bytes.len() as u64)
 }
 
+/// A table as a workbook: `heading` in the first row, the table (its
+/// first row the column names) from the third.
+pub fn xlsx(heading: &str, table: &[Vec<String>]) -> Result<Vec<u8>, ServiceError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let err =
+        |e: rust_xlsxwriter::XlsxError| ServiceError::refused(format!("таблица не собрана: {e}"));
+    sheet.write_string(0, 0, heading).map_err(err)?;
+    for (i, row) in table.iter().enumerate() {
+        for (j, cell) in row.iter().enumerate() {
+            let (Ok(r), Ok(c)) = (u32::try_from(i + 2), u16::try_from(j)) else {
+                return Err(ServiceError::refused("таблица слишком велика для XLSX"));
+            };
+            sheet.write_string(r, c, cell).map_err(err)?;
+        }
+    }
+    book.save_to_buffer().map_err(err)
+}
+
 /// Writes an exported file durably: a temporary file beside it, synced,
 /// then renamed over — a crash leaves the old file or the new, never half.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ServiceError> {

@@ -275,6 +275,11 @@ pub enum Reply {
         ids: Vec<PracticeId>,
         result: Result<String, String>,
     },
+    /// Practices done so far of an action on several.
+    Progress {
+        done: usize,
+        all: usize,
+    },
     Previewed {
         ids: Vec<PracticeId>,
         result: Result<Vec<crate::service::query::Bulk>, String>,

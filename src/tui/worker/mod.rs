@@ -107,6 +107,22 @@ impl Worker {
                                 }
                                 continue;
                             }
+                            // Several practices: the window counts them.
+                            Request::Act {
+                                user,
+                                ids,
+                                action,
+                                input,
+                            } if ids.len() > 1 => {
+                                let tell = |done, all| {
+                                    let _ = replies.send(Reply::Progress { done, all });
+                                };
+                                let result = self.act_all(&user, &ids, action, &input, &tell);
+                                if replies.send(Reply::Acted { ids, result }).is_err() {
+                                    return;
+                                }
+                                continue;
+                            }
                             other => other,
                         };
                         if matches!(req, Request::Sync) {

@@ -9,7 +9,7 @@ use crate::service::Ctx;
 use crate::service::print;
 
 /// What `P` prints where it is pressed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Printable {
     /// The passport, and the expert review's protocol when there is one.
     Passport(PracticeId),
@@ -17,6 +17,9 @@ pub enum Printable {
     Application(uuid::Uuid),
     /// This year's replication summary (§5.3.5).
     Summary,
+    /// A tab of «Очереди» (a stage's queue or a saved view) as a table:
+    /// its name and its practices.
+    Queue(String, Vec<PracticeId>),
 }
 
 fn short(id: uuid::Uuid) -> String {
@@ -41,6 +44,9 @@ pub fn handle(
             .map_err(|e| e.to_string())
     };
     let store = cx.store;
+    if let Printable::Queue(name, ids) = &what {
+        return queue_table(cx, &dir, name, ids);
+    }
     // What was written, short enough for the status line.
     let files = match what {
         Printable::Passport(practice) => {
@@ -72,6 +78,75 @@ pub fn handle(
             save(&print::replication_report(&s, cx.today()), &name)?;
             name
         }
+        Printable::Queue(..) => String::new(),
     };
     Ok(format!("PDF в {}: {files}", dir.display()))
+}
+
+/// A tab of «Очереди» as an XLSX table in `dir`: each practice's title,
+/// status, region, category and the stage's deadline.
+fn queue_table(
+    cx: &Ctx<'_>,
+    dir: &std::path::Path,
+    name: &str,
+    ids: &[PracticeId],
+) -> Result<String, String> {
+    let d = crate::domain::refdata::refdata();
+    let mut table = vec![
+        [
+            "Практика",
+            "Статус",
+            "Регион",
+            "Категория",
+            "Срок этапа",
+            "Идентификатор",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    ];
+    for id in ids {
+        let Some(s) = cx.store.summary(*id).map_err(|e| e.to_string())? else {
+            continue;
+        };
+        table.push(vec![
+            s.title.clone(),
+            s.status.name().to_owned(),
+            s.region
+                .as_deref()
+                .map(|r| d.region_name(r).to_owned())
+                .unwrap_or_default(),
+            s.category
+                .as_deref()
+                .map(|c| d.category_name(c).to_owned())
+                .unwrap_or_default(),
+            s.deadline
+                .map(|x| x.format("%d.%m.%Y").to_string())
+                .unwrap_or_default(),
+            id.to_string(),
+        ]);
+    }
+    let bytes = print::xlsx(
+        &format!("«{name}» на {}", cx.today().format("%d.%m.%Y")),
+        &table,
+    )
+    .map_err(|e| e.to_string())?;
+    // The name as a file name: letters, digits and spaces, the rest «-».
+    let stem: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == ' ' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(40)
+        .collect();
+    let file = format!("{}-{}.xlsx", stem.trim(), cx.today().format("%Y-%m-%d"));
+    print::write_file(&dir.join(&file), &bytes).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "XLSX в {}: {file} ({} строк)",
+        dir.display(),
+        ids.len()
+    ))
 }

@@ -102,6 +102,7 @@ impl Worker {
         ids: &[crate::domain::PracticeId],
         action: crate::domain::workflow::Action,
         input: &crate::service::workflow::ActInput,
+        progress: &dyn Fn(usize, usize),
     ) -> Result<String, String> {
         let blobs = crate::store::blobs::Blobs::new(self.store.dir());
         let all = crate::service::query::bulk(
@@ -111,7 +112,7 @@ impl Worker {
             ids,
             (action, input),
             true,
-            &mut |_, _| {},
+            &mut |done, all| progress(done, all),
         )
         .map_err(|e| e.to_string())?;
         let done = all.iter().filter(|b| b.result.is_ok()).count();
@@ -144,7 +145,7 @@ impl Worker {
     ) -> Result<String, String> {
         let blobs = crate::store::blobs::Blobs::new(self.store.dir());
         if ids.len() > 1 {
-            return self.act_all(user, ids, action, input);
+            return self.act_all(user, ids, action, input, &|_, _| {});
         }
         let mut done = Vec::new();
         for id in ids {
