@@ -99,7 +99,7 @@ impl Worker {
                                 let r = print::handle(
                                     &self.cx(),
                                     user.as_deref(),
-                                    what,
+                                    &what,
                                     print_dir.as_deref(),
                                 );
                                 if replies.send(Reply::Printed(r)).is_err() {

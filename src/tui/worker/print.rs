@@ -30,7 +30,7 @@ fn short(id: uuid::Uuid) -> String {
 pub fn handle(
     cx: &Ctx<'_>,
     user: Option<&User>,
-    what: Printable,
+    what: &Printable,
     dir: Option<&std::path::Path>,
 ) -> Result<String, String> {
     let dir = match dir {
@@ -44,12 +44,13 @@ pub fn handle(
             .map_err(|e| e.to_string())
     };
     let store = cx.store;
-    if let Printable::Queue(name, ids) = &what {
+    if let Printable::Queue(name, ids) = what {
         return queue_table(cx, &dir, name, ids);
     }
     // What was written, short enough for the status line.
     let files = match what {
         Printable::Passport(practice) => {
+            let practice = *practice;
             let id = short(practice);
             let doc = print::passport(cx, user, practice).map_err(|e| e.to_string())?;
             save(&doc, &format!("паспорт-{id}.pdf"))?;
@@ -65,6 +66,7 @@ pub fn handle(
             }
         }
         Printable::Application(id) => {
+            let id = *id;
             let user = user.ok_or("Войдите, чтобы напечатать заявку.")?;
             let doc = print::application(store, user, id).map_err(|e| e.to_string())?;
             let name = format!("заявка-{}.pdf", short(id));
