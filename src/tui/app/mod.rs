@@ -604,7 +604,10 @@ impl App {
             }
             return;
         }
-        self.in_flight = self.in_flight.saturating_sub(1);
+        // A count of practices done is on the way to the answer, not it.
+        if !matches!(reply, Reply::Progress { .. }) {
+            self.in_flight = self.in_flight.saturating_sub(1);
+        }
         self.dirty = true;
         match &reply {
             Reply::Login(Ok(user)) => {
