@@ -509,6 +509,32 @@ fn views_are_saved_listed_and_deleted_from_the_command_line() {
     let listed = out(&run(data, Some("moderator"), &["view", "list"]));
     assert!(listed.starts_with("упаковка ("), "{listed}");
     assert!(listed.contains("): статус:упаковка"), "{listed}");
+    let xlsx = data.join("упаковка.xlsx");
+    ok(&run(
+        data,
+        Some("moderator"),
+        &[
+            "view",
+            "export",
+            "упаковка",
+            "--xlsx",
+            &xlsx.display().to_string(),
+            "--columns",
+            "title,status",
+        ],
+    ));
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).expect("a workbook");
+    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0)
+        .expect("a sheet")
+        .expect("reads");
+    let head: Vec<String> = sheet
+        .rows()
+        .nth(2)
+        .expect("the names")
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(head, ["Практика", "Статус"]);
     let other = out(&run(data, Some("asi"), &["view", "list"]));
     assert!(
         other.contains("Сохранённых видов нет"),
@@ -581,4 +607,55 @@ fn saved_views_reach_the_users_other_workstations() {
     let listed = out(&run(office.path(), Some("moderator"), &["view", "list"]));
     assert!(listed.contains("Сохранённых видов нет"), "{listed}");
     drop(server);
+}
+
+/// A preview longer than its window scrolls, and says what lies above and
+/// below.
+#[test]
+fn a_long_preview_scrolls() {
+    use crossterm::event::KeyCode;
+    let mut f = common::app(400);
+    let store = f.app.store.clone();
+    let em = store
+        .user_by_login("moderator")
+        .expect("reads")
+        .expect("em");
+    {
+        let cx = f.cx();
+        smarteka::service::query::save_view(&cx, &em, "упаковка", "статус:упаковка")
+            .expect("saved");
+    }
+    let count = store
+        .summaries()
+        .filter(|s| {
+            s.as_ref()
+                .is_ok_and(|s| s.status == PracticeStatus::Packaging)
+        })
+        .count();
+    assert!(count >= 12, "enough to scroll: {count}");
+    // The view's tab follows the stages' queues.
+    let stages = {
+        let cx = f.cx();
+        smarteka::service::workflow::queues(&cx, &em)
+            .expect("queues")
+            .len()
+    };
+    let app = &mut f.app;
+    common::sign_in(app, "moderator");
+    common::key(app, KeyCode::Char('o'));
+    for _ in 0..stages {
+        common::key(app, KeyCode::Tab);
+    }
+    common::key(app, KeyCode::Char('*'));
+    common::key(app, KeyCode::Char('a'));
+    common::key(app, KeyCode::Enter);
+    common::key(app, KeyCode::Enter);
+    let shown = common::screen(app, 80, 24);
+    assert!(shown.contains("Будет выполнено:"), "{shown}");
+    assert!(shown.contains("ниже ещё строк"), "{shown}");
+    assert!(!shown.contains("выше ещё строк"), "{shown}");
+    common::key(app, KeyCode::PageDown);
+    let scrolled = common::screen(app, 80, 24);
+    assert!(scrolled.contains("выше ещё строк"), "{scrolled}");
+    assert_ne!(shown, scrolled);
 }

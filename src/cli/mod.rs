@@ -504,13 +504,7 @@ fn seed_with_progress(
     eprintln!("Создание демонстрационных данных: {n} практик…");
     crate::demo::seed_at(store, n, seed, now, |done, total| {
         if tty {
-            let width = 30;
-            let filled = done * width / total.max(1);
-            eprint!(
-                "\r[{}{}] {done}/{total}",
-                "█".repeat(filled),
-                "░".repeat(width - filled)
-            );
+            eprint!("\r{} {done}/{total}", crate::tui::ui::bar(done, total));
             let _ = std::io::stderr().flush();
         }
     })?;

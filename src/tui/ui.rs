@@ -167,6 +167,13 @@ pub fn status_bar(
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// A bar of 30 cells filled as `done` of `all`: «[████░░…]».
+pub fn bar(done: usize, all: usize) -> String {
+    let width = 30;
+    let filled = (done * width / all.max(1)).min(width);
+    format!("[{}{}]", "█".repeat(filled), "░".repeat(width - filled))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,6 +38,17 @@ pub const FORM_COMMANDS: [Action; 5] = [
     Action::Redraw,
 ];
 
+/// Reading the preview of an action on several practices.
+pub const PREVIEW_COMMANDS: [Action; 7] = [
+    Action::Submit,
+    Action::Down,
+    Action::Up,
+    Action::PageDown,
+    Action::PageUp,
+    Action::Back,
+    Action::Redraw,
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Input {
     Comment,
@@ -164,6 +175,8 @@ pub struct Act {
     pub preview: Option<Vec<crate::service::query::Bulk>>,
     /// Taking it on several: how many are done, of all.
     pub progress: Option<(usize, usize)>,
+    /// The first line of the preview shown.
+    preview_at: std::cell::Cell<usize>,
 }
 
 impl Act {
@@ -183,6 +196,7 @@ impl Act {
                 error: None,
                 preview: None,
                 progress: None,
+                preview_at: std::cell::Cell::new(0),
             },
             Effect::Send(req),
         )
@@ -239,7 +253,11 @@ impl Screen for Act {
 
     fn commands(&self) -> Vec<Action> {
         if self.form.is_some() {
-            FORM_COMMANDS.to_vec()
+            if self.preview.is_some() {
+                PREVIEW_COMMANDS.to_vec()
+            } else {
+                FORM_COMMANDS.to_vec()
+            }
         } else {
             LIST_COMMANDS.to_vec()
         }
@@ -260,7 +278,16 @@ impl Screen for Act {
                 return Vec::new();
             }
             if self.preview.is_some() && action != Action::Submit {
-                // The preview is read, then taken (Enter) or left (Esc).
+                // The preview is read (scrolled), then taken (Enter) or
+                // left (Esc).
+                let at = self.preview_at.get();
+                self.preview_at.set(match action {
+                    Action::Down => at + 1,
+                    Action::Up => at.saturating_sub(1),
+                    Action::PageDown => at + 10,
+                    Action::PageUp => at.saturating_sub(10),
+                    _ => at,
+                });
                 return Vec::new();
             }
             if action == Action::Back && !f.form.may_leave() {
@@ -371,7 +398,10 @@ impl Screen for Act {
             Reply::Previewed { ids, result } if *ids == self.ids && self.sending => {
                 self.sending = false;
                 match result {
-                    Ok(list) => self.preview = Some(list.clone()),
+                    Ok(list) => {
+                        self.preview = Some(list.clone());
+                        self.preview_at.set(0);
+                    }
                     Err(e) => self.error = Some(e.clone()),
                 }
             }
@@ -395,7 +425,9 @@ impl Screen for Act {
             _ if self.ids.len() > 1 => format!("отмечено практик: {}", self.ids.len()),
             _ => String::new(),
         };
-        let keys = if self.form.is_some() {
+        let keys = if self.preview.is_some() {
+            "Enter — выполнить · ↑/↓ PgUp/PgDn — листать · Esc — изменить"
+        } else if self.form.is_some() {
             "Enter — выполнить · Tab — поле · ←/→ — выбор · Esc — назад"
         } else {
             "Enter — выбрать · Esc — закрыть"
@@ -428,6 +460,29 @@ impl Screen for Act {
             f.render_widget(Paragraph::new(lines), inner);
             form.form.render(f, below(inner, top), cx);
             let mut after = Vec::new();
+            // The progress and the refusal first: they must show whatever
+            // the length of the preview below.
+            if self.sending {
+                let text = match self.progress {
+                    Some((done, all)) => format!(
+                        " Выполняется: {} {done} из {all}",
+                        crate::tui::ui::bar(done, all)
+                    ),
+                    None => " Выполняется…".to_owned(),
+                };
+                after.push(Line::from(Span::styled(text, t.muted)));
+            }
+            if let Some(e) = &self.error {
+                wrap_into(&mut after, e, w, t.error, " ");
+            }
+            if form.inputs.is_empty() && self.preview.is_none() {
+                after.push(Line::from(Span::styled(
+                    " Подтвердите действие: Enter — выполнить, Esc — отмена.",
+                    t.text,
+                )));
+            }
+            let used = top + form.form.height(inner.width) + 1;
+            let room = below(inner, used).height as usize;
             if let Some(list) = &self.preview {
                 let ok = list.iter().filter(|b| b.result.is_ok()).count();
                 wrap_into(
@@ -443,43 +498,40 @@ impl Screen for Act {
                 // The refusals first: they are what to read before Enter.
                 let mut rows: Vec<&crate::service::query::Bulk> = list.iter().collect();
                 rows.sort_by_key(|b| b.result.is_ok());
+                let mut body = Vec::new();
                 for b in rows {
                     let (mark, text, style) = match &b.result {
                         Ok(to) => ("✓", to.as_str(), t.ok),
                         Err(why) => ("✗", why.as_str(), t.warning),
                     };
                     wrap_into(
-                        &mut after,
+                        &mut body,
                         &format!("{mark} {}: {text}", b.title),
                         w,
                         style,
                         " ",
                     );
                 }
-            }
-            if form.inputs.is_empty() && self.preview.is_none() {
-                after.push(Line::from(Span::styled(
-                    " Подтвердите действие: Enter — выполнить, Esc — отмена.",
-                    t.text,
-                )));
-            }
-            if self.sending {
-                let text = match self.progress {
-                    Some((done, all)) => {
-                        let width = 30;
-                        let filled = done * width / all.max(1);
-                        format!(
-                            " Выполняется: [{}{}] {done} из {all}",
-                            "█".repeat(filled),
-                            "·".repeat(width - filled)
-                        )
-                    }
-                    None => " Выполняется…".to_owned(),
-                };
-                after.push(Line::from(Span::styled(text, t.muted)));
-            }
-            if let Some(e) = &self.error {
-                wrap_into(&mut after, e, w, t.error, " ");
+                // Scrolled by ↓/↑: what is above and below is said.
+                let fits = room.saturating_sub(after.len() + 2).max(1);
+                let first = self.preview_at.get().min(body.len().saturating_sub(fits));
+                self.preview_at.set(first);
+                let shown = body.len().min(first + fits);
+                if first > 0 {
+                    after.push(Line::from(Span::styled(
+                        format!(" ↑ выше ещё строк: {first}"),
+                        t.muted,
+                    )));
+                }
+                after.extend(body.drain(first..shown));
+                // What drain left: the lines above, then those below.
+                let below = body.len() - first;
+                if below > 0 {
+                    after.push(Line::from(Span::styled(
+                        format!(" ↓ ниже ещё строк: {below} (↓, PgDn)"),
+                        t.muted,
+                    )));
+                }
             }
             let used = top + form.form.height(inner.width) + 1;
             f.render_widget(Paragraph::new(after), below(inner, used));
@@ -536,11 +588,11 @@ impl Screen for Act {
         {
             lines.push(Line::from(""));
             let text = if self.ids.len() > 1 {
-                format!(" Первой отмеченной недоступно: {reason} Остальные — в предпросмотре.")
+                format!("Первой отмеченной недоступно: {reason} Остальные — в предпросмотре.")
             } else {
-                format!(" Недоступно: {reason}")
+                format!("Недоступно: {reason}")
             };
-            lines.push(Line::from(Span::styled(text, t.warning)));
+            wrap_into(&mut lines, &text, w, t.warning, " ");
         }
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     }
