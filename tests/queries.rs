@@ -586,13 +586,23 @@ fn saved_views_reach_the_users_other_workstations() {
         Some("moderator"),
         &["view", "save", "срочные", "срок<3 OR просрочено"],
     ));
+    // Another saved at home before it heard of the first: both stay.
+    ok(&run(
+        home.path(),
+        Some("moderator"),
+        &["view", "save", "мои", "автор:author"],
+    ));
     ok(&run(office.path(), Some("moderator"), &["sync"]));
     ok(&run(home.path(), Some("moderator"), &["sync"]));
-    let listed = out(&run(home.path(), Some("moderator"), &["view", "list"]));
-    assert!(
-        listed.contains("срочные (") && listed.contains("срок<3 OR просрочено"),
-        "{listed}"
-    );
+    ok(&run(office.path(), Some("moderator"), &["sync"]));
+    for dir in [home.path(), office.path()] {
+        let listed = out(&run(dir, Some("moderator"), &["view", "list"]));
+        assert!(
+            listed.contains("срочные (") && listed.contains("срок<3 OR просрочено"),
+            "{listed}"
+        );
+        assert!(listed.contains("мои ("), "{listed}");
+    }
     ok(&run(other.path(), Some("asi"), &["sync"]));
     let theirs = out(&run(other.path(), Some("asi"), &["view", "list"]));
     assert!(theirs.contains("Сохранённых видов нет"), "{theirs}");
@@ -605,7 +615,8 @@ fn saved_views_reach_the_users_other_workstations() {
     ok(&run(home.path(), Some("moderator"), &["sync"]));
     ok(&run(office.path(), Some("moderator"), &["sync"]));
     let listed = out(&run(office.path(), Some("moderator"), &["view", "list"]));
-    assert!(listed.contains("Сохранённых видов нет"), "{listed}");
+    assert!(!listed.contains("срочные"), "{listed}");
+    assert!(listed.contains("мои ("), "{listed}");
     drop(server);
 }
 

@@ -455,7 +455,7 @@ pub fn view(data: &Path, as_user: Option<&str>, cmd: &ViewCommand) -> Result<(),
             store
                 .views(user.id)?
                 .into_iter()
-                .find(|(n, _)| n == name.trim())
+                .find(|(n, _)| *n == svc::view_name(name))
                 .map(|(_, q)| q)
                 .ok_or_else(|| {
                     fail(

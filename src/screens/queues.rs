@@ -217,7 +217,7 @@ impl Screen for Queues {
                     .current()
                     .map(|q| q.items.iter().map(|i| i.id).collect())
                     .unwrap_or_default();
-                if self.marked.len() == all.len() {
+                if all.iter().all(|id| self.marked.contains(id)) {
                     self.marked.clear();
                 } else {
                     self.marked.extend(all);

@@ -306,6 +306,10 @@ pub struct SearchIndex {
     f: Fields,
     /// The change-log sequence of the last commit.
     indexed: std::sync::atomic::AtomicU64,
+    /// The change the searcher sees: set once the reader has reloaded
+    /// after a commit (`indexed` is set before, so a second catch-up does
+    /// not index the same changes again).
+    visible: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -333,18 +337,19 @@ fn parse_payload(p: Option<&str>) -> Option<u64> {
 }
 
 impl SearchIndex {
+    /// The change-log sequence the searcher sees.
+    pub fn indexed_seq(&self) -> u64 {
+        self.visible.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Opens the index in `dir` and brings it up to the store: replays the
     /// change log after the index's last commit, or rebuilds it when it is
     /// missing, corrupt or of another schema.
-    /// The change-log sequence the index is up to.
-    pub fn indexed_seq(&self) -> u64 {
-        self.indexed.load(std::sync::atomic::Ordering::SeqCst)
-    }
-
     pub fn open(dir: &Path, store: &Store) -> Result<(Self, CatchUp)> {
         match Self::try_open(dir) {
             Ok((s, Some(seq))) => {
                 s.indexed.store(seq, std::sync::atomic::Ordering::SeqCst);
+                s.visible.store(seq, std::sync::atomic::Ordering::SeqCst);
                 let n = s.catch_up_from(store, seq)?;
                 let seq = store.last_seq()?;
                 Ok((
@@ -392,6 +397,7 @@ impl SearchIndex {
             writer: Mutex::new(writer),
             f,
             indexed: std::sync::atomic::AtomicU64::new(0),
+            visible: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -441,6 +447,7 @@ impl SearchIndex {
             prepared.commit()?;
         }
         self.reader.reload()?;
+        self.visible.store(seq, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 

@@ -139,7 +139,10 @@ pub fn decide_with(
     extra(&mut m);
     store.commit(&m)?;
     if recommended {
-        super::selections::winners::advance_recommended(cx, actor, &s, practice)?;
+        // The word stands whatever becomes of the practice after it.
+        if let Err(e) = super::selections::winners::advance_recommended(cx, actor, &s, practice) {
+            tracing::warn!(error = %e.message(), %practice, "not moved on to packaging");
+        }
     }
     Ok(s)
 }

@@ -231,8 +231,10 @@ fn apply_replication(
         | OpKind::Recommend { .. } => {
             crate::service::selections::apply_op(cx, user, &op.kind, mark)
         }
-        OpKind::Views { views } => {
-            crate::service::query::set_views_with(cx, user, views.clone(), mark)
+        OpKind::View { name, query } => {
+            crate::service::query::change_view_with(cx, user, name, query.as_deref(), mark)
+                .map(drop)
+                .map_err(Into::into)
         }
         OpKind::Create { .. } | OpKind::Edit { .. } | OpKind::Act { .. } => {
             return apply_one(cx, user, client, op);
@@ -266,7 +268,7 @@ fn apply_one(cx: &Ctx<'_>, user: &User, client: Uuid, op: &Op) -> Result<OpResul
         | OpKind::Club { .. }
         | OpKind::ClubDecide { .. }
         | OpKind::Recommend { .. }
-        | OpKind::Views { .. } => return apply_replication(cx, user, client, op),
+        | OpKind::View { .. } => return apply_replication(cx, user, client, op),
         OpKind::Create { practice, passport } => (
             Command::Create {
                 id: *practice,
@@ -686,9 +688,20 @@ pub fn feed(
                     users.insert(u);
                 }
             }
+            // Its recommendation with it: a reader who may read it only
+            // now (a coordinator after submission, a new team member) gets
+            // the partner its route names.
+            let recommended = (p.passport.route
+                == Some(crate::domain::passport::Route::Recommendation))
+            .then(|| store.recommendation(id))
+            .transpose()?
+            .flatten();
             records.push(Remote::Practice(Box::new(
                 crate::domain::access::as_read_by(p, Some(reader)),
             )));
+            if let Some(r) = recommended {
+                records.push(Remote::Recommendation(Box::new(r)));
+            }
         }
     }
     for id in users {

@@ -174,6 +174,15 @@ pub enum QueryError {
     Store(ServiceError),
 }
 
+impl From<QueryError> for ServiceError {
+    fn from(e: QueryError) -> Self {
+        match e {
+            QueryError::Parse(shown) => ServiceError::refused(shown),
+            QueryError::Store(e) => e,
+        }
+    }
+}
+
 impl From<StoreError> for QueryError {
     fn from(e: StoreError) -> Self {
         Self::Store(e.into())
@@ -317,8 +326,15 @@ pub fn bulk(
                 }
                 _ => format!("{} (статус тот же)", p.status.name()),
             }),
+            // The store failing: what was done stays said, the rest waits.
             Err(e) if e.is_internal() => {
-                return Err(StoreError::Io(std::io::Error::other(e.message())));
+                out.push(Bulk {
+                    practice: *id,
+                    title,
+                    result: Err(format!("остановлено: {}", e.message())),
+                });
+                progress(i + 1, ids.len());
+                break;
             }
             // The reasons alone: the line already says it was refused.
             Err(ServiceError::Refused(reasons)) => Err(reasons.join(" ")),
@@ -347,8 +363,8 @@ pub fn catalogue(
     search: &SearchQuery,
 ) -> Result<(usize, Vec<crate::service::views::Row>), QueryError> {
     use crate::search::Sort;
-    let text = search.text.trim();
-    let q = parse(text).map_err(|e| QueryError::Parse(e.short()))?;
+    // Parsed as typed: the place of a wrong token counts the spaces.
+    let q = parse(&search.text).map_err(|e| QueryError::Parse(e.short()))?;
     table.catch_up(cx.store)?;
     let found = table.words(index, &q)?;
     // The facets chosen beside the query: the index knows them.
@@ -392,63 +408,82 @@ pub fn catalogue(
 /// The longest name of a saved view.
 pub const VIEW_NAME_MAX: usize = 40;
 
+/// A view's name as kept: its words with single spaces.
+pub fn view_name(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Saves `user`'s view `name` of the query `text`, checked first: a name
 /// of at most [`VIEW_NAME_MAX`] characters, a query that parses. A view of
 /// that name is replaced. It reaches the user's other workstations.
 pub fn save_view(cx: &Ctx<'_>, user: &User, name: &str, text: &str) -> Result<(), QueryError> {
-    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() || name.chars().count() > VIEW_NAME_MAX {
-        return Err(QueryError::Store(ServiceError::bad(format!(
-            "Название вида — от 1 до {VIEW_NAME_MAX} знаков."
-        ))));
-    }
-    parse(text).map_err(|e| QueryError::Parse(e.show(text)))?;
-    let mut views = cx.store.views(user.id)?;
-    views.retain(|(n, _)| *n != name);
-    views.push((name, text.trim().to_owned()));
-    views.sort();
-    set_views_with(cx, user, views, |_| {}).map_err(QueryError::Store)
+    change_view_with(cx, user, name, Some(text), |_| {}).map(drop)
 }
 
 /// Deletes `user`'s view `name`; whether there was one.
 pub fn delete_view(cx: &Ctx<'_>, user: &User, name: &str) -> Result<bool, ServiceError> {
-    let mut views = cx.store.views(user.id)?;
-    let before = views.len();
-    views.retain(|(n, _)| n != name.trim());
-    if views.len() == before {
-        return Ok(false);
-    }
-    set_views_with(cx, user, views, |_| {})?;
-    Ok(true)
+    change_view_with(cx, user, name, None, |_| {}).map_err(Into::into)
 }
 
-/// Writes `user`'s saved views as they now are: an op on a linked store,
-/// the server's record of them from an op (`extra` records it).
-pub fn set_views_with(
+/// One of `user`'s views saved (`query`) or deleted (none), applied to
+/// their views as this store has them: an op on a linked store, the
+/// server's record from an op (`extra` records it). Whether anything
+/// changed.
+pub fn change_view_with(
     cx: &Ctx<'_>,
     user: &User,
-    views: Vec<(String, String)>,
+    name: &str,
+    query: Option<&str>,
     extra: impl FnOnce(&mut crate::store::Mutation),
-) -> Result<(), ServiceError> {
-    if views.len() > 200 {
-        return Err(ServiceError::refused("сохранённых видов не больше 200"));
+) -> Result<bool, QueryError> {
+    let name = view_name(name);
+    let mut views = cx.store.views(user.id)?;
+    let before = views.len();
+    views.retain(|(n, _)| *n != name);
+    if let Some(text) = query {
+        if name.is_empty() || name.chars().count() > VIEW_NAME_MAX {
+            return Err(QueryError::Store(ServiceError::bad(format!(
+                "Название вида — от 1 до {VIEW_NAME_MAX} знаков."
+            ))));
+        }
+        if text.chars().count() > 1000 {
+            return Err(QueryError::Store(ServiceError::bad(
+                "Запрос вида — не длиннее 1000 знаков.",
+            )));
+        }
+        parse(text).map_err(|e| QueryError::Parse(e.show(text)))?;
+        if views.len() >= 200 {
+            return Err(QueryError::Store(ServiceError::refused(
+                "сохранённых видов не больше 200",
+            )));
+        }
+        views.push((name.clone(), text.trim().to_owned()));
+        views.sort();
+    } else if views.len() == before {
+        return Ok(false);
     }
     let mut m = crate::store::Mutation::new(
         Some(user.id),
         "views.save",
-        format!("Сохранённые виды: {}", views.len()),
+        match query {
+            Some(_) => format!("Сохранён вид «{name}»"),
+            None => format!("Удалён вид «{name}»"),
+        },
     )
     .at(cx.now())
     .with(crate::store::Record::Views(Box::new(
         crate::domain::query::Views {
             user: user.id,
-            views: views.clone(),
+            views,
         },
     )));
-    m.op = Some(crate::sync::protocol::OpKind::Views { views });
+    m.op = Some(crate::sync::protocol::OpKind::View {
+        name,
+        query: query.map(|q| q.trim().to_owned()),
+    });
     extra(&mut m);
     cx.store.commit(&m)?;
-    Ok(())
+    Ok(true)
 }
 
 /// `user`'s saved views with how many practices each finds now:

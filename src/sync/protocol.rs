@@ -136,8 +136,9 @@ pub enum OpKind {
         partner: Uuid,
         letter: String,
     },
-    /// The sender's saved views, all of them as they now are.
-    Views { views: Vec<(String, String)> },
+    /// One of the sender's saved views saved (a query) or deleted (none),
+    /// applied to their views as the server has them.
+    View { name: String, query: Option<String> },
 }
 
 impl OpKind {
@@ -167,7 +168,7 @@ impl OpKind {
             | Self::Club { .. }
             | Self::ClubDecide { .. }
             | Self::Recommend { .. }
-            | Self::Views { .. } => {}
+            | Self::View { .. } => {}
         }
         out.sort();
         out.dedup();
@@ -196,7 +197,7 @@ impl OpKind {
             Self::Club { .. } => "club",
             Self::ClubDecide { .. } => "club-decide",
             Self::Recommend { .. } => "recommend",
-            Self::Views { .. } => "views",
+            Self::View { .. } => "view",
         }
     }
 
@@ -221,7 +222,7 @@ impl OpKind {
             | Self::Selection { .. }
             | Self::Decide { .. }
             | Self::Club { .. }
-            | Self::Views { .. } => PracticeId::default(),
+            | Self::View { .. } => PracticeId::default(),
         }
     }
 }

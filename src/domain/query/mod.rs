@@ -119,13 +119,21 @@ pub struct Query {
 /// line is read as a query ([`parse`]); else the search index reads it.
 pub fn has_conditions(text: &str) -> bool {
     text.split_whitespace().any(|w| {
-        // «время: 30 дней» is words: a condition's value follows its sign.
-        let compared = w
-            .find([':', '<', '>', '='])
-            .is_some_and(|i| i > 0 && !w[i..].trim_start_matches(['<', '>', '=', ':']).is_empty());
+        // «время: 30 дней», «10:00», «-10%» are words: a condition is a
+        // name of letters, its sign and its value; a negation, of a word.
+        let compared = w.find([':', '<', '>', '=']).is_some_and(|i| {
+            let key = &w[..i];
+            key.chars().count() >= 2
+                && key.chars().all(char::is_alphabetic)
+                && !w[i..].trim_start_matches(['<', '>', '=', ':']).is_empty()
+        });
+        let negated = w
+            .strip_prefix('-')
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|c| c.is_alphabetic() || c == '"');
         w == "OR"
             || w == "ИЛИ"
-            || (w.len() > 1 && w.starts_with('-'))
+            || negated
             || compared
             || ["просрочено", "overdue"].contains(&w.to_lowercase().as_str())
     })

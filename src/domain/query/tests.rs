@@ -63,6 +63,8 @@ fn a_line_is_a_query_when_it_holds_conditions() {
         "ГОСТ 7.0",
         "арт-резиденции",
         "or",
+        "10:00",
+        "-10%",
     ] {
         assert!(!has_conditions(w), "{w}");
     }

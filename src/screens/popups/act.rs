@@ -310,6 +310,7 @@ impl Screen for Act {
                     let action = f.offer.kind;
                     self.sending = true;
                     self.error = None;
+                    self.progress = None;
                     if self.ids.len() > 1 && self.preview.is_none() {
                         // Several: what each would get, before anything.
                         return vec![Effect::Send(Request::Preview {

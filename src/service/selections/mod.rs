@@ -402,7 +402,10 @@ pub fn decide_with(
     });
     extra(&mut m);
     store.commit(&m)?;
-    winners::advance_winners(cx, actor, &s)?;
+    // The decision stands whatever becomes of each winner after it.
+    if let Err(e) = winners::advance_winners(cx, actor, &s) {
+        tracing::warn!(error = %e.message(), selection = %s.id, "winners not all sent on");
+    }
     Ok(s)
 }
 

@@ -52,11 +52,10 @@ pub fn results_doc(s: &Selection, partner: &str, rows: &[ResultRow]) -> Doc {
         },
         Block::Gap,
     ];
-    let winners = rows.iter().filter(|r| r.winner).count();
     b.push(Block::Para(if s.winners.is_empty() {
         "Решение о победителях ещё не принято.".to_owned()
     } else {
-        format!("Победителей: {winners}.")
+        format!("Победителей: {}.", s.winners.len())
     }));
     Doc {
         title: format!("Итоги отбора «{}»", s.title),

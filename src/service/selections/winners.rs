@@ -25,66 +25,82 @@ pub fn advance_winners(cx: &Ctx<'_>, actor: &User, s: &Selection) -> Result<usiz
     if !final_here(cx)? {
         return Ok(0);
     }
-    let store = cx.store;
     let mut sent = 0;
     for id in &s.winners {
-        let Some(p) = store.practice(*id)? else {
-            continue;
-        };
-        let Some(passport) = crate::domain::selection::winner_passport(&p) else {
-            continue;
-        };
-        let Some(author) = store.user(p.author)? else {
-            continue;
-        };
-        let title = p.passport.title.clone();
-        let mut routed = p.clone();
-        routed.passport = passport.clone();
-        let problems = with_context(cx, |rx| submission_problems(&author, &routed, rx))?;
-        if routed.passport != p.passport || !problems.is_empty() {
-            let summary = if problems.is_empty() {
-                format!("Маршрут победителя отбора «{}»: отбор", s.title)
-            } else {
-                format!(
-                    "Практика «{title}» — победитель отбора «{}». Чтобы она пошла на подтверждение регионом, доработайте паспорт и подайте её: {}",
-                    s.title,
-                    problems.join(" ")
-                )
-            };
-            let told = !problems.is_empty();
-            let (_, seq) =
-                execute_with(cx, &author, Command::Edit { id: *id, passport }, |_, m| {
-                    m.actor = Some(actor.id);
-                    m.summary.clone_from(&summary);
-                    if told {
-                        m.notify.push(author.id);
-                    }
-                })?;
-            if seq.is_none() && told {
-                // The route was already the selection: the word alone.
-                let mut m = Mutation::new(Some(actor.id), "selection.winner", summary)
-                    .at(cx.now())
-                    .with(Record::Practice(Box::new(p.clone())));
-                m.notify.push(author.id);
-                store.commit(&m)?;
-            }
+        // One winner refused or failing leaves the others to go on.
+        match advance_one(cx, actor, s, *id) {
+            Ok(true) => sent += 1,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e.message(), practice = %id, "a winner not sent on"),
         }
-        if !problems.is_empty() {
-            continue;
-        }
-        execute_with(cx, &author, Command::Submit { id: *id }, |_, m| {
+    }
+    Ok(sent)
+}
+
+/// Sends one winner on ([`advance_winners`]); whether it went to its
+/// region's confirmation.
+fn advance_one(
+    cx: &Ctx<'_>,
+    actor: &User,
+    s: &Selection,
+    winner: crate::domain::PracticeId,
+) -> Result<bool, ServiceError> {
+    let store = cx.store;
+    let id = &winner;
+    let Some(p) = store.practice(*id)? else {
+        return Ok(false);
+    };
+    let Some(passport) = crate::domain::selection::winner_passport(&p) else {
+        return Ok(false);
+    };
+    let Some(author) = store.user(p.author)? else {
+        return Ok(false);
+    };
+    let title = p.passport.title.clone();
+    let mut routed = p.clone();
+    routed.passport = passport.clone();
+    let problems = with_context(cx, |rx| submission_problems(&author, &routed, rx))?;
+    if routed.passport != p.passport || !problems.is_empty() {
+        let summary = if problems.is_empty() {
+            format!("Маршрут победителя отбора «{}»: отбор", s.title)
+        } else {
+            format!(
+                "Практика «{title}» — победитель отбора «{}». Чтобы она пошла на подтверждение регионом, доработайте паспорт и подайте её: {}",
+                s.title,
+                problems.join(" ")
+            )
+        };
+        let told = !problems.is_empty();
+        let (_, seq) = execute_with(cx, &author, Command::Edit { id: *id, passport }, |_, m| {
             m.actor = Some(actor.id);
-            m.summary = format!(
-                "Победитель отбора «{}» «{title}» подан на подтверждение регионом",
-                s.title
-            );
-            if !m.notify.contains(&author.id) {
+            m.summary.clone_from(&summary);
+            if told {
                 m.notify.push(author.id);
             }
         })?;
-        sent += 1;
+        if seq.is_none() && told {
+            // The route was already the selection: the word alone.
+            let mut m = Mutation::new(Some(actor.id), "selection.winner", summary)
+                .at(cx.now())
+                .with(Record::Practice(Box::new(p.clone())));
+            m.notify.push(author.id);
+            store.commit(&m)?;
+        }
     }
-    Ok(sent)
+    if !problems.is_empty() {
+        return Ok(false);
+    }
+    execute_with(cx, &author, Command::Submit { id: *id }, |_, m| {
+        m.actor = Some(actor.id);
+        m.summary = format!(
+            "Победитель отбора «{}» «{title}» подан на подтверждение регионом",
+            s.title
+        );
+        if !m.notify.contains(&author.id) {
+            m.notify.push(author.id);
+        }
+    })?;
+    Ok(true)
 }
 
 /// The practice the Club recommended moves on from its region's

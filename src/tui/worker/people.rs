@@ -234,6 +234,13 @@ pub fn handle(cx: &Ctx<'_>, r: PeopleRequest) -> PeopleReply {
                 .chars()
                 .take(crate::service::query::VIEW_NAME_MAX)
                 .collect();
+            // A longer query cut to the same name is another view.
+            let same = cx.store.views(u.id).map_err(|e| e.to_string())?;
+            if same.iter().any(|(n, q)| *n == name && *q != query.trim()) {
+                return Err(format!(
+                    "Вид «{name}» уже есть с другим запросом: дайте новому своё имя — smarteka view save ИМЯ «ЗАПРОС»."
+                ));
+            }
             crate::service::query::save_view(cx, &u, &name, &query).map_err(|e| match e {
                 crate::service::query::QueryError::Parse(shown) => {
                     shown.lines().last().unwrap_or_default().to_owned()

@@ -45,7 +45,7 @@ pub fn handle(
     };
     let store = cx.store;
     if let Printable::Queue(name, ids) = what {
-        return queue_table(cx, &dir, name, ids);
+        return queue_table(cx, user, &dir, name, ids);
     }
     // What was written, short enough for the status line.
     let files = match what {
@@ -89,6 +89,7 @@ pub fn handle(
 /// status, region, category and the stage's deadline.
 fn queue_table(
     cx: &Ctx<'_>,
+    user: Option<&User>,
     dir: &std::path::Path,
     name: &str,
     ids: &[PracticeId],
@@ -106,10 +107,14 @@ fn queue_table(
         .map(str::to_owned)
         .to_vec(),
     ];
+    let scope = crate::service::selections::scope_of(cx.store, user).map_err(|e| e.to_string())?;
     for id in ids {
         let Some(s) = cx.store.summary(*id).map_err(|e| e.to_string())? else {
             continue;
         };
+        if !scope.can_read_row(&s) {
+            continue;
+        }
         table.push(vec![
             s.title.clone(),
             s.status.name().to_owned(),
@@ -147,8 +152,8 @@ fn queue_table(
     let file = format!("{}-{}.xlsx", stem.trim(), cx.today().format("%Y-%m-%d"));
     print::write_file(&dir.join(&file), &bytes).map_err(|e| e.to_string())?;
     Ok(format!(
-        "XLSX в {}: {file} ({} строк)",
+        "XLSX в {}: {file} (строк: {})",
         dir.display(),
-        ids.len()
+        table.len() - 1
     ))
 }
