@@ -688,14 +688,7 @@ pub fn feed(
                     users.insert(u);
                 }
             }
-            // Its recommendation with it: a reader who may read it only
-            // now (a coordinator after submission, a new team member) gets
-            // the partner its route names.
-            let recommended = (p.passport.route
-                == Some(crate::domain::passport::Route::Recommendation))
-            .then(|| store.recommendation(id))
-            .transpose()?
-            .flatten();
+            let recommended = crate::service::selections::recommend::sent_with(store, &p)?;
             records.push(Remote::Practice(Box::new(
                 crate::domain::access::as_read_by(p, Some(reader)),
             )));

@@ -77,3 +77,17 @@ pub fn route_partner_name(
     };
     Ok(store.partner(id)?.map(|f| f.name))
 }
+
+/// The recommendation that goes with a practice in the feed: a reader who
+/// may read it only now (a coordinator after submission, a new team
+/// member) gets the partner its route names.
+pub fn sent_with(
+    store: &Store,
+    p: &crate::domain::Practice,
+) -> Result<Option<Recommendation>, StoreError> {
+    if p.passport.route == Some(crate::domain::passport::Route::Recommendation) {
+        store.recommendation(p.id)
+    } else {
+        Ok(None)
+    }
+}
