@@ -418,6 +418,19 @@ fn the_search_line_reads_a_query() {
     insta::assert_snapshot!("query_help_80x24", screen);
 }
 
+/// «Очереди» opened on `user`'s first saved view: its tab follows the
+/// stages' queues.
+fn to_first_view(app: &mut smarteka::tui::app::App, user: &User) {
+    use crossterm::event::KeyCode;
+    let stages = smarteka::service::workflow::queues(&app.cx(), user)
+        .expect("queues")
+        .len();
+    common::key(app, KeyCode::Char('o'));
+    for _ in 0..stages {
+        common::key(app, KeyCode::Tab);
+    }
+}
+
 /// A query saved from the search line (`F2`/`Ctrl-s`) is a tab of
 /// «Очереди» with its live count; `smarteka view` keeps them too.
 #[test]
@@ -449,14 +462,7 @@ fn a_saved_view_is_a_tab_of_the_queues() {
         [(text.to_owned(), text.to_owned())]
     );
     common::key(app, KeyCode::Enter);
-    common::key(app, KeyCode::Char('o'));
-    // The view is the last tab: step to it.
-    for _ in 0..30 {
-        if common::screen(app, 120, 30).contains(&format!("{text} ({count})")) {
-            break;
-        }
-        common::key(app, KeyCode::Tab);
-    }
+    to_first_view(app, &em);
     let screen = common::screen(app, 120, 30);
     assert!(screen.contains(&format!("{text} ({count})")), "{screen}");
     // The tab as a table: `P` writes it into the print directory.
@@ -559,14 +565,7 @@ fn saved_views_reach_the_users_other_workstations() {
         None,
         &["demo", "--practices", "60", "--seed", "1"],
     ));
-    let server = common::serve_with({
-        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_smarteka"));
-        c.arg("--data")
-            .arg(server_dir.path())
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .env_remove("SMARTEKA_CONFIG");
-        c
-    });
+    let server = common::serve_at(server_dir.path());
     let url = server.url();
     let (office, home, other) = (
         tempfile::tempdir().expect("tempdir"),
@@ -644,19 +643,9 @@ fn a_long_preview_scrolls() {
         })
         .count();
     assert!(count >= 12, "enough to scroll: {count}");
-    // The view's tab follows the stages' queues.
-    let stages = {
-        let cx = f.cx();
-        smarteka::service::workflow::queues(&cx, &em)
-            .expect("queues")
-            .len()
-    };
     let app = &mut f.app;
     common::sign_in(app, "moderator");
-    common::key(app, KeyCode::Char('o'));
-    for _ in 0..stages {
-        common::key(app, KeyCode::Tab);
-    }
+    to_first_view(app, &em);
     common::key(app, KeyCode::Char('*'));
     common::key(app, KeyCode::Char('a'));
     common::key(app, KeyCode::Enter);

@@ -402,6 +402,22 @@ fn the_selections_screen_lists_and_opens_a_selection() {
     assert!(app.stack.is_empty(), "back to the catalogue");
 }
 
+/// From «Отборы», the page of the selection these tests make: open ones
+/// come first, so it may be further down the list.
+fn open_ours(app: &mut smarteka::tui::app::App) {
+    use crossterm::event::KeyCode;
+    for _ in 0..5 {
+        common::key(app, KeyCode::Enter);
+        if common::screen(app, 80, 24).contains("«Лучшие практики поддержки семей»")
+        {
+            return;
+        }
+        common::key(app, KeyCode::Esc);
+        common::key(app, KeyCode::Down);
+    }
+    panic!("the selection is not in the list");
+}
+
 /// From the selection's page an author applies (`a`: a practice and the
 /// mandatory criteria ticked) and, once intake closed, an expert of the
 /// selection scores (`v`); a refusal keeps the form as it was.
@@ -478,15 +494,7 @@ fn an_author_applies_and_an_expert_scores_from_the_page() {
     common::sign_in(app, "expert1");
     common::key(app, KeyCode::Char('O'));
     // Open ones first: ours, in evaluation now, further down.
-    for _ in 0..5 {
-        common::key(app, KeyCode::Enter);
-        if common::screen(app, 80, 24).contains("«Лучшие практики поддержки семей»")
-        {
-            break;
-        }
-        common::key(app, KeyCode::Esc);
-        common::key(app, KeyCode::Down);
-    }
+    open_ours(app);
     let page = common::screen(app, 80, 24);
     assert!(
         page.contains("v оценка") && !page.contains("a заявка"),
@@ -511,15 +519,7 @@ fn an_author_applies_and_an_expert_scores_from_the_page() {
     // Intake over: the author's form says so, whatever is pressed.
     common::sign_in(app, "author");
     common::key(app, KeyCode::Char('O'));
-    for _ in 0..5 {
-        common::key(app, KeyCode::Enter);
-        if common::screen(app, 80, 24).contains("«Лучшие практики поддержки семей»")
-        {
-            break;
-        }
-        common::key(app, KeyCode::Esc);
-        common::key(app, KeyCode::Down);
-    }
+    open_ours(app);
     common::key(app, KeyCode::Char('a'));
     common::key(app, KeyCode::Right);
     common::key(app, KeyCode::Enter);
@@ -599,14 +599,7 @@ fn a_selection_runs_to_its_results_through_a_server() {
     admin(&[
         "user", "role", "author52", "add", "author", "--region", "52",
     ]);
-    let server = common::serve_with({
-        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_smarteka"));
-        c.arg("--data")
-            .arg(server_dir.path())
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .env_remove("SMARTEKA_CONFIG");
-        c
-    });
+    let server = common::serve_at(server_dir.path());
     let url = server.url();
     let logins = ["asi", "author", "author52", "expert1", "expert2", "expert3"];
     let dirs: Vec<tempfile::TempDir> = logins

@@ -253,8 +253,7 @@ fn query_figures(store: &Store, index: &SearchIndex) -> Result<(), String> {
         "актуализация<30д заявок:0",
         "окно статус:опубликована",
     ];
-    let clock = crate::domain::clock::SystemClock;
-    let cx = crate::service::Ctx::new(store, &clock);
+    let cx = crate::cli::ctx(store);
     let t = Instant::now();
     let table = crate::service::query::Table::build(store).map_err(|e| e.to_string())?;
     let built = t.elapsed();

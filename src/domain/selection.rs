@@ -285,6 +285,12 @@ pub fn check(s: &Selection) -> Vec<String> {
 }
 
 impl Selection {
+    /// Whether experts score on `today`: from the day after intake closes
+    /// through the evaluation's last day.
+    pub fn is_scoring(&self, today: NaiveDate) -> bool {
+        today > self.dates.closes && today <= self.dates.evaluation_ends
+    }
+
     /// The stage on `today`: applications are taken from the opening day
     /// through the closing day.
     pub fn stage(&self, today: NaiveDate) -> Stage {
@@ -325,6 +331,9 @@ pub fn follows(user: &User, s: &Selection, partner: Option<&Partner>) -> bool {
             && partner.is_some_and(|p| p.id == s.partner && p.representatives.contains(&user.id)))
 }
 
+/// Who applies (§4.3.4): the practice's author or a member of its team.
+pub const APPLICANT_ONLY: &str = "Заявку подаёт автор практики или участник её команды.";
+
 /// Why `user` may not put `practice` forward to `s` on `today` with the
 /// yes/no criteria `confirmed`; empty when they may. The day is the
 /// server's: an application queued offline before the deadline and
@@ -353,7 +362,7 @@ pub fn check_entry(
         )),
     }
     if !(practice.involves(user.id) && user.has_role(Role::Author)) {
-        out.push("Заявку подаёт автор практики или участник её команды.".to_owned());
+        out.push(APPLICANT_ONLY.to_owned());
     }
     if settled(practice.status) {
         out.push(format!(
@@ -417,7 +426,7 @@ pub fn check_score(
         out.push(format!("Вы не эксперт отбора «{}».", s.title));
         return out;
     }
-    if today <= s.dates.closes || today > s.dates.evaluation_ends {
+    if !s.is_scoring(today) {
         out.push(format!(
             "Оценка заявок отбора «{}» идёт с {} по {}.",
             s.title,

@@ -538,6 +538,66 @@ fn redacted(u: &User, reader: &User) -> User {
     v
 }
 
+/// A record beside the practices that a change touched, as `reader` may
+/// have it in the feed; `None` for practices and users (sent apart) and
+/// for what is not theirs to read.
+fn other_record(
+    store: &Store,
+    reader: &User,
+    scope: &crate::domain::access::ReadScope,
+    e: EntityRef,
+) -> Result<Option<Remote>, StoreError> {
+    Ok(match e {
+        EntityRef::Application(id) if application_readable(store, reader, id)? => store
+            .application(id)?
+            .map(|a| Remote::Application(Box::new(a))),
+        EntityRef::Event(id) => store.event(id)?.map(|ev| Remote::Event(Box::new(ev))),
+        EntityRef::Region(code) => store
+            .region_page(&format!("{code:02}"))?
+            .map(|page| Remote::Region(Box::new(page))),
+        // Selections and their partners are public (§3.2.6: the Agency
+        // informs the platform's users).
+        EntityRef::Partner(id) => store.partner(id)?.map(|p| Remote::Partner(Box::new(p))),
+        EntityRef::Selection(id) => store.selection(id)?.map(|s| Remote::Selection(Box::new(s))),
+        // Club sessions: to the Agency (§4.4.9).
+        EntityRef::Club(id) if crate::domain::club::may_run(reader) => {
+            store.club_session(id)?.map(|c| Remote::Club(Box::new(c)))
+        }
+        // Saved views: to their user alone.
+        EntityRef::Views(u) if u == reader.id => {
+            Some(Remote::Views(Box::new(store.views_record(u)?)))
+        }
+        // A recommendation goes to those who may read its practice.
+        EntityRef::Recommendation(p)
+            if store
+                .summary(p)?
+                .is_some_and(|row| scope.can_read_row(&row)) =>
+        {
+            store
+                .recommendation(p)?
+                .map(|r| Remote::Recommendation(Box::new(r)))
+        }
+        EntityRef::Entry(s, p) => {
+            crate::service::selections::entry_as_read_by(store, reader, s, p)?
+                .map(|entry| Remote::Entry(Box::new(entry)))
+        }
+        EntityRef::Leaders(year) => Some(Remote::Leaders {
+            year,
+            leaders: store
+                .leaders()?
+                .into_iter()
+                .filter(|l| l.year == year)
+                .collect(),
+        }),
+        EntityRef::Application(_)
+        | EntityRef::Club(_)
+        | EntityRef::Views(_)
+        | EntityRef::Recommendation(_)
+        | EntityRef::Practice(_)
+        | EntityRef::User(_) => None,
+    })
+}
+
 pub fn feed(
     store: &Store,
     reader: &User,
@@ -573,63 +633,10 @@ pub fn feed(
             } else if let crate::store::EntityRef::User(id) = e {
                 changed_users.push(id);
             }
-            if let crate::store::EntityRef::Application(id) = e
-                && seen_other.insert(e)
-                && application_readable(store, reader, id)?
-                && let Some(a) = store.application(id)?
+            if seen_other.insert(e)
+                && let Some(r) = other_record(store, reader, &scope, e)?
             {
-                others.push(Remote::Application(Box::new(a)));
-            }
-            if let crate::store::EntityRef::Event(id) = e
-                && seen_other.insert(e)
-                && let Some(ev) = store.event(id)?
-            {
-                others.push(Remote::Event(Box::new(ev)));
-            }
-            if let crate::store::EntityRef::Region(code) = e
-                && seen_other.insert(e)
-                && let Some(page) = store.region_page(&format!("{code:02}"))?
-            {
-                others.push(Remote::Region(Box::new(page)));
-            }
-            // Selections and their partners are public (§3.2.6: the
-            // Agency informs the platform's users).
-            if let crate::store::EntityRef::Partner(id) = e
-                && seen_other.insert(e)
-                && let Some(p) = store.partner(id)?
-            {
-                others.push(Remote::Partner(Box::new(p)));
-            }
-            if let crate::store::EntityRef::Selection(id) = e
-                && seen_other.insert(e)
-                && let Some(s) = store.selection(id)?
-            {
-                others.push(Remote::Selection(Box::new(s)));
-            }
-            // Club sessions: to the Agency (§4.4.9).
-            if let crate::store::EntityRef::Club(id) = e
-                && crate::domain::club::may_run(reader)
-                && seen_other.insert(e)
-                && let Some(c) = store.club_session(id)?
-            {
-                others.push(Remote::Club(Box::new(c)));
-            }
-            // Saved views: to their user alone.
-            if let crate::store::EntityRef::Views(u) = e
-                && u == reader.id
-                && seen_other.insert(e)
-            {
-                others.push(Remote::Views(Box::new(store.views_record(u)?)));
-            }
-            // A recommendation goes to those who may read its practice.
-            if let crate::store::EntityRef::Recommendation(p) = e
-                && seen_other.insert(e)
-                && store
-                    .summary(p)?
-                    .is_some_and(|row| scope.can_read_row(&row))
-                && let Some(r) = store.recommendation(p)?
-            {
-                others.push(Remote::Recommendation(Box::new(r)));
+                others.push(r);
             }
             if let crate::store::EntityRef::Entry(_, p) = e {
                 // The practice put forward goes with its application to
@@ -638,23 +645,6 @@ pub fn feed(
                 if seen.insert(p) {
                     practices.push(p);
                 }
-            }
-            if let crate::store::EntityRef::Entry(s, p) = e
-                && seen_other.insert(e)
-                && let Some(entry) =
-                    crate::service::selections::entry_as_read_by(store, reader, s, p)?
-            {
-                others.push(Remote::Entry(Box::new(entry)));
-            }
-            if let crate::store::EntityRef::Leaders(year) = e
-                && seen_other.insert(e)
-            {
-                let leaders: Vec<_> = store
-                    .leaders()?
-                    .into_iter()
-                    .filter(|l| l.year == year)
-                    .collect();
-                others.push(Remote::Leaders { year, leaders });
             }
             if let crate::store::EntityRef::Practice(id) = e {
                 let echo = match client {

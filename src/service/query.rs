@@ -26,6 +26,10 @@ pub struct Table {
     /// was up to.
     words: std::sync::Mutex<WordCache>,
     at: HashMap<PracticeId, usize>,
+    /// Logins by user, and applications to replicate by practice: read
+    /// once, then kept by the changes (not read again for every row).
+    logins: HashMap<crate::domain::UserId, String>,
+    apps: HashMap<PracticeId, u32>,
     seq: u64,
 }
 
@@ -49,6 +53,8 @@ impl Table {
     pub fn build(store: &Store) -> Result<Self, StoreError> {
         let mut t = Self {
             seq: store.last_seq()?,
+            logins: logins(store)?,
+            apps: applications(store)?,
             ..Self::default()
         };
         let ids: Vec<PracticeId> = store
@@ -64,6 +70,7 @@ impl Table {
     pub fn catch_up(&mut self, store: &Store) -> Result<usize, StoreError> {
         let mut changed = Vec::new();
         let mut seq = self.seq;
+        let mut apps = false;
         for c in store.changes_since(self.seq) {
             let c = c?;
             seq = c.seq;
@@ -71,15 +78,18 @@ impl Table {
                 match e {
                     EntityRef::Practice(id) => changed.push(id),
                     EntityRef::Application(id) => {
+                        apps = true;
                         if let Some(a) = store.application(id)? {
                             changed.push(a.practice);
                         }
                     }
-                    // A login changed: every row may name it.
-                    EntityRef::User(_) => changed.extend(self.at.keys().copied()),
+                    EntityRef::User(id) => self.relogin(store, id)?,
                     _ => {}
                 }
             }
+        }
+        if apps {
+            self.apps = applications(store)?;
         }
         changed.sort_unstable();
         changed.dedup();
@@ -88,13 +98,29 @@ impl Table {
         Ok(changed.len())
     }
 
-    fn refresh(&mut self, store: &Store, ids: &[PracticeId]) -> Result<(), StoreError> {
-        if ids.is_empty() {
+    /// A user changed: a new login is put where the old one stood.
+    fn relogin(&mut self, store: &Store, id: crate::domain::UserId) -> Result<(), StoreError> {
+        let Some(u) = store.user(id)? else {
             return Ok(());
+        };
+        let new = u.login.to_lowercase();
+        let old = self.logins.insert(id, new.clone());
+        if let Some(old) = old.filter(|o| *o != new) {
+            for row in &mut self.rows {
+                for name in std::iter::once(&mut row.author).chain(row.experts.iter_mut()) {
+                    if *name == old {
+                        name.clone_from(&new);
+                    }
+                }
+            }
         }
-        let logins = logins(store)?;
+        Ok(())
+    }
+
+    fn refresh(&mut self, store: &Store, ids: &[PracticeId]) -> Result<(), StoreError> {
+        let logins = &self.logins;
         let login = |u| logins.get(&u).cloned().unwrap_or_default();
-        let apps = applications(store)?;
+        let apps = &self.apps;
         for id in ids {
             let (Some(s), Some(view)) = (store.summary(*id)?, store.queue_view(*id)?) else {
                 continue;
@@ -105,9 +131,9 @@ impl Table {
                 apps.get(id).copied().unwrap_or(0),
                 &login,
             );
-            if let Some(i) = self.at.get(id) {
-                self.rows[*i] = row;
-                self.summaries[*i] = s;
+            if let Some(&i) = self.at.get(id) {
+                self.rows[i] = row;
+                self.summaries[i] = s;
             } else {
                 self.at.insert(*id, self.rows.len());
                 self.rows.push(row);

@@ -272,6 +272,16 @@ impl Drop for Server {
 /// Starts `cmd` (a `smarteka … serve --bind 127.0.0.1:0 …`) and reads the
 /// address from its first line; its stderr keeps being read so the server
 /// never blocks on a full pipe.
+/// `smarteka --data DATA serve` on 127.0.0.1:0, without the user's config.
+pub fn serve_at(data: &std::path::Path) -> Server {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_smarteka"));
+    c.arg("--data")
+        .arg(data)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env_remove("SMARTEKA_CONFIG");
+    serve_with(c)
+}
+
 pub fn serve_with(mut cmd: std::process::Command) -> Server {
     use std::io::BufRead as _;
     let mut child = cmd

@@ -62,7 +62,7 @@ pub fn entry_options(
         }
     }
     let mut to_score = Vec::new();
-    let scoring = today > s.dates.closes && today <= s.dates.evaluation_ends;
+    let scoring = s.is_scoring(today);
     if scoring && s.experts.contains(&user.id) {
         let rd = crate::domain::refdata::refdata();
         for e in store.entries(id)? {
@@ -99,7 +99,7 @@ pub fn entry_options(
             Stage::Open => None,
         }
     } else {
-        Some("Заявку подаёт автор практики или участник её команды.".to_owned())
+        Some(crate::domain::selection::APPLICANT_ONLY.to_owned())
     };
     let no_score = if !s.experts.contains(&user.id) {
         Some(format!("Вы не эксперт отбора «{}».", s.title))
