@@ -196,6 +196,27 @@ pub fn seed_at(
         };
         let created = start + Duration::minutes(i as i64 * 7);
         let mut passport = passport(&mut rng, v, &region, status, team);
+        // Some work in progress came by the commission's recommendation
+        // (§3.2): the demo's commission is named for it below. Chosen by
+        // its number, so the rest of the demo stays as it was.
+        if i % 5 == 2
+            && matches!(
+                status,
+                PracticeStatus::Draft
+                    | PracticeStatus::RegionConfirmation
+                    | PracticeStatus::Packaging
+            )
+        {
+            passport.route = Some(crate::domain::passport::Route::Recommendation);
+            // With the commission's letter, as the route asks (§3.2.4).
+            passport.materials.push(crate::domain::passport::Material {
+                kind: crate::domain::passport::MaterialKind::Recommendation,
+                title: "Письмо-рекомендация комиссии Госсовета".into(),
+                source: crate::domain::passport::Source::Link {
+                    url: "https://example.org/smarteka/recommendation.pdf".into(),
+                },
+            });
+        }
         // Work in progress must still meet §2.1.5(1) when it is sent on.
         if !status.is_public() && !status.is_terminal() {
             let earliest = chrono::Datelike::year(&now) - 3;
