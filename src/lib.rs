@@ -5,7 +5,8 @@
 //! The folders are the layers, and imports point down only (checked by
 //! `tests/layers.rs`):
 //! `domain` ← `sync::protocol` ← `store` ← `search` ← `service` ←
-//! {`sync::client`, `server`, `demo`} ← {`tui`, `screens`} ← {`cli`, `config`}.
+//! {`sync::client`, `server`, `demo`} ← {`tui`, `screens`} ← `ssh` ←
+//! {`cli`, `config`}.
 
 pub mod cli;
 pub mod config;
@@ -15,6 +16,7 @@ pub mod screens;
 pub mod search;
 pub mod server;
 pub mod service;
+pub mod ssh;
 pub mod store;
 pub mod sync;
 pub mod tui;

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! domain ← sync::protocol ← store ← search ← service
-//!        ← {sync::client, server, demo} ← {tui, screens} ← {cli, config}
+//!        ← {sync::client, server, demo} ← {tui, screens} ← ssh ← {cli, config}
 //! ```
 //!
 //! This test reads every source file and fails on a `crate::` path that
@@ -25,7 +25,8 @@ fn layer(path: &[&str]) -> Option<(u8, &'static str)> {
         ["server", ..] => (5, "server"),
         ["demo", ..] => (5, "demo"),
         ["tui" | "screens", ..] => (6, "tui"),
-        ["cli" | "config" | "main" | "lib", ..] => (7, "cli"),
+        ["ssh", ..] => (7, "ssh"),
+        ["cli" | "config" | "main" | "lib", ..] => (8, "cli"),
         _ => return None,
     })
 }

@@ -4,8 +4,10 @@
 //! stopped (the store's lock says so otherwise); each change is in the
 //! audit trail.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
+use crate::cli::KeyCommand;
 use crate::cli::practice::password;
 use crate::cli::{Failure, UserCommand, ctx, fail, refused};
 use crate::domain::refdata::refdata;
@@ -104,6 +106,7 @@ pub fn run(data: &Path, cmd: &UserCommand) -> Result<(), Failure> {
             accounts::set_disabled(&cx, login, false).map_err(|e| refused(&e))?;
             eprintln!("Готово: «{login}» снова может входить.");
         }
+        UserCommand::Key { command } => keys(&cx, command)?,
         UserCommand::Verify { .. }
         | UserCommand::GrantAuthor { .. }
         | UserCommand::Grant { .. }
@@ -115,6 +118,73 @@ pub fn run(data: &Path, cmd: &UserCommand) -> Result<(), Failure> {
                 "Это действие выполняется от имени пользователя: --as ЛОГИН.",
                 2,
             ));
+        }
+    }
+    Ok(())
+}
+
+/// `smarteka user key add|list|remove`, as the store's administrator.
+fn keys(cx: &crate::service::Ctx<'_>, cmd: &KeyCommand) -> Result<(), Failure> {
+    use crate::service::keys;
+    match cmd {
+        KeyCommand::Add { login, file } => {
+            let text = if file.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin())?
+            } else {
+                std::fs::read_to_string(file)
+                    .map_err(|e| fail(format!("Файл «{}» не прочитан: {e}", file.display()), 2))?
+            };
+            let lines: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .collect();
+            if lines.is_empty() {
+                return Err(fail(
+                    format!("В «{}» нет ни одного ключа.", file.display()),
+                    2,
+                ));
+            }
+            for line in lines {
+                let k = keys::add(cx, None, login, line).map_err(|e| refused(&e))?;
+                eprintln!(
+                    "Готово: ключ {} ({}{}) добавлен пользователю «{login}».",
+                    k.fingerprint,
+                    k.algorithm,
+                    if k.comment.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {}", k.comment)
+                    }
+                );
+            }
+        }
+        KeyCommand::List { login } => {
+            let list = keys::list(cx, None, login).map_err(|e| refused(&e))?;
+            if list.is_empty() {
+                eprintln!("У «{login}» нет ключей SSH: smarteka user key add {login} ФАЙЛ.pub");
+            }
+            let mut out = String::new();
+            for k in list {
+                let _ = writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}",
+                    k.fingerprint,
+                    k.algorithm,
+                    k.comment,
+                    k.added
+                        .with_timezone(&chrono::Local)
+                        .format("%d.%m.%Y %H:%M")
+                );
+            }
+            crate::cli::emit(out.as_bytes())?;
+        }
+        KeyCommand::Remove { login, key } => {
+            let k = keys::remove(cx, None, login, key).map_err(|e| refused(&e))?;
+            eprintln!(
+                "Готово: ключ {} удалён у «{login}»; входа по нему больше нет.",
+                k.fingerprint
+            );
         }
     }
     Ok(())

@@ -116,41 +116,10 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// Центральный экземпляр: HTTP-сервер для синхронизации.
+    /// Центральный экземпляр: HTTP-сервер для синхронизации и, с
+    /// --ssh-bind, рабочее место по SSH.
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
-    Serve {
-        /// Адрес и порт: 127.0.0.1:8080, 0.0.0.0:443.
-        #[arg(long, value_name = "АДРЕС", default_value = "127.0.0.1:8080")]
-        bind: String,
-        /// Сертификат TLS (PEM).
-        #[arg(long, value_name = "ФАЙЛ")]
-        tls_cert: Option<PathBuf>,
-        /// Ключ TLS (PEM).
-        #[arg(long, value_name = "ФАЙЛ")]
-        tls_key: Option<PathBuf>,
-        /// Сколько часов действует вход.
-        #[arg(long, value_name = "ЧАСЫ", default_value_t = 12)]
-        token_hours: u32,
-        /// Сколько секунд ждать заголовков запроса, прежде чем закрыть
-        /// соединение.
-        #[arg(long, value_name = "СЕКУНДЫ", default_value_t = 10)]
-        header_timeout: u64,
-        /// Почтовый сервер: smtp://host:25, smtps://логин:пароль@host
-        /// (письма с кодами, уведомления, сроки).
-        #[arg(long, env = "SMARTEKA_SMTP", value_name = "URL")]
-        smtp: Option<String>,
-        /// Отправитель писем.
-        #[arg(
-            long,
-            value_name = "АДРЕС",
-            default_value = "Смартека <noreply@smarteka.local>"
-        )]
-        mail_from: String,
-        /// Без --smtp письма пишутся файлами .eml сюда (по умолчанию —
-        /// mail-out в каталоге хранилища).
-        #[arg(long, value_name = "КАТАЛОГ")]
-        mail_dir: Option<PathBuf>,
-    },
+    Serve(crate::cli::serve::ServeArgs),
     /// Войти на центральный экземпляр: --as ЛОГИН, пароль из
     /// SMARTEKA_PASSWORD или с запросом.
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
@@ -614,6 +583,12 @@ pub enum UserCommand {
         #[arg(value_name = "ЛОГИН")]
         login: String,
     },
+    /// Ключи SSH учётной записи для входа на рабочее место центрального
+    /// сервера (serve --ssh-bind); на хранилище сервера.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
     /// Подтвердить пользователя своего региона (региональный координатор).
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
     Verify {
@@ -626,6 +601,33 @@ pub enum UserCommand {
     GrantAuthor {
         #[arg(value_name = "ЛОГИН")]
         login: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Добавить открытые ключи из файла .pub или `authorized_keys` («-» —
+    /// со стандартного ввода).
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Add {
+        #[arg(value_name = "ЛОГИН")]
+        login: String,
+        #[arg(value_name = "ФАЙЛ")]
+        file: PathBuf,
+    },
+    /// Ключи учётной записи: отпечаток, алгоритм, комментарий, когда добавлен.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    List {
+        #[arg(value_name = "ЛОГИН")]
+        login: String,
+    },
+    /// Удалить ключ по отпечатку (SHA256:…) или комментарию.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Параметры")]
+    Remove {
+        #[arg(value_name = "ЛОГИН")]
+        login: String,
+        #[arg(value_name = "КЛЮЧ")]
+        key: String,
     },
 }
 

@@ -12,6 +12,7 @@ pub mod regions;
 pub mod replication;
 pub mod rush;
 pub mod selections;
+pub mod serve;
 pub mod session;
 pub mod workflow;
 
@@ -26,8 +27,8 @@ use clap::Parser;
 
 pub(crate) use args::HELP_TEMPLATE;
 pub use args::{
-    AuditCommand, Cli, Command, ImportCommand, PracticeCommand, ReportCommand, SyncCommand,
-    UserCommand, help_ru,
+    AuditCommand, Cli, Command, ImportCommand, KeyCommand, PracticeCommand, ReportCommand,
+    SyncCommand, UserCommand, help_ru,
 };
 
 use crate::config::Config;
@@ -304,54 +305,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     .unwrap_or_else(|| crate::cli::admin::run(&data, c)),
             }
         }
-        Some(Command::Serve {
-            bind,
-            tls_cert,
-            tls_key,
-            token_hours,
-            header_timeout,
-            smtp,
-            mail_from,
-            mail_dir,
-        }) => {
+        Some(Command::Serve(args)) => {
             let data = config.data_dir(cli.data.as_deref());
             init_log(&config, &data);
-            let tls = match (tls_cert, tls_key) {
-                (Some(c), Some(k)) => Some((c, k)),
-                (None, None) => None,
-                _ => {
-                    return Err(fail(
-                        "Для TLS укажите оба параметра: --tls-cert и --tls-key.",
-                        2,
-                    ));
-                }
-            };
-            let bind = bind.parse().map_err(|_| {
-                fail(
-                    format!("«{bind}» — не адрес: укажите, например, 127.0.0.1:8080."),
-                    2,
-                )
-            })?;
-            let out_dir = data.join("mail-out");
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?;
-            runtime
-                .block_on(crate::server::serve(crate::server::Options {
-                    bind,
-                    data,
-                    tls,
-                    token_ttl: chrono::Duration::hours(i64::from(token_hours)),
-                    timeout: std::time::Duration::from_secs(60),
-                    backups: config.server.plan().map_err(|e| fail(e, 2))?,
-                    header_timeout: std::time::Duration::from_secs(header_timeout.max(1)),
-                    mail: crate::server::mail::MailConfig {
-                        dir: mail_dir.unwrap_or_else(|| out_dir.clone()),
-                        smtp,
-                        from: mail_from,
-                    },
-                }))
-                .map_err(|e| fail(e, 1))
+            crate::cli::serve::run(&config, data, args)
         }
         Some(Command::Sync { command }) => {
             let data = config.data_dir(cli.data.as_deref());
@@ -517,13 +474,37 @@ fn seed_with_progress(
 fn tui(config: &Config, data: &Path) -> Result<(), Failure> {
     let (store, index, catch) = open(data)?;
     tracing::info!(?catch, dir = %data.display(), "store opened");
-    let (mut theme, mut notes) = Theme::load(&config.theme);
+    let (mut theme, keymap, notes) = look(config, data);
     if Theme::wants_monochrome(
         std::env::var("TERM").ok().as_deref(),
         std::env::var("NO_COLOR").ok().as_deref(),
     ) {
         theme = theme.monochrome();
     }
+    let mut app = App::new(
+        store,
+        index,
+        theme,
+        keymap,
+        config.ui.page,
+        notes,
+        std::sync::Arc::new(crate::domain::clock::SystemClock),
+    );
+    if let Some(dir) = &config.ui.print_dir {
+        app.print_into(dir.clone());
+    }
+    let runtime = crate::sync::client::api::runtime().map_err(|e| fail(e, 1))?;
+    let mut terminal = ratatui::try_init()?;
+    let result = runtime.block_on(app.run(&mut terminal));
+    ratatui::restore();
+    result.map_err(Failure::from)
+}
+
+/// The workstation's theme, keymap and the notes for its help (problems
+/// of the configuration, a provisional calendar), for a local workstation
+/// or the sessions of the SSH door.
+pub(crate) fn look(config: &Config, data: &Path) -> (Theme, Keymap, Vec<String>) {
+    let (theme, mut notes) = Theme::load(&config.theme);
     let keymap = Keymap::new(&config.keys, config.ui.layout_remap);
     notes.extend(keymap.problems.iter().cloned());
     for set in crate::screens::all_command_sets() {
@@ -544,23 +525,7 @@ fn tui(config: &Config, data: &Path) -> Result<(), Failure> {
             ),
         );
     }
-    let mut app = App::new(
-        store,
-        index,
-        theme,
-        keymap,
-        config.ui.page,
-        notes,
-        std::sync::Arc::new(crate::domain::clock::SystemClock),
-    );
-    if let Some(dir) = &config.ui.print_dir {
-        app.print_into(dir.clone());
-    }
-    let runtime = crate::sync::client::api::runtime().map_err(|e| fail(e, 1))?;
-    let mut terminal = ratatui::try_init()?;
-    let result = runtime.block_on(app.run(&mut terminal));
-    ratatui::restore();
-    result.map_err(Failure::from)
+    (theme, keymap, notes)
 }
 
 /// Writes to standard output; a reader that went away (`| head`) is fine.

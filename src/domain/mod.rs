@@ -13,6 +13,7 @@ pub mod command;
 pub mod eligibility;
 #[cfg(test)]
 pub mod fixtures;
+pub mod keys;
 pub mod passport;
 pub mod people;
 pub mod pools;

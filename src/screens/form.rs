@@ -662,14 +662,54 @@ fn expand_home(s: &str) -> String {
     }
 }
 
-/// A path as typed, `~/` expanded.
+thread_local! {
+    /// A session served over SSH: the directory its paths are read in.
+    static ROOT: std::cell::RefCell<Option<std::path::PathBuf>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` (a key's work) with every path typed read inside `root`: a
+/// session served over SSH sees no other directory of the server.
+pub fn files_within<T>(root: Option<&std::path::Path>, f: impl FnOnce() -> T) -> T {
+    let before = ROOT.with(|r| r.replace(root.map(std::path::Path::to_path_buf)));
+    let out = f();
+    ROOT.with(|r| *r.borrow_mut() = before);
+    out
+}
+
+fn root() -> Option<std::path::PathBuf> {
+    ROOT.with(|r| r.borrow().clone())
+}
+
+/// A path as typed, `~/` expanded; inside the session's directory when
+/// served over SSH ([`files_within`]).
 pub fn path_of(typed: &str) -> String {
-    expand_home(typed.trim())
+    match root() {
+        Some(r) => crate::service::practice::within(&r, typed),
+        None => expand_home(typed.trim()),
+    }
 }
 
 /// Tab completion of a path: the completed text and, when several names
-/// fit, the candidates.
+/// fit, the candidates. Over SSH, inside the session's directory, the text
+/// staying relative to it.
 pub fn complete_path(input: &str) -> (String, Vec<String>) {
+    let Some(r) = root() else {
+        return complete_in(input);
+    };
+    let base = format!("{}/", r.display());
+    let mut full = crate::service::practice::within(&r, input);
+    if input.ends_with('/') || full.len() < base.len() {
+        full.push('/');
+    }
+    let (done, candidates) = complete_in(&full);
+    match done.strip_prefix(&base) {
+        Some(rel) => (rel.to_owned(), candidates),
+        None => (input.to_owned(), Vec::new()),
+    }
+}
+
+fn complete_in(input: &str) -> (String, Vec<String>) {
     let expanded = expand_home(input);
     let (dir, prefix) = match expanded.rfind('/') {
         Some(i) => (expanded[..=i].to_owned(), expanded[i + 1..].to_owned()),

@@ -91,7 +91,7 @@ pub struct RenderCx<'a> {
     pub keymap: &'a Keymap,
 }
 
-pub trait Screen {
+pub trait Screen: Send {
     /// The name in the header and the help overlay.
     fn title(&self) -> String;
     /// The actions the screen offers now, in help order.

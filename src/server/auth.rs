@@ -73,25 +73,47 @@ fn throttled(wait: Duration) -> Response {
     r
 }
 
-/// Checks a password the way sign-in does: counted by the throttle before
-/// the hash, logged either way (never the password).
-async fn check_password(
+/// Why a password was not accepted: throttled (with the wait), refused,
+/// or the store failed; the message is Russian.
+#[derive(Debug)]
+pub enum SignInRefused {
+    Throttled(Duration),
+    Refused(String),
+    Failed(String),
+}
+
+impl SignInRefused {
+    /// The message a person reads.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Throttled(wait) => format!(
+                "Слишком много попыток входа. Повторите через {} с.",
+                wait.as_secs().max(1)
+            ),
+            Self::Refused(m) | Self::Failed(m) => m.clone(),
+        }
+    }
+}
+
+/// Checks a password the way every sign-in does (HTTP and SSH): counted
+/// by the throttle before the hash, logged either way (never the password).
+pub async fn sign_in(
     state: &AppState,
     login: &str,
     password: &str,
     ip: &str,
-) -> Result<User, Response> {
+) -> Result<User, SignInRefused> {
     let login = login.trim().to_lowercase();
     if let Err(wait) = lock(&state.throttle).attempt(&login, ip, std::time::Instant::now()) {
         tracing::warn!(%login, %ip, "sign-in throttled");
-        return Err(throttled(wait));
+        return Err(SignInRefused::Throttled(wait));
     }
     // argon2 is slow on purpose: off the async threads.
     let store = state.store.clone();
     let (l, p) = (login.clone(), password.to_owned());
     let result = off_thread(move || crate::service::accounts::check(&store, &l, &p))
         .await
-        .map_err(IntoResponse::into_response)?;
+        .map_err(|e| SignInRefused::Failed(e.message))?;
     match result {
         Ok(u) => {
             lock(&state.throttle).succeeded(&login, ip);
@@ -99,14 +121,31 @@ async fn check_password(
         }
         Err((message, why)) => {
             tracing::warn!(%login, %ip, reason = why.code(), "sign-in refused");
-            let status = if why == crate::service::accounts::Refused::Store {
-                StatusCode::INTERNAL_SERVER_ERROR
+            Err(if why == crate::service::accounts::Refused::Store {
+                SignInRefused::Failed(message)
             } else {
-                StatusCode::UNAUTHORIZED
-            };
-            Err(ApiError::new(status, message).into_response())
+                SignInRefused::Refused(message)
+            })
         }
     }
+}
+
+/// [`sign_in`] answered over HTTP.
+async fn check_password(
+    state: &AppState,
+    login: &str,
+    password: &str,
+    ip: &str,
+) -> Result<User, Response> {
+    sign_in(state, login, password, ip)
+        .await
+        .map_err(|e| match e {
+            SignInRefused::Throttled(wait) => throttled(wait),
+            SignInRefused::Refused(m) => ApiError::new(StatusCode::UNAUTHORIZED, m).into_response(),
+            SignInRefused::Failed(m) => {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, m).into_response()
+            }
+        })
 }
 
 pub(super) async fn login(

@@ -33,7 +33,7 @@ pub use crate::sync::protocol::{
     PROTOCOL_HEADER, PasswordRequest, blobs_header,
 };
 use admin::{admin_backup, housekeeping, private, write_control};
-pub use auth::authenticate;
+pub use auth::{SignInRefused, authenticate, sign_in};
 use auth::{login, logout, me, new_token, password};
 use throttle::Throttle;
 
@@ -54,7 +54,17 @@ pub struct Options {
     pub header_timeout: Duration,
     /// Where mail goes.
     pub mail: mail::MailConfig,
+    /// Other doors to the same instance (the workstation over SSH), started
+    /// with its state once it is open, stopped with it.
+    pub doors: Vec<Door>,
 }
+
+/// A door to the instance besides HTTP: given the instance's state, the
+/// task that serves it until [`AppState::stopped`]; or why it cannot open.
+pub type Door = Box<
+    dyn FnOnce(AppState) -> Result<std::pin::Pin<Box<dyn Future<Output = ()> + Send>>, String>
+        + Send,
+>;
 
 pub use crate::store::backup::BackupPlan;
 
@@ -405,6 +415,29 @@ impl AppState {
     pub fn ctx(&self) -> crate::service::Ctx<'_> {
         crate::service::Ctx::new(&self.store, self.clock.as_ref())
     }
+
+    /// Whether the instance is stopping.
+    pub fn is_stopping(&self) -> bool {
+        self.closing.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Returns once the instance is stopping.
+    pub async fn stopped(&self) {
+        loop {
+            let woken = self.news.notified();
+            tokio::pin!(woken);
+            woken.as_mut().enable();
+            if self.is_stopping() {
+                return;
+            }
+            woken.await;
+        }
+    }
+
+    /// Tells long-polling clients (and other doors) that the store changed.
+    pub fn changed(&self) {
+        self.news.notify_waiters();
+    }
 }
 
 /// A client that has not sent its headers in `timeout` is disconnected.
@@ -437,6 +470,7 @@ pub async fn serve(opts: Options) -> Result<(), String> {
     let secret = new_token();
     state.control = Some(Arc::new(secret.clone()));
     let (news, closing) = (state.news.clone(), state.closing.clone());
+    let door_state = state.clone();
     let app = router(state, opts.timeout).into_make_service_with_connect_info::<SocketAddr>();
     let listener = std::net::TcpListener::bind(opts.bind)
         .map_err(|e| format!("Не удалось занять адрес {}: {e}", opts.bind))?;
@@ -471,6 +505,11 @@ pub async fn serve(opts: Options) -> Result<(), String> {
         opts.data.display(),
         opts.mail.describe()
     );
+    // The other doors after the HTTP line, which scripts read first.
+    let mut doors = Vec::new();
+    for door in opts.doors {
+        doors.push(tokio::spawn(door(door_state.clone())?));
+    }
     let result = if let Some((cert, key)) = &opts.tls {
         let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
             .await
@@ -484,6 +523,10 @@ pub async fn serve(opts: Options) -> Result<(), String> {
         server.handle(handle).serve(app).await
     };
     result.map_err(|e| e.to_string())?;
+    // The doors save what their sessions hold before the store closes.
+    for d in doors {
+        let _ = tokio::time::timeout(Duration::from_secs(15), d).await;
+    }
     let _ = std::fs::remove_file(opts.data.join(CONTROL_FILE));
     drop(store);
     eprintln!("smarteka serve: остановлен, хранилище записано.");

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod club;
 pub mod diff;
+pub mod keys;
 pub mod news;
 pub mod ops;
 pub mod passport_json;

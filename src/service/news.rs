@@ -109,6 +109,7 @@ fn news_in(
             | EntityRef::Selection(_) => true,
             EntityRef::Club(_) => crate::domain::club::may_run(reader),
             EntityRef::Views(u) => u == reader.id,
+            EntityRef::SshKeys(_) => false,
             EntityRef::Entry(s, _) => {
                 if let Some(f) = follows.get(&s) {
                     *f

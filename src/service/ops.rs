@@ -589,9 +589,11 @@ fn other_record(
                 .filter(|l| l.year == year)
                 .collect(),
         }),
+        // SSH keys stay on the central instance.
         EntityRef::Application(_)
         | EntityRef::Club(_)
         | EntityRef::Views(_)
+        | EntityRef::SshKeys(_)
         | EntityRef::Recommendation(_)
         | EntityRef::Practice(_)
         | EntityRef::User(_) => None,
@@ -735,7 +737,8 @@ pub fn may_read(store: &Store, user: &User, sha: &str) -> Result<bool, StoreErro
             | EntityRef::Entry(..)
             | EntityRef::Club(_)
             | EntityRef::Recommendation(_)
-            | EntityRef::Views(_) => false,
+            | EntityRef::Views(_)
+            | EntityRef::SshKeys(_) => false,
         };
         if readable {
             return Ok(true);

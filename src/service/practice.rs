@@ -258,6 +258,32 @@ pub fn attachment_kinds() -> Vec<(&'static str, &'static str)> {
     v
 }
 
+/// `source` as a file of `root` alone (a session over SSH reads no other
+/// file of the server): a web link stays; a path keeps only its plain parts
+/// under `root`, so «../» and «/etc/…» stay inside; a file that leads
+/// outside by a link is not found.
+pub fn within(root: &std::path::Path, source: &str) -> String {
+    let s = source.trim();
+    if s.contains("://") {
+        return s.to_owned();
+    }
+    let typed = std::path::Path::new(s);
+    // A path already inside (read in the session's directory before).
+    let typed = typed.strip_prefix(root).unwrap_or(typed);
+    let mut path = root.to_path_buf();
+    for part in typed.components() {
+        if let std::path::Component::Normal(p) = part {
+            path.push(p);
+        }
+    }
+    if let (Ok(real), Ok(base)) = (path.canonicalize(), root.canonicalize())
+        && !real.starts_with(&base)
+    {
+        path = root.join(".вне-каталога");
+    }
+    path.to_string_lossy().into_owned()
+}
+
 /// Whether `source` can be attached at all, before its kind is chosen:
 /// a web link (`true`), or a file that exists (`false`); else why not.
 pub fn check_source(source: &str) -> Result<bool, String> {

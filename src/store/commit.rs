@@ -9,9 +9,9 @@ use super::{
     APPLICATIONS, AUDIT, AUDIT_INDEX, AuditEntry, BLOB_REFS, CHAIN, CHANGES, CLIENTS, CLUB,
     ChangeEntry, ENTRIES, EVENTS, EntityRef, INBOX, KEY_CLIENT, KEY_CURSOR, KEY_OP_SEQ, KEY_SEQ,
     LEADERS, LOGINS, MAIL, META, Mutation, Notice, OUTBOX, PARTNERS, PRACTICES, QUEUE_VIEWS,
-    RECOMMENDATIONS, REGIONS, REVISIONS, Record, Result, SELECTIONS, STEPS, SUMMARIES, SYNCED,
-    Store, StoreError, Summary, USERS, UserId, VIEWS, chain_link, codec, entity_key, files_of,
-    keyed, op_hash_key, own_revision_key, read_u64, revision_key, settled, u64_key,
+    RECOMMENDATIONS, REGIONS, REVISIONS, Record, Result, SELECTIONS, SSH_KEYS, STEPS, SUMMARIES,
+    SYNCED, Store, StoreError, Summary, USERS, UserId, VIEWS, chain_link, codec, entity_key,
+    files_of, keyed, op_hash_key, own_revision_key, read_u64, revision_key, settled, u64_key,
 };
 
 impl Store {
@@ -91,6 +91,13 @@ impl Store {
                 }
                 Record::Club(c) => {
                     encoded.push((CLUB, c.id.as_bytes().to_vec(), codec::encode(c.as_ref())?));
+                }
+                Record::SshKeys(k) => {
+                    encoded.push((
+                        SSH_KEYS,
+                        k.user.as_bytes().to_vec(),
+                        codec::encode(k.as_ref())?,
+                    ));
                 }
                 Record::Views(v) => {
                     encoded.push((
@@ -205,7 +212,8 @@ impl Store {
                     EntityRef::Leaders(_)
                     | EntityRef::Region(_)
                     | EntityRef::Recommendation(_)
-                    | EntityRef::Views(_) => {
+                    | EntityRef::Views(_)
+                    | EntityRef::SshKeys(_) => {
                         return None;
                     }
                 };
@@ -219,7 +227,7 @@ impl Store {
         let added = std::cell::Cell::new([0u64; 4]);
         // The trees a commit writes (not the server's file owners nor the
         // client's journal of sent ops, which are written apart).
-        let result = self.trees[..=VIEWS].transaction(
+        let result = self.trees[..=SSH_KEYS].transaction(
             |tx: &Vec<TransactionalTree>| -> Result<u64, ConflictableTransactionError<StoreError>> {
                 added.set([0; 4]);
                 for (tree, key, e) in &fresh {

@@ -32,11 +32,15 @@ pub fn credentials(data: &Path) -> Result<Option<Credentials>, String> {
 
 /// Writes the session with mode 0600 via a temporary file, durably.
 pub fn remember(data: &Path, c: &Credentials) -> Result<(), String> {
-    use std::os::unix::fs::OpenOptionsExt as _;
     std::fs::create_dir_all(data).map_err(|e| e.to_string())?;
-    let path = credentials_path(data);
-    let tmp = path.with_extension("tmp");
     let text = toml::to_string(c).map_err(|e| e.to_string())?;
+    write_private(&credentials_path(data), text.as_bytes())
+}
+
+/// Writes a secret file with mode 0600 via a temporary file, durably.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let tmp = path.with_extension("tmp");
     let mut f = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
@@ -47,11 +51,13 @@ pub fn remember(data: &Path, c: &Credentials) -> Result<(), String> {
     // A temporary file left by an earlier run keeps its old mode: set it.
     f.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
         .map_err(|e| e.to_string())?;
-    f.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+    f.write_all(bytes).map_err(|e| e.to_string())?;
     f.sync_all().map_err(|e| e.to_string())?;
-    std::fs::rename(&tmp, &path).map_err(|e| e.to_string())?;
-    std::fs::File::open(data)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| e.to_string())?;
+    std::fs::rename(&tmp, path).map_err(|e| e.to_string())?;
+    if let Some(dir) = path.parent() {
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| e.to_string())?;
+    }
     Ok(())
 }

@@ -177,6 +177,8 @@ pub enum Record {
     Recommendation(Box<crate::domain::selection::Recommendation>),
     /// A user's saved views (their queries).
     Views(Box<crate::domain::query::Views>),
+    /// An account's SSH keys (central instance only).
+    SshKeys(Box<crate::domain::keys::SshKeys>),
 }
 
 impl Record {
@@ -197,6 +199,7 @@ impl Record {
             Self::Club(c) => EntityRef::Club(c.id),
             Self::Recommendation(r) => EntityRef::Recommendation(r.practice),
             Self::Views(v) => EntityRef::Views(v.user),
+            Self::SshKeys(k) => EntityRef::SshKeys(k.user),
         }
     }
 }
@@ -220,6 +223,8 @@ pub enum EntityRef {
     Recommendation(PracticeId),
     /// A user's saved views.
     Views(UserId),
+    /// An account's SSH keys.
+    SshKeys(UserId),
 }
 
 impl EntityRef {
@@ -238,6 +243,7 @@ impl EntityRef {
             Self::Club(id) => format!("заседание Клуба {id}"),
             Self::Recommendation(id) => format!("рекомендация практики {id}"),
             Self::Views(id) => format!("сохранённые виды пользователя {id}"),
+            Self::SshKeys(id) => format!("ключи SSH пользователя {id}"),
         }
     }
 }
@@ -414,16 +420,18 @@ const CLUB: usize = 27;
 const RECOMMENDATIONS: usize = 28;
 /// Users' saved views by user id.
 const VIEWS: usize = 29;
+/// Server: the SSH keys of each account, by user id.
+const SSH_KEYS: usize = 30;
 /// Server: who uploaded a file: SHA-256 (hex) + user id.
-const BLOB_OWNERS: usize = 30;
+const BLOB_OWNERS: usize = 31;
 /// Client: ops the server acknowledged, kept a while so they can be sent
 /// again to a server restored from a backup.
-const SENT: usize = 31;
+const SENT: usize = 32;
 /// What the queues read of a practice (`queue::view`): the workflow and
 /// the few passport fields the rules of a stage look at, small enough to
 /// decode by the thousand.
 const QUEUE_VIEWS: usize = 23;
-const TREE_NAMES: [&str; 32] = [
+const TREE_NAMES: [&str; 33] = [
     "meta",
     "users",
     "logins",
@@ -454,6 +462,7 @@ const TREE_NAMES: [&str; 32] = [
     "club_sessions",
     "recommendations",
     "views",
+    "ssh_keys",
     "blob_owners",
     "sent",
 ];
@@ -492,6 +501,7 @@ fn entity_key(e: EntityRef) -> Vec<u8> {
         EntityRef::Club(id) => [&[b'C'][..], id.as_bytes()].concat(),
         EntityRef::Recommendation(id) => [&[b'R'][..], id.as_bytes()].concat(),
         EntityRef::Views(id) => [&[b'V'][..], id.as_bytes()].concat(),
+        EntityRef::SshKeys(id) => [&[b'K'][..], id.as_bytes()].concat(),
     }
 }
 
@@ -511,6 +521,7 @@ fn entity_of_key(k: &[u8]) -> Option<EntityRef> {
         b'C' => EntityRef::Club(id()?),
         b'R' => EntityRef::Recommendation(id()?),
         b'V' => EntityRef::Views(id()?),
+        b'K' => EntityRef::SshKeys(id()?),
         b'E' if rest.len() == 32 => EntityRef::Entry(
             Uuid::from_slice(&rest[..16]).ok()?,
             Uuid::from_slice(&rest[16..]).ok()?,
@@ -613,7 +624,8 @@ pub fn files_of(r: &Record) -> Vec<String> {
         | Record::Entry(_)
         | Record::Club(_)
         | Record::Recommendation(_)
-        | Record::Views(_) => {}
+        | Record::Views(_)
+        | Record::SshKeys(_) => {}
     }
     out.retain(|s| blobs::Blobs::is_sha256(s));
     out.sort();

@@ -1,7 +1,8 @@
-//! Saved views: a user's named queries, one record per user.
+//! Saved views (a user's named queries) and SSH keys: one record per user.
 
-use super::{Result, Store, VIEWS, codec};
+use super::{Result, SSH_KEYS, Store, VIEWS, codec};
 use crate::domain::UserId;
+use crate::domain::keys::SshKeys;
 use crate::domain::query::Views;
 
 impl Store {
@@ -17,6 +18,17 @@ impl Store {
             None => Views {
                 user,
                 views: Vec::new(),
+            },
+        })
+    }
+
+    /// `user`'s SSH keys (empty when none were added).
+    pub fn ssh_keys(&self, user: UserId) -> Result<SshKeys> {
+        Ok(match self.trees[SSH_KEYS].get(user.as_bytes())? {
+            Some(v) => codec::decode(&v)?,
+            None => SshKeys {
+                user,
+                keys: Vec::new(),
             },
         })
     }

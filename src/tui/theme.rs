@@ -139,6 +139,35 @@ impl Theme {
         }
     }
 
+    /// The same styles in the 16 basic colours, for a terminal that has
+    /// no more (`TERM` without «256color»): each RGB or indexed colour
+    /// becomes the nearest basic one.
+    #[must_use]
+    pub fn sixteen(&self) -> Self {
+        let basic = |s: Style| Style {
+            fg: s.fg.map(nearest_basic),
+            bg: s.bg.map(nearest_basic),
+            underline_color: s.underline_color.map(nearest_basic),
+            ..s
+        };
+        Self {
+            text: basic(self.text),
+            muted: basic(self.muted),
+            title: basic(self.title),
+            border: basic(self.border),
+            border_focus: basic(self.border_focus),
+            selected: basic(self.selected),
+            header: basic(self.header),
+            status_bar: basic(self.status_bar),
+            key: basic(self.key),
+            error: basic(self.error),
+            warning: basic(self.warning),
+            ok: basic(self.ok),
+            label: basic(self.label),
+            highlight: basic(self.highlight),
+        }
+    }
+
     pub fn load(overrides: &BTreeMap<String, StyleSpec>) -> (Self, Vec<String>) {
         let mut problems = Vec::new();
         let mut specs = toml::from_str::<ThemeFile>(DEFAULT)
@@ -178,6 +207,49 @@ impl Theme {
         };
         (t, problems)
     }
+}
+
+/// The basic colour nearest to `c` (by RGB distance); basic colours and
+/// `Reset` stay.
+fn nearest_basic(c: Color) -> Color {
+    const BASIC: [(Color, (i32, i32, i32)); 16] = [
+        (Color::Black, (0, 0, 0)),
+        (Color::Red, (205, 0, 0)),
+        (Color::Green, (0, 205, 0)),
+        (Color::Yellow, (205, 205, 0)),
+        (Color::Blue, (0, 0, 238)),
+        (Color::Magenta, (205, 0, 205)),
+        (Color::Cyan, (0, 205, 205)),
+        (Color::Gray, (229, 229, 229)),
+        (Color::DarkGray, (127, 127, 127)),
+        (Color::LightRed, (255, 0, 0)),
+        (Color::LightGreen, (0, 255, 0)),
+        (Color::LightYellow, (255, 255, 0)),
+        (Color::LightBlue, (92, 92, 255)),
+        (Color::LightMagenta, (255, 0, 255)),
+        (Color::LightCyan, (0, 255, 255)),
+        (Color::White, (255, 255, 255)),
+    ];
+    let rgb = match c {
+        Color::Rgb(r, g, b) => (i32::from(r), i32::from(g), i32::from(b)),
+        Color::Indexed(i) if i < 16 => return BASIC[usize::from(i)].0,
+        Color::Indexed(i) if i >= 232 => {
+            let v = 8 + 10 * (i32::from(i) - 232);
+            (v, v, v)
+        }
+        Color::Indexed(i) => {
+            let i = i32::from(i) - 16;
+            let step = |v: i32| if v == 0 { 0 } else { 55 + 40 * v };
+            (step(i / 36), step(i / 6 % 6), step(i % 6))
+        }
+        other => return other,
+    };
+    let d =
+        |(r, g, b): (i32, i32, i32)| (r - rgb.0).pow(2) + (g - rgb.1).pow(2) + (b - rgb.2).pow(2);
+    BASIC
+        .iter()
+        .min_by_key(|(_, v)| d(*v))
+        .map_or(Color::Reset, |(c, _)| *c)
 }
 
 #[cfg(test)]
@@ -228,5 +300,17 @@ mod tests {
         let (t, problems) = Theme::load(&o);
         assert_eq!(t.error.fg, Some(Color::Rgb(255, 0, 0)));
         assert_eq!(problems.len(), 2, "{problems:?}");
+    }
+
+    #[test]
+    fn sixteen_colours_for_a_plain_terminal() {
+        assert_eq!(nearest_basic(Color::Rgb(250, 10, 10)), Color::LightRed);
+        assert_eq!(nearest_basic(Color::Rgb(10, 10, 10)), Color::Black);
+        assert_eq!(nearest_basic(Color::Indexed(196)), Color::LightRed);
+        assert_eq!(nearest_basic(Color::Indexed(4)), Color::Blue);
+        assert_eq!(nearest_basic(Color::Cyan), Color::Cyan);
+        let mut t = Theme::load(&BTreeMap::new()).0;
+        t.error.fg = Some(Color::Rgb(255, 0, 0));
+        assert_eq!(t.sixteen().error.fg, Some(Color::LightRed));
     }
 }

@@ -28,6 +28,7 @@ use crate::tui::ui::short_name;
 use crate::tui::worker::{Reply, Request, Worker};
 
 mod people;
+mod remote;
 mod run;
 
 /// Sleeps until the deadline, or forever without one.
@@ -80,6 +81,9 @@ pub struct App {
     pub dirty: bool,
     pub quit: bool,
     pub clear: bool,
+    /// Served over SSH by the central instance: the session's own files
+    /// directory (attachments come from it, documents go into it).
+    pub files: Option<std::path::PathBuf>,
 }
 
 /// Where the workstation stands with the central instance.
@@ -168,6 +172,7 @@ impl App {
             dirty: true,
             quit: false,
             clear: false,
+            files: None,
         };
         if let Ok(Some(_)) = crate::sync::client::api::credentials(app.store.dir()) {
             app.sync = Some(app.sync_state());
@@ -269,7 +274,9 @@ impl App {
     }
 
     fn key_now(&mut self, key: KeyEvent) {
-        self.key_inner(key);
+        // Over SSH, paths typed are read in the session's own directory.
+        let files = self.files.clone();
+        crate::screens::form::files_within(files.as_deref(), || self.key_inner(key));
         self.record();
     }
 
@@ -403,6 +410,7 @@ impl App {
                     error: false,
                 });
             }
+            Action::Login if self.popup.is_none() && self.files.is_some() => self.quit = true,
             Action::Login if self.popup.is_none() => {
                 if let Some(u) = self.user.take() {
                     self.message = Some(Message {
@@ -642,60 +650,7 @@ impl App {
                 result,
                 pending,
                 conflicts,
-            } => {
-                let now = std::time::Instant::now();
-                if let Some(s) = &mut self.sync {
-                    s.running = false;
-                    let again = std::mem::take(&mut s.again);
-                    s.pending = *pending;
-                    s.conflicts = *conflicts;
-                    match result {
-                        Ok(summary) => {
-                            if s.watching && s.online != Some(true) {
-                                // Back online: the watcher stops waiting
-                                // out its failure. Answered by news only.
-                                let _ = self.requests.send(Request::Watch);
-                            }
-                            s.online = Some(true);
-                            s.last = Some(self.clock.now().with_timezone(&chrono::Local));
-                            s.next = if again {
-                                now
-                            } else {
-                                now + if *pending > 0 { SYNC_SOON } else { SYNC_IDLE }
-                            };
-                            // All on one line, a warning first.
-                            let mut notes = summary.notices(true);
-                            notes.sort_by_key(|n| !n.1);
-                            if !notes.is_empty() {
-                                let error = notes.iter().any(|n| n.1);
-                                let text: Vec<String> = notes.into_iter().map(|n| n.0).collect();
-                                self.message = Some(Message {
-                                    text: text.join(" · "),
-                                    error,
-                                });
-                            }
-                            if summary.conflicts + summary.rejected > 0 {
-                                self.message = Some(Message {
-                                    text: format!(
-                                        "Синхронизация: конфликтов {}, отказов {} — откройте «Конфликты» (c).",
-                                        summary.conflicts, summary.rejected
-                                    ),
-                                    error: true,
-                                });
-                            }
-                            if summary.received > 0 {
-                                let effects = self.catalogue.refresh();
-                                self.apply(effects);
-                            }
-                        }
-                        Err(e) => {
-                            s.online = Some(false);
-                            s.next = now + SYNC_OFFLINE;
-                            tracing::info!(error = %e, "sync failed");
-                        }
-                    }
-                }
-            }
+            } => self.synced(result, *pending, *conflicts),
             Reply::Saved { result: Ok(_), .. }
             | Reply::Submitted { result: Ok(_), .. }
             | Reply::Replicated(Ok(_)) => {

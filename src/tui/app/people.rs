@@ -18,6 +18,8 @@ impl App {
                 text: "Учётная запись отключена: без этого согласия работать на платформе нельзя. Вы вышли.".into(),
                 error: true,
             });
+            // Over SSH there is no signing in again: the session ends.
+            self.quit |= self.files.is_some();
         } else {
             self.user = Some(u);
         }

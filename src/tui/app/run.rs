@@ -10,7 +10,7 @@ use futures::StreamExt;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 
-use super::{App, sleep_until};
+use super::{App, Message, SYNC_IDLE, SYNC_OFFLINE, SYNC_SOON, sleep_until};
 use crate::screens::{RenderCx, Screen as _};
 use crate::tui::ui::{hints, short_name, status_bar};
 use crate::tui::worker::Request;
@@ -45,6 +45,67 @@ impl App {
         }
         let effects = self.catalogue.refresh();
         self.apply(effects);
+    }
+
+    /// A sync ended: the indicator, the next sync, what it brought.
+    pub(super) fn synced(
+        &mut self,
+        result: &Result<crate::sync::client::Summary, String>,
+        pending: usize,
+        conflicts: usize,
+    ) {
+        let now = std::time::Instant::now();
+        if let Some(s) = &mut self.sync {
+            s.running = false;
+            let again = std::mem::take(&mut s.again);
+            s.pending = pending;
+            s.conflicts = conflicts;
+            match result {
+                Ok(summary) => {
+                    if s.watching && s.online != Some(true) {
+                        // Back online: the watcher stops waiting
+                        // out its failure. Answered by news only.
+                        let _ = self.requests.send(Request::Watch);
+                    }
+                    s.online = Some(true);
+                    s.last = Some(self.clock.now().with_timezone(&chrono::Local));
+                    s.next = if again {
+                        now
+                    } else {
+                        now + if pending > 0 { SYNC_SOON } else { SYNC_IDLE }
+                    };
+                    // All on one line, a warning first.
+                    let mut notes = summary.notices(true);
+                    notes.sort_by_key(|n| !n.1);
+                    if !notes.is_empty() {
+                        let error = notes.iter().any(|n| n.1);
+                        let text: Vec<String> = notes.into_iter().map(|n| n.0).collect();
+                        self.message = Some(Message {
+                            text: text.join(" · "),
+                            error,
+                        });
+                    }
+                    if summary.conflicts + summary.rejected > 0 {
+                        self.message = Some(Message {
+                            text: format!(
+                                "Синхронизация: конфликтов {}, отказов {} — откройте «Конфликты» (c).",
+                                summary.conflicts, summary.rejected
+                            ),
+                            error: true,
+                        });
+                    }
+                    if summary.received > 0 {
+                        let effects = self.catalogue.refresh();
+                        self.apply(effects);
+                    }
+                }
+                Err(e) => {
+                    s.online = Some(false);
+                    s.next = now + SYNC_OFFLINE;
+                    tracing::info!(error = %e, "sync failed");
+                }
+            }
+        }
     }
 
     /// Who is signed in, for the status bar.

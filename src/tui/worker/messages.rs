@@ -43,6 +43,9 @@ pub enum Request {
     ReplicationSummary,
     /// Where `Print` writes from now on (answered with `Reply::Stale`).
     PrintDir(std::path::PathBuf),
+    /// A session served over SSH: files are attached from this directory
+    /// only, and documents are printed into it (answered with `Reply::Stale`).
+    Confine(std::path::PathBuf),
     /// A document to print, written as PDF into the print directory (by
     /// default the current one).
     Print {

@@ -2,6 +2,7 @@
 //! here and answer with replies, so typing never waits. A burst of search
 //! requests is collapsed to the newest one.
 
+mod files;
 mod messages;
 pub mod people;
 pub mod print;
@@ -59,6 +60,8 @@ impl Worker {
                 let mut watcher: Option<mpsc::Sender<()>> = None;
                 // Where documents are printed; the current directory until set.
                 let mut print_dir: Option<std::path::PathBuf> = None;
+                // A session over SSH: the only directory files come from.
+                let mut files: Option<std::path::PathBuf> = None;
                 while let Ok(first) = rx.recv() {
                     let mut batch = vec![first];
                     while let Ok(more) = rx.try_recv() {
@@ -89,9 +92,19 @@ impl Worker {
                             }
                             continue;
                         }
+                        let req = match &files {
+                            Some(root) => files::confined(req, root),
+                            None => req,
+                        };
                         let req = match req {
                             Request::PrintDir(dir) => {
                                 print_dir = Some(dir);
+                                let _ = replies.send(Reply::Stale);
+                                continue;
+                            }
+                            Request::Confine(dir) => {
+                                print_dir = Some(dir.clone());
+                                files = Some(dir);
                                 let _ = replies.send(Reply::Stale);
                                 continue;
                             }
@@ -334,7 +347,9 @@ impl Worker {
             Request::Sync => self.sync(&tokio::sync::mpsc::unbounded_channel().0),
             // Handled by the worker loop: the watch is a thread of its own,
             // the print directory is the loop's.
-            Request::Watch | Request::Print { .. } | Request::PrintDir(_) => Reply::Stale,
+            Request::Watch | Request::Print { .. } | Request::PrintDir(_) | Request::Confine(_) => {
+                Reply::Stale
+            }
             Request::Conflicts => Reply::Conflicts(self.conflicts()),
             Request::Resolve {
                 user,

@@ -1,0 +1,61 @@
+//! The workstation served over SSH by the central instance: signed in as
+//! the session's user from the start, its files kept to the user's own
+//! directory, and following changes others make to the same store.
+
+use std::path::PathBuf;
+
+use super::{App, Message};
+use crate::domain::User;
+use crate::domain::access::read_scope;
+use crate::screens::Effect;
+use crate::tui::worker::{Reply, Request};
+
+impl App {
+    /// Opens the workstation for `user`, signed in by the SSH door; `files`
+    /// is their directory on the server, the only one files are attached
+    /// from and documents printed into. Signing out ends the session.
+    pub fn serve_as(&mut self, user: User, files: PathBuf) {
+        self.files = Some(files.clone());
+        self.apply(vec![Effect::Send(Request::Confine(files))]);
+        self.message = Some(Message {
+            text: "Рабочее место на сервере: изменения сразу видны всем.".into(),
+            error: false,
+        });
+        let scope = read_scope(Some(&user));
+        let id = user.id;
+        self.user = Some(user);
+        let effects = self.catalogue.set_scope(scope, Some(id));
+        self.apply(effects);
+        self.check_inbox();
+    }
+
+    /// Someone changed the store (another session, a syncing workstation):
+    /// the catalogue and the counts follow, and the user's account is read
+    /// again — a disabled one ends the session.
+    pub fn store_changed(&mut self) {
+        self.dirty = true;
+        if let Some(u) = &self.user
+            && let Ok(Some(now)) = self.store.user(u.id)
+            && now != *u
+        {
+            if now.disabled {
+                self.user = None;
+                self.message = Some(Message {
+                    text: "Учётная запись отключена. Сеанс завершён.".into(),
+                    error: true,
+                });
+                self.quit = true;
+                return;
+            }
+            self.user = Some(now);
+        }
+        let effects = self.catalogue.refresh();
+        self.apply(effects);
+        self.check_inbox();
+    }
+
+    /// The next answer of the worker (`None` once it stopped).
+    pub async fn next_reply(&mut self) -> Option<Reply> {
+        self.replies.recv().await
+    }
+}
