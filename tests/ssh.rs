@@ -6,69 +6,34 @@
 
 mod common;
 
-use std::io::BufRead as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use smarteka::ssh::client::{Connection, Credential, Term, banner, new_key, public_line};
+use smarteka::ssh::client::{Connection, Credential, Spawned, Term, new_key, public_line};
 
 const WAIT: Duration = Duration::from_secs(30);
 
 /// A central instance with its SSH door.
-struct Door {
-    child: std::process::Child,
-    http: String,
-    ssh: std::net::SocketAddr,
-    print: String,
-}
+struct Door(Spawned);
 
-impl Drop for Door {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+impl std::ops::Deref for Door {
+    type Target = Spawned;
+    fn deref(&self) -> &Spawned {
+        &self.0
     }
 }
 
 impl Door {
     fn start(data: &Path, extra: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_smarteka"))
-            .arg("--data")
-            .arg(data)
-            .args([
-                "serve",
-                "--bind",
-                "127.0.0.1:0",
-                "--ssh-bind",
-                "127.0.0.1:0",
-            ])
-            .args(extra)
-            .env_remove("SMARTEKA_CONFIG")
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starts");
-        let mut lines = std::io::BufReader::new(child.stderr.take().expect("stderr")).lines();
-        let mut http = None;
-        let (ssh, print) = loop {
-            let line = lines.next().expect("a line").expect("text");
-            if let Some(a) = line.split("http://").nth(1) {
-                http = a.split_whitespace().next().map(str::to_owned);
-            }
-            if let Some(b) = banner(&line) {
-                break b;
-            }
-        };
-        std::thread::spawn(move || for _ in lines {});
-        Self {
-            child,
-            http: http.expect("the HTTP address"),
-            ssh,
-            print,
-        }
+        Self(
+            Spawned::start(Path::new(env!("CARGO_BIN_EXE_smarteka")), data, extra)
+                .expect("the server starts"),
+        )
     }
 
     async fn connect(&self, login: &str, how: &Credential) -> Result<Connection, String> {
-        Connection::open(self.ssh, &self.print, login, how).await
+        Connection::open(self.ssh, &self.fingerprint, login, how).await
     }
 
     /// A signed-in workstation at 80×24.
@@ -82,11 +47,8 @@ impl Door {
     }
 
     /// Stops the instance as an operator would (SIGTERM) and waits.
-    fn stop(mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
+    fn stop(self) {
+        self.0.stop();
     }
 }
 
@@ -553,5 +515,59 @@ fn openssh_signs_in_by_key_sends_a_file_and_is_refused_a_command() {
     assert_eq!(o.status.code(), Some(2));
     let said = String::from_utf8_lossy(&o.stdout);
     assert!(said.contains("Команды по SSH не выполняются"), "{said}");
+    door.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_added_and_removed_from_the_profile() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = demo(dir.path(), 20);
+    let door = Door::start(&data, &[]);
+    let key = new_key();
+    let (_c, mut t) = door.term("author", &password()).await;
+    t.wait_for("Автор практики", WAIT).await.expect("in");
+    t.send(b"p").await;
+    let s = t.wait_for("Ключи SSH", WAIT).await.expect("the profile");
+    assert!(s.contains("Ключей нет"), "{s}");
+    t.send(b"K").await;
+    t.wait_for("Открытый ключ", WAIT)
+        .await
+        .expect("the key form");
+    // Not a key: said, and the form stays.
+    t.send(b"not a key\r").await;
+    let s = t.wait_for("не прочитан", WAIT).await.expect("refused");
+    assert!(s.contains("Открытый ключ"), "{s}");
+    for _ in 0.."not a key".len() {
+        t.send(b"\x7f").await;
+    }
+    // Pasted as a terminal sends it.
+    t.send(public_line(&key, "ноутбук").as_bytes()).await;
+    t.send(b"\r").await;
+    let s = t.wait_for("добавлен", WAIT).await.expect("added");
+    assert!(s.contains("ноутбук · ") && s.contains("ssh-ed25519"), "{s}");
+
+    // The key now signs in.
+    let (_k, mut by_key) = door
+        .term("author", &Credential::Key(Box::new(key.clone())))
+        .await;
+    by_key
+        .wait_for("Автор практики", WAIT)
+        .await
+        .expect("by key");
+
+    // Removed from under the cursor (below the consents), asked first.
+    for _ in 0..4 {
+        t.send(b"j").await;
+    }
+    t.send(b" ").await;
+    t.wait_for("Удалить ключ", WAIT).await.expect("asked");
+    t.send(b"\r").await;
+    t.wait_for("удалён", WAIT).await.expect("removed");
+    assert!(
+        door.connect("author", &Credential::Key(Box::new(key)))
+            .await
+            .is_err(),
+        "a removed key no longer signs in"
+    );
     door.stop();
 }

@@ -282,6 +282,11 @@ pub enum Command {
         /// от авторов всех регионов (десятая часть — после срока).
         #[arg(long, value_name = "N")]
         selection_rush: Option<usize>,
+        /// Вместо прочих замеров: N одновременных сеансов SSH (serve
+        /// --ssh-bind) листают и ищут; время от нажатия до кадра и память
+        /// на сеанс.
+        #[arg(long, value_name = "N")]
+        ssh_sessions: Option<usize>,
     },
 }
 

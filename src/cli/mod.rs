@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod bench;
+pub mod bench_ssh;
 pub mod club;
 pub mod people;
 pub mod pools;
@@ -444,6 +445,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             selection_rush: Some(n),
             ..
         }) => crate::cli::bench::rush(n).map_err(Failure::from),
+        Some(Command::Bench {
+            ssh_sessions: Some(n),
+            practices,
+            ..
+        }) => crate::cli::bench_ssh::ssh(n, practices).map_err(Failure::from),
         Some(Command::Bench { practices, .. }) => {
             let data = cli.data.clone().or_else(|| config.data_dir.clone());
             crate::cli::bench::run(data.as_deref(), practices).map_err(Failure::from)

@@ -1,7 +1,9 @@
 //! «Профиль»: the signed-in user's data as app. 2 asks for them, what is
 //! still missing, the consents (given or withdrawn here), the mail setting
 //! and the photo. Editing opens the one form widget; a withdrawal asks
-//! first and says what it changes.
+//! first and says what it changes. In a session served over SSH, the
+//! account's SSH keys too: added by pasting a `.pub` line, removed from
+//! under the cursor.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -13,6 +15,7 @@ use super::passport::wrap_into;
 use super::popups::{below, window};
 use super::{Effect, RenderCx, Screen, page};
 use crate::domain::User;
+use crate::domain::keys::SshKey;
 use crate::domain::people::MeChange;
 use crate::domain::refdata::refdata;
 use crate::domain::user::{ConsentKind, Profile as ProfileData};
@@ -45,6 +48,7 @@ const REGION: &str = "Регион";
 const HEAD: &str =
     "Руководитель исполнительного органа региона или подведомственной ему организации";
 const PHOTO: &str = "Файл фотографии: JPG, PNG или BMP, до 10 МБ";
+const KEY: &str = "Открытый ключ: строка из файла .pub (ssh-ed25519 AAAA… комментарий)";
 
 enum Mode {
     View,
@@ -52,6 +56,10 @@ enum Mode {
     Photo(Box<Form>),
     /// Withdrawing a consent: asked once.
     Withdraw(ConsentKind),
+    /// An SSH key being added.
+    Key(Box<Form>),
+    /// Removing the SSH key under the cursor: asked once.
+    RemoveKey(SshKey),
 }
 
 pub struct Profile {
@@ -62,6 +70,9 @@ pub struct Profile {
     mode: Mode,
     /// The last refusal, shown where it happened.
     error: Option<String>,
+    /// The account's SSH keys, in a session served over SSH (`None`
+    /// elsewhere: the keys are the central instance's).
+    keys: Option<Vec<SshKey>>,
 }
 
 fn load(user: &User) -> Effect {
@@ -80,9 +91,40 @@ impl Profile {
                 selected: 0,
                 mode: Mode::View,
                 error: None,
+                keys: None,
             },
             eff,
         )
+    }
+
+    /// «Профиль» in a session served over SSH: with the account's keys.
+    pub fn open_remote(user: User) -> (Self, Vec<Effect>) {
+        let (mut s, eff) = Self::open(user);
+        s.keys = Some(Vec::new());
+        let keys = Effect::Send(Request::People(Box::new(PeopleRequest::SshKeys {
+            user: s.user.clone(),
+        })));
+        (s, vec![eff, keys])
+    }
+
+    /// The rows under the cursor: the consents, then the keys.
+    fn rows(&self) -> usize {
+        ConsentKind::ALL.len() + self.keys.as_ref().map_or(0, Vec::len)
+    }
+
+    /// The key under the cursor, if the cursor is on a key.
+    fn key_at(&self) -> Option<&SshKey> {
+        self.keys
+            .as_ref()?
+            .get(self.selected.checked_sub(ConsentKind::ALL.len())?)
+    }
+
+    fn change_key(&self, line: Option<String>, fingerprint: String) -> Effect {
+        Effect::Send(Request::People(Box::new(PeopleRequest::ChangeSshKey {
+            user: self.user.clone(),
+            line,
+            fingerprint,
+        })))
     }
 
     fn send(&self, change: MeChange) -> Effect {
@@ -135,8 +177,8 @@ impl Profile {
 
     fn form_mut(&mut self) -> Option<&mut Form> {
         match &mut self.mode {
-            Mode::Edit(f) | Mode::Photo(f) => Some(f),
-            Mode::View | Mode::Withdraw(_) => None,
+            Mode::Edit(f) | Mode::Photo(f) | Mode::Key(f) => Some(f),
+            Mode::View | Mode::Withdraw(_) | Mode::RemoveKey(_) => None,
         }
     }
 }
@@ -152,15 +194,25 @@ impl Screen for Profile {
 
     fn commands(&self) -> Vec<Action> {
         match self.mode {
+            Mode::View if self.keys.is_some() => {
+                let mut v = COMMANDS.to_vec();
+                v.insert(4, Action::SshKey);
+                v
+            }
             Mode::View => COMMANDS.to_vec(),
-            Mode::Edit(_) | Mode::Photo(_) => FORM_COMMANDS.to_vec(),
-            Mode::Withdraw(_) => vec![Action::Submit, Action::Back],
+            Mode::Edit(_) | Mode::Photo(_) | Mode::Key(_) => FORM_COMMANDS.to_vec(),
+            Mode::Withdraw(_) | Mode::RemoveKey(_) => vec![Action::Submit, Action::Back],
         }
     }
 
     fn describe(&self, action: Action) -> Option<&'static str> {
         match (&self.mode, action) {
+            (Mode::View, Action::Toggle) if self.key_at().is_some() => {
+                Some("Удалить ключ SSH под курсором")
+            }
             (Mode::View, Action::Toggle) => Some("Дать или отозвать согласие под курсором"),
+            (Mode::Key(_), Action::Submit) => Some("Добавить ключ SSH"),
+            (Mode::RemoveKey(_), Action::Submit) => Some("Удалить ключ SSH"),
             (Mode::View, Action::Edit) => Some("Изменить данные профиля"),
             (Mode::View, Action::Attach) | (Mode::Photo(_), Action::Submit) => {
                 Some("Загрузить фотографию")
@@ -175,13 +227,13 @@ impl Screen for Profile {
 
     fn own_keys(&self) -> Vec<(&'static str, &'static str)> {
         match &self.mode {
-            Mode::Edit(f) | Mode::Photo(f) => f.keys(),
+            Mode::Edit(f) | Mode::Photo(f) | Mode::Key(f) => f.keys(),
             _ => Vec::new(),
         }
     }
 
     fn text_input(&self) -> bool {
-        matches!(self.mode, Mode::Edit(_) | Mode::Photo(_))
+        matches!(self.mode, Mode::Edit(_) | Mode::Photo(_) | Mode::Key(_))
     }
 
     fn input(&mut self, key: crossterm::event::KeyEvent) -> Vec<Effect> {
@@ -193,10 +245,12 @@ impl Screen for Profile {
     }
 
     fn handle(&mut self, action: Action) -> Vec<Effect> {
+        let key_here = self.key_at().cloned();
+        let remote = self.keys.is_some();
         match (&mut self.mode, action) {
             (Mode::View, Action::Back) => return vec![Effect::Close],
             (Mode::View, Action::Down) => {
-                self.selected = (self.selected + 1).min(ConsentKind::ALL.len() - 1);
+                self.selected = (self.selected + 1).min(self.rows() - 1);
             }
             (Mode::View, Action::Up) => self.selected = self.selected.saturating_sub(1),
             (Mode::View, Action::Edit) => {
@@ -209,6 +263,28 @@ impl Screen for Profile {
             }
             (Mode::View, Action::MailSettings) => {
                 return vec![self.send(MeChange::MailOptOut(!self.user.mail_opt_out))];
+            }
+            (Mode::View, Action::SshKey) if remote => {
+                self.error = None;
+                self.mode = Mode::Key(Box::new(Form::new(vec![Field::line(KEY)])));
+            }
+            (Mode::View, Action::Toggle) if key_here.is_some() => {
+                if let Some(k) = key_here {
+                    self.mode = Mode::RemoveKey(k);
+                }
+            }
+            (Mode::RemoveKey(k), Action::Submit) => {
+                let f = k.fingerprint.clone();
+                self.mode = Mode::View;
+                return vec![self.change_key(None, f)];
+            }
+            (Mode::Key(f), Action::Submit) => {
+                let line = f.value(KEY);
+                if line.trim().is_empty() {
+                    self.error = Some("Вставьте строку открытого ключа из файла .pub.".into());
+                    return Vec::new();
+                }
+                return vec![self.change_key(Some(line), String::new())];
             }
             (Mode::View, Action::Toggle) => {
                 let kind = self.consent_at();
@@ -223,10 +299,10 @@ impl Screen for Profile {
                 self.mode = Mode::View;
                 return vec![self.send(MeChange::Consent { kind, give: false })];
             }
-            (Mode::Withdraw(_), Action::Back) => self.mode = Mode::View,
-            (Mode::Edit(f) | Mode::Photo(f), Action::NextField) => f.next(),
-            (Mode::Edit(f) | Mode::Photo(f), Action::PrevField) => f.prev(),
-            (Mode::Edit(f) | Mode::Photo(f), Action::Back) => {
+            (Mode::Withdraw(_) | Mode::RemoveKey(_), Action::Back) => self.mode = Mode::View,
+            (Mode::Edit(f) | Mode::Photo(f) | Mode::Key(f), Action::NextField) => f.next(),
+            (Mode::Edit(f) | Mode::Photo(f) | Mode::Key(f), Action::PrevField) => f.prev(),
+            (Mode::Edit(f) | Mode::Photo(f) | Mode::Key(f), Action::Back) => {
                 if f.may_leave() {
                     self.mode = Mode::View;
                     self.error = None;
@@ -272,7 +348,16 @@ impl Screen for Profile {
                     load(u),
                 ];
             }
-            PeopleReply::Me(Err(e)) => {
+            PeopleReply::SshKeys(Ok((keys, said))) => {
+                self.keys = Some(keys.clone());
+                self.selected = self.selected.min(self.rows() - 1);
+                if matches!(self.mode, Mode::Key(_)) {
+                    self.mode = Mode::View;
+                }
+                self.error = None;
+                return said.iter().map(|s| Effect::Message(s.clone())).collect();
+            }
+            PeopleReply::SshKeys(Err(e)) | PeopleReply::Me(Err(e)) => {
                 self.error = Some(e.clone());
                 return vec![Effect::Log(e.clone())];
             }
@@ -351,6 +436,37 @@ impl Screen for Profile {
                 wrap_into(&mut lines, c.required, w, t.muted, "     ");
             }
         }
+        if let Some(keys) = &self.keys {
+            lines.push(Line::from(Span::styled(
+                " Ключи SSH (K — добавить, Пробел — удалить):",
+                t.label,
+            )));
+            if keys.is_empty() {
+                lines.push(Line::from(Span::styled(
+                    " Ключей нет: входите по паролю или добавьте ключ.",
+                    t.muted,
+                )));
+            }
+            for (i, k) in keys.iter().enumerate() {
+                let style = if ConsentKind::ALL.len() + i == self.selected {
+                    t.selected
+                } else {
+                    t.text
+                };
+                let text = format!(
+                    " {} · {} · {} {}",
+                    if k.comment.is_empty() {
+                        "без комментария"
+                    } else {
+                        &k.comment
+                    },
+                    k.added.with_timezone(&chrono::Local).format("%d.%m.%Y"),
+                    k.algorithm,
+                    k.fingerprint,
+                );
+                lines.push(Line::from(Span::styled(truncate(&text, w), style)));
+            }
+        }
         if let (Mode::View, Some(e)) = (&self.mode, &self.error) {
             wrap_into(&mut lines, e, w, t.error, " ");
         }
@@ -394,14 +510,41 @@ impl Screen for Profile {
                 );
                 f.render_widget(Paragraph::new(top), inner);
             }
-            Mode::Edit(form) | Mode::Photo(form) => {
-                let (title, keys) = if matches!(self.mode, Mode::Edit(_)) {
-                    ("Профиль", "Tab — поле · Enter — сохранить · Esc — отмена")
-                } else {
-                    (
+            Mode::RemoveKey(k) => {
+                let mut top = Vec::new();
+                wrap_into(
+                    &mut top,
+                    &format!("Удалить ключ {} {}?", k.fingerprint, k.comment),
+                    60,
+                    t.title,
+                    " ",
+                );
+                wrap_into(
+                    &mut top,
+                    "Входить с ним больше будет нельзя; открытые сеансы продолжатся.",
+                    60,
+                    t.warning,
+                    " ",
+                );
+                let n = u16::try_from(top.len()).unwrap_or(4);
+                let inner = window(
+                    f,
+                    area,
+                    (64, n + 2),
+                    t,
+                    "Ключ SSH",
+                    "Enter — удалить · Esc — оставить",
+                );
+                f.render_widget(Paragraph::new(top), inner);
+            }
+            Mode::Edit(form) | Mode::Photo(form) | Mode::Key(form) => {
+                let (title, keys) = match self.mode {
+                    Mode::Edit(_) => ("Профиль", "Tab — поле · Enter — сохранить · Esc — отмена"),
+                    Mode::Key(_) => ("Ключ SSH", "Enter — добавить · Esc — отмена"),
+                    _ => (
                         "Фотография",
                         "Tab — дополнить путь · Enter — загрузить · Esc — отмена",
-                    )
+                    ),
                 };
                 let mut top = Vec::new();
                 if let Some(e) = &self.error {

@@ -299,3 +299,79 @@ pub fn banner(line: &str) -> Option<(std::net::SocketAddr, String)> {
     let print = rest.split("ключ сервера").nth(1)?.trim();
     Some((addr.trim().parse().ok()?, print.to_owned()))
 }
+
+/// A `smarteka serve --ssh-bind` started as a child process on loopback
+/// (ports chosen by the system), stopped when dropped.
+pub struct Spawned {
+    pub child: std::process::Child,
+    /// host:port of HTTP.
+    pub http: String,
+    pub ssh: std::net::SocketAddr,
+    /// The host key's fingerprint it printed.
+    pub fingerprint: String,
+}
+
+impl Spawned {
+    /// Starts `exe --data DATA serve … EXTRA…` and reads its addresses;
+    /// what it writes after them keeps being read, so it never blocks.
+    pub fn start(
+        exe: &std::path::Path,
+        data: &std::path::Path,
+        extra: &[&str],
+    ) -> Result<Self, String> {
+        use std::io::BufRead as _;
+        let mut child = std::process::Command::new(exe)
+            .arg("--data")
+            .arg(data)
+            .args([
+                "serve",
+                "--bind",
+                "127.0.0.1:0",
+                "--ssh-bind",
+                "127.0.0.1:0",
+            ])
+            .args(extra)
+            .env_remove("SMARTEKA_CONFIG")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        let stderr = child.stderr.take().ok_or("нет stderr сервера")?;
+        let mut lines = std::io::BufReader::new(stderr).lines();
+        let mut http = None;
+        let (ssh, fingerprint) = loop {
+            let Some(Ok(line)) = lines.next() else {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err("сервер остановился, не открыв SSH".into());
+            };
+            if let Some(a) = line.split("http://").nth(1) {
+                http = a.split_whitespace().next().map(str::to_owned);
+            }
+            if let Some(b) = banner(&line) {
+                break b;
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        Ok(Self {
+            child,
+            http: http.unwrap_or_default(),
+            ssh,
+            fingerprint,
+        })
+    }
+
+    /// Stops it as an operator would (SIGTERM) and waits.
+    pub fn stop(mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

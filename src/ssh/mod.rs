@@ -91,6 +91,8 @@ pub(crate) struct Shared {
     /// The store's last change seen: sessions redraw what changed.
     pub changes: tokio::sync::watch::Sender<u64>,
     pub data: PathBuf,
+    /// What the sessions' workstations share.
+    pub work: crate::tui::app::Shared,
 }
 
 /// A place among the open sessions, given back when dropped.
@@ -216,6 +218,7 @@ pub fn door(opts: Options, data: PathBuf, look: Look) -> Door {
             changes: tokio::sync::watch::Sender::new(seq),
             data,
             opts,
+            work: crate::tui::app::Shared::for_this_machine(),
         });
         eprintln!("smarteka serve: ssh://{addr}, ключ сервера {print}");
         let config = Arc::new(russh::server::Config {

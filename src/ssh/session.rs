@@ -189,7 +189,7 @@ pub(super) async fn run(shared: Arc<Shared>, user: User, channel: Channel<Msg>, 
         look.notes.clone(),
         shared.state.clock.clone(),
     );
-    app.serve_as(user, files);
+    app.serve_as(user, files, shared.work.clone());
     let sink = Sink::default();
     let Ok(mut screen) = Terminal::with_options(
         CrosstermBackend::new(sink.clone()),

@@ -57,6 +57,7 @@ pub enum Action {
     Profile,
     Users,
     MailSettings,
+    SshKey,
     Regions,
     Selections,
     ApplyToSelection,
@@ -67,7 +68,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 58] = [
+    pub const ALL: [Action; 59] = [
         Self::Quit,
         Self::Back,
         Self::Help,
@@ -119,6 +120,7 @@ impl Action {
         Self::Profile,
         Self::Users,
         Self::MailSettings,
+        Self::SshKey,
         Self::Regions,
         Self::Selections,
         Self::ApplyToSelection,
@@ -182,6 +184,7 @@ impl Action {
             Self::Profile => "Профиль: ваши данные, фотография, согласия, почта",
             Self::Users => "Пользователи: подтвердить, дать доступ и роли",
             Self::MailSettings => "Уведомления по почте: включить или только сроки",
+            Self::SshKey => "Добавить ключ SSH для входа на сервер",
             Self::Regions => "Регионы: глава, команда, координатор, практики, заявки",
             Self::Selections => "Отборы: сроки приёма, критерии, заявки",
             Self::ApplyToSelection => "Подать заявку на отбор: практика и обязательные критерии",
@@ -246,6 +249,7 @@ impl Action {
             Self::Profile => "профиль",
             Self::Users => "пользователи",
             Self::MailSettings => "почта",
+            Self::SshKey => "ключ SSH",
             Self::Regions => "регионы",
             Self::Selections => "отборы",
             Self::ApplyToSelection => "заявка",

@@ -223,6 +223,7 @@ fn defaults() -> Vec<(Action, &'static [&'static str])> {
         (Action::Profile, &["p"]),
         (Action::Users, &["u"]),
         (Action::MailSettings, &["m"]),
+        (Action::SshKey, &["K"]),
         (Action::Regions, &["R"]),
         (Action::Selections, &["O"]),
         (Action::ApplyToSelection, &["a"]),

@@ -29,6 +29,8 @@ use crate::tui::worker::{Reply, Request, Worker};
 
 mod people;
 mod remote;
+
+pub use remote::Shared;
 mod run;
 
 /// Sleeps until the deadline, or forever without one.

@@ -71,6 +71,12 @@ impl App {
                 self.stack.push(Box::new(s));
                 eff
             }
+            (Effect::OpenProfile, Some(user)) if self.files.is_some() => {
+                let (s, effects) = crate::screens::profile::Profile::open_remote(user);
+                self.stack.push(Box::new(s));
+                self.apply(effects);
+                return;
+            }
             (Effect::OpenProfile, Some(user)) => {
                 let (s, eff) = crate::screens::profile::Profile::open(user);
                 self.stack.push(Box::new(s));

@@ -8,15 +8,39 @@ use super::{App, Message};
 use crate::domain::User;
 use crate::domain::access::read_scope;
 use crate::screens::Effect;
-use crate::tui::worker::{Reply, Request};
+use crate::tui::worker::{Gate, Reply, Request, Served};
+
+/// What the sessions of one server share: the turns at heavy work and
+/// the query rows.
+#[derive(Clone)]
+pub struct Shared {
+    pub gate: std::sync::Arc<Gate>,
+    pub queries: std::sync::Arc<std::sync::Mutex<Option<crate::service::query::Table>>>,
+}
+
+impl Shared {
+    /// Turns for half the processors (one at least): the other half
+    /// stays free to draw the sessions' frames.
+    pub fn for_this_machine() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        Self {
+            gate: std::sync::Arc::new(Gate::new(cores / 2)),
+            queries: std::sync::Arc::default(),
+        }
+    }
+}
 
 impl App {
     /// Opens the workstation for `user`, signed in by the SSH door; `files`
     /// is their directory on the server, the only one files are attached
     /// from and documents printed into. Signing out ends the session.
-    pub fn serve_as(&mut self, user: User, files: PathBuf) {
+    pub fn serve_as(&mut self, user: User, files: PathBuf, shared: Shared) {
         self.files = Some(files.clone());
-        self.apply(vec![Effect::Send(Request::Confine(files))]);
+        self.apply(vec![Effect::Send(Request::Serve(Box::new(Served {
+            files,
+            gate: shared.gate,
+            queries: shared.queries,
+        })))]);
         self.message = Some(Message {
             text: "Рабочее место на сервере: изменения сразу видны всем.".into(),
             error: false,

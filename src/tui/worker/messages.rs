@@ -43,9 +43,10 @@ pub enum Request {
     ReplicationSummary,
     /// Where `Print` writes from now on (answered with `Reply::Stale`).
     PrintDir(std::path::PathBuf),
-    /// A session served over SSH: files are attached from this directory
-    /// only, and documents are printed into it (answered with `Reply::Stale`).
-    Confine(std::path::PathBuf),
+    /// A session served over SSH: files come from its directory only, and
+    /// the heavy work is shared with the other sessions (answered with
+    /// `Reply::Stale`).
+    Serve(Box<super::Served>),
     /// A document to print, written as PDF into the print directory (by
     /// default the current one).
     Print {

@@ -2,17 +2,20 @@
 //! here and answer with replies, so typing never waits. A burst of search
 //! requests is collapsed to the newest one.
 
-mod files;
 mod messages;
+mod news;
 pub mod people;
 pub mod print;
 mod queries;
+mod served;
 
 use chrono::Datelike as _;
 use std::sync::Arc;
 use std::sync::mpsc;
 
 use tokio::sync::mpsc::UnboundedSender;
+
+pub use served::{Gate, Served};
 
 pub use messages::{
     ApplicationView, ConflictView, DiffView, Draft, HistoryView, OffersView, ReplicationList,
@@ -56,6 +59,9 @@ impl Worker {
         std::thread::Builder::new()
             .name("smarteka-worker".into())
             .spawn(move || {
+                let mut me = self;
+                // A session over SSH: the work it may do at once, shared.
+                let mut gate: Option<Arc<served::Gate>> = None;
                 // The watcher's wake-up line, once it runs.
                 let mut watcher: Option<mpsc::Sender<()>> = None;
                 // Where documents are printed; the current directory until set.
@@ -84,7 +90,7 @@ impl Worker {
                             // out a failure (the server is back).
                             if watcher.as_ref().is_none_or(|w| w.send(()).is_err()) {
                                 let (nudge, nudged) = mpsc::channel();
-                                let (w, tx) = (self.clone(), replies.clone());
+                                let (w, tx) = (me.clone(), replies.clone());
                                 let _ = std::thread::Builder::new()
                                     .name("smarteka-watch".into())
                                     .spawn(move || w.watch(&tx, &nudged));
@@ -93,7 +99,7 @@ impl Worker {
                             continue;
                         }
                         let req = match &files {
-                            Some(root) => files::confined(req, root),
+                            Some(root) => served::confined(req, root),
                             None => req,
                         };
                         let req = match req {
@@ -102,15 +108,17 @@ impl Worker {
                                 let _ = replies.send(Reply::Stale);
                                 continue;
                             }
-                            Request::Confine(dir) => {
-                                print_dir = Some(dir.clone());
-                                files = Some(dir);
+                            Request::Serve(s) => {
+                                print_dir = Some(s.files.clone());
+                                files = Some(s.files);
+                                gate = Some(s.gate);
+                                me.queries = s.queries;
                                 let _ = replies.send(Reply::Stale);
                                 continue;
                             }
                             Request::Print { user, what } => {
                                 let r = print::handle(
-                                    &self.cx(),
+                                    &me.cx(),
                                     user.as_deref(),
                                     &what,
                                     print_dir.as_deref(),
@@ -130,7 +138,7 @@ impl Worker {
                                 let tell = |done, all| {
                                     let _ = replies.send(Reply::Progress { done, all });
                                 };
-                                let result = self.act_all(&user, &ids, action, &input, &tell);
+                                let result = me.act_all(&user, &ids, action, &input, &tell);
                                 if replies.send(Reply::Acted { ids, result }).is_err() {
                                     return;
                                 }
@@ -141,7 +149,7 @@ impl Worker {
                         if matches!(req, Request::Sync) {
                             // The network may be slow: searches and saves
                             // do not wait behind it.
-                            let (w, tx) = (self.clone(), replies.clone());
+                            let (w, tx) = (me.clone(), replies.clone());
                             std::thread::spawn(move || {
                                 let _ = tx.send(w.sync(&tx));
                             });
@@ -150,7 +158,8 @@ impl Worker {
                         let reply = if stale {
                             Reply::Stale
                         } else {
-                            self.process(req)
+                            let _turn = gate.as_deref().map(served::Gate::enter);
+                            me.process(req)
                         };
                         if replies.send(reply).is_err() {
                             return;
@@ -347,7 +356,7 @@ impl Worker {
             Request::Sync => self.sync(&tokio::sync::mpsc::unbounded_channel().0),
             // Handled by the worker loop: the watch is a thread of its own,
             // the print directory is the loop's.
-            Request::Watch | Request::Print { .. } | Request::PrintDir(_) | Request::Confine(_) => {
+            Request::Watch | Request::Print { .. } | Request::PrintDir(_) | Request::Serve(_) => {
                 Reply::Stale
             }
             Request::Conflicts => Reply::Conflicts(self.conflicts()),
@@ -650,43 +659,6 @@ impl Worker {
             result,
             pending: self.store.outbox().map_or(0, |o| o.len()),
             conflicts: self.store.conflicts().map_or(0, |c| c.len()),
-        }
-    }
-
-    /// Long-polls the server for news until the workstation closes; after
-    /// a failure (offline, session expired) waits a minute, or until nudged
-    /// by a sync that got through.
-    fn watch(&self, replies: &UnboundedSender<Reply>, nudged: &mpsc::Receiver<()>) {
-        const WAIT: u64 = 25;
-        const RETRY: std::time::Duration = std::time::Duration::from_secs(60);
-        let mut since = 0;
-        while !replies.is_closed() {
-            let Ok(Some(creds)) = crate::sync::client::api::credentials(self.store.dir()) else {
-                let _ = nudged.recv_timeout(RETRY);
-                continue;
-            };
-            let waited = crate::sync::client::api::block_on(crate::sync::client::wait(
-                &self.store,
-                &creds,
-                since,
-                WAIT,
-            ))
-            .and_then(|r| r);
-            match waited {
-                Ok(n) => {
-                    since = n.latest;
-                    if n.news && replies.send(Reply::News).is_err() {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    tracing::info!(error = %e, "watching the server failed");
-                    // A server restored from a backup knows less than we
-                    // saw: wait from the store's own cursor again.
-                    since = 0;
-                    let _ = nudged.recv_timeout(RETRY);
-                }
-            }
         }
     }
 

@@ -105,6 +105,16 @@ pub enum PeopleRequest {
         user: User,
         page: crate::domain::regions::RegionPage,
     },
+    /// The user's SSH keys (a session served over SSH).
+    SshKeys {
+        user: User,
+    },
+    /// A key added (`Some` line) or removed (`None`, by fingerprint).
+    ChangeSshKey {
+        user: User,
+        line: Option<String>,
+        fingerprint: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -131,6 +141,8 @@ pub enum PeopleReply {
     Registered(Result<String, String>),
     /// What was done, and whether the store is now linked to the server.
     Confirmed(Result<(String, bool), String>),
+    /// The user's SSH keys, and what was done; or why not.
+    SshKeys(Result<(Vec<crate::domain::keys::SshKey>, Option<String>), String>),
 }
 
 /// A request to the central instance before signing in.
@@ -291,6 +303,30 @@ pub fn handle(cx: &Ctx<'_>, r: PeopleRequest) -> PeopleReply {
                 .map(|_| format!("Страница региона сохранена.{}", linked(cx)))
                 .map_err(|e| e.message()),
         ),
+        PeopleRequest::SshKeys { user } => PeopleReply::SshKeys(
+            crate::service::keys::list(cx, Some(&user), &user.login)
+                .map(|k| (k, None))
+                .map_err(|e| e.message()),
+        ),
+        PeopleRequest::ChangeSshKey {
+            user,
+            line,
+            fingerprint,
+        } => {
+            let done = match &line {
+                Some(l) => crate::service::keys::add(cx, Some(&user), &user.login, l)
+                    .map(|_| "Ключ добавлен: входите с ним по SSH.".to_owned()),
+                None => crate::service::keys::remove(cx, Some(&user), &user.login, &fingerprint)
+                    .map(|_| "Ключ удалён.".to_owned()),
+            };
+            PeopleReply::SshKeys(
+                done.and_then(|said| {
+                    crate::service::keys::list(cx, Some(&user), &user.login)
+                        .map(|k| (k, Some(said)))
+                })
+                .map_err(|e| e.message()),
+            )
+        }
         PeopleRequest::Profile { user } => {
             let u = cx.store.user(user.id).ok().flatten().unwrap_or(user);
             PeopleReply::Profile(Ok(svc::profile_view(cx, &u)))
