@@ -174,18 +174,26 @@ async fn signing_in_by_key_or_password_and_the_refusals() {
 }
 
 /// Puts `bytes` into the account's directory on the server over SFTP.
-async fn upload(conn: &Connection, name: &str, bytes: &[u8]) {
+async fn try_upload(conn: &Connection, name: &str, bytes: &[u8]) -> Result<(), String> {
     use tokio::io::AsyncWriteExt as _;
-    let ch = conn.channel().await.expect("a channel");
-    ch.request_subsystem(true, "sftp").await.expect("sftp");
-    let sftp = russh_sftp::client::SftpSession::new(ch.into_stream())
+    let ch = conn.channel().await?;
+    ch.request_subsystem(true, "sftp")
         .await
-        .expect("an SFTP session");
-    let mut f = sftp.create(name).await.expect("created");
-    f.write_all(bytes).await.expect("written");
-    f.shutdown().await.expect("closed");
+        .map_err(|e| e.to_string())?;
+    let sftp = tokio::time::timeout(WAIT, russh_sftp::client::SftpSession::new(ch.into_stream()))
+        .await
+        .map_err(|_| "no answer".to_owned())?
+        .map_err(|e| e.to_string())?;
+    let mut f = sftp.create(name).await.map_err(|e| e.to_string())?;
+    f.write_all(bytes).await.map_err(|e| e.to_string())?;
+    f.shutdown().await.map_err(|e| e.to_string())?;
     drop(f);
     let _ = sftp.close().await;
+    Ok(())
+}
+
+async fn upload(conn: &Connection, name: &str, bytes: &[u8]) {
+    try_upload(conn, name, bytes).await.expect("uploaded");
 }
 
 /// The rows of a list: the screen without its header and status bar.
@@ -244,7 +252,8 @@ async fn a_session_searches_opens_acts_and_sees_another_sessions_change() {
     a.wait_for("Каталог", WAIT).await.expect("back");
 
     // The coordinator's queue: the first practice awaiting confirmation.
-    a.send(b"o").await;
+    // «щ» is `o` on the ЙЦУКЕН layout.
+    a.send("щ".as_bytes()).await;
     let s = a.wait_for("На подтверждении", WAIT).await.expect("queues");
     let row = s.lines().nth(3).expect("a queued practice").to_owned();
     let title: String = row
@@ -320,13 +329,27 @@ async fn a_dropped_connection_mid_edit_keeps_the_draft() {
     t.wait_for("Школа вожатых по SSH", WAIT)
         .await
         .expect("the draft was saved when the link dropped");
+    // Another draft being typed when the server is stopped.
+    t.send(b"\x1b").await;
+    t.send(b"n").await;
+    t.wait_for("Паспорт ·", WAIT).await.expect("a new passport");
+    t.send("Клуб наставников по SSH".as_bytes()).await;
+    t.wait_for("Клуб наставников по SSH", WAIT)
+        .await
+        .expect("typed");
     door.stop();
+    let bye = t.until_closed(WAIT).await.expect("told and closed");
+    assert!(bye.contains("Сервер останавливается"), "{bye}");
     let store = smarteka::store::Store::open(&data).expect("store");
-    let found = store
+    let titles: Vec<String> = store
         .practices()
         .filter_map(Result::ok)
-        .any(|p| p.passport.title == "Школа вожатых по SSH");
-    assert!(found, "the draft is in the store");
+        .map(|p| p.passport.title)
+        .collect();
+    for title in ["Школа вожатых по SSH", "Клуб наставников по SSH"]
+    {
+        assert!(titles.iter().any(|t| t == title), "{title} is in the store");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -352,15 +375,18 @@ async fn limits_commands_and_files_stay_in_bounds() {
     let said = t.until_closed(WAIT).await.expect("closed");
     assert!(said.contains("Команды по SSH не выполняются"), "{said}");
     assert!(!said.contains("root:"), "{said}");
-    // A file sent «above» the directory lands inside it.
-    upload(&conn, "../../../escape.txt", b"x").await;
-    let mine = data.join(smarteka::ssh::FILES_DIR).join("author");
-    assert!(mine.join("escape.txt").exists());
-    assert!(!dir.path().join("escape.txt").exists());
+    // A file session counts among the user's sessions.
+    assert!(try_upload(&conn, "over.txt", b"x").await.is_err());
     // The first session is still there, and q ends it cleanly.
     one.send(b"q").await;
     let bye = one.until_closed(WAIT).await.expect("closed");
     assert!(bye.contains("Сеанс завершён"), "{bye}");
+    // Its place given back, a file sent «above» the directory lands inside.
+    upload(&conn, "../../../escape.txt", b"x").await;
+    let mine = data.join(smarteka::ssh::FILES_DIR).join("author");
+    assert!(mine.join("escape.txt").exists());
+    assert!(!mine.join("over.txt").exists());
+    assert!(!dir.path().join("escape.txt").exists());
     door.stop();
 }
 
@@ -570,4 +596,30 @@ async fn keys_added_and_removed_from_the_profile() {
         "a removed key no longer signs in"
     );
     door.stop();
+}
+
+#[test]
+fn a_door_that_cannot_open_says_why() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = demo(dir.path(), 5);
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let addr = taken.local_addr().expect("addr").to_string();
+    let o = Command::new(env!("CARGO_BIN_EXE_smarteka"))
+        .arg("--data")
+        .arg(&data)
+        .args(["serve", "--bind", "127.0.0.1:0", "--ssh-bind", &addr])
+        .env_remove("SMARTEKA_CONFIG")
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(said.contains("Не удалось занять адрес SSH"), "{said}");
+    assert!(!data.join(smarteka::server::CONTROL_FILE).exists());
+    let o = common::cli::run(&data, None, &["serve", "--ssh-bind", "где-то"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        common::cli::err(&o).contains("не адрес"),
+        "{}",
+        common::cli::err(&o)
+    );
 }

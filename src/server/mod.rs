@@ -508,7 +508,13 @@ pub async fn serve(opts: Options) -> Result<(), String> {
     // The other doors after the HTTP line, which scripts read first.
     let mut doors = Vec::new();
     for door in opts.doors {
-        doors.push(tokio::spawn(door(door_state.clone())?));
+        match door(door_state.clone()) {
+            Ok(task) => doors.push(tokio::spawn(task)),
+            Err(e) => {
+                let _ = std::fs::remove_file(opts.data.join(CONTROL_FILE));
+                return Err(e);
+            }
+        }
     }
     let result = if let Some((cert, key)) = &opts.tls {
         let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)

@@ -146,7 +146,14 @@ pub(super) async fn run(shared: Arc<Shared>, user: User, channel: Channel<Msg>, 
                 return;
             }
             Some(ChannelMsg::RequestSubsystem { name, .. }) if name == "sftp" => {
-                super::files::sftp(&shared, &user, rx, tx).await;
+                // A file session counts among the user's sessions too.
+                match shared.admit(user.id) {
+                    Ok(_slot) => super::files::sftp(&shared, &user, rx, tx).await,
+                    Err(why) => {
+                        tracing::warn!(login = %user.login, %why, "sftp: refused");
+                        let _ = tx.close().await;
+                    }
+                }
                 return;
             }
             None | Some(ChannelMsg::Eof | ChannelMsg::Close) => return,
@@ -214,6 +221,8 @@ pub(super) async fn run(shared: Arc<Shared>, user: User, channel: Channel<Msg>, 
     let end = serve(&shared, &mut app, (&mut screen, &sink), &mut rx, &out).await;
     app.flush().await;
     shared.wrote();
+    // Its place is free before the client hears the session closed.
+    drop(slot);
     drop(out);
     let goodbye = match end {
         // The workstation's last word, when it ended the session itself
@@ -245,7 +254,6 @@ pub(super) async fn run(shared: Arc<Shared>, user: User, channel: Channel<Msg>, 
         }
     }
     tracing::info!(%login, "ssh: session closed");
-    drop(slot);
 }
 
 /// The session's loop: keys, resizes, the worker's answers, others'

@@ -113,6 +113,15 @@ pub(super) fn confined(req: Request, root: &std::path::Path) -> Request {
                 input,
             }
         }
+        Request::People(p) => match *p {
+            super::people::PeopleRequest::Photo { user, path } => {
+                Request::People(Box::new(super::people::PeopleRequest::Photo {
+                    user,
+                    path: within(root, &path),
+                }))
+            }
+            other => Request::People(Box::new(other)),
+        },
         other => other,
     }
 }
