@@ -114,7 +114,7 @@ async fn signing_in_by_key_or_password_and_the_refusals() {
         .await
         .expect("signed in");
     let s = t.wait_for("Каталог", WAIT).await.expect("the catalogue");
-    assert!(s.contains("на сервере"), "{s}");
+    assert!(s.contains("На сервере"), "{s}");
 
     // A key of another account, a key nobody registered, a wrong password.
     let refused = door
@@ -287,6 +287,15 @@ async fn a_session_searches_opens_acts_and_sees_another_sessions_change() {
         .expect("actions");
     a.send(b"\r").await;
     a.wait_for("путь к файлу", WAIT).await.expect("the form");
+    // A file of the server outside the directory is not read, and the
+    // message speaks of the user's own directory.
+    a.send(b"../../etc/passwd\r").await;
+    let s = a.wait_for("sftp", WAIT).await.expect("refused");
+    assert!(s.contains("«etc/passwd» не найден"), "{s}");
+    assert!(!s.contains(&data.display().to_string()), "{s}");
+    for _ in 0.."../../etc/passwd".len() {
+        a.send(b"\x7f").await;
+    }
     a.send(b"lett\t").await;
     a.wait_for("letter.pdf", WAIT)
         .await
@@ -377,7 +386,21 @@ async fn limits_commands_and_files_stay_in_bounds() {
     assert!(!said.contains("root:"), "{said}");
     // A file session counts among the user's sessions.
     assert!(try_upload(&conn, "over.txt", b"x").await.is_err());
-    // The first session is still there, and q ends it cleanly.
+    // A shell without a terminal (`ssh -T`) is told what it needs.
+    let ch = conn.channel().await.expect("a channel");
+    ch.request_shell(true).await.expect("sent");
+    let mut t = Term {
+        channel: ch,
+        screen: vt100::Parser::default(),
+        closed: false,
+    };
+    let said = t.until_closed(WAIT).await.expect("closed");
+    assert!(said.contains("нужен терминал"), "{said}");
+    // The first session is still there; q asks, and q again ends it.
+    one.send(b"q").await;
+    one.wait_for("Завершить сеанс? q — да.", WAIT)
+        .await
+        .expect("asked");
     one.send(b"q").await;
     let bye = one.until_closed(WAIT).await.expect("closed");
     assert!(bye.contains("Сеанс завершён"), "{bye}");
@@ -490,10 +513,11 @@ fn openssh_signs_in_by_key_sends_a_file_and_is_refused_a_command() {
         all.extend(bytes);
     }
     assert!(screen.screen().contents().contains("Каталог"));
+    // `q` asks before the session ends; `q` again ends it.
     ssh.stdin
         .as_mut()
         .expect("stdin")
-        .write_all(b"q")
+        .write_all(b"qq")
         .expect("q");
     let status = ssh.wait().expect("ssh ends");
     while let Ok(bytes) = rx.recv_timeout(Duration::from_secs(2)) {

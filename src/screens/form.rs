@@ -690,6 +690,15 @@ pub fn path_of(typed: &str) -> String {
     }
 }
 
+/// A message about files as the user sees them: over SSH, paths inside
+/// their directory and where a missing file comes from.
+pub fn shown(text: &str) -> String {
+    match root() {
+        Some(r) => crate::service::practice::in_own_files(text, &r),
+        None => text.to_owned(),
+    }
+}
+
 /// Tab completion of a path: the completed text and, when several names
 /// fit, the candidates. Over SSH, inside the session's directory, the text
 /// staying relative to it.

@@ -24,9 +24,10 @@ pub fn parse(line: &str, added: chrono::DateTime<chrono::Utc>) -> Result<SshKey,
         ));
     }
     let key = PublicKey::from_openssh(line).map_err(|e| {
-        ServiceError::bad(format!(
-            "Открытый ключ SSH не прочитан ({e}). Нужна строка вида «ssh-ed25519 AAAA… комментарий» из файла .pub."
-        ))
+        tracing::info!(error = %e, "an SSH key not read");
+        ServiceError::bad(
+            "Открытый ключ SSH не прочитан. Нужна строка вида «ssh-ed25519 AAAA… комментарий» из файла .pub.",
+        )
     })?;
     Ok(SshKey {
         line: key.to_openssh().unwrap_or_else(|_| line.to_owned()),

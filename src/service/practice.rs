@@ -279,9 +279,19 @@ pub fn within(root: &std::path::Path, source: &str) -> String {
     if let (Ok(real), Ok(base)) = (path.canonicalize(), root.canonicalize())
         && !real.starts_with(&base)
     {
-        path = root.join(".вне-каталога");
+        path = root.join("(ссылка за пределы каталога)");
     }
     path.to_string_lossy().into_owned()
+}
+
+/// A message about files of a session served over SSH, as its user sees
+/// them: paths inside their directory, and where a missing file comes from.
+pub fn in_own_files(text: &str, root: &std::path::Path) -> String {
+    let mut out = text.replace(&format!("{}/", root.display()), "");
+    if out.contains("не найден") {
+        out.push_str(" Файлы берутся из вашего каталога на сервере: загрузите их по sftp.");
+    }
+    out
 }
 
 /// Whether `source` can be attached at all, before its kind is chosen:

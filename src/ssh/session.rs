@@ -85,6 +85,16 @@ fn idle_at(last_key: Instant, now: Instant, idle: Duration, warn: Duration) -> I
     }
 }
 
+/// «2 мин», «1 мин 30 с», «45 с».
+fn span(d: Duration) -> String {
+    let (m, s) = (d.as_secs() / 60, d.as_secs() % 60);
+    match (m, s) {
+        (0, s) => format!("{s} с"),
+        (m, 0) => format!("{m} мин"),
+        (m, s) => format!("{m} мин {s} с"),
+    }
+}
+
 fn area(cols: u32, rows: u32) -> Rect {
     let side = |v: u32, default: u16| {
         if v == 0 {
@@ -123,6 +133,7 @@ pub(super) async fn run(shared: Arc<Shared>, user: User, channel: Channel<Msg>, 
     let id = channel.id();
     let (mut rx, tx) = channel.split();
     let (mut cols, mut rows, mut term) = (80, 24, "xterm".to_owned());
+    let mut pty = false;
     // What the client asks for: a terminal and a shell, a command, SFTP.
     loop {
         match rx.wait().await {
@@ -131,8 +142,20 @@ pub(super) async fn run(shared: Arc<Shared>, user: User, channel: Channel<Msg>, 
                 col_width,
                 row_height,
                 ..
-            }) => (cols, rows, term) = (col_width, row_height, t),
-            Some(ChannelMsg::RequestShell { .. }) => break,
+            }) => (cols, rows, term, pty) = (col_width, row_height, t, true),
+            Some(ChannelMsg::RequestShell { .. }) if pty => break,
+            Some(ChannelMsg::RequestShell { .. }) => {
+                let _ = tx
+                    .data_bytes(
+                        "Рабочему месту нужен терминал: подключитесь без -T (ssh -t …).\r\n"
+                            .as_bytes()
+                            .to_vec(),
+                    )
+                    .await;
+                let _ = tx.exit_status(1).await;
+                let _ = tx.close().await;
+                return;
+            }
             Some(ChannelMsg::Exec { .. }) => {
                 let _ = tx
                     .data_bytes(
@@ -347,8 +370,8 @@ async fn serve(
                     warned = true;
                     app.message = Some(Message {
                         text: format!(
-                            "Без действий сеанс закроется через {} мин (черновики сохранятся). Нажмите любую клавишу.",
-                            opts.warn.as_secs().div_ceil(60)
+                            "Сеанс закроется через {} — нажмите клавишу.",
+                            span(opts.warn)
                         ),
                         error: true,
                     });
@@ -393,6 +416,13 @@ mod tests {
             idle_at(key, start + Duration::from_secs(30 * 60), idle, warn),
             Idle::Fine
         );
+    }
+
+    #[test]
+    fn spans_read_as_minutes_and_seconds() {
+        assert_eq!(span(Duration::from_secs(120)), "2 мин");
+        assert_eq!(span(Duration::from_secs(90)), "1 мин 30 с");
+        assert_eq!(span(Duration::from_secs(45)), "45 с");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use ratatui_textarea::TextArea;
 
 use super::Editor;
 use crate::screens::Effect;
-use crate::screens::form::{complete_path, path_of};
+use crate::screens::form::{self, complete_path, path_of};
 use crate::tui::action::Action;
 use crate::tui::worker::Request;
 
@@ -41,7 +41,9 @@ impl Editor {
                 match crate::service::practice::check_source(&source) {
                     Ok(_) => a.kind_cursor = Some(0),
                     // The screen adds what it offers: completion.
-                    Err(e) => a.error = Some(format!("{e} Tab дополнит имя.")),
+                    Err(e) => {
+                        a.error = Some(format!("{} Tab дополнит имя.", form::shown(&e)));
+                    }
                 }
             }
             (Some(c), Action::Up) => a.kind_cursor = Some(c.saturating_sub(1)),

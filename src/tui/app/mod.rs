@@ -125,6 +125,8 @@ const GLOBAL: [Action; 4] = [
 enum Question {
     /// `l` again signs out.
     Logout,
+    /// `q` again ends a session served over SSH.
+    Quit,
 }
 
 impl App {
@@ -400,6 +402,16 @@ impl App {
                 )));
             }
             Action::SyncNow => self.sync_now(),
+            // Over SSH, leaving costs a new sign-in: asked once.
+            Action::Quit
+                if self.files.is_some() && self.at_root() && asked != Some(Question::Quit) =>
+            {
+                self.asked = Some(Question::Quit);
+                self.message = Some(Message {
+                    text: "Завершить сеанс? q — да.".into(),
+                    error: false,
+                });
+            }
             Action::Login
                 if self.popup.is_none()
                     && self.user.is_some()

@@ -42,7 +42,7 @@ impl App {
             queries: shared.queries,
         })))]);
         self.message = Some(Message {
-            text: "Рабочее место на сервере: изменения сразу видны всем.".into(),
+            text: "На сервере: изменения сразу видны всем.".into(),
             error: false,
         });
         let scope = read_scope(Some(&user));

@@ -139,7 +139,9 @@ impl Worker {
                                     let _ = replies.send(Reply::Progress { done, all });
                                 };
                                 let result = me.act_all(&user, &ids, action, &input, &tell);
-                                if replies.send(Reply::Acted { ids, result }).is_err() {
+                                let reply =
+                                    served::shown(Reply::Acted { ids, result }, files.as_deref());
+                                if replies.send(reply).is_err() {
                                     return;
                                 }
                                 continue;
@@ -161,7 +163,10 @@ impl Worker {
                             let _turn = gate.as_deref().map(served::Gate::enter);
                             me.process(req)
                         };
-                        if replies.send(reply).is_err() {
+                        if replies
+                            .send(served::shown(reply, files.as_deref()))
+                            .is_err()
+                        {
                             return;
                         }
                     }

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
-use super::Request;
+use super::{Reply, Request};
 
 /// What a session served over SSH gives its worker.
 #[derive(Clone)]
@@ -121,6 +121,40 @@ pub(super) fn confined(req: Request, root: &std::path::Path) -> Request {
                 }))
             }
             other => Request::People(Box::new(other)),
+        },
+        other => other,
+    }
+}
+
+/// A reply of a session served over SSH as its user should read it:
+/// paths inside their own directory, and where a missing file comes from.
+pub(super) fn shown(reply: Reply, root: Option<&std::path::Path>) -> Reply {
+    use crate::service::practice::in_own_files;
+    let Some(root) = root else {
+        return reply;
+    };
+    let say = |t: String| in_own_files(&t, root);
+    match reply {
+        Reply::Saved {
+            id,
+            result: Err(reasons),
+        } => Reply::Saved {
+            id,
+            result: Err(reasons.into_iter().map(say).collect()),
+        },
+        Reply::Acted {
+            ids,
+            result: Err(e),
+        } => Reply::Acted {
+            ids,
+            result: Err(say(e)),
+        },
+        Reply::Replicated(Err(e)) => Reply::Replicated(Err(say(e))),
+        Reply::People(p) => match *p {
+            super::people::PeopleReply::Me(Err(e)) => {
+                Reply::People(Box::new(super::people::PeopleReply::Me(Err(say(e)))))
+            }
+            other => Reply::People(Box::new(other)),
         },
         other => other,
     }
