@@ -141,12 +141,36 @@ async fn signing_in_by_key_or_password_and_the_refusals() {
         .await
         .expect("the author signed in by password");
 
+    // A role taken away: the open screens close, the catalogue reads anew.
+    let (_co, mut coordinator) = door.term("coordinator", &password()).await;
+    coordinator
+        .wait_for("Региональный координатор", WAIT)
+        .await
+        .expect("coordinator in");
+    coordinator.send(b"o").await;
+    coordinator
+        .wait_for("На подтверждении", WAIT)
+        .await
+        .expect("queues");
+
     // A disabled account: its key stops at once, its open session ends.
     let (_e, mut expert) = door
         .term("expert1", &Credential::Key(Box::new(other.clone())))
         .await;
     expert.wait_for("Эксперт", WAIT).await.expect("expert1 in");
     let asi = linked(dir.path(), &door, "asi");
+    common::cli::ok(&common::cli::run(
+        &asi,
+        Some("asi"),
+        &[
+            "user",
+            "revoke",
+            "coordinator",
+            "coordinator",
+            "--region",
+            "16",
+        ],
+    ));
     common::cli::ok(&common::cli::run(
         &asi,
         Some("asi"),
@@ -158,6 +182,12 @@ async fn signing_in_by_key_or_password_and_the_refusals() {
         .await
         .expect("the disabled user's session ends");
     assert!(bye.contains("отключена"), "{bye}");
+    let s = coordinator
+        .wait_for("Ваши роли изменились", WAIT)
+        .await
+        .expect("the coordinator's screens closed");
+    assert!(s.contains("Каталог"), "{s}");
+    assert!(!s.contains("Региональный координатор"), "{s}");
     assert!(
         door.connect("expert1", &Credential::Key(Box::new(other)))
             .await

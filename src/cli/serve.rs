@@ -86,7 +86,8 @@ pub fn run(config: &Config, data: PathBuf, args: ServeArgs) -> Result<(), Failur
             ));
         }
         let (theme, keymap, notes) = crate::cli::look(config, &data);
-        let idle = std::time::Duration::from_secs(args.ssh_idle * 60);
+        // A day at most: a session is not meant to outlive its user's day.
+        let idle = std::time::Duration::from_secs(args.ssh_idle.min(24 * 60) * 60);
         doors.push(crate::ssh::door(
             crate::ssh::Options {
                 bind: address(text, "127.0.0.1:2222")?,

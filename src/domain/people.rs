@@ -167,18 +167,25 @@ pub fn consent(kind: ConsentKind, now: DateTime<Utc>) -> Consent {
 }
 
 /// A login as it is kept: trimmed, lower case; Latin letters, digits, «-»,
-/// «_» and «.», 3 to 32 of them.
+/// «_» and «.», 3 to 32 of them, the first a letter or a digit (a login
+/// names the user's directory on the server).
 pub fn login_of(text: &str) -> Result<String, String> {
     let login = text.trim().to_lowercase();
-    let fits = (3..=32).contains(&login.chars().count())
-        && login
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    let fits = (3..=32).contains(&login.chars().count()) && login_chars(&login);
     if fits {
         Ok(login)
     } else {
-        Err("Логин — от 3 до 32 знаков: латинские буквы, цифры, «-», «_» и «.».".to_owned())
+        Err("Логин — от 3 до 32 знаков: латинские буквы, цифры, «-», «_» и «.», первый — буква или цифра.".to_owned())
     }
+}
+
+/// Whether a login is made of the letters a login may have, and starts
+/// with a letter or a digit.
+pub fn login_chars(login: &str) -> bool {
+    login.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && login
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
 
 /// What a person gives at sign-up (§4.1.1–4.1.2).

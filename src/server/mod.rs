@@ -528,11 +528,16 @@ pub async fn serve(opts: Options) -> Result<(), String> {
         limit_headers(server.http_builder(), opts.header_timeout);
         server.handle(handle).serve(app).await
     };
-    result.map_err(|e| e.to_string())?;
-    // The doors save what their sessions hold before the store closes.
+    // The doors save what their sessions hold before the store closes,
+    // also when serving failed.
+    door_state
+        .closing
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    door_state.changed();
     for d in doors {
         let _ = tokio::time::timeout(Duration::from_secs(15), d).await;
     }
+    result.map_err(|e| e.to_string())?;
     let _ = std::fs::remove_file(opts.data.join(CONTROL_FILE));
     drop(store);
     eprintln!("smarteka serve: остановлен, хранилище записано.");

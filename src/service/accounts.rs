@@ -247,13 +247,9 @@ fn save_admin(cx: &Ctx<'_>, u: &User, action: &str, summary: String) -> Result<(
 /// `smarteka user add`: a new account.
 pub fn add_user(cx: &Ctx<'_>, new: NewUser) -> Result<User, ServiceError> {
     let login = new.login.trim().to_lowercase();
-    if login.is_empty()
-        || !login
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-    {
+    if !crate::domain::people::login_chars(&login) {
         return Err(ServiceError::bad(
-            "Логин — латинские буквы, цифры, «-», «_» и «.».",
+            "Логин — латинские буквы, цифры, «-», «_» и «.», первый — буква или цифра.",
         ));
     }
     if cx.store.user_by_login(&login)?.is_some() {

@@ -491,7 +491,7 @@ pub fn application_readable(store: &Store, reader: &User, id: Uuid) -> Result<bo
 /// the contacts only within the reader's scope; the name, organisation,
 /// position and photo only with the consent to their distribution
 /// (§4.1.2), else a login that names nobody.
-fn redacted(u: &User, reader: &User) -> User {
+pub fn redacted(u: &User, reader: &User) -> User {
     use crate::domain::user::ConsentKind;
     let mut v = u.clone();
     v.password_hash.clear();

@@ -748,3 +748,48 @@ pub fn consents(u: &User) -> Vec<ConsentRow> {
 
 #[cfg(test)]
 mod tests;
+
+/// Users whose name, login or e-mail holds `text` (two letters at least),
+/// for the team fields: (login, name, organisation, profile complete), by
+/// name, 20 at most. For a `reader` on the central instance (a session
+/// over SSH), each user as the feed would show them to that reader, and
+/// matched on that alone.
+pub fn find_users(
+    store: &crate::store::Store,
+    reader: Option<&User>,
+    text: &str,
+) -> Vec<(String, String, String, bool)> {
+    let t = text.trim().to_lowercase();
+    if t.chars().count() < 2 {
+        return Vec::new();
+    }
+    let mut out: Vec<(String, String, String, bool)> = store
+        .users()
+        .filter_map(Result::ok)
+        .filter(|u| !u.disabled && !u.password_hash.is_empty())
+        .map(|u| {
+            let complete = crate::domain::user::profile_problems(&u.profile).is_empty();
+            let u = match reader {
+                Some(r) => crate::service::ops::redacted(&u, r),
+                None => u,
+            };
+            (u, complete)
+        })
+        .filter(|(u, _)| {
+            u.profile.full_name.to_lowercase().contains(&t)
+                || u.login.to_lowercase().contains(&t)
+                || u.profile.email.to_lowercase().contains(&t)
+        })
+        .map(|(u, complete)| {
+            (
+                u.login,
+                u.profile.full_name,
+                u.profile.organisation,
+                complete,
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    out.truncate(20);
+    out
+}

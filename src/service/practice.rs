@@ -264,7 +264,7 @@ pub fn attachment_kinds() -> Vec<(&'static str, &'static str)> {
 /// outside by a link is not found.
 pub fn within(root: &std::path::Path, source: &str) -> String {
     let s = source.trim();
-    if s.contains("://") {
+    if s.starts_with("https://") || s.starts_with("http://") {
         return s.to_owned();
     }
     let typed = std::path::Path::new(s);

@@ -123,6 +123,12 @@ impl russh::server::Handler for Connection {
         _submethods: &str,
         response: Option<Response<'a>>,
     ) -> Result<Auth, Self::Error> {
+        if self.tries >= PASSWORD_TRIES {
+            return Ok(Auth::Reject {
+                proceed_with_methods: Some(MethodSet::from(&[MethodKind::PublicKey][..])),
+                partial_success: false,
+            });
+        }
         let Some(mut answers) = response else {
             return Ok(password_prompt(None));
         };
@@ -139,7 +145,10 @@ impl russh::server::Handler for Connection {
             Err(e) => {
                 self.tries += 1;
                 if self.tries >= PASSWORD_TRIES {
-                    return Ok(Auth::reject());
+                    return Ok(Auth::Reject {
+                        proceed_with_methods: Some(MethodSet::from(&[MethodKind::PublicKey][..])),
+                        partial_success: false,
+                    });
                 }
                 Ok(password_prompt(Some(e.message())))
             }
@@ -152,7 +161,13 @@ impl russh::server::Handler for Connection {
         reply: ChannelOpenHandle,
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        let Some(user) = self.user.clone() else {
+        // The account as it is now: a connection outlives sign-in.
+        let Some(user) = self
+            .user
+            .as_ref()
+            .and_then(|u| self.shared.state.store.user(u.id).ok().flatten())
+            .filter(|u| !u.disabled)
+        else {
             return Ok(());
         };
         reply.accept().await;

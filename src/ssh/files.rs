@@ -15,6 +15,12 @@ pub(super) fn prepare(dir: &Path) -> std::io::Result<()> {
 /// `login`'s directory, made if missing.
 pub(super) fn user_dir(data: &Path, login: &str) -> std::io::Result<PathBuf> {
     use std::os::unix::fs::PermissionsExt as _;
+    if !crate::domain::people::login_chars(login) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("логин «{login}» не годится в имя каталога"),
+        ));
+    }
     let dir = data.join(super::FILES_DIR).join(login);
     std::fs::create_dir_all(&dir)?;
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
@@ -52,21 +58,38 @@ pub(super) async fn sftp(
             root,
             open: std::collections::HashMap::new(),
             next: 0,
+            store: shared.state.store.clone(),
+            user: user.id,
+            used: None,
         },
     )
     .await;
     let (mut from_server, mut to_server) = tokio::io::split(mine);
     let (mut from_client, mut to_client) = (rx.make_reader(), tx.make_writer());
-    let _ = tokio::join!(
-        async {
-            let _ = tokio::io::copy(&mut from_client, &mut to_server).await;
-            let _ = tokio::io::AsyncWriteExt::shutdown(&mut to_server).await;
-        },
-        async {
-            let _ = tokio::io::copy(&mut from_server, &mut to_client).await;
-            let _ = tokio::io::AsyncWriteExt::shutdown(&mut to_client).await;
+    let mut changes = shared.changes.subscribe();
+    let stopping = async {
+        // The instance stopping ends file sessions too.
+        while *changes.borrow_and_update() != u64::MAX && !shared.state.is_stopping() {
+            if changes.changed().await.is_err() {
+                break;
+            }
         }
-    );
+    };
+    tokio::select! {
+        _ = async {
+            tokio::join!(
+                async {
+                    let _ = tokio::io::copy(&mut from_client, &mut to_server).await;
+                    let _ = tokio::io::AsyncWriteExt::shutdown(&mut to_server).await;
+                },
+                async {
+                    let _ = tokio::io::copy(&mut from_server, &mut to_client).await;
+                    let _ = tokio::io::AsyncWriteExt::shutdown(&mut to_client).await;
+                }
+            )
+        } => {}
+        () = stopping => {}
+    }
     let _ = tx.close().await;
     tracing::info!(login = %user.login, "sftp: closed");
 }
@@ -77,15 +100,23 @@ use russh_sftp::protocol::{
 use russh_sftp::server::StatusReply;
 
 enum Open {
-    File(tokio::fs::File, bool),
+    /// A file, and whether it was opened to write, to append.
+    File(tokio::fs::File, bool, bool),
     Dir(Option<Vec<File>>),
 }
+
+/// The most files and directories one SFTP conversation holds open.
+const OPEN_LIMIT: usize = 32;
 
 /// One SFTP conversation inside `root`.
 struct Sftp {
     root: PathBuf,
     open: std::collections::HashMap<String, Open>,
     next: u64,
+    store: std::sync::Arc<crate::store::Store>,
+    user: crate::domain::UserId,
+    /// What the directory holds, once counted.
+    used: Option<u64>,
 }
 
 fn refused(code: StatusCode, message: impl Into<String>) -> StatusReply {
@@ -157,11 +188,41 @@ impl Sftp {
         }
     }
 
-    fn handle(&mut self, open: Open) -> String {
+    /// The account still may: a disabled one's files are closed to it.
+    fn allowed(&self) -> Result<(), StatusReply> {
+        match self.store.user(self.user) {
+            Ok(Some(u)) if !u.disabled => Ok(()),
+            _ => Err(refused(
+                StatusCode::PermissionDenied,
+                "Учётная запись отключена.",
+            )),
+        }
+    }
+
+    /// What the directory holds (counted once, off the async threads).
+    async fn used(&mut self) -> u64 {
+        if let Some(u) = self.used {
+            return u;
+        }
+        let root = self.root.clone();
+        let u = tokio::task::spawn_blocking(move || used(&root))
+            .await
+            .unwrap_or(DIR_LIMIT);
+        self.used = Some(u);
+        u
+    }
+
+    fn handle(&mut self, open: Open) -> Result<String, StatusReply> {
+        if self.open.len() >= OPEN_LIMIT {
+            return Err(refused(
+                StatusCode::Failure,
+                format!("Открыто уже {OPEN_LIMIT} файлов: закройте лишние."),
+            ));
+        }
         self.next += 1;
         let h = self.next.to_string();
         self.open.insert(h.clone(), open);
-        h
+        Ok(h)
     }
 }
 
@@ -203,7 +264,7 @@ impl russh_sftp::server::Handler for Sftp {
 
     async fn fstat(&mut self, id: u32, handle: String) -> Result<Attrs, Self::Error> {
         match self.open.get(&handle) {
-            Some(Open::File(f, _)) => {
+            Some(Open::File(f, ..)) => {
                 let m = f.metadata().await.map_err(|e| io(&e))?;
                 Ok(Attrs {
                     id,
@@ -240,9 +301,10 @@ impl russh_sftp::server::Handler for Sftp {
         pflags: OpenFlags,
         _attrs: FileAttributes,
     ) -> Result<Handle, Self::Error> {
+        self.allowed()?;
         let p = self.local(&filename)?;
         let write = pflags.intersects(OpenFlags::WRITE | OpenFlags::APPEND | OpenFlags::CREATE);
-        if write && used(&self.root) >= DIR_LIMIT {
+        if write && self.used().await >= DIR_LIMIT {
             return Err(refused(
                 StatusCode::Failure,
                 format!(
@@ -261,7 +323,8 @@ impl russh_sftp::server::Handler for Sftp {
             .open(&p)
             .await
             .map_err(|e| io(&e))?;
-        let handle = self.handle(Open::File(f, write));
+        let append = pflags.contains(OpenFlags::APPEND);
+        let handle = self.handle(Open::File(f, write, append))?;
         Ok(Handle { id, handle })
     }
 
@@ -273,7 +336,7 @@ impl russh_sftp::server::Handler for Sftp {
         len: u32,
     ) -> Result<Data, Self::Error> {
         use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
-        let Some(Open::File(f, _)) = self.open.get_mut(&handle) else {
+        let Some(Open::File(f, ..)) = self.open.get_mut(&handle) else {
             return Err(refused(StatusCode::Failure, "Нет такого открытого файла."));
         };
         f.seek(std::io::SeekFrom::Start(offset))
@@ -296,10 +359,26 @@ impl russh_sftp::server::Handler for Sftp {
         data: Vec<u8>,
     ) -> Result<Status, Self::Error> {
         use tokio::io::{AsyncSeekExt as _, AsyncWriteExt as _};
-        let Some(Open::File(f, true)) = self.open.get_mut(&handle) else {
+        let used = self.used().await;
+        let Some(Open::File(f, true, append)) = self.open.get_mut(&handle) else {
             return Err(refused(StatusCode::Failure, "Файл открыт не для записи."));
         };
-        if offset + data.len() as u64 > FILE_LIMIT {
+        // Where the bytes land: at the end when appending, whatever the
+        // client says.
+        let len = f.metadata().await.map_err(|e| io(&e))?.len();
+        let at = if *append { len } else { offset };
+        let end = at.saturating_add(data.len() as u64);
+        let growth = end.saturating_sub(len);
+        if used.saturating_add(growth) > DIR_LIMIT {
+            return Err(refused(
+                StatusCode::Failure,
+                format!(
+                    "В вашем каталоге не больше {} МБ: удалите ненужные файлы.",
+                    DIR_LIMIT / 1024 / 1024
+                ),
+            ));
+        }
+        if end > FILE_LIMIT {
             return Err(refused(
                 StatusCode::Failure,
                 format!(
@@ -308,22 +387,24 @@ impl russh_sftp::server::Handler for Sftp {
                 ),
             ));
         }
-        f.seek(std::io::SeekFrom::Start(offset))
+        f.seek(std::io::SeekFrom::Start(at))
             .await
             .map_err(|e| io(&e))?;
         f.write_all(&data).await.map_err(|e| io(&e))?;
+        self.used = Some(used.saturating_add(growth));
         Ok(ok(id))
     }
 
     async fn close(&mut self, id: u32, handle: String) -> Result<Status, Self::Error> {
         // A file written is on the disk when the client hears it is closed.
-        if let Some(Open::File(f, true)) = self.open.remove(&handle) {
+        if let Some(Open::File(f, true, _)) = self.open.remove(&handle) {
             f.sync_all().await.map_err(|e| io(&e))?;
         }
         Ok(ok(id))
     }
 
     async fn opendir(&mut self, id: u32, path: String) -> Result<Handle, Self::Error> {
+        self.allowed()?;
         let p = self.local(&path)?;
         let mut entries = tokio::fs::read_dir(&p).await.map_err(|e| io(&e))?;
         let mut files = Vec::new();
@@ -335,7 +416,7 @@ impl russh_sftp::server::Handler for Sftp {
                 ));
             }
         }
-        let handle = self.handle(Open::Dir(Some(files)));
+        let handle = self.handle(Open::Dir(Some(files)))?;
         Ok(Handle { id, handle })
     }
 
@@ -354,7 +435,9 @@ impl russh_sftp::server::Handler for Sftp {
 
     async fn remove(&mut self, id: u32, filename: String) -> Result<Status, Self::Error> {
         let p = self.local(&filename)?;
+        let size = tokio::fs::metadata(&p).await.map_or(0, |m| m.len());
         tokio::fs::remove_file(&p).await.map_err(|e| io(&e))?;
+        self.used = self.used.map(|u| u.saturating_sub(size));
         Ok(ok(id))
     }
 

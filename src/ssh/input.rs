@@ -17,6 +17,14 @@ impl Keys {
     /// waits for the rest; `Esc` alone at the end of a packet is the key.
     pub fn feed(&mut self, bytes: &[u8]) -> Vec<KeyEvent> {
         let mut out = Vec::new();
+        // A new key's sequence: what waited unfinished was no key, or was
+        // `Esc` alone.
+        if bytes.first() == Some(&0x1b) && !self.pending.is_empty() {
+            if self.pending == [0x1b] {
+                out.push(KeyEvent::from(crossterm::event::KeyCode::Esc));
+            }
+            self.pending.clear();
+        }
         for (i, b) in bytes.iter().enumerate() {
             self.pending.push(*b);
             let more = i + 1 < bytes.len();
@@ -85,6 +93,10 @@ mod tests {
         let bytes = "ж".as_bytes();
         assert!(k.feed(&bytes[..1]).is_empty());
         assert_eq!(k.feed(&bytes[1..])[0].code, KeyCode::Char('ж'));
+        // An unfinished sequence gives way to the next key's.
+        let mut k = Keys::default();
+        assert!(k.feed(b"\x1b[").is_empty());
+        assert_eq!(k.feed(b"\x1b[A")[0].code, KeyCode::Up);
         // Rubbish is dropped, and what follows is read.
         assert_eq!(
             codes(b"\x1b[99;99;99X")

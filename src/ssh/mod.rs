@@ -248,20 +248,26 @@ async fn serve(
     let mut server = auth::Doorway {
         shared: shared.clone(),
     };
-    let running = server.run_on_socket(config, &listener);
-    let stop = running.handle();
-    tokio::select! {
-        r = running => if let Err(e) = r {
-            tracing::error!(error = %e, "the SSH door stopped");
-        },
-        () = shared.state.stopped() => {
-            // Sessions see the instance stopping and save their work.
-            let _ = shared.changes.send_replace(u64::MAX);
-            let until = tokio::time::Instant::now() + Duration::from_secs(10);
-            while shared.open_sessions() > 0 && tokio::time::Instant::now() < until {
-                tokio::time::sleep(Duration::from_millis(50)).await;
+    loop {
+        let running = server.run_on_socket(config.clone(), &listener);
+        let stop = running.handle();
+        tokio::select! {
+            r = running => {
+                // Accepting failed (out of file descriptors, say): the
+                // open sessions go on, and accepting starts again.
+                tracing::error!(error = ?r.err(), "the SSH door stopped accepting; again in a second");
+                tokio::time::sleep(Duration::from_secs(1)).await;
             }
-            stop.shutdown("Сервер остановлен.".into());
+            () = shared.state.stopped() => {
+                // Sessions see the instance stopping and save their work.
+                let _ = shared.changes.send_replace(u64::MAX);
+                let until = tokio::time::Instant::now() + Duration::from_secs(10);
+                while shared.open_sessions() > 0 && tokio::time::Instant::now() < until {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                stop.shutdown("Сервер остановлен.".into());
+                break;
+            }
         }
     }
     watcher.abort();
@@ -275,13 +281,17 @@ async fn follow(shared: Arc<Shared>) {
         let woken = shared.state.news.notified();
         let _ = tokio::time::timeout(Duration::from_secs(1), woken).await;
         if let Ok(seq) = shared.state.store.last_seq() {
-            shared.changes.send_if_modified(|s| {
+            let moved = shared.changes.send_if_modified(|s| {
                 let newer = seq > *s && *s != u64::MAX;
                 if newer {
                     *s = seq;
                 }
                 newer
             });
+            // Whoever wrote it, long-polling workstations hear of it too.
+            if moved {
+                shared.state.changed();
+            }
         }
     }
 }

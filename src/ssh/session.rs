@@ -183,7 +183,12 @@ pub(super) async fn run(shared: Arc<Shared>, user: User, channel: Channel<Msg>, 
             Some(_) => {}
         }
     }
-    let slot = match shared.admit(user.id) {
+    let admitted = if shared.state.is_stopping() {
+        Err("Сервер останавливается.".to_owned())
+    } else {
+        shared.admit(user.id)
+    };
+    let slot = match admitted {
         Ok(s) => s,
         Err(why) => {
             let _ = tx.data_bytes(format!("{why}\r\n").into_bytes()).await;
@@ -261,6 +266,7 @@ pub(super) async fn run(shared: Arc<Shared>, user: User, channel: Channel<Msg>, 
         End::Stopping => "Сервер останавливается. Черновики сохранены.".to_owned(),
         End::Gone => String::new(),
     };
+    let abort = writer.abort_handle();
     match tokio::time::timeout(Duration::from_secs(3), writer).await {
         Ok(Ok(tx)) => {
             if !matches!(end, End::Gone) {
@@ -272,7 +278,12 @@ pub(super) async fn run(shared: Arc<Shared>, user: User, channel: Channel<Msg>, 
             }
             let _ = tx.close().await;
         }
-        _ => {
+        Ok(Err(_)) => {
+            let _ = handle.close(id).await;
+        }
+        Err(_) => {
+            // The client takes nothing: its writer is dropped.
+            abort.abort();
             let _ = handle.close(id).await;
         }
     }

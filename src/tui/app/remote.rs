@@ -40,6 +40,7 @@ impl App {
             files,
             gate: shared.gate,
             queries: shared.queries,
+            user: user.id,
         })))]);
         self.message = Some(Message {
             text: "На сервере: изменения сразу видны всем.".into(),
@@ -69,6 +70,27 @@ impl App {
                     error: true,
                 });
                 self.quit = true;
+                return;
+            }
+            if now.roles != u.roles {
+                // Open screens hold the account as it was: what they hold
+                // is saved, and they close; the catalogue reads anew.
+                let mut effects = Vec::new();
+                for s in &mut self.stack {
+                    effects.extend(s.flush());
+                }
+                self.apply(effects);
+                self.stack.clear();
+                self.popup = None;
+                self.message = Some(Message {
+                    text: "Ваши роли изменились: экраны открыты заново.".into(),
+                    error: true,
+                });
+                let (scope, id) = (read_scope(Some(&now)), now.id);
+                self.user = Some(now);
+                let effects = self.catalogue.set_scope(scope, Some(id));
+                self.apply(effects);
+                self.check_inbox();
                 return;
             }
             self.user = Some(now);

@@ -62,6 +62,7 @@ impl Worker {
                 let mut me = self;
                 // A session over SSH: the work it may do at once, shared.
                 let mut gate: Option<Arc<served::Gate>> = None;
+                let mut reader: Option<crate::domain::UserId> = None;
                 // The watcher's wake-up line, once it runs.
                 let mut watcher: Option<mpsc::Sender<()>> = None;
                 // Where documents are printed; the current directory until set.
@@ -112,8 +113,22 @@ impl Worker {
                                 print_dir = Some(s.files.clone());
                                 files = Some(s.files);
                                 gate = Some(s.gate);
+                                reader = Some(s.user);
                                 me.queries = s.queries;
                                 let _ = replies.send(Reply::Stale);
+                                continue;
+                            }
+                            // Over SSH, others as the feed shows them.
+                            Request::FindUsers { tag, text } if reader.is_some() => {
+                                let who = reader.and_then(|id| me.store.user(id).ok().flatten());
+                                let users = crate::service::people::find_users(
+                                    &me.store,
+                                    who.as_ref(),
+                                    &text,
+                                );
+                                if replies.send(Reply::Users { tag, users }).is_err() {
+                                    return;
+                                }
                                 continue;
                             }
                             Request::Print { user, what } => {
@@ -160,7 +175,10 @@ impl Worker {
                         let reply = if stale {
                             Reply::Stale
                         } else {
-                            let _turn = gate.as_deref().map(served::Gate::enter);
+                            let _turn = gate
+                                .as_deref()
+                                .filter(|_| served::heavy(&req))
+                                .map(served::Gate::enter);
                             me.process(req)
                         };
                         if replies
@@ -241,7 +259,7 @@ impl Worker {
             },
             Request::FindUsers { tag, text } => Reply::Users {
                 tag,
-                users: self.find_users(&text),
+                users: crate::service::people::find_users(&self.store, None, &text),
             },
             Request::AttachDraft {
                 user,
@@ -553,36 +571,6 @@ impl Worker {
                 }
             })
             .collect())
-    }
-
-    fn find_users(&self, text: &str) -> Vec<(String, String, String, bool)> {
-        let t = text.trim().to_lowercase();
-        if t.chars().count() < 2 {
-            return Vec::new();
-        }
-        let mut out: Vec<(String, String, String, bool)> = self
-            .store
-            .users()
-            .filter_map(Result::ok)
-            .filter(|u| !u.disabled && !u.password_hash.is_empty())
-            .filter(|u| {
-                u.profile.full_name.to_lowercase().contains(&t)
-                    || u.login.to_lowercase().contains(&t)
-                    || u.profile.email.to_lowercase().contains(&t)
-            })
-            .map(|u| {
-                let complete = crate::domain::user::profile_problems(&u.profile).is_empty();
-                (
-                    u.login,
-                    u.profile.full_name,
-                    u.profile.organisation,
-                    complete,
-                )
-            })
-            .collect();
-        out.sort_by(|a, b| a.1.cmp(&b.1));
-        out.truncate(20);
-        out
     }
 
     fn open_draft(&self, user: &User, id: PracticeId) -> Result<Box<Draft>, String> {

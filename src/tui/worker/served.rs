@@ -17,6 +17,22 @@ pub struct Served {
     pub gate: Arc<Gate>,
     /// The query rows, made once for every session.
     pub queries: Arc<Mutex<Option<crate::service::query::Table>>>,
+    /// Whose session it is: the other users are shown as the feed would
+    /// show them to this one.
+    pub user: crate::domain::UserId,
+}
+
+/// Whether a request is the heavy work the sessions take turns at; saves
+/// and steps never wait behind others' searches.
+pub(super) fn heavy(req: &Request) -> bool {
+    matches!(
+        req,
+        Request::Search { .. }
+            | Request::Facets { .. }
+            | Request::Queues { .. }
+            | Request::Preview { .. }
+            | Request::Replications { .. }
+    )
 }
 
 impl std::fmt::Debug for Served {
@@ -97,6 +113,22 @@ pub(super) fn confined(req: Request, root: &std::path::Path) -> Request {
                 input,
             }
         }
+        Request::Preview {
+            user,
+            ids,
+            action,
+            mut input,
+        } => {
+            for p in &mut input.attach {
+                *p = within(root, &p.to_string_lossy()).into();
+            }
+            Request::Preview {
+                user,
+                ids,
+                action,
+                input,
+            }
+        }
         Request::Replicate {
             user,
             id,
@@ -150,6 +182,7 @@ pub(super) fn shown(reply: Reply, root: Option<&std::path::Path>) -> Reply {
             result: Err(say(e)),
         },
         Reply::Replicated(Err(e)) => Reply::Replicated(Err(say(e))),
+        Reply::Printed(r) => Reply::Printed(r.map(say).map_err(say)),
         Reply::People(p) => match *p {
             super::people::PeopleReply::Me(Err(e)) => {
                 Reply::People(Box::new(super::people::PeopleReply::Me(Err(say(e)))))
@@ -203,10 +236,14 @@ mod tests {
         // Read inside before: kept as it is.
         let inside = format!("{r}/a/b.pdf");
         assert_eq!(within(&root, &inside), inside);
-        // Links stay links.
+        // Links stay links; nothing else passes as one.
         assert_eq!(
             within(&root, "https://example.org/x"),
             "https://example.org/x"
+        );
+        assert_eq!(
+            within(&root, "x://../../ssh_host_ed25519_key"),
+            format!("{r}/x:/ssh_host_ed25519_key")
         );
         // A link on the disk that leads out is not followed.
         std::os::unix::fs::symlink("/etc", root.join("out")).expect("symlink");
