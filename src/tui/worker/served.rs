@@ -83,79 +83,30 @@ impl Drop for Turn<'_> {
 
 /// A request whose local files are taken from `root` alone: a session
 /// served over SSH reads no other file of the server.
-pub(super) fn confined(req: Request, root: &std::path::Path) -> Request {
+pub(super) fn confined(mut req: Request, root: &std::path::Path) -> Request {
     use crate::service::practice::within;
-    match req {
-        Request::AttachDraft {
-            user,
-            id,
-            source,
-            kind,
-        } => Request::AttachDraft {
-            user,
-            id,
-            source: within(root, &source),
-            kind,
-        },
-        Request::Act {
-            user,
-            ids,
-            action,
-            mut input,
-        } => {
-            for p in &mut input.attach {
-                *p = within(root, &p.to_string_lossy()).into();
-            }
-            Request::Act {
-                user,
-                ids,
-                action,
-                input,
+    let inside = |p: &mut PathBuf| *p = within(root, &p.to_string_lossy()).into();
+    match &mut req {
+        Request::AttachDraft { source, .. } => *source = within(root, source),
+        Request::Act { input, .. } | Request::Preview { input, .. } => {
+            input.attach.iter_mut().for_each(inside);
+        }
+        Request::Replicate { input, .. } => {
+            let input = input.as_mut();
+            input
+                .attach
+                .iter_mut()
+                .chain(input.letter.as_mut())
+                .for_each(inside);
+        }
+        Request::People(p) => {
+            if let super::people::PeopleRequest::Photo { path, .. } = p.as_mut() {
+                *path = within(root, path);
             }
         }
-        Request::Preview {
-            user,
-            ids,
-            action,
-            mut input,
-        } => {
-            for p in &mut input.attach {
-                *p = within(root, &p.to_string_lossy()).into();
-            }
-            Request::Preview {
-                user,
-                ids,
-                action,
-                input,
-            }
-        }
-        Request::Replicate {
-            user,
-            id,
-            action,
-            mut input,
-        } => {
-            for p in input.attach.iter_mut().chain(input.letter.as_mut()) {
-                *p = within(root, &p.to_string_lossy()).into();
-            }
-            Request::Replicate {
-                user,
-                id,
-                action,
-                input,
-            }
-        }
-        Request::People(p) => match *p {
-            super::people::PeopleRequest::Photo { user, path } => {
-                Request::People(Box::new(super::people::PeopleRequest::Photo {
-                    user,
-                    path: within(root, &path),
-                }))
-            }
-            other => Request::People(Box::new(other)),
-        },
-        other => other,
+        _ => {}
     }
+    req
 }
 
 /// A reply of a session served over SSH as its user should read it:
