@@ -677,3 +677,42 @@ fn a_door_that_cannot_open_says_why() {
         common::cli::err(&o)
     );
 }
+
+#[test]
+fn the_team_field_shows_others_as_the_feed_would() {
+    use smarteka::service::accounts::{NewUser, add_user};
+    use smarteka::service::people::find_users;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = smarteka::store::Store::open(dir.path()).expect("store");
+    let cx = common::cx(&store);
+    for (login, name) in [
+        ("hidden", "Скрытова Анна Петровна"),
+        ("reader", "Читаев Олег Иванович"),
+    ] {
+        add_user(
+            &cx,
+            NewUser {
+                login: login.into(),
+                full_name: name.into(),
+                region: None,
+                email: Some(format!("{login}@example.ru")),
+                phone: None,
+                organisation: None,
+                position: None,
+                password: "надёжный-пароль-1".into(),
+            },
+        )
+        .expect("added");
+    }
+    let reader = store
+        .user_by_login("reader")
+        .expect("read")
+        .expect("reader");
+    // A workstation's own store: as it holds them.
+    assert_eq!(find_users(&store, None, "скрытова").len(), 1);
+    // On the central instance, for a reader: no consent to distribution,
+    // so neither the name nor the e-mail finds the person.
+    assert!(find_users(&store, Some(&reader), "скрытова").is_empty());
+    assert!(find_users(&store, Some(&reader), "hidden@").is_empty());
+    assert!(find_users(&store, Some(&reader), "скрыто").is_empty());
+}

@@ -776,9 +776,9 @@ pub fn find_users(
             (u, complete)
         })
         .filter(|(u, _)| {
-            u.profile.full_name.to_lowercase().contains(&t)
-                || u.login.to_lowercase().contains(&t)
-                || u.profile.email.to_lowercase().contains(&t)
+            // What is withheld is not searched: «скрыто» finds nobody.
+            let has = |f: &str| f != crate::domain::user::WITHHELD && f.to_lowercase().contains(&t);
+            has(&u.profile.full_name) || has(&u.login) || has(&u.profile.email)
         })
         .map(|(u, complete)| {
             (
