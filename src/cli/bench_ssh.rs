@@ -66,7 +66,8 @@ async fn session(
             settle(&mut t, Duration::from_millis(15)).await;
         }
     }
-    t.send(b"q").await;
+    // `q` asks first over SSH; `q` again ends the session.
+    t.send(b"qq").await;
     let _ = t.until_closed(Duration::from_secs(10)).await;
     Ok((times, lost))
 }

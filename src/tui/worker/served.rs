@@ -22,8 +22,8 @@ pub struct Served {
     pub user: crate::domain::UserId,
 }
 
-/// Whether a request is the heavy work the sessions take turns at; saves
-/// and steps never wait behind others' searches.
+/// Whether a request is the heavy reading the sessions take turns at
+/// (what reads many records); saves and steps never wait behind it.
 pub(super) fn heavy(req: &Request) -> bool {
     matches!(
         req,
@@ -32,6 +32,8 @@ pub(super) fn heavy(req: &Request) -> bool {
             | Request::Queues { .. }
             | Request::Preview { .. }
             | Request::Replications { .. }
+            | Request::ReplicationSummary
+            | Request::Inbox { .. }
     )
 }
 
