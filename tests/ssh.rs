@@ -114,7 +114,7 @@ async fn signing_in_by_key_or_password_and_the_refusals() {
         .await
         .expect("signed in");
     let s = t.wait_for("Каталог", WAIT).await.expect("the catalogue");
-    assert!(s.contains("На сервере"), "{s}");
+    assert!(s.contains("Изменения сразу видны всем"), "{s}");
 
     // A key of another account, a key nobody registered, a wrong password.
     let refused = door

@@ -43,7 +43,7 @@ impl App {
             user: user.id,
         })))]);
         self.message = Some(Message {
-            text: "На сервере: изменения сразу видны всем.".into(),
+            text: "Изменения сразу видны всем.".into(),
             error: false,
         });
         let scope = read_scope(Some(&user));
