@@ -716,3 +716,43 @@ fn the_team_field_shows_others_as_the_feed_would() {
     assert!(find_users(&store, Some(&reader), "hidden@").is_empty());
     assert!(find_users(&store, Some(&reader), "скрыто").is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_holds_up_nobody_else() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = demo(dir.path(), 300);
+    let door = Door::start(&data, &[]);
+    // A, on a big terminal, reads its first frame, then nothing more while
+    // it asks for whole redraws (Ctrl-L): far more than any buffer holds.
+    let a = door.connect("moderator", &password()).await.expect("in");
+    let mut stuck = a
+        .terminal(400, 150, "xterm-256color")
+        .await
+        .expect("a terminal");
+    stuck.wait_for("Эксперт-модератор", WAIT).await.expect("in");
+    for _ in 0..300 {
+        stuck.send(b"\x0cj\x0ck").await;
+    }
+    // Another session signs in and works meanwhile, frames at once.
+    let (_b, mut b) = door.term("author", &password()).await;
+    b.wait_for("Автор практики", WAIT).await.expect("in");
+    let mut slowest = Duration::ZERO;
+    for k in ["j", "j", "k", "/", "ш", "к", "о", "\x1b"] {
+        let took = b
+            .keystroke(k.as_bytes(), WAIT)
+            .await
+            .expect("a frame for each key");
+        slowest = slowest.max(took);
+    }
+    assert!(
+        slowest < Duration::from_secs(1),
+        "the other session waited {slowest:?}"
+    );
+    // The stuck one is still served once it reads again.
+    stuck.send(b"q").await;
+    stuck
+        .wait_for("Завершить сеанс", WAIT)
+        .await
+        .expect("the stuck session catches up");
+    door.stop();
+}
