@@ -66,16 +66,11 @@ impl Connection {
             .map_err(|e| format!("нет соединения: {e}"))?;
         match how {
             Credential::Key(key) => {
-                let hash = handle
-                    .best_supported_rsa_hash()
-                    .await
-                    .ok()
-                    .flatten()
-                    .flatten();
+                // Ed25519 keys: no RSA hash to agree on.
                 let r = handle
                     .authenticate_publickey(
                         login,
-                        PrivateKeyWithHashAlg::new(Arc::new(key.as_ref().clone()), hash),
+                        PrivateKeyWithHashAlg::new(Arc::new(key.as_ref().clone()), None),
                     )
                     .await
                     .map_err(|e| e.to_string())?;
