@@ -426,7 +426,16 @@ async fn limits_commands_and_files_stay_in_bounds() {
     };
     let said = t.until_closed(WAIT).await.expect("closed");
     assert!(said.contains("нужен терминал"), "{said}");
-    // The first session is still there; q asks, and q again ends it.
+    // The first session is still there; its help says what q does here,
+    // q asks, and q again ends it.
+    one.send(b"?").await;
+    one.wait_for("Завершить сеанс (спросит ещё раз)", WAIT)
+        .await
+        .expect("the help");
+    one.send(b"\x1b").await;
+    one.wait_for("Каталог ·", WAIT)
+        .await
+        .expect("the catalogue");
     one.send(b"q").await;
     one.wait_for("Завершить сеанс? q — да.", WAIT)
         .await

@@ -367,6 +367,13 @@ impl App {
         );
         if !self.at_root() {
             help.quit_goes_back(&self.keymap, self.top_ref().text_input());
+        } else if self.files.is_some() {
+            // Over SSH, `q` ends the session, asked first.
+            for row in &mut help.rows {
+                if row.1 == Action::Quit.description() {
+                    "Завершить сеанс (спросит ещё раз)".clone_into(&mut row.1);
+                }
+            }
         }
         help
     }
