@@ -406,11 +406,7 @@ async fn limits_commands_and_files_stay_in_bounds() {
     // Commands are not run.
     let ch = conn.channel().await.expect("a channel");
     ch.exec(true, "cat /etc/passwd").await.expect("sent");
-    let mut t = Term {
-        channel: ch,
-        screen: vt100::Parser::default(),
-        closed: false,
-    };
+    let mut t = Term::on(ch);
     let said = t.until_closed(WAIT).await.expect("closed");
     assert!(said.contains("Команды по SSH не выполняются"), "{said}");
     assert!(!said.contains("root:"), "{said}");
@@ -419,11 +415,7 @@ async fn limits_commands_and_files_stay_in_bounds() {
     // A shell without a terminal (`ssh -T`) is told what it needs.
     let ch = conn.channel().await.expect("a channel");
     ch.request_shell(true).await.expect("sent");
-    let mut t = Term {
-        channel: ch,
-        screen: vt100::Parser::default(),
-        closed: false,
-    };
+    let mut t = Term::on(ch);
     let said = t.until_closed(WAIT).await.expect("closed");
     assert!(said.contains("нужен терминал"), "{said}");
     // The first session is still there; its help says what q does here,

@@ -31,7 +31,12 @@ const TYPED: [&str; 8] = [
 ];
 
 fn rss_kib() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    rss_kib_of("self")
+}
+
+/// The resident memory of a process (`self` or a pid), in KiB.
+pub(crate) fn rss_kib_of(process: &str) -> Option<u64> {
+    let s = std::fs::read_to_string(format!("/proc/{process}/status")).ok()?;
     s.lines()
         .find(|l| l.starts_with("VmRSS:"))
         .and_then(|l| l.split_whitespace().nth(1))

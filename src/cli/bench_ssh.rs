@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::cli::bench::{ms, percentile};
+use crate::cli::bench::{ms, percentile, rss_kib_of};
 use crate::ssh::client::{Connection, Credential, Spawned, Term, new_key, public_line};
 use crate::store::Store;
 
@@ -18,14 +18,6 @@ const ROUND: [&str; 17] = [
 const ROUNDS: usize = 3;
 /// A keystroke with no frame for this long counts as lost.
 const LOST: Duration = Duration::from_secs(5);
-
-fn rss_kib(pid: u32) -> Option<u64> {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    s.lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-}
 
 /// Reads until the screen stays the same for `quiet`: the frames a
 /// keystroke brought after its first (search results) are not the next
@@ -105,8 +97,8 @@ pub fn ssh(sessions: usize, practices: usize) -> Result<(), String> {
         ],
     )?;
     let (addr, print) = (server.ssh, server.fingerprint.clone());
-    let pid = server.child.id();
-    let before = rss_kib(pid).unwrap_or(0);
+    let pid = server.child.id().to_string();
+    let before = rss_kib_of(&pid).unwrap_or(0);
     println!(
         "Сервер: ssh://{addr}, память до сеансов {} МиБ",
         before / 1024
@@ -125,7 +117,7 @@ pub fn ssh(sessions: usize, practices: usize) -> Result<(), String> {
         // The memory with every session open, while they work.
         let mut peak = 0;
         while tasks.iter().any(|t| !t.is_finished()) {
-            peak = peak.max(rss_kib(pid).unwrap_or(0));
+            peak = peak.max(rss_kib_of(&pid).unwrap_or(0));
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let mut out = Vec::new();

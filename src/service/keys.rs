@@ -59,6 +59,22 @@ pub fn list(cx: &Ctx<'_>, actor: Option<&User>, login: &str) -> Result<Vec<SshKe
     Ok(cx.store.ssh_keys(u.id)?.keys)
 }
 
+/// Writes an account's keys as changed, with its audit entry.
+fn save(
+    cx: &Ctx<'_>,
+    actor: Option<&User>,
+    action: &str,
+    summary: String,
+    record: crate::domain::keys::SshKeys,
+) -> Result<(), ServiceError> {
+    cx.store.commit(
+        &Mutation::new(actor.map(|a| a.id), action, summary)
+            .at(cx.now())
+            .with(Record::SshKeys(Box::new(record))),
+    )?;
+    Ok(())
+}
+
 /// Adds a key to `login`'s account.
 pub fn add(
     cx: &Ctx<'_>,
@@ -71,18 +87,11 @@ pub fn add(
     let mut record = cx.store.ssh_keys(u.id)?;
     keys::may_add(&record.keys, &key.fingerprint).map_err(ServiceError::refused)?;
     record.keys.push(key.clone());
-    cx.store.commit(
-        &Mutation::new(
-            actor.map(|a| a.id),
-            "user.ssh_key.add",
-            format!(
-                "Ключ SSH {} ({}) добавлен пользователю «{}»",
-                key.fingerprint, key.algorithm, u.login
-            ),
-        )
-        .at(cx.now())
-        .with(Record::SshKeys(Box::new(record))),
-    )?;
+    let summary = format!(
+        "Ключ SSH {} ({}) добавлен пользователю «{}»",
+        key.fingerprint, key.algorithm, u.login
+    );
+    save(cx, actor, "user.ssh_key.add", summary, record)?;
     Ok(key)
 }
 
@@ -100,18 +109,11 @@ pub fn remove(
         .map_err(ServiceError::bad)?
         .clone();
     record.keys.retain(|k| k.fingerprint != key.fingerprint);
-    cx.store.commit(
-        &Mutation::new(
-            actor.map(|a| a.id),
-            "user.ssh_key.remove",
-            format!(
-                "Ключ SSH {} удалён у пользователя «{}»",
-                key.fingerprint, u.login
-            ),
-        )
-        .at(cx.now())
-        .with(Record::SshKeys(Box::new(record))),
-    )?;
+    let summary = format!(
+        "Ключ SSH {} удалён у пользователя «{}»",
+        key.fingerprint, u.login
+    );
+    save(cx, actor, "user.ssh_key.remove", summary, record)?;
     Ok(key)
 }
 

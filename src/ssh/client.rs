@@ -155,6 +155,16 @@ pub struct Term {
 }
 
 impl Term {
+    /// A channel that asked for a command or a shell without a terminal:
+    /// what the server says on it, read as a terminal would.
+    pub fn on(channel: Channel<Msg>) -> Self {
+        Self {
+            channel,
+            screen: vt100::Parser::default(),
+            closed: false,
+        }
+    }
+
     /// Types text (keys as the terminal sends them).
     pub async fn send(&mut self, bytes: &[u8]) {
         let _ = self.channel.data_bytes(bytes.to_vec()).await;

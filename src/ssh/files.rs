@@ -127,7 +127,13 @@ fn io(e: &std::io::Error) -> StatusReply {
     match e.kind() {
         std::io::ErrorKind::NotFound => refused(StatusCode::NoSuchFile, "Нет такого файла."),
         std::io::ErrorKind::PermissionDenied => refused(StatusCode::PermissionDenied, "Нет прав."),
-        _ => refused(StatusCode::Failure, e.to_string()),
+        _ => {
+            tracing::warn!(error = %e, "sftp: a file operation failed");
+            refused(
+                StatusCode::Failure,
+                "Не удалось: ошибка файловой системы сервера.",
+            )
+        }
     }
 }
 

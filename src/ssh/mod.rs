@@ -149,14 +149,23 @@ impl Shared {
     /// A change was written: other sessions and long-polling clients learn
     /// of it at once.
     pub fn wrote(&self) {
-        if let Ok(seq) = self.state.store.last_seq() {
-            self.changes.send_if_modified(|s| {
-                let newer = seq > *s;
-                *s = seq.max(*s);
-                newer
-            });
-        }
+        self.caught_up();
         self.state.changed();
+    }
+
+    /// Moves the sessions' mark to the store's last change (never past the
+    /// stop marker); whether it moved.
+    fn caught_up(&self) -> bool {
+        let Ok(seq) = self.state.store.last_seq() else {
+            return false;
+        };
+        self.changes.send_if_modified(|s| {
+            let newer = seq > *s && *s != u64::MAX;
+            if newer {
+                *s = seq;
+            }
+            newer
+        })
     }
 }
 
@@ -280,18 +289,9 @@ async fn follow(shared: Arc<Shared>) {
     loop {
         let woken = shared.state.news.notified();
         let _ = tokio::time::timeout(Duration::from_secs(1), woken).await;
-        if let Ok(seq) = shared.state.store.last_seq() {
-            let moved = shared.changes.send_if_modified(|s| {
-                let newer = seq > *s && *s != u64::MAX;
-                if newer {
-                    *s = seq;
-                }
-                newer
-            });
-            // Whoever wrote it, long-polling workstations hear of it too.
-            if moved {
-                shared.state.changed();
-            }
+        // Whoever wrote it, long-polling workstations hear of it too.
+        if shared.caught_up() {
+            shared.state.changed();
         }
     }
 }

@@ -127,6 +127,14 @@ fn frame(screen: &mut Screen, sink: &Sink, app: &App) -> std::io::Result<Vec<u8>
     Ok(sink.take())
 }
 
+/// Tells the client why its channel is not served, and closes it with
+/// `status`.
+async fn refuse(tx: &russh::ChannelWriteHalf<Msg>, why: &str, status: u32) {
+    let _ = tx.data_bytes(format!("{why}\r\n").into_bytes()).await;
+    let _ = tx.exit_status(status).await;
+    let _ = tx.close().await;
+}
+
 /// Serves one session channel until the client leaves, the user quits,
 /// the session idles out or the instance stops.
 pub(super) async fn run(shared: Arc<Shared>, user: User, channel: Channel<Msg>, handle: Handle) {
@@ -145,28 +153,20 @@ pub(super) async fn run(shared: Arc<Shared>, user: User, channel: Channel<Msg>, 
             }) => (cols, rows, term, pty) = (col_width, row_height, t, true),
             Some(ChannelMsg::RequestShell { .. }) if pty => break,
             Some(ChannelMsg::RequestShell { .. }) => {
-                let _ = tx
-                    .data_bytes(
-                        "Рабочему месту нужен терминал: подключитесь без -T (ssh -t …).\r\n"
-                            .as_bytes()
-                            .to_vec(),
-                    )
-                    .await;
-                let _ = tx.exit_status(1).await;
-                let _ = tx.close().await;
-                return;
+                return refuse(
+                    &tx,
+                    "Рабочему месту нужен терминал: подключитесь без -T (ssh -t …).",
+                    1,
+                )
+                .await;
             }
             Some(ChannelMsg::Exec { .. }) => {
-                let _ = tx
-                    .data_bytes(
-                        "Команды по SSH не выполняются: подключитесь без команды, откроется рабочее место. Файлы — через sftp.\r\n"
-                            .as_bytes()
-                            .to_vec(),
-                    )
-                    .await;
-                let _ = tx.exit_status(2).await;
-                let _ = tx.close().await;
-                return;
+                return refuse(
+                    &tx,
+                    "Команды по SSH не выполняются: подключитесь без команды, откроется рабочее место. Файлы — через sftp.",
+                    2,
+                )
+                .await;
             }
             Some(ChannelMsg::RequestSubsystem { name, .. }) if name == "sftp" => {
                 // A file session counts among the user's sessions too.
@@ -190,26 +190,18 @@ pub(super) async fn run(shared: Arc<Shared>, user: User, channel: Channel<Msg>, 
     };
     let slot = match admitted {
         Ok(s) => s,
-        Err(why) => {
-            let _ = tx.data_bytes(format!("{why}\r\n").into_bytes()).await;
-            let _ = tx.exit_status(1).await;
-            let _ = tx.close().await;
-            return;
-        }
+        Err(why) => return refuse(&tx, &why, 1).await,
     };
     let files = match super::files::user_dir(&shared.data, &user.login) {
         Ok(d) => d,
         Err(e) => {
             tracing::error!(error = %e, login = %user.login, "ssh: no files directory");
-            let _ = tx
-                .data_bytes(
-                    "Каталог ваших файлов на сервере не создан. Сообщите администратору.\r\n"
-                        .as_bytes()
-                        .to_vec(),
-                )
-                .await;
-            let _ = tx.close().await;
-            return;
+            return refuse(
+                &tx,
+                "Каталог ваших файлов на сервере не создан. Сообщите администратору.",
+                1,
+            )
+            .await;
         }
     };
     let login = user.login.clone();
