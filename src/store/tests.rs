@@ -542,7 +542,7 @@ fn a_format_1_store_is_migrated_on_open() {
     let id = Uuid::now_v7();
     let author = Uuid::now_v7();
     {
-        let db = sled::open(dir.path().join("db")).expect("sled");
+        let db = raw_sled(dir.path());
         let meta = db.open_tree("meta").expect("tree");
         meta.insert(KEY_FORMAT, &u64_key(1)).expect("format");
         meta.insert(KEY_SEQ, &u64_key(1)).expect("seq");
@@ -671,7 +671,7 @@ fn a_format_4_store_gets_the_new_user_shape() {
     {
         let s = Store::open(dir.path()).expect("store");
         drop(s);
-        let db = sled::open(dir.path().join("db")).expect("sled");
+        let db = raw_sled(dir.path());
         db.open_tree("meta")
             .expect("tree")
             .insert(KEY_FORMAT, &u64_key(4))
@@ -745,7 +745,7 @@ fn migrates_a_practice_of_format_5_shape(format: u64) {
     {
         let s = Store::open(dir.path()).expect("store");
         drop(s);
-        let db = sled::open(dir.path().join("db")).expect("sled");
+        let db = raw_sled(dir.path());
         db.open_tree("meta")
             .expect("tree")
             .insert(KEY_FORMAT, &u64_key(format))
@@ -795,4 +795,20 @@ fn migrates_a_practice_of_format_5_shape(format: u64) {
     assert!(view.passport.goal.is_empty() && view.passport.title == p.passport.title);
     let report = s.check(|_| {}).expect("checks");
     assert!(report.is_ok(), "{:?}", report.problems);
+}
+
+/// The store's sled database opened bare, as an older version left it.
+/// The threads of a store just dropped let go of sled's lock a moment
+/// later: the open waits for that (5 s at most) instead of failing.
+fn raw_sled(dir: &std::path::Path) -> sled::Db {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match sled::open(dir.join("db")) {
+            Ok(db) => return db,
+            Err(e) if std::time::Instant::now() < until && e.to_string().contains("lock") => {
+                std::thread::yield_now();
+            }
+            Err(e) => panic!("sled: {e}"),
+        }
+    }
 }
