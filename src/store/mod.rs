@@ -750,4 +750,6 @@ fn migrate(store: &Store, from: u32) -> Result<()> {
 mod migrate;
 
 #[cfg(test)]
+mod migrate_tests;
+#[cfg(test)]
 mod tests;
